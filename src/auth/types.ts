@@ -1,0 +1,60 @@
+// The contract between the front end and the jwt stage: what a request offers and what a decision looks like.
+import type { CompiledConsumer, CompiledCredential } from '../config/types.js';
+
+/** What the jwt stage may read of a request; a snapshot copied out of uWS, valid after the handler returns. */
+export interface AuthRequest {
+  /** Upper-case method, e.g. `GET`. */
+  readonly method: string;
+  /** Raw query string without the `?` (empty string when none). */
+  readonly query: string;
+  /** First occurrence of a header, name given in lower case; undefined when absent. */
+  header(lowerCaseName: string): string | undefined;
+}
+
+/** The request proceeds; the proxy applies `consumer.upstreamHeaders` and the credential/anonymous headers. */
+export interface AuthAllow {
+  readonly kind: 'allow';
+  readonly consumer: CompiledConsumer;
+  /** null when falling back to the anonymous consumer. */
+  readonly credential: CompiledCredential | null;
+  readonly anonymous: boolean;
+  /** The raw token (without `Bearer `), null for anonymous. */
+  readonly token: string | null;
+}
+
+/** The plugin did not run (OPTIONS with run_on_preflight=false): client headers are left untouched. */
+export interface AuthBypass {
+  readonly kind: 'bypass';
+}
+
+/** The request is refused; only the response writer turns this into bytes. */
+export interface AuthDeny {
+  readonly kind: 'deny';
+  readonly status: number;
+  /** Exact JSON body, e.g. `{"message":"Invalid signature"}` or `{"exp":"token expired"}`. */
+  readonly body: string;
+  /** WWW-Authenticate value, or null when Kong sends none. */
+  readonly wwwAuthenticate: string | null;
+}
+
+export type AuthDecision = AuthAllow | AuthBypass | AuthDeny;
+
+/** Synchronous for HMAC and cache hits; a Promise only when asymmetric verification must run. */
+export type AuthOutcome = AuthDecision | Promise<AuthDecision>;
+
+/** Counters the jwt stage keeps (cache hits etc.), read by observability. */
+export interface AuthStats {
+  cacheHits: number;
+  cacheMisses: number;
+  cacheEvictions: number;
+  cacheEntries: number;
+  cacheBytes: number;
+}
+
+/** One per config generation (per worker thread); built from the compiled config. */
+export interface Authenticator {
+  /** Which HMAC engine is active: the native addon or the node:crypto fallback. */
+  readonly hmacEngine: 'native' | 'node:crypto';
+  authenticate(plugin: import('../config/types.js').CompiledJwtPlugin, request: AuthRequest): AuthOutcome;
+  stats(): AuthStats;
+}

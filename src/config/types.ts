@@ -1,0 +1,194 @@
+// Types of the declarative config: what the user writes (Raw*), what validation fills in, and what compile produces.
+import type { KeyObject } from 'node:crypto';
+
+export const JWT_ALGORITHMS = [
+  'HS256', 'HS384', 'HS512',
+  'RS256', 'RS384', 'RS512',
+  'ES256', 'ES384', 'ES512',
+  'PS256', 'PS384', 'PS512',
+  'EdDSA',
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+export type HmacAlgorithm = 'HS256' | 'HS384' | 'HS512';
+
+/** One validation problem: `path` is a JSON path such as `$.services[0].routes[1].paths[0]`. */
+export interface ConfigError {
+  path: string;
+  message: string;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** The `gateway` section after defaults are applied. */
+export interface GatewaySettings {
+  proxy_listen: ListenAddress;
+  /** null when `admin_listen` is `"off"`. */
+  admin_listen: ListenAddress | null;
+  /** Resolved worker-thread count (`"auto"` becomes the number of available cores). */
+  workers: number;
+  /** Largest request head (request line + headers) accepted, bytes. */
+  max_header_bytes: number;
+  /** Largest request body accepted, bytes; larger gets 413. */
+  max_body_bytes: number;
+  log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
+  drain_timeout_ms: number;
+  /** Verified-token cache bounds. */
+  token_cache: {
+    enabled: boolean;
+    max_entries: number;
+    max_bytes: number;
+    /** Tokens longer than this are verified every time, never cached. */
+    max_token_bytes: number;
+  };
+}
+
+/** `config` of a `jwt` plugin after Kong's defaults are applied (field names as Kong's). */
+export interface JwtPluginConfig {
+  uri_param_names: string[];
+  cookie_names: string[];
+  header_names: string[];
+  key_claim_name: string;
+  secret_is_base64: boolean;
+  claims_to_verify: Array<'exp' | 'nbf'> | null;
+  anonymous: string | null;
+  run_on_preflight: boolean;
+  maximum_expiration: number;
+  realm: string | null;
+}
+
+/** A plugin entity after validation; scope is by id (null = not scoped there). */
+export interface PluginEntity {
+  id: string;
+  name: 'jwt';
+  enabled: boolean;
+  service: string | null;
+  route: string | null;
+  config: JwtPluginConfig;
+  protocols: string[];
+  tags: string[] | null;
+}
+
+export interface ServiceEntity {
+  id: string;
+  name: string | null;
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  /** null means `/` for routing; kept null to echo the user's config. */
+  path: string | null;
+  connect_timeout: number;
+  read_timeout: number;
+  write_timeout: number;
+  retries: number;
+  enabled: boolean;
+  tags: string[] | null;
+}
+
+export interface RouteEntity {
+  id: string;
+  name: string | null;
+  service: string | null;
+  protocols: string[];
+  methods: string[] | null;
+  hosts: string[] | null;
+  paths: string[] | null;
+  headers: Record<string, string[]> | null;
+  strip_path: boolean;
+  preserve_host: boolean;
+  regex_priority: number;
+  path_handling: 'v0' | 'v1';
+  tags: string[] | null;
+}
+
+export interface ConsumerEntity {
+  id: string;
+  username: string | null;
+  custom_id: string | null;
+  tags: string[] | null;
+}
+
+export interface JwtSecretEntity {
+  id: string;
+  consumer: string;
+  key: string;
+  secret: string | null;
+  algorithm: JwtAlgorithm;
+  rsa_public_key: string | null;
+  tags: string[] | null;
+}
+
+/**
+ * A validated config: every entity flattened to a top-level list with ids filled in and
+ * references resolved to ids, defaults applied. Plain data (structured-clone safe), so the
+ * main thread validates once and sends it to every worker, which compiles it.
+ */
+export interface ValidatedConfig {
+  _format_version: '1.1' | '2.1' | '3.0';
+  gateway: GatewaySettings;
+  services: ServiceEntity[];
+  routes: RouteEntity[];
+  plugins: PluginEntity[];
+  consumers: ConsumerEntity[];
+  jwt_secrets: JwtSecretEntity[];
+}
+
+export type LoadResult =
+  | { ok: true; config: ValidatedConfig; source: string }
+  | { ok: false; errors: ConfigError[]; source: string };
+
+// ---- Compiled form: what the request path reads. Built once per config generation. ----
+
+export interface CompiledService {
+  readonly entity: ServiceEntity;
+  /** `http://host:port`, the undici pool key. */
+  readonly origin: string;
+  /** Host header value sent upstream when preserve_host is false (port only when non-default). */
+  readonly hostHeader: string;
+  /** Service path, `/` when absent. */
+  readonly basePath: string;
+}
+
+export interface CompiledConsumer {
+  readonly entity: ConsumerEntity;
+  /** Flat [name, value, name, value, ...] upstream headers for this consumer (X-Consumer-ID, -Username, -Custom-ID). */
+  readonly upstreamHeaders: readonly string[];
+}
+
+export interface CompiledCredential {
+  readonly entity: JwtSecretEntity;
+  readonly consumer: CompiledConsumer;
+  /** Parsed public key for asymmetric algorithms (null for HS* or when missing). */
+  readonly publicKey: KeyObject | null;
+  /** Raw secret bytes for HS* (secret as UTF-8), null otherwise. */
+  readonly secretBytes: Buffer | null;
+  /** base64url-decoded secret for HS* (`secret_is_base64`), null if it does not decode. */
+  readonly secretBase64Bytes: Buffer | null;
+}
+
+/** The jwt plugin resolved for one route (Kong precedence applied). */
+export interface CompiledJwtPlugin {
+  readonly entity: PluginEntity;
+  readonly config: JwtPluginConfig;
+}
+
+export interface CompiledRoute {
+  readonly entity: RouteEntity;
+  readonly service: CompiledService | null;
+  /** The effective jwt plugin for this route, or null when none applies. */
+  readonly jwt: CompiledJwtPlugin | null;
+}
+
+export interface CompiledConfig {
+  readonly generation: number;
+  readonly validated: ValidatedConfig;
+  readonly gateway: GatewaySettings;
+  readonly services: readonly CompiledService[];
+  readonly routes: readonly CompiledRoute[];
+  readonly consumersById: ReadonlyMap<string, CompiledConsumer>;
+  readonly consumersByUsername: ReadonlyMap<string, CompiledConsumer>;
+  readonly credentialsByKey: ReadonlyMap<string, CompiledCredential>;
+}

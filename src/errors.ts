@@ -1,0 +1,55 @@
+// The one registry of messages a client can see: Kong's exact texts, and the JSON bodies built from them.
+
+/** Messages of the jwt plugin's 401s (kong-reference §3). */
+export const JWT_MESSAGES = {
+  unauthorized: 'Unauthorized',
+  multipleTokens: 'Multiple tokens provided',
+  unrecognizableToken: 'Unrecognizable token',
+  badTokenJson: 'Bad token; invalid JSON',
+  badTokenAlg: 'Bad token; invalid alg',
+  badTokenClaims: 'Bad token; invalid claims',
+  badTokenSignature: 'Bad token; invalid signature',
+  invalidAlgorithm: 'Invalid algorithm',
+  invalidKeySecret: 'Invalid key/secret',
+  invalidSignature: 'Invalid signature',
+  noMandatoryClaim: (claim: string) => `No mandatory '${claim}' in claims`,
+  invalidClaim: (claim: string) => `Invalid '${claim}' in claims`,
+  noCredentials: (claim: string) => `No credentials found for given '${claim}'`,
+  consumerNotFound: (claim: string, key: string) => `Could not find consumer for '${claim}=${key}'`,
+  anonymousMissing: (anonymous: string) => `anonymous consumer ${anonymous} is configured but doesn't exist`,
+} as const;
+
+/** Claim-check messages, used as values of the claim-error object body (`{"exp":"token expired"}`). */
+export const CLAIM_MESSAGES = {
+  mustBeNumber: 'must be a number',
+  expired: 'token expired',
+  notYetValid: 'token not valid yet',
+  exceedsMaximum: 'exceeds maximum allowed expiration',
+} as const;
+
+/** Messages of responses the gateway itself makes (Kong's core and error handler texts). */
+export const GATEWAY_MESSAGES = {
+  noRoute: 'no Route matched with those values',
+  noService: 'no Service found with those values',
+  badGateway: 'An invalid response was received from the upstream server',
+  unavailable: 'The upstream server is currently unavailable',
+  timeout: 'The upstream server is timing out',
+  unexpected: 'An unexpected error occurred',
+  badRequest: 'Bad request',
+  requestTimeout: 'Request timeout',
+  lengthRequired: 'Length required',
+  payloadTooLarge: 'Payload too large',
+  uriTooLong: 'URI too long',
+  headerTooLarge: 'Request header or cookie too large',
+  verifyQueueFull: 'Authentication is temporarily overloaded',
+} as const;
+
+/** Compact JSON body `{"message":"..."}` as Kong's `kong.response.exit` writes it. */
+export function messageBody(message: string): string {
+  return JSON.stringify({ message });
+}
+
+/** Kong's `kong.response.error` JSON body, which carries the request id. */
+export function errorBody(message: string, requestId: string): string {
+  return `{\n  "message":${JSON.stringify(message)},\n  "request_id":${JSON.stringify(requestId)}\n}`;
+}
