@@ -136,9 +136,13 @@ export interface ValidatedConfig {
   jwt_secrets: JwtSecretEntity[];
 }
 
+/**
+ * `warnings` (added by the config part) lists things that load but deserve a log line, e.g. a
+ * credential `key`/`secret` generated at random because the file omits it.
+ */
 export type LoadResult =
-  | { ok: true; config: ValidatedConfig; source: string }
-  | { ok: false; errors: ConfigError[]; source: string };
+  | { ok: true; config: ValidatedConfig; source: string; warnings: ConfigError[] }
+  | { ok: false; errors: ConfigError[]; source: string; warnings: ConfigError[] };
 
 // ---- Compiled form: what the request path reads. Built once per config generation. ----
 

@@ -1,0 +1,134 @@
+// Compiles a ValidatedConfig into the frozen structures the request path reads (services, consumers, credentials, per-route jwt plugin).
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import type {
+  CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, CompiledRoute, CompiledService,
+  ConsumerEntity, JwtSecretEntity, PluginEntity, ServiceEntity, ValidatedConfig,
+} from './types.js';
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export function compileService(entity: ServiceEntity): CompiledService {
+  const hostForUrl = entity.host.includes(':') ? `[${entity.host}]` : entity.host;
+  const defaultPort = entity.protocol === 'https' ? 443 : 80;
+  return Object.freeze({
+    entity,
+    origin: `${entity.protocol}://${hostForUrl}:${entity.port}`,
+    hostHeader: entity.port === defaultPort ? hostForUrl : `${hostForUrl}:${entity.port}`,
+    basePath: entity.path ?? '/',
+  });
+}
+
+export function compileConsumer(entity: ConsumerEntity): CompiledConsumer {
+  const headers: string[] = ['X-Consumer-ID', entity.id];
+  if (entity.username !== null) headers.push('X-Consumer-Username', entity.username);
+  if (entity.custom_id !== null) headers.push('X-Consumer-Custom-ID', entity.custom_id);
+  return Object.freeze({ entity, upstreamHeaders: Object.freeze(headers) });
+}
+
+/** nginx-style base64url: `-`/`_` alphabet, optional `=` padding; `+`, `/` or an impossible length gives null. */
+export function decodeBase64UrlStrict(text: string): Buffer | null {
+  const body = text.replace(/={1,2}$/, '');
+  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) return null;
+  if (text.length !== body.length && text.length % 4 !== 0) return null;
+  return Buffer.from(body, 'base64url');
+}
+
+function publicKeyOf(entity: JwtSecretEntity): KeyObject | null {
+  if (entity.algorithm.startsWith('HS') || entity.rsa_public_key === null) return null;
+  try {
+    return createPublicKey(entity.rsa_public_key);
+  } catch {
+    return null;
+  }
+}
+
+export function compileCredential(entity: JwtSecretEntity, consumer: CompiledConsumer): CompiledCredential {
+  const hmac = entity.algorithm.startsWith('HS') && entity.secret !== null;
+  return Object.freeze({
+    entity,
+    consumer,
+    publicKey: publicKeyOf(entity),
+    secretBytes: hmac ? Buffer.from(entity.secret!, 'utf8') : null,
+    secretBase64Bytes: hmac ? decodeBase64UrlStrict(entity.secret!) : null,
+  });
+}
+
+/** Enabled jwt plugins indexed by scope, so each route resolves its plugin with a few map lookups. */
+export interface PluginScopes {
+  readonly byRouteAndService: ReadonlyMap<string, PluginEntity>;
+  readonly byRoute: ReadonlyMap<string, PluginEntity>;
+  readonly byService: ReadonlyMap<string, PluginEntity>;
+  readonly global: PluginEntity | null;
+}
+
+export function indexPlugins(plugins: readonly PluginEntity[]): PluginScopes {
+  const byRouteAndService = new Map<string, PluginEntity>();
+  const byRoute = new Map<string, PluginEntity>();
+  const byService = new Map<string, PluginEntity>();
+  let global: PluginEntity | null = null;
+  for (const p of plugins) {
+    if (!p.enabled) continue;
+    if (p.route !== null && p.service !== null) byRouteAndService.set(`${p.route} ${p.service}`, p);
+    else if (p.route !== null) byRoute.set(p.route, p);
+    else if (p.service !== null) byService.set(p.service, p);
+    else global = p;
+  }
+  return { byRouteAndService, byRoute, byService, global };
+}
+
+/** Kong precedence: route+service > route > service > global; disabled plugins are ignored. */
+export function resolveJwtPlugin(scopes: PluginScopes, routeId: string, serviceId: string | null): PluginEntity | null {
+  return (serviceId !== null ? scopes.byRouteAndService.get(`${routeId} ${serviceId}`) : undefined)
+    ?? scopes.byRoute.get(routeId)
+    ?? (serviceId !== null ? scopes.byService.get(serviceId) : undefined)
+    ?? scopes.global;
+}
+
+export function compileConfig(validated: ValidatedConfig, generation: number): CompiledConfig {
+  deepFreeze(validated);
+  const servicesById = new Map<string, CompiledService>();
+  const services = validated.services.map((s) => {
+    const c = compileService(s);
+    servicesById.set(s.id, c);
+    return c;
+  });
+  const scopes = indexPlugins(validated.plugins);
+  const pluginCache = new Map<PluginEntity, CompiledJwtPlugin>();
+  const routes: CompiledRoute[] = validated.routes.map((r) => {
+    const plugin = resolveJwtPlugin(scopes, r.id, r.service);
+    let jwt: CompiledJwtPlugin | null = null;
+    if (plugin) {
+      jwt = pluginCache.get(plugin) ?? Object.freeze({ entity: plugin, config: plugin.config });
+      pluginCache.set(plugin, jwt);
+    }
+    return Object.freeze({ entity: r, service: r.service === null ? null : servicesById.get(r.service) ?? null, jwt });
+  });
+  const consumersById = new Map<string, CompiledConsumer>();
+  const consumersByUsername = new Map<string, CompiledConsumer>();
+  for (const c of validated.consumers) {
+    const compiled = compileConsumer(c);
+    consumersById.set(c.id, compiled);
+    if (c.username !== null) consumersByUsername.set(c.username, compiled);
+  }
+  const credentialsByKey = new Map<string, CompiledCredential>();
+  for (const s of validated.jwt_secrets) {
+    const consumer = consumersById.get(s.consumer);
+    if (consumer) credentialsByKey.set(s.key, compileCredential(s, consumer));
+  }
+  return Object.freeze({
+    generation,
+    validated,
+    gateway: validated.gateway,
+    services: Object.freeze(services),
+    routes: Object.freeze(routes),
+    consumersById,
+    consumersByUsername,
+    credentialsByKey,
+  });
+}

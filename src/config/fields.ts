@@ -1,0 +1,65 @@
+// The accepted field names of every object in the config file and Kong's defaults (one list, checked against the JSON Schema).
+import type { JwtPluginConfig } from './types.js';
+
+export const FORMAT_VERSIONS = ['1.1', '2.1', '3.0'] as const;
+
+/** Accepted fields per object kind (the meta fields `_comment`/`_ignore` are allowed everywhere besides). */
+export const FIELDS = {
+  root: ['_format_version', '_transform', 'gateway', 'services', 'routes', 'plugins', 'consumers', 'jwt_secrets'],
+  gateway: ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'max_body_bytes', 'log_level',
+    'drain_timeout_ms', 'token_cache'],
+  token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
+  service: ['id', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
+    'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
+  route: ['id', 'name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'strip_path', 'preserve_host',
+    'regex_priority', 'path_handling', 'tags', 'plugins'],
+  plugin: ['id', 'name', 'enabled', 'service', 'route', 'consumer', 'protocols', 'config', 'tags'],
+  jwt_config: ['uri_param_names', 'cookie_names', 'header_names', 'key_claim_name', 'secret_is_base64',
+    'claims_to_verify', 'anonymous', 'run_on_preflight', 'maximum_expiration', 'realm'],
+  consumer: ['id', 'username', 'custom_id', 'tags', 'jwt_secrets', 'plugins'],
+  jwt_secret: ['id', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'tags'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type FieldKind = keyof typeof FIELDS;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const GATEWAY_DEFAULTS = {
+  proxy_listen: '0.0.0.0:8000',
+  admin_listen: '127.0.0.1:8001',
+  workers: 'auto',
+  max_header_bytes: 16384,
+  max_body_bytes: 1073741824,
+  log_level: 'info',
+  drain_timeout_ms: 10000,
+  token_cache: { enabled: true, max_entries: 100000, max_bytes: 67108864, max_token_bytes: 8192 },
+} as const;
+
+export const GATEWAY_LIMITS = {
+  workers: [1, 64],
+  max_header_bytes: [4096, 1048576],
+  max_body_bytes: [0, Number.MAX_SAFE_INTEGER],
+  drain_timeout_ms: [0, 3600000],
+  max_entries: [1, 100000000],
+  max_bytes: [1024, Number.MAX_SAFE_INTEGER],
+  max_token_bytes: [16, 1048576],
+} as const;
+
+export function jwtConfigDefaults(): JwtPluginConfig {
+  return {
+    uri_param_names: ['jwt'],
+    cookie_names: [],
+    header_names: ['authorization'],
+    key_claim_name: 'iss',
+    secret_is_base64: false,
+    claims_to_verify: null,
+    anonymous: null,
+    run_on_preflight: true,
+    maximum_expiration: 0,
+    realm: null,
+  };
+}
+
+export const PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
+export const ROUTE_PROTOCOLS = ['http', 'https'] as const;
+export const SERVICE_DEFAULTS = { retries: 5, timeout: 60000, http_port: 80, https_port: 443 } as const;

@@ -1,0 +1,282 @@
+// Field-level validation of one entity at a time (service, route, plugin, consumer, jwt_secret): types, Kong's rules, defaults.
+import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEntity, type ServiceEntity } from './types.js';
+import { FIELDS, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
+import { isUuid } from './ids.js';
+import { checkFields, childPath, createReader, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
+import {
+  entityNameError, looksLikeLegacyRegex, regexErrorText, methodError, routeHostError, routePathError, serviceHostError, servicePathError,
+} from './validate-routing.js';
+import { keyFitError, parsePublicKey, requiresPublicKey } from './validate-keys.js';
+
+/** A reference to another entity by endpoint key or id, as written (`service: "orders"`). */
+export interface RawRef { value: string; path: string }
+
+function asObject(sink: Sink, raw: unknown, path: string): Obj | null {
+  if (isObject(raw)) return raw;
+  sink.error(path, 'expected a record');
+  return null;
+}
+
+export function readId(sink: Sink, obj: Obj, path: string): string | null {
+  if (!has(obj, 'id') || obj.id === null) return null;
+  if (typeof obj.id !== 'string' || !isUuid(obj.id)) {
+    sink.error(childPath(path, 'id'), 'expected a valid UUID');
+    return null;
+  }
+  return obj.id.toLowerCase();
+}
+
+function readName(sink: Sink, r: Reader, obj: Obj): string | null {
+  const name = r.str('name', null, { nullable: true, nonEmpty: true });
+  if (name !== null) {
+    const err = entityNameError(name);
+    if (err) sink.error(childPath(r.path, 'name'), err);
+  }
+  return name;
+}
+
+/** Reads a foreign reference field; `nested` marks a field implied by nesting, which must not be set. */
+export function readRef(sink: Sink, obj: Obj, path: string, field: string, nested: boolean): RawRef | null {
+  if (!has(obj, field) || obj[field] === null) return null;
+  const p = childPath(path, field);
+  if (nested) {
+    sink.error(p, `must not be set on a nested entity (the ${field} is implied by nesting)`);
+    return null;
+  }
+  const v = obj[field];
+  if (isObject(v) && typeof v.id === 'string' && Object.keys(v).length === 1) return { value: v.id, path: p };
+  if (typeof v !== 'string' || v.length === 0) {
+    sink.error(p, 'expected a string');
+    return null;
+  }
+  return { value: v, path: p };
+}
+
+export function validateService(sink: Sink, raw: unknown, path: string): ServiceEntity | null {
+  const obj = asObject(sink, raw, path);
+  if (!obj) return null;
+  checkFields(sink, obj, path, FIELDS.service);
+  const r = createReader(sink, obj, path);
+  const id = readId(sink, obj, path);
+  const name = readName(sink, r, obj);
+  let protocol: 'http' | 'https' = 'http';
+  let host = '';
+  let port: number = SERVICE_DEFAULTS.http_port;
+  let path_: string | null = null;
+
+  if (has(obj, 'url') && obj.url !== null) {
+    for (const f of ['protocol', 'host', 'port', 'path']) {
+      if (has(obj, f)) sink.error(childPath(path, f), "cannot be set together with 'url'");
+    }
+    const parsed = parseServiceUrl(obj.url);
+    if (typeof parsed === 'string') sink.error(childPath(path, 'url'), parsed);
+    else ({ protocol, host, port, path: path_ } = parsed);
+  } else {
+    protocol = r.oneOf('protocol', ROUTE_PROTOCOLS, 'http');
+    host = r.str('host', '', { nonEmpty: true });
+    if (!has(obj, 'host') || obj.host === null) sink.error(childPath(path, 'host'), 'required field missing');
+    else if (host !== '') {
+      const err = serviceHostError(host);
+      if (err) sink.error(childPath(path, 'host'), err);
+      if (host.startsWith('[')) host = host.slice(1, -1);
+    }
+    const defPort = protocol === 'https' ? SERVICE_DEFAULTS.https_port : SERVICE_DEFAULTS.http_port;
+    port = r.int('port', defPort, 0, 65535);
+    path_ = r.str('path', null, { nullable: true, nonEmpty: true });
+    if (path_ !== null) {
+      const err = servicePathError(path_);
+      if (err) sink.error(childPath(path, 'path'), err);
+    }
+  }
+  return {
+    id: id ?? '',
+    name,
+    protocol,
+    host,
+    port,
+    path: path_,
+    connect_timeout: r.int('connect_timeout', SERVICE_DEFAULTS.timeout, 1, 2147483646),
+    read_timeout: r.int('read_timeout', SERVICE_DEFAULTS.timeout, 1, 2147483646),
+    write_timeout: r.int('write_timeout', SERVICE_DEFAULTS.timeout, 1, 2147483646),
+    retries: r.int('retries', SERVICE_DEFAULTS.retries, 0, 32767),
+    enabled: r.bool('enabled', true),
+    tags: r.strings('tags', null, { set: true, nullable: true }),
+  };
+}
+
+/** Parses a service `url` (WHATWG URL, http/https only) or returns the error message. */
+export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; host: string; port: number; path: string | null } | string {
+  if (typeof value !== 'string') return 'expected a string';
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return `invalid url: '${value}'`;
+  }
+  const scheme = u.protocol.slice(0, -1);
+  if (scheme !== 'http' && scheme !== 'https') return `unsupported protocol '${scheme}' in url (expected one of: http, https)`;
+  if (u.username || u.password) return 'url must not contain credentials';
+  if (u.search || u.hash) return 'url must not contain a query string or a fragment';
+  if (u.hostname === '') return `invalid url: '${value}'`;
+  const explicitPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(value)?.[1];
+  let path: string | null = null;
+  if (explicitPath !== undefined) {
+    path = u.pathname;
+    const err = servicePathError(path);
+    if (err) return err;
+  }
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const port = u.port === '' ? (scheme === 'https' ? SERVICE_DEFAULTS.https_port : SERVICE_DEFAULTS.http_port) : Number(u.port);
+  return { protocol: scheme, host, port, path };
+}
+
+export interface RouteOptions { formatVersion: string }
+
+export function validateRoute(sink: Sink, raw: unknown, path: string, opts: RouteOptions): RouteEntity | null {
+  const obj = asObject(sink, raw, path);
+  if (!obj) return null;
+  checkFields(sink, obj, path, FIELDS.route);
+  const r = createReader(sink, obj, path);
+  const id = readId(sink, obj, path);
+  const name = readName(sink, r, obj);
+
+  const protocols = r.strings('protocols', ['http', 'https'], { set: true }) ?? ['http', 'https'];
+  protocols.forEach((p, i) => {
+    if (!(ROUTE_PROTOCOLS as readonly string[]).includes(p)) {
+      sink.error(childPath(childPath(path, 'protocols'), i), `expected one of: ${ROUTE_PROTOCOLS.join(', ')}`);
+    }
+  });
+  if (protocols.length === 0) sink.error(childPath(path, 'protocols'), 'length must be at least 1');
+
+  const each = (field: string, values: string[] | null, check: (v: string) => string | null): void => {
+    values?.forEach((v, i) => {
+      const err = check(v);
+      if (err) sink.error(childPath(childPath(path, field), i), err);
+    });
+  };
+  const methods = r.strings('methods', null, { set: true, nullable: true });
+  each('methods', methods, methodError);
+  const hosts = r.strings('hosts', null, { nullable: true });
+  each('hosts', hosts, routeHostError);
+  let paths = r.strings('paths', null, { nullable: true });
+  if (paths && opts.formatVersion !== '3.0') {
+    paths = paths.map((p, i) => {
+      if (!looksLikeLegacyRegex(p)) return p;
+      sink.warn(childPath(childPath(path, 'paths'), i),
+        `read as the regex '~${p}' because _format_version is ${opts.formatVersion} (write '~${p}' with _format_version 3.0)`);
+      return `~${p}`;
+    });
+  }
+  each('paths', paths, routePathError);
+  const headers = readHeaders(sink, obj, childPath(path, 'headers'));
+
+  const empty = (v: unknown[] | Record<string, unknown> | null) => v === null || Object.keys(v).length === 0;
+  if (empty(methods) && empty(hosts) && empty(paths) && empty(headers)) {
+    sink.error(path, protocols.includes('https')
+      ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
+      : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'");
+  }
+  return {
+    id: id ?? '',
+    name,
+    service: null,
+    protocols,
+    methods,
+    hosts,
+    paths,
+    headers,
+    strip_path: r.bool('strip_path', true),
+    preserve_host: r.bool('preserve_host', false),
+    regex_priority: r.int('regex_priority', 0, -2147483648, 2147483647),
+    path_handling: readPathHandling(sink, r),
+    tags: r.strings('tags', null, { set: true, nullable: true }),
+  };
+}
+
+function readPathHandling(sink: Sink, r: Reader): 'v0' | 'v1' {
+  const v = r.oneOf('path_handling', ['v0', 'v1'] as const, 'v0');
+  if (v === 'v1') {
+    sink.warn(childPath(r.path, 'path_handling'),
+      "'v1' is accepted but ignored: upstream paths follow the v0 rules, as with Kong's default router");
+  }
+  return v;
+}
+
+function readHeaders(sink: Sink, obj: Obj, path: string): Record<string, string[]> | null {
+  if (!has(obj, 'headers') || obj.headers === null) return null;
+  if (!isObject(obj.headers)) {
+    sink.error(path, 'expected a map');
+    return null;
+  }
+  const out: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(obj.headers)) {
+    const p = childPath(path, name);
+    if (name.toLowerCase() === 'host') {
+      sink.error(p, "cannot contain 'host' header, which must be specified in the 'hosts' attribute");
+      continue;
+    }
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) { sink.error(p, `invalid header name: '${name}'`); continue; }
+    if (!Array.isArray(values) || values.length === 0) { sink.error(p, 'expected a non-empty array of strings'); continue; }
+    const list: string[] = [];
+    values.forEach((v, i) => {
+      if (typeof v !== 'string') { sink.error(childPath(p, i), 'expected a string'); return; }
+      if (v.startsWith('~*')) {
+        try { new RegExp(v.slice(2), 'i'); } catch (err) {
+          sink.error(childPath(p, i), `invalid regex: '${v.slice(2)}' (${regexErrorText(err)})`);
+        }
+      }
+      list.push(v);
+    });
+    out[name.toLowerCase()] = list;
+  }
+  return out;
+}
+
+export function validateConsumer(sink: Sink, raw: unknown, path: string): ConsumerEntity | null {
+  const obj = asObject(sink, raw, path);
+  if (!obj) return null;
+  checkFields(sink, obj, path, FIELDS.consumer);
+  const r = createReader(sink, obj, path);
+  const before = sink.errors.length;
+  const username = r.str('username', null, { nullable: true, nonEmpty: true });
+  const custom_id = r.str('custom_id', null, { nullable: true, nonEmpty: true });
+  if (username === null && custom_id === null && sink.errors.length === before) {
+    sink.error(path, "at least one of these fields must be non-empty: 'custom_id', 'username'");
+  }
+  return { id: readId(sink, obj, path) ?? '', username, custom_id, tags: r.strings('tags', null, { set: true, nullable: true }) };
+}
+
+/** Validates a credential; `key`/`secret` left null when absent (the caller generates them). */
+export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit<JwtSecretEntity, 'key'> & { key: string | null }) | null {
+  const obj = asObject(sink, raw, path);
+  if (!obj) return null;
+  checkFields(sink, obj, path, FIELDS.jwt_secret);
+  const r = createReader(sink, obj, path);
+  const algorithm = r.oneOf('algorithm', JWT_ALGORITHMS, 'HS256');
+  const algOk = !has(obj, 'algorithm') || obj.algorithm === algorithm;
+  const rsa_public_key = r.str('rsa_public_key', null, { nullable: true, nonEmpty: true });
+  const keyPath = childPath(path, 'rsa_public_key');
+  if (algOk && algorithm.startsWith('HS') === false) {
+    if (rsa_public_key === null) {
+      if (requiresPublicKey(algorithm) && !sink.errors.some((e) => e.path === keyPath)) {
+        sink.error(keyPath, 'required field missing');
+      }
+    } else {
+      const key = parsePublicKey(rsa_public_key);
+      if (!key) sink.error(keyPath, 'invalid key');
+      else {
+        const fit = keyFitError(algorithm, key);
+        if (fit) sink.error(keyPath, fit);
+      }
+    }
+  }
+  return {
+    id: readId(sink, obj, path) ?? '',
+    consumer: '',
+    key: r.str('key', null, { nullable: true, nonEmpty: true }),
+    secret: r.str('secret', null, { nullable: true, nonEmpty: true }),
+    algorithm,
+    rsa_public_key,
+    tags: r.strings('tags', null, { set: true, nullable: true }),
+  };
+}
