@@ -1,0 +1,244 @@
+// The jwt stage: Kong's access-phase flow (extract, cache, decode, key claim, credential, alg, key, signature, claims).
+import type { KeyObject } from 'node:crypto';
+import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
+import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
+import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
+import { JWT_MESSAGES, messageBody } from '../errors.js';
+import { createClaimsChecker, type ClaimsChecker } from './claims.js';
+import { createCredentialKeys, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
+import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
+import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
+import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
+import { createVerifiedCache, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
+
+export interface AuthenticatorOptions {
+  /** Unix time in seconds; Kong uses nginx's cached integer time. Default: floor(Date.now() / 1000). */
+  now?: () => number;
+  /** Default: createHmacVerifier() (native addon when it loads). */
+  hmac?: HmacVerifier;
+  /** Default: inline node:crypto. May return a Promise (worker pool). */
+  verifyAsymmetric?: AsymmetricVerify;
+}
+
+/**
+ * Between `realm="R"` and `error="invalid_token"`: Kong master uses ", "; Kong 3.8/3.9 send " ".
+ * Change here to match another Kong release.
+ */
+export const WWW_AUTHENTICATE_DELIMITER = ', ';
+
+const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass' });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function deny(status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
+  return Object.freeze({ kind: 'deny', status, body, wwwAuthenticate });
+}
+
+/** Everything a plugin instance needs on the request path, computed once per config generation. */
+interface PluginState {
+  readonly runOnPreflight: boolean;
+  readonly keyClaimName: string;
+  readonly secretIsBase64: boolean;
+  readonly usesClock: boolean;
+  readonly extractor: TokenExtractor;
+  readonly claims: ClaimsChecker;
+  /** Set when `anonymous` is configured: every failure becomes this (an allow, or the 500 for a missing consumer). */
+  readonly anonymous: AuthDecision | null;
+  readonly noToken: AuthDeny;
+  /** Deny per message, WA1 header; claim-code denies by code. */
+  readonly denies: ReadonlyMap<string, AuthDeny>;
+  readonly claimDenies: readonly AuthDeny[];
+  readonly noMandatoryClaim: AuthDeny;
+  readonly invalidClaim: AuthDeny;
+  readonly noCredentials: AuthDeny;
+}
+
+function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
+  if (UUID.test(value)) {
+    const byId = config.consumersById.get(value) ?? config.consumersById.get(value.toLowerCase());
+    if (byId !== undefined) return byId;
+  }
+  return config.consumersByUsername.get(value);
+}
+
+function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): PluginState {
+  const c = plugin.config;
+  const realm = c.realm;
+  const wa0 = realm === null || realm === undefined ? 'Bearer' : `Bearer realm="${realm}"`;
+  const wa1 = realm === null || realm === undefined
+    ? 'Bearer error="invalid_token"'
+    : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
+  const kcn = c.key_claim_name;
+  const messages = [
+    JWT_MESSAGES.multipleTokens, JWT_MESSAGES.unrecognizableToken, JWT_MESSAGES.badTokenJson,
+    JWT_MESSAGES.badTokenAlg, JWT_MESSAGES.badTokenClaims, JWT_MESSAGES.badTokenSignature,
+    JWT_MESSAGES.invalidAlgorithm, JWT_MESSAGES.invalidKeySecret, JWT_MESSAGES.invalidSignature,
+    JWT_MESSAGES.noMandatoryClaim(kcn), JWT_MESSAGES.invalidClaim(kcn), JWT_MESSAGES.noCredentials(kcn),
+  ];
+  const denies = new Map<string, AuthDeny>();
+  for (const m of messages) denies.set(m, deny(401, messageBody(m), wa1));
+  const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration);
+  const claimDenies: AuthDeny[] = [];
+  for (let code = 0; code < 10; code++) claimDenies.push(deny(401, code === 0 ? '' : claims.body(code), wa1));
+
+  let anonymous: AuthDecision | null = null;
+  if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {
+    const consumer = resolveAnonymous(config, c.anonymous);
+    anonymous = consumer !== undefined
+      ? Object.freeze({ kind: 'allow', consumer, credential: null, anonymous: true, token: null }) as AuthAllow
+      : deny(500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
+  }
+
+  return {
+    runOnPreflight: c.run_on_preflight,
+    keyClaimName: kcn,
+    secretIsBase64: c.secret_is_base64,
+    usesClock: (c.claims_to_verify?.length ?? 0) > 0 || c.maximum_expiration > 0,
+    extractor: createTokenExtractor(c),
+    claims,
+    anonymous,
+    noToken: deny(401, messageBody(JWT_MESSAGES.unauthorized), wa0),
+    denies,
+    claimDenies,
+    noMandatoryClaim: denies.get(JWT_MESSAGES.noMandatoryClaim(kcn))!,
+    invalidClaim: denies.get(JWT_MESSAGES.invalidClaim(kcn))!,
+    noCredentials: denies.get(JWT_MESSAGES.noCredentials(kcn))!,
+  };
+}
+
+function defaultNow(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+export function createAuthenticator(config: CompiledConfig, options: AuthenticatorOptions = {}): Authenticator {
+  const now = options.now ?? defaultNow;
+  const hmac = options.hmac ?? createHmacVerifier();
+  const verifyAsym = options.verifyAsymmetric ?? verifyAsymmetricInline;
+  const keys: CredentialKeys = createCredentialKeys(config, hmac);
+  const cacheSettings = config.gateway.token_cache;
+  const cache: VerifiedCache<AuthAllow> | null = cacheSettings.enabled
+    ? createVerifiedCache<AuthAllow>({
+      maxEntries: cacheSettings.max_entries,
+      maxBytes: cacheSettings.max_bytes,
+      maxTokenBytes: cacheSettings.max_token_bytes,
+    })
+    : null;
+
+  const states = new Map<CompiledJwtPlugin, PluginState>();
+  for (const route of config.routes) {
+    if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt));
+  }
+  // Plugin objects not listed in config.routes are prepared on first use and held weakly.
+  const lateStates = new WeakMap<CompiledJwtPlugin, PluginState>();
+  function stateFor(plugin: CompiledJwtPlugin): PluginState {
+    let st = states.get(plugin) ?? lateStates.get(plugin);
+    if (st === undefined) {
+      st = buildPluginState(config, plugin);
+      lateStates.set(plugin, st);
+    }
+    return st;
+  }
+
+  function fail(st: PluginState, decision: AuthDeny): AuthDecision {
+    return st.anonymous ?? decision;
+  }
+
+  function failMessage(st: PluginState, message: string): AuthDecision {
+    return st.anonymous ?? st.denies.get(message)!;
+  }
+
+  /** Steps 9–12 after the signature verified: cache, claims, maximum_expiration, consumer. */
+  function afterSignature(st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential): AuthDecision {
+    const consumer = prepared.credential.consumer;
+    // Cannot fail with a compiled config (references are resolved); kept for Kong's step 11.
+    const consumerFound = consumer !== undefined && config.consumersById.get(consumer.entity.id) === consumer;
+    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer, credential: prepared.credential, anonymous: false, token });
+    const exp = ownValue(decoded.claims, 'exp');
+    const nbf = ownValue(decoded.claims, 'nbf');
+    if (cache !== null && consumerFound) {
+      cache.set(token, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
+    }
+    if (st.usesClock) {
+      const code = st.claims.check(exp, nbf, now());
+      if (code !== 0) return fail(st, st.claimDenies[code]!);
+    }
+    if (!consumerFound) {
+      return fail(st, deny(401, messageBody(JWT_MESSAGES.consumerNotFound(st.keyClaimName, prepared.key)), null));
+    }
+    return allow;
+  }
+
+  function verifyAsymmetricPath(
+    st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential, key: KeyObject,
+  ): AuthOutcome {
+    const result = verifyAsym(decoded.alg as JwtAlgorithm, key, token.slice(0, decoded.signingInputLength), signatureBytes(token, decoded));
+    if (typeof result === 'boolean') {
+      return result ? afterSignature(st, token, decoded, prepared) : failMessage(st, JWT_MESSAGES.invalidSignature);
+    }
+    return result.then(
+      (ok) => (ok ? afterSignature(st, token, decoded, prepared) : failMessage(st, JWT_MESSAGES.invalidSignature)),
+      () => failMessage(st, JWT_MESSAGES.invalidSignature),
+    );
+  }
+
+  function authenticate(plugin: CompiledJwtPlugin, request: AuthRequest): AuthOutcome {
+    const st = stateFor(plugin);
+    if (!st.runOnPreflight && request.method === 'OPTIONS') return BYPASS;
+
+    const token = st.extractor.extract(request);
+    if (typeof token === 'number') {
+      if (token === NO_TOKEN) return fail(st, st.noToken);
+      return failMessage(st, token === MULTIPLE_TOKENS ? JWT_MESSAGES.multipleTokens : JWT_MESSAGES.unrecognizableToken);
+    }
+
+    if (cache !== null) {
+      const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
+      if (hit !== undefined) {
+        if (st.usesClock) {
+          const code = st.claims.check(hit.exp, hit.nbf, now());
+          if (code !== 0) return fail(st, st.claimDenies[code]!);
+        }
+        return hit.value;
+      }
+    }
+
+    const decoded = decodeToken(token);
+    if (typeof decoded === 'string') return failMessage(st, decoded);
+
+    const kcn = st.keyClaimName;
+    let keyValue = ownValue(decoded.claims, kcn);
+    if (keyValue === undefined || keyValue === false) keyValue = ownValue(decoded.header, kcn);
+    if (keyValue === undefined || keyValue === false) return fail(st, st.noMandatoryClaim);
+    // Kong crashes (500) on a non-string key; refused here as an invalid key claim.
+    if (typeof keyValue !== 'string' || keyValue === '') return fail(st, st.invalidClaim);
+
+    const prepared = keys.get(keyValue);
+    if (prepared === undefined) return fail(st, st.noCredentials);
+    if (prepared.alg !== decoded.alg) return failMessage(st, JWT_MESSAGES.invalidAlgorithm);
+
+    if (prepared.isHmac) {
+      const slot = st.secretIsBase64 ? prepared.hmacSlotBase64 : prepared.hmacSlot;
+      if (slot === NO_KEY) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
+      if (slot === NO_SECRET || !hmac.verify(slot, token, decoded.signingInputLength)) {
+        return failMessage(st, JWT_MESSAGES.invalidSignature);
+      }
+      return afterSignature(st, token, decoded, prepared);
+    }
+    if (prepared.publicKey === null) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
+    return verifyAsymmetricPath(st, token, decoded, prepared, prepared.publicKey);
+  }
+
+  return {
+    hmacEngine: hmac.engine,
+    authenticate,
+    stats(): AuthStats {
+      const s = cache?.stats();
+      return {
+        cacheHits: s?.hits ?? 0,
+        cacheMisses: s?.misses ?? 0,
+        cacheEvictions: s?.evictions ?? 0,
+        cacheEntries: s?.entries ?? 0,
+        cacheBytes: s?.bytes ?? 0,
+      };
+    },
+  };
+}

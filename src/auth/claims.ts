@@ -1,0 +1,68 @@
+// Kong's registered-claim checks (exp, nbf) and maximum_expiration, as small result codes with precomputable bodies.
+import { CLAIM_MESSAGES } from '../errors.js';
+
+/**
+ * Result code: 0 = all good. Otherwise `expState + 3 * nbfState` (each 0 ok, 1 "must be a number",
+ * 2 "token expired" / "token not valid yet"), or CLAIMS_EXCEED_MAXIMUM.
+ */
+export type ClaimsCode = number;
+export const CLAIMS_OK = 0;
+export const CLAIMS_EXCEED_MAXIMUM = 9;
+export const CLAIMS_CODE_COUNT = 10;
+
+export interface ClaimsChecker {
+  /** `exp`/`nbf` are the raw claim values (undefined when absent); `now` is Unix seconds. */
+  check(exp: unknown, nbf: unknown, now: number): ClaimsCode;
+  /** The exact 401 body for a non-zero code, e.g. `{"exp":"token expired"}`. */
+  body(code: ClaimsCode): string;
+}
+
+/**
+ * claims_to_verify as Kong checks it: only JSON numbers pass the type check, `exp <= now` is expired,
+ * `nbf > now` is not yet valid, all errors are collected; maximum_expiration (> 0) only after they pass:
+ * it fails when exp is missing or `exp - now > maximum_expiration`.
+ */
+export function createClaimsChecker(
+  claimsToVerify: readonly ('exp' | 'nbf')[] | null,
+  maximumExpiration: number,
+): ClaimsChecker {
+  const order: Array<'exp' | 'nbf'> = [];
+  for (const c of claimsToVerify ?? []) if (!order.includes(c)) order.push(c);
+  const checkExp = order.includes('exp');
+  const checkNbf = order.includes('nbf');
+  const maxExp = maximumExpiration > 0 ? maximumExpiration : 0;
+
+  const bodies: string[] = new Array<string>(CLAIMS_CODE_COUNT).fill('');
+  for (let code = 1; code < CLAIMS_EXCEED_MAXIMUM; code++) {
+    const expState = code % 3;
+    const nbfState = Math.floor(code / 3);
+    const errors: Record<string, string> = {};
+    // Key order follows claims_to_verify (Kong's is undefined; single-key bodies are exact).
+    for (const c of order) {
+      if (c === 'exp' && expState !== 0) errors.exp = expState === 1 ? CLAIM_MESSAGES.mustBeNumber : CLAIM_MESSAGES.expired;
+      if (c === 'nbf' && nbfState !== 0) errors.nbf = nbfState === 1 ? CLAIM_MESSAGES.mustBeNumber : CLAIM_MESSAGES.notYetValid;
+    }
+    bodies[code] = JSON.stringify(errors);
+  }
+  bodies[CLAIMS_EXCEED_MAXIMUM] = JSON.stringify({ exp: CLAIM_MESSAGES.exceedsMaximum });
+
+  return {
+    check(exp: unknown, nbf: unknown, now: number): ClaimsCode {
+      let code = 0;
+      if (checkExp) {
+        if (typeof exp !== 'number') code = 1;
+        else if (exp <= now) code = 2;
+      }
+      if (checkNbf) {
+        if (typeof nbf !== 'number') code += 3;
+        else if (nbf > now) code += 6;
+      }
+      if (code !== 0) return code;
+      if (maxExp > 0 && (typeof exp !== 'number' || exp - now > maxExp)) return CLAIMS_EXCEED_MAXIMUM;
+      return CLAIMS_OK;
+    },
+    body(code: ClaimsCode): string {
+      return bodies[code] ?? '';
+    },
+  };
+}

@@ -1,0 +1,115 @@
+// Splits and decodes a compact JWT the way Kong's jwt_parser does: strict base64url, JSON, alg check, Kong's error order.
+import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
+import { JWT_MESSAGES } from '../errors.js';
+
+/**
+ * Longest token decoded at all; longer ones are refused with `Bad token; invalid JSON`. Big enough for a
+ * 48 KiB claim (real IdP tokens with many groups), small enough that JSON.parse stays well under a millisecond.
+ */
+export const MAX_TOKEN_LENGTH = 131072;
+
+export interface DecodedToken {
+  /** The JOSE header; always a plain object here. */
+  readonly header: Record<string, unknown>;
+  /** The claims; a JSON array or string payload is exposed as an empty object (Lua indexing finds nothing). */
+  readonly claims: Record<string, unknown>;
+  readonly alg: JwtAlgorithm;
+  /** Index of the second '.', i.e. the length of `<header>.<payload>`, the signing input. */
+  readonly signingInputLength: number;
+  /** Signature segment as [start, end) in the token; end stops at the first '=' (nginx ignores the rest). */
+  readonly signatureStart: number;
+  readonly signatureEnd: number;
+}
+
+/** Either a decoded token or one of Kong's `Bad token; ...` messages. */
+export type DecodeResult = DecodedToken | string;
+
+const ALGORITHMS: ReadonlyMap<string, JwtAlgorithm> = new Map(JWT_ALGORITHMS.map((a) => [a, a]));
+const EMPTY_CLAIMS: Record<string, unknown> = Object.freeze(Object.create(null)) as Record<string, unknown>;
+
+// 1 for the base64url alphabet A-Z a-z 0-9 - _
+const B64URL = new Uint8Array(128);
+for (let c = 65; c <= 90; c++) B64URL[c] = 1;
+for (let c = 97; c <= 122; c++) B64URL[c] = 1;
+for (let c = 48; c <= 57; c++) B64URL[c] = 1;
+B64URL[45] = 1;
+B64URL[95] = 1;
+
+/**
+ * nginx's base64url rule (Kong ≥ 3.5): scan up to the first '=', every char before it must be in the
+ * url alphabet, and that length must not be 1 mod 4. Returns the end of the data part, or -1.
+ */
+export function base64urlDataEnd(s: string, start: number, end: number): number {
+  let i = start;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 61) break;
+    if (c > 127 || B64URL[c] === 0) return -1;
+  }
+  return (i - start) % 4 === 1 ? -1 : i;
+}
+
+/** Strict base64url decode of a whole string (for `secret_is_base64` secrets); null when nginx would refuse it. */
+export function decodeBase64url(s: string): Buffer | null {
+  const end = base64urlDataEnd(s, 0, s.length);
+  if (end < 0) return null;
+  return Buffer.from(end === s.length ? s : s.slice(0, end), 'base64url');
+}
+
+function decodeJsonSegment(token: string, start: number, end: number): unknown {
+  const dataEnd = base64urlDataEnd(token, start, end);
+  if (dataEnd < 0) return undefined;
+  const text = Buffer.from(token.slice(start, dataEnd), 'base64url').toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads an own property only, so `constructor`/`__proto__` as a claim name never reaches the prototype. */
+export function ownValue(obj: Record<string, unknown>, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
+}
+
+/** Decodes without verifying. Errors in Kong's order: JSON/base64 of header and payload, alg, claims, signature. */
+export function decodeToken(token: string): DecodeResult {
+  if (token.length > MAX_TOKEN_LENGTH) return JWT_MESSAGES.badTokenJson;
+  const dot1 = token.indexOf('.');
+  if (dot1 < 0) return JWT_MESSAGES.badTokenJson;
+  const dot2 = token.indexOf('.', dot1 + 1);
+  if (dot2 < 0) return JWT_MESSAGES.badTokenJson;
+
+  const header = decodeJsonSegment(token, 0, dot1);
+  if (header === undefined) return JWT_MESSAGES.badTokenJson;
+  const payload = decodeJsonSegment(token, dot1 + 1, dot2);
+  if (payload === undefined) return JWT_MESSAGES.badTokenJson;
+
+  // Kong: a JSON string or array header has no `alg` (invalid alg); null/number/boolean make it crash (500),
+  // answered here with the same nearest message.
+  if (!isPlainObject(header)) return JWT_MESSAGES.badTokenAlg;
+  const algValue = ownValue(header, 'alg');
+  const alg = typeof algValue === 'string' ? ALGORITHMS.get(algValue) : undefined;
+  if (alg === undefined) return JWT_MESSAGES.badTokenAlg;
+
+  // Kong: only `false` is "invalid claims"; null/number/true crash it later (500) — refused here instead.
+  let claims: Record<string, unknown>;
+  if (isPlainObject(payload)) claims = payload;
+  else if (Array.isArray(payload) || typeof payload === 'string') claims = EMPTY_CLAIMS;
+  else return JWT_MESSAGES.badTokenClaims;
+
+  // The third part keeps any further dots, which then fail the alphabet check.
+  const signatureEnd = base64urlDataEnd(token, dot2 + 1, token.length);
+  if (signatureEnd < 0) return JWT_MESSAGES.badTokenSignature;
+
+  return { header, claims, alg, signingInputLength: dot2, signatureStart: dot2 + 1, signatureEnd };
+}
+
+/** The decoded signature bytes of a token that `decodeToken` accepted. */
+export function signatureBytes(token: string, decoded: DecodedToken): Buffer {
+  return Buffer.from(token.slice(decoded.signatureStart, decoded.signatureEnd), 'base64url');
+}

@@ -1,0 +1,187 @@
+// Test helpers for the jwt stage: hand-built CompiledConfig objects, fake requests, fixture keys and token signing.
+import { constants, createHmac, createPublicKey, sign as cryptoSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type {
+  CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, GatewaySettings, JwtAlgorithm, JwtPluginConfig,
+} from '../../../src/config/types.js';
+import type { AuthRequest } from '../../../src/auth/types.js';
+
+export interface KeyPair { publicPem: string; privatePem: string }
+export const KEYS: Record<string, KeyPair> = JSON.parse(
+  readFileSync(new URL('../../fixtures/auth/keys.json', import.meta.url), 'utf8'),
+) as Record<string, KeyPair>;
+
+export const NOW = 1_700_000_000;
+
+export function b64url(input: string | Buffer | object): string {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8').toString('base64url');
+  if (Buffer.isBuffer(input)) return input.toString('base64url');
+  return Buffer.from(JSON.stringify(input), 'utf8').toString('base64url');
+}
+
+const DIGEST: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
+
+/** Raw JWS signature of `input` for `alg` with a secret (HS*) or a private key PEM. */
+export function signature(alg: string, input: string, key: string | Buffer): Buffer {
+  const digest = DIGEST[alg.slice(2)] ?? 'sha256';
+  if (alg.startsWith('HS')) return createHmac(digest, key).update(input).digest();
+  if (alg.startsWith('RS')) return cryptoSign(digest, Buffer.from(input), { key: key as string, padding: constants.RSA_PKCS1_PADDING });
+  if (alg.startsWith('PS')) {
+    return cryptoSign(digest, Buffer.from(input), {
+      key: key as string, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8,
+    });
+  }
+  if (alg.startsWith('ES')) return cryptoSign(digest, Buffer.from(input), { key: key as string, dsaEncoding: 'ieee-p1363' });
+  return cryptoSign(null, Buffer.from(input), key as string);
+}
+
+/** A compact JWT: header/payload objects (or raw JSON text), signed with `signAlg` (default header.alg). */
+export function makeToken(
+  header: object | string, payload: object | string, key: string | Buffer, signAlg?: string,
+): string {
+  const h = typeof header === 'string' ? b64url(header) : b64url(header);
+  const p = typeof payload === 'string' ? b64url(payload) : b64url(payload);
+  const alg = signAlg ?? (header as { alg: string }).alg;
+  const input = `${h}.${p}`;
+  return `${input}.${signature(alg, input, key).toString('base64url')}`;
+}
+
+export function hs256(payload: object, secret: string | Buffer = 'alice-secret'): string {
+  return makeToken({ typ: 'JWT', alg: 'HS256' }, payload, secret);
+}
+
+export interface CredentialSpec {
+  key: string;
+  algorithm?: JwtAlgorithm;
+  secret?: string | null;
+  rsa_public_key?: string | null;
+}
+export interface ConsumerSpec {
+  id: string;
+  username?: string | null;
+  custom_id?: string | null;
+  credentials?: CredentialSpec[];
+}
+
+export const ALICE_ID = '11111111-1111-4111-8111-111111111111';
+export const BOB_ID = '22222222-2222-4222-8222-222222222222';
+export const ANON_ID = '33333333-3333-4333-8333-333333333333';
+
+export const DEFAULT_CONSUMERS: ConsumerSpec[] = [
+  { id: ALICE_ID, username: 'alice', custom_id: 'cid-1', credentials: [{ key: 'alice-key', algorithm: 'HS256', secret: 'alice-secret' }] },
+  { id: BOB_ID, username: 'bob', credentials: [{ key: 'bob-key', algorithm: 'HS256', secret: 'bob-secret' }] },
+  { id: ANON_ID, username: 'anonymous-user' },
+];
+
+export function gatewaySettings(tokenCache: Partial<GatewaySettings['token_cache']> = {}): GatewaySettings {
+  return {
+    proxy_listen: { host: '127.0.0.1', port: 0 },
+    admin_listen: null,
+    workers: 1,
+    max_header_bytes: 65536,
+    max_body_bytes: 1048576,
+    log_level: 'silent',
+    drain_timeout_ms: 1000,
+    token_cache: { enabled: true, max_entries: 1000, max_bytes: 1 << 20, max_token_bytes: 8192, ...tokenCache },
+  };
+}
+
+/** Builds the compiled form by hand (what src/config's compile will produce). */
+export function buildConfig(
+  consumers: ConsumerSpec[] = DEFAULT_CONSUMERS,
+  tokenCache: Partial<GatewaySettings['token_cache']> = {},
+): CompiledConfig {
+  const consumersById = new Map<string, CompiledConsumer>();
+  const consumersByUsername = new Map<string, CompiledConsumer>();
+  const credentialsByKey = new Map<string, CompiledCredential>();
+  let n = 0;
+  for (const spec of consumers) {
+    const entity = { id: spec.id, username: spec.username ?? null, custom_id: spec.custom_id ?? null, tags: null };
+    const headers = ['X-Consumer-ID', spec.id];
+    if (entity.username !== null) headers.push('X-Consumer-Username', entity.username);
+    if (entity.custom_id !== null) headers.push('X-Consumer-Custom-ID', entity.custom_id);
+    const consumer: CompiledConsumer = { entity, upstreamHeaders: headers };
+    consumersById.set(spec.id, consumer);
+    if (entity.username !== null) consumersByUsername.set(entity.username, consumer);
+    for (const c of spec.credentials ?? []) {
+      const algorithm = c.algorithm ?? 'HS256';
+      const secret = c.secret === undefined ? null : c.secret;
+      const pem = c.rsa_public_key ?? null;
+      let publicKey = null;
+      if (pem !== null && !algorithm.startsWith('HS')) {
+        try { publicKey = createPublicKey(pem); } catch { publicKey = null; }
+      }
+      const isHs = algorithm.startsWith('HS');
+      credentialsByKey.set(c.key, {
+        entity: {
+          id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, consumer: spec.id, key: c.key,
+          secret, algorithm, rsa_public_key: pem, tags: null,
+        },
+        consumer,
+        publicKey,
+        secretBytes: isHs && secret !== null ? Buffer.from(secret, 'utf8') : null,
+        secretBase64Bytes: null,
+      });
+    }
+  }
+  const gateway = gatewaySettings(tokenCache);
+  return {
+    generation: 1,
+    validated: { _format_version: '3.0', gateway, services: [], routes: [], plugins: [], consumers: [], jwt_secrets: [] },
+    gateway,
+    services: [],
+    routes: [],
+    consumersById,
+    consumersByUsername,
+    credentialsByKey,
+  };
+}
+
+export function pluginConfig(overrides: Partial<JwtPluginConfig> = {}): JwtPluginConfig {
+  return {
+    uri_param_names: ['jwt'],
+    cookie_names: [],
+    header_names: ['authorization'],
+    key_claim_name: 'iss',
+    secret_is_base64: false,
+    claims_to_verify: null,
+    anonymous: null,
+    run_on_preflight: true,
+    maximum_expiration: 0,
+    realm: null,
+    ...overrides,
+  };
+}
+
+let pluginCount = 0;
+export function plugin(overrides: Partial<JwtPluginConfig> = {}): CompiledJwtPlugin {
+  const config = pluginConfig(overrides);
+  return {
+    entity: {
+      id: `99999999-0000-4000-8000-${String(++pluginCount).padStart(12, '0')}`, name: 'jwt', enabled: true,
+      service: null, route: null, config, protocols: ['http', 'https'], tags: null,
+    },
+    config,
+  };
+}
+
+export interface RequestSpec {
+  method?: string;
+  query?: string;
+  headers?: Record<string, string>;
+}
+
+/** An AuthRequest snapshot; header names are matched case-insensitively like uWS's lower-cased names. */
+export function request(spec: RequestSpec = {}): AuthRequest {
+  const headers = new Map<string, string>();
+  for (const [k, v] of Object.entries(spec.headers ?? {})) headers.set(k.toLowerCase(), v);
+  return {
+    method: spec.method ?? 'GET',
+    query: spec.query ?? '',
+    header: (name: string) => headers.get(name),
+  };
+}
+
+export function bearer(token: string, extra: Omit<RequestSpec, 'headers'> & { headers?: Record<string, string> } = {}): AuthRequest {
+  return request({ ...extra, headers: { authorization: `Bearer ${token}`, ...extra.headers } });
+}

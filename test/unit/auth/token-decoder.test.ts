@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { decodeBase64url, decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
+import { JWT_MESSAGES } from '../../../src/errors.js';
+import { b64url, hs256 } from './helpers.js';
+
+const H = b64url({ alg: 'HS256', typ: 'JWT' });
+const P = b64url({ iss: 'alice-key' });
+
+function ok(token: string): DecodedToken {
+  const r = decodeToken(token);
+  if (typeof r === 'string') throw new Error(`unexpected error ${r}`);
+  return r;
+}
+
+describe('decodeToken', () => {
+  it('decodes header, claims, alg and the signature bounds', () => {
+    const token = hs256({ iss: 'alice-key', sub: '1' });
+    const d = ok(token);
+    expect(d.alg).toBe('HS256');
+    expect(d.claims).toEqual({ iss: 'alice-key', sub: '1' });
+    expect(token[d.signingInputLength]).toBe('.');
+    expect(d.signatureStart).toBe(d.signingInputLength + 1);
+    expect(d.signatureEnd).toBe(token.length);
+  });
+
+  it('reports fewer than three segments as invalid JSON', () => {
+    expect(decodeToken('abc')).toBe(JWT_MESSAGES.badTokenJson);
+    expect(decodeToken(`${H}.${P}`)).toBe(JWT_MESSAGES.badTokenJson);
+    expect(decodeToken('')).toBe(JWT_MESSAGES.badTokenJson);
+  });
+
+  it('reports a fourth segment as an invalid signature (the third part keeps the dots)', () => {
+    expect(decodeToken(`${H}.${P}.sig.extra`)).toBe(JWT_MESSAGES.badTokenSignature);
+  });
+
+  it('refuses standard-base64 characters in the header or payload as invalid JSON', () => {
+    expect(decodeToken(`${H}+.${P}.sig`)).toBe(JWT_MESSAGES.badTokenJson);
+    expect(decodeToken(`${H}.${P}/.sig`)).toBe(JWT_MESSAGES.badTokenJson);
+  });
+
+  it('refuses + or / in the signature as an invalid signature', () => {
+    expect(decodeToken(`${H}.${P}.ab+d`)).toBe(JWT_MESSAGES.badTokenSignature);
+    expect(decodeToken(`${H}.${P}.ab/d`)).toBe(JWT_MESSAGES.badTokenSignature);
+  });
+
+  it('refuses a segment whose length is 1 mod 4', () => {
+    expect(decodeToken(`${H}.${P}.abcde`)).toBe(JWT_MESSAGES.badTokenSignature);
+    expect(decodeToken(`${H}A.${P}.sig`)).toMatch(/Bad token/);
+  });
+
+  it('accepts optional = padding and ignores everything after the first =', () => {
+    const padded = `${H}==`.slice(0, H.length + ((4 - (H.length % 4)) % 4));
+    expect(ok(`${padded}.${P}.abcd`).alg).toBe('HS256');
+    const d = ok(`${H}.${P}.abcd=+/!`);
+    expect(d.signatureEnd - d.signatureStart).toBe(4);
+  });
+
+  it('decodes an empty signature segment (verification then fails)', () => {
+    const d = ok(`${H}.${P}.`);
+    expect(d.signatureEnd).toBe(d.signatureStart);
+  });
+
+  it('reports text in front of a valid token as invalid JSON', () => {
+    expect(decodeToken(`no-way-this-works${hs256({ iss: 'x' })}`)).toBe(JWT_MESSAGES.badTokenJson);
+  });
+
+  it('reports a header that is not JSON as invalid JSON, even when the alg would also be bad', () => {
+    expect(decodeToken(`${b64url('{nope')}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenJson);
+    expect(decodeToken(`${b64url({ alg: 'none' })}.${b64url('{')}.sig+`)).toBe(JWT_MESSAGES.badTokenJson);
+  });
+
+  it('requires alg to be one of the 13 exact names', () => {
+    for (const alg of ['none', 'None', 'NONE', 'hs256', 'RS1', 'foo', '', 'HS256 ']) {
+      expect(decodeToken(`${b64url({ alg })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    }
+    expect(decodeToken(`${b64url({ typ: 'JWT' })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    expect(decodeToken(`${b64url({ alg: 256 })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    expect(decodeToken(`${b64url({ alg: ['HS256'] })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    expect(decodeToken(`${b64url('{"__proto__":{"alg":"HS256"}}')}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    for (const alg of ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA']) {
+      expect(ok(`${b64url({ alg })}.${P}.sig`).alg).toBe(alg);
+    }
+  });
+
+  it('answers 401-style invalid alg for a header that is null, a number, a boolean, a string or an array', () => {
+    for (const header of ['null', '123', 'true', 'false', '"HS256"', '["HS256"]']) {
+      expect(decodeToken(`${b64url(header)}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
+    }
+  });
+
+  it('reports a payload of false (and null, numbers, true) as invalid claims', () => {
+    for (const payload of ['false', 'null', '42', 'true']) {
+      expect(decodeToken(`${H}.${b64url(payload)}.sig`)).toBe(JWT_MESSAGES.badTokenClaims);
+    }
+  });
+
+  it('checks alg before claims and claims before the signature', () => {
+    expect(decodeToken(`${b64url({ alg: 'x' })}.${b64url('false')}.+`)).toBe(JWT_MESSAGES.badTokenAlg);
+    expect(decodeToken(`${H}.${b64url('false')}.+`)).toBe(JWT_MESSAGES.badTokenClaims);
+  });
+
+  it('exposes an array or string payload as empty claims', () => {
+    expect(ok(`${H}.${b64url('[1,2]')}.sig`).claims).toEqual({});
+    expect(ok(`${H}.${b64url('"iss"')}.sig`).claims).toEqual({});
+  });
+
+  it('ignores typ entirely', () => {
+    expect(ok(`${b64url({ alg: 'HS256', typ: 'jwt' })}.${P}.sig`).alg).toBe('HS256');
+    expect(ok(`${b64url({ alg: 'HS256', typ: 'at+jwt' })}.${P}.sig`).alg).toBe('HS256');
+  });
+
+  it(`refuses tokens longer than ${MAX_TOKEN_LENGTH} characters as invalid JSON`, () => {
+    const big = `${H}.${b64url({ iss: 'a'.repeat(MAX_TOKEN_LENGTH) })}.sig`;
+    expect(decodeToken(big)).toBe(JWT_MESSAGES.badTokenJson);
+    const large = `${H}.${b64url({ iss: 'a'.repeat(49152) })}.sig`;
+    expect(ok(large).alg).toBe('HS256');
+  });
+
+  it('survives deeply nested JSON without throwing', () => {
+    const deep = '['.repeat(50000) + ']'.repeat(50000);
+    const r = decodeToken(`${H}.${b64url(deep)}.sig`);
+    expect(typeof r === 'string' || r.alg === 'HS256').toBe(true);
+  });
+
+  it('refuses non-ASCII characters in any segment', () => {
+    expect(decodeToken(`${H}é.${P}.sig`)).toBe(JWT_MESSAGES.badTokenJson);
+    expect(decodeToken(`${H}.${P}.sïg`)).toBe(JWT_MESSAGES.badTokenSignature);
+  });
+});
+
+describe('decodeBase64url', () => {
+  it('decodes url-alphabet text with or without padding', () => {
+    expect(decodeBase64url('aGVsbG8')?.toString()).toBe('hello');
+    expect(decodeBase64url('aGVsbG8=')?.toString()).toBe('hello');
+  });
+  it('refuses + and / and lengths of 1 mod 4', () => {
+    expect(decodeBase64url('ab+c')).toBeNull();
+    expect(decodeBase64url('ab/c')).toBeNull();
+    expect(decodeBase64url('abcde')).toBeNull();
+  });
+});
