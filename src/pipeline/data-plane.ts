@@ -1,0 +1,254 @@
+// One worker's data plane: uWS request → normalize → route → jwt stage → undici proxy, with atomic config generations.
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
+import type { CompiledConfig, CompiledRoute } from '../config/types.js';
+import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import type { RouteMatch, RouteTable } from '../routing/types.js';
+import { loadUws } from '../server/uws-loader.js';
+import type { HttpRequest, HttpResponse } from '../server/uws-loader.js';
+import { createUwsServer } from '../server/app.js';
+import { snapshotRequest, type RequestSnapshot } from '../server/request-snapshot.js';
+import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
+import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
+import { createUpstreamPools } from '../proxy/upstream-pools.js';
+import { buildUpstreamHeaders, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
+import { createRequestIdGenerator } from './request-id.js';
+import type { DataPlane, DataPlaneCounters } from './types.js';
+
+/** The parts of other modules the data plane builds per generation; injectable for tests. */
+export interface DataPlaneFactories {
+  createRouteTable(routes: readonly CompiledRoute[]): RouteTable;
+  normalizePath(raw: string): string | null;
+  createAuthenticator(config: CompiledConfig): Authenticator;
+}
+
+export interface DataPlaneOptions {
+  logger: Logger;
+  /** Overrides config.gateway.proxy_listen.port (0 = ephemeral). */
+  listenPort?: number;
+  /** Overrides config.gateway.proxy_listen.host. */
+  listenHost?: string;
+  /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
+  version?: string;
+  /** Upstream connections per service origin in this worker (default 128). */
+  upstreamConnections?: number;
+  factories?: DataPlaneFactories;
+}
+
+interface Generation {
+  readonly config: CompiledConfig;
+  readonly routes: RouteTable;
+  readonly auth: Authenticator;
+}
+
+/** package.json sits two levels up from both src/pipeline and dist/pipeline. */
+function packageVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+async function defaultFactories(): Promise<DataPlaneFactories> {
+  const [routing, normalize, auth] = await Promise.all([
+    import('../routing/route-table.js'),
+    import('../routing/normalize-path.js'),
+    import('../auth/authenticator.js'),
+  ]);
+  return {
+    createRouteTable: routing.createRouteTable,
+    normalizePath: normalize.normalizePath,
+    createAuthenticator: auth.createAuthenticator,
+  };
+}
+
+export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
+  const { logger } = options;
+  const factories = options.factories ?? (await defaultFactories());
+  const { uws, native } = await loadUws();
+  if (!native) logger.error('uWebSockets.js native binary did not load; serving with its slow pure-JS fallback');
+
+  const build = (config: CompiledConfig): Generation => ({
+    config,
+    routes: factories.createRouteTable(config.routes),
+    auth: factories.createAuthenticator(config),
+  });
+  let gen = build(initial);
+  const normalizePath = factories.normalizePath;
+  const pools = createUpstreamPools({ connections: options.upstreamConnections });
+  const ids = createRequestIdGenerator();
+  const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
+  const forward: { listenPort: string; via: string } = { listenPort: '0', via };
+  let listenPort = 0;
+  let drainWaiter: (() => void) | null = null;
+
+  const counters: DataPlaneCounters = {
+    requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
+    authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
+    tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
+  };
+  const shared: WriterShared & { draining: boolean } = {
+    counters,
+    via,
+    draining: false,
+    onComplete() {
+      if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
+    },
+  };
+  const upstreamHooks: StreamHandlerHooks = {
+    onUpstreamDone(_handler, error) {
+      if (error !== null && (error as { code?: string }).code !== 'PORTCULLIS_CLIENT_ABORTED') counters.upstreamErrors++;
+    },
+  };
+
+  function proxy(
+    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
+    match: RouteMatch, allow: AuthAllow | null,
+  ): void {
+    const service = match.route.service;
+    if (service === null) {
+      writer.sendJson(503, errorBody(GATEWAY_MESSAGES.noService, writer.requestId));
+      return;
+    }
+    const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward as ForwardContext);
+    const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
+    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${snap.query}`;
+    try {
+      // undici accepts an async iterable body at runtime; its typings list only Readable.
+      pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);
+    } catch (error) {
+      logger.warn({ err: error }, 'upstream dispatch rejected the request');
+      writer.sendJson(502, messageBody(GATEWAY_MESSAGES.badGateway));
+    }
+  }
+
+  function afterAuth(
+    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
+    match: RouteMatch, decision: AuthDecision,
+  ): void {
+    if (writer.finished) return;
+    if (decision.kind === 'deny') {
+      counters.authDenied++;
+      writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
+      return;
+    }
+    if (decision.kind === 'allow') {
+      counters.authAllowed++;
+      proxy(writer, snap, body, match, decision);
+    } else {
+      proxy(writer, snap, body, match, null);
+    }
+  }
+
+  function onRequest(res: HttpResponse, req: HttpRequest): void {
+    const writer = new UwsResponseWriter(res, ids.next(), shared);
+    counters.requests++;
+    counters.inFlight++;
+    try {
+      handle(writer, res, req);
+    } catch (error) {
+      logger.error({ err: error }, 'request pipeline threw');
+      writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+    }
+  }
+
+  function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
+    const snap = snapshotRequest(req, res, listenPort);
+    const g = gen;
+    let body: BodyReader | null = null;
+    if (snap.contentLength > 0 || snap.chunked) {
+      body = attachBodyReader(res, g.config.gateway.max_body_bytes);
+      writer.body = body;
+      if (snap.contentLength > g.config.gateway.max_body_bytes) {
+        writer.sendJson(413, messageBody(GATEWAY_MESSAGES.payloadTooLarge));
+        return;
+      }
+    }
+    if (snap.authorizationCount > 1 || snap.contentLength === -2) {
+      writer.sendJson(400, messageBody(GATEWAY_MESSAGES.badRequest));
+      return;
+    }
+    const path = normalizePath(snap.url);
+    if (path === null) {
+      writer.sendJson(400, messageBody(GATEWAY_MESSAGES.badRequest));
+      return;
+    }
+    snap.path = path;
+    const match = g.routes.match(snap);
+    if (match === null) {
+      writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
+      return;
+    }
+    const jwt = match.route.jwt;
+    if (jwt === null) {
+      proxy(writer, snap, body, match, null);
+      return;
+    }
+    let outcome: AuthOutcome;
+    try {
+      outcome = g.auth.authenticate(jwt, snap);
+    } catch (error) {
+      logger.error({ err: error }, 'jwt stage threw');
+      writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+      return;
+    }
+    if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
+      afterAuth(writer, snap, body, match, outcome as AuthDecision);
+      return;
+    }
+    // Asymmetric verification: the body keeps queueing (paused past its high-water mark) meanwhile.
+    (outcome as Promise<AuthDecision>).then(
+      (decision) => afterAuth(writer, snap, body, match, decision),
+      (error: unknown) => {
+        logger.error({ err: error }, 'jwt stage failed');
+        writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+      },
+    );
+  }
+
+  const server = createUwsServer(uws, onRequest);
+  const plane: DataPlane = {
+    info: { httpEngine: native ? 'uws-native' : 'uws-fallback', hmacEngine: gen.auth.hmacEngine },
+    get generation() {
+      return gen.config.generation;
+    },
+    async listen() {
+      const l = initial.gateway.proxy_listen;
+      listenPort = await server.listen(options.listenHost ?? l.host, options.listenPort ?? l.port);
+      forward.listenPort = String(listenPort);
+      return listenPort;
+    },
+    reload(config) {
+      const next = build(config);
+      gen = next;
+      pools.retain(config.services);
+    },
+    async close(timeoutMs) {
+      shared.draining = true;
+      server.stopListening();
+      if (counters.inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          drainWaiter = resolve;
+          timer = setTimeout(resolve, Math.max(0, timeoutMs));
+        });
+        clearTimeout(timer);
+        drainWaiter = null;
+      }
+      server.closeAll();
+      await pools.close(Math.max(0, timeoutMs));
+    },
+    counters() {
+      const s = gen.auth.stats();
+      counters.tokenCacheHits = s.cacheHits;
+      counters.tokenCacheMisses = s.cacheMisses;
+      counters.tokenCacheEvictions = s.cacheEvictions;
+      counters.tokenCacheEntries = s.cacheEntries;
+      return { ...counters };
+    },
+  };
+  return plane;
+}

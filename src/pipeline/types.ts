@@ -1,0 +1,36 @@
+// The contract of one data plane (one per worker thread): listen, swap config generations, drain, report.
+import type { CompiledConfig } from '../config/types.js';
+
+export interface DataPlaneCounters {
+  requests: number;
+  responses2xx: number;
+  responses3xx: number;
+  responses4xx: number;
+  responses5xx: number;
+  authAllowed: number;
+  authDenied: number;
+  upstreamErrors: number;
+  inFlight: number;
+  tokenCacheHits: number;
+  tokenCacheMisses: number;
+  tokenCacheEvictions: number;
+  tokenCacheEntries: number;
+}
+
+export interface DataPlaneInfo {
+  /** 'uws-native' when the uWebSockets.js binary loaded, 'uws-fallback' for its slow pure-JS server. */
+  httpEngine: 'uws-native' | 'uws-fallback';
+  hmacEngine: 'native' | 'node:crypto';
+}
+
+export interface DataPlane {
+  readonly info: DataPlaneInfo;
+  /** Starts listening on config.gateway.proxy_listen (port 0 = ephemeral); resolves with the bound port. */
+  listen(): Promise<number>;
+  /** Swaps to a new config generation; requests already in flight finish on the one they started with. */
+  reload(config: CompiledConfig): void;
+  /** Stops accepting, waits for in-flight requests up to timeoutMs, then closes everything. */
+  close(timeoutMs: number): Promise<void>;
+  counters(): DataPlaneCounters;
+  readonly generation: number;
+}

@@ -1,0 +1,147 @@
+// Builds the upstream request's header list: hop-by-hop dropped, Host, X-Forwarded-*, Via, request id, consumer headers.
+import type { AuthAllow } from '../auth/types.js';
+import type { RouteMatch } from '../routing/types.js';
+
+/** What the header builder reads of the client request (RequestSnapshot satisfies it). */
+export interface InboundRequest {
+  /** Flat [name, value, ...], lower-case names. */
+  readonly headers: readonly string[];
+  /** First Host header, '' when absent. */
+  readonly host: string;
+  /** Raw request path without the query (X-Forwarded-Path). */
+  readonly url: string;
+  readonly remoteAddress: string;
+}
+
+/** Per data plane constants. */
+export interface ForwardContext {
+  /** The gateway's listening port as text (X-Forwarded-Port). */
+  readonly listenPort: string;
+  /** `1.1 portcullis/<version>`. */
+  readonly via: string;
+}
+
+const enum Action {
+  Keep,
+  Drop,
+  Forwarded,
+  Via,
+  Te,
+  Consumer,
+}
+
+function classify(name: string): Action {
+  switch (name) {
+    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
+    case 'upgrade': case 'proxy': case 'host': case 'expect': case 'x-forwarded-proto':
+    case 'x-forwarded-host': case 'x-forwarded-port': case 'x-forwarded-path':
+    case 'x-forwarded-prefix': case 'x-real-ip': case 'x-kong-request-id': case 'trailer':
+      return Action.Drop;
+    case 'x-forwarded-for':
+      return Action.Forwarded;
+    case 'via':
+      return Action.Via;
+    case 'te':
+      return Action.Te;
+    case 'x-consumer-id': case 'x-consumer-username': case 'x-consumer-custom-id':
+    case 'x-credential-identifier': case 'x-anonymous-consumer':
+      return Action.Consumer;
+  }
+  return Action.Keep;
+}
+
+/** Names listed in the client's Connection header other than keep-alive/close, or null (the usual case). */
+function connectionListed(headers: readonly string[]): string[] | null {
+  let listed: string[] | null = null;
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== 'connection') continue;
+    for (const token of headers[i + 1]!.split(',')) {
+      const t = token.trim().toLowerCase();
+      if (t === '' || t === 'keep-alive' || t === 'close') continue;
+      (listed ??= []).push(t);
+    }
+  }
+  return listed;
+}
+
+/** `$host`: the Host header lower-cased, port removed (IPv6 brackets kept). */
+export function hostWithoutPort(host: string): string {
+  let end = host.length;
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1 && host.indexOf(']', colon) === -1) end = colon;
+  return host.slice(0, end).toLowerCase();
+}
+
+/**
+ * `auth` null means the jwt stage did not run or bypassed: client consumer headers pass untouched.
+ * Returns a flat [name, value, ...] list for undici.
+ */
+export function buildUpstreamHeaders(
+  req: InboundRequest,
+  match: RouteMatch,
+  requestId: string,
+  auth: AuthAllow | null,
+  ctx: ForwardContext,
+): string[] {
+  const inHeaders = req.headers;
+  const out: string[] = [];
+  let xff: string | null = null;
+  let via: string | null = null;
+  let hasConnection = false;
+  for (let i = 0; i < inHeaders.length; i += 2) {
+    const name = inHeaders[i]!;
+    const value = inHeaders[i + 1]!;
+    switch (classify(name)) {
+      case Action.Keep:
+        out.push(name, value);
+        break;
+      case Action.Drop:
+        if (name === 'connection') {
+          // Only a Connection header naming other headers needs parsing; `keep-alive`/`close` are the norm.
+          const v = value.toLowerCase();
+          if (v !== 'keep-alive' && v !== 'close') hasConnection = true;
+        }
+        break;
+      case Action.Forwarded:
+        xff = xff === null ? value : `${xff}, ${value}`;
+        break;
+      case Action.Via:
+        via = via === null ? value : `${via}, ${value}`;
+        break;
+      case Action.Te:
+        if (value.toLowerCase().includes('trailers')) out.push('te', 'trailers');
+        break;
+      case Action.Consumer:
+        if (auth === null) out.push(name, value);
+        break;
+    }
+  }
+  if (hasConnection) {
+    const listed = connectionListed(inHeaders);
+    if (listed !== null) {
+      for (let i = out.length - 2; i >= 0; i -= 2) if (listed.includes(out[i]!)) out.splice(i, 2);
+    }
+  }
+  const route = match.route;
+  const host = route.entity.preserve_host && req.host !== '' ? req.host : route.service!.hostHeader;
+  const ip = req.remoteAddress;
+  out.push(
+    'host', host,
+    'x-forwarded-for', xff === null ? ip : `${xff}, ${ip}`,
+    'x-forwarded-proto', 'http',
+    'x-forwarded-host', hostWithoutPort(req.host),
+    'x-forwarded-port', ctx.listenPort,
+    'x-forwarded-path', req.url,
+    'x-real-ip', ip,
+    'via', via === null ? ctx.via : `${via}, ${ctx.via}`,
+    'x-kong-request-id', requestId,
+  );
+  if (match.forwardedPrefix !== null) out.push('x-forwarded-prefix', match.forwardedPrefix);
+  if (auth !== null) {
+    const consumerHeaders = auth.consumer.upstreamHeaders;
+    for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
+    if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
+    else out.push('x-credential-identifier', auth.credential.entity.key);
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+// The contract between the streaming proxy handler and whatever writes the client response (the uWS writer).
+
+/** Response headers as undici parses them: lower-case names, repeated ones as arrays. */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
+/** Told by the downstream when the client goes away or can take more bytes. */
+export interface DownstreamListener {
+  onDownstreamAbort(): void;
+  onDownstreamDrain(): void;
+}
+
+export interface Downstream {
+  /** The client connection went away; nothing can be written any more. */
+  readonly aborted: boolean;
+  /** The response status was committed (start() ran). */
+  readonly started: boolean;
+  listener: DownstreamListener | null;
+  /** Commits status and headers (written with the first body bytes); noBody (HEAD, 204, 304) ends the response at once. */
+  start(status: number, headers: ResponseHeaders, noBody: boolean): void;
+  /** Writes a body chunk; false means backpressure: stop until onDownstreamDrain. */
+  data(chunk: Buffer): boolean;
+  end(): void;
+  /** Before start(): answers `status` with `{"message":...}`; after: closes the client connection. */
+  fail(status: number, message: string): void;
+}

@@ -1,0 +1,87 @@
+// Copies what the pipeline needs out of uWS's stack-allocated HttpRequest, synchronously, into a plain object.
+import type { HttpRequest, HttpResponse } from './uws-loader.js';
+
+/** A request as seen after the uWS handler returned; satisfies AuthRequest and RouteQuery. */
+export class RequestSnapshot {
+  /** Method as sent (HTTP methods are case-sensitive), e.g. `GET`. */
+  method = '';
+  /** Raw path as sent, without the query string. */
+  url = '';
+  /** Raw query without `?`, '' when none. */
+  query = '';
+  /** Flat [name, value, ...], names lower-case as uWS gives them, in arrival order. */
+  readonly headers: string[] = [];
+  /** First Host header value, '' when absent. */
+  host = '';
+  authorizationCount = 0;
+  contentLength = -1;
+  chunked = false;
+  remoteAddress = '';
+  /** Normalized path, filled by the pipeline (RouteQuery.path). */
+  path = '';
+  constructor(readonly listenPort: number) {}
+
+  header(lowerCaseName: string): string | undefined {
+    const h = this.headers;
+    for (let i = 0; i < h.length; i += 2) if (h[i] === lowerCaseName) return h[i + 1];
+    return undefined;
+  }
+}
+
+// One shared collector instead of a closure per request; uWS calls forEach synchronously.
+let target: RequestSnapshot;
+function collect(name: string, value: string): void {
+  const t = target;
+  t.headers.push(name, value);
+  switch (name) {
+    case 'host':
+      if (t.host === '') t.host = value;
+      break;
+    case 'authorization':
+      t.authorizationCount++;
+      break;
+    case 'content-length':
+      t.contentLength = parseContentLength(value);
+      break;
+    case 'transfer-encoding':
+      t.chunked = true;
+      break;
+  }
+}
+
+/** -2 for an unparseable value (a 400). */
+function parseContentLength(value: string): number {
+  const n = value.length > 0 && value.length < 16 && /^[0-9]+$/.test(value) ? Number(value) : -2;
+  return n;
+}
+
+const decoder = new TextDecoder();
+
+export function snapshotRequest(req: HttpRequest, res: HttpResponse, listenPort: number): RequestSnapshot {
+  const s = new RequestSnapshot(listenPort);
+  s.method = req.getCaseSensitiveMethod();
+  s.url = req.getUrl();
+  s.query = req.getQuery() ?? '';
+  target = s;
+  req.forEach(collect);
+  const address = decoder.decode(res.getRemoteAddressAsText());
+  s.remoteAddress = address.length === 39 ? compactIpv6(address) : address;
+  return s;
+}
+
+const MAPPED_V4 = '0000:0000:0000:0000:0000:ffff:';
+
+/** uWS prints IPv6 fully expanded; nginx (and so Kong's X-Real-IP) prints `::1`, and IPv4-mapped peers as dotted quads. */
+export function compactIpv6(expanded: string): string {
+  if (expanded.startsWith(MAPPED_V4)) {
+    const hi = parseInt(expanded.slice(30, 34), 16);
+    const lo = parseInt(expanded.slice(35, 39), 16);
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  try {
+    const host = new URL(`http://[${expanded}]/`).hostname;
+    return host.slice(1, -1);
+  } catch {
+    return expanded;
+  }
+}

@@ -1,0 +1,280 @@
+// Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
+import type { Downstream, DownstreamListener, ResponseHeaders } from '../proxy/types.js';
+import type { HttpResponse } from './uws-loader.js';
+import { messageBody } from '../errors.js';
+import { STATUS_TEXT } from './status-text.js';
+import { ClientAbortedError, type BodyReader } from './body-reader.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Headers never copied from the upstream response (hop-by-hop, or ones uWS writes itself). */
+function skipResponseHeader(name: string): boolean {
+  switch (name) {
+    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
+    case 'upgrade': case 'te': case 'trailer': case 'content-length': case 'date': case 'via':
+    case 'x-kong-request-id':
+      return true;
+  }
+  return false;
+}
+
+/** Plain integer counters the writer bumps; the data plane's counters object. */
+export interface ResponseCounters {
+  responses2xx: number;
+  responses3xx: number;
+  responses4xx: number;
+  responses5xx: number;
+  inFlight: number;
+}
+
+export interface WriterShared {
+  readonly counters: ResponseCounters;
+  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
+  readonly via: string;
+  /** Called once per request when it is over (finished or aborted). */
+  onComplete(): void;
+  /** When true, responses ask the client to close the connection (draining). */
+  readonly draining: boolean;
+}
+
+// cork() runs its callback synchronously, so the writer and chunk it works on are passed through module
+// variables instead of a closure allocated per write.
+let corkWriter: UwsResponseWriter;
+let corkChunk: Buffer;
+let corkOk = true;
+function corkData(): void {
+  corkOk = corkWriter.writeChunk(corkChunk);
+}
+function corkEnd(): void {
+  corkWriter.finishNow();
+}
+
+function statusLine(status: number): string {
+  return STATUS_TEXT[status] ?? `${status} Unknown`;
+}
+
+export class UwsResponseWriter implements Downstream {
+  aborted = false;
+  started = false;
+  /** The response is complete (ended, or the connection closed by us). */
+  finished = false;
+  listener: DownstreamListener | null = null;
+  /** The request body being read, if any: while unread, gateway-made responses close the connection. */
+  body: BodyReader | null = null;
+  /** Status and headers to write with the first body bytes. */
+  private status = 0;
+  private headers: ResponseHeaders | null = null;
+  private headWritten = false;
+  /** HEAD/204/304: end without a body; HEAD keeps the upstream's Content-Length. */
+  private headersNoBody = false;
+  private headersContentLength: string | null = null;
+  /** Declared body length (tryEnd), -1 for chunked. */
+  private total = -1;
+  private pending: Buffer | null = null;
+  private pendingOffset = 0;
+  private writableArmed = false;
+
+  constructor(readonly res: HttpResponse, readonly requestId: string, private readonly shared: WriterShared) {
+    res.onAborted(() => {
+      this.aborted = true;
+      const body = this.body;
+      if (body !== null) {
+        body.resActive = false;
+        body.fail(new ClientAbortedError());
+      }
+      if (this.finished) return;
+      this.finished = true;
+      this.shared.counters.inFlight--;
+      this.shared.onComplete();
+      this.listener?.onDownstreamAbort();
+    });
+  }
+
+  /** A complete response made by the gateway (errors, denials); safe to call from any context. */
+  send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
+    if (this.finished || this.started) return;
+    this.started = true;
+    this.count(status);
+    const res = this.res;
+    const close = (this.body !== null && !this.body.ended) || this.shared.draining;
+    res.cork(() => {
+      res.writeStatus(statusLine(status));
+      res.writeHeader('Content-Type', contentType);
+      res.writeHeader('X-Kong-Request-Id', this.requestId);
+      if (wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', wwwAuthenticate);
+      res.end(body, close);
+    });
+    this.complete();
+  }
+
+  sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
+    this.send(status, body, JSON_TYPE, wwwAuthenticate);
+  }
+
+  start(status: number, headers: ResponseHeaders, noBody: boolean): void {
+    if (this.finished) return;
+    this.started = true;
+    this.count(status);
+    this.status = status;
+    this.headers = headers;
+    const cl = headers['content-length'];
+    if (noBody) {
+      this.headersNoBody = true;
+      if (typeof cl === 'string' && status !== 204) this.headersContentLength = cl;
+      corkWriter = this;
+      this.res.cork(corkEnd);
+      return;
+    }
+    if (typeof cl === 'string') this.total = Number(cl);
+  }
+
+  data(chunk: Buffer): boolean {
+    if (this.finished) return true;
+    corkWriter = this;
+    corkChunk = chunk;
+    this.res.cork(corkData);
+    return corkOk;
+  }
+
+  end(): void {
+    if (this.finished) return;
+    corkWriter = this;
+    this.res.cork(corkEnd);
+  }
+
+  fail(status: number, message: string): void {
+    if (this.finished) return;
+    if (!this.started) {
+      this.sendJson(status, messageBody(message));
+      return;
+    }
+    this.close();
+  }
+
+  /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
+  close(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.body !== null) this.body.resActive = false;
+    this.res.close();
+    this.shared.counters.inFlight--;
+    this.shared.onComplete();
+  }
+
+  private count(status: number): void {
+    const c = this.shared.counters;
+    if (status < 300) c.responses2xx++;
+    else if (status < 400) c.responses3xx++;
+    else if (status < 500) c.responses4xx++;
+    else c.responses5xx++;
+  }
+
+  private complete(): void {
+    this.finished = true;
+    if (this.body !== null) this.body.resActive = false;
+    this.shared.counters.inFlight--;
+    this.shared.onComplete();
+  }
+
+  private writeHead(): void {
+    this.headWritten = true;
+    const res = this.res;
+    res.writeStatus(statusLine(this.status));
+    const headers = this.headers!;
+    let via: string | undefined;
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      if (skipResponseHeader(name)) {
+        if (name === 'via') via = typeof value === 'string' ? value : value.join(', ');
+        continue;
+      }
+      if (typeof value === 'string') res.writeHeader(name, value);
+      else for (let i = 0; i < value.length; i++) res.writeHeader(name, value[i]);
+    }
+    res.writeHeader('Via', via === undefined ? this.shared.via : `${via}, ${this.shared.via}`);
+    res.writeHeader('X-Kong-Request-Id', this.requestId);
+    this.headers = null;
+  }
+
+  /** Inside cork. Returns false on backpressure. */
+  writeChunk(chunk: Buffer): boolean {
+    const res = this.res;
+    if (!this.headWritten) {
+      this.writeHead();
+      if (this.total === chunk.length) {
+        // The whole declared body in one chunk (the common small response): end() also honours draining's close.
+        if (this.shared.draining) res.end(chunk, true);
+        else res.end(chunk);
+        this.complete();
+        return true;
+      }
+    }
+    if (this.total >= 0) {
+      const offset = res.getWriteOffset();
+      const [ok, done] = res.tryEnd(chunk, this.total);
+      if (done) {
+        this.complete();
+        return true;
+      }
+      if (!ok) {
+        this.pending = chunk;
+        this.pendingOffset = offset;
+        this.armWritable();
+        return false;
+      }
+      return true;
+    }
+    if (!res.write(chunk)) {
+      this.armWritable();
+      return false;
+    }
+    return true;
+  }
+
+  /** Inside cork: ends the response (HEAD/204/304, chunked end, or an empty declared body). */
+  finishNow(): void {
+    if (this.pending !== null) return; // onWritable completes the declared length
+    const res = this.res;
+    if (!this.headWritten) this.writeHead();
+    if (this.headersNoBody) {
+      // endWithoutBody(n) stalls a keep-alive connection in uWS 20.30, so HEAD's length goes in as a plain header.
+      if (this.headersContentLength !== null) res.writeHeader('Content-Length', this.headersContentLength);
+      res.endWithoutBody();
+      this.complete();
+      return;
+    }
+    if (this.total > 0) {
+      // Upstream ended before its declared length: the client must not see a truncated body as complete.
+      this.close();
+      return;
+    }
+    if (this.shared.draining) res.end('', true);
+    else res.end();
+    this.complete();
+  }
+
+  private armWritable(): void {
+    if (this.writableArmed) return;
+    this.writableArmed = true;
+    this.res.onWritable((offset) => this.onWritable(offset));
+  }
+
+  private onWritable(offset: number): boolean {
+    if (this.finished) return true;
+    const pending = this.pending;
+    if (pending !== null) {
+      const [ok, done] = this.res.tryEnd(pending.subarray(offset - this.pendingOffset), this.total);
+      if (done) {
+        this.pending = null;
+        this.complete();
+        return true;
+      }
+      if (!ok) return false;
+      this.pending = null;
+    }
+    const listener = this.listener;
+    if (listener !== null) queueMicrotask(() => listener.onDownstreamDrain());
+    return true;
+  }
+}

@@ -1,0 +1,143 @@
+// Test helpers for the data plane: compile a config document, run a real node:http upstream and an in-process data plane.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { loadConfigText } from '../../src/config/load.js';
+import { compileConfig } from '../../src/config/compile.js';
+import type { CompiledConfig } from '../../src/config/types.js';
+import { createDataPlane, type DataPlaneOptions } from '../../src/pipeline/data-plane.js';
+import type { DataPlane } from '../../src/pipeline/types.js';
+
+export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
+  const loaded = loadConfigText(JSON.stringify(doc), 'json', 'test');
+  if (!loaded.ok) throw new Error(`bad test config: ${JSON.stringify(loaded.errors)}`);
+  return compileConfig(loaded.config, generation);
+}
+
+/** One service at `url` with the given routes, proxy on 127.0.0.1:0. */
+export function simpleDocument(
+  url: string,
+  routes: Array<Record<string, unknown>>,
+  extra: { service?: Record<string, unknown>; gateway?: Record<string, unknown>; top?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  return {
+    _format_version: '3.0',
+    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, ...extra.gateway },
+    services: [{ name: 'svc', url, routes, ...extra.service }],
+    ...extra.top,
+  };
+}
+
+export interface Upstream {
+  readonly port: number;
+  readonly url: string;
+  readonly server: http.Server;
+  close(): Promise<void>;
+}
+
+export async function startUpstream(handler: http.RequestListener): Promise<Upstream> {
+  const server = http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** Upstream that answers with a JSON echo of what it received (method, url, raw headers, body length). */
+export function echoHandler(): http.RequestListener {
+  return (req, res) => {
+    let length = 0;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => {
+      length += c.length;
+      if (chunks.length < 64) chunks.push(c);
+    });
+    req.on('end', () => {
+      const body = JSON.stringify({
+        method: req.method,
+        url: req.url,
+        rawHeaders: req.rawHeaders,
+        headers: req.headers,
+        length,
+        body: length <= 65536 ? Buffer.concat(chunks).toString('utf8') : '',
+      });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  };
+}
+
+export interface RunningPlane {
+  readonly plane: DataPlane;
+  readonly port: number;
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+export async function startPlane(doc: unknown, options: Partial<DataPlaneOptions> = {}): Promise<RunningPlane> {
+  const plane = await createDataPlane(compileDocument(doc), { logger: pino({ level: 'silent' }), ...options });
+  const port = await plane.listen();
+  return { plane, port, origin: `http://127.0.0.1:${port}`, close: () => plane.close(1000) };
+}
+
+/** Sends raw bytes on a fresh connection and returns everything received until the server closes or `waitMs` passes idle. */
+export function rawExchange(port: number, text: string | Buffer, waitMs = 300): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let out = '';
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(out);
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, waitMs);
+    };
+    socket.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      arm();
+    });
+    socket.on('close', finish);
+    socket.on('error', reject);
+    socket.write(text);
+    arm();
+  });
+}
+
+/** Sends each request on one connection after the previous answer went idle for `waitMs`; returns each answer. */
+export async function rawConversation(port: number, texts: string[], waitMs = 150): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  let current = '';
+  socket.on('error', () => undefined); // a server closing mid-conversation is an outcome the caller asserts on
+  socket.on('data', (d: Buffer) => {
+    current += d.toString('latin1');
+  });
+  const answers: string[] = [];
+  for (const text of texts) {
+    current = '';
+    socket.write(text);
+    let seen = -1;
+    while (seen !== current.length) {
+      seen = current.length;
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+    answers.push(current);
+  }
+  socket.destroy();
+  return answers;
+}
