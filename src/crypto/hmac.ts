@@ -1,6 +1,7 @@
 // HMAC-SHA2 JWT signature verification: the native addon when it loads, node:crypto otherwise (same results).
-// CONTRACT (implementation pending):
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { HmacAlgorithm } from '../config/types.js';
+import { NATIVE_ALG, VERIFY_CODE, nativeAddon, type NativeKeyring } from '../native/addon.js';
 
 export interface HmacVerifier {
   readonly engine: 'native' | 'node:crypto';
@@ -14,4 +15,147 @@ export interface HmacVerifier {
   verify(slot: number, token: string, signingInputLength: number): boolean;
 }
 
-export declare function createHmacVerifier(options?: { forceFallback?: boolean }): HmacVerifier;
+/** Additive to the contract: the same check with the detailed result code (see VERIFY_CODE). */
+export interface HmacCodeVerifier extends HmacVerifier {
+  /** 1 match, 0 mismatch, negative when malformed; identical for both engines. */
+  verifyCode(slot: number, token: string, signingInputLength: number): number;
+}
+
+/** Longest token either engine verifies (equal to the token decoder's MAX_TOKEN_LENGTH). */
+export const HMAC_MAX_TOKEN_LENGTH = 131072;
+/** Longest secret accepted by addKey. */
+export const HMAC_MAX_SECRET_LENGTH = 65536;
+
+export { VERIFY_CODE };
+
+const HASHES: Readonly<Record<HmacAlgorithm, { native: number; hash: string; macLength: number }>> = {
+  HS256: { native: NATIVE_ALG.HS256, hash: 'sha256', macLength: 32 },
+  HS384: { native: NATIVE_ALG.HS384, hash: 'sha384', macLength: 48 },
+  HS512: { native: NATIVE_ALG.HS512, hash: 'sha512', macLength: 64 },
+};
+
+// base64url sextet per char code, -1 outside A-Za-z0-9-_ (the same table as native/src/jwt_core.cc)
+const SEXTET = new Int8Array(128).fill(-1);
+for (let i = 0; i < 26; i++) {
+  SEXTET[65 + i] = i;
+  SEXTET[97 + i] = 26 + i;
+}
+for (let i = 0; i < 10; i++) SEXTET[48 + i] = 52 + i;
+SEXTET[45] = 62;
+SEXTET[95] = 63;
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function checkKey(algorithm: HmacAlgorithm, secret: Buffer): (typeof HASHES)[HmacAlgorithm] {
+  const spec = Object.hasOwn(HASHES, algorithm) ? HASHES[algorithm] : undefined;
+  if (spec === undefined) throw new RangeError(`unsupported HMAC algorithm: ${String(algorithm)}`);
+  if (!(secret instanceof Uint8Array)) throw new TypeError('HMAC secret must be a Buffer');
+  if (secret.length > HMAC_MAX_SECRET_LENGTH) throw new RangeError('HMAC secret longer than 64 KiB');
+  return spec;
+}
+
+/**
+ * End of the base64url data part of token[start, end) under nginx's rules (stop at the first '=',
+ * strict alphabet, length not 1 mod 4), or -1.
+ */
+function dataEnd(token: string, start: number, end: number): number {
+  let i = start;
+  for (; i < end; i++) {
+    const c = token.charCodeAt(i);
+    if (c === 61) break;
+    if (c > 127 || SEXTET[c] < 0) return -1;
+  }
+  return (i - start) % 4 === 1 ? -1 : i;
+}
+
+/** Decodes validated base64url token[start, end) into out (sized exactly); unused low bits are ignored. */
+function decodeInto(token: string, start: number, end: number, out: Buffer): void {
+  let o = 0;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    const v =
+      (SEXTET[token.charCodeAt(i)] << 18) |
+      (SEXTET[token.charCodeAt(i + 1)] << 12) |
+      (SEXTET[token.charCodeAt(i + 2)] << 6) |
+      SEXTET[token.charCodeAt(i + 3)];
+    out[o++] = v >> 16;
+    out[o++] = (v >> 8) & 0xff;
+    out[o++] = v & 0xff;
+  }
+  const rem = end - i;
+  if (rem >= 2) {
+    let v = (SEXTET[token.charCodeAt(i)] << 18) | (SEXTET[token.charCodeAt(i + 1)] << 12);
+    if (rem === 3) v |= SEXTET[token.charCodeAt(i + 2)] << 6;
+    out[o++] = v >> 16;
+    if (rem === 3) out[o] = (v >> 8) & 0xff;
+  }
+}
+
+interface FallbackKey {
+  readonly hash: string;
+  readonly key: KeyObject;
+  readonly macLength: number;
+  /** Reused buffer for the decoded signature (verification is synchronous, one at a time). */
+  readonly given: Buffer;
+}
+
+function createFallbackVerifier(): HmacCodeVerifier {
+  const keys: FallbackKey[] = [];
+  const verifyCode = (slot: number, token: string, signingInputLength: number): number => {
+    if (typeof token !== 'string' || typeof signingInputLength !== 'number') return VERIFY_CODE.BAD_ARGUMENT;
+    const key = Number.isInteger(slot) && slot >= 0 ? keys[slot] : undefined;
+    if (key === undefined) return VERIFY_CODE.BAD_SLOT;
+    const length = token.length;
+    if (length > HMAC_MAX_TOKEN_LENGTH) return VERIFY_CODE.TOO_LONG;
+    if (NON_ASCII.test(token)) return VERIFY_CODE.NOT_ASCII;
+    const sil = Math.trunc(signingInputLength);
+    if (!(sil >= 0 && sil < length) || token.charCodeAt(sil) !== 46) return VERIFY_CODE.STRUCTURE;
+    const first = token.indexOf('.');
+    if (first >= sil || token.indexOf('.', first + 1) !== sil) return VERIFY_CODE.STRUCTURE;
+    const end = dataEnd(token, sil + 1, length);
+    if (end < 0) return VERIFY_CODE.BAD_SIGNATURE;
+    const n = end - sil - 1;
+    const decodedLength = ((n / 4) | 0) * 3 + (n % 4 === 0 ? 0 : (n % 4) - 1);
+    if (decodedLength !== key.macLength) return VERIFY_CODE.MISMATCH;
+    decodeInto(token, sil + 1, end, key.given);
+    const mac = createHmac(key.hash, key.key).update(token.substring(0, sil), 'latin1').digest();
+    return timingSafeEqual(mac, key.given) ? VERIFY_CODE.MATCH : VERIFY_CODE.MISMATCH;
+  };
+  return {
+    engine: 'node:crypto',
+    addKey(algorithm, secret) {
+      const spec = checkKey(algorithm, secret);
+      keys.push({
+        hash: spec.hash,
+        key: createSecretKey(Buffer.from(secret)),
+        macLength: spec.macLength,
+        given: Buffer.alloc(spec.macLength),
+      });
+      return keys.length - 1;
+    },
+    verify: (slot, token, signingInputLength) => verifyCode(slot, token, signingInputLength) === VERIFY_CODE.MATCH,
+    verifyCode,
+  };
+}
+
+function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
+  return {
+    engine: 'native',
+    addKey(algorithm, secret) {
+      return keyring.addKey(checkKey(algorithm, secret).native as 0 | 1 | 2, secret);
+    },
+    verify: (slot, token, signingInputLength) => keyring.verify(slot, token, signingInputLength) === 1,
+    verifyCode: (slot, token, signingInputLength) => keyring.verify(slot, token, signingInputLength),
+  };
+}
+
+/**
+ * One verifier per config generation: its keys live as long as it does. Uses the native addon unless
+ * it is unavailable or `forceFallback` is set; both engines give identical results.
+ */
+export function createHmacVerifier(options?: { forceFallback?: boolean }): HmacCodeVerifier {
+  if (nativeAddon !== null && options?.forceFallback !== true) {
+    return createNativeVerifier(new nativeAddon.Keyring());
+  }
+  return createFallbackVerifier();
+}

@@ -1,0 +1,131 @@
+// N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core; verify never throws.
+#include <napi.h>
+
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "jwt_core.h"
+
+namespace {
+
+using portcullis::HmacKey;
+
+// Tokens up to this size are copied onto the stack; longer ones (rare) into a heap buffer.
+constexpr size_t kStackTokenBuffer = 16 * 1024;
+constexpr size_t kMaxKeys = 1u << 20;
+
+class Keyring : public Napi::ObjectWrap<Keyring> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "Keyring",
+                       {
+                           InstanceMethod<&Keyring::AddKey>("addKey"),
+                           InstanceMethod<&Keyring::Verify>("verify"),
+                           InstanceMethod<&Keyring::Clear>("clear"),
+                           InstanceAccessor<&Keyring::Size>("size"),
+                       });
+  }
+
+  explicit Keyring(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Keyring>(info) {}
+
+ private:
+  // addKey(alg: 0|1|2, secret: Uint8Array) → slot. Throws TypeError/RangeError on bad input
+  // (config time only, never on the request path).
+  Napi::Value AddKey(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsTypedArray()) {
+      Napi::TypeError::New(env, "addKey(alg: number, secret: Uint8Array)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    const int32_t alg = info[0].As<Napi::Number>().Int32Value();
+    Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+    if (ta.TypedArrayType() != napi_uint8_array) {
+      Napi::TypeError::New(env, "secret must be a Buffer or Uint8Array").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    Napi::Uint8Array bytes = ta.As<Napi::Uint8Array>();
+    if (keys_.size() >= kMaxKeys) {
+      Napi::RangeError::New(env, "too many keys in one keyring").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    HmacKey key;
+    if (!key.Init(alg, bytes.Data(), bytes.ByteLength())) {
+      Napi::RangeError::New(env, "unknown algorithm or secret longer than 64 KiB").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    keys_.push_back(key);
+    return Napi::Number::New(env, static_cast<double>(keys_.size() - 1));
+  }
+
+  // verify(slot, token: string, signingInputLength) → 1 match, 0 mismatch, < 0 malformed.
+  Napi::Value Verify(const Napi::CallbackInfo& info) {
+    napi_env env = info.Env();
+    return Result(env, VerifyCode(env, info));
+  }
+
+  int VerifyCode(napi_env env, const Napi::CallbackInfo& info) const {
+    if (info.Length() < 3) return portcullis::kErrBadArgument;
+    uint32_t slot = 0;
+    int64_t signing_input = 0;
+    if (napi_get_value_uint32(env, info[0], &slot) != napi_ok) return portcullis::kErrBadArgument;
+    if (napi_get_value_int64(env, info[2], &signing_input) != napi_ok) return portcullis::kErrBadArgument;
+    if (slot >= keys_.size()) return portcullis::kErrBadSlot;
+    // Latin-1 length query is O(1): it is the string's UTF-16 length.
+    size_t length = 0;
+    if (napi_get_value_string_latin1(env, info[1], nullptr, 0, &length) != napi_ok) {
+      return portcullis::kErrBadArgument;
+    }
+    if (length > portcullis::kMaxTokenLength) return portcullis::kErrTooLong;
+    if (signing_input < 0) return portcullis::kErrStructure;
+
+    char stack_buffer[kStackTokenBuffer];
+    std::unique_ptr<char[]> heap_buffer;
+    char* buffer = stack_buffer;
+    if (length + 1 > sizeof(stack_buffer)) {
+      heap_buffer.reset(new (std::nothrow) char[length + 1]);
+      if (!heap_buffer) return portcullis::kErrTooLong;
+      buffer = heap_buffer.get();
+    }
+    // UTF-8 keeps non-ASCII detectable (Latin-1 would keep only the low byte of each char): any
+    // non-ASCII char makes the UTF-8 form longer than `length`, so it is cut short or differs.
+    size_t written = 0;
+    if (napi_get_value_string_utf8(env, info[1], buffer, length + 1, &written) != napi_ok) {
+      return portcullis::kErrBadArgument;
+    }
+    if (written != length) return portcullis::kErrNotAscii;
+    return keys_[slot].Verify(buffer, written, static_cast<uint64_t>(signing_input) > length
+                                                    ? length
+                                                    : static_cast<size_t>(signing_input));
+  }
+
+  Napi::Value Clear(const Napi::CallbackInfo& info) {
+    keys_.clear();
+    keys_.shrink_to_fit();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(keys_.size()));
+  }
+
+  static Napi::Value Result(napi_env env, int code) {
+    napi_value out = nullptr;
+    napi_create_int32(env, code, &out);
+    return Napi::Value(env, out);
+  }
+
+  std::vector<HmacKey> keys_;
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Keyring", Keyring::Define(env));
+  exports.Set("MAX_TOKEN_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxTokenLength)));
+  exports.Set("MAX_SECRET_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxSecretLength)));
+  exports.Set("ABI", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(portcullis_native, Init)

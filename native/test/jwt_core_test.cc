@@ -1,0 +1,244 @@
+// Unit tests for the pure C++ core (no Node): RFC 4231 vectors, base64url edge cases, verify codes, fuzz regressions.
+#include <dirent.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "jwt_core.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+
+namespace {
+
+using portcullis::HmacKey;
+
+int g_passed = 0;
+int g_failed = 0;
+
+#define EXPECT(cond)                                                        \
+  do {                                                                      \
+    if (cond) {                                                             \
+      g_passed++;                                                           \
+    } else {                                                                \
+      g_failed++;                                                           \
+      std::fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                       \
+  } while (0)
+
+std::vector<uint8_t> Bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+std::vector<uint8_t> Fill(size_t n, uint8_t v) { return std::vector<uint8_t>(n, v); }
+
+std::string Hex(const uint8_t* p, size_t n) {
+  static const char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (size_t i = 0; i < n; i++) {
+    s.push_back(kDigits[p[i] >> 4]);
+    s.push_back(kDigits[p[i] & 15]);
+  }
+  return s;
+}
+
+HmacKey MakeKey(int alg, const std::string& secret) {
+  HmacKey key;
+  key.Init(alg, reinterpret_cast<const uint8_t*>(secret.data()), secret.size());
+  return key;
+}
+
+int VerifyToken(const HmacKey& key, const std::string& token) {
+  const size_t first = token.find('.');
+  const size_t second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
+  const size_t sil = second == std::string::npos ? token.size() : second;
+  return key.Verify(token.data(), token.size(), sil);
+}
+
+void TestRfc4231Vectors() {
+  std::vector<uint8_t> case4_key;
+  for (int i = 1; i <= 25; i++) case4_key.push_back(static_cast<uint8_t>(i));
+  const std::vector<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>> inputs = {
+      {Fill(20, 0x0b), Bytes("Hi There")},
+      {Bytes("Jefe"), Bytes("what do ya want for nothing?")},
+      {Fill(20, 0xaa), Fill(50, 0xdd)},
+      {case4_key, Fill(50, 0xcd)},
+      {Fill(20, 0x0c), Bytes("Test With Truncation")},
+      {Fill(131, 0xaa), Bytes("Test Using Larger Than Block-Size Key - Hash Key First")},
+      {Fill(131, 0xaa), Bytes("This is a test using a larger than block-size key and a larger than block-size data. "
+                              "The key needs to be hashed before being used by the HMAC algorithm.")},
+  };
+  struct Vector {
+    int test_case;
+    int alg;
+    const char* hex;  // RFC 4231 sections 4.2-4.8 (case 5 is truncated to 128 bits)
+  };
+  const Vector vectors[] = {
+      {1, portcullis::kHS256, "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {1, portcullis::kHS384, "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6"},
+      {1, portcullis::kHS512, "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854"},
+      {2, portcullis::kHS256, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {2, portcullis::kHS384, "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649"},
+      {2, portcullis::kHS512, "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"},
+      {3, portcullis::kHS256, "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+      {3, portcullis::kHS384, "88062608d3e6ad8a0aa2ace014c8a86f0aa635d947ac9febe83ef4e55966144b2a5ab39dc13814b94e3ab6e101a34f27"},
+      {3, portcullis::kHS512, "fa73b0089d56a284efb0f0756c890be9b1b5dbdd8ee81a3655f83e33b2279d39bf3e848279a722c806b485a47e67c807b946a337bee8942674278859e13292fb"},
+      {4, portcullis::kHS256, "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+      {4, portcullis::kHS384, "3e8a69b7783c25851933ab6290af6ca77a9981480850009cc5577c6e1f573b4e6801dd23c4a7d679ccf8a386c674cffb"},
+      {4, portcullis::kHS512, "b0ba465637458c6990e5a8c5f61d4af7e576d97ff94b872de76f8050361ee3dba91ca5c11aa25eb4d679275cc5788063a5f19741120c4f2de2adebeb10a298dd"},
+      {5, portcullis::kHS256, "a3b6167473100ee06e0c796c2955552b"},
+      {5, portcullis::kHS384, "3abf34c3503b2a23a46efc619baef897"},
+      {5, portcullis::kHS512, "415fad6271580a531d4179bc891d87a6"},
+      {6, portcullis::kHS256, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+      {6, portcullis::kHS384, "4ece084485813e9088d2c63a041bc5b44f9ef1012a2b588f3cd11f05033ac4c60c2ef6ab4030fe8296248df163f44952"},
+      {6, portcullis::kHS512, "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598"},
+      {7, portcullis::kHS256, "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
+      {7, portcullis::kHS384, "6617178e941f020d351e2f254e8fd32c602420feb0b8fb9adccebb82461e99c5a678cc31e799176d3860e6110c46523e"},
+      {7, portcullis::kHS512, "e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58"},
+  };
+  for (const Vector& v : vectors) {
+    const auto& [key_bytes, data] = inputs[v.test_case - 1];
+    HmacKey key;
+    EXPECT(key.Init(v.alg, key_bytes.data(), key_bytes.size()));
+    uint8_t mac[portcullis::kMaxMacLength];
+    key.Compute(data.data(), data.size(), mac);
+    const std::string expected = v.hex;
+    const std::string got = Hex(mac, key.mac_len()).substr(0, expected.size());
+    if (got != expected) std::fprintf(stderr, "RFC 4231 case %d alg %d: got %s\n", v.test_case, v.alg, got.c_str());
+    EXPECT(got == expected);
+    // The precomputed state is reused: a second MAC with the same key gives the same bytes.
+    uint8_t again[portcullis::kMaxMacLength];
+    key.Compute(data.data(), data.size(), again);
+    EXPECT(std::memcmp(mac, again, key.mac_len()) == 0);
+  }
+}
+
+portcullis::Base64Result Decode(const std::string& in, std::string* out, size_t cap = 256) {
+  uint8_t buf[256];
+  size_t n = 0;
+  const auto r = portcullis::Base64UrlDecode(in.data(), in.size(), buf, cap, &n);
+  if (r == portcullis::kB64Ok) out->assign(reinterpret_cast<char*>(buf), n);
+  return r;
+}
+
+void TestBase64Url() {
+  std::string out;
+  EXPECT(Decode("", &out) == portcullis::kB64Ok && out.empty());
+  EXPECT(Decode("Zg", &out) == portcullis::kB64Ok && out == "f");
+  EXPECT(Decode("Zm8", &out) == portcullis::kB64Ok && out == "fo");
+  EXPECT(Decode("Zm9v", &out) == portcullis::kB64Ok && out == "foo");
+  EXPECT(Decode("Zm9vYg", &out) == portcullis::kB64Ok && out == "foob");
+  EXPECT(Decode("Zm9vYmE", &out) == portcullis::kB64Ok && out == "fooba");
+  EXPECT(Decode("Zm9vYmFy", &out) == portcullis::kB64Ok && out == "foobar");
+  // '=' padding is optional and everything from the first '=' on is ignored (nginx).
+  EXPECT(Decode("Zg==", &out) == portcullis::kB64Ok && out == "f");
+  EXPECT(Decode("Zg=", &out) == portcullis::kB64Ok && out == "f");
+  EXPECT(Decode("Zm8=", &out) == portcullis::kB64Ok && out == "fo");
+  EXPECT(Decode("Zg=!!not base64", &out) == portcullis::kB64Ok && out == "f");
+  EXPECT(Decode("=Zm9v", &out) == portcullis::kB64Ok && out.empty());
+  // url alphabet only
+  EXPECT(Decode("-_-_", &out) == portcullis::kB64Ok && out == "\xfb\xff\xbf");
+  EXPECT(Decode("+/+/", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("ab+d", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("ab/d", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("ab.d", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("ab d", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode(std::string("ab\0d", 4), &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("ab\xc3\xa9", &out) == portcullis::kB64BadChar);
+  // a data length of 1 mod 4 is invalid, with or without padding
+  EXPECT(Decode("Z", &out) == portcullis::kB64BadLength);
+  EXPECT(Decode("Zm9vY", &out) == portcullis::kB64BadLength);
+  EXPECT(Decode("Zm9vY===", &out) == portcullis::kB64BadLength);
+  // unused low bits of the last character are ignored, as nginx does
+  EXPECT(Decode("Zh", &out) == portcullis::kB64Ok && out == "f");
+  // bounded output
+  EXPECT(Decode("Zm9vYmFy", &out, 5) == portcullis::kB64TooLong);
+  EXPECT(Decode("Zm9vYmFy", &out, 6) == portcullis::kB64Ok && out == "foobar");
+  size_t len = 99;
+  EXPECT(portcullis::Base64UrlDecodedLength("Zm9vYmE", 7, &len) == portcullis::kB64Ok && len == 5);
+  EXPECT(portcullis::Base64UrlDecodedLength("Zm9v+", 5, &len) == portcullis::kB64BadChar);
+}
+
+void TestVerify() {
+  const HmacKey hs256 = MakeKey(portcullis::kHS256, "your-256-bit-secret");
+  const std::string jwt_io =
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ"
+      ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+  EXPECT(VerifyToken(hs256, jwt_io) == portcullis::kMatch);
+  EXPECT(VerifyToken(hs256, jwt_io + "=") == portcullis::kMatch);
+  EXPECT(VerifyToken(MakeKey(portcullis::kHS256, "wrong-secret"), jwt_io) == portcullis::kMismatch);
+  std::string tampered = jwt_io;
+  tampered[40] = tampered[40] == 'A' ? 'B' : 'A';
+  EXPECT(VerifyToken(hs256, tampered) == portcullis::kMismatch);
+  EXPECT(VerifyToken(hs256, jwt_io.substr(0, jwt_io.size() - 1)) == portcullis::kMismatch);  // truncated
+  EXPECT(VerifyToken(hs256, jwt_io.substr(0, jwt_io.size() - 2)) == portcullis::kErrBadSignature);  // 41: 1 mod 4
+  EXPECT(VerifyToken(hs256, jwt_io + "A") == portcullis::kMismatch);  // decodes to 33 bytes
+  EXPECT(VerifyToken(hs256, jwt_io + "AAAA") == portcullis::kMismatch);  // decodes to 35 bytes
+  EXPECT(VerifyToken(hs256, jwt_io + std::string(200, 'A')) == portcullis::kMismatch);  // far longer than a MAC
+  EXPECT(VerifyToken(hs256, jwt_io + "AA") == portcullis::kErrBadSignature);  // 45 chars: 1 mod 4
+  EXPECT(VerifyToken(hs256, jwt_io.substr(0, jwt_io.rfind('.') + 1)) == portcullis::kMismatch);  // empty signature
+  std::string plus = jwt_io;
+  plus[plus.rfind('_')] = '/';
+  EXPECT(VerifyToken(hs256, plus) == portcullis::kErrBadSignature);
+  EXPECT(VerifyToken(hs256, jwt_io + ".extra") == portcullis::kErrBadSignature);  // 4 segments
+  EXPECT(VerifyToken(hs256, "no-dots-at-all") == portcullis::kErrStructure);
+  EXPECT(hs256.Verify(jwt_io.data(), jwt_io.size(), 5) == portcullis::kErrStructure);
+  EXPECT(hs256.Verify(jwt_io.data(), jwt_io.size(), jwt_io.size()) == portcullis::kErrStructure);
+  EXPECT(hs256.Verify(jwt_io.data(), jwt_io.size(), 36) == portcullis::kErrStructure);  // first dot, not second
+  std::string non_ascii = jwt_io;
+  non_ascii[10] = static_cast<char>(0xe9);
+  EXPECT(VerifyToken(hs256, non_ascii) == portcullis::kErrNotAscii);
+  std::string huge = jwt_io + std::string(portcullis::kMaxTokenLength, 'A');
+  EXPECT(VerifyToken(hs256, huge) == portcullis::kErrTooLong);
+
+  const std::string hs384_token =
+      "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJwb3J0Y3VsbGlzIn0."
+      "rvckS_DsXN-qj7kYKT3rgX8GPcJbjOJUvtqj2s25M8XJASNb2Y_TtAC99-FVEG_W";
+  const std::string hs512_token =
+      "eyJhbGciOiJIUzUxMiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJwb3J0Y3VsbGlzIn0."
+      "J5H90OnpU-kEarF91bsPod0PHmtEVZT8QD1jRJMIxXRHbCRNB_B7mP6M5_FPS4-7eYBtMiigvlVrY9o-rQksqQ";
+  EXPECT(VerifyToken(MakeKey(portcullis::kHS384, "s3cr3t"), hs384_token) == portcullis::kMatch);
+  EXPECT(VerifyToken(MakeKey(portcullis::kHS512, "s3cr3t"), hs512_token) == portcullis::kMatch);
+  EXPECT(VerifyToken(MakeKey(portcullis::kHS512, "s3cr3t"), hs384_token) == portcullis::kMismatch);
+  EXPECT(VerifyToken(MakeKey(portcullis::kHS256, "s3cr3t"), hs512_token) == portcullis::kMismatch);
+
+  HmacKey empty;
+  EXPECT(!empty.ready());
+  EXPECT(empty.Verify(jwt_io.data(), jwt_io.size(), 10) == portcullis::kErrBadSlot);
+  HmacKey bad;
+  EXPECT(!bad.Init(7, reinterpret_cast<const uint8_t*>("k"), 1));
+  std::vector<uint8_t> too_long(portcullis::kMaxSecretLength + 1, 1);
+  EXPECT(!bad.Init(portcullis::kHS256, too_long.data(), too_long.size()));
+  EXPECT(bad.Init(portcullis::kHS256, nullptr, 0));  // empty secret is a valid HMAC key
+}
+
+// Runs every file under a directory through the fuzz target (which aborts on a failed check).
+int RunDirectory(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return 0;
+  int count = 0;
+  while (const dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream f(dir + "/" + e->d_name, std::ios::binary);
+    std::vector<uint8_t> data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    LLVMFuzzerTestOneInput(data.data(), data.size());
+    count++;
+  }
+  closedir(d);
+  return count;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  TestRfc4231Vectors();
+  TestBase64Url();
+  TestVerify();
+  const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
+  const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
+  g_passed += replayed;
+  std::printf("native core: replayed %d fuzz corpus/regression inputs\n", replayed);
+  std::printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}

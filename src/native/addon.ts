@@ -1,0 +1,63 @@
+// Loads the optional native HMAC addon (build/Release/portcullis_native.node) and reports availability; never throws.
+import { createRequire } from 'node:module';
+
+/** Algorithm numbers the addon understands. */
+export const NATIVE_ALG = { HS256: 0, HS384: 1, HS512: 2 } as const;
+export type NativeAlg = (typeof NATIVE_ALG)[keyof typeof NATIVE_ALG];
+
+/** Result codes of `NativeKeyring.verify` (shared with native/src/jwt_core.h). */
+export const VERIFY_CODE = {
+  MATCH: 1,
+  MISMATCH: 0,
+  TOO_LONG: -1,
+  STRUCTURE: -2,
+  BAD_SIGNATURE: -3,
+  NOT_ASCII: -4,
+  BAD_SLOT: -5,
+  BAD_ARGUMENT: -6,
+} as const;
+
+/** One config generation's HMAC keys; dropped keyrings are freed by GC. */
+export interface NativeKeyring {
+  /** Precomputes the key state; throws TypeError/RangeError on bad input (config time only). */
+  addKey(alg: NativeAlg, secret: Uint8Array): number;
+  /** 1 match, 0 mismatch, negative when malformed (see VERIFY_CODE). Never throws. */
+  verify(slot: number, token: string, signingInputLength: number): number;
+  clear(): void;
+  readonly size: number;
+}
+
+export interface NativeAddon {
+  readonly Keyring: new () => NativeKeyring;
+  /** Longest token verified at all (128 KiB, the same as the token decoder's limit). */
+  readonly MAX_TOKEN_LENGTH: number;
+  readonly MAX_SECRET_LENGTH: number;
+  readonly ABI: number;
+}
+
+const EXPECTED_ABI = 1;
+const ADDON_PATH = '../../build/Release/portcullis_native.node';
+
+function load(): { addon: NativeAddon | null; error: string | null } {
+  if (process.env.PORTCULLIS_DISABLE_NATIVE === '1') {
+    return { addon: null, error: 'disabled by PORTCULLIS_DISABLE_NATIVE=1' };
+  }
+  try {
+    const require = createRequire(import.meta.url);
+    const addon = require(ADDON_PATH) as NativeAddon;
+    if (addon.ABI !== EXPECTED_ABI || typeof addon.Keyring !== 'function') {
+      return { addon: null, error: `stale native addon (ABI ${String(addon.ABI)}, expected ${EXPECTED_ABI}); run npm run build` };
+    }
+    return { addon, error: null };
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    return { addon: null, error: `native addon not loaded: ${message}` };
+  }
+}
+
+const loaded = load();
+
+/** The addon, or null when it is not built, failed to load, or PORTCULLIS_DISABLE_NATIVE=1. */
+export const nativeAddon: NativeAddon | null = loaded.addon;
+/** Why `nativeAddon` is null (one line), else null. */
+export const nativeLoadError: string | null = loaded.error;

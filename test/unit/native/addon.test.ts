@@ -1,0 +1,82 @@
+// The native addon façade: loading, the PORTCULLIS_DISABLE_NATIVE switch, the Keyring surface, worker threads.
+import { createHmac } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NATIVE_ALG, VERIFY_CODE, nativeAddon, nativeLoadError } from '../../../src/native/addon.js';
+
+const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
+
+function hs256(secret: string): { token: string; sil: number } {
+  const input = 'eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0';
+  return { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`, sil: input.length };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+describe('native addon façade', () => {
+  it('loads the addon built by npm install / node-gyp', () => {
+    expect(nativeLoadError).toBeNull();
+    expect(nativeAddon).not.toBeNull();
+    expect(nativeAddon?.MAX_TOKEN_LENGTH).toBe(131072);
+  });
+
+  it('reports null with a reason when PORTCULLIS_DISABLE_NATIVE=1', async () => {
+    vi.resetModules();
+    vi.stubEnv('PORTCULLIS_DISABLE_NATIVE', '1');
+    const fresh = await import('../../../src/native/addon.js');
+    expect(fresh.nativeAddon).toBeNull();
+    expect(fresh.nativeLoadError).toMatch(/PORTCULLIS_DISABLE_NATIVE=1/);
+    const { createHmacVerifier } = await import('../../../src/crypto/hmac.js');
+    expect(createHmacVerifier().engine).toBe('node:crypto');
+  });
+
+  it('hands out slots in order and verifies against the right one', () => {
+    const keyring = new nativeAddon!.Keyring();
+    expect(keyring.addKey(NATIVE_ALG.HS256, Buffer.from('a'))).toBe(0);
+    expect(keyring.addKey(NATIVE_ALG.HS256, Buffer.from('b'))).toBe(1);
+    expect(keyring.size).toBe(2);
+    const { token, sil } = hs256('b');
+    expect(keyring.verify(1, token, sil)).toBe(VERIFY_CODE.MATCH);
+    expect(keyring.verify(0, token, sil)).toBe(VERIFY_CODE.MISMATCH);
+    keyring.clear();
+    expect(keyring.size).toBe(0);
+    expect(keyring.verify(1, token, sil)).toBe(VERIFY_CODE.BAD_SLOT);
+  });
+
+  it('throws on bad addKey arguments (config time) but never from verify', () => {
+    const keyring = new nativeAddon!.Keyring();
+    expect(() => keyring.addKey(7 as 0, Buffer.from('k'))).toThrow(RangeError);
+    expect(() => keyring.addKey(0, 'k' as unknown as Buffer)).toThrow(TypeError);
+    expect(() => keyring.addKey(0, new Uint16Array(2) as unknown as Buffer)).toThrow(TypeError);
+    expect(() => keyring.addKey(0, Buffer.alloc(65537))).toThrow(RangeError);
+    const slot = keyring.addKey(0, new Uint8Array(0));
+    const verify = keyring.verify as (...args: unknown[]) => number;
+    expect(verify.call(keyring, slot, 42, 3)).toBe(VERIFY_CODE.BAD_ARGUMENT);
+    expect(verify.call(keyring, slot, 'a.b.c')).toBe(VERIFY_CODE.BAD_ARGUMENT);
+    expect(verify.call(keyring, 'x', 'a.b.c', 3)).toBe(VERIFY_CODE.BAD_ARGUMENT);
+    expect(verify.call(keyring, slot, 'a.b.c', Number.NaN)).toBe(VERIFY_CODE.STRUCTURE);
+    expect(verify.call(keyring, slot, 'a.b.cc', 3)).toBe(VERIFY_CODE.MISMATCH);
+    expect(verify.call(keyring, slot, 'a.b.c', 3)).toBe(VERIFY_CODE.BAD_SIGNATURE);
+  });
+
+  it('loads and verifies inside a worker thread', async () => {
+    const { token, sil } = hs256('worker-secret');
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.path);
+      const keyring = new addon.Keyring();
+      const slot = keyring.addKey(0, Buffer.from('worker-secret'));
+      parentPort.postMessage(keyring.verify(slot, workerData.token, workerData.sil));
+    `;
+    const worker = new Worker(code, { eval: true, workerData: { path: ADDON_URL.pathname, token, sil } });
+    const result = await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(result).toBe(VERIFY_CODE.MATCH);
+  });
+});
