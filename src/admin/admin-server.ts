@@ -1,0 +1,59 @@
+// The admin listener (node:http): `GET /status` (JSON) and `GET /metrics` (Prometheus text); nothing else yet.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { METRICS_CONTENT_TYPE } from '../observability/metrics.js';
+
+export interface AdminSources {
+  status(): Promise<Record<string, unknown>>;
+  metrics(): Promise<string>;
+}
+
+export interface AdminServer {
+  /** Resolves with the bound port (port 0 = ephemeral). */
+  listen(host: string, port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function createAdminServer(sources: AdminSources): AdminServer {
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    const send = (status: number, type: string, body: string): void => {
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      if (path === '/status' || path === '/metrics') return send(405, JSON_TYPE, JSON.stringify({ message: 'Method not allowed' }));
+      return send(404, JSON_TYPE, JSON.stringify({ message: 'Not found' }));
+    }
+    const fail = (err: unknown): void => send(500, JSON_TYPE, JSON.stringify({ message: 'An unexpected error occurred', error: String(err) }));
+    if (path === '/status') {
+      sources.status().then((doc) => send(200, JSON_TYPE, JSON.stringify(doc)), fail);
+    } else if (path === '/metrics') {
+      sources.metrics().then((text) => send(200, METRICS_CONTENT_TYPE, text), fail);
+    } else {
+      send(404, JSON_TYPE, JSON.stringify({ message: 'Not found' }));
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    listen(host, port) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    close() {
+      return new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,155 @@
+// The `portcullis` command: parses flags, then starts the gateway, checks a config file, or (later) issues tokens.
+import { parseArgs } from 'node:util';
+import { checkConfig } from './config/check.js';
+import type { ConfigError } from './config/types.js';
+import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.js';
+import type { LogLevel } from './observability/logger.js';
+import { packageVersion } from './supervisor/package-version.js';
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const EXIT_USAGE = 2;
+
+const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL]
+       portcullis check --config FILE
+       portcullis token ...            (not implemented yet)
+       portcullis --help | --version
+
+Commands:
+  start   run the gateway (the default command)
+  check   validate a config file: prints every error with its JSON path (exit 1), or a summary (exit 0)
+  token   issue a test token (not implemented yet)
+
+Options:
+  -c, --config FILE      declarative config (JSON or YAML); default: $PORTCULLIS_CONFIG
+  -w, --workers N        worker threads (1-64), overrides gateway.workers
+  -l, --log-level LEVEL  fatal|error|warn|info|debug|trace|silent, overrides gateway.log_level
+  -h, --help             show this help
+  -v, --version          print the version
+
+Signals: SIGHUP reloads the config file; SIGTERM/SIGINT drain in-flight requests and exit 0.
+`;
+
+function formatErrors(errors: readonly ConfigError[]): string {
+  return errors.map((e) => `${e.path}: ${e.message}`).join('\n');
+}
+
+class UsageError extends Error {}
+
+interface Parsed {
+  command: 'start' | 'check' | 'token' | 'help' | 'version';
+  configPath?: string;
+  workers?: number;
+  logLevel?: LogLevel;
+}
+
+function parse(argv: string[]): Parsed {
+  let values;
+  let positionals;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        workers: { type: 'string', short: 'w' },
+        'log-level': { type: 'string', short: 'l' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  const [command = 'start', ...rest] = positionals;
+  if (command !== 'start' && command !== 'check' && command !== 'token') throw new UsageError(`unknown command '${command}'`);
+  if (command !== 'token' && rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!/^\d+$/.test(values.workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be an integer between 1 and 64');
+  }
+  const logLevel = values['log-level'] as LogLevel | undefined;
+  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  const configPath = values.config ?? (process.env.PORTCULLIS_CONFIG || undefined);
+  return { command, configPath, workers, logLevel };
+}
+
+function requireConfig(p: Parsed): string {
+  if (!p.configPath) throw new UsageError('no config file: pass --config FILE or set PORTCULLIS_CONFIG');
+  return p.configPath;
+}
+
+async function start(p: Parsed): Promise<number> {
+  const configPath = requireConfig(p);
+  let handle: GatewayHandle;
+  try {
+    handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel } });
+  } catch (err) {
+    if (err instanceof ConfigInvalidError) {
+      process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatErrors(err.errors)}\n`);
+    } else {
+      process.stderr.write(`portcullis: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    return 1;
+  }
+  const logger = handle.logger;
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading config');
+    handle.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
+  });
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'already stopping; waiting for in-flight requests to drain');
+        return;
+      }
+      stopping = true;
+      logger.info({ signal }, `${signal}: shutting down`);
+      handle.stop().then(() => resolve(0), (err: unknown) => {
+        logger.error({ err }, 'error while stopping');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const p = parse(argv);
+  switch (p.command) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      process.stdout.write(`portcullis ${packageVersion()}\n`);
+      return 0;
+    case 'token':
+      process.stderr.write('portcullis token: not implemented yet\n');
+      return 1;
+    case 'check': {
+      const result = checkConfig(requireConfig(p));
+      (result.ok ? process.stdout : process.stderr).write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
+      return result.ok ? 0 : 1;
+    }
+    case 'start':
+      return start(p);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`portcullis: ${err.message}\n\n${USAGE}`);
+      process.exit(EXIT_USAGE);
+    }
+    process.stderr.write(`portcullis: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,237 @@
+// Starts and stops one gateway: config → worker threads (data planes) → admin listener; reload and status.
+import { createHash } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import type pino from 'pino';
+import { loadConfigFile } from './config/load.js';
+import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
+import { createLogger, type LogLevel } from './observability/logger.js';
+import { renderMetrics } from './observability/metrics.js';
+import { createAdminServer, type AdminServer } from './admin/admin-server.js';
+import { buildStatus } from './admin/status.js';
+import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
+
+export interface GatewayOverrides {
+  workers?: number;
+  logLevel?: LogLevel;
+}
+
+export interface GatewayOptions {
+  configPath: string;
+  overrides?: GatewayOverrides;
+  /** Main-thread logger; worker logs are relayed into it. Default: pino JSON to stdout. */
+  logger?: pino.Logger;
+  /** For tests only. */
+  testing?: {
+    /** Extra execArgv for worker threads (e.g. a TypeScript loader when running from src/). */
+    workerExecArgv?: string[];
+    /** Lets `crashWorker()` make a worker throw. */
+    enableCrashHook?: boolean;
+    /** First restart delay after a worker dies (default 200 ms, doubling per consecutive crash). */
+    restartDelayMs?: number;
+  };
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  generation: number;
+  errors?: ConfigError[];
+}
+
+export interface GatewayHandle {
+  readonly proxyPort: number;
+  /** null when admin_listen is "off". */
+  readonly adminPort: number | null;
+  readonly generation: number;
+  /** The main-thread logger (worker logs are relayed into it). */
+  readonly logger: pino.Logger;
+  /** Re-reads the config file; an invalid file is rejected (every error logged) and the old config keeps serving. */
+  reload(): Promise<ReloadResult>;
+  /** Drains in-flight requests (bounded by gateway.drain_timeout_ms) and ends every worker. */
+  stop(): Promise<void>;
+  status(): Promise<Record<string, unknown>>;
+  metrics(): Promise<string>;
+  /** Test hook (testing.enableCrashHook): makes worker `id` throw an uncaught exception. */
+  crashWorker(id: number): void;
+}
+
+/** The config file at start-up is invalid; `errors` holds every problem with its JSON path. */
+export class ConfigInvalidError extends Error {
+  constructor(readonly errors: ConfigError[]) {
+    super(`invalid configuration (${errors.length} error${errors.length === 1 ? '' : 's'})`);
+    this.name = 'ConfigInvalidError';
+  }
+}
+
+/** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level'];
+const STATUS_REFRESH_MS = 250;
+
+function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
+  if (!overrides) return config;
+  const gateway = { ...config.gateway };
+  if (overrides.workers !== undefined) gateway.workers = overrides.workers;
+  if (overrides.logLevel !== undefined) gateway.log_level = overrides.logLevel;
+  return { ...config, gateway };
+}
+
+function hashConfig(config: ValidatedConfig): string {
+  return createHash('md5').update(JSON.stringify(config)).digest('hex');
+}
+
+function address(a: { host: string; port: number }): string {
+  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+function workerEntry(): URL {
+  // Running from src/ (tests with a TypeScript loader) the entry is worker.ts; from dist/ it is worker.js.
+  return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+}
+
+function logWarnings(logger: pino.Logger, result: object): void {
+  const warnings = (result as { warnings?: Array<ConfigError | string> }).warnings;
+  for (const w of warnings ?? []) logger.warn(typeof w === 'string' ? { warning: w } : { path: w.path }, typeof w === 'string' ? w : `config: ${w.path}: ${w.message}`);
+}
+
+export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
+  const configPath = resolvePath(options.configPath);
+  const loaded = loadConfigFile(configPath);
+  if (!loaded.ok) throw new ConfigInvalidError(loaded.errors);
+  let config = applyOverrides(loaded.config, options.overrides);
+  const settings = config.gateway;
+  const logger = options.logger ?? createLogger({ level: settings.log_level });
+  logWarnings(logger, loaded);
+
+  // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
+  process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(settings.max_header_bytes);
+
+  let generation = 1;
+  let configHash = hashConfig(config);
+  let loadedAt = new Date().toISOString();
+  let reloadsOk = 0;
+  let reloadsFailed = 0;
+  const startedAt = process.hrtime.bigint();
+  const uptime = (): number => Number(process.hrtime.bigint() - startedAt) / 1e9;
+
+  const pool: WorkerPool = createWorkerPool({
+    entry: workerEntry(),
+    execArgv: options.testing?.workerExecArgv ? [...process.execArgv, ...options.testing.workerExecArgv] : undefined,
+    logger,
+    count: settings.workers,
+    config,
+    generation,
+    listenHost: settings.proxy_listen.host,
+    listenPort: settings.proxy_listen.port,
+    logLevel: settings.log_level,
+    testHooks: options.testing?.enableCrashHook ?? false,
+    restartDelayMs: options.testing?.restartDelayMs,
+  });
+  const proxyPort = await pool.start();
+  let ready = true;
+
+  const proxyListen = address({ host: settings.proxy_listen.host, port: proxyPort });
+  let adminListen: string | null = null;
+  let adminPort: number | null = null;
+
+  async function status(): Promise<Record<string, unknown>> {
+    await pool.refresh(STATUS_REFRESH_MS);
+    const totals = pool.totals();
+    // Not ready until every worker's JWKS sources have loaded once (or their bounded wait ended).
+    const jwksReady = totals.jwksSourcesReady >= totals.jwksSources;
+    return buildStatus({
+      ready: ready && jwksReady, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
+      proxyListen, adminListen, counters: pool.totals(), workers: pool.workers(), uptimeSeconds: uptime(),
+    });
+  }
+
+  async function metrics(): Promise<string> {
+    await pool.refresh(STATUS_REFRESH_MS);
+    const workers = pool.workers().map((w) => ({ id: w.id, requests: w.requests, restarts: w.restarts, generation: w.generation ?? 0 }));
+    return renderMetrics({ counters: pool.totals(), workers, configGeneration: generation, reloadsOk, reloadsFailed, uptimeSeconds: uptime() });
+  }
+
+  let admin: AdminServer | null = null;
+  if (settings.admin_listen) {
+    admin = createAdminServer({ status, metrics });
+    try {
+      adminPort = await admin.listen(settings.admin_listen.host, settings.admin_listen.port);
+    } catch (err) {
+      await pool.stop(0);
+      throw err;
+    }
+    adminListen = address({ host: settings.admin_listen.host, port: adminPort });
+  }
+
+  const info = pool.info();
+  if (info?.httpEngine === 'uws-fallback') {
+    logger.error({ httpEngine: info.httpEngine },
+      'HTTP ENGINE IS THE SLOW FALLBACK: the native uWebSockets.js binary did not load for this platform; expect a fraction of normal throughput');
+  }
+  logger.info({
+    httpEngine: info?.httpEngine, hmacEngine: info?.hmacEngine, workers: settings.workers,
+    proxyListen, adminListen, generation, configPath,
+  }, `portcullis started: ${settings.workers} worker(s), proxy on ${proxyListen}, admin on ${adminListen ?? 'off'}, `
+    + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
+    + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
+
+  let reloadChain: Promise<unknown> = Promise.resolve();
+  async function doReload(): Promise<ReloadResult> {
+    const result = loadConfigFile(configPath);
+    if (!result.ok) {
+      reloadsFailed++;
+      for (const e of result.errors) logger.error({ path: e.path }, `config reload rejected: ${e.path}: ${e.message}`);
+      logger.error({ errors: result.errors.length, generation }, 'config reload rejected; the previous config keeps serving');
+      return { ok: false, generation, errors: result.errors };
+    }
+    logWarnings(logger, result);
+    const next = applyOverrides(result.config, options.overrides);
+    const gateway = { ...next.gateway };
+    for (const key of RESTART_ONLY) {
+      if (JSON.stringify(gateway[key]) !== JSON.stringify(config.gateway[key])) {
+        logger.warn({ setting: `gateway.${key}` }, `gateway.${key} changed; it takes effect only after a restart`);
+      }
+      (gateway as Record<string, unknown>)[key] = config.gateway[key];
+    }
+    const candidate: ValidatedConfig = { ...next, gateway };
+    const nextGeneration = generation + 1;
+    const outcome = await pool.reload(candidate, nextGeneration);
+    if (!outcome.ok) {
+      for (const f of outcome.failures) logger.error({ worker: f.worker }, `config reload failed in worker ${f.worker}: ${f.message}`);
+    }
+    config = candidate;
+    generation = nextGeneration;
+    configHash = hashConfig(candidate);
+    loadedAt = new Date().toISOString();
+    reloadsOk++;
+    logger.info({ generation }, `config reloaded: generation ${generation}`);
+    return outcome.ok ? { ok: true, generation } : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
+  }
+
+  let stopped: Promise<void> | null = null;
+  const handle: GatewayHandle = {
+    proxyPort,
+    adminPort,
+    get generation() { return generation; },
+    logger,
+    reload() {
+      const run = reloadChain.then(doReload, doReload);
+      reloadChain = run.catch(() => undefined);
+      return run;
+    },
+    stop() {
+      stopped ??= (async () => {
+        ready = false;
+        logger.info({ drainTimeoutMs: config.gateway.drain_timeout_ms }, 'stopping: draining in-flight requests');
+        await pool.stop(config.gateway.drain_timeout_ms);
+        await admin?.close();
+        logger.info('stopped');
+      })();
+      return stopped;
+    },
+    status,
+    metrics,
+    crashWorker(id) {
+      pool.crash(id);
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,67 @@
+// Sums the data-plane counters of all workers, keeping the totals of retired (crashed/restarted) workers monotonic.
+import type { DataPlaneCounters } from '../pipeline/types.js';
+
+export const COUNTER_NAMES = [
+  'requests', 'responses2xx', 'responses3xx', 'responses4xx', 'responses5xx',
+  'authAllowed', 'authDenied', 'upstreamErrors', 'inFlight',
+  'tokenCacheHits', 'tokenCacheMisses', 'tokenCacheEvictions', 'tokenCacheEntries',
+  'verifyQueueFull', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'jwksFetches', 'jwksFetchErrors',
+  'jwksRefetchesSuppressed', 'loopDelayP99Us', 'loopDelayMaxUs',
+] as const satisfies readonly (keyof DataPlaneCounters)[];
+
+/** Gauges describe the present state of a live worker; a retired worker's gauges are dropped, not kept. */
+const GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['inFlight', 'tokenCacheEntries', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'loopDelayP99Us', 'loopDelayMaxUs']);
+/** Gauges combined by maximum, not sum (a delay of one worker's loop). */
+const MAX_GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['loopDelayP99Us', 'loopDelayMaxUs']);
+
+export function emptyCounters(): DataPlaneCounters {
+  return {
+    requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
+    authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
+    tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
+    verifyQueueFull: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
+    jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
+  };
+}
+
+export function addCounters(into: DataPlaneCounters, from: DataPlaneCounters, includeGauges = true): void {
+  for (const name of COUNTER_NAMES) {
+    if (!includeGauges && GAUGES.has(name)) continue;
+    if (MAX_GAUGES.has(name)) into[name] = Math.max(into[name], from[name] ?? 0);
+    else into[name] += from[name] ?? 0;
+  }
+}
+
+export interface CounterAggregator {
+  /** Records the latest counters a live worker reported. */
+  update(workerId: number, counters: DataPlaneCounters): void;
+  /** The worker ended: fold its last counters into the retired totals (gauges dropped). */
+  retire(workerId: number): void;
+  latest(workerId: number): DataPlaneCounters | undefined;
+  /** Totals over live workers plus everything retired workers counted. */
+  total(): DataPlaneCounters;
+}
+
+export function createCounterAggregator(): CounterAggregator {
+  const live = new Map<number, DataPlaneCounters>();
+  const retired = emptyCounters();
+  return {
+    update(workerId, counters) {
+      live.set(workerId, { ...counters });
+    },
+    retire(workerId) {
+      const last = live.get(workerId);
+      if (last) addCounters(retired, last, false);
+      live.delete(workerId);
+    },
+    latest(workerId) {
+      return live.get(workerId);
+    },
+    total() {
+      const sum = emptyCounters();
+      addCounters(sum, retired);
+      for (const c of live.values()) addCounters(sum, c);
+      return sum;
+    },
+  };
+}

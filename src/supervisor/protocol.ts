@@ -1,0 +1,34 @@
+// The messages exchanged between the supervisor (main thread) and each worker thread.
+import type { ValidatedConfig } from '../config/types.js';
+import type { DataPlaneCounters, DataPlaneInfo } from '../pipeline/types.js';
+
+/** What a worker receives as `workerData`. */
+export interface WorkerStartData {
+  workerId: number;
+  config: ValidatedConfig;
+  generation: number;
+  /** Port to listen on; overrides config.gateway.proxy_listen.port (0 = ephemeral). */
+  listenPort: number;
+  logLevel: string;
+  /** Enables test-only messages (`crash`). */
+  testHooks: boolean;
+}
+
+export type ToWorker =
+  | { type: 'reload'; id: number; config: ValidatedConfig; generation: number }
+  | { type: 'counters'; id: number }
+  | { type: 'stop'; timeoutMs: number }
+  | { type: 'crash' };
+
+export interface WorkerMemory {
+  heapUsed: number;
+  heapTotal: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; port: number; info: DataPlaneInfo; generation: number }
+  | { type: 'startFailed'; message: string }
+  | { type: 'reloaded'; id: number; ok: boolean; generation: number; message?: string }
+  | { type: 'counters'; id: number; counters: DataPlaneCounters; generation: number; memory: WorkerMemory }
+  | { type: 'log'; line: string }
+  | { type: 'stopped' };

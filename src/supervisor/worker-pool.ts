@@ -1,0 +1,329 @@
+// Runs N worker threads on one proxy port: staggered start, config reloads, counter collection, restart with backoff, drain.
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+import type pino from 'pino';
+import type { ValidatedConfig } from '../config/types.js';
+import type { DataPlaneCounters, DataPlaneInfo } from '../pipeline/types.js';
+import { createCounterAggregator, type CounterAggregator } from '../observability/counters.js';
+import { relayWorkerLog } from '../observability/logger.js';
+import type { WorkerStatus } from '../admin/status.js';
+import type { FromWorker, ToWorker, WorkerMemory, WorkerStartData } from './protocol.js';
+
+export interface WorkerPoolOptions {
+  entry: URL;
+  execArgv?: string[];
+  logger: pino.Logger;
+  count: number;
+  config: ValidatedConfig;
+  generation: number;
+  /** Configured proxy host and port; port 0 = a free port picked once and shared by every worker. */
+  listenHost: string;
+  listenPort: number;
+  logLevel: string;
+  testHooks?: boolean;
+  /** First restart delay; doubles per consecutive crash up to maxRestartDelayMs. */
+  restartDelayMs?: number;
+  maxRestartDelayMs?: number;
+  /** A worker that served this long before dying restarts after the first delay again. */
+  stableAfterMs?: number;
+  /** How long reload acknowledgements and start-up may take. */
+  replyTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface ReloadOutcome {
+  ok: boolean;
+  failures: Array<{ worker: number; message: string }>;
+}
+
+export interface WorkerPool {
+  /** Starts every worker; resolves with the bound proxy port. */
+  start(): Promise<number>;
+  reload(config: ValidatedConfig, generation: number): Promise<ReloadOutcome>;
+  /** Asks every ready worker for fresh counters (bounded wait; stale values are used for the silent). */
+  refresh(timeoutMs: number): Promise<void>;
+  totals(): DataPlaneCounters;
+  workers(): WorkerStatus[];
+  /** The engines the first ready worker reported. */
+  info(): DataPlaneInfo | null;
+  stop(drainTimeoutMs: number): Promise<void>;
+  /** Test hook: makes a worker throw an uncaught exception (only when testHooks is set). */
+  crash(workerId: number): void;
+}
+
+interface Slot {
+  id: number;
+  worker: Worker | null;
+  state: WorkerStatus['state'];
+  port: number | null;
+  info: DataPlaneInfo | null;
+  generation: number | null;
+  restarts: number;
+  consecutiveCrashes: number;
+  readyAt: number;
+  memory: WorkerMemory | null;
+  restartTimer: NodeJS.Timeout | null;
+  pending: Map<number, (message: FromWorker) => void>;
+  onReady: ((message: FromWorker) => void) | null;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
+  const { logger } = options;
+  const now = options.now ?? Date.now;
+  const restartDelayMs = options.restartDelayMs ?? 200;
+  const maxRestartDelayMs = options.maxRestartDelayMs ?? 10_000;
+  const stableAfterMs = options.stableAfterMs ?? 30_000;
+  const replyTimeoutMs = options.replyTimeoutMs ?? 15_000;
+  const aggregator: CounterAggregator = createCounterAggregator();
+  const slots: Slot[] = [];
+  let config = options.config;
+  let generation = options.generation;
+  let listenPort = options.listenPort;
+  let stopping = false;
+  /** Until every worker first became ready, a dying worker fails start() instead of being restarted. */
+  let started = false;
+  let nextRequestId = 1;
+
+  function send(slot: Slot, message: ToWorker): void {
+    slot.worker?.postMessage(message);
+  }
+
+  function spawn(slot: Slot): Promise<void> {
+    const data: WorkerStartData = {
+      workerId: slot.id, config, generation, listenPort,
+      logLevel: options.logLevel, testHooks: options.testHooks ?? false,
+    };
+    const worker = new Worker(options.entry, {
+      workerData: data,
+      env: process.env,
+      execArgv: options.execArgv,
+      stdout: false,
+      stderr: false,
+    });
+    slot.worker = worker;
+    slot.state = 'starting';
+    slot.port = null;
+    slot.info = null;
+    slot.generation = null;
+
+    const ready = new Promise<void>((resolve, reject) => {
+      slot.onReady = (message) => {
+        slot.onReady = null;
+        if (message.type === 'ready') resolve();
+        else reject(new Error(`worker ${slot.id} failed to start: ${message.type === 'startFailed' ? message.message : 'exited'}`));
+      };
+    });
+
+    worker.on('message', (message: FromWorker) => onMessage(slot, message));
+    worker.on('error', (err) => logger.error({ err, worker: slot.id }, 'worker thread error'));
+    worker.on('exit', (code) => onExit(slot, worker, code));
+    return ready;
+  }
+
+  function onMessage(slot: Slot, message: FromWorker): void {
+    switch (message.type) {
+      case 'log':
+        relayWorkerLog(logger, message.line);
+        return;
+      case 'ready':
+        slot.state = 'ready';
+        slot.port = message.port;
+        slot.info = message.info;
+        slot.generation = message.generation;
+        slot.readyAt = now();
+        slot.onReady?.(message);
+        return;
+      case 'startFailed':
+        slot.onReady?.(message);
+        return;
+      case 'counters':
+        aggregator.update(slot.id, message.counters);
+        slot.memory = message.memory;
+        slot.generation = message.generation;
+        break;
+      case 'reloaded':
+        if (message.ok) slot.generation = message.generation;
+        break;
+      case 'stopped':
+        return;
+    }
+    if ('id' in message && message.id !== 0) {
+      const waiter = slot.pending.get(message.id);
+      slot.pending.delete(message.id);
+      waiter?.(message);
+    }
+  }
+
+  function onExit(slot: Slot, worker: Worker, code: number): void {
+    if (slot.worker !== worker) return;
+    slot.worker = null;
+    aggregator.retire(slot.id);
+    for (const waiter of slot.pending.values()) waiter({ type: 'stopped' });
+    slot.pending.clear();
+    slot.onReady?.({ type: 'stopped' });
+    if (stopping || slot.state === 'stopping' || !started) {
+      slot.state = 'stopped';
+      return;
+    }
+    if (slot.readyAt > 0 && now() - slot.readyAt >= stableAfterMs) slot.consecutiveCrashes = 0;
+    const delay = Math.min(restartDelayMs * 2 ** slot.consecutiveCrashes, maxRestartDelayMs);
+    slot.consecutiveCrashes += 1;
+    slot.restarts += 1;
+    slot.state = 'restarting';
+    slot.readyAt = 0;
+    logger.error({ worker: slot.id, exitCode: code, restartInMs: delay, restarts: slot.restarts }, 'worker thread died; restarting it');
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = null;
+      if (stopping) return;
+      spawn(slot).then(
+        () => logger.info({ worker: slot.id, port: slot.port, generation: slot.generation }, 'worker thread restarted'),
+        (err: unknown) => logger.error({ err, worker: slot.id }, 'restarted worker failed to start'),
+      );
+    }, delay);
+  }
+
+  /** Sends a request carrying an id and waits for the reply with that id (or the worker's end, or a timeout). */
+  function ask(slot: Slot, make: (id: number) => ToWorker, timeoutMs: number): Promise<FromWorker | null> {
+    if (!slot.worker || slot.state !== 'ready') return Promise.resolve(null);
+    const id = nextRequestId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { slot.pending.delete(id); resolve(null); }, timeoutMs);
+      slot.pending.set(id, (message) => { clearTimeout(timer); resolve(message); });
+      send(slot, make(id));
+    });
+  }
+
+  function newSlot(id: number): Slot {
+    return {
+      id, worker: null, state: 'starting', port: null, info: null, generation: null, restarts: 0,
+      consecutiveCrashes: 0, readyAt: 0, memory: null, restartTimer: null, pending: new Map(), onReady: null,
+    };
+  }
+
+  async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const pool: WorkerPool = {
+    async start() {
+      for (let i = 0; i < options.count; i++) slots.push(newSlot(i));
+      // uSockets sets SO_REUSEPORT only for a non-zero port: a socket bound to port 0 cannot be shared,
+      // so pick a free port here and give every worker (and any restarted one) that port.
+      const ephemeral = options.listenPort === 0;
+      for (let attempt = 1; ; attempt++) {
+        if (ephemeral) listenPort = await reservePort(options.listenHost);
+        try {
+          await withTimeout(spawn(slots[0]), replyTimeoutMs, 'worker 0 start');
+          break;
+        } catch (err) {
+          await stopSlots(0);
+          // Another process may have taken the picked port between the probe and the bind.
+          if (!ephemeral || attempt >= 3) throw err;
+          logger.warn({ err, port: listenPort }, 'picked proxy port was taken; retrying with another');
+        }
+      }
+      try {
+        listenPort = slots[0].port ?? listenPort;
+        await withTimeout(Promise.all(slots.slice(1).map((s) => spawn(s))), replyTimeoutMs, 'worker start');
+        started = true;
+      } catch (err) {
+        await pool.stop(0);
+        throw err;
+      }
+      return listenPort;
+    },
+
+    async reload(next, nextGeneration) {
+      config = next;
+      generation = nextGeneration;
+      const replies = await Promise.all(slots.map(async (slot) => {
+        // A worker that is (re)starting picks the new config up from workerData.
+        if (slot.state !== 'ready') return { worker: slot.id, ok: true, message: '' };
+        const reply = await ask(slot, (id) => ({ type: 'reload', id, config: next, generation: nextGeneration }), replyTimeoutMs);
+        if (reply?.type === 'reloaded') return { worker: slot.id, ok: reply.ok, message: reply.message ?? '' };
+        return { worker: slot.id, ok: false, message: reply ? 'worker ended during reload' : 'no answer from worker' };
+      }));
+      const failures = replies.filter((r) => !r.ok).map(({ worker, message }) => ({ worker, message }));
+      return { ok: failures.length === 0, failures };
+    },
+
+    async refresh(timeoutMs) {
+      await Promise.all(slots.map((slot) => ask(slot, (id) => ({ type: 'counters', id }), timeoutMs)));
+    },
+
+    totals: () => aggregator.total(),
+
+    workers() {
+      return slots.map((s) => {
+        const c = aggregator.latest(s.id);
+        return {
+          id: s.id,
+          thread_id: s.worker?.threadId ?? null,
+          state: s.state,
+          generation: s.generation,
+          port: s.port,
+          http_engine: s.info?.httpEngine ?? null,
+          hmac_engine: s.info?.hmacEngine ?? null,
+          restarts: s.restarts,
+          requests: c?.requests ?? 0,
+          in_flight: c?.inFlight ?? 0,
+          heap_used: s.memory?.heapUsed ?? null,
+        };
+      });
+    },
+
+    info() {
+      return slots.find((s) => s.info)?.info ?? null;
+    },
+
+    async stop(drainTimeoutMs) {
+      stopping = true;
+      await stopSlots(drainTimeoutMs);
+    },
+
+    crash(workerId) {
+      const slot = slots[workerId];
+      if (slot) send(slot, { type: 'crash' });
+    },
+  };
+
+  async function stopSlots(drainTimeoutMs: number): Promise<void> {
+    await Promise.all(slots.map(async (slot) => {
+      if (slot.restartTimer) clearTimeout(slot.restartTimer);
+      slot.restartTimer = null;
+      const worker = slot.worker;
+      if (!worker) {
+        slot.state = 'stopped';
+        return;
+      }
+      slot.state = 'stopping';
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      send(slot, { type: 'stop', timeoutMs: drainTimeoutMs });
+      try {
+        await withTimeout(exited, drainTimeoutMs + 5_000, `worker ${slot.id} stop`);
+      } catch {
+        // Last resort: terminating a worker that still holds a uWS socket can abort the process.
+        logger.error({ worker: slot.id }, 'worker did not end after drain; terminating it');
+        await worker.terminate();
+      }
+    }));
+  }
+  return pool;
+}
+
+function reservePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,146 @@
+// Test helpers for the supervisor: config files, a holdable node:http upstream, an in-process gateway with captured logs, HTTP calls.
+import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startGateway, type GatewayHandle, type GatewayOptions } from '../../src/gateway.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+export const TS_REGISTER = new URL('./ts-register.mjs', import.meta.url).href;
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'portcullis-gw-'));
+}
+
+export function writeConfig(path: string, config: unknown): string {
+  writeFileSync(path, typeof config === 'string' ? config : JSON.stringify(config, null, 2));
+  return path;
+}
+
+/** A config with one service → upstreamPort and one route per path; ephemeral proxy and admin ports. */
+export function gatewayConfig(upstreamPort: number, paths: string[], gateway: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    _format_version: '3.0',
+    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 5000, ...gateway },
+    services: [{
+      name: 'svc',
+      url: `http://127.0.0.1:${upstreamPort}`,
+      routes: paths.map((p, i) => ({ name: `r${i}`, paths: [p] })),
+    }],
+  };
+}
+
+export interface SeenRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+/** node:http upstream echoing JSON; a request to a path containing `/hold` waits until `release()` is called. */
+export interface TestUpstream {
+  port: number;
+  seen: SeenRequest[];
+  /** Resolves when the next held request has reached the upstream. */
+  nextHeld(): Promise<void>;
+  /** Answers every held request. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export function startUpstream(): Promise<TestUpstream> {
+  const seen: SeenRequest[] = [];
+  let held: Array<() => void> = [];
+  let heldWaiters: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+    const answer = (): void => {
+      const body = JSON.stringify({ method: req.method, url: req.url });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    req.resume();
+    if (req.url?.includes('/hold')) {
+      held.push(answer);
+      const waiters = heldWaiters;
+      heldWaiters = [];
+      for (const w of waiters) w();
+    } else {
+      answer();
+    }
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({
+      port: (server.address() as AddressInfo).port,
+      seen,
+      nextHeld: () => new Promise<void>((r) => heldWaiters.push(r)),
+      release() {
+        const all = held;
+        held = [];
+        for (const a of all) a();
+      },
+      close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
+    }));
+  });
+}
+
+export interface LogCapture {
+  lines: Array<Record<string, unknown>>;
+  /** Resolves with the first line (already logged or future) matching `test`. */
+  waitFor(test: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
+}
+
+export function captureLogs(): LogCapture & { logger: ReturnType<typeof createLogger> } {
+  const lines: Array<Record<string, unknown>> = [];
+  let waiters: Array<{ test: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }> = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: {
+      write(line: string) {
+        const record = JSON.parse(line) as Record<string, unknown>;
+        lines.push(record);
+        waiters = waiters.filter((w) => (w.test(record) ? (w.resolve(record), false) : true));
+      },
+    },
+  });
+  return {
+    logger,
+    lines,
+    waitFor(test) {
+      const found = lines.find(test);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ test, resolve }));
+    },
+  };
+}
+
+export async function startTestGateway(configPath: string, extra: Partial<GatewayOptions> = {}): Promise<{ gateway: GatewayHandle; logs: LogCapture }> {
+  const logs = captureLogs();
+  const gateway = await startGateway({
+    configPath,
+    logger: logs.logger,
+    ...extra,
+    testing: { workerExecArgv: ['--import', TS_REGISTER], restartDelayMs: 20, ...extra.testing },
+  });
+  return { gateway, logs };
+}
+
+export interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One request on a fresh connection (no keep-alive), so connections spread over workers. */
+export function get(port: number, path: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { gatewayConfig, get, startUpstream, tempDir, TS_REGISTER, writeConfig } from '../helpers/gateway-harness.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', TS_REGISTER, CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const BAD = { _format_version: '3.0', services: [{ name: 'a', url: 'nope', extra: 1, routes: [{ paths: ['api'] }] }], typo: true };
+
+describe('portcullis CLI', () => {
+  it('prints the package version with --version', async () => {
+    const run = await cli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`portcullis ${VERSION}\n`);
+  });
+
+  it('prints usage with --help, naming every command and option', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(0);
+    for (const word of ['start', 'check', 'token', '--config', '--workers', '--log-level', 'PORTCULLIS_CONFIG', 'SIGHUP']) {
+      expect(run.stdout).toContain(word);
+    }
+  });
+
+  it('check exits 0 with a summary for a valid file', async () => {
+    const path = writeConfig(join(tempDir(), 'ok.json'), gatewayConfig(3000, ['/api']));
+    const run = await cli(['check', '--config', path]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('OK');
+    expect(run.stdout).toContain('services: 1, routes: 1');
+  });
+
+  it('check exits 1 and lists every error with its JSON path', async () => {
+    const path = writeConfig(join(tempDir(), 'bad.json'), BAD);
+    const run = await cli(['check', '--config', path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('$.typo: unknown field');
+    expect(run.stderr).toContain('$.services[0].extra: unknown field');
+    expect(run.stderr).toMatch(/\$\.services\[0\]\.url: .+/);
+    expect(run.stderr).toMatch(/\$\.services\[0\]\.routes\[0\]\.paths\[0\]: .+/);
+  });
+
+  it('takes the config path from PORTCULLIS_CONFIG when --config is absent', async () => {
+    const path = writeConfig(join(tempDir(), 'bad.json'), BAD);
+    const run = await cli(['check'], { PORTCULLIS_CONFIG: path });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('$.typo: unknown field');
+  });
+
+  it('start with a bad config exits 1 listing every error on stderr', async () => {
+    const path = writeConfig(join(tempDir(), 'bad.json'), BAD);
+    for (const args of [['--config', path], ['start', '--config', path]]) {
+      const run = await cli(args);
+      expect(run.code).toBe(1);
+      const errorLines = run.stderr.split('\n').filter((l) => l.startsWith('$.'));
+      expect(errorLines.length).toBeGreaterThanOrEqual(4);
+      expect(errorLines).toContain('$.typo: unknown field');
+    }
+  });
+
+  it('exits 2 with usage on an unknown option, a bad --workers, or no config', async () => {
+    for (const args of [['--bogus'], ['--workers', '0', '--config', 'x.json'], ['--log-level', 'loud', '--config', 'x.json'], ['start']]) {
+      const run = await cli(args, { PORTCULLIS_CONFIG: '' });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('Usage: portcullis');
+    }
+  });
+
+  it('reserves the token subcommand', async () => {
+    const run = await cli(['token']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('not implemented yet');
+  });
+
+  it('starts with --workers and --log-level overrides, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
+    const upstream = await startUpstream();
+    const dir = tempDir();
+    const path = writeConfig(join(dir, 'kong.json'), gatewayConfig(upstream.port, ['/api'], { workers: 1, log_level: 'warn' }));
+    const child = spawn(process.execPath, ['--import', TS_REGISTER, CLI, '--config', path, '--workers', '2', '--log-level', 'info']);
+    const lines: Array<Record<string, unknown>> = [];
+    let waiter: { test: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void } | null = null;
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      let nl;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const record = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
+        buffered = buffered.slice(nl + 1);
+        lines.push(record);
+        if (waiter?.test(record)) waiter.resolve(record);
+      }
+    });
+    const waitFor = (test: (l: Record<string, unknown>) => boolean) =>
+      new Promise<Record<string, unknown>>((resolve) => {
+        const found = lines.find(test);
+        if (found) resolve(found);
+        else waiter = { test, resolve };
+      });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+    const started = await waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    expect(started.workers).toBe(2);
+    const port = Number(String(started.proxyListen).split(':').at(-1));
+    expect((await get(port, '/api/x')).status).toBe(200);
+
+    writeConfig(path, gatewayConfig(upstream.port, ['/v2'], { workers: 1, log_level: 'warn' }));
+    child.kill('SIGHUP');
+    await waitFor((l) => l.msg === 'config reloaded: generation 2');
+    expect((await get(port, '/v2/x')).status).toBe(200);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
+    await upstream.close();
+  });
+});

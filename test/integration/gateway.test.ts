@@ -1,0 +1,182 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigInvalidError, type GatewayHandle } from '../../src/gateway.js';
+import { gatewayConfig, get, startTestGateway, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
+
+let gateway: GatewayHandle | null = null;
+let upstream: TestUpstream | null = null;
+
+afterEach(async () => {
+  await gateway?.stop();
+  await upstream?.close();
+  gateway = null;
+  upstream = null;
+});
+
+async function setup(paths: string[], gatewaySettings: Record<string, unknown> = {}, testing = {}) {
+  upstream = await startUpstream();
+  const configPath = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, paths, gatewaySettings));
+  const started = await startTestGateway(configPath, { testing });
+  gateway = started.gateway;
+  return { configPath, logs: started.logs, gw: started.gateway, up: upstream };
+}
+
+type Status = {
+  ready: boolean;
+  config: { generation: number };
+  server: { total_requests: number; connections_active: number };
+  workers: Array<{ id: number; state: string; requests: number; restarts: number; generation: number; port: number; http_engine: string }>;
+};
+
+describe('gateway supervisor (real worker threads)', () => {
+  it('proxies a request to the upstream through a worker thread', async () => {
+    const { gw, up } = await setup(['/api']);
+    expect(gw.proxyPort).toBeGreaterThan(0);
+    const reply = await get(gw.proxyPort, '/api/hello?x=1');
+    expect(reply.status).toBe(200);
+    expect(up.seen.at(-1)?.url).toBe('/hello?x=1');
+  });
+
+  it('logs the HTTP engine, HMAC engine, workers, listen addresses and config generation at start-up', async () => {
+    const { logs, gw } = await setup(['/api']);
+    const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    expect(line).toMatchObject({ workers: 1, generation: 1, proxyListen: `127.0.0.1:${gw.proxyPort}`, adminListen: `127.0.0.1:${gw.adminPort}` });
+    expect(['uws-native', 'uws-fallback']).toContain(line.httpEngine);
+    expect(['native', 'node:crypto']).toContain(line.hmacEngine);
+  });
+
+  it('serves on one port from two workers and the kernel spreads connections over both', async () => {
+    const { gw } = await setup(['/api'], { workers: 2 });
+    const replies = await Promise.all(Array.from({ length: 40 }, () => get(gw.proxyPort, '/api/spread')));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.workers).toHaveLength(2);
+    expect(status.workers.map((w) => w.port)).toEqual([gw.proxyPort, gw.proxyPort]);
+    expect(status.workers[0].requests + status.workers[1].requests).toBe(40);
+    expect(status.workers[0].requests).toBeGreaterThan(0);
+    expect(status.workers[1].requests).toBeGreaterThan(0);
+    expect(status.server.total_requests).toBe(40);
+  });
+
+  it('reload() with a changed route takes effect in every worker', async () => {
+    const { gw, configPath, up } = await setup(['/api'], { workers: 2 });
+    writeConfig(configPath, gatewayConfig(up.port, ['/v2']));
+    const result = await gw.reload();
+    expect(result).toEqual({ ok: true, generation: 2 });
+    const replies = await Promise.all(Array.from({ length: 10 }, () => get(gw.proxyPort, '/v2/x')));
+    expect(replies.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await get(gw.proxyPort, '/api/x')).status).toBe(404);
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.config.generation).toBe(2);
+    expect(status.workers.map((w) => w.generation)).toEqual([2, 2]);
+  });
+
+  it('rejects an invalid config on reload, logs every error with its path, and keeps serving the old one', async () => {
+    const { gw, configPath, logs } = await setup(['/api']);
+    writeConfig(configPath, { _format_version: '3.0', bogus: 1, services: [{ name: 'svc', url: 'ftp://x', routes: [{ paths: ['/a'], typo: true }] }] });
+    const result = await gw.reload();
+    expect(result.ok).toBe(false);
+    expect(result.generation).toBe(1);
+    const errors = result.errors ?? [];
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+    for (const e of errors) {
+      expect(e.path).toMatch(/^\$/);
+      expect(logs.lines.some((l) => l.level === 50 && l.msg === `config reload rejected: ${e.path}: ${e.message}`)).toBe(true);
+    }
+    expect((await get(gw.proxyPort, '/api/still')).status).toBe(200);
+    expect(gw.generation).toBe(1);
+  });
+
+  it('lets a request in flight during a reload complete', async () => {
+    const { gw, configPath, up } = await setup(['/api']);
+    const held = up.nextHeld();
+    const inFlight = get(gw.proxyPort, '/api/hold');
+    await held;
+    writeConfig(configPath, gatewayConfig(up.port, ['/v2']));
+    expect((await gw.reload()).ok).toBe(true);
+    up.release();
+    const reply = await inFlight;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toMatchObject({ url: '/hold' });
+  });
+
+  it('stop() drains a slow in-flight request before the workers end', async () => {
+    const { gw, up } = await setup(['/api'], { workers: 2 });
+    const held = up.nextHeld();
+    const inFlight = get(gw.proxyPort, '/api/hold');
+    await held;
+    const stopping = gw.stop();
+    let stopped = false;
+    void stopping.then(() => { stopped = true; });
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    up.release();
+    expect((await inFlight).status).toBe(200);
+    await stopping;
+    await expect(get(gw.proxyPort, '/api/after')).rejects.toThrow();
+  });
+
+  it('stop() ends a request still in flight after gateway.drain_timeout_ms and still resolves', async () => {
+    const { gw, up } = await setup(['/api'], { drain_timeout_ms: 100 });
+    const held = up.nextHeld();
+    const inFlight = get(gw.proxyPort, '/api/hold').then((r) => r.status, () => 'closed');
+    await held;
+    await gw.stop();
+    expect(await inFlight).toBe('closed');
+    up.release();
+  });
+
+  it('restarts a crashed worker with the current config and logs it', async () => {
+    const { gw, logs, configPath, up } = await setup(['/api'], { workers: 2 }, { enableCrashHook: true });
+    await get(gw.proxyPort, '/api/before');
+    writeConfig(configPath, gatewayConfig(up.port, ['/v2']));
+    await gw.reload();
+    gw.crashWorker(1);
+    const died = await logs.waitFor((l) => l.msg === 'worker thread died; restarting it');
+    expect(died).toMatchObject({ level: 50, worker: 1, exitCode: 1, restarts: 1 });
+    await logs.waitFor((l) => l.msg === 'worker thread restarted' && l.worker === 1);
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.workers[1]).toMatchObject({ state: 'ready', restarts: 1, generation: 2, port: gw.proxyPort });
+    const replies = await Promise.all(Array.from({ length: 20 }, () => get(gw.proxyPort, '/v2/after')));
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it('serves /status in Kong\'s shape and /metrics in Prometheus text on the admin listener', async () => {
+    const { gw } = await setup(['/api'], { workers: 2 });
+    await get(gw.proxyPort, '/api/a');
+    await get(gw.proxyPort, '/nothing');
+    const status = await get(gw.adminPort!, '/status');
+    expect(status.status).toBe(200);
+    expect(status.headers['content-type']).toBe('application/json; charset=utf-8');
+    const doc = JSON.parse(status.body);
+    expect(doc).toMatchObject({
+      database: { reachable: true },
+      server: { total_requests: 2, connections_active: 0 },
+      ready: true,
+      config: { generation: 1 },
+      counters: { requests: 2, responses2xx: 1, responses4xx: 1 },
+    });
+    expect(typeof doc.memory.rss).toBe('number');
+    expect(doc.workers).toHaveLength(2);
+    expect(doc.workers[0]).toMatchObject({ state: 'ready', generation: 1, restarts: 0 });
+    expect(['uws-native', 'uws-fallback']).toContain(doc.engines.http);
+
+    const metrics = await get(gw.adminPort!, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(metrics.body).toContain('portcullis_requests_total 2\n');
+    expect(metrics.body).toContain('portcullis_responses_total{class="4xx"} 1\n');
+    expect(metrics.body).toMatch(/portcullis_worker_requests_total\{worker="1"\} \d+/);
+    expect((await get(gw.adminPort!, '/other')).status).toBe(404);
+  });
+
+  it('refuses to start on an invalid config with every error and its JSON path', async () => {
+    const dir = tempDir();
+    const configPath = writeConfig(join(dir, 'bad.json'), { _format_version: '3.0', services: [{ name: 'a', url: 'nope', extra: 1 }] });
+    const error = await startTestGateway(configPath).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigInvalidError);
+    const errors = (error as ConfigInvalidError).errors;
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors.map((e) => e.path)).toContain('$.services[0].extra');
+  });
+});
