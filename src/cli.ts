@@ -1,23 +1,26 @@
-// The `portcullis` command: parses flags, then starts the gateway, checks a config file, or (later) issues tokens.
+// The `portcullis` command: parses flags, then starts the gateway, checks a config file, or mints a token.
 import { parseArgs } from 'node:util';
 import { checkConfig } from './config/check.js';
 import type { ConfigError } from './config/types.js';
 import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.js';
 import type { LogLevel } from './observability/logger.js';
 import { packageVersion } from './supervisor/package-version.js';
+import { runTokenCommand, type TokenCommandOptions } from './token/token-command.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const EXIT_USAGE = 2;
 
 const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL]
        portcullis check --config FILE
-       portcullis token ...            (not implemented yet)
+       portcullis token --config FILE [--key KEY] [--claim NAME=VALUE]... [--expires-in SECONDS]
+                        [--private-key FILE] [--key-claim NAME] [--secret-is-base64]
        portcullis --help | --version
 
 Commands:
   start   run the gateway (the default command)
   check   validate a config file: prints every error with its JSON path (exit 1), or a summary (exit 0)
-  token   issue a test token (not implemented yet)
+  token   print a signed JWT for a credential of the config (HS* with its secret; RS/PS/ES/EdDSA with
+          --private-key, which must match the credential's public key)
 
 Options:
   -c, --config FILE      declarative config (JSON or YAML); default: $PORTCULLIS_CONFIG
@@ -25,6 +28,14 @@ Options:
   -l, --log-level LEVEL  fatal|error|warn|info|debug|trace|silent, overrides gateway.log_level
   -h, --help             show this help
   -v, --version          print the version
+
+Token options:
+  -k, --key KEY          the credential's key (default: the only credential in the config)
+      --claim NAME=VALUE extra claim, repeatable; VALUE is JSON when it parses (numbers, booleans), else text
+      --expires-in SEC   exp = now + SEC (default 3600; 0 = no exp claim)
+      --private-key FILE PEM private key for asymmetric credentials
+      --key-claim NAME   claim that carries the key (default: the jwt plugins' key_claim_name, else iss)
+      --secret-is-base64 HMAC with the base64url-decoded secret (default: as the jwt plugins say)
 
 Signals: SIGHUP reloads the config file; SIGTERM/SIGINT drain in-flight requests and exit 0.
 `;
@@ -40,6 +51,7 @@ interface Parsed {
   configPath?: string;
   workers?: number;
   logLevel?: LogLevel;
+  token?: Omit<TokenCommandOptions, 'configPath'>;
 }
 
 function parse(argv: string[]): Parsed {
@@ -56,6 +68,12 @@ function parse(argv: string[]): Parsed {
         'log-level': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        key: { type: 'string', short: 'k' },
+        claim: { type: 'string', multiple: true },
+        'expires-in': { type: 'string' },
+        'private-key': { type: 'string' },
+        'key-claim': { type: 'string' },
+        'secret-is-base64': { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -65,7 +83,10 @@ function parse(argv: string[]): Parsed {
   if (values.version) return { command: 'version' };
   const [command = 'start', ...rest] = positionals;
   if (command !== 'start' && command !== 'check' && command !== 'token') throw new UsageError(`unknown command '${command}'`);
-  if (command !== 'token' && rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+  const tokenFlags = ['key', 'claim', 'expires-in', 'private-key', 'key-claim', 'secret-is-base64'] as const;
+  const misplaced = tokenFlags.find((flag) => values[flag] !== undefined);
+  if (command !== 'token' && misplaced) throw new UsageError(`--${misplaced} belongs to the token command`);
 
   let workers: number | undefined;
   if (values.workers !== undefined) {
@@ -75,7 +96,15 @@ function parse(argv: string[]): Parsed {
   const logLevel = values['log-level'] as LogLevel | undefined;
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
   const configPath = values.config ?? (process.env.PORTCULLIS_CONFIG || undefined);
-  return { command, configPath, workers, logLevel };
+  const token = {
+    credentialKey: values.key,
+    claims: values.claim ?? [],
+    expiresIn: values['expires-in'],
+    privateKeyPath: values['private-key'],
+    keyClaimName: values['key-claim'],
+    secretIsBase64: values['secret-is-base64'],
+  };
+  return { command, configPath, workers, logLevel, token };
 }
 
 function requireConfig(p: Parsed): string {
@@ -129,9 +158,12 @@ async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`portcullis ${packageVersion()}\n`);
       return 0;
-    case 'token':
-      process.stderr.write('portcullis token: not implemented yet\n');
-      return 1;
+    case 'token': {
+      const result = runTokenCommand({ configPath: requireConfig(p), ...p.token! });
+      if (result.ok) process.stdout.write(`${result.token}\n`);
+      else process.stderr.write(`portcullis token: ${result.error}\n`);
+      return result.ok ? 0 : 1;
+    }
     case 'check': {
       const result = checkConfig(requireConfig(p));
       (result.ok ? process.stdout : process.stderr).write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);

@@ -3,6 +3,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { ConfigInvalidError, startGateway } from './gateway.js';
 import { startDemoUpstream } from './demo/upstream.js';
+import { runTokenCommand } from './token/token-command.js';
 
 const UPSTREAM = { host: '127.0.0.1', port: 3000 };
 const PROXY = { host: '0.0.0.0', port: 8000 };
@@ -38,14 +39,19 @@ async function main(): Promise<void> {
     if (err instanceof ConfigInvalidError) fail(`examples/demo.json is invalid:\n${err.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`);
     fail(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
   }
+  const minted = runTokenCommand({ configPath: CONFIG, claims: ['sub=demo-user'] });
+  const token = minted.ok ? minted.token : `<could not mint: ${minted.error}>`;
   process.stdout.write(`
 Portcullis demo is running.
   demo upstream  http://${UPSTREAM.host}:${UPSTREAM.port}   (echoes method, path and X-Consumer-* headers)
-  gateway proxy  http://localhost:${gateway.proxyPort}   (route /mock -> service example_service)
+  gateway proxy  http://localhost:${gateway.proxyPort}   (/mock needs a JWT, /open does not -> service example_service)
   admin API      http://${ADMIN.host}:${gateway.adminPort}
 
 Try:
-  curl -i http://localhost:${gateway.proxyPort}/mock/hello
+  curl -i http://localhost:${gateway.proxyPort}/open/hello
+  curl -i http://localhost:${gateway.proxyPort}/mock/hello                 # 401 {"message":"Unauthorized"}
+  curl -i http://localhost:${gateway.proxyPort}/mock/hello -H 'Authorization: Bearer ${token}'
+  node dist/cli.js token --config examples/demo.json --claim sub=me   # mint another token
   curl -i http://localhost:${gateway.proxyPort}/nothing-here        # 404 no Route matched
   curl -s http://${ADMIN.host}:${gateway.adminPort}/status
   curl -s http://${ADMIN.host}:${gateway.adminPort}/metrics

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfig, get, startUpstream, tempDir, TS_REGISTER, writeConfig } from '../helpers/gateway-harness.js';
+import { gatewayConfig, get, startTestGateway, startUpstream, tempDir, TS_REGISTER, writeConfig } from '../helpers/gateway-harness.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -86,10 +86,46 @@ describe('portcullis CLI', () => {
     }
   });
 
-  it('reserves the token subcommand', async () => {
-    const run = await cli(['token']);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('not implemented yet');
+  it('mints a token that the gateway accepts for the chosen credential, with extra claims', async () => {
+    const upstream = await startUpstream();
+    const dir = tempDir();
+    const config = gatewayConfig(upstream.port, ['/api']) as { services: Array<Record<string, unknown>> } & Record<string, unknown>;
+    config.services[0].plugins = [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }];
+    config.consumers = [{ username: 'demo', jwt_secrets: [{ key: 'demo-key', secret: 'demo-secret' }, { key: 'other', secret: 'x' }] }];
+    const path = writeConfig(join(dir, 'kong.json'), config);
+    const run = await cli(['token', '--config', path, '--key', 'demo-key', '--claim', 'sub=alice', '--claim', 'admin=true']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const token = run.stdout.trim();
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    expect(payload).toMatchObject({ iss: 'demo-key', sub: 'alice', admin: true });
+    expect(payload.exp).toBeGreaterThan(Date.now() / 1000);
+
+    const { gateway } = await startTestGateway(path);
+    try {
+      expect((await get(gateway.proxyPort, `/api/x?jwt=${token}`)).status).toBe(200);
+      expect(upstream.seen.at(-1)?.headers['x-consumer-username']).toBe('demo');
+      expect((await get(gateway.proxyPort, '/api/x')).status).toBe(401);
+    } finally {
+      await gateway.stop();
+      await upstream.close();
+    }
+  });
+
+  it('token explains an ambiguous or unknown credential and a misplaced flag', async () => {
+    const dir = tempDir();
+    const path = writeConfig(join(dir, 'kong.json'), {
+      _format_version: '3.0',
+      consumers: [{ username: 'c', jwt_secrets: [{ key: 'a', secret: 's' }, { key: 'b', secret: 's' }] }],
+    });
+    const ambiguous = await cli(['token', '--config', path]);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain('pass --key to choose a credential (keys: a, b)');
+    const unknown = await cli(['token', '--config', path, '--key', 'zzz']);
+    expect(unknown.stderr).toContain("no jwt credential with key 'zzz'");
+    const misplaced = await cli(['check', '--config', path, '--key', 'a']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('--key belongs to the token command');
   });
 
   it('starts with --workers and --log-level overrides, reloads on SIGHUP, and exits 0 on SIGTERM', async () => {
