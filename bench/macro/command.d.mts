@@ -1,0 +1,2 @@
+// Types for command.mjs.
+export function splitCommand(template: string): string[];

@@ -1,0 +1,97 @@
+// One autocannon run against one system: every response's status checked, latency percentiles, CPU of the target pid.
+import autocannon from 'autocannon';
+import { cpuSeconds } from './cpu.mjs';
+
+/** Value at quantile q (0..1) of an ascending-sorted array (nearest rank). */
+export function percentile(sorted, q) {
+  if (sorted.length === 0) return null;
+  const rank = Math.ceil(q * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** autocannon request options for a scenario; tokens rotate per request when there are several. */
+export function requestOptions(scenario, tokens, uploadBody) {
+  const base = { method: scenario.method ?? 'GET' };
+  const headers = {};
+  if (scenario.bodyBytes) headers['content-type'] = 'application/octet-stream';
+  if (!tokens || tokens.length === 0) return { ...base, headers, body: scenario.bodyBytes ? uploadBody : undefined };
+  if (tokens.length === 1) return { ...base, headers: { ...headers, authorization: `Bearer ${tokens[0]}` } };
+  // Header objects are built once; setupRequest only picks the next one.
+  const list = tokens.map((t) => ({ ...headers, authorization: `Bearer ${t}` }));
+  let next = 0;
+  return {
+    ...base,
+    requests: [{
+      setupRequest(req) {
+        req.headers = list[next];
+        next = next + 1 === list.length ? 0 : next + 1;
+        return req;
+      },
+    }],
+  };
+}
+
+/**
+ * Run autocannon for `durationS` seconds (or `amount` requests, at most `maxS` seconds) and check every response.
+ * `url` is the system's origin; `pid` is the system under test, whose CPU seconds are read before and after.
+ * Resolves to { ok, problems[], responses, seconds, rps, cpuS, perCpuS, p50, p99, p999, statuses }.
+ */
+export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid }) {
+  const opts = {
+    // autocannon takes the request path from the URL (a top-level `path` is ignored).
+    url: `${url}${scenario.path}`,
+    connections: scenario.connections ?? connections,
+    pipelining: 1,
+    timeout: 10,
+    ...requestOptions(scenario, tokens, uploadBody),
+  };
+  if (amount) opts.amount = amount; else opts.duration = durationS;
+
+  let latencies = new Float64Array(1 << 16);
+  let n = 0;
+  const statuses = {};
+  return new Promise((resolve, reject) => {
+    const cpu0 = pid ? cpuSeconds(pid) : null;
+    const t0 = process.hrtime.bigint();
+    const instance = autocannon(opts, (err, result) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu1 = pid ? cpuSeconds(pid) : null;
+      if (err) { reject(err); return; }
+      const sorted = latencies.subarray(0, n).sort();
+      const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+      const problems = [];
+      const unexpected = Object.entries(statuses).filter(([code]) => Number(code) !== scenario.expect);
+      if (unexpected.length) problems.push(`unexpected statuses: ${unexpected.map(([c, k]) => `${c}×${k}`).join(', ')}`);
+      if (result.errors) problems.push(`${result.errors} connection errors`);
+      if (result.timeouts) problems.push(`${result.timeouts} timeouts`);
+      if (n === 0) problems.push('no responses');
+      resolve({
+        ok: problems.length === 0,
+        problems,
+        responses: n,
+        seconds,
+        rps: n / seconds,
+        cpuS,
+        perCpuS: cpuS ? n / cpuS : null,
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99),
+        p999: percentile(sorted, 0.999),
+        statuses,
+      });
+    });
+    // `amount` runs can be capped in time too (warm-ups on a slow or busy machine).
+    if (amount && maxS) {
+      const cap = setTimeout(() => instance.stop(), maxS * 1000);
+      instance.once('done', () => clearTimeout(cap));
+    }
+    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+      if (n === latencies.length) {
+        const grown = new Float64Array(latencies.length * 2);
+        grown.set(latencies);
+        latencies = grown;
+      }
+      latencies[n++] = responseTime;
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+    });
+  });
+}

@@ -1,0 +1,116 @@
+// Aggregates repeated runs into medians and renders the markdown table (systems × scenarios) with ratios.
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/**
+ * One cell from its repeated runs: medians of each metric; failed when any run failed
+ * (a run with unexpected statuses is a failure, never a fast result).
+ */
+export function summarizeCell(runs) {
+  const failed = runs.filter((r) => !r.ok);
+  return {
+    ok: runs.length > 0 && failed.length === 0,
+    problems: [...new Set(failed.flatMap((r) => r.problems))],
+    repeats: runs.length,
+    rps: median(runs.map((r) => r.rps)),
+    perCpuS: median(runs.map((r) => r.perCpuS)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    p999: median(runs.map((r) => r.p999)),
+  };
+}
+
+export function formatCount(n) {
+  if (n === null || n === undefined) return '–';
+  if (n >= 10_000) return `${(n / 1000).toFixed(1)}k`;
+  if (n >= 1000) return `${(n / 1000).toFixed(2)}k`;
+  return n.toFixed(0);
+}
+
+export function formatMs(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return ms >= 10 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(2)} ms`;
+}
+
+function ratio(a, b) {
+  return a && b ? `${(a / b).toFixed(2)}×` : '–';
+}
+
+/**
+ * `cells[systemId][scenarioId]` is a summarizeCell() result, `{ na: reason }` or undefined.
+ * Returns the markdown table: one row per system, one column per scenario, each cell
+ * "RPS · req/CPU-s · p99", then ratio rows portcullis/direct and portcullis/peer.
+ */
+export function renderTable({ systems, scenarios, cells }) {
+  const head = `| system | ${scenarios.map((s) => s.title).join(' | ')} |`;
+  const rule = `|---|${scenarios.map(() => '---').join('|')}|`;
+  const rows = systems.map((sys) => {
+    const cols = scenarios.map((sc) => {
+      if (!sys.available) return 'not available';
+      const c = cells[sys.id]?.[sc.id];
+      if (!c) return 'n/a';
+      if (c.na) return 'n/a';
+      if (!c.ok) return `**FAILED**: ${c.problems.join('; ')}`;
+      return `${formatCount(c.rps)} rps · ${formatCount(c.perCpuS)}/CPU-s · p99 ${formatMs(c.p99)}`;
+    });
+    return `| ${sys.label} | ${cols.join(' | ')} |`;
+  });
+  const ratioRow = (label, base) => {
+    const cols = scenarios.map((sc) => {
+      const g = cells.portcullis?.[sc.id];
+      const b = cells[base]?.[sc.id];
+      if (!g?.ok || !b?.ok) return '–';
+      return `${ratio(g.rps, b.rps)} rps · ${ratio(g.perCpuS, b.perCpuS)} /CPU-s`;
+    });
+    return `| ${label} | ${cols.join(' | ')} |`;
+  };
+  const ids = new Set(systems.map((s) => s.id));
+  const extra = [];
+  if (ids.has('portcullis') && ids.has('direct')) extra.push(ratioRow('*Portcullis / direct*', 'direct'));
+  if (ids.has('portcullis') && ids.has('peer')) extra.push(ratioRow('*Portcullis / peer*', 'peer'));
+  return [head, rule, ...rows, ...extra].join('\n');
+}
+
+/** Second table: latency percentiles per cell (p50 / p99 / p99.9). */
+export function renderLatencyTable({ systems, scenarios, cells }) {
+  const head = `| system | ${scenarios.map((s) => s.title).join(' | ')} |`;
+  const rule = `|---|${scenarios.map(() => '---').join('|')}|`;
+  const rows = systems.filter((s) => s.available).map((sys) => {
+    const cols = scenarios.map((sc) => {
+      const c = cells[sys.id]?.[sc.id];
+      if (!c || c.na || !c.ok) return '–';
+      return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}`;
+    });
+    return `| ${sys.label} | ${cols.join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}
+
+/** The whole .md result file. */
+export function renderMarkdown({ meta, systems, scenarios, cells }) {
+  const unavailable = systems.filter((s) => !s.available)
+    .map((s) => `- ${s.label}: not available — ${s.reason.split('\n')[0]}`);
+  return [
+    `# Portcullis macro bench — ${meta.date}`,
+    '',
+    `commit \`${meta.commit}\` · Node ${meta.node} · ${meta.machine.cpuModel} × ${meta.machine.cpus} CPUs · ${meta.machine.memGiB} GiB · ${meta.machine.os}`,
+    '',
+    `\`${meta.command}\` — ${meta.settings.durationS} s per run, ${meta.settings.repeat} repeat(s) (medians), ` +
+      `${meta.settings.connections} connections, warm-up ${meta.settings.warmupS} s; pinning: ${meta.pinning}`,
+    '',
+    'Cells: requests/s · requests per CPU-second of the system under test · p99 latency.',
+    '',
+    renderTable({ systems, scenarios, cells }),
+    '',
+    'Latency p50 / p99 / p99.9:',
+    '',
+    renderLatencyTable({ systems, scenarios, cells }),
+    ...(unavailable.length ? ['', ...unavailable] : []),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,12 @@
+// Types for scenarios.mjs.
+import type { BenchCredentials } from './tokens.mjs';
+export interface Scenario {
+  id: string; title: string; path: string; expect: number;
+  method?: string; tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany';
+  bodyBytes?: number; connections?: number; direct?: boolean;
+}
+export const DISTINCT_TOKENS: number;
+export const UPLOAD_BYTES: number;
+export const SCENARIOS: Scenario[];
+export function buildTokenSets(creds: BenchCredentials, count?: number): Record<NonNullable<Scenario['tokens']>, string[]>;
+export function selectScenarios(list?: string): Scenario[];

@@ -1,0 +1,40 @@
+// The macro scenarios: which path, method, body and tokens each sends, and which status every response must have.
+import { makeInvalidTokens, makeTokens } from './tokens.mjs';
+
+export const DISTINCT_TOKENS = 10_000;
+export const UPLOAD_BYTES = 1024 * 1024;
+
+/**
+ * `tokens` names a token set from buildTokenSets(); `direct: false` marks scenarios that make
+ * no sense without authentication (the bare upstream would answer 200 to a bad signature).
+ */
+export const SCENARIOS = [
+  { id: 'passthrough', title: 'no-auth passthrough', path: '/open/', expect: 200 },
+  { id: 'hs256-one', title: 'HS256, one token', path: '/api/', tokens: 'hsOne', expect: 200 },
+  { id: 'hs256-10k', title: 'HS256, 10k tokens', path: '/api/', tokens: 'hsMany', expect: 200 },
+  { id: 'rs256-one', title: 'RS256, one token', path: '/api/', tokens: 'rsOne', expect: 200 },
+  { id: 'rs256-10k', title: 'RS256, 10k tokens', path: '/api/', tokens: 'rsMany', expect: 200 },
+  { id: 'bad-sig', title: 'bad signature → 401', path: '/api/', tokens: 'badMany', expect: 401, direct: false },
+  { id: 'resp-64k', title: '64 KiB response', path: '/open/big', expect: 200 },
+  { id: 'upload-1m', title: '1 MiB upload', path: '/open/upload', method: 'POST', bodyBytes: UPLOAD_BYTES, expect: 200, connections: 16 },
+];
+
+/** Every token set the scenarios refer to; the 10k sets have distinct sub/jti per token. */
+export function buildTokenSets(creds, count = DISTINCT_TOKENS) {
+  return {
+    hsOne: makeTokens({ alg: 'HS256', creds, count: 1, tag: 'hs1' }),
+    hsMany: makeTokens({ alg: 'HS256', creds, count, tag: 'hs' }),
+    rsOne: makeTokens({ alg: 'RS256', creds, count: 1, tag: 'rs1' }),
+    rsMany: makeTokens({ alg: 'RS256', creds, count, tag: 'rs' }),
+    badMany: makeInvalidTokens({ alg: 'HS256', creds, count, tag: 'bad' }),
+  };
+}
+
+/** Select scenarios by a comma list of ids (all when empty); unknown ids are an error. */
+export function selectScenarios(list) {
+  if (!list) return SCENARIOS;
+  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
+  return SCENARIOS.filter((s) => ids.includes(s.id));
+}

@@ -1,0 +1,129 @@
+// Starts the systems under test (direct upstream, Portcullis gateway, fastify peer) and the backend upstream.
+import fs from 'node:fs';
+import path from 'node:path';
+import { splitCommand } from './command.mjs';
+import { freePort, sleep, startProcess, startServer, stopProcess } from './procs.mjs';
+
+const HERE = path.dirname(new URL(import.meta.url).pathname);
+const REPO = path.resolve(HERE, '../..');
+export const DEFAULT_GATEWAY_CMD = 'node dist/cli.js --config {config}';
+
+/** Kong declarative config equivalent to what the peer does: /open without auth, /api with jwt (exp checked). */
+export function gatewayConfig({ port, upstreamPort, creds }) {
+  const upstream = `http://127.0.0.1:${upstreamPort}`;
+  return {
+    _format_version: '3.0',
+    gateway: { proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn' },
+    services: [
+      { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
+      {
+        name: 'bench-api', url: upstream,
+        routes: [{ name: 'api', paths: ['/api'] }],
+        plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
+      },
+    ],
+    consumers: [
+      { username: 'bench-hs', jwt_secrets: [{ key: creds.hs.key, secret: creds.hs.secret, algorithm: 'HS256' }] },
+      { username: 'bench-rs', jwt_secrets: [{ key: creds.rs.key, algorithm: 'RS256', rsa_public_key: creds.rs.publicPem }] },
+    ],
+  };
+}
+
+/** GET url until it answers `status` or `timeoutMs` passes; false on timeout. */
+async function waitForStatus(url, status, timeoutMs, isDead) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (isDead()) return false;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      if (res.status === status) return true;
+    } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  return false;
+}
+
+function logTail(file, lines = 8) {
+  try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
+}
+
+async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
+  const argv0 = splitCommand(cmd);
+  const script = argv0.find((a) => /\.(m?js|cjs)$/.test(a));
+  if (script && !fs.existsSync(path.resolve(REPO, script))) {
+    return { available: false, reason: `${script} not found (run npm run build:ts)` };
+  }
+  const port = await freePort();
+  const configPath = path.join(workDir, 'gateway.json');
+  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds }), null, 2));
+  const logPath = path.join(workDir, 'gateway.log');
+  const argv = argv0.map((a) => a.split('{config}').join(configPath));
+  if (argv[0] === 'node') argv[0] = process.execPath;
+  const child = startProcess({ name: 'gateway', argv, cpus: plan.sut, logPath, cwd: REPO });
+  let dead = false;
+  child.once('exit', () => { dead = true; });
+  const up = await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000, () => dead);
+  if (!up) {
+    await stopProcess(child);
+    const tail = logTail(logPath).split('\n').map((l) => `    ${l}`).join('\n');
+    return { available: false, reason: `did not serve /open/ within 20 s${dead ? ' (exited)' : ''}; log ${path.relative(REPO, logPath)}:\n${tail}` };
+  }
+  return { available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}` };
+}
+
+/**
+ * Start everything. Returns { systems: [{ id, label, available, reason?, url, pid }], stop() }.
+ * The backend upstream (for gateway and peer) and the "direct" upstream (measured alone) are
+ * two processes so that each can be pinned where its role needs it.
+ */
+export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_GATEWAY_CMD, only }) {
+  const env = { UWS_HTTP_MAX_HEADERS_SIZE: '16384' };
+  const node = process.execPath;
+  const started = [];
+  const want = (id) => !only || only.includes(id);
+
+  const backend = await startServer({
+    name: 'upstream', argv: [node, path.join(HERE, 'upstream.mjs')], cpus: plan.upstream, env,
+    logPath: path.join(workDir, 'upstream.log'),
+  });
+  started.push(backend.child);
+  const systems = [];
+
+  if (want('direct')) {
+    const direct = await startServer({
+      name: 'direct', argv: [node, path.join(HERE, 'upstream.mjs')], cpus: plan.sut, env,
+      logPath: path.join(workDir, 'direct.log'),
+    });
+    started.push(direct.child);
+    systems.push({ id: 'direct', label: 'direct upstream (limit)', available: true, url: `http://127.0.0.1:${direct.port}`, pid: direct.child.pid, child: direct.child });
+  }
+
+  if (want('portcullis')) {
+    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir });
+    if (gw.child) started.push(gw.child);
+    systems.push({ id: 'portcullis', label: 'Portcullis (1 worker)', ...gw });
+  }
+
+  if (want('peer')) {
+    try {
+      const peerCfg = {
+        upstream: `http://127.0.0.1:${backend.port}`,
+        hsKey: creds.hs.key, hsSecret: creds.hs.secret, rsKey: creds.rs.key, rsPublicPem: creds.rs.publicPem,
+      };
+      const peer = await startServer({
+        name: 'peer', argv: [node, path.join(HERE, 'peer.mjs'), JSON.stringify(peerCfg)], cpus: plan.sut,
+        logPath: path.join(workDir, 'peer.log'),
+      });
+      started.push(peer.child);
+      systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', available: true, url: `http://127.0.0.1:${peer.port}`, pid: peer.child.pid, child: peer.child });
+    } catch (err) {
+      systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', available: false, reason: err.message });
+    }
+  }
+
+  return {
+    systems,
+    stop: () => Promise.all(started.map((c) => stopProcess(c))),
+  };
+}

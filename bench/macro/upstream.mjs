@@ -1,0 +1,52 @@
+// The bench's fast upstream (uWebSockets.js): small fixed body, 64 KiB body on paths ending /big, drains uploads.
+// Started as its own process; prints {"port":N} once listening; exits when stdin closes (runner gone).
+import uWS from 'uWebSockets.js';
+
+const SMALL = Buffer.from('{"ok":true}\n');
+const BIG = Buffer.alloc(64 * 1024, 0x61);
+
+const app = uWS.App();
+
+function readBody(res) {
+  let aborted = false;
+  let received = 0;
+  res.onAborted(() => { aborted = true; });
+  res.onData((chunk, isLast) => {
+    received += chunk.byteLength;
+    if (isLast && !aborted) {
+      res.cork(() => {
+        res.writeHeader('content-type', 'application/json').end(`{"received":${received}}\n`);
+      });
+    }
+  });
+}
+
+app.any('/*', (res, req) => {
+  const method = req.getMethod().toLowerCase();
+  if (method === 'post' || method === 'put') { readBody(res); return; }
+  const body = req.getUrl().endsWith('/big') ? BIG : SMALL;
+  res.cork(() => {
+    res.writeHeader('content-type', body === BIG ? 'application/octet-stream' : 'application/json').end(body);
+  });
+});
+
+let listenSocket = null;
+app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (token) => {
+  if (!token) {
+    process.stderr.write('upstream: listen failed\n');
+    process.exit(1);
+  }
+  listenSocket = token;
+  process.stdout.write(`${JSON.stringify({ port: uWS.us_socket_local_port(token) })}\n`);
+});
+
+function stop() {
+  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
+  listenSocket = null;
+  process.exit(0);
+}
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();

@@ -1,0 +1,220 @@
+// `npm run bench`: macro bench of Portcullis vs the direct upstream vs a fastify peer; `--micro` runs bench/micro.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { allowedCpus, clkTck, hasTaskset, planCpus } from './macro/cpu.mjs';
+import { runLoad } from './macro/load.mjs';
+import { runMicro } from './macro/micro.mjs';
+import { preflight } from './macro/preflight.mjs';
+import { installExitHooks, pinSelf } from './macro/procs.mjs';
+import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
+import { buildTokenSets, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
+import { createCredentials } from './macro/tokens.mjs';
+import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
+
+const SYSTEM_IDS = ['direct', 'portcullis', 'peer'];
+const WARM_REQUESTS = 3000;
+const WARM_UPLOADS = 100;
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const HELP = `usage: npm run bench -- [options]
+  --quick               ~1 minute pass: 1.5 s runs, short start-up warm-up only, 1 repeat
+  --repeat N            runs per cell, interleaved across systems (default 3)
+  --duration S          seconds per measured run (default 5)
+  --warmup S            seconds of warm-up before each timed run (default 1; every system is
+                        also warmed once at start: 3000 requests per scenario, every token once)
+  --connections N       autocannon connections (default 64; the upload scenario uses 16)
+  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m
+  --systems a,b         subset of: direct,portcullis,peer
+  --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
+  --no-pin              do not pin processes to CPUs
+  --no-write            do not write bench/results/
+  --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench`;
+
+function parseOptions(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
+      warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' },
+      systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
+      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const num = (v, d) => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`expected a non-negative number, got "${v}"`);
+    return n;
+  };
+  const q = values.quick;
+  const systems = values.systems?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = systems?.filter((s) => !SYSTEM_IDS.includes(s)) ?? [];
+  if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
+  return {
+    help: values.help,
+    micro: values.micro,
+    microFilter: positionals[0],
+    quick: Boolean(q),
+    repeat: Math.max(1, Math.round(num(values.repeat, q ? 1 : 3))),
+    durationS: num(values.duration, q ? 1.5 : 5),
+    warmupS: num(values.warmup, q ? 0 : 1),
+    connections: num(values.connections, 64),
+    scenarios: values.scenarios,
+    systems,
+    gatewayCmd: values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD,
+    pin: !values['no-pin'],
+    write: !values['no-write'],
+  };
+}
+
+function git(args) {
+  try {
+    return execFileSync('git', args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim();
+  } catch { return null; }
+}
+
+function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown CPU',
+    cpus: cpus.length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    clkTck: clkTck(),
+  };
+}
+
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+function rotate(list, by) {
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+async function macro(opts) {
+  const scenarios = selectScenarios(opts.scenarios);
+  const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
+  const pinning = plan.pinned
+    ? `load generator on CPU ${plan.load}, system under test on CPU ${plan.sut}, backend upstream on CPU ${plan.upstream} (${plan.why})`
+    : `not pinned (${plan.why})`;
+  if (plan.pinned && !(await pinSelf(plan.load))) log('warning: could not pin the load generator');
+  log(`pinning: ${pinning}`);
+
+  const t0 = Date.now();
+  const creds = createCredentials();
+  const tokenSets = buildTokenSets(creds);
+  const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
+  log(`tokens: ${Object.entries(tokenSets).map(([k, v]) => `${k}=${v.length}`).join(' ')} (${Date.now() - t0} ms)`);
+
+  const workDir = path.join(REPO, 'bench', 'results', 'logs.tmp');
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems });
+  for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
+
+  const cells = {};
+  const runs = {};
+  const live = systems.filter((s) => s.available);
+  try {
+    // A cell is skipped when the scenario does not apply or its preflight failed.
+    for (const sys of live) {
+      cells[sys.id] = {};
+      runs[sys.id] = {};
+      for (const sc of scenarios) {
+        runs[sys.id][sc.id] = [];
+        if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
+        const problem = await preflight({ url: sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
+        if (problem) {
+          cells[sys.id][sc.id] = { ok: false, problems: [problem] };
+          log(`preflight ${sys.id} ${sc.id}: ${problem}`);
+        }
+      }
+    }
+    // Warm every system once before timing anything: JIT-compiled hot paths, and every token of
+    // the distinct-token sets seen once, so timed runs measure the steady state.
+    for (const sys of live) {
+      const t = Date.now();
+      for (const sc of scenarios) {
+        if (cells[sys.id][sc.id]) continue;
+        const tokens = tokenSets[sc.tokens];
+        // The bare upstream ignores tokens: a pass over all of them would warm nothing.
+        const tokenPass = sys.id === 'direct' ? 0 : tokens?.length ?? 0;
+        const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
+        await runLoad({ url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
+      }
+      log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
+    }
+    for (let rep = 0; rep < opts.repeat; rep++) {
+      for (const [si, sc] of scenarios.entries()) {
+        for (const sys of rotate(live, rep + si)) {
+          if (cells[sys.id][sc.id]) continue;
+          if (sys.child && sys.child.exitCode !== null) {
+            runs[sys.id][sc.id].push({ ok: false, problems: ['process exited'] });
+            continue;
+          }
+          const tokens = tokenSets[sc.tokens];
+          const base = { url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections };
+          if (opts.warmupS > 0) await runLoad({ ...base, durationS: opts.warmupS });
+          const r = await runLoad({ ...base, durationS: opts.durationS, pid: sys.pid });
+          runs[sys.id][sc.id].push(r);
+          log(`[${rep + 1}/${opts.repeat}] ${sc.id.padEnd(12)} ${sys.id.padEnd(10)} ${formatCount(r.rps).padStart(7)} rps ` +
+            `${formatCount(r.perCpuS).padStart(7)}/CPU-s  p99 ${formatMs(r.p99).padStart(8)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
+        }
+      }
+    }
+  } finally {
+    await stop();
+  }
+  for (const sys of live) {
+    for (const sc of scenarios) {
+      if (!cells[sys.id][sc.id]) cells[sys.id][sc.id] = summarizeCell(runs[sys.id][sc.id]);
+    }
+  }
+
+  const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'nocommit';
+  const dirty = git(['diff-index', '--quiet', 'HEAD', '--']) === null;
+  const date = new Date().toISOString();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const meta = {
+    date, commit: `${commit}${dirty ? '+dirty' : ''}`, node: process.version, machine: machineInfo(), pinning, command,
+    settings: { repeat: opts.repeat, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections },
+  };
+  // Only what describes the system: ports, pids and paths mean nothing outside this run.
+  const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
+  const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells });
+  console.log(`\n${renderTable({ systems: publicSystems, scenarios, cells })}\n`);
+  if (opts.write) {
+    const dir = path.join(REPO, 'bench', 'results');
+    const base = path.join(dir, `${date.slice(0, 10)}-${commit}${opts.quick ? '-quick' : ''}`);
+    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs }, null, 2)}\n`);
+    fs.writeFileSync(`${base}.md`, md);
+    log(`wrote ${path.relative(REPO, base)}.json and .md`);
+  }
+  const failed = live.some((s) => scenarios.some((sc) => cells[s.id][sc.id] && !cells[s.id][sc.id].na && !cells[s.id][sc.id].ok));
+  log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? ' — some cells FAILED' : ''}`);
+  return failed ? 1 : 0;
+}
+
+async function main() {
+  let opts;
+  try {
+    opts = parseOptions(process.argv.slice(2));
+    selectScenarios(opts.scenarios);
+  } catch (err) {
+    console.error(`bench: ${err.message}\n\n${HELP}`);
+    return 2;
+  }
+  installExitHooks();
+  if (opts.help) { console.log(HELP); return 0; }
+  if (opts.micro) {
+    const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
+    const results = await runMicro({ filter: opts.microFilter, cpus: plan.sut });
+    return results.some((r) => r.code !== 0) ? 1 : 0;
+  }
+  return macro(opts);
+}
+
+process.exit(await main());

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { startServer, stopProcess } from '../../bench/macro/procs.mjs';
+import { runLoad } from '../../bench/macro/load.mjs';
+import { createCredentials } from '../../bench/macro/tokens.mjs';
+import { buildTokenSets, SCENARIOS } from '../../bench/macro/scenarios.mjs';
+import { preflight } from '../../bench/macro/preflight.mjs';
+
+const MACRO = path.resolve(__dirname, '../../bench/macro');
+const scenario = (id: string) => SCENARIOS.find((s) => s.id === id)!;
+const creds = createCredentials();
+const tokens = buildTokenSets(creds, 50);
+const uploadBody = Buffer.alloc(1024 * 1024);
+let dir: string;
+let upstream: { child: ChildProcess; port: number };
+let peer: { child: ChildProcess; port: number };
+
+function alive(pid: number) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
+  upstream = await startServer({ name: 'upstream', argv: [process.execPath, path.join(MACRO, 'upstream.mjs')], logPath: path.join(dir, 'up.log') });
+  const cfg = { upstream: `http://127.0.0.1:${upstream.port}`, hsKey: creds.hs.key, hsSecret: creds.hs.secret, rsKey: creds.rs.key, rsPublicPem: creds.rs.publicPem };
+  peer = await startServer({ name: 'peer', argv: [process.execPath, path.join(MACRO, 'peer.mjs'), JSON.stringify(cfg)], logPath: path.join(dir, 'peer.log') });
+});
+
+afterAll(async () => {
+  await stopProcess(peer?.child);
+  await stopProcess(upstream?.child);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('bench load runs against real servers', () => {
+  it('counts every response and passes when all have the expected status', async () => {
+    const r = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('hs256-10k'), tokens: tokens.hsMany, amount: 200, connections: 4, pid: peer.child.pid });
+    expect(r.ok).toBe(true);
+    expect(r.statuses).toEqual({ 200: r.responses });
+    expect(r.responses).toBeGreaterThanOrEqual(200);
+    expect(r.cpuS).not.toBeNull();
+  });
+
+  it('reports a run with unexpected statuses as failed', async () => {
+    const wrong = { ...scenario('passthrough'), path: '/nowhere' };
+    const r = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: wrong, amount: 50, connections: 2 });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/unexpected statuses: 404×/);
+  });
+
+  it('gets 401 for every bad-signature token from the peer, and 200 for RS256 tokens', async () => {
+    const bad = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('bad-sig'), tokens: tokens.badMany, amount: 100, connections: 4 });
+    expect(bad.ok).toBe(true);
+    expect(Object.keys(bad.statuses)).toEqual(['401']);
+    const rs = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('rs256-10k'), tokens: tokens.rsMany, amount: 100, connections: 4 });
+    expect(rs.ok).toBe(true);
+  });
+
+  it('preflight checks the 64 KiB body and that the whole upload reached the upstream', async () => {
+    const url = `http://127.0.0.1:${peer.port}`;
+    expect(await preflight({ url, scenario: scenario('resp-64k'), uploadBody })).toBeNull();
+    expect(await preflight({ url, scenario: scenario('upload-1m'), uploadBody })).toBeNull();
+    expect(await preflight({ url, scenario: scenario('hs256-one'), tokens: tokens.badMany, uploadBody })).toMatch(/got 401/);
+  });
+
+  it('leaves no process behind after stopProcess', async () => {
+    const extra = await startServer({ name: 'extra', argv: [process.execPath, path.join(MACRO, 'upstream.mjs')], logPath: path.join(dir, 'extra.log') });
+    const pid = extra.child.pid!;
+    expect(alive(pid)).toBe(true);
+    await stopProcess(extra.child);
+    expect(alive(pid)).toBe(false);
+  });
+});
