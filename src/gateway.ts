@@ -1,12 +1,15 @@
-// Starts and stops one gateway: config → worker threads (data planes) → admin listener; reload and status.
-import { createHash } from 'node:crypto';
+// Starts and stops one gateway: config → worker threads (data planes) → admin listener + Admin API; reload and status.
+import { createHash, randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type pino from 'pino';
-import { loadConfigFile } from './config/load.js';
+import { hostname } from 'node:os';
 import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
 import { createLogger, type LogLevel } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
+import { isLoopbackHost } from './admin/admin-http.js';
+import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/admin-store.js';
+import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
 
@@ -44,7 +47,10 @@ export interface GatewayHandle {
   readonly generation: number;
   /** The main-thread logger (worker logs are relayed into it). */
   readonly logger: pino.Logger;
-  /** Re-reads the config file; an invalid file is rejected (every error logged) and the old config keeps serving. */
+  /**
+   * Re-reads the config file; an invalid file is rejected (every error logged) and the old config keeps serving.
+   * Runs in the same queue as Admin API writes, so a reload and a write never interleave.
+   */
   reload(): Promise<ReloadResult>;
   /** Drains in-flight requests (bounded by gateway.drain_timeout_ms) and ends every worker. */
   stop(): Promise<void>;
@@ -94,12 +100,21 @@ function logWarnings(logger: pino.Logger, result: object): void {
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const configPath = resolvePath(options.configPath);
-  const loaded = loadConfigFile(configPath);
+  // The raw document is kept too: Admin API writes edit it and write it back to the file.
+  const loaded = loadDocumentFile(configPath);
   if (!loaded.ok) throw new ConfigInvalidError(loaded.errors);
-  let config = applyOverrides(loaded.config, options.overrides);
+  let config = applyOverrides(loaded.state.config, options.overrides);
   const settings = config.gateway;
+  const adminToken = process.env.PORTCULLIS_ADMIN_TOKEN || settings.admin_token || null;
+  if (settings.admin_listen && !isLoopbackHost(settings.admin_listen.host) && adminToken === null) {
+    throw new ConfigInvalidError([{
+      path: '$.gateway.admin_listen',
+      message: `the Admin API would listen on the non-loopback address '${settings.admin_listen.host}' without a token: `
+        + "set gateway.admin_token (or the PORTCULLIS_ADMIN_TOKEN environment variable), or listen on 127.0.0.1",
+    }]);
+  }
   const logger = options.logger ?? createLogger({ level: settings.log_level });
-  logWarnings(logger, loaded);
+  logWarnings(logger, loaded.state);
 
   // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(settings.max_header_bytes);
@@ -149,9 +164,44 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     return renderMetrics({ counters: pool.totals(), workers, configGeneration: generation, reloadsOk, reloadsFailed, uptimeSeconds: uptime() });
   }
 
+  /** Pushes a validated config (from the file or an Admin API write) to every worker as the next generation. */
+  async function applyValidated(validated: ValidatedConfig, warnings: readonly ConfigError[], source: string): Promise<ReloadResult> {
+    logWarnings(logger, { warnings });
+    const next = applyOverrides(validated, options.overrides);
+    const gateway = { ...next.gateway };
+    for (const key of RESTART_ONLY) {
+      if (JSON.stringify(gateway[key]) !== JSON.stringify(config.gateway[key])) {
+        logger.warn({ setting: `gateway.${key}` }, `gateway.${key} changed; it takes effect only after a restart`);
+      }
+      (gateway as Record<string, unknown>)[key] = config.gateway[key];
+    }
+    const candidate: ValidatedConfig = { ...next, gateway };
+    const nextGeneration = generation + 1;
+    const outcome = await pool.reload(candidate, nextGeneration);
+    if (!outcome.ok) {
+      for (const f of outcome.failures) logger.error({ worker: f.worker }, `config reload failed in worker ${f.worker}: ${f.message}`);
+    }
+    config = candidate;
+    generation = nextGeneration;
+    configHash = hashConfig(candidate);
+    loadedAt = new Date().toISOString();
+    reloadsOk++;
+    logger.info({ generation, source }, `config ${source === 'admin' ? 'changed by the Admin API' : 'reloaded'}: generation ${generation}`);
+    return outcome.ok ? { ok: true, generation } : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
+  }
+
+  const nodeId = randomUUID();
+  const store: AdminStore = createAdminStore({
+    configPath,
+    initial: loaded,
+    apply: (validated, warnings) => applyValidated(validated, warnings, 'admin'),
+    info: () => ({ version: packageVersion(), hostname: hostname(), node_id: nodeId }),
+    onError: (err) => logger.error({ err }, 'Admin API write could not be saved to the config file; nothing was changed'),
+  });
+
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
-    admin = createAdminServer({ status, metrics });
+    admin = createAdminServer({ status, metrics, api: store, token: adminToken });
     try {
       adminPort = await admin.listen(settings.admin_listen.host, settings.admin_listen.port);
     } catch (err) {
@@ -173,37 +223,21 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
 
-  let reloadChain: Promise<unknown> = Promise.resolve();
-  async function doReload(): Promise<ReloadResult> {
-    const result = loadConfigFile(configPath);
-    if (!result.ok) {
+  async function reloadFile(): Promise<ReloadResult> {
+    // The store's queue runs this after any pending Admin API write; `applied` tells a rejected file from a worker failure.
+    let applied = false;
+    const result = await store.reloadFromFile((validated, warnings) => {
+      applied = true;
+      return applyValidated(validated, warnings, 'file');
+    });
+    if (!applied && !result.ok) {
+      const errors = result.errors ?? [];
       reloadsFailed++;
-      for (const e of result.errors) logger.error({ path: e.path }, `config reload rejected: ${e.path}: ${e.message}`);
-      logger.error({ errors: result.errors.length, generation }, 'config reload rejected; the previous config keeps serving');
-      return { ok: false, generation, errors: result.errors };
+      for (const e of errors) logger.error({ path: e.path }, `config reload rejected: ${e.path}: ${e.message}`);
+      logger.error({ errors: errors.length, generation }, 'config reload rejected; the previous config keeps serving');
+      return { ok: false, generation, errors };
     }
-    logWarnings(logger, result);
-    const next = applyOverrides(result.config, options.overrides);
-    const gateway = { ...next.gateway };
-    for (const key of RESTART_ONLY) {
-      if (JSON.stringify(gateway[key]) !== JSON.stringify(config.gateway[key])) {
-        logger.warn({ setting: `gateway.${key}` }, `gateway.${key} changed; it takes effect only after a restart`);
-      }
-      (gateway as Record<string, unknown>)[key] = config.gateway[key];
-    }
-    const candidate: ValidatedConfig = { ...next, gateway };
-    const nextGeneration = generation + 1;
-    const outcome = await pool.reload(candidate, nextGeneration);
-    if (!outcome.ok) {
-      for (const f of outcome.failures) logger.error({ worker: f.worker }, `config reload failed in worker ${f.worker}: ${f.message}`);
-    }
-    config = candidate;
-    generation = nextGeneration;
-    configHash = hashConfig(candidate);
-    loadedAt = new Date().toISOString();
-    reloadsOk++;
-    logger.info({ generation }, `config reloaded: generation ${generation}`);
-    return outcome.ok ? { ok: true, generation } : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
+    return { ...result, generation } as ReloadResult;
   }
 
   let stopped: Promise<void> | null = null;
@@ -213,9 +247,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     get generation() { return generation; },
     logger,
     reload() {
-      const run = reloadChain.then(doReload, doReload);
-      reloadChain = run.catch(() => undefined);
-      return run;
+      return reloadFile();
     },
     stop() {
       stopped ??= (async () => {

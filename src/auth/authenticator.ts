@@ -6,18 +6,25 @@ import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } fro
 import { JWT_MESSAGES, messageBody } from '../errors.js';
 import { createClaimsChecker, type ClaimsChecker } from './claims.js';
 import { createCredentialKeys, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
+import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
 import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
 import { createVerifiedCache, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
+import { GATEWAY_MESSAGES } from '../errors.js';
+import { isPoolFullError } from '../crypto/verifier-types.js';
+import type { JwksRegistry } from './jwks/jwks-registry.js';
+import { sharedJwksRegistry } from './auth-resources.js';
 
 export interface AuthenticatorOptions {
   /** Unix time in seconds; Kong uses nginx's cached integer time. Default: floor(Date.now() / 1000). */
   now?: () => number;
   /** Default: createHmacVerifier() (native addon when it loads). */
   hmac?: HmacVerifier;
-  /** Default: inline node:crypto. May return a Promise (worker pool). */
+  /** Default: inline node:crypto. May return a Promise (worker pool); may throw PoolFullError (→ 503). */
   verifyAsymmetric?: AsymmetricVerify;
+  /** JWKS caches for `jwks_uri` credentials. Default: the thread's shared registry (only when the config uses one). */
+  jwks?: JwksRegistry;
 }
 
 /**
@@ -27,6 +34,8 @@ export interface AuthenticatorOptions {
 export const WWW_AUTHENTICATE_DELIMITER = ', ';
 
 const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass' });
+/** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
+const QUEUE_FULL: AuthDeny = Object.freeze({ kind: 'deny', status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null });
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function deny(status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
@@ -113,7 +122,15 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const now = options.now ?? defaultNow;
   const hmac = options.hmac ?? createHmacVerifier();
   const verifyAsym = options.verifyAsymmetric ?? verifyAsymmetricInline;
-  const keys: CredentialKeys = createCredentialKeys(config, hmac);
+  const usesJwksUri = [...config.credentialsByKey.values()].some((c) => c.entity.jwks_uri != null && !c.entity.algorithm.startsWith('HS'));
+  const jwksRegistry: JwksRegistry | undefined = options.jwks ?? (usesJwksUri ? sharedJwksRegistry(config.gateway) : undefined);
+  const keys: CredentialKeys = createCredentialKeys(config, hmac, jwksRegistry);
+  // A new generation closes the caches of URIs no credential uses any more.
+  jwksRegistry?.retain(keys.jwksUris);
+  // A JWKS key-set change (rotation) must invalidate what the old keys verified; checked on each cache lookup.
+  const watchJwks: JwksRegistry | null = usesJwksUri && jwksRegistry !== undefined ? jwksRegistry : null;
+  let jwksChangesSeen = watchJwks?.changes ?? 0;
+  let queueFull = 0;
   const cacheSettings = config.gateway.token_cache;
   const cache: VerifiedCache<AuthAllow> | null = cacheSettings.enabled
     ? createVerifiedCache<AuthAllow>({
@@ -170,7 +187,14 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   function verifyAsymmetricPath(
     st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential, key: KeyObject,
   ): AuthOutcome {
-    const result = verifyAsym(decoded.alg as JwtAlgorithm, key, token.slice(0, decoded.signingInputLength), signatureBytes(token, decoded));
+    let result: boolean | Promise<boolean>;
+    try {
+      result = verifyAsym(decoded.alg as JwtAlgorithm, key, token.slice(0, decoded.signingInputLength), signatureBytes(token, decoded));
+    } catch (err) {
+      if (!isPoolFullError(err)) throw err;
+      queueFull++;
+      return QUEUE_FULL;
+    }
     if (typeof result === 'boolean') {
       return result ? afterSignature(st, token, decoded, prepared) : failMessage(st, JWT_MESSAGES.invalidSignature);
     }
@@ -191,6 +215,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     }
 
     if (cache !== null) {
+      if (watchJwks !== null && watchJwks.changes !== jwksChangesSeen) {
+        jwksChangesSeen = watchJwks.changes;
+        cache.clear();
+      }
       const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
       if (hit !== undefined) {
         if (st.usesClock) {
@@ -223,8 +251,22 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       }
       return afterSignature(st, token, decoded, prepared);
     }
+    if (prepared.jwks !== null) return jwksPath(st, token, decoded, prepared, prepared.jwks);
     if (prepared.publicKey === null) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
     return verifyAsymmetricPath(st, token, decoded, prepared, prepared.publicKey);
+  }
+
+  /** Extension: the key comes from a JWKS by the token's `kid`; none fits (even after the one allowed refetch) → `Invalid signature`. */
+  function jwksPath(st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential, source: JwksKeySource): AuthOutcome {
+    const kid = ownValue(decoded.header, 'kid');
+    if (kid !== undefined && typeof kid !== 'string') return failMessage(st, JWT_MESSAGES.invalidSignature);
+    const found = source.key(kid, prepared.alg);
+    if (found === null) return failMessage(st, JWT_MESSAGES.invalidSignature);
+    if (!(found instanceof Promise)) return verifyAsymmetricPath(st, token, decoded, prepared, found);
+    return found.then(
+      (key) => (key === null ? failMessage(st, JWT_MESSAGES.invalidSignature) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
+      () => failMessage(st, JWT_MESSAGES.invalidSignature),
+    );
   }
 
   return {
@@ -238,6 +280,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
         cacheEvictions: s?.evictions ?? 0,
         cacheEntries: s?.entries ?? 0,
         cacheBytes: s?.bytes ?? 0,
+        verifyQueueFull: queueFull,
       };
     },
   };

@@ -49,6 +49,8 @@ export interface AuthStats {
   cacheEvictions: number;
   cacheEntries: number;
   cacheBytes: number;
+  /** Asymmetric verifications refused with 503 because the verification queue was full (absent = 0). */
+  verifyQueueFull?: number;
 }
 
 /** One per config generation (per worker thread); built from the compiled config. */

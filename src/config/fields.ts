@@ -7,17 +7,20 @@ export const FORMAT_VERSIONS = ['1.1', '2.1', '3.0'] as const;
 export const FIELDS = {
   root: ['_format_version', '_transform', 'gateway', 'services', 'routes', 'plugins', 'consumers', 'jwt_secrets'],
   gateway: ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'max_body_bytes', 'log_level',
-    'drain_timeout_ms', 'token_cache'],
+    'drain_timeout_ms', 'token_cache', 'admin_token',
+    // Asymmetric verification and JWKS (validate-verify.ts).
+    'asymmetric_verify', 'verify_queue_max', 'verify_pool_threads', 'jwks_cache_min_seconds', 'jwks_cache_max_seconds',
+    'jwks_refetch_interval_seconds', 'jwks_fetch_timeout_ms', 'jwks_max_bytes', 'jwks_ready_timeout_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
-  service: ['id', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
+  service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
-  route: ['id', 'name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'strip_path', 'preserve_host',
+  route: ['id', 'created_at', 'updated_at', 'name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'strip_path', 'preserve_host',
     'regex_priority', 'path_handling', 'tags', 'plugins'],
-  plugin: ['id', 'name', 'enabled', 'service', 'route', 'consumer', 'protocols', 'config', 'tags'],
+  plugin: ['id', 'created_at', 'updated_at', 'name', 'enabled', 'service', 'route', 'consumer', 'protocols', 'config', 'tags'],
   jwt_config: ['uri_param_names', 'cookie_names', 'header_names', 'key_claim_name', 'secret_is_base64',
     'claims_to_verify', 'anonymous', 'run_on_preflight', 'maximum_expiration', 'realm'],
-  consumer: ['id', 'username', 'custom_id', 'tags', 'jwt_secrets', 'plugins'],
-  jwt_secret: ['id', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'tags'],
+  consumer: ['id', 'created_at', 'updated_at', 'username', 'custom_id', 'tags', 'jwt_secrets', 'plugins'],
+  jwt_secret: ['id', 'created_at', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'jwks_uri', 'jwks', 'tags'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldKind = keyof typeof FIELDS;

@@ -36,6 +36,29 @@ export interface GatewaySettings {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
+  /**
+   * Admin API token (Kong-Admin-Token header); null/absent = none. The PORTCULLIS_ADMIN_TOKEN
+   * environment variable, read at start-up, takes precedence. Optional so older literals still type-check.
+   */
+  admin_token?: string | null;
+  /**
+   * Where RS, PS, ES and EdDSA signatures are verified (see validate-verify.ts for the defaults). Optional so
+   * hand-built literals still type-check; absent means the defaults.
+   */
+  asymmetric_verify?: 'pool' | 'libuv' | 'inline';
+  /** Verifications queued or in flight per worker thread before 503 `verifyQueueFull`. */
+  verify_queue_max?: number;
+  /** Piscina threads for `asymmetric_verify: "pool"`; 0 = automatic. */
+  verify_pool_threads?: number;
+  /** JWKS cache lifetime bounds: `Cache-Control: max-age` is clamped into [min, max]; no max-age → max. */
+  jwks_cache_min_seconds?: number;
+  jwks_cache_max_seconds?: number;
+  /** At most one unknown-`kid` refetch per JWKS URI per this many seconds. */
+  jwks_refetch_interval_seconds?: number;
+  jwks_fetch_timeout_ms?: number;
+  jwks_max_bytes?: number;
+  /** Readiness waits at most this long for every JWKS to load once. */
+  jwks_ready_timeout_ms?: number;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;
@@ -118,6 +141,10 @@ export interface JwtSecretEntity {
   secret: string | null;
   algorithm: JwtAlgorithm;
   rsa_public_key: string | null;
+  /** Extension: the credential's keys come from this JWKS URL (http/https), selected by the token's `kid`. */
+  jwks_uri?: string | null;
+  /** Extension: an inline JWK Set (`{"keys":[...]}`), selected by the token's `kid`. */
+  jwks?: { keys: unknown[] } | null;
   tags: string[] | null;
 }
 

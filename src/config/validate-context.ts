@@ -139,3 +139,13 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
     },
   };
 }
+
+/** `created_at` / `updated_at` (Unix seconds, stored by the Admin API): type and range only. */
+export function checkTimestamps(sink: Sink, obj: Obj, path: string): void {
+  for (const key of ['created_at', 'updated_at']) {
+    if (!has(obj, key) || obj[key] === null) continue;
+    const v = obj[key];
+    if (typeof v !== 'number' || !Number.isInteger(v)) sink.error(childPath(path, key), 'expected an integer');
+    else if (v < 0 || v > 2 ** 31 * 1000) sink.error(childPath(path, key), `value should be between 0 and ${2 ** 31 * 1000}`);
+  }
+}

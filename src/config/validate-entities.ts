@@ -2,11 +2,12 @@
 import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEntity, type ServiceEntity } from './types.js';
 import { FIELDS, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
 import { isUuid } from './ids.js';
-import { checkFields, childPath, createReader, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
+import { checkFields, checkTimestamps, childPath, createReader, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
 import {
   entityNameError, looksLikeLegacyRegex, regexErrorText, methodError, routeHostError, routePathError, serviceHostError, servicePathError,
 } from './validate-routing.js';
 import { keyFitError, parsePublicKey, requiresPublicKey } from './validate-keys.js';
+import { readKeySource } from './validate-verify.js';
 
 /** A reference to another entity by endpoint key or id, as written (`service: "orders"`). */
 export interface RawRef { value: string; path: string }
@@ -56,6 +57,7 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
   const obj = asObject(sink, raw, path);
   if (!obj) return null;
   checkFields(sink, obj, path, FIELDS.service);
+  checkTimestamps(sink, obj, path);
   const r = createReader(sink, obj, path);
   const id = readId(sink, obj, path);
   const name = readName(sink, r, obj);
@@ -136,6 +138,7 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   const obj = asObject(sink, raw, path);
   if (!obj) return null;
   checkFields(sink, obj, path, FIELDS.route);
+  checkTimestamps(sink, obj, path);
   const r = createReader(sink, obj, path);
   const id = readId(sink, obj, path);
   const name = readName(sink, r, obj);
@@ -236,6 +239,7 @@ export function validateConsumer(sink: Sink, raw: unknown, path: string): Consum
   const obj = asObject(sink, raw, path);
   if (!obj) return null;
   checkFields(sink, obj, path, FIELDS.consumer);
+  checkTimestamps(sink, obj, path);
   const r = createReader(sink, obj, path);
   const before = sink.errors.length;
   const username = r.str('username', null, { nullable: true, nonEmpty: true });
@@ -251,14 +255,17 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
   const obj = asObject(sink, raw, path);
   if (!obj) return null;
   checkFields(sink, obj, path, FIELDS.jwt_secret);
+  checkTimestamps(sink, obj, path);
   const r = createReader(sink, obj, path);
   const algorithm = r.oneOf('algorithm', JWT_ALGORITHMS, 'HS256');
   const algOk = !has(obj, 'algorithm') || obj.algorithm === algorithm;
   const rsa_public_key = r.str('rsa_public_key', null, { nullable: true, nonEmpty: true });
   const keyPath = childPath(path, 'rsa_public_key');
+  const source = readKeySource(sink, obj, path, algorithm, algOk);
   if (algOk && algorithm.startsWith('HS') === false) {
     if (rsa_public_key === null) {
-      if (requiresPublicKey(algorithm) && !sink.errors.some((e) => e.path === keyPath)) {
+      if (requiresPublicKey(algorithm) && source.jwks_uri === null && source.jwks === null
+        && !has(obj, 'jwks_uri') && !has(obj, 'jwks') && !sink.errors.some((e) => e.path === keyPath)) {
         sink.error(keyPath, 'required field missing');
       }
     } else {
@@ -277,6 +284,9 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
     secret: r.str('secret', null, { nullable: true, nonEmpty: true }),
     algorithm,
     rsa_public_key,
+    // Extension fields appear only when set, so a plain Kong credential keeps Kong's shape.
+    ...(source.jwks_uri !== null ? { jwks_uri: source.jwks_uri } : {}),
+    ...(source.jwks !== null ? { jwks: source.jwks } : {}),
     tags: r.strings('tags', null, { set: true, nullable: true }),
   };
 }

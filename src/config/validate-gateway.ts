@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { GatewaySettings, ListenAddress } from './types.js';
 import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
+import { readVerifySettings } from './validate-verify.js';
 
 /** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
 export function parseListen(value: string): ListenAddress | null {
@@ -58,7 +59,9 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
+  const adminToken = r.str('admin_token', null, { nullable: true, nonEmpty: true });
   return {
+    ...(adminToken !== null ? { admin_token: adminToken } : {}),
     proxy_listen: listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!,
     admin_listen: listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true),
     workers,
@@ -66,6 +69,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     max_body_bytes: r.int('max_body_bytes', GATEWAY_DEFAULTS.max_body_bytes, ...L.max_body_bytes),
     log_level: r.oneOf('log_level', LOG_LEVELS, GATEWAY_DEFAULTS.log_level),
     drain_timeout_ms: r.int('drain_timeout_ms', GATEWAY_DEFAULTS.drain_timeout_ms, ...L.drain_timeout_ms),
+    ...readVerifySettings(sink, r, obj),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

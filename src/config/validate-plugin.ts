@@ -1,7 +1,7 @@
 // Validates a plugin entry: only `jwt` is supported; its config gets Kong's defaults, ranges and messages.
 import type { JwtPluginConfig } from './types.js';
 import { FIELDS, PLUGIN_PROTOCOLS, jwtConfigDefaults } from './fields.js';
-import { checkFields, childPath, createReader, has, isObject, type Obj, type Sink } from './validate-context.js';
+import { checkFields, checkTimestamps, childPath, createReader, has, isObject, type Obj, type Sink } from './validate-context.js';
 import { readId } from './validate-entities.js';
 
 export interface PluginFields {
@@ -15,6 +15,7 @@ export interface PluginFields {
 /** Validates a plugin entry; null when it is not a usable jwt plugin (errors already reported). */
 export function validatePlugin(sink: Sink, obj: Obj, path: string): PluginFields | null {
   checkFields(sink, obj, path, FIELDS.plugin);
+  checkTimestamps(sink, obj, path);
   const r = createReader(sink, obj, path);
   const namePath = childPath(path, 'name');
   if (!has(obj, 'name') || obj.name === null) {

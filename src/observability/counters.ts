@@ -5,7 +5,7 @@ export const COUNTER_NAMES = [
   'requests', 'responses2xx', 'responses3xx', 'responses4xx', 'responses5xx',
   'authAllowed', 'authDenied', 'upstreamErrors', 'inFlight',
   'tokenCacheHits', 'tokenCacheMisses', 'tokenCacheEvictions', 'tokenCacheEntries',
-  'verifyQueueFull', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'jwksFetches', 'jwksFetchErrors',
+  'verifyQueueFull', 'verifyOffloaded', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'jwksFetches', 'jwksFetchErrors',
   'jwksRefetchesSuppressed', 'loopDelayP99Us', 'loopDelayMaxUs',
 ] as const satisfies readonly (keyof DataPlaneCounters)[];
 
@@ -19,7 +19,7 @@ export function emptyCounters(): DataPlaneCounters {
     requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
     authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
     tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
-    verifyQueueFull: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
+    verifyQueueFull: 0, verifyOffloaded: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
     jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
   };
 }

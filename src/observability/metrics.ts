@@ -44,6 +44,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
   family(out, 'portcullis_token_cache_evictions_total', 'counter', 'Verified-token cache evictions.', [['', c.tokenCacheEvictions]]);
   family(out, 'portcullis_token_cache_entries', 'gauge', 'Entries in the verified-token caches.', [['', c.tokenCacheEntries]]);
   family(out, 'portcullis_verify_queue_full_total', 'counter', 'Requests answered 503 because the asymmetric verification queue was full.', [['', c.verifyQueueFull]]);
+  family(out, 'portcullis_verify_offloaded_total', 'counter', 'Asymmetric verifications run off the event loop (libuv or pool).', [['', c.verifyOffloaded]]);
   family(out, 'portcullis_verify_pending', 'gauge', 'Asymmetric verifications queued or in flight.', [['', c.verifyPending]]);
   family(out, 'portcullis_jwks_sources', 'gauge', 'JWKS URIs in use, per worker thread summed; ready = loaded once or wait ended.', [
     ['{state="configured"}', c.jwksSources], ['{state="ready"}', c.jwksSourcesReady],

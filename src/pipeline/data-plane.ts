@@ -1,5 +1,6 @@
 // One worker's data plane: uWS request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
@@ -15,6 +16,7 @@ import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, type ForwardContext } from '../proxy/forwarded-headers.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
+import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane, DataPlaneCounters } from './types.js';
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
@@ -52,7 +54,7 @@ function packageVersion(): string {
   }
 }
 
-async function defaultFactories(): Promise<DataPlaneFactories> {
+async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
   const [routing, normalize, auth] = await Promise.all([
     import('../routing/route-table.js'),
     import('../routing/normalize-path.js'),
@@ -61,13 +63,17 @@ async function defaultFactories(): Promise<DataPlaneFactories> {
   return {
     createRouteTable: routing.createRouteTable,
     normalizePath: normalize.normalizePath,
-    createAuthenticator: auth.createAuthenticator,
+    // The thread's verifier (libuv / pool / inline per gateway.asymmetric_verify) and JWKS registry outlive generations.
+    createAuthenticator: (config) => {
+      const r = authResourcesFor(config.gateway, logger);
+      return auth.createAuthenticator(config, { verifyAsymmetric: r.verifyAsymmetric, jwks: r.jwks });
+    },
   };
 }
 
 export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
   const { logger } = options;
-  const factories = options.factories ?? (await defaultFactories());
+  const factories = options.factories ?? (await defaultFactories(logger));
   const { uws, native } = await loadUws();
   if (!native) logger.error('uWebSockets.js native binary did not load; serving with its slow pure-JS fallback');
 
@@ -89,7 +95,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
     authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
     tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
+    verifyQueueFull: 0, verifyOffloaded: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
+    jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
   };
+  let queueFullRetired = 0;
+  // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const shared: WriterShared & { draining: boolean } = {
     counters,
     via,
@@ -223,6 +235,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     },
     reload(config) {
       const next = build(config);
+      queueFullRetired += gen.auth.stats().verifyQueueFull ?? 0;
       gen = next;
       pools.retain(config.services);
     },
@@ -240,6 +253,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       }
       server.closeAll();
       await pools.close(Math.max(0, timeoutMs));
+      await closeAuthResources();
+      loopDelay.disable();
     },
     counters() {
       const s = gen.auth.stats();
@@ -247,6 +262,20 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.tokenCacheMisses = s.cacheMisses;
       counters.tokenCacheEvictions = s.cacheEvictions;
       counters.tokenCacheEntries = s.cacheEntries;
+      counters.verifyQueueFull = queueFullRetired + (s.verifyQueueFull ?? 0);
+      const r = authResourceStats();
+      counters.verifyPending = r.verify?.pending ?? 0;
+      counters.verifyOffloaded = r.verify?.submitted ?? 0;
+      counters.jwksSources = r.jwks?.sources ?? 0;
+      counters.jwksSourcesReady = r.jwks?.sourcesReady ?? 0;
+      counters.jwksFetches = r.jwks?.fetches ?? 0;
+      counters.jwksFetchErrors = r.jwks?.fetchErrors ?? 0;
+      counters.jwksRefetchesSuppressed = r.jwks?.refetchesSuppressed ?? 0;
+      if (loopDelay.count > 0) {
+        counters.loopDelayP99Us = Math.round(loopDelay.percentile(99) / 1000);
+        counters.loopDelayMaxUs = Math.round(loopDelay.max / 1000);
+        loopDelay.reset();
+      }
       return { ...counters };
     },
   };

@@ -15,6 +15,22 @@ export interface DataPlaneCounters {
   tokenCacheMisses: number;
   tokenCacheEvictions: number;
   tokenCacheEntries: number;
+  /** Requests answered 503 because the asymmetric verification queue was full. */
+  verifyQueueFull: number;
+  /** Asymmetric verifications handed to the libuv thread pool or the piscina pool (0 with asymmetric_verify=inline). */
+  verifyOffloaded: number;
+  /** Gauge: asymmetric verifications queued or in flight. */
+  verifyPending: number;
+  /** Gauges: JWKS URIs in use, and how many have loaded once (or ended their bounded wait). */
+  jwksSources: number;
+  jwksSourcesReady: number;
+  jwksFetches: number;
+  jwksFetchErrors: number;
+  /** Unknown-kid refetches refused by the rate limit (e.g. a kid spray). */
+  jwksRefetchesSuppressed: number;
+  /** Gauges: event-loop delay p99 and max (µs) since the previous counters read (about a second); the max over workers. */
+  loopDelayP99Us: number;
+  loopDelayMaxUs: number;
 }
 
 export interface DataPlaneInfo {

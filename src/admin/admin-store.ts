@@ -1,0 +1,119 @@
+// Owns the admin's current document and runs writes one at a time: validate → persist the file → apply to workers → answer.
+import { readFileSync } from 'node:fs';
+import type { ConfigError, ValidatedConfig } from '../config/types.js';
+import { formatForPath } from '../config/load.js';
+import { parseConfigText } from '../config/parse.js';
+import { createConfigWriter, type ConfigWriter } from '../config/persist.js';
+import { stateFromDocument, type AdminState } from './entities/admin-state.js';
+import { handleAdminRequest, type AdminRequest, type AdminResponse, type RouterOptions } from './admin-router.js';
+
+export type DocumentLoad =
+  | { ok: true; state: AdminState; format: 'json' | 'yaml'; text: string }
+  | { ok: false; errors: ConfigError[] };
+
+/** Reads, parses and validates the config file, keeping the raw document for admin writes. */
+export function loadDocumentFile(path: string): DocumentLoad {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    return { ok: false, errors: [{ path: '$', message: `cannot read config file (${code}): ${(err as Error).message}` }] };
+  }
+  const format = formatForPath(path);
+  const parsed = parseConfigText(text, format);
+  if (!parsed.ok) return { ok: false, errors: parsed.errors };
+  const r = stateFromDocument(parsed.value);
+  if (!r.ok) return r;
+  return { ok: true, state: r.state, format, text };
+}
+
+export interface AdminStoreOptions {
+  configPath: string;
+  initial: Extract<DocumentLoad, { ok: true }>;
+  /** Pushes a validated config to every worker; resolves once they all run it (failures reported, not thrown). */
+  apply(config: ValidatedConfig, warnings: readonly ConfigError[]): Promise<ApplyOutcome>;
+  /** Unix seconds for created_at / updated_at. */
+  now?: () => number;
+  info?: RouterOptions['info'];
+  /** Called when persisting fails (the write is then answered with 500 and not applied). */
+  onError?: (err: unknown) => void;
+  /** For tests: replaces the atomic file writer. */
+  writer?: ConfigWriter;
+}
+
+export interface ApplyOutcome {
+  ok: boolean;
+  errors?: ConfigError[];
+}
+
+export interface AdminStore {
+  readonly state: AdminState;
+  /** Answers one Admin API request; reads use the current state, writes queue behind earlier writes. */
+  handle(req: AdminRequest): Promise<AdminResponse>;
+  /**
+   * Re-reads the file (e.g. on SIGHUP) in the same queue; an invalid file leaves everything as it was.
+   * `apply` replaces the store's apply for this reload (so the caller can tell the two apart).
+   */
+  reloadFromFile(apply?: AdminStoreOptions['apply']): Promise<ApplyOutcome>;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export const CHANGED_ON_DISK = 'the config file changed on disk since it was loaded: reload it (SIGHUP) or restart before writing through the Admin API';
+
+export function createAdminStore(options: AdminStoreOptions): AdminStore {
+  let state = options.initial.state;
+  const writer = options.writer ?? createConfigWriter(options.configPath, options.initial.format, options.initial.text);
+  const router: RouterOptions = { now: options.now ?? (() => Math.floor(Date.now() / 1000)), info: options.info };
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = queue.then(job, job);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A hand edit not yet reloaded would be overwritten by the next write; refuse instead of losing it. */
+  function changedOnDisk(): boolean {
+    const expected = writer.current();
+    if (expected === null) return false;
+    try {
+      return readFileSync(options.configPath, 'utf8') !== expected;
+    } catch {
+      return true;
+    }
+  }
+
+  async function write(req: AdminRequest): Promise<AdminResponse> {
+    if (changedOnDisk()) return { status: 409, body: { message: CHANGED_ON_DISK } };
+    const res = handleAdminRequest(state, req, router);
+    if (!res.next) return res;
+    try {
+      await writer.write(res.next.doc);
+    } catch (err) {
+      options.onError?.(err);
+      return { status: 500, body: { message: 'An unexpected error occurred' } };
+    }
+    // The file is the source of truth from here on: adopt first, so a failed worker restarts on the new config.
+    state = res.next;
+    await options.apply(res.next.config, res.next.warnings);
+    return { status: res.status, body: res.body };
+  }
+
+  return {
+    get state() { return state; },
+    handle(req) {
+      if (!WRITE_METHODS.has(req.method.toUpperCase())) return Promise.resolve(handleAdminRequest(state, req, router));
+      return enqueue(() => write(req));
+    },
+    reloadFromFile(apply = options.apply) {
+      return enqueue(async () => {
+        const loaded = loadDocumentFile(options.configPath);
+        if (!loaded.ok) return { ok: false, errors: loaded.errors };
+        state = loaded.state;
+        writer.rebase(loaded.text);
+        return apply(loaded.state.config, loaded.state.warnings);
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// The JWKS caches of one thread, by URI: kept across config generations, closed when no credential uses them.
+import type { JwksFetch } from './jwks-fetcher.js';
+import { createJwksCache, DEFAULT_JWKS_SETTINGS, type JwksCache, type JwksEvent, type JwksSettings } from './jwks-cache.js';
+
+export interface JwksRegistryStats {
+  sources: number;
+  sourcesReady: number;
+  fetches: number;
+  fetchErrors: number;
+  unknownKidRefetches: number;
+  refetchesSuppressed: number;
+  keysSkipped: number;
+}
+
+export interface JwksRegistry {
+  /** Counts key-set changes of every cache (not first loads): a verified-token cache compares it to forget old verifications. */
+  readonly changes: number;
+  /** The cache for `uri`, created (and its first fetch started) on first use. */
+  acquire(uri: string): JwksCache;
+  /** Closes caches whose URI is not in `uris` (after a reload). */
+  retain(uris: ReadonlySet<string>): void;
+  updateSettings(settings: JwksSettings): void;
+  /** True when every cache has loaded once or its bounded wait ended. */
+  ready(): boolean;
+  whenReady(): Promise<void>;
+  stats(): JwksRegistryStats;
+  /** Per-URI detail for /status. */
+  sources(): Array<{ uri: string; loaded: boolean; ready: boolean; keys: number; fetches: number; fetchErrors: number; lastError: string | null }>;
+  close(): void;
+}
+
+export interface JwksRegistryOptions {
+  settings?: JwksSettings;
+  fetch?: JwksFetch;
+  now?: () => number;
+  onEvent?: (event: JwksEvent) => void;
+  timers?: boolean;
+}
+
+export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegistry {
+  let settings = options.settings ?? DEFAULT_JWKS_SETTINGS;
+  const caches = new Map<string, JwksCache>();
+  let changes = 0;
+  const onEvent = (e: JwksEvent): void => {
+    if (e.type === 'changed') changes++;
+    options.onEvent?.(e);
+  };
+  // Counters of closed caches, so totals never go backwards.
+  const retired = { fetches: 0, fetchErrors: 0, unknownKidRefetches: 0, refetchesSuppressed: 0, keysSkipped: 0 };
+
+  return {
+    get changes() { return changes; },
+    acquire(uri) {
+      let c = caches.get(uri);
+      if (c === undefined) {
+        c = createJwksCache(uri, { settings: () => settings, fetch: options.fetch, now: options.now, onEvent, timers: options.timers });
+        caches.set(uri, c);
+      }
+      return c;
+    },
+    retain(uris) {
+      for (const [uri, c] of caches) {
+        if (uris.has(uri)) continue;
+        const s = c.stats();
+        retired.fetches += s.fetches;
+        retired.fetchErrors += s.fetchErrors;
+        retired.unknownKidRefetches += s.unknownKidRefetches;
+        retired.refetchesSuppressed += s.refetchesSuppressed;
+        retired.keysSkipped += s.keysSkipped;
+        c.close();
+        caches.delete(uri);
+      }
+    },
+    updateSettings(next) { settings = next; },
+    ready() {
+      for (const c of caches.values()) if (!c.ready) return false;
+      return true;
+    },
+    async whenReady() {
+      await Promise.all([...caches.values()].map((c) => c.whenReady()));
+    },
+    stats() {
+      const out: JwksRegistryStats = { sources: caches.size, sourcesReady: 0, ...retired };
+      for (const c of caches.values()) {
+        const s = c.stats();
+        if (s.ready) out.sourcesReady++;
+        out.fetches += s.fetches;
+        out.fetchErrors += s.fetchErrors;
+        out.unknownKidRefetches += s.unknownKidRefetches;
+        out.refetchesSuppressed += s.refetchesSuppressed;
+        out.keysSkipped += s.keysSkipped;
+      }
+      return out;
+    },
+    sources() {
+      return [...caches.values()].map((c) => {
+        const s = c.stats();
+        return { uri: c.uri, loaded: s.loaded, ready: s.ready, keys: s.keys, fetches: s.fetches, fetchErrors: s.fetchErrors, lastError: s.lastError };
+      });
+    },
+    close() {
+      for (const c of caches.values()) c.close();
+      caches.clear();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// Shared types of the asymmetric verifiers (inline, libuv, piscina pool): the mode, counters, and the queue-full error.
+
+export const VERIFY_MODES = ['pool', 'libuv', 'inline'] as const;
+export type VerifyMode = (typeof VERIFY_MODES)[number];
+
+/** Counters every verifier keeps; read by observability. */
+export interface VerifierStats {
+  mode: VerifyMode;
+  /** Verifications handed to a thread (pool or libuv). */
+  submitted: number;
+  completed: number;
+  /** Verifications refused because the bounded queue was full (answered 503). */
+  rejectedFull: number;
+  /** Submitted and not yet completed. */
+  pending: number;
+  /** Messages sent to the pool (each carries a batch of verifications). */
+  batches: number;
+  /** Key objects sent to pool threads (once per thread per key, not per task). */
+  keyUploads: number;
+  /** Pool batches that failed and were verified inline instead (pool mode only). */
+  poolErrors?: number;
+}
+
+/**
+ * Thrown synchronously by a verifier whose queue is full; the authenticator answers 503
+ * `GATEWAY_MESSAGES.verifyQueueFull`. One instance is reused: no stack capture per refusal.
+ */
+export class PoolFullError extends Error {
+  readonly code = 'PORTCULLIS_VERIFY_QUEUE_FULL';
+  constructor() {
+    super('asymmetric verification queue is full');
+    this.name = 'PoolFullError';
+  }
+}
+
+export function isPoolFullError(err: unknown): err is PoolFullError {
+  return err instanceof PoolFullError || (err as { code?: unknown } | null)?.code === 'PORTCULLIS_VERIFY_QUEUE_FULL';
+}

@@ -1,0 +1,108 @@
+import { createPublicKey } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createVerifyPool } from '../../../src/crypto/verify-pool.js';
+import { createLibuvVerifier } from '../../../src/crypto/verify-libuv.js';
+import { isPoolFullError } from '../../../src/crypto/verifier-types.js';
+import type { JwtAlgorithm } from '../../../src/config/types.js';
+import { KEYS, signature } from '../auth/helpers.js';
+
+const TS_REGISTER = new URL('../../helpers/ts-register.mjs', import.meta.url).href;
+const INPUT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0';
+const pub = (name: string) => createPublicKey(KEYS[name]!.publicPem);
+const CASES: Array<[JwtAlgorithm, string]> = [
+  ['RS256', 'rsa2048-a'], ['PS384', 'rsa3072'], ['RS512', 'rsa4096'],
+  ['ES256', 'p256-a'], ['ES384', 'p384'], ['ES512', 'p521'], ['EdDSA', 'ed25519-a'], ['EdDSA', 'ed448'],
+];
+
+describe('verify pool (piscina)', () => {
+  const pool = createVerifyPool({ threads: 2, execArgv: ['--import', TS_REGISTER], maxPending: 64 });
+  afterAll(() => pool.close());
+
+  it('accepts valid and rejects tampered signatures for every asymmetric family', async () => {
+    for (const [alg, name] of CASES) {
+      const key = pub(name);
+      const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
+      await expect(pool.verify(alg, key, INPUT, sig)).resolves.toBe(true);
+      await expect(pool.verify(alg, key, INPUT + 'x', sig)).resolves.toBe(false);
+    }
+  });
+
+  it('resolves each verification of one batch on its own and sends each key to a thread at most a few times', async () => {
+    const before = pool.stats();
+    const key = pub('rsa2048-a');
+    const good = signature('RS256', INPUT, KEYS['rsa2048-a']!.privatePem);
+    const bad = signature('RS256', INPUT, KEYS['rsa2048-b']!.privatePem);
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.verify('RS256', key, INPUT, i % 2 === 0 ? good : bad)));
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i % 2 === 0));
+    const after = pool.stats();
+    expect(after.batches - before.batches).toBeLessThanOrEqual(4);
+    expect(after.keyUploads - before.keyUploads).toBeLessThanOrEqual(4);
+    const again = await Promise.all(Array.from({ length: 20 }, () => pool.verify('RS256', key, INPUT, good)));
+    expect(again.every(Boolean)).toBe(true);
+    expect(pool.stats().keyUploads).toBeLessThanOrEqual(after.keyUploads + 2);
+  });
+
+  it('answers false at once, without a thread, for a key that does not fit the algorithm', () => {
+    expect(pool.verify('ES256', pub('rsa2048-a'), INPUT, Buffer.alloc(64, 1))).toBe(false);
+    expect(pool.verify('RS256', pub('p256-a'), INPUT, Buffer.alloc(256, 1))).toBe(false);
+    expect(pool.verify('ES256', pub('p256-a'), INPUT, Buffer.alloc(64, 0))).toBe(false);
+  });
+
+  it('throws PoolFullError synchronously when the bounded queue is full, and counts it', async () => {
+    const key = pub('rsa4096');
+    const sig = signature('RS256', INPUT, KEYS.rsa4096!.privatePem);
+    const accepted: Array<boolean | Promise<boolean>> = [];
+    let refused = 0;
+    for (let i = 0; i < 100; i++) {
+      try {
+        accepted.push(pool.verify('RS256', key, INPUT, sig));
+      } catch (err) {
+        expect(isPoolFullError(err)).toBe(true);
+        refused++;
+      }
+    }
+    expect(accepted.length).toBe(64);
+    expect(refused).toBe(36);
+    expect(pool.stats().rejectedFull).toBeGreaterThanOrEqual(36);
+    expect((await Promise.all(accepted)).every(Boolean)).toBe(true);
+    expect(pool.stats().pending).toBe(0);
+  });
+});
+
+describe('verify pool whose threads cannot start', () => {
+  it('answers correctly inline instead of rejecting valid tokens, and reports the error', async () => {
+    const errors: unknown[] = [];
+    // No TypeScript loader: the worker file (.ts under vitest) cannot load.
+    const broken = createVerifyPool({ threads: 1, execArgv: [], batchTimeoutMs: 300, onError: (e) => errors.push(e) });
+    try {
+      const key = pub('p256-a');
+      const sig = signature('ES256', INPUT, KEYS['p256-a']!.privatePem);
+      await expect(broken.verify('ES256', key, INPUT, sig)).resolves.toBe(true);
+      await expect(broken.verify('ES256', key, INPUT + 'x', sig)).resolves.toBe(false);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(broken.stats().poolErrors).toBeGreaterThan(0);
+    } finally {
+      await broken.close();
+    }
+  });
+});
+
+describe('libuv verifier (callback crypto.verify)', () => {
+  const v = createLibuvVerifier({ maxPending: 8 });
+  it('accepts valid and rejects tampered signatures for every asymmetric family', async () => {
+    for (const [alg, name] of CASES) {
+      const key = pub(name);
+      const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
+      await expect(v.verify(alg, key, INPUT, sig)).resolves.toBe(true);
+      await expect(v.verify(alg, key, INPUT + 'x', sig)).resolves.toBe(false);
+    }
+  });
+  it('throws PoolFullError when more than maxPending are in flight', async () => {
+    const key = pub('rsa2048-a');
+    const sig = signature('RS256', INPUT, KEYS['rsa2048-a']!.privatePem);
+    const ok = Array.from({ length: 8 }, () => v.verify('RS256', key, INPUT, sig));
+    expect(() => v.verify('RS256', key, INPUT, sig)).toThrow(/queue is full/);
+    expect((await Promise.all(ok)).every(Boolean)).toBe(true);
+    expect(v.stats()).toMatchObject({ rejectedFull: 1, pending: 0 });
+  });
+});
