@@ -1,9 +1,9 @@
 // Passthrough macro bench: autocannon against the direct upstream and against one data plane in front of it, same run; prints RPS, ratio, requests per gateway CPU-second.
 // Usage: node bench/passthrough.mjs [--duration 10] [--connections 50] [--path /]
 import { fork, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuSeconds, hasTaskset } from './macro/cpu.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -23,15 +23,6 @@ if (args[0] === '--upstream-child') {
   await main();
 }
 
-function hasTaskset() {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function pin(pid, cpu) {
   try {
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
@@ -39,14 +30,6 @@ function pin(pid, cpu) {
   } catch {
     return false;
   }
-}
-
-/** utime + stime of a process in seconds. */
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-  return (Number(fields[11]) + Number(fields[12])) / ticks;
 }
 
 function waitReady(child) {

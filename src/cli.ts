@@ -1,13 +1,13 @@
 // The `portcullis` command: parses flags, then starts the gateway, checks a config file, or mints a token.
 import { parseArgs } from 'node:util';
 import { checkConfig } from './config/check.js';
-import type { ConfigError } from './config/types.js';
+import { GATEWAY_LIMITS, LOG_LEVELS } from './config/fields.js';
+import { formatConfigErrors } from './config/load.js';
 import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.js';
 import type { LogLevel } from './observability/logger.js';
 import { packageVersion } from './supervisor/package-version.js';
 import { runTokenCommand, type TokenCommandOptions } from './token/token-command.js';
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const EXIT_USAGE = 2;
 
 const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL]
@@ -39,10 +39,6 @@ Token options:
 
 Signals: SIGHUP reloads the config file; SIGTERM/SIGINT drain in-flight requests and exit 0.
 `;
-
-function formatErrors(errors: readonly ConfigError[]): string {
-  return errors.map((e) => `${e.path}: ${e.message}`).join('\n');
-}
 
 class UsageError extends Error {}
 
@@ -91,10 +87,11 @@ function parse(argv: string[]): Parsed {
   let workers: number | undefined;
   if (values.workers !== undefined) {
     workers = Number(values.workers);
-    if (!/^\d+$/.test(values.workers) || workers < 1 || workers > 64) throw new UsageError('--workers must be an integer between 1 and 64');
+    const [min, max] = GATEWAY_LIMITS.workers;
+    if (!/^\d+$/.test(values.workers) || workers < min || workers > max) throw new UsageError(`--workers must be an integer between ${min} and ${max}`);
   }
   const logLevel = values['log-level'] as LogLevel | undefined;
-  if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
   const configPath = values.config ?? (process.env.PORTCULLIS_CONFIG || undefined);
   const token = {
     credentialKey: values.key,
@@ -119,7 +116,7 @@ async function start(p: Parsed): Promise<number> {
     handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel } });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
-      process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatErrors(err.errors)}\n`);
+      process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatConfigErrors(err.errors)}\n`);
     } else {
       process.stderr.write(`portcullis: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     }

@@ -1,6 +1,7 @@
 // `npm start`: runs the bundled demo upstream on 127.0.0.1:3000 and the gateway with examples/demo.json, prints curls to try.
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { formatConfigErrors } from './config/load.js';
 import { ConfigInvalidError, startGateway } from './gateway.js';
 import { startDemoUpstream } from './demo/upstream.js';
 import { runTokenCommand } from './token/token-command.js';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     gateway = await startGateway({ configPath: CONFIG });
   } catch (err) {
     await upstream.close();
-    if (err instanceof ConfigInvalidError) fail(`examples/demo.json is invalid:\n${err.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`);
+    if (err instanceof ConfigInvalidError) fail(`examples/demo.json is invalid:\n${formatConfigErrors(err.errors)}`);
     fail(`gateway failed to start: ${err instanceof Error ? err.message : String(err)}`);
   }
   const minted = runTokenCommand({ configPath: CONFIG, claims: ['sub=demo-user'] });

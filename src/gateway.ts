@@ -93,9 +93,8 @@ function workerEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 }
 
-function logWarnings(logger: pino.Logger, result: object): void {
-  const warnings = (result as { warnings?: Array<ConfigError | string> }).warnings;
-  for (const w of warnings ?? []) logger.warn(typeof w === 'string' ? { warning: w } : { path: w.path }, typeof w === 'string' ? w : `config: ${w.path}: ${w.message}`);
+function logWarnings(logger: pino.Logger, warnings: readonly ConfigError[]): void {
+  for (const w of warnings) logger.warn({ path: w.path }, `config: ${w.path}: ${w.message}`);
 }
 
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
@@ -114,7 +113,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     }]);
   }
   const logger = options.logger ?? createLogger({ level: settings.log_level });
-  logWarnings(logger, loaded.state);
+  logWarnings(logger, loaded.state.warnings);
 
   // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(settings.max_header_bytes);
@@ -154,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const jwksReady = totals.jwksSourcesReady >= totals.jwksSources;
     return buildStatus({
       ready: ready && jwksReady, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
-      proxyListen, adminListen, counters: pool.totals(), workers: pool.workers(), uptimeSeconds: uptime(),
+      proxyListen, adminListen, counters: totals, workers: pool.workers(), uptimeSeconds: uptime(),
     });
   }
 
@@ -166,7 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   /** Pushes a validated config (from the file or an Admin API write) to every worker as the next generation. */
   async function applyValidated(validated: ValidatedConfig, warnings: readonly ConfigError[], source: string): Promise<ReloadResult> {
-    logWarnings(logger, { warnings });
+    logWarnings(logger, warnings);
     const next = applyOverrides(validated, options.overrides);
     const gateway = { ...next.gateway };
     for (const key of RESTART_ONLY) {
@@ -246,9 +245,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     adminPort,
     get generation() { return generation; },
     logger,
-    reload() {
-      return reloadFile();
-    },
+    reload: reloadFile,
     stop() {
       stopped ??= (async () => {
         ready = false;

@@ -6,8 +6,7 @@ import { ADMIN_MAX_BODY_BYTES, parseAdminBody } from './body-parser.js';
 import type { AdminStore } from './admin-store.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-export const ADMIN_TOKEN_HEADER = 'kong-admin-token';
-export const ADMIN_TOKEN_MESSAGE = 'Invalid credentials. Token or User credentials required';
+const ADMIN_TOKEN_HEADER = 'kong-admin-token';
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();

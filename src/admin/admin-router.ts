@@ -8,7 +8,7 @@ import { stateFromDocument, type AdminState } from './entities/admin-state.js';
 import {
   createEntity, deleteEntity, updateEntity, upsertCreate, type Via, type WriteContext, type WriteResult,
 } from './entities/entity-writes.js';
-import { declarativeInvalid, METHOD_NOT_ALLOWED, NOT_FOUND, schemaViolation, type ApiResult } from './entities/kong-errors.js';
+import { ADMIN_MESSAGES, declarativeInvalid, METHOD_NOT_ALLOWED, NOT_FOUND, schemaViolation, type ApiResult } from './entities/kong-errors.js';
 import { pageList, serializeEntry } from './entities/serialize.js';
 import { formToObject, type ParsedBody } from './body-parser.js';
 
@@ -57,15 +57,15 @@ function fromWrite(w: WriteResult, status: number): AdminResponse {
   return { status, body: w.entry ? serializeEntry(w.entry) : null, next: w.state };
 }
 
-function bodyObject(kind: Kind, body: ParsedBody): Obj | ApiResult {
+/** The request body as an object to write; null when it is JSON but not a record. */
+function bodyObject(kind: Kind, body: ParsedBody): Obj | null {
   if (body === null) return {};
   if (body.type === 'form') return formToObject(body.pairs, KINDS[kind].fields);
-  if (isObject(body.value)) return body.value;
-  return schemaViolation([{ path: '$', message: 'expected a record' }], '$');
+  return isObject(body.value) ? body.value : null;
 }
 
-function isResult(v: Obj | ApiResult): v is ApiResult {
-  return typeof (v as ApiResult).status === 'number' && 'body' in v && Object.keys(v).length === 2;
+function notARecord(): ApiResult {
+  return schemaViolation([{ path: '$', message: 'expected a record' }], '$');
 }
 
 function fkOf(entry: RawEntry, field: string): string | null {
@@ -119,14 +119,14 @@ function collection(
     const tags = req.query.get('tags');
     if (tags !== null) {
       const match = tagFilter(tags);
-      if (match === null) return { status: 400, body: { message: "invalid option (tags: invalid filter syntax: cannot mix ',' and '/')" } };
+      if (match === null) return { status: 400, body: { message: ADMIN_MESSAGES.mixedTagFilter } };
       entries = entries.filter((e) => match(e.entity.tags ?? []));
     }
     return pageList(entries, req.query, basePath);
   }
   if (method === 'POST') {
     const body = bodyObject(kind, req.body);
-    if (isResult(body)) return body;
+    if (body === null) return notARecord();
     return fromWrite(createEntity(state, kind, body, ctx, via), 201);
   }
   return METHOD_NOT_ALLOWED;
@@ -147,12 +147,12 @@ function entity(
     case 'PATCH': {
       if (!mine) return NOT_FOUND;
       const body = bodyObject(kind, req.body);
-      if (isResult(body)) return body;
+      if (body === null) return notARecord();
       return fromWrite(updateEntity(state, mine, body, 'patch', ctx, via), 200);
     }
     case 'PUT': {
       const body = bodyObject(kind, req.body);
-      if (isResult(body)) return body;
+      if (body === null) return notARecord();
       if (found) return fromWrite(updateEntity(state, found, body, 'put', ctx, via, segment), 200);
       return fromWrite(upsertCreate(state, kind, segment, body, ctx, via), 200);
     }

@@ -2,7 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE } from '../observability/metrics.js';
-import { ADMIN_TOKEN_MESSAGE, createTokenCheck, serveAdminApi } from './admin-http.js';
+import { GATEWAY_MESSAGES } from '../errors.js';
+import { createTokenCheck, serveAdminApi } from './admin-http.js';
+import { ADMIN_MESSAGES } from './entities/kong-errors.js';
 import type { AdminStore } from './admin-store.js';
 
 export interface AdminSources {
@@ -31,10 +33,10 @@ export function createAdminServer(sources: AdminSources): AdminServer {
       res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    const fail = (err: unknown): void => send(500, JSON_TYPE, JSON.stringify({ message: 'An unexpected error occurred', error: String(err) }));
+    const fail = (err: unknown): void => send(500, JSON_TYPE, JSON.stringify({ message: GATEWAY_MESSAGES.unexpected, error: String(err) }));
     if (!tokenOk(req)) {
       req.resume();
-      return send(401, JSON_TYPE, JSON.stringify({ message: ADMIN_TOKEN_MESSAGE }));
+      return send(401, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.invalidAdminToken }));
     }
     if (sources.api && path !== '/status' && path !== '/metrics') {
       serveAdminApi(req, res, sources.api, sources.maxBodyBytes).catch((err: unknown) => {
@@ -44,15 +46,15 @@ export function createAdminServer(sources: AdminSources): AdminServer {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      if (path === '/status' || path === '/metrics') return send(405, JSON_TYPE, JSON.stringify({ message: 'Method not allowed' }));
-      return send(404, JSON_TYPE, JSON.stringify({ message: 'Not found' }));
+      if (path === '/status' || path === '/metrics') return send(405, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.methodNotAllowed }));
+      return send(404, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.notFound }));
     }
     if (path === '/status') {
       sources.status().then((doc) => send(200, JSON_TYPE, JSON.stringify(doc)), fail);
     } else if (path === '/metrics') {
       sources.metrics().then((text) => send(200, METRICS_CONTENT_TYPE, text), fail);
     } else {
-      send(404, JSON_TYPE, JSON.stringify({ message: 'Not found' }));
+      send(404, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.notFound }));
     }
   });
   server.keepAliveTimeout = 5_000;

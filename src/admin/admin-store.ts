@@ -1,10 +1,12 @@
 // Owns the admin's current document and runs writes one at a time: validate → persist the file → apply to workers → answer.
 import { readFileSync } from 'node:fs';
 import type { ConfigError, ValidatedConfig } from '../config/types.js';
-import { formatForPath } from '../config/load.js';
+import { formatForPath, readConfigFile } from '../config/load.js';
 import { parseConfigText } from '../config/parse.js';
 import { createConfigWriter, type ConfigWriter } from '../config/persist.js';
+import { GATEWAY_MESSAGES } from '../errors.js';
 import { stateFromDocument, type AdminState } from './entities/admin-state.js';
+import { ADMIN_MESSAGES } from './entities/kong-errors.js';
 import { handleAdminRequest, type AdminRequest, type AdminResponse, type RouterOptions } from './admin-router.js';
 
 export type DocumentLoad =
@@ -13,13 +15,9 @@ export type DocumentLoad =
 
 /** Reads, parses and validates the config file, keeping the raw document for admin writes. */
 export function loadDocumentFile(path: string): DocumentLoad {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, errors: [{ path: '$', message: `cannot read config file (${code}): ${(err as Error).message}` }] };
-  }
+  const read = readConfigFile(path);
+  if (!read.ok) return { ok: false, errors: [read.error] };
+  const { text } = read;
   const format = formatForPath(path);
   const parsed = parseConfigText(text, format);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
@@ -59,7 +57,6 @@ export interface AdminStore {
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-export const CHANGED_ON_DISK = 'the config file changed on disk since it was loaded: reload it (SIGHUP) or restart before writing through the Admin API';
 
 export function createAdminStore(options: AdminStoreOptions): AdminStore {
   let state = options.initial.state;
@@ -85,14 +82,14 @@ export function createAdminStore(options: AdminStoreOptions): AdminStore {
   }
 
   async function write(req: AdminRequest): Promise<AdminResponse> {
-    if (changedOnDisk()) return { status: 409, body: { message: CHANGED_ON_DISK } };
+    if (changedOnDisk()) return { status: 409, body: { message: ADMIN_MESSAGES.changedOnDisk } };
     const res = handleAdminRequest(state, req, router);
     if (!res.next) return res;
     try {
       await writer.write(res.next.doc);
     } catch (err) {
       options.onError?.(err);
-      return { status: 500, body: { message: 'An unexpected error occurred' } };
+      return { status: 500, body: { message: GATEWAY_MESSAGES.unexpected } };
     }
     // The file is the source of truth from here on: adopt first, so a failed worker restarts on the new config.
     state = res.next;

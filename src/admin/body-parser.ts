@@ -1,7 +1,7 @@
 // Parses Admin API request bodies as Kong takes them: JSON, urlencoded and multipart (files included), then shapes form fields.
 import type { Obj } from '../config/validate-context.js';
 import type { FieldType } from './entities/kinds.js';
-import type { ApiResult } from './entities/kong-errors.js';
+import { ADMIN_MESSAGES, type ApiResult } from './entities/kong-errors.js';
 
 /** A request body after parsing: typed JSON, or form pairs still to be shaped by the target entity's field types. */
 export type ParsedBody =
@@ -18,7 +18,7 @@ const bad = (message: string): BodyParse => ({ ok: false, result: { status: 400,
 
 /** `contentType` is every Content-Type header the request carried. */
 export function parseAdminBody(contentType: readonly string[], raw: Buffer): BodyParse {
-  if (contentType.length > 1) return bad('Content-Type header may only be specified once');
+  if (contentType.length > 1) return bad(ADMIN_MESSAGES.contentTypeTwice);
   const header = contentType[0];
   if (header === undefined || header.trim() === '') {
     if (raw.length === 0) return { ok: true, body: null };
@@ -31,11 +31,11 @@ export function parseAdminBody(contentType: readonly string[], raw: Buffer): Bod
   if (type === 'application/x-www-form-urlencoded') return { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
   if (type === 'multipart/form-data') {
     const boundary = params.map((p) => /^boundary=(?:"([^"]+)"|(.+))$/i.exec(p)).find((m) => m !== null);
-    if (!boundary) return bad('Cannot parse multipart body: missing boundary');
+    if (!boundary) return bad(ADMIN_MESSAGES.multipartNoBoundary);
     const pairs = parseMultipart(raw, boundary[1] ?? boundary[2]!);
-    return pairs === null ? bad('Cannot parse multipart body') : { ok: true, body: { type: 'form', pairs } };
+    return pairs === null ? bad(ADMIN_MESSAGES.multipartInvalid) : { ok: true, body: { type: 'form', pairs } };
   }
-  return { ok: false, result: { status: 415, body: { message: 'Unsupported Media Type' } } };
+  return { ok: false, result: { status: 415, body: { message: ADMIN_MESSAGES.unsupportedMediaType } } };
 }
 
 function parseJson(raw: Buffer): BodyParse {
@@ -47,7 +47,7 @@ function parseJson(raw: Buffer): BodyParse {
 }
 
 /** `a=1&b=2`; `+` is a space; percent-decoding as UTF-8 (the input is read as latin1 so bytes survive). */
-export function parseUrlencoded(text: string): Array<[string, string]> {
+function parseUrlencoded(text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const part of text.split('&')) {
     if (part === '') continue;

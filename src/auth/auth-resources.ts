@@ -5,8 +5,8 @@ import { resolveVerifySettings } from '../config/validate-verify.js';
 import { verifyAsymmetric as verifyInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { createLibuvVerifier } from '../crypto/verify-libuv.js';
 import { createVerifyPool } from '../crypto/verify-pool.js';
-import type { VerifierStats, VerifyMode } from '../crypto/verifier-types.js';
-import type { JwksEvent, JwksSettings } from './jwks/jwks-cache.js';
+import { emptyVerifierStats, type VerifierStats, type VerifyMode } from '../crypto/verifier-types.js';
+import { jwksSettingsOf, type JwksEvent } from './jwks/jwks-cache.js';
 import { createJwksRegistry, type JwksRegistry } from './jwks/jwks-registry.js';
 
 interface Verifier {
@@ -32,20 +32,7 @@ let registry: JwksRegistry | null = null;
 let logger: AuthResourceLogger | null = null;
 
 function inlineVerifier(): Verifier {
-  const stats: VerifierStats = { mode: 'inline', submitted: 0, completed: 0, rejectedFull: 0, pending: 0, batches: 0, keyUploads: 0 };
-  return { verify: verifyInline, stats: () => ({ ...stats }), close: async () => undefined };
-}
-
-export function jwksSettingsOf(gateway: Partial<GatewaySettings>): JwksSettings {
-  const s = resolveVerifySettings(gateway);
-  return {
-    cacheMinSeconds: s.jwks_cache_min_seconds,
-    cacheMaxSeconds: s.jwks_cache_max_seconds,
-    refetchIntervalSeconds: s.jwks_refetch_interval_seconds,
-    fetchTimeoutMs: s.jwks_fetch_timeout_ms,
-    maxBytes: s.jwks_max_bytes,
-    readyTimeoutMs: s.jwks_ready_timeout_ms,
-  };
+  return { verify: verifyInline, stats: () => emptyVerifierStats('inline'), close: async () => undefined };
 }
 
 function onJwksEvent(e: JwksEvent): void {

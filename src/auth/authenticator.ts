@@ -1,17 +1,17 @@
 // The jwt stage: Kong's access-phase flow (extract, cache, decode, key claim, credential, alg, key, signature, claims).
 import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
+import { isUuid } from '../config/ids.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
-import { JWT_MESSAGES, messageBody } from '../errors.js';
-import { createClaimsChecker, type ClaimsChecker } from './claims.js';
+import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
+import { CLAIMS_CODE_COUNT, createClaimsChecker, type ClaimsChecker } from './claims.js';
 import { createCredentialKeys, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
 import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
 import { createVerifiedCache, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
-import { GATEWAY_MESSAGES } from '../errors.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
 import { sharedJwksRegistry } from './auth-resources.js';
@@ -31,12 +31,11 @@ export interface AuthenticatorOptions {
  * Between `realm="R"` and `error="invalid_token"`: Kong master uses ", "; Kong 3.8/3.9 send " ".
  * Change here to match another Kong release.
  */
-export const WWW_AUTHENTICATE_DELIMITER = ', ';
+const WWW_AUTHENTICATE_DELIMITER = ', ';
 
 const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass' });
 /** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
 const QUEUE_FULL: AuthDeny = Object.freeze({ kind: 'deny', status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null });
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function deny(status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
   return Object.freeze({ kind: 'deny', status, body, wwwAuthenticate });
@@ -62,7 +61,7 @@ interface PluginState {
 }
 
 function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
-  if (UUID.test(value)) {
+  if (isUuid(value)) {
     const byId = config.consumersById.get(value) ?? config.consumersById.get(value.toLowerCase());
     if (byId !== undefined) return byId;
   }
@@ -87,7 +86,7 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
   for (const m of messages) denies.set(m, deny(401, messageBody(m), wa1));
   const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration);
   const claimDenies: AuthDeny[] = [];
-  for (let code = 0; code < 10; code++) claimDenies.push(deny(401, code === 0 ? '' : claims.body(code), wa1));
+  for (let code = 0; code < CLAIMS_CODE_COUNT; code++) claimDenies.push(deny(401, code === 0 ? '' : claims.body(code), wa1));
 
   let anonymous: AuthDecision | null = null;
   if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {

@@ -8,6 +8,7 @@ import { CLAIM_MESSAGES } from '../errors.js';
 export type ClaimsCode = number;
 export const CLAIMS_OK = 0;
 export const CLAIMS_EXCEED_MAXIMUM = 9;
+/** Codes run 0..CLAIMS_CODE_COUNT-1, so their denies fit in an array built once. */
 export const CLAIMS_CODE_COUNT = 10;
 
 export interface ClaimsChecker {

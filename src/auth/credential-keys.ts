@@ -2,7 +2,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledCredential, HmacAlgorithm, JwtAlgorithm } from '../config/types.js';
 import type { HmacVerifier } from '../crypto/hmac.js';
-import { decodeBase64url } from './token-decoder.js';
+import { decodeBase64url } from '../crypto/base64url.js';
 import { parseJwks } from './jwks/jwk-key.js';
 import { createStaticJwks, type JwksKeySource } from './jwks/jwks-cache.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -82,7 +82,7 @@ function prepare(credential: CompiledCredential, hmac: HmacVerifier, registry: J
     } else {
       hmacSlot = addKey(hmac, alg as HmacAlgorithm, raw);
       // Kong decodes with nginx's base64url (`+`/`/` refused, '=' optional); decoded here with the same rule.
-      const decoded = secret !== null ? decodeBase64url(secret) : credential.secretBase64Bytes;
+      const decoded = credential.secretBase64Bytes ?? (secret !== null ? decodeBase64url(secret) : null);
       if (decoded !== null) hmacSlotBase64 = addKey(hmac, alg as HmacAlgorithm, decoded);
     }
   } else {

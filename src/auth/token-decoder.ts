@@ -1,6 +1,7 @@
 // Splits and decodes a compact JWT the way Kong's jwt_parser does: strict base64url, JSON, alg check, Kong's error order.
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
 import { JWT_MESSAGES } from '../errors.js';
+import { base64urlDataEnd } from '../crypto/base64url.js';
 
 /**
  * Longest token decoded at all; longer ones are refused with `Bad token; invalid JSON`. Big enough for a
@@ -26,35 +27,6 @@ export type DecodeResult = DecodedToken | string;
 
 const ALGORITHMS: ReadonlyMap<string, JwtAlgorithm> = new Map(JWT_ALGORITHMS.map((a) => [a, a]));
 const EMPTY_CLAIMS: Record<string, unknown> = Object.freeze(Object.create(null)) as Record<string, unknown>;
-
-// 1 for the base64url alphabet A-Z a-z 0-9 - _
-const B64URL = new Uint8Array(128);
-for (let c = 65; c <= 90; c++) B64URL[c] = 1;
-for (let c = 97; c <= 122; c++) B64URL[c] = 1;
-for (let c = 48; c <= 57; c++) B64URL[c] = 1;
-B64URL[45] = 1;
-B64URL[95] = 1;
-
-/**
- * nginx's base64url rule (Kong ≥ 3.5): scan up to the first '=', every char before it must be in the
- * url alphabet, and that length must not be 1 mod 4. Returns the end of the data part, or -1.
- */
-export function base64urlDataEnd(s: string, start: number, end: number): number {
-  let i = start;
-  for (; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 61) break;
-    if (c > 127 || B64URL[c] === 0) return -1;
-  }
-  return (i - start) % 4 === 1 ? -1 : i;
-}
-
-/** Strict base64url decode of a whole string (for `secret_is_base64` secrets); null when nginx would refuse it. */
-export function decodeBase64url(s: string): Buffer | null {
-  const end = base64urlDataEnd(s, 0, s.length);
-  if (end < 0) return null;
-  return Buffer.from(end === s.length ? s : s.slice(0, end), 'base64url');
-}
 
 function decodeJsonSegment(token: string, start: number, end: number): unknown {
   const dataEnd = base64urlDataEnd(token, start, end);

@@ -4,6 +4,7 @@ import type {
   CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, CompiledRoute, CompiledService,
   ConsumerEntity, JwtSecretEntity, PluginEntity, ServiceEntity, ValidatedConfig,
 } from './types.js';
+import { decodeBase64url } from '../crypto/base64url.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
@@ -13,7 +14,7 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export function compileService(entity: ServiceEntity): CompiledService {
+function compileService(entity: ServiceEntity): CompiledService {
   const hostForUrl = entity.host.includes(':') ? `[${entity.host}]` : entity.host;
   const defaultPort = entity.protocol === 'https' ? 443 : 80;
   return Object.freeze({
@@ -24,19 +25,11 @@ export function compileService(entity: ServiceEntity): CompiledService {
   });
 }
 
-export function compileConsumer(entity: ConsumerEntity): CompiledConsumer {
+function compileConsumer(entity: ConsumerEntity): CompiledConsumer {
   const headers: string[] = ['X-Consumer-ID', entity.id];
   if (entity.username !== null) headers.push('X-Consumer-Username', entity.username);
   if (entity.custom_id !== null) headers.push('X-Consumer-Custom-ID', entity.custom_id);
   return Object.freeze({ entity, upstreamHeaders: Object.freeze(headers) });
-}
-
-/** nginx-style base64url: `-`/`_` alphabet, optional `=` padding; `+`, `/` or an impossible length gives null. */
-export function decodeBase64UrlStrict(text: string): Buffer | null {
-  const body = text.replace(/={1,2}$/, '');
-  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) return null;
-  if (text.length !== body.length && text.length % 4 !== 0) return null;
-  return Buffer.from(body, 'base64url');
 }
 
 function publicKeyOf(entity: JwtSecretEntity): KeyObject | null {
@@ -48,14 +41,14 @@ function publicKeyOf(entity: JwtSecretEntity): KeyObject | null {
   }
 }
 
-export function compileCredential(entity: JwtSecretEntity, consumer: CompiledConsumer): CompiledCredential {
+function compileCredential(entity: JwtSecretEntity, consumer: CompiledConsumer): CompiledCredential {
   const hmac = entity.algorithm.startsWith('HS') && entity.secret !== null;
   return Object.freeze({
     entity,
     consumer,
     publicKey: publicKeyOf(entity),
     secretBytes: hmac ? Buffer.from(entity.secret!, 'utf8') : null,
-    secretBase64Bytes: hmac ? decodeBase64UrlStrict(entity.secret!) : null,
+    secretBase64Bytes: hmac ? decodeBase64url(entity.secret!) : null,
   });
 }
 
@@ -67,7 +60,7 @@ export interface PluginScopes {
   readonly global: PluginEntity | null;
 }
 
-export function indexPlugins(plugins: readonly PluginEntity[]): PluginScopes {
+function indexPlugins(plugins: readonly PluginEntity[]): PluginScopes {
   const byRouteAndService = new Map<string, PluginEntity>();
   const byRoute = new Map<string, PluginEntity>();
   const byService = new Map<string, PluginEntity>();
@@ -83,7 +76,7 @@ export function indexPlugins(plugins: readonly PluginEntity[]): PluginScopes {
 }
 
 /** Kong precedence: route+service > route > service > global; disabled plugins are ignored. */
-export function resolveJwtPlugin(scopes: PluginScopes, routeId: string, serviceId: string | null): PluginEntity | null {
+function resolveJwtPlugin(scopes: PluginScopes, routeId: string, serviceId: string | null): PluginEntity | null {
   return (serviceId !== null ? scopes.byRouteAndService.get(`${routeId} ${serviceId}`) : undefined)
     ?? scopes.byRoute.get(routeId)
     ?? (serviceId !== null ? scopes.byService.get(serviceId) : undefined)

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 
 /** Fixed namespace for every id Portcullis derives; changing it changes every derived id. */
-export const PORTCULLIS_NAMESPACE = '6f1c3a52-9d4e-4b7a-8c21-5e0f7d93a4b6';
+const PORTCULLIS_NAMESPACE = '6f1c3a52-9d4e-4b7a-8c21-5e0f7d93a4b6';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

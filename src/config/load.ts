@@ -1,6 +1,6 @@
 // Reads, parses and validates a config file into a ValidatedConfig, collecting every error with its JSON path.
 import { readFileSync } from 'node:fs';
-import type { ConfigError, LoadResult } from './types.js';
+import type { ConfigError, LoadResult, ValidatedConfig } from './types.js';
 import { parseConfigText } from './parse.js';
 import { flattenDocument } from './flatten.js';
 import { createSink } from './validate-context.js';
@@ -9,24 +9,38 @@ export function formatForPath(path: string): 'json' | 'yaml' {
   return /\.ya?ml$/i.test(path) ? 'yaml' : 'json';
 }
 
-export function loadConfigFile(path: string): LoadResult {
-  let text: string;
+/** The file's text, or the error that says why it cannot be read. */
+export function readConfigFile(path: string): { ok: true; text: string } | { ok: false; error: ConfigError } {
   try {
-    text = readFileSync(path, 'utf8');
+    return { ok: true, text: readFileSync(path, 'utf8') };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    return { ok: false, errors: [{ path: '$', message: `cannot read config file (${code}): ${(err as Error).message}` }], warnings: [], source: path };
+    return { ok: false, error: { path: '$', message: `cannot read config file (${code}): ${(err as Error).message}` } };
   }
-  return loadConfigText(text, formatForPath(path), path);
+}
+
+export function loadConfigFile(path: string): LoadResult {
+  const read = readConfigFile(path);
+  if (!read.ok) return { ok: false, errors: [read.error], warnings: [], source: path };
+  return loadConfigText(read.text, formatForPath(path), path);
 }
 
 export function loadConfigText(text: string, format: 'json' | 'yaml', source: string): LoadResult {
   const parsed = parseConfigText(text, format);
   if (!parsed.ok) return { ok: false, errors: parsed.errors, warnings: [], source };
+  return { ...validateConfigDocument(parsed.value), source };
+}
+
+export type DocumentValidation =
+  | { ok: true; config: ValidatedConfig; warnings: ConfigError[] }
+  | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
+
+/** The one validation every document gets (file, reload, Admin API draft): every error, or the config and its warnings. */
+export function validateConfigDocument(doc: unknown): DocumentValidation {
   const sink = createSink();
-  const config = flattenDocument(sink, parsed.value);
-  if (sink.errors.length > 0 || config === null) return { ok: false, errors: sink.errors, warnings: sink.warnings, source };
-  return { ok: true, config, warnings: sink.warnings, source };
+  const config = flattenDocument(sink, doc);
+  if (sink.errors.length > 0 || config === null) return { ok: false, errors: sink.errors, warnings: sink.warnings };
+  return { ok: true, config, warnings: sink.warnings };
 }
 
 /** One line per error: `<path>: <message>`. */

@@ -51,7 +51,7 @@ function parseYaml(text: string): ParseResult {
 }
 
 /** Finds the offset and a description of the first JSON syntax error (null if the scanner finds none). */
-export function locateJsonError(s: string): { offset: number; message: string } | null {
+function locateJsonError(s: string): { offset: number; message: string } | null {
   let i = 0;
   class Fail { constructor(readonly offset: number, readonly message: string) {} }
   const ws = () => { while (i < s.length && ' \t\n\r'.includes(s[i]!)) i++; };

@@ -3,9 +3,6 @@ import type { ConfigError } from './types.js';
 
 export type Obj = Record<string, unknown>;
 
-/** Fields allowed in every object of the file (Kong's declarative meta fields). */
-export const META_FIELDS: readonly string[] = ['_comment', '_ignore'];
-
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function childPath(path: string, key: string | number): string {
@@ -48,7 +45,7 @@ export function checkFields(sink: Sink, obj: Obj, path: string, allowed: readonl
   }
 }
 
-/** Reads `obj[key]`; `undefined` when absent. Explicit null is returned as null. */
+/** True when `obj` has its own `key` set to anything but undefined (null counts as present). */
 export function has(obj: Obj, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key) && obj[key] !== undefined;
 }
@@ -72,6 +69,18 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
     return 'present';
   }
   function p(key: string): string { return childPath(path, key); }
+  function number(key: string, fallback: number, min: number, max: number, integer: boolean): number {
+    const state = missingOrNull(key, false);
+    if (state === 'absent') return fallback;
+    if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+    const v = obj[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
+      sink.error(p(key), integer ? 'expected an integer' : 'expected a number');
+      return fallback;
+    }
+    if (v < min || v > max) { sink.error(p(key), `value should be between ${min} and ${max}`); return fallback; }
+    return v;
+  }
   return {
     path,
     str(key, fallback, opts = {}) {
@@ -91,25 +100,8 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
       if (typeof v !== 'boolean') { sink.error(p(key), 'expected a boolean'); return fallback; }
       return v;
     },
-    int(key, fallback, min, max) {
-      const state = missingOrNull(key, false);
-      if (state === 'absent') return fallback;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
-      const v = obj[key];
-      if (typeof v !== 'number' || !Number.isFinite(v)) { sink.error(p(key), 'expected an integer'); return fallback; }
-      if (!Number.isInteger(v)) { sink.error(p(key), 'expected an integer'); return fallback; }
-      if (v < min || v > max) { sink.error(p(key), `value should be between ${min} and ${max}`); return fallback; }
-      return v;
-    },
-    num(key, fallback, min, max) {
-      const state = missingOrNull(key, false);
-      if (state === 'absent') return fallback;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
-      const v = obj[key];
-      if (typeof v !== 'number' || !Number.isFinite(v)) { sink.error(p(key), 'expected a number'); return fallback; }
-      if (v < min || v > max) { sink.error(p(key), `value should be between ${min} and ${max}`); return fallback; }
-      return v;
-    },
+    int: (key, fallback, min, max) => number(key, fallback, min, max, true),
+    num: (key, fallback, min, max) => number(key, fallback, min, max, false),
     oneOf(key, values, fallback) {
       const state = missingOrNull(key, false);
       if (state === 'absent') return fallback;

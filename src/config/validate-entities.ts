@@ -12,10 +12,15 @@ import { readKeySource } from './validate-verify.js';
 /** A reference to another entity by endpoint key or id, as written (`service: "orders"`). */
 export interface RawRef { value: string; path: string }
 
-function asObject(sink: Sink, raw: unknown, path: string): Obj | null {
-  if (isObject(raw)) return raw;
-  sink.error(path, 'expected a record');
-  return null;
+/** Every entity's first checks: a record, known fields, timestamps; then a reader for its fields. */
+function openEntity(sink: Sink, raw: unknown, path: string, fields: readonly string[]): { obj: Obj; r: Reader } | null {
+  if (!isObject(raw)) {
+    sink.error(path, 'expected a record');
+    return null;
+  }
+  checkFields(sink, raw, path, fields);
+  checkTimestamps(sink, raw, path);
+  return { obj: raw, r: createReader(sink, raw, path) };
 }
 
 export function readId(sink: Sink, obj: Obj, path: string): string | null {
@@ -54,11 +59,9 @@ export function readRef(sink: Sink, obj: Obj, path: string, field: string, neste
 }
 
 export function validateService(sink: Sink, raw: unknown, path: string): ServiceEntity | null {
-  const obj = asObject(sink, raw, path);
-  if (!obj) return null;
-  checkFields(sink, obj, path, FIELDS.service);
-  checkTimestamps(sink, obj, path);
-  const r = createReader(sink, obj, path);
+  const opened = openEntity(sink, raw, path, FIELDS.service);
+  if (!opened) return null;
+  const { obj, r } = opened;
   const id = readId(sink, obj, path);
   const name = readName(sink, r, obj);
   let protocol: 'http' | 'https' = 'http';
@@ -135,11 +138,9 @@ export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; h
 export interface RouteOptions { formatVersion: string }
 
 export function validateRoute(sink: Sink, raw: unknown, path: string, opts: RouteOptions): RouteEntity | null {
-  const obj = asObject(sink, raw, path);
-  if (!obj) return null;
-  checkFields(sink, obj, path, FIELDS.route);
-  checkTimestamps(sink, obj, path);
-  const r = createReader(sink, obj, path);
+  const opened = openEntity(sink, raw, path, FIELDS.route);
+  if (!opened) return null;
+  const { obj, r } = opened;
   const id = readId(sink, obj, path);
   const name = readName(sink, r, obj);
 
@@ -236,11 +237,9 @@ function readHeaders(sink: Sink, obj: Obj, path: string): Record<string, string[
 }
 
 export function validateConsumer(sink: Sink, raw: unknown, path: string): ConsumerEntity | null {
-  const obj = asObject(sink, raw, path);
-  if (!obj) return null;
-  checkFields(sink, obj, path, FIELDS.consumer);
-  checkTimestamps(sink, obj, path);
-  const r = createReader(sink, obj, path);
+  const opened = openEntity(sink, raw, path, FIELDS.consumer);
+  if (!opened) return null;
+  const { obj, r } = opened;
   const before = sink.errors.length;
   const username = r.str('username', null, { nullable: true, nonEmpty: true });
   const custom_id = r.str('custom_id', null, { nullable: true, nonEmpty: true });
@@ -252,11 +251,9 @@ export function validateConsumer(sink: Sink, raw: unknown, path: string): Consum
 
 /** Validates a credential; `key`/`secret` left null when absent (the caller generates them). */
 export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit<JwtSecretEntity, 'key'> & { key: string | null }) | null {
-  const obj = asObject(sink, raw, path);
-  if (!obj) return null;
-  checkFields(sink, obj, path, FIELDS.jwt_secret);
-  checkTimestamps(sink, obj, path);
-  const r = createReader(sink, obj, path);
+  const opened = openEntity(sink, raw, path, FIELDS.jwt_secret);
+  if (!opened) return null;
+  const { obj, r } = opened;
   const algorithm = r.oneOf('algorithm', JWT_ALGORITHMS, 'HS256');
   const algOk = !has(obj, 'algorithm') || obj.algorithm === algorithm;
   const rsa_public_key = r.str('rsa_public_key', null, { nullable: true, nonEmpty: true });

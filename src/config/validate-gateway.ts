@@ -6,7 +6,7 @@ import { checkFields, childPath, createReader, has, isObject, type Sink } from '
 import { readVerifySettings } from './validate-verify.js';
 
 /** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
-export function parseListen(value: string): ListenAddress | null {
+function parseListen(value: string): ListenAddress | null {
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
   if (!m) return null;
   const port = Number(m[3]);

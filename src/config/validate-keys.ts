@@ -3,13 +3,10 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { JwtAlgorithm } from './types.js';
 
 const CURVE_NAMES: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const EXPECTED_CURVE: Partial<Record<JwtAlgorithm, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+/** The JOSE curve name (`crv`) each ECDSA algorithm requires. */
+export const EC_JOSE_CURVE: Partial<Record<JwtAlgorithm, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 
-export const MIN_RSA_BITS = 2048;
-
-export function isAsymmetric(alg: JwtAlgorithm): boolean {
-  return !alg.startsWith('HS');
-}
+const MIN_RSA_BITS = 2048;
 
 /** Kong requires `rsa_public_key` for these (not for ES*). */
 export function requiresPublicKey(alg: JwtAlgorithm): boolean {
@@ -44,7 +41,7 @@ export function keyFitError(alg: JwtAlgorithm, key: KeyObject): string | null {
     const rsaOk = type === 'rsa' || (alg.startsWith('PS') && type === 'rsa-pss');
     if (!rsaOk || (d.modulusLength ?? 0) < MIN_RSA_BITS) expected = `an RSA key of at least ${MIN_RSA_BITS} bits`;
   } else if (alg.startsWith('ES')) {
-    const curve = EXPECTED_CURVE[alg]!;
+    const curve = EC_JOSE_CURVE[alg]!;
     if (type !== 'ec' || CURVE_NAMES[d.namedCurve ?? ''] !== curve) expected = `an EC ${curve} key`;
   } else if (alg === 'EdDSA') {
     if (type !== 'ed25519' && type !== 'ed448') expected = 'an Ed25519 or Ed448 key';

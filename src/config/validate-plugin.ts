@@ -47,7 +47,7 @@ export function validatePlugin(sink: Sink, obj: Obj, path: string): PluginFields
   };
 }
 
-export function validateJwtConfig(sink: Sink, raw: unknown, path: string): JwtPluginConfig {
+function validateJwtConfig(sink: Sink, raw: unknown, path: string): JwtPluginConfig {
   const d = jwtConfigDefaults();
   if (raw === undefined || raw === null) return d;
   if (!isObject(raw)) {

@@ -4,7 +4,7 @@ import { compilePathRegex } from '../routing/path-regex.js';
 const UNRESERVED_RE = /[A-Za-z0-9\-._~]/;
 
 /** Kong's prefix-path normalization: decode unreserved %XX, upper-case other %XX, resolve dot segments, merge `//`. */
-export function normalizePrefixPath(path: string): string {
+function normalizePrefixPath(path: string): string {
   const decoded = path.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
     const ch = String.fromCharCode(parseInt(hex, 16));
     return UNRESERVED_RE.test(ch) ? ch : `%${hex.toUpperCase()}`;

@@ -3,7 +3,7 @@ import { parseJwks } from '../auth/jwks/jwk-key.js';
 import type { GatewaySettings, JwtAlgorithm } from './types.js';
 import { childPath, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
 
-export const VERIFY_MODES = ['pool', 'libuv', 'inline'] as const;
+const VERIFY_MODES = ['pool', 'libuv', 'inline'] as const satisfies ReadonlyArray<GatewaySettings['asymmetric_verify']>;
 
 /** Defaults chosen from bench/micro/verify-pool.bench.mjs (see the README's table). */
 export const VERIFY_DEFAULTS = {
@@ -18,7 +18,7 @@ export const VERIFY_DEFAULTS = {
   jwks_ready_timeout_ms: 10000,
 } as const;
 
-export const VERIFY_LIMITS = {
+const VERIFY_LIMITS = {
   verify_queue_max: [1, 1000000],
   verify_pool_threads: [0, 256],
   jwks_cache_min_seconds: [0, 604800],

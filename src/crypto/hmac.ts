@@ -2,6 +2,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { HmacAlgorithm } from '../config/types.js';
 import { NATIVE_ALG, VERIFY_CODE, nativeAddon, type NativeKeyring } from '../native/addon.js';
+import { SEXTET, base64urlDataEnd } from './base64url.js';
 
 export interface HmacVerifier {
   readonly engine: 'native' | 'node:crypto';
@@ -15,7 +16,7 @@ export interface HmacVerifier {
   verify(slot: number, token: string, signingInputLength: number): boolean;
 }
 
-/** Additive to the contract: the same check with the detailed result code (see VERIFY_CODE). */
+/** The same check with the detailed result code (see VERIFY_CODE): lets tests prove both engines fail alike. */
 export interface HmacCodeVerifier extends HmacVerifier {
   /** 1 match, 0 mismatch, negative when malformed; identical for both engines. */
   verifyCode(slot: number, token: string, signingInputLength: number): number;
@@ -34,16 +35,6 @@ const HASHES: Readonly<Record<HmacAlgorithm, { native: number; hash: string; mac
   HS512: { native: NATIVE_ALG.HS512, hash: 'sha512', macLength: 64 },
 };
 
-// base64url sextet per char code, -1 outside A-Za-z0-9-_ (the same table as native/src/jwt_core.cc)
-const SEXTET = new Int8Array(128).fill(-1);
-for (let i = 0; i < 26; i++) {
-  SEXTET[65 + i] = i;
-  SEXTET[97 + i] = 26 + i;
-}
-for (let i = 0; i < 10; i++) SEXTET[48 + i] = 52 + i;
-SEXTET[45] = 62;
-SEXTET[95] = 63;
-
 const NON_ASCII = /[^\x00-\x7f]/;
 
 function checkKey(algorithm: HmacAlgorithm, secret: Buffer): (typeof HASHES)[HmacAlgorithm] {
@@ -52,20 +43,6 @@ function checkKey(algorithm: HmacAlgorithm, secret: Buffer): (typeof HASHES)[Hma
   if (!(secret instanceof Uint8Array)) throw new TypeError('HMAC secret must be a Buffer');
   if (secret.length > HMAC_MAX_SECRET_LENGTH) throw new RangeError('HMAC secret longer than 64 KiB');
   return spec;
-}
-
-/**
- * End of the base64url data part of token[start, end) under nginx's rules (stop at the first '=',
- * strict alphabet, length not 1 mod 4), or -1.
- */
-function dataEnd(token: string, start: number, end: number): number {
-  let i = start;
-  for (; i < end; i++) {
-    const c = token.charCodeAt(i);
-    if (c === 61) break;
-    if (c > 127 || SEXTET[c] < 0) return -1;
-  }
-  return (i - start) % 4 === 1 ? -1 : i;
 }
 
 /** Decodes validated base64url token[start, end) into out (sized exactly); unused low bits are ignored. */
@@ -112,7 +89,7 @@ function createFallbackVerifier(): HmacCodeVerifier {
     if (!(sil >= 0 && sil < length) || token.charCodeAt(sil) !== 46) return VERIFY_CODE.STRUCTURE;
     const first = token.indexOf('.');
     if (first >= sil || token.indexOf('.', first + 1) !== sil) return VERIFY_CODE.STRUCTURE;
-    const end = dataEnd(token, sil + 1, length);
+    const end = base64urlDataEnd(token, sil + 1, length);
     if (end < 0) return VERIFY_CODE.BAD_SIGNATURE;
     const n = end - sil - 1;
     const decodedLength = ((n / 4) | 0) * 3 + (n % 4 === 0 ? 0 : (n % 4) - 1);

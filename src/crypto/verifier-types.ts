@@ -1,7 +1,7 @@
 // Shared types of the asymmetric verifiers (inline, libuv, piscina pool): the mode, counters, and the queue-full error.
+import type { GatewaySettings } from '../config/types.js';
 
-export const VERIFY_MODES = ['pool', 'libuv', 'inline'] as const;
-export type VerifyMode = (typeof VERIFY_MODES)[number];
+export type VerifyMode = NonNullable<GatewaySettings['asymmetric_verify']>;
 
 /** Counters every verifier keeps; read by observability. */
 export interface VerifierStats {
@@ -19,6 +19,10 @@ export interface VerifierStats {
   keyUploads: number;
   /** Pool batches that failed and were verified inline instead (pool mode only). */
   poolErrors?: number;
+}
+
+export function emptyVerifierStats(mode: VerifyMode): VerifierStats {
+  return { mode, submitted: 0, completed: 0, rejectedFull: 0, pending: 0, batches: 0, keyUploads: 0 };
 }
 
 /**

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
 import { encodeBatch, RESULT_UNKNOWN_KEY, type BatchItemInput, type BatchTask } from './verify-batch.js';
-import { fitsAlgorithm } from './verify-libuv.js';
+import { fitsAlgorithm } from './jws-algorithms.js';
 import { verifyAsymmetric } from './asymmetric.js';
-import { PoolFullError, type VerifierStats } from './verifier-types.js';
+import { emptyVerifierStats, PoolFullError, type VerifierStats } from './verifier-types.js';
 
 export interface VerifyPoolOptions {
   /** Pool threads (default: available cores − 1, at least 1). */
@@ -76,7 +76,7 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
     return p;
   };
   const full = new PoolFullError();
-  const stats: VerifierStats = { mode: 'pool', submitted: 0, completed: 0, rejectedFull: 0, pending: 0, batches: 0, keyUploads: 0 };
+  const stats = emptyVerifierStats('pool');
   const ids = new WeakMap<KeyObject, KeyRecord>();
   let nextId = 1;
   let queue: Pending[] = [];

@@ -1,7 +1,7 @@
 // Sums the data-plane counters of all workers, keeping the totals of retired (crashed/restarted) workers monotonic.
 import type { DataPlaneCounters } from '../pipeline/types.js';
 
-export const COUNTER_NAMES = [
+const COUNTER_NAMES = [
   'requests', 'responses2xx', 'responses3xx', 'responses4xx', 'responses5xx',
   'authAllowed', 'authDenied', 'upstreamErrors', 'inFlight',
   'tokenCacheHits', 'tokenCacheMisses', 'tokenCacheEvictions', 'tokenCacheEntries',
@@ -24,7 +24,7 @@ export function emptyCounters(): DataPlaneCounters {
   };
 }
 
-export function addCounters(into: DataPlaneCounters, from: DataPlaneCounters, includeGauges = true): void {
+function addCounters(into: DataPlaneCounters, from: DataPlaneCounters, includeGauges = true): void {
   for (const name of COUNTER_NAMES) {
     if (!includeGauges && GAUGES.has(name)) continue;
     if (MAX_GAUGES.has(name)) into[name] = Math.max(into[name], from[name] ?? 0);

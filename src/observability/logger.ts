@@ -1,7 +1,8 @@
 // Creates the gateway's pino loggers: JSON lines to stdout, and the worker-thread relay to the main thread's logger.
 import pino from 'pino';
+import type { LOG_LEVELS } from '../config/fields.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LoggerOptions {
   level?: string;

@@ -7,7 +7,8 @@ import type { DataPlaneCounters, DataPlaneInfo } from '../pipeline/types.js';
 import { createCounterAggregator, type CounterAggregator } from '../observability/counters.js';
 import { relayWorkerLog } from '../observability/logger.js';
 import type { WorkerStatus } from '../admin/status.js';
-import type { FromWorker, ToWorker, WorkerMemory, WorkerStartData } from './protocol.js';
+import type { FromWorker, WorkerStartData } from './protocol.js';
+import { ask, createSlot, sendTo, settleAllStopped, settleReply, slotStatus, type Slot } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
   entry: URL;
@@ -51,22 +52,6 @@ export interface WorkerPool {
   crash(workerId: number): void;
 }
 
-interface Slot {
-  id: number;
-  worker: Worker | null;
-  state: WorkerStatus['state'];
-  port: number | null;
-  info: DataPlaneInfo | null;
-  generation: number | null;
-  restarts: number;
-  consecutiveCrashes: number;
-  readyAt: number;
-  memory: WorkerMemory | null;
-  restartTimer: NodeJS.Timeout | null;
-  pending: Map<number, (message: FromWorker) => void>;
-  onReady: ((message: FromWorker) => void) | null;
-}
-
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { logger } = options;
   const now = options.now ?? Date.now;
@@ -82,11 +67,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let stopping = false;
   /** Until every worker first became ready, a dying worker fails start() instead of being restarted. */
   let started = false;
-  let nextRequestId = 1;
-
-  function send(slot: Slot, message: ToWorker): void {
-    slot.worker?.postMessage(message);
-  }
 
   function spawn(slot: Slot): Promise<void> {
     const data: WorkerStartData = {
@@ -147,20 +127,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       case 'stopped':
         return;
     }
-    if ('id' in message && message.id !== 0) {
-      const waiter = slot.pending.get(message.id);
-      slot.pending.delete(message.id);
-      waiter?.(message);
-    }
+    settleReply(slot, message);
   }
 
   function onExit(slot: Slot, worker: Worker, code: number): void {
     if (slot.worker !== worker) return;
     slot.worker = null;
     aggregator.retire(slot.id);
-    for (const waiter of slot.pending.values()) waiter({ type: 'stopped' });
-    slot.pending.clear();
-    slot.onReady?.({ type: 'stopped' });
+    settleAllStopped(slot);
     if (stopping || slot.state === 'stopping' || !started) {
       slot.state = 'stopped';
       return;
@@ -182,24 +156,6 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }, delay);
   }
 
-  /** Sends a request carrying an id and waits for the reply with that id (or the worker's end, or a timeout). */
-  function ask(slot: Slot, make: (id: number) => ToWorker, timeoutMs: number): Promise<FromWorker | null> {
-    if (!slot.worker || slot.state !== 'ready') return Promise.resolve(null);
-    const id = nextRequestId++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { slot.pending.delete(id); resolve(null); }, timeoutMs);
-      slot.pending.set(id, (message) => { clearTimeout(timer); resolve(message); });
-      send(slot, make(id));
-    });
-  }
-
-  function newSlot(id: number): Slot {
-    return {
-      id, worker: null, state: 'starting', port: null, info: null, generation: null, restarts: 0,
-      consecutiveCrashes: 0, readyAt: 0, memory: null, restartTimer: null, pending: new Map(), onReady: null,
-    };
-  }
-
   async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
@@ -212,7 +168,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   const pool: WorkerPool = {
     async start() {
-      for (let i = 0; i < options.count; i++) slots.push(newSlot(i));
+      for (let i = 0; i < options.count; i++) slots.push(createSlot(i));
       // uSockets sets SO_REUSEPORT only for a non-zero port: a socket bound to port 0 cannot be shared,
       // so pick a free port here and give every worker (and any restarted one) that port.
       const ephemeral = options.listenPort === 0;
@@ -259,24 +215,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
     totals: () => aggregator.total(),
 
-    workers() {
-      return slots.map((s) => {
-        const c = aggregator.latest(s.id);
-        return {
-          id: s.id,
-          thread_id: s.worker?.threadId ?? null,
-          state: s.state,
-          generation: s.generation,
-          port: s.port,
-          http_engine: s.info?.httpEngine ?? null,
-          hmac_engine: s.info?.hmacEngine ?? null,
-          restarts: s.restarts,
-          requests: c?.requests ?? 0,
-          in_flight: c?.inFlight ?? 0,
-          heap_used: s.memory?.heapUsed ?? null,
-        };
-      });
-    },
+    workers: () => slots.map((s) => slotStatus(s, aggregator.latest(s.id))),
 
     info() {
       return slots.find((s) => s.info)?.info ?? null;
@@ -289,7 +228,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
     crash(workerId) {
       const slot = slots[workerId];
-      if (slot) send(slot, { type: 'crash' });
+      if (slot) sendTo(slot, { type: 'crash' });
     },
   };
 
@@ -304,7 +243,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       }
       slot.state = 'stopping';
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      send(slot, { type: 'stop', timeoutMs: drainTimeoutMs });
+      sendTo(slot, { type: 'stop', timeoutMs: drainTimeoutMs });
       try {
         await withTimeout(exited, drainTimeoutMs + 5_000, `worker ${slot.id} stop`);
       } catch {

@@ -1,6 +1,7 @@
 // Mints a signed JWT for one credential of a config: the `portcullis token` subcommand's engine.
-import { constants, createHmac, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { JwtAlgorithm, JwtSecretEntity, ValidatedConfig } from '../config/types.js';
+import { JWS_DIGEST, jwsKeyInput } from '../crypto/jws-algorithms.js';
 
 export interface MintOptions {
   /** The credential's `key`; it becomes the value of the key claim. */
@@ -21,19 +22,11 @@ export interface MintOptions {
 
 export class MintError extends Error {}
 
-const HASH_OF: Record<JwtAlgorithm, string> = {
-  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512',
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
-  EdDSA: '',
-};
-
 function base64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');
 }
 
-export function findCredential(config: ValidatedConfig, key: string): JwtSecretEntity {
+function findCredential(config: ValidatedConfig, key: string): JwtSecretEntity {
   const credential = config.jwt_secrets.find((c) => c.key === key);
   if (!credential) {
     const known = config.jwt_secrets.map((c) => c.key).join(', ') || '(none)';
@@ -42,18 +35,9 @@ export function findCredential(config: ValidatedConfig, key: string): JwtSecretE
   return credential;
 }
 
-/** node:crypto sign/verify key options for a JWS algorithm (PSS salt = digest length, ECDSA as raw r||s). */
-function keyOptions(algorithm: JwtAlgorithm, key: KeyObject) {
-  if (algorithm.startsWith('PS')) {
-    return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST };
-  }
-  if (algorithm.startsWith('ES')) return { key, dsaEncoding: 'ieee-p1363' as const };
-  return key;
-}
-
 function matchesPublicKey(algorithm: JwtAlgorithm, publicPem: string, input: string, signature: Buffer): boolean {
   try {
-    return verify(HASH_OF[algorithm] || null, Buffer.from(input), keyOptions(algorithm, createPublicKey(publicPem)), signature);
+    return verify(JWS_DIGEST[algorithm], Buffer.from(input), jwsKeyInput(algorithm, createPublicKey(publicPem)), signature);
   } catch {
     return false;
   }
@@ -74,7 +58,7 @@ export function mintToken(config: ValidatedConfig, options: MintOptions): string
   if (algorithm.startsWith('HS')) {
     if (credential.secret === null) throw new MintError(`credential '${credential.key}' has no secret`);
     const secret = options.secretIsBase64 ? Buffer.from(credential.secret, 'base64url') : credential.secret;
-    signature = createHmac(HASH_OF[algorithm], secret).update(input).digest();
+    signature = createHmac(JWS_DIGEST[algorithm]!, secret).update(input).digest();
   } else {
     if (!options.privateKeyPem) {
       throw new MintError(`credential '${credential.key}' uses ${algorithm}: pass the private key with --private-key FILE`);
@@ -86,7 +70,7 @@ export function mintToken(config: ValidatedConfig, options: MintOptions): string
       throw new MintError(`the private key does not parse: ${(error as Error).message}`);
     }
     try {
-      signature = sign(HASH_OF[algorithm] || null, Buffer.from(input), keyOptions(algorithm, key));
+      signature = sign(JWS_DIGEST[algorithm], Buffer.from(input), jwsKeyInput(algorithm, key));
     } catch (error) {
       throw new MintError(`the private key cannot sign ${algorithm}: ${(error as Error).message}`);
     }

@@ -1,7 +1,6 @@
 // Test helpers for the data plane: compile a config document, run a real node:http upstream and an in-process data plane.
 import http from 'node:http';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfigText } from '../../src/config/load.js';
 import { compileConfig } from '../../src/config/compile.js';
@@ -29,28 +28,7 @@ export function simpleDocument(
   };
 }
 
-export interface Upstream {
-  readonly port: number;
-  readonly url: string;
-  readonly server: http.Server;
-  close(): Promise<void>;
-}
-
-export async function startUpstream(handler: http.RequestListener): Promise<Upstream> {
-  const server = http.createServer(handler);
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
+export { startUpstream, type Upstream } from './http-upstream.js';
 
 /** Upstream that answers with a JSON echo of what it received (method, url, raw headers, body length). */
 export function echoHandler(): http.RequestListener {

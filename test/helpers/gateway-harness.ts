@@ -3,9 +3,9 @@ import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { startGateway, type GatewayHandle, type GatewayOptions } from '../../src/gateway.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { startUpstream as startHttpUpstream } from './http-upstream.js';
 
 export const TS_REGISTER = new URL('./ts-register.mjs', import.meta.url).href;
 
@@ -48,11 +48,11 @@ export interface TestUpstream {
   close(): Promise<void>;
 }
 
-export function startUpstream(): Promise<TestUpstream> {
+export async function startUpstream(): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
   let held: Array<() => void> = [];
   let heldWaiters: Array<() => void> = [];
-  const server = http.createServer((req, res) => {
+  const upstream = await startHttpUpstream((req, res) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
     const answer = (): void => {
       const body = JSON.stringify({ method: req.method, url: req.url });
@@ -69,19 +69,17 @@ export function startUpstream(): Promise<TestUpstream> {
       answer();
     }
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: (server.address() as AddressInfo).port,
-      seen,
-      nextHeld: () => new Promise<void>((r) => heldWaiters.push(r)),
-      release() {
-        const all = held;
-        held = [];
-        for (const a of all) a();
-      },
-      close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }),
-    }));
-  });
+  return {
+    port: upstream.port,
+    seen,
+    nextHeld: () => new Promise<void>((r) => heldWaiters.push(r)),
+    release() {
+      const all = held;
+      held = [];
+      for (const a of all) a();
+    },
+    close: upstream.close,
+  };
 }
 
 export interface LogCapture {

@@ -1,7 +1,8 @@
 // A local identity provider for tests: node:http on 127.0.0.1, serves /.well-known/jwks.json, signs RS256 tokens, rotates keys, misbehaves on request.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { constants, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { makeToken } from './tokens.js';
 
 export interface IdpKey { kid: string; privateKey: KeyObject; publicKey: KeyObject; publicPem: string }
 
@@ -31,8 +32,6 @@ function newKey(): IdpKey {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { kid: `key-${++counter}-${Date.now().toString(36)}`, privateKey, publicKey, publicPem: String(publicKey.export({ type: 'spki', format: 'pem' })) };
 }
-
-const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 export async function startIdp(): Promise<TestIdp> {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -78,9 +77,7 @@ export async function startIdp(): Promise<TestIdp> {
     slowMs: 2000,
     cacheControl: 'public, max-age=300',
     token(claims = {}, key = current) {
-      const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: key.kid })}.${b64({ iss: url, sub: 'user-1', ...claims })}`;
-      const sig = sign('sha256', Buffer.from(input), { key: key.privateKey, padding: constants.RSA_PKCS1_PADDING });
-      return `${input}.${sig.toString('base64url')}`;
+      return makeToken({ alg: 'RS256', typ: 'JWT', kid: key.kid }, { iss: url, sub: 'user-1', ...claims }, key.privateKey);
     },
     rotate() {
       current = newKey();

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GatewayHandle } from '../../src/gateway.js';
 import { get, startTestGateway, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
+import { makeToken } from '../helpers/tokens.js';
 
 let gateway: GatewayHandle | null = null;
 let upstream: TestUpstream | null = null;
@@ -17,18 +18,12 @@ afterEach(async () => {
   delete process.env.PORTCULLIS_ADMIN_TOKEN;
 });
 
-function b64(v: unknown): string {
-  return Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-}
-
 function rs256(privatePem: string, claims: Record<string, unknown>): string {
-  const input = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), privatePem).toString('base64url')}`;
+  return makeToken({ alg: 'RS256', typ: 'JWT' }, claims, privatePem);
 }
 
 function hs256(secret: string, claims: Record<string, unknown>): string {
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  return makeToken({ alg: 'HS256', typ: 'JWT' }, claims, secret);
 }
 
 interface Reply { status: number; body: string }

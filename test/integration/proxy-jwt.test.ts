@@ -1,23 +1,18 @@
 // The jwt stage inside the data plane: denials never reach the upstream; allows rewrite the consumer headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { makeToken } from '../helpers/tokens.js';
 import { echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
-function b64(data: string | Buffer): string {
-  return Buffer.from(data).toString('base64url');
-}
-
 function hs256(key: string, secret: string, claims: Record<string, unknown> = {}): string {
-  const input = `${b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${b64(JSON.stringify({ iss: key, ...claims }))}`;
-  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+  return makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: key, ...claims }, secret);
 }
 
 function rs256(key: string): string {
-  const input = `${b64(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))}.${b64(JSON.stringify({ iss: key }))}`;
-  return `${input}.${b64(sign('sha256', Buffer.from(input), privateKey))}`;
+  return makeToken({ alg: 'RS256', typ: 'JWT' }, { iss: key }, privateKey);
 }
 
 interface Echo { headers: Record<string, string>; body: string }

@@ -1,9 +1,8 @@
 // The admin model's state (raw document + its validation) and the draft → validate → commit cycle every write goes through.
-import type { ConfigError, ValidatedConfig } from '../../config/types.js';
-import { flattenDocument } from '../../config/flatten.js';
-import { createSink, type Obj } from '../../config/validate-context.js';
+import { JWT_ALGORITHMS, type ConfigError, type JwtAlgorithm, type ValidatedConfig } from '../../config/types.js';
+import { validateConfigDocument } from '../../config/load.js';
+import type { Obj } from '../../config/validate-context.js';
 import { requiresPublicKey } from '../../config/validate-keys.js';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../config/types.js';
 import { KINDS, type Kind } from './kinds.js';
 import { indexDocument, walkDocument, type RawEntry, type RawIndex } from './raw-index.js';
 import { declarativeInvalid, schemaViolation, type ApiResult } from './kong-errors.js';
@@ -16,24 +15,14 @@ export interface AdminState {
   readonly warnings: readonly ConfigError[];
 }
 
-export type ValidateResult = { ok: true; config: ValidatedConfig; warnings: ConfigError[] } | { ok: false; errors: ConfigError[] };
-
-/** The same validation the config file gets (flattenDocument), on an in-memory document. */
-export function validateDocument(doc: unknown): ValidateResult {
-  const sink = createSink();
-  const config = flattenDocument(sink, doc);
-  if (sink.errors.length > 0 || config === null) return { ok: false, errors: sink.errors };
-  return { ok: true, config, warnings: sink.warnings };
-}
-
-export function createAdminState(doc: Obj, config: ValidatedConfig, warnings: readonly ConfigError[] = []): AdminState {
+function createAdminState(doc: Obj, config: ValidatedConfig, warnings: readonly ConfigError[] = []): AdminState {
   return { doc, config, index: indexDocument(doc, config), warnings };
 }
 
 /** Validates a whole document into a state; used at start-up, on file reload and by `POST /config`. */
 export function stateFromDocument(doc: unknown): { ok: true; state: AdminState } | { ok: false; errors: ConfigError[] } {
-  const v = validateDocument(doc);
-  if (!v.ok) return v;
+  const v = validateConfigDocument(doc);
+  if (!v.ok) return { ok: false, errors: v.errors };
   return { ok: true, state: createAdminState(doc as Obj, v.config, v.warnings) };
 }
 
@@ -99,7 +88,7 @@ export type CommitResult = { ok: true; state: AdminState; target: RawEntry | nul
  * path) get their old id written into the document, so ids stay stable across writes and restarts.
  */
 export function commitDraft(draft: Draft, target: Obj | null): CommitResult {
-  let v = validateDocument(draft.doc);
+  let v = validateConfigDocument(draft.doc);
   if (!v.ok) return { ok: false, result: entityErrors(draft.doc, v.errors, target), errors: v.errors };
   let idx = indexDocument(draft.doc, v.config);
   let pinned = false;
@@ -113,7 +102,7 @@ export function commitDraft(draft: Draft, target: Obj | null): CommitResult {
     }
   }
   if (pinned) {
-    v = validateDocument(draft.doc);
+    v = validateConfigDocument(draft.doc);
     if (!v.ok) return { ok: false, result: entityErrors(draft.doc, v.errors, target), errors: v.errors };
     idx = indexDocument(draft.doc, v.config);
   }

@@ -7,7 +7,7 @@ import { childrenOf, KINDS, type ForeignKey, type Kind } from './kinds.js';
 import type { RawEntry } from './raw-index.js';
 import { commitDraft, inDraft, makeDraft, setId, type AdminState, type CommitResult, type Draft } from './admin-state.js';
 import {
-  foreignKeyInvalid, foreignKeyRestricted, primaryKeyViolation, schemaViolation, uniqueViolation, type ApiResult,
+  foreignKeyInvalid, foreignKeyRestricted, NOT_FOUND, primaryKeyViolation, schemaViolation, uniqueViolation, type ApiResult,
 } from './kong-errors.js';
 
 export interface WriteContext {
@@ -188,7 +188,7 @@ export function upsertCreate(state: AdminState, kind: Kind, segment: string, bod
   const keyField = KINDS[kind].endpointKey;
   if (isUuid(segment)) input.id = segment;
   else if (keyField) input[keyField] = segment;
-  else return fail({ status: 404, body: { message: 'Not found' } });
+  else return fail(NOT_FOUND);
   return createEntity(state, kind, input, ctx, via);
 }
 

@@ -8,11 +8,24 @@ export interface ApiResult {
   body: unknown;
 }
 
-export const NOT_FOUND: ApiResult = { status: 404, body: { message: 'Not found' } };
-export const METHOD_NOT_ALLOWED: ApiResult = { status: 405, body: { message: 'Method not allowed' } };
+/** The Admin API's fixed client messages (Kong's texts where Kong has one); the proxy's live in src/errors.ts. */
+export const ADMIN_MESSAGES = {
+  notFound: 'Not found',
+  methodNotAllowed: 'Method not allowed',
+  invalidAdminToken: 'Invalid credentials. Token or User credentials required',
+  unsupportedMediaType: 'Unsupported Media Type',
+  contentTypeTwice: 'Content-Type header may only be specified once',
+  multipartNoBoundary: 'Cannot parse multipart body: missing boundary',
+  multipartInvalid: 'Cannot parse multipart body',
+  mixedTagFilter: "invalid option (tags: invalid filter syntax: cannot mix ',' and '/')",
+  changedOnDisk: 'the config file changed on disk since it was loaded: reload it (SIGHUP) or restart before writing through the Admin API',
+} as const;
+
+export const NOT_FOUND: ApiResult = { status: 404, body: { message: ADMIN_MESSAGES.notFound } };
+export const METHOD_NOT_ALLOWED: ApiResult = { status: 405, body: { message: ADMIN_MESSAGES.methodNotAllowed } };
 
 /** Lua-table rendering Kong uses in messages: `{key="x"}`, `{consumer=null,name="jwt",service={id="..."}}`. */
-export function luaTable(fields: Record<string, unknown>): string {
+function luaTable(fields: Record<string, unknown>): string {
   const render = (v: unknown): string => {
     if (v === null || v === undefined) return 'null';
     if (typeof v === 'string') return JSON.stringify(v);

@@ -6,7 +6,7 @@ import type { AnyEntity, RawEntry } from './raw-index.js';
 import type { ApiResult } from './kong-errors.js';
 
 /** created_at/updated_at shown for entities the file gives no time for (hand-written entries). */
-export const DEFAULT_TIMESTAMP = 0;
+const DEFAULT_TIMESTAMP = 0;
 
 function time(obj: Obj, key: string, fallback: number): number {
   const v = obj[key];
@@ -23,7 +23,7 @@ export function serializeEntry(entry: RawEntry): Record<string, unknown> {
   return serializeEntity(entry.kind, entry.entity, created, updated);
 }
 
-export function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, updated_at: number): Record<string, unknown> {
+function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, updated_at: number): Record<string, unknown> {
   switch (kind) {
     case 'services': {
       const s = entity as ServiceEntity;
@@ -67,8 +67,8 @@ export function serializeEntity(kind: Kind, entity: AnyEntity, created_at: numbe
   }
 }
 
-export const DEFAULT_PAGE_SIZE = 100;
-export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
 
 function encodeOffset(index: number): string {
   return Buffer.from(JSON.stringify([index])).toString('base64url');

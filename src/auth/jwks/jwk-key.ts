@@ -1,10 +1,10 @@
 // Turns JWKs into public KeyObjects and checks each against an algorithm (`alg`, `kty`, `crv`, `use`, `key_ops`, RSA size).
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../config/types.js';
-import { keyFitError } from '../../config/validate-keys.js';
+import { isObject } from '../../config/validate-context.js';
+import { EC_JOSE_CURVE, keyFitError } from '../../config/validate-keys.js';
 
 const ASYMMETRIC: readonly JwtAlgorithm[] = JWT_ALGORITHMS.filter((a) => !a.startsWith('HS'));
-const EC_CRV: Partial<Record<JwtAlgorithm, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
 /** Members that only a private or symmetric JWK has; a JWKS must publish public keys only. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -16,18 +16,14 @@ export interface JwkEntry {
   readonly algs: ReadonlySet<JwtAlgorithm>;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Why the JWK cannot verify `alg` (string), or null when it can. The key itself must already parse. */
-export function jwkFitError(jwk: Record<string, unknown>, key: KeyObject, alg: JwtAlgorithm): string | null {
+function jwkFitError(jwk: Record<string, unknown>, key: KeyObject, alg: JwtAlgorithm): string | null {
   if (jwk.alg !== undefined && jwk.alg !== alg) return `its alg ${JSON.stringify(jwk.alg)} is not ${alg}`;
   const kty = jwk.kty;
   if (alg.startsWith('RS') || alg.startsWith('PS')) {
     if (kty !== 'RSA') return `kty ${JSON.stringify(kty)} does not fit ${alg} (expected "RSA")`;
   } else if (alg.startsWith('ES')) {
-    if (kty !== 'EC' || jwk.crv !== EC_CRV[alg]) return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit ${alg} (expected "EC"/"${EC_CRV[alg]}")`;
+    if (kty !== 'EC' || jwk.crv !== EC_JOSE_CURVE[alg]) return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit ${alg} (expected "EC"/"${EC_JOSE_CURVE[alg]}")`;
   } else if (alg === 'EdDSA') {
     if (kty !== 'OKP' || (jwk.crv !== 'Ed25519' && jwk.crv !== 'Ed448')) {
       return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit EdDSA (expected "OKP"/"Ed25519" or "Ed448")`;
@@ -38,7 +34,7 @@ export function jwkFitError(jwk: Record<string, unknown>, key: KeyObject, alg: J
 
 /** Parses one JWK into an entry, or returns why it is unusable for signature verification. */
 export function parseJwk(jwk: unknown): JwkEntry | string {
-  if (!isRecord(jwk)) return 'expected a JWK object';
+  if (!isObject(jwk)) return 'expected a JWK object';
   if (typeof jwk.kty !== 'string') return 'kty: expected a string';
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return 'kid: expected a string';
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'alg: expected a string';
@@ -70,7 +66,7 @@ export interface ParsedJwks {
 
 /** Parses a JWK Set document; a document that is not `{"keys":[...]}` is a string error. */
 export function parseJwks(doc: unknown): ParsedJwks | string {
-  if (!isRecord(doc) || !Array.isArray(doc.keys)) return 'expected a JWK Set: an object with a "keys" array';
+  if (!isObject(doc) || !Array.isArray(doc.keys)) return 'expected a JWK Set: an object with a "keys" array';
   const entries: JwkEntry[] = [];
   const problems: string[] = [];
   doc.keys.forEach((jwk, i) => {

@@ -1,6 +1,7 @@
 // One JWKS per URI: cached per Cache-Control within bounds, unknown-kid refetch (single-flight, rate-limited), stale-if-error, readiness.
 import type { KeyObject } from 'node:crypto';
-import type { JwtAlgorithm } from '../../config/types.js';
+import type { GatewaySettings, JwtAlgorithm } from '../../config/types.js';
+import { resolveVerifySettings } from '../../config/validate-verify.js';
 import { fetchJwks as defaultFetch, JwksFetchError, type JwksFetch } from './jwks-fetcher.js';
 import { indexByKid, parseJwks, selectKey, type JwkEntry } from './jwk-key.js';
 
@@ -13,10 +14,20 @@ export interface JwksSettings {
   readyTimeoutMs: number;
 }
 
-export const DEFAULT_JWKS_SETTINGS: JwksSettings = {
-  cacheMinSeconds: 30, cacheMaxSeconds: 300, refetchIntervalSeconds: 10,
-  fetchTimeoutMs: 5000, maxBytes: 1 << 20, readyTimeoutMs: 10000,
-};
+/** The cache's settings from a gateway section (defaults for the fields it leaves out). */
+export function jwksSettingsOf(gateway: Partial<GatewaySettings>): JwksSettings {
+  const s = resolveVerifySettings(gateway);
+  return {
+    cacheMinSeconds: s.jwks_cache_min_seconds,
+    cacheMaxSeconds: s.jwks_cache_max_seconds,
+    refetchIntervalSeconds: s.jwks_refetch_interval_seconds,
+    fetchTimeoutMs: s.jwks_fetch_timeout_ms,
+    maxBytes: s.jwks_max_bytes,
+    readyTimeoutMs: s.jwks_ready_timeout_ms,
+  };
+}
+
+export const DEFAULT_JWKS_SETTINGS: JwksSettings = jwksSettingsOf({});
 
 export interface JwksEvent {
   type: 'loaded' | 'changed' | 'fetch-failed' | 'keys-skipped' | 'ready-timeout';

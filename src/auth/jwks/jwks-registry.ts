@@ -37,6 +37,16 @@ export interface JwksRegistryOptions {
   timers?: boolean;
 }
 
+type Counts = Pick<JwksRegistryStats, 'fetches' | 'fetchErrors' | 'unknownKidRefetches' | 'refetchesSuppressed' | 'keysSkipped'>;
+
+function addCounts(into: Counts, from: Counts): void {
+  into.fetches += from.fetches;
+  into.fetchErrors += from.fetchErrors;
+  into.unknownKidRefetches += from.unknownKidRefetches;
+  into.refetchesSuppressed += from.refetchesSuppressed;
+  into.keysSkipped += from.keysSkipped;
+}
+
 export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegistry {
   let settings = options.settings ?? DEFAULT_JWKS_SETTINGS;
   const caches = new Map<string, JwksCache>();
@@ -46,7 +56,7 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
     options.onEvent?.(e);
   };
   // Counters of closed caches, so totals never go backwards.
-  const retired = { fetches: 0, fetchErrors: 0, unknownKidRefetches: 0, refetchesSuppressed: 0, keysSkipped: 0 };
+  const retired: Counts = { fetches: 0, fetchErrors: 0, unknownKidRefetches: 0, refetchesSuppressed: 0, keysSkipped: 0 };
 
   return {
     get changes() { return changes; },
@@ -61,12 +71,7 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
     retain(uris) {
       for (const [uri, c] of caches) {
         if (uris.has(uri)) continue;
-        const s = c.stats();
-        retired.fetches += s.fetches;
-        retired.fetchErrors += s.fetchErrors;
-        retired.unknownKidRefetches += s.unknownKidRefetches;
-        retired.refetchesSuppressed += s.refetchesSuppressed;
-        retired.keysSkipped += s.keysSkipped;
+        addCounts(retired, c.stats());
         c.close();
         caches.delete(uri);
       }
@@ -84,11 +89,7 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
       for (const c of caches.values()) {
         const s = c.stats();
         if (s.ready) out.sourcesReady++;
-        out.fetches += s.fetches;
-        out.fetchErrors += s.fetchErrors;
-        out.unknownKidRefetches += s.unknownKidRefetches;
-        out.refetchesSuppressed += s.refetchesSuppressed;
-        out.keysSkipped += s.keysSkipped;
+        addCounts(out, s);
       }
       return out;
     },

@@ -195,6 +195,17 @@ describe('router basics', () => {
     expect(names('b/a')).toEqual(['ab', 'a']);
     expect(admin.call('GET', '/consumers?tags=a,b/c').status).toBe(400);
   });
+  it('validates a body shaped like a response ({status, body}) as an entity instead of answering with it', () => {
+    const admin = createTestAdmin(tutorial());
+    const res = admin.call('POST', '/consumers', json({ status: 200, body: 'x' }));
+    expect(res.status).toBe(400);
+    expect(res.body.name).toBe('schema violation');
+  });
+  it('answers 400 schema violation for a JSON body that is not a record', () => {
+    const res = createTestAdmin(tutorial()).call('POST', '/consumers', json([1, 2]));
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('schema violation (expected a record)');
+  });
   it('answers 400 for a page size out of range', () => {
     expect(createTestAdmin(tutorial()).call('GET', '/consumers?size=0').status).toBe(400);
   });

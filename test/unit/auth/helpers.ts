@@ -1,10 +1,12 @@
-// Test helpers for the jwt stage: hand-built CompiledConfig objects, fake requests, fixture keys and token signing.
-import { constants, createHmac, createPublicKey, sign as cryptoSign } from 'node:crypto';
+// Test helpers for the jwt stage: hand-built CompiledConfig objects, fake requests, fixture keys; token signing re-exported.
+import { createPublicKey } from 'node:crypto';
+import { makeToken } from '../../helpers/tokens.js';
 import { readFileSync } from 'node:fs';
 import type {
   CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, GatewaySettings, JwtAlgorithm, JwtPluginConfig,
 } from '../../../src/config/types.js';
 import type { AuthRequest } from '../../../src/auth/types.js';
+import { jwtConfigDefaults } from '../../../src/config/fields.js';
 
 export interface KeyPair { publicPem: string; privatePem: string }
 export const KEYS: Record<string, KeyPair> = JSON.parse(
@@ -13,38 +15,7 @@ export const KEYS: Record<string, KeyPair> = JSON.parse(
 
 export const NOW = 1_700_000_000;
 
-export function b64url(input: string | Buffer | object): string {
-  if (typeof input === 'string') return Buffer.from(input, 'utf8').toString('base64url');
-  if (Buffer.isBuffer(input)) return input.toString('base64url');
-  return Buffer.from(JSON.stringify(input), 'utf8').toString('base64url');
-}
-
-const DIGEST: Record<string, string> = { '256': 'sha256', '384': 'sha384', '512': 'sha512' };
-
-/** Raw JWS signature of `input` for `alg` with a secret (HS*) or a private key PEM. */
-export function signature(alg: string, input: string, key: string | Buffer): Buffer {
-  const digest = DIGEST[alg.slice(2)] ?? 'sha256';
-  if (alg.startsWith('HS')) return createHmac(digest, key).update(input).digest();
-  if (alg.startsWith('RS')) return cryptoSign(digest, Buffer.from(input), { key: key as string, padding: constants.RSA_PKCS1_PADDING });
-  if (alg.startsWith('PS')) {
-    return cryptoSign(digest, Buffer.from(input), {
-      key: key as string, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8,
-    });
-  }
-  if (alg.startsWith('ES')) return cryptoSign(digest, Buffer.from(input), { key: key as string, dsaEncoding: 'ieee-p1363' });
-  return cryptoSign(null, Buffer.from(input), key as string);
-}
-
-/** A compact JWT: header/payload objects (or raw JSON text), signed with `signAlg` (default header.alg). */
-export function makeToken(
-  header: object | string, payload: object | string, key: string | Buffer, signAlg?: string,
-): string {
-  const h = typeof header === 'string' ? b64url(header) : b64url(header);
-  const p = typeof payload === 'string' ? b64url(payload) : b64url(payload);
-  const alg = signAlg ?? (header as { alg: string }).alg;
-  const input = `${h}.${p}`;
-  return `${input}.${signature(alg, input, key).toString('base64url')}`;
-}
+export { b64url, makeToken, signature } from '../../helpers/tokens.js';
 
 export function hs256(payload: object, secret: string | Buffer = 'alice-secret'): string {
   return makeToken({ typ: 'JWT', alg: 'HS256' }, payload, secret);
@@ -86,7 +57,7 @@ export function gatewaySettings(tokenCache: Partial<GatewaySettings['token_cache
   };
 }
 
-/** Builds the compiled form by hand (what src/config's compile will produce). */
+/** Builds the compiled form by hand, so the auth tests need no config file or compile step. */
 export function buildConfig(
   consumers: ConsumerSpec[] = DEFAULT_CONSUMERS,
   tokenCache: Partial<GatewaySettings['token_cache']> = {},
@@ -138,19 +109,7 @@ export function buildConfig(
 }
 
 export function pluginConfig(overrides: Partial<JwtPluginConfig> = {}): JwtPluginConfig {
-  return {
-    uri_param_names: ['jwt'],
-    cookie_names: [],
-    header_names: ['authorization'],
-    key_claim_name: 'iss',
-    secret_is_base64: false,
-    claims_to_verify: null,
-    anonymous: null,
-    run_on_preflight: true,
-    maximum_expiration: 0,
-    realm: null,
-    ...overrides,
-  };
+  return { ...jwtConfigDefaults(), ...overrides };
 }
 
 let pluginCount = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBase64url, decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
+import { decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
 import { JWT_MESSAGES } from '../../../src/errors.js';
 import { b64url, hs256 } from './helpers.js';
 
@@ -125,17 +125,5 @@ describe('decodeToken', () => {
   it('refuses non-ASCII characters in any segment', () => {
     expect(decodeToken(`${H}é.${P}.sig`)).toBe(JWT_MESSAGES.badTokenJson);
     expect(decodeToken(`${H}.${P}.sïg`)).toBe(JWT_MESSAGES.badTokenSignature);
-  });
-});
-
-describe('decodeBase64url', () => {
-  it('decodes url-alphabet text with or without padding', () => {
-    expect(decodeBase64url('aGVsbG8')?.toString()).toBe('hello');
-    expect(decodeBase64url('aGVsbG8=')?.toString()).toBe('hello');
-  });
-  it('refuses + and / and lengths of 1 mod 4', () => {
-    expect(decodeBase64url('ab+c')).toBeNull();
-    expect(decodeBase64url('ab/c')).toBeNull();
-    expect(decodeBase64url('abcde')).toBeNull();
   });
 });

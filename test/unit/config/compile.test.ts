@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { compileConfig, decodeBase64UrlStrict } from '../../../src/config/compile.js';
+import { compileConfig } from '../../../src/config/compile.js';
 import { loadConfigFile } from '../../../src/config/load.js';
 import { valid } from './helpers.js';
 
@@ -49,16 +49,6 @@ describe('compileConfig', () => {
     expect(rs.secretBytes).toBeNull();
     expect(rs.secretBase64Bytes).toBeNull();
     expect(c.credentialsByKey.get('mobile-key-2')!.consumer).toBe(hs.consumer);
-  });
-
-  it('decodes base64url strictly: padding optional, + / and impossible lengths rejected', () => {
-    expect(decodeBase64UrlStrict('aGVsbG8')).toEqual(Buffer.from('hello'));
-    expect(decodeBase64UrlStrict('aGVsbG8=')).toEqual(Buffer.from('hello'));
-    expect(decodeBase64UrlStrict('-_-_')).toEqual(Buffer.from([0xfb, 0xff, 0xbf]));
-    expect(decodeBase64UrlStrict('ab+/')).toBeNull();
-    expect(decodeBase64UrlStrict('abcde')).toBeNull();
-    expect(decodeBase64UrlStrict('abcd=')).toBeNull();
-    expect(decodeBase64UrlStrict('aGVsbG8==')).toBeNull();
   });
 
   it('applies Kong plugin precedence: route+service > route > service > global, ignoring disabled ones', () => {

@@ -1,30 +1,17 @@
-import { createPublicKey } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVerifyPool } from '../../../src/crypto/verify-pool.js';
-import { createLibuvVerifier } from '../../../src/crypto/verify-libuv.js';
 import { isPoolFullError } from '../../../src/crypto/verifier-types.js';
-import type { JwtAlgorithm } from '../../../src/config/types.js';
 import { KEYS, signature } from '../auth/helpers.js';
+import { expectEveryFamilyVerified, INPUT, pub } from './verifier-helpers.js';
 
 const TS_REGISTER = new URL('../../helpers/ts-register.mjs', import.meta.url).href;
-const INPUT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0';
-const pub = (name: string) => createPublicKey(KEYS[name]!.publicPem);
-const CASES: Array<[JwtAlgorithm, string]> = [
-  ['RS256', 'rsa2048-a'], ['PS384', 'rsa3072'], ['RS512', 'rsa4096'],
-  ['ES256', 'p256-a'], ['ES384', 'p384'], ['ES512', 'p521'], ['EdDSA', 'ed25519-a'], ['EdDSA', 'ed448'],
-];
 
 describe('verify pool (piscina)', () => {
   const pool = createVerifyPool({ threads: 2, execArgv: ['--import', TS_REGISTER], maxPending: 64 });
   afterAll(() => pool.close());
 
   it('accepts valid and rejects tampered signatures for every asymmetric family', async () => {
-    for (const [alg, name] of CASES) {
-      const key = pub(name);
-      const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
-      await expect(pool.verify(alg, key, INPUT, sig)).resolves.toBe(true);
-      await expect(pool.verify(alg, key, INPUT + 'x', sig)).resolves.toBe(false);
-    }
+    await expectEveryFamilyVerified(pool.verify);
   });
 
   it('resolves each verification of one batch on its own and sends each key to a thread at most a few times', async () => {
@@ -84,25 +71,5 @@ describe('verify pool whose threads cannot start', () => {
     } finally {
       await broken.close();
     }
-  });
-});
-
-describe('libuv verifier (callback crypto.verify)', () => {
-  const v = createLibuvVerifier({ maxPending: 8 });
-  it('accepts valid and rejects tampered signatures for every asymmetric family', async () => {
-    for (const [alg, name] of CASES) {
-      const key = pub(name);
-      const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
-      await expect(v.verify(alg, key, INPUT, sig)).resolves.toBe(true);
-      await expect(v.verify(alg, key, INPUT + 'x', sig)).resolves.toBe(false);
-    }
-  });
-  it('throws PoolFullError when more than maxPending are in flight', async () => {
-    const key = pub('rsa2048-a');
-    const sig = signature('RS256', INPUT, KEYS['rsa2048-a']!.privatePem);
-    const ok = Array.from({ length: 8 }, () => v.verify('RS256', key, INPUT, sig));
-    expect(() => v.verify('RS256', key, INPUT, sig)).toThrow(/queue is full/);
-    expect((await Promise.all(ok)).every(Boolean)).toBe(true);
-    expect(v.stats()).toMatchObject({ rejectedFull: 1, pending: 0 });
   });
 });
