@@ -1,4 +1,5 @@
 // Streams a request body out of uWS onData as an async iterable, pausing the client socket when the consumer lags.
+import { getDefaultHighWaterMark } from 'node:stream';
 import type { HttpResponse } from './uws-loader.js';
 
 export class PayloadTooLargeError extends Error {
@@ -18,6 +19,19 @@ export class ClientAbortedError extends Error {
 const HIGH_WATER = 256 * 1024;
 const LOW_WATER = 64 * 1024;
 
+// Body chunks are copies (uWS reuses its receive buffer). A fresh 512 KiB ArrayBuffer per chunk made V8 run a
+// full GC every ~50 ms under upload load (external-memory pressure), so big chunks are copied into recycled slabs.
+// A slab goes back to the pool when the consumer asks for the next chunk: undici's iterable body writer calls
+// socket.write(chunk) and, when that returns false, awaits 'drain' (bytes handed to the kernel) or 'close' before
+// it asks again. write() returns false whenever the chunk alone reaches the socket's high-water mark, hence
+// RECYCLE_MIN; smaller chunks get their own buffer and are never reused.
+const SLAB_BYTES = 512 * 1024;
+const RECYCLE_MIN = Math.max(64 * 1024, getDefaultHighWaterMark(false));
+const POOL_MAX = 16;
+const freeSlabs: Buffer[] = [];
+/** Marks a queued chunk that has no slab to give back. */
+const NO_SLAB = Buffer.alloc(0);
+
 /**
  * Register with `attachBodyReader` inside the uWS handler (uWS drops body bytes that arrive with no
  * onData handler). Bytes queue until consumed; above HIGH_WATER the client socket is paused.
@@ -27,6 +41,8 @@ export class BodyReader implements AsyncIterable<Buffer> {
   ended = false;
   private failure: Error | null = null;
   private readonly queue: Buffer[] = [];
+  /** The slab behind each queued chunk (NO_SLAB when it has its own buffer). */
+  private readonly slabs: Buffer[] = [];
   private head = 0;
   private queued = 0;
   private paused = false;
@@ -46,9 +62,19 @@ export class BodyReader implements AsyncIterable<Buffer> {
       this.fail(new PayloadTooLargeError());
       return;
     }
-    // uWS neuters the ArrayBuffer when onData returns: copy.
+    // uWS neuters the ArrayBuffer when onData returns: copy (allocUnsafe: no zero-fill before the copy).
     if (n > 0) {
-      this.queue.push(Buffer.copyBytesFrom(new Uint8Array(ab)));
+      if (n >= RECYCLE_MIN && n <= SLAB_BYTES) {
+        const slab = freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+        slab.set(new Uint8Array(ab));
+        this.queue.push(slab.subarray(0, n));
+        this.slabs.push(slab);
+      } else {
+        const copy = Buffer.allocUnsafe(n);
+        copy.set(new Uint8Array(ab));
+        this.queue.push(copy);
+        this.slabs.push(NO_SLAB);
+      }
       this.queued += n;
     }
     if (isLast) this.ended = true;
@@ -62,7 +88,10 @@ export class BodyReader implements AsyncIterable<Buffer> {
   fail(error: Error): void {
     if (this.failure !== null) return;
     this.failure = error;
+    // Queued chunks were never handed out: their slabs can go back at once.
+    for (let i = this.head; i < this.slabs.length; i++) releaseSlab(this.slabs[i]!);
     this.queue.length = 0;
+    this.slabs.length = 0;
     this.head = 0;
     this.queued = 0;
     this.signal();
@@ -85,9 +114,12 @@ export class BodyReader implements AsyncIterable<Buffer> {
       if (this.failure !== null) throw this.failure;
       if (this.head < this.queue.length) {
         const chunk = this.queue[this.head]!;
-        this.queue[this.head++] = undefined as unknown as Buffer;
+        const slab = this.slabs[this.head]!;
+        this.queue[this.head] = undefined as unknown as Buffer;
+        this.slabs[this.head++] = NO_SLAB;
         if (this.head === this.queue.length) {
           this.queue.length = 0;
+          this.slabs.length = 0;
           this.head = 0;
         }
         this.queued -= chunk.length;
@@ -96,6 +128,8 @@ export class BodyReader implements AsyncIterable<Buffer> {
           this.res.resume();
         }
         yield chunk;
+        // Resumed by the consumer's next(): the chunk has been written (see RECYCLE_MIN).
+        releaseSlab(slab);
         continue;
       }
       if (this.ended) return;
@@ -104,6 +138,10 @@ export class BodyReader implements AsyncIterable<Buffer> {
       });
     }
   }
+}
+
+function releaseSlab(slab: Buffer): void {
+  if (slab !== NO_SLAB && freeSlabs.length < POOL_MAX) freeSlabs.push(slab);
 }
 
 export function attachBodyReader(res: HttpResponse, limit: number): BodyReader {

@@ -65,8 +65,19 @@ export function snapshotRequest(req: HttpRequest, res: HttpResponse, listenPort:
   target = s;
   req.forEach(collect);
   const address = decoder.decode(res.getRemoteAddressAsText());
-  s.remoteAddress = address.length === 39 ? compactIpv6(address) : address;
+  s.remoteAddress = address.length === 39 ? compactCached(address) : address;
   return s;
+}
+
+// IPv6 peers would otherwise pay a URL parse per request; keep-alive clients repeat the same address.
+let lastExpanded = '';
+let lastCompact = '';
+function compactCached(expanded: string): string {
+  if (expanded !== lastExpanded) {
+    lastCompact = compactIpv6(expanded);
+    lastExpanded = expanded;
+  }
+  return lastCompact;
 }
 
 const MAPPED_V4 = '0000:0000:0000:0000:0000:ffff:';
