@@ -170,15 +170,16 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer, credential: prepared.credential, anonymous: false, token });
     const exp = ownValue(decoded.claims, 'exp');
     const nbf = ownValue(decoded.claims, 'nbf');
-    if (cache !== null && consumerFound) {
-      cache.set(token, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
-    }
     if (st.usesClock) {
       const code = st.claims.check(exp, nbf, now());
       if (code !== 0) return fail(st, st.claimDenies[code]!);
     }
     if (!consumerFound) {
       return fail(st, deny(401, messageBody(JWT_MESSAGES.consumerNotFound(st.keyClaimName, prepared.key)), null));
+    }
+    // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
+    if (cache !== null) {
+      cache.set(token, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
     }
     return allow;
   }
@@ -245,7 +246,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     if (prepared.isHmac) {
       const slot = st.secretIsBase64 ? prepared.hmacSlotBase64 : prepared.hmacSlot;
       if (slot === NO_KEY) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
-      if (slot === NO_SECRET || !hmac.verify(slot, token, decoded.signingInputLength)) {
+      // nginx ignores everything after the signature's first '='; the verifier only sees what was decoded
+      // (otherwise a non-ASCII tail would fail HS* tokens but not the others).
+      const signed = decoded.signatureEnd === token.length ? token : token.slice(0, decoded.signatureEnd);
+      if (slot === NO_SECRET || !hmac.verify(slot, signed, decoded.signingInputLength)) {
         return failMessage(st, JWT_MESSAGES.invalidSignature);
       }
       return afterSignature(st, token, decoded, prepared);

@@ -2,7 +2,7 @@
 //
 // Keyed by the exact token string: two different tokens can never share an entry. fast-jwt's advisory
 // GHSA-rp9m-7r4c-75qg is the cautionary tale — its cache key was derived from part of the token, so a forged
-// token could hit the entry of a genuine one. Only tokens whose signature verified are stored; each entry
+// token could hit the entry of a genuine one. Only tokens the jwt stage allowed are stored; each entry
 // remembers the plugin profile (key_claim_name, secret_is_base64) it was verified under and the raw exp/nbf
 // claims, so a hit still re-checks the time claims against the current clock and the route's config.
 //
