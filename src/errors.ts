@@ -41,6 +41,8 @@ export const GATEWAY_MESSAGES = {
   payloadTooLarge: 'Payload too large',
   uriTooLong: 'URI too long',
   headerTooLarge: 'Request header or cookie too large',
+  /** Portcullis's own (Kong proxies upgrades): sent with 501. */
+  websocketUnsupported: 'WebSocket upgrades are not supported',
   verifyQueueFull: 'Authentication is temporarily overloaded',
 } as const;
 

@@ -13,7 +13,7 @@ import { snapshotRequest, type RequestSnapshot } from '../server/request-snapsho
 import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
 import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
@@ -125,9 +125,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(503, errorBody(GATEWAY_MESSAGES.noService, writer.requestId));
       return;
     }
+    if (snap.websocket) {
+      writer.sendJson(501, messageBody(GATEWAY_MESSAGES.websocketUnsupported));
+      return;
+    }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward as ForwardContext);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
-    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${snap.query}`;
+    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(snap.query)}`;
     try {
       // undici accepts an async iterable body at runtime; its typings list only Readable.
       pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);
@@ -179,8 +183,18 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         return;
       }
     }
-    if (snap.authorizationCount > 1 || snap.contentLength === -2) {
+    if (snap.authorizationCount > 1 || snap.contentLength === -2 || snap.malformed) {
+      if (snap.malformed || snap.contentLength === -2) writer.closeConnection = true;
       writer.sendJson(400, messageBody(GATEWAY_MESSAGES.badRequest));
+      return;
+    }
+    // uWS enforces its head limit only across reads; a head that arrives in one read is checked here (nginx: 414 / 494→400).
+    const target = snap.url.length + snap.query.length;
+    const maxHead = g.config.gateway.max_header_bytes;
+    if (target + snap.headerBytes > maxHead) {
+      writer.closeConnection = true;
+      if (target > maxHead) writer.sendJson(414, messageBody(GATEWAY_MESSAGES.uriTooLong));
+      else writer.sendJson(400, messageBody(GATEWAY_MESSAGES.headerTooLarge));
       return;
     }
     const path = normalizePath(snap.url);

@@ -64,6 +64,42 @@ function connectionListed(headers: readonly string[]): string[] | null {
   return listed;
 }
 
+/**
+ * uWS decodes the request target as UTF-8, undici writes it back as latin1 (and rejects code points above
+ * U+00FF): re-express non-ASCII text as its UTF-8 bytes so the upstream sees what the client sent, as Kong does.
+ */
+export function wireBytes(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) > 0x7e) return Buffer.from(text, 'utf8').toString('latin1');
+  }
+  return text;
+}
+
+/**
+ * A query with non-ASCII text (uWS decodes it as UTF-8) percent-encoded as UTF-8: raw non-ASCII is not a valid
+ * request-target (undici rejects it, node:http upstreams answer 400). ASCII queries are returned unchanged.
+ */
+export function asciiQuery(query: string): string {
+  let i = 0;
+  while (i < query.length && query.charCodeAt(i) <= 0x7e) i++;
+  if (i === query.length) return query;
+  let out = query.slice(0, i);
+  while (i < query.length) {
+    let end = i;
+    while (end < query.length && query.charCodeAt(end) > 0x7e) end++;
+    try {
+      out += encodeURIComponent(query.slice(i, end));
+    } catch {
+      out += '%EF%BF%BD'; // a lone surrogate: U+FFFD, as uWS does for invalid UTF-8
+    }
+    i = end;
+    while (end < query.length && query.charCodeAt(end) <= 0x7e) end++;
+    out += query.slice(i, end);
+    i = end;
+  }
+  return out;
+}
+
 /** `$host`: the Host header lower-cased, port removed (IPv6 brackets kept). */
 export function hostWithoutPort(host: string): string {
   let end = host.length;
@@ -131,7 +167,7 @@ export function buildUpstreamHeaders(
     'x-forwarded-proto', 'http',
     'x-forwarded-host', hostWithoutPort(req.host),
     'x-forwarded-port', ctx.listenPort,
-    'x-forwarded-path', req.url,
+    'x-forwarded-path', wireBytes(req.url),
     'x-real-ip', ip,
     'via', via === null ? ctx.via : `${via}, ${ctx.via}`,
     'x-kong-request-id', requestId,

@@ -13,9 +13,16 @@ export class RequestSnapshot {
   readonly headers: string[] = [];
   /** First Host header value, '' when absent. */
   host = '';
+  hostCount = 0;
   authorizationCount = 0;
   contentLength = -1;
   chunked = false;
+  /** Ambiguous framing or identity: repeated Content-Length/Transfer-Encoding/Host, a coding other than `chunked`. */
+  malformed = false;
+  /** Bytes of header names and values (plus `: ` and CRLF), for the max_header_bytes check. */
+  headerBytes = 0;
+  /** An `Upgrade: websocket` offer (not proxied). */
+  websocket = false;
   remoteAddress = '';
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
@@ -33,18 +40,29 @@ let target: RequestSnapshot;
 function collect(name: string, value: string): void {
   const t = target;
   t.headers.push(name, value);
+  t.headerBytes += name.length + value.length + 4;
   switch (name) {
     case 'host':
-      if (t.host === '') t.host = value;
+      // nginx answers 400 to a second Host; routing and X-Forwarded-Host must not disagree about which one counts.
+      if (t.hostCount++ === 0) t.host = value;
+      else t.malformed = true;
       break;
     case 'authorization':
       t.authorizationCount++;
       break;
     case 'content-length':
+      // Equal duplicates too: a proxy behind us might frame by the other one (request smuggling).
+      if (t.contentLength !== -1) t.malformed = true;
       t.contentLength = parseContentLength(value);
+      if (t.chunked) t.malformed = true;
       break;
     case 'transfer-encoding':
+      // Only a single plain `chunked` frames unambiguously; uWS treats any value as chunked.
+      if (t.chunked || t.contentLength !== -1 || value.length !== 7 || value.toLowerCase() !== 'chunked') t.malformed = true;
       t.chunked = true;
+      break;
+    case 'upgrade':
+      if (value.toLowerCase().includes('websocket')) t.websocket = true;
       break;
   }
 }

@@ -49,6 +49,12 @@ function corkEnd(): void {
   corkWriter.finishNow();
 }
 
+// undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: pass such values as the original bytes.
+const NON_ASCII = /[^\x00-\x7f]/;
+function headerBytes(value: string): string | Buffer {
+  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1') : value;
+}
+
 function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
@@ -61,6 +67,8 @@ export class UwsResponseWriter implements Downstream {
   listener: DownstreamListener | null = null;
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
+  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
+  closeConnection = false;
   /** Status and headers to write with the first body bytes. */
   private status = 0;
   private headers: ResponseHeaders | null = null;
@@ -96,7 +104,7 @@ export class UwsResponseWriter implements Downstream {
     this.started = true;
     this.count(status);
     const res = this.res;
-    const close = (this.body !== null && !this.body.ended) || this.shared.draining;
+    const close = this.closeConnection || (this.body !== null && !this.body.ended) || this.shared.draining;
     res.cork(() => {
       res.writeStatus(statusLine(status));
       res.writeHeader('Content-Type', contentType);
@@ -189,10 +197,10 @@ export class UwsResponseWriter implements Downstream {
         if (name === 'via') via = typeof value === 'string' ? value : value.join(', ');
         continue;
       }
-      if (typeof value === 'string') res.writeHeader(name, value);
-      else for (let i = 0; i < value.length; i++) res.writeHeader(name, value[i]);
+      if (typeof value === 'string') res.writeHeader(name, headerBytes(value));
+      else for (let i = 0; i < value.length; i++) res.writeHeader(name, headerBytes(value[i]!));
     }
-    res.writeHeader('Via', via === undefined ? this.shared.via : `${via}, ${this.shared.via}`);
+    res.writeHeader('Via', via === undefined ? this.shared.via : headerBytes(`${via}, ${this.shared.via}`));
     res.writeHeader('X-Kong-Request-Id', this.requestId);
     this.headers = null;
   }
