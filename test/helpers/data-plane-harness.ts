@@ -54,6 +54,15 @@ export function echoHandler(): http.RequestListener {
   };
 }
 
+/** Every value the echo upstream received for `name` (lower case), in order, from its raw header list. */
+export function echoedHeader(echo: { rawHeaders: string[] }, name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < echo.rawHeaders.length; i += 2) {
+    if (echo.rawHeaders[i]!.toLowerCase() === name) out.push(echo.rawHeaders[i + 1]!);
+  }
+  return out;
+}
+
 export interface RunningPlane {
   readonly plane: DataPlane;
   readonly port: number;

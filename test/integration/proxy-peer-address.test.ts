@@ -1,7 +1,7 @@
 // X-Real-IP / X-Forwarded-For for IPv6 and IPv4-mapped peers, alternating on one dual-stack listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, Agent } from 'undici';
-import { echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import { echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 interface Echo {
   rawHeaders: string[];
@@ -11,18 +11,10 @@ const client = new Agent({ keepAliveTimeout: 1000 });
 let upstream: Upstream;
 let gw: RunningPlane;
 
-function header(echo: Echo, name: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < echo.rawHeaders.length; i += 2) {
-    if (echo.rawHeaders[i]!.toLowerCase() === name) out.push(echo.rawHeaders[i + 1]!);
-  }
-  return out;
-}
-
 async function realIp(origin: string): Promise<string[]> {
   const res = await request(`${origin}/api/ip`, { dispatcher: client });
   const echo = (await res.body.json()) as Echo;
-  return [...header(echo, 'x-real-ip'), ...header(echo, 'x-forwarded-for')];
+  return [...echoedHeader(echo, 'x-real-ip'), ...echoedHeader(echo, 'x-forwarded-for')];
 }
 
 beforeAll(async () => {
