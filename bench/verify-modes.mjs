@@ -14,7 +14,7 @@ import { requestOptions, runLoad } from './macro/load.mjs';
 import { installExitHooks, pinSelf, startProcess, startServer, stopProcess, freePort, sleep } from './macro/procs.mjs';
 import { SCENARIOS, buildTokenSets } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
-import { gatewayConfig } from './macro/systems.mjs';
+import { gatewayConfig, waitForStatus } from './macro/systems.mjs';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({
@@ -50,19 +50,6 @@ const upstream = await startServer({
   logPath: path.join(workDir, 'upstream.log'),
 });
 
-async function waitUp(url, ms = 20000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      await r.arrayBuffer();
-      if (r.status === 200) return true;
-    } catch { /* not yet */ }
-    await sleep(100);
-  }
-  return false;
-}
-
 async function startGatewayInMode(mode, cache = true) {
   const port = await freePort();
   const adminPort = await freePort();
@@ -75,7 +62,7 @@ async function startGatewayInMode(mode, cache = true) {
     name: `gateway-${mode}`, argv: [process.execPath, 'dist/cli.js', '--config', configPath], cpus: plan.sut, env,
     logPath: path.join(workDir, `gateway-${mode}.log`), cwd: REPO,
   });
-  if (!(await waitUp(`http://127.0.0.1:${port}/open/`))) throw new Error(`gateway (${mode}) did not start; see ${workDir}`);
+  if (!(await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000))) throw new Error(`gateway (${mode}) did not start; see ${workDir}`);
   return { child, url: `http://127.0.0.1:${port}`, admin: `http://127.0.0.1:${adminPort}` };
 }
 

@@ -15,7 +15,6 @@ export const JWT_MESSAGES = {
   noMandatoryClaim: (claim: string) => `No mandatory '${claim}' in claims`,
   invalidClaim: (claim: string) => `Invalid '${claim}' in claims`,
   noCredentials: (claim: string) => `No credentials found for given '${claim}'`,
-  consumerNotFound: (claim: string, key: string) => `Could not find consumer for '${claim}=${key}'`,
   anonymousMissing: (anonymous: string) => `anonymous consumer ${anonymous} is configured but doesn't exist`,
 } as const;
 

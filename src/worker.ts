@@ -24,10 +24,9 @@ let countersTimer: NodeJS.Timeout | null = null;
 
 function postCounters(id: number): void {
   if (!plane) return;
-  const heap = v8.getHeapStatistics();
   post({
     type: 'counters', id, counters: plane.counters(), generation: plane.generation,
-    memory: { heapUsed: heap.used_heap_size, heapTotal: heap.total_heap_size },
+    memory: { heapUsed: v8.getHeapStatistics().used_heap_size },
   });
 }
 

@@ -1,4 +1,5 @@
 // Types for systems.mjs.
 import type { BenchCredentials } from './tokens.mjs';
 export const DEFAULT_GATEWAY_CMD: string;
+export function waitForStatus(url: string, status: number, timeoutMs: number, isDead?: () => boolean): Promise<boolean>;
 export function gatewayConfig(opts: { port: number; upstreamPort: number; creds: BenchCredentials }): Record<string, any>;

@@ -29,8 +29,8 @@ export function gatewayConfig({ port, upstreamPort, creds }) {
   };
 }
 
-/** GET url until it answers `status` or `timeoutMs` passes; false on timeout. */
-async function waitForStatus(url, status, timeoutMs, isDead) {
+/** GET url until it answers `status` or `timeoutMs` passes; false on timeout or once isDead() says the server exited. */
+export async function waitForStatus(url, status, timeoutMs, isDead = () => false) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (isDead()) return false;

@@ -65,7 +65,7 @@ function contentTypes(req: IncomingMessage): string[] {
 }
 
 /** Serves one Admin API request (everything but /status and /metrics) from the store. */
-export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, store: AdminStore, maxBodyBytes = ADMIN_MAX_BODY_BYTES): Promise<void> {
+export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, store: AdminStore): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
@@ -73,7 +73,7 @@ export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, s
   const method = (req.method ?? 'GET').toUpperCase();
   let body = null;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-    const raw = await readBody(req, maxBodyBytes);
+    const raw = await readBody(req, ADMIN_MAX_BODY_BYTES);
     if (raw === null) return sendJson(req, res, 413, { message: GATEWAY_MESSAGES.payloadTooLarge });
     const parsed = parseAdminBody(contentTypes(req), raw);
     if (!parsed.ok) return sendJson(req, res, parsed.result.status, parsed.result.body);

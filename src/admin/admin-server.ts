@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE } from '../observability/metrics.js';
 import { GATEWAY_MESSAGES } from '../errors.js';
-import { createTokenCheck, serveAdminApi } from './admin-http.js';
-import { ADMIN_MESSAGES } from './entities/kong-errors.js';
+import { createTokenCheck, sendJson, serveAdminApi } from './admin-http.js';
+import { ADMIN_MESSAGES, METHOD_NOT_ALLOWED, NOT_FOUND } from './entities/kong-errors.js';
 import type { AdminStore } from './admin-store.js';
 
 export interface AdminSources {
@@ -14,7 +14,6 @@ export interface AdminSources {
   api?: AdminStore;
   /** Required Kong-Admin-Token value for every path; null/absent = no token. */
   token?: string | null;
-  maxBodyBytes?: number;
 }
 
 export interface AdminServer {
@@ -23,38 +22,35 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 export function createAdminServer(sources: AdminSources): AdminServer {
   const tokenOk = createTokenCheck(sources.token ?? null);
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    const send = (status: number, type: string, body: string): void => {
-      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    };
-    const fail = (err: unknown): void => send(500, JSON_TYPE, JSON.stringify({ message: GATEWAY_MESSAGES.unexpected, error: String(err) }));
+    const fail = (err: unknown): void => sendJson(req, res, 500, { message: GATEWAY_MESSAGES.unexpected, error: String(err) });
     if (!tokenOk(req)) {
       req.resume();
-      return send(401, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.invalidAdminToken }));
+      return sendJson(req, res, 401, { message: ADMIN_MESSAGES.invalidAdminToken });
     }
     if (sources.api && path !== '/status' && path !== '/metrics') {
-      serveAdminApi(req, res, sources.api, sources.maxBodyBytes).catch((err: unknown) => {
+      serveAdminApi(req, res, sources.api).catch((err: unknown) => {
         if (!res.headersSent) fail(err);
         else res.destroy();
       });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      if (path === '/status' || path === '/metrics') return send(405, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.methodNotAllowed }));
-      return send(404, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.notFound }));
+      const refusal = path === '/status' || path === '/metrics' ? METHOD_NOT_ALLOWED : NOT_FOUND;
+      return sendJson(req, res, refusal.status, refusal.body);
     }
     if (path === '/status') {
-      sources.status().then((doc) => send(200, JSON_TYPE, JSON.stringify(doc)), fail);
+      sources.status().then((doc) => sendJson(req, res, 200, doc), fail);
     } else if (path === '/metrics') {
-      sources.metrics().then((text) => send(200, METRICS_CONTENT_TYPE, text), fail);
+      sources.metrics().then((text) => {
+        res.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      }, fail);
     } else {
-      send(404, JSON_TYPE, JSON.stringify({ message: ADMIN_MESSAGES.notFound }));
+      sendJson(req, res, NOT_FOUND.status, NOT_FOUND.body);
     }
   });
   server.keepAliveTimeout = 5_000;

@@ -11,7 +11,7 @@ export type ParsedBody =
 
 export type BodyParse = { ok: true; body: ParsedBody } | { ok: false; result: ApiResult };
 
-/** Default cap on an Admin API request body (bytes); a PEM key is a few KiB, a whole config rarely above a few MiB. */
+/** Cap on an Admin API request body (bytes); a PEM key is a few KiB, a whole config rarely above a few MiB. */
 export const ADMIN_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const bad = (message: string): BodyParse => ({ ok: false, result: { status: 400, body: { message } } });

@@ -75,9 +75,8 @@ export function authResourcesFor(gateway: Partial<GatewaySettings>, log?: AuthRe
     logger?.warn({ setting: 'gateway.asymmetric_verify' }, 'gateway.asymmetric_verify / verify_queue_max / verify_pool_threads changed; they take effect only after a restart');
     verifierKey = key;
   }
-  if (registry === null) registry = createJwksRegistry({ settings: jwksSettingsOf(gateway), onEvent: onJwksEvent });
-  else registry.updateSettings(jwksSettingsOf(gateway));
-  return { verifyAsymmetric: verifier.verify, jwks: registry, mode: verifier.stats().mode };
+  registry?.updateSettings(jwksSettingsOf(gateway));
+  return { verifyAsymmetric: verifier.verify, jwks: sharedJwksRegistry(gateway), mode: verifier.stats().mode };
 }
 
 /** The thread's JWKS registry alone (created on first use), for an authenticator given no registry. */
@@ -88,11 +87,6 @@ export function sharedJwksRegistry(gateway: Partial<GatewaySettings>): JwksRegis
 
 export function authResourceStats(): { verify: VerifierStats | null; jwks: ReturnType<JwksRegistry['stats']> | null } {
   return { verify: verifier?.stats() ?? null, jwks: registry?.stats() ?? null };
-}
-
-/** True when every JWKS in use has loaded once or its bounded wait ended. */
-export function jwksReady(): boolean {
-  return registry === null || registry.ready();
 }
 
 /** Ends the pool threads and JWKS timers so the thread can exit. */

@@ -6,7 +6,7 @@ import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
 import { CLAIMS_CODE_COUNT, createClaimsChecker, type ClaimsChecker } from './claims.js';
-import { createCredentialKeys, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
+import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
@@ -121,11 +121,12 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const now = options.now ?? defaultNow;
   const hmac = options.hmac ?? createHmacVerifier();
   const verifyAsym = options.verifyAsymmetric ?? verifyAsymmetricInline;
-  const usesJwksUri = [...config.credentialsByKey.values()].some((c) => c.entity.jwks_uri != null && !c.entity.algorithm.startsWith('HS'));
+  const jwksUris = jwksUrisOf(config);
+  const usesJwksUri = jwksUris.size > 0;
   const jwksRegistry: JwksRegistry | undefined = options.jwks ?? (usesJwksUri ? sharedJwksRegistry(config.gateway) : undefined);
   const keys: CredentialKeys = createCredentialKeys(config, hmac, jwksRegistry);
   // A new generation closes the caches of URIs no credential uses any more.
-  jwksRegistry?.retain(keys.jwksUris);
+  jwksRegistry?.retain(jwksUris);
   // A JWKS key-set change (rotation) must invalidate what the old keys verified; checked on each cache lookup.
   const watchJwks: JwksRegistry | null = usesJwksUri && jwksRegistry !== undefined ? jwksRegistry : null;
   let jwksChangesSeen = watchJwks?.changes ?? 0;
@@ -162,21 +163,19 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     return st.anonymous ?? st.denies.get(message)!;
   }
 
-  /** Steps 9–12 after the signature verified: cache, claims, maximum_expiration, consumer. */
+  /**
+   * Steps 9–12 after the signature verified: claims, maximum_expiration, cache. Kong's step 11 (consumer
+   * not found) cannot happen: compileConfig keeps only credentials whose consumer exists.
+   */
   function afterSignature(st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential): AuthDecision {
-    const consumer = prepared.credential.consumer;
-    // Cannot fail with a compiled config (references are resolved); kept for Kong's step 11.
-    const consumerFound = consumer !== undefined && config.consumersById.get(consumer.entity.id) === consumer;
-    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer, credential: prepared.credential, anonymous: false, token });
     const exp = ownValue(decoded.claims, 'exp');
     const nbf = ownValue(decoded.claims, 'nbf');
     if (st.usesClock) {
       const code = st.claims.check(exp, nbf, now());
       if (code !== 0) return fail(st, st.claimDenies[code]!);
     }
-    if (!consumerFound) {
-      return fail(st, deny(401, messageBody(JWT_MESSAGES.consumerNotFound(st.keyClaimName, prepared.key)), null));
-    }
+    const credential = prepared.credential;
+    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer: credential.consumer, credential, anonymous: false, token });
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     if (cache !== null) {
       cache.set(token, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });

@@ -1,8 +1,7 @@
-// Prepares each credential's key material once per config generation: HMAC slots (raw and base64) or a public KeyObject.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+// Turns each credential's compiled key material into HMAC verifier slots (raw and base64) or a JWKS source, once per config generation.
+import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledCredential, HmacAlgorithm, JwtAlgorithm } from '../config/types.js';
 import type { HmacVerifier } from '../crypto/hmac.js';
-import { decodeBase64url } from '../crypto/base64url.js';
 import { parseJwks } from './jwks/jwk-key.js';
 import { createStaticJwks, type JwksKeySource } from './jwks/jwks-cache.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -18,7 +17,7 @@ export const NO_SECRET = -2;
 export interface PreparedCredential {
   readonly credential: CompiledCredential;
   readonly key: string;
-  /** The credential's algorithm (HS256 when unset), which the token's alg must equal exactly. */
+  /** The credential's algorithm, which the token's alg must equal exactly. */
   readonly alg: JwtAlgorithm;
   readonly isHmac: boolean;
   /** HmacVerifier slot for the secret's UTF-8 bytes, or NO_KEY / NO_SECRET. */
@@ -34,17 +33,15 @@ export interface PreparedCredential {
 export interface CredentialKeys {
   get(key: string): PreparedCredential | undefined;
   readonly size: number;
-  /** The JWKS URIs the credentials use (for the registry to keep, and readiness). */
-  readonly jwksUris: ReadonlySet<string>;
 }
 
-function parseKey(pem: string | null): KeyObject | null {
-  if (pem === null || pem === '') return null;
-  try {
-    return createPublicKey(pem);
-  } catch {
-    return null;
+/** The JWKS URIs the config's asymmetric credentials use (for the registry to keep). */
+export function jwksUrisOf(config: CompiledConfig): Set<string> {
+  const uris = new Set<string>();
+  for (const { entity } of config.credentialsByKey.values()) {
+    if (entity.jwks_uri !== undefined && entity.jwks_uri !== null && !entity.algorithm.startsWith('HS')) uris.add(entity.jwks_uri);
   }
+  return uris;
 }
 
 /** A secret the verifier refuses (e.g. over its size limit) is unusable key material, not a crash. */
@@ -66,45 +63,34 @@ function jwksSource(credential: CompiledCredential, registry: JwksRegistry | und
   return null;
 }
 
+/** Registers the key material compile.ts prepared; this file only turns it into verifier slots and JWKS sources. */
 function prepare(credential: CompiledCredential, hmac: HmacVerifier, registry: JwksRegistry | undefined): PreparedCredential {
   const entity = credential.entity;
-  const alg: JwtAlgorithm = entity.algorithm ?? 'HS256';
+  const alg = entity.algorithm;
   const isHmac = alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
   let hmacSlot = NO_KEY;
   let hmacSlotBase64 = NO_KEY;
-  let publicKey: KeyObject | null = null;
   if (isHmac) {
-    const secret = entity.secret;
-    const raw = credential.secretBytes ?? (secret !== null ? Buffer.from(secret, 'utf8') : null);
+    const raw = credential.secretBytes;
     if (raw === null) {
       hmacSlot = NO_SECRET;
       hmacSlotBase64 = NO_SECRET;
     } else {
-      hmacSlot = addKey(hmac, alg as HmacAlgorithm, raw);
-      // Kong decodes with nginx's base64url (`+`/`/` refused, '=' optional); decoded here with the same rule.
-      const decoded = credential.secretBase64Bytes ?? (secret !== null ? decodeBase64url(secret) : null);
-      if (decoded !== null) hmacSlotBase64 = addKey(hmac, alg as HmacAlgorithm, decoded);
+      hmacSlot = addKey(hmac, alg, raw);
+      const decoded = credential.secretBase64Bytes;
+      if (decoded !== null) hmacSlotBase64 = addKey(hmac, alg, decoded);
     }
-  } else {
-    // rsa_public_key is used as is, never base64-decoded (Kong ≥ 3.9); an ES* key may be missing or garbage.
-    publicKey = credential.publicKey ?? parseKey(entity.rsa_public_key);
   }
   const jwks = isHmac ? null : jwksSource(credential, registry);
-  return { credential, key: entity.key, alg, isHmac, hmacSlot, hmacSlotBase64, publicKey, jwks };
+  return { credential, key: entity.key, alg, isHmac, hmacSlot, hmacSlotBase64, publicKey: credential.publicKey, jwks };
 }
 
 /** Prepares every credential of the config; HMAC keys are registered with `hmac` up front. */
 export function createCredentialKeys(config: CompiledConfig, hmac: HmacVerifier, jwks?: JwksRegistry): CredentialKeys {
   const byKey = new Map<string, PreparedCredential>();
-  const jwksUris = new Set<string>();
-  for (const [key, credential] of config.credentialsByKey) {
-    byKey.set(key, prepare(credential, hmac, jwks));
-    const uri = credential.entity.jwks_uri;
-    if (uri !== undefined && uri !== null && !credential.entity.algorithm.startsWith('HS')) jwksUris.add(uri);
-  }
+  for (const [key, credential] of config.credentialsByKey) byKey.set(key, prepare(credential, hmac, jwks));
   return {
     get: (key: string) => byKey.get(key),
     size: byKey.size,
-    jwksUris,
   };
 }

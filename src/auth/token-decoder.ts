@@ -2,12 +2,15 @@
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
 import { JWT_MESSAGES } from '../errors.js';
 import { base64urlDataEnd } from '../crypto/base64url.js';
+import { HMAC_MAX_TOKEN_LENGTH } from '../crypto/hmac.js';
+import { isObject } from '../config/validate-context.js';
 
 /**
- * Longest token decoded at all; longer ones are refused with `Bad token; invalid JSON`. Big enough for a
- * 48 KiB claim (real IdP tokens with many groups), small enough that JSON.parse stays well under a millisecond.
+ * Longest token decoded at all (128 Ki characters, the HMAC engines' limit too); longer ones are refused with
+ * `Bad token; invalid JSON`. Big enough for a 48 KiB claim (real IdP tokens with many groups), small enough that
+ * JSON.parse stays well under a millisecond.
  */
-export const MAX_TOKEN_LENGTH = 131072;
+export const MAX_TOKEN_LENGTH = HMAC_MAX_TOKEN_LENGTH;
 
 export interface DecodedToken {
   /** The JOSE header; always a plain object here. */
@@ -39,10 +42,6 @@ function decodeJsonSegment(token: string, start: number, end: number): unknown {
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Reads an own property only, so `constructor`/`__proto__` as a claim name never reaches the prototype. */
 export function ownValue(obj: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
@@ -63,14 +62,14 @@ export function decodeToken(token: string): DecodeResult {
 
   // Kong: a JSON string or array header has no `alg` (invalid alg); null/number/boolean make it crash (500),
   // answered here with the same nearest message.
-  if (!isPlainObject(header)) return JWT_MESSAGES.badTokenAlg;
+  if (!isObject(header)) return JWT_MESSAGES.badTokenAlg;
   const algValue = ownValue(header, 'alg');
   const alg = typeof algValue === 'string' ? ALGORITHMS.get(algValue) : undefined;
   if (alg === undefined) return JWT_MESSAGES.badTokenAlg;
 
   // Kong: only `false` is "invalid claims"; null/number/true crash it later (500) — refused here instead.
   let claims: Record<string, unknown>;
-  if (isPlainObject(payload)) claims = payload;
+  if (isObject(payload)) claims = payload;
   else if (Array.isArray(payload) || typeof payload === 'string') claims = EMPTY_CLAIMS;
   else return JWT_MESSAGES.badTokenClaims;
 

@@ -1,10 +1,11 @@
 // Compiles a ValidatedConfig into the frozen structures the request path reads (services, consumers, credentials, per-route jwt plugin).
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type {
   CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, CompiledRoute, CompiledService,
   ConsumerEntity, JwtSecretEntity, PluginEntity, ServiceEntity, ValidatedConfig,
 } from './types.js';
 import { decodeBase64url } from '../crypto/base64url.js';
+import { parsePublicKey } from './validate-keys.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
@@ -32,22 +33,21 @@ function compileConsumer(entity: ConsumerEntity): CompiledConsumer {
   return Object.freeze({ entity, upstreamHeaders: Object.freeze(headers) });
 }
 
+/** rsa_public_key is used as is, never base64-decoded (Kong >= 3.9); an ES* key may be missing or garbage. */
 function publicKeyOf(entity: JwtSecretEntity): KeyObject | null {
   if (entity.algorithm.startsWith('HS') || entity.rsa_public_key === null) return null;
-  try {
-    return createPublicKey(entity.rsa_public_key);
-  } catch {
-    return null;
-  }
+  return parsePublicKey(entity.rsa_public_key);
 }
 
-function compileCredential(entity: JwtSecretEntity, consumer: CompiledConsumer): CompiledCredential {
+/** The one place a credential's key material is prepared (secret bytes, base64url-decoded secret, public key). */
+export function compileCredential(entity: JwtSecretEntity, consumer: CompiledConsumer): CompiledCredential {
   const hmac = entity.algorithm.startsWith('HS') && entity.secret !== null;
   return Object.freeze({
     entity,
     consumer,
     publicKey: publicKeyOf(entity),
     secretBytes: hmac ? Buffer.from(entity.secret!, 'utf8') : null,
+    // Kong decodes with nginx's base64url (`+`/`/` refused, '=' optional); decoded here with the same rule.
     secretBase64Bytes: hmac ? decodeBase64url(entity.secret!) : null,
   });
 }

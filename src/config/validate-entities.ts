@@ -2,7 +2,9 @@
 import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEntity, type ServiceEntity } from './types.js';
 import { FIELDS, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
 import { isUuid } from './ids.js';
-import { checkFields, checkTimestamps, childPath, createReader, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
+import {
+  checkFields, checkTimestamps, childPath, createReader, has, isObject, parseHttpUrl, type Obj, type Reader, type Sink,
+} from './validate-context.js';
 import {
   entityNameError, looksLikeLegacyRegex, regexErrorText, methodError, routeHostError, routePathError, serviceHostError, servicePathError,
 } from './validate-routing.js';
@@ -32,7 +34,7 @@ export function readId(sink: Sink, obj: Obj, path: string): string | null {
   return obj.id.toLowerCase();
 }
 
-function readName(sink: Sink, r: Reader, obj: Obj): string | null {
+function readName(sink: Sink, r: Reader): string | null {
   const name = r.str('name', null, { nullable: true, nonEmpty: true });
   if (name !== null) {
     const err = entityNameError(name);
@@ -63,7 +65,7 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
   if (!opened) return null;
   const { obj, r } = opened;
   const id = readId(sink, obj, path);
-  const name = readName(sink, r, obj);
+  const name = readName(sink, r);
   let protocol: 'http' | 'https' = 'http';
   let host = '';
   let port: number = SERVICE_DEFAULTS.http_port;
@@ -112,15 +114,9 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
 /** Parses a service `url` (WHATWG URL, http/https only) or returns the error message. */
 export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; host: string; port: number; path: string | null } | string {
   if (typeof value !== 'string') return 'expected a string';
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    return `invalid url: '${value}'`;
-  }
-  const scheme = u.protocol.slice(0, -1);
-  if (scheme !== 'http' && scheme !== 'https') return `unsupported protocol '${scheme}' in url (expected one of: http, https)`;
-  if (u.username || u.password) return 'url must not contain credentials';
+  const u = parseHttpUrl(value);
+  if (typeof u === 'string') return u;
+  const scheme = u.protocol === 'https:' ? 'https' : 'http';
   if (u.search || u.hash) return 'url must not contain a query string or a fragment';
   if (u.hostname === '') return `invalid url: '${value}'`;
   const explicitPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(value)?.[1];
@@ -142,7 +138,7 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   if (!opened) return null;
   const { obj, r } = opened;
   const id = readId(sink, obj, path);
-  const name = readName(sink, r, obj);
+  const name = readName(sink, r);
 
   const protocols = r.strings('protocols', ['http', 'https'], { set: true }) ?? ['http', 'https'];
   protocols.forEach((p, i) => {

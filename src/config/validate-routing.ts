@@ -3,7 +3,11 @@ import { compilePathRegex } from '../routing/path-regex.js';
 
 const UNRESERVED_RE = /[A-Za-z0-9\-._~]/;
 
-/** Kong's prefix-path normalization: decode unreserved %XX, upper-case other %XX, resolve dot segments, merge `//`. */
+/**
+ * Kong's prefix-path normalization: decode unreserved %XX, upper-case other %XX, resolve dot segments, merge `//`.
+ * Not routing's normalizePath: that one also percent-encodes raw characters (space, `"`, non-ASCII) and refuses
+ * `%00`, which would turn paths this validation accepts (`/a b`, `/é`) into errors.
+ */
 function normalizePrefixPath(path: string): string {
   const decoded = path.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
     const ch = String.fromCharCode(parseInt(hex, 16));

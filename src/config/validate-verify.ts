@@ -1,7 +1,7 @@
 // Validates the extensions for asymmetric keys: gateway verify/JWKS settings and a credential's `jwks_uri` / inline `jwks`.
 import { parseJwks } from '../auth/jwks/jwk-key.js';
 import type { GatewaySettings, JwtAlgorithm } from './types.js';
-import { childPath, has, isObject, type Obj, type Reader, type Sink } from './validate-context.js';
+import { childPath, has, parseHttpUrl, type Obj, type Reader, type Sink } from './validate-context.js';
 
 const VERIFY_MODES = ['pool', 'libuv', 'inline'] as const satisfies ReadonlyArray<GatewaySettings['asymmetric_verify']>;
 
@@ -83,19 +83,9 @@ function readUri(sink: Sink, obj: Obj, path: string): string | null {
     sink.error(p, 'expected a non-empty string');
     return null;
   }
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    sink.error(p, `invalid url: '${v}'`);
-    return null;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    sink.error(p, `unsupported protocol '${u.protocol.slice(0, -1)}' in url (expected one of: http, https)`);
-    return null;
-  }
-  if (u.username || u.password) {
-    sink.error(p, 'url must not contain credentials');
+  const u = parseHttpUrl(v);
+  if (typeof u === 'string') {
+    sink.error(p, u);
     return null;
   }
   return v;
@@ -104,12 +94,7 @@ function readUri(sink: Sink, obj: Obj, path: string): string | null {
 function readInline(sink: Sink, obj: Obj, path: string, algorithm: JwtAlgorithm): { keys: unknown[] } | null {
   if (!has(obj, 'jwks') || obj.jwks === null) return null;
   const p = childPath(path, 'jwks');
-  const v = obj.jwks;
-  if (!isObject(v) || !Array.isArray(v.keys)) {
-    sink.error(p, 'expected a JWK Set: an object with a "keys" array');
-    return null;
-  }
-  const parsed = parseJwks(v);
+  const parsed = parseJwks(obj.jwks);
   if (typeof parsed === 'string') {
     sink.error(p, parsed);
     return null;
@@ -122,7 +107,7 @@ function readInline(sink: Sink, obj: Obj, path: string, algorithm: JwtAlgorithm)
   if (parsed.problems.length === 0 && !parsed.entries.some((e) => e.algs.has(algorithm))) {
     sink.error(childPath(p, 'keys'), `no key fits algorithm ${algorithm}`);
   }
-  return { keys: v.keys };
+  return { keys: (obj.jwks as { keys: unknown[] }).keys };
 }
 
 /**

@@ -1,14 +1,9 @@
 // Rewrites a YAML config with new data while keeping the comments and formatting of every node whose value did not change.
 import { isMap, isScalar, isSeq, parseDocument, stringify, type Document } from 'yaml';
-
-type Plain = Record<string, unknown>;
+import { isObject } from './validate-context.js';
 
 const NO_ALIAS = { aliasDuplicateObjects: false } as const;
 const IDENTITY_KEYS = ['id', 'name', 'username', 'key', 'custom_id'];
-
-function isPlain(v: unknown): v is Plain {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function scalarKey(key: unknown): string | null {
   if (isScalar(key)) return String(key.value);
@@ -26,13 +21,13 @@ function nodeIdentity(node: unknown): string | null {
 }
 
 function valueIdentity(v: unknown): string | null {
-  if (!isPlain(v)) return null;
+  if (!isObject(v)) return null;
   for (const k of IDENTITY_KEYS) if (typeof v[k] === 'string') return `${k}=${v[k] as string}`;
   return null;
 }
 
 function merge(doc: Document, node: unknown, value: unknown): unknown {
-  if (isPlain(value) && isMap(node)) {
+  if (isObject(value) && isMap(node)) {
     node.items = node.items.filter((p) => {
       const k = scalarKey(p.key);
       return k !== null && Object.prototype.hasOwnProperty.call(value, k);
@@ -66,7 +61,7 @@ export function updateYamlText(previous: string | null, data: unknown): string {
   const fresh = () => stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
   if (previous === null) return fresh();
   const doc = parseDocument(previous, { merge: false });
-  if (doc.errors.length > 0 || !isMap(doc.contents) || !isPlain(data)) return fresh();
+  if (doc.errors.length > 0 || !isMap(doc.contents) || !isObject(data)) return fresh();
   doc.contents = merge(doc, doc.contents, data) as typeof doc.contents;
   return doc.toString({ lineWidth: 0 });
 }

@@ -22,7 +22,7 @@ export interface HmacCodeVerifier extends HmacVerifier {
   verifyCode(slot: number, token: string, signingInputLength: number): number;
 }
 
-/** Longest token either engine verifies (equal to the token decoder's MAX_TOKEN_LENGTH). */
+/** Longest token either engine verifies (native kMaxTokenLength); the token decoder's MAX_TOKEN_LENGTH too. */
 export const HMAC_MAX_TOKEN_LENGTH = 131072;
 /** Longest secret accepted by addKey. */
 export const HMAC_MAX_SECRET_LENGTH = 65536;

@@ -24,7 +24,7 @@ export function encodeBatch(items: readonly BatchItemInput[], count: number): Ar
   let bytes = 0;
   for (let i = 0; i < count; i++) {
     const it = items[i]!;
-    bytes += (typeof it.data === 'string' ? it.data.length : it.data.length) + it.signature.length;
+    bytes += it.data.length + it.signature.length;
   }
   const indexBytes = (1 + count * INTS_PER_ITEM) * 4;
   const ab = new ArrayBuffer(indexBytes + bytes);

@@ -27,10 +27,7 @@ export interface VerifyPoolOptions {
 export interface VerifyPool {
   /** The authenticator's AsymmetricVerify: a Promise, `false` at once for an unusable key/signature, throws PoolFullError when full. */
   verify(alg: JwtAlgorithm, key: KeyObject, signingInput: string | Buffer, signature: Buffer): boolean | Promise<boolean>;
-  /** Sends nothing by itself: keys are registered on first use; this pre-assigns ids (e.g. at config load). */
-  registerKeys(keys: Iterable<KeyObject>): void;
   stats(): VerifierStats;
-  readonly threads: number;
   close(): Promise<void>;
 }
 
@@ -177,7 +174,6 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
   }
 
   return {
-    threads,
     verify(alg, key, signingInput, signature) {
       if (!fitsAlgorithm(alg, key, signature)) return false;
       if (stats.pending >= maxPending || closed) {
@@ -194,9 +190,6 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
           setImmediate(flush);
         }
       });
-    },
-    registerKeys(keys) {
-      for (const k of keys) recordOf(k);
     },
     stats: () => ({ ...stats }),
     async close() {

@@ -1,14 +1,6 @@
 // Sums the data-plane counters of all workers, keeping the totals of retired (crashed/restarted) workers monotonic.
 import type { DataPlaneCounters } from '../pipeline/types.js';
 
-const COUNTER_NAMES = [
-  'requests', 'responses2xx', 'responses3xx', 'responses4xx', 'responses5xx',
-  'authAllowed', 'authDenied', 'upstreamErrors', 'inFlight',
-  'tokenCacheHits', 'tokenCacheMisses', 'tokenCacheEvictions', 'tokenCacheEntries',
-  'verifyQueueFull', 'verifyOffloaded', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'jwksFetches', 'jwksFetchErrors',
-  'jwksRefetchesSuppressed', 'loopDelayP99Us', 'loopDelayMaxUs',
-] as const satisfies readonly (keyof DataPlaneCounters)[];
-
 /** Gauges describe the present state of a live worker; a retired worker's gauges are dropped, not kept. */
 const GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['inFlight', 'tokenCacheEntries', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'loopDelayP99Us', 'loopDelayMaxUs']);
 /** Gauges combined by maximum, not sum (a delay of one worker's loop). */
@@ -24,11 +16,13 @@ export function emptyCounters(): DataPlaneCounters {
   };
 }
 
+const COUNTER_NAMES = Object.keys(emptyCounters()) as (keyof DataPlaneCounters)[];
+
 function addCounters(into: DataPlaneCounters, from: DataPlaneCounters, includeGauges = true): void {
   for (const name of COUNTER_NAMES) {
     if (!includeGauges && GAUGES.has(name)) continue;
-    if (MAX_GAUGES.has(name)) into[name] = Math.max(into[name], from[name] ?? 0);
-    else into[name] += from[name] ?? 0;
+    if (MAX_GAUGES.has(name)) into[name] = Math.max(into[name], from[name]);
+    else into[name] += from[name];
   }
 }
 
@@ -47,7 +41,7 @@ export function createCounterAggregator(): CounterAggregator {
   const retired = emptyCounters();
   return {
     update(workerId, counters) {
-      live.set(workerId, { ...counters });
+      live.set(workerId, counters);
     },
     retire(workerId) {
       const last = live.get(workerId);

@@ -13,11 +13,12 @@ import { snapshotRequest, type RequestSnapshot } from '../server/request-snapsho
 import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
 import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
+import { emptyCounters } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
-import type { DataPlane, DataPlaneCounters } from './types.js';
+import type { DataPlane } from './types.js';
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -38,6 +39,17 @@ export interface DataPlaneOptions {
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
 }
+
+/** The gateway's constant `{"message":...}` answers, built once rather than per response. */
+const BODIES = {
+  badRequest: messageBody(GATEWAY_MESSAGES.badRequest),
+  payloadTooLarge: messageBody(GATEWAY_MESSAGES.payloadTooLarge),
+  uriTooLong: messageBody(GATEWAY_MESSAGES.uriTooLong),
+  headerTooLarge: messageBody(GATEWAY_MESSAGES.headerTooLarge),
+  websocketUnsupported: messageBody(GATEWAY_MESSAGES.websocketUnsupported),
+  badGateway: messageBody(GATEWAY_MESSAGES.badGateway),
+  unexpected: messageBody(GATEWAY_MESSAGES.unexpected),
+} as const;
 
 interface Generation {
   readonly config: CompiledConfig;
@@ -87,17 +99,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const pools = createUpstreamPools({ connections: options.upstreamConnections });
   const ids = createRequestIdGenerator();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
-  const forward: { listenPort: string; via: string } = { listenPort: '0', via };
+  const forward = { listenPort: '0', via };
   let listenPort = 0;
   let drainWaiter: (() => void) | null = null;
 
-  const counters: DataPlaneCounters = {
-    requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
-    authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
-    tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
-    verifyQueueFull: 0, verifyOffloaded: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
-    jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
-  };
+  const counters = emptyCounters();
   let queueFullRetired = 0;
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -111,7 +117,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     },
   };
   const upstreamHooks: StreamHandlerHooks = {
-    onUpstreamDone(_handler, error) {
+    onUpstreamDone(error) {
       if (error !== null && (error as { code?: string }).code !== 'PORTCULLIS_CLIENT_ABORTED') counters.upstreamErrors++;
     },
   };
@@ -126,10 +132,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       return;
     }
     if (snap.websocket) {
-      writer.sendJson(501, messageBody(GATEWAY_MESSAGES.websocketUnsupported));
+      writer.sendJson(501, BODIES.websocketUnsupported);
       return;
     }
-    const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward as ForwardContext);
+    const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
     const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(snap.query)}`;
     try {
@@ -137,7 +143,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);
     } catch (error) {
       logger.warn({ err: error }, 'upstream dispatch rejected the request');
-      writer.sendJson(502, messageBody(GATEWAY_MESSAGES.badGateway));
+      writer.sendJson(502, BODIES.badGateway);
     }
   }
 
@@ -151,12 +157,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
       return;
     }
-    if (decision.kind === 'allow') {
-      counters.authAllowed++;
-      proxy(writer, snap, body, match, decision);
-    } else {
-      proxy(writer, snap, body, match, null);
-    }
+    if (decision.kind === 'allow') counters.authAllowed++;
+    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null);
   }
 
   function onRequest(res: HttpResponse, req: HttpRequest): void {
@@ -167,7 +169,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       handle(writer, res, req);
     } catch (error) {
       logger.error({ err: error }, 'request pipeline threw');
-      writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+      writer.sendJson(500, BODIES.unexpected);
     }
   }
 
@@ -179,13 +181,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       body = attachBodyReader(res, g.config.gateway.max_body_bytes);
       writer.body = body;
       if (snap.contentLength > g.config.gateway.max_body_bytes) {
-        writer.sendJson(413, messageBody(GATEWAY_MESSAGES.payloadTooLarge));
+        writer.sendJson(413, BODIES.payloadTooLarge);
         return;
       }
     }
     if (snap.authorizationCount > 1 || snap.contentLength === -2 || snap.malformed) {
       if (snap.malformed || snap.contentLength === -2) writer.closeConnection = true;
-      writer.sendJson(400, messageBody(GATEWAY_MESSAGES.badRequest));
+      writer.sendJson(400, BODIES.badRequest);
       return;
     }
     // uWS enforces its head limit only across reads; a head that arrives in one read is checked here (nginx: 414 / 494→400).
@@ -193,13 +195,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     const maxHead = g.config.gateway.max_header_bytes;
     if (target + snap.headerBytes > maxHead) {
       writer.closeConnection = true;
-      if (target > maxHead) writer.sendJson(414, messageBody(GATEWAY_MESSAGES.uriTooLong));
-      else writer.sendJson(400, messageBody(GATEWAY_MESSAGES.headerTooLarge));
+      if (target > maxHead) writer.sendJson(414, BODIES.uriTooLong);
+      else writer.sendJson(400, BODIES.headerTooLarge);
       return;
     }
     const path = normalizePath(snap.url);
     if (path === null) {
-      writer.sendJson(400, messageBody(GATEWAY_MESSAGES.badRequest));
+      writer.sendJson(400, BODIES.badRequest);
       return;
     }
     snap.path = path;
@@ -218,7 +220,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       outcome = g.auth.authenticate(jwt, snap);
     } catch (error) {
       logger.error({ err: error }, 'jwt stage threw');
-      writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+      writer.sendJson(500, BODIES.unexpected);
       return;
     }
     if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
@@ -230,7 +232,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       (decision) => afterAuth(writer, snap, body, match, decision),
       (error: unknown) => {
         logger.error({ err: error }, 'jwt stage failed');
-        writer.sendJson(500, messageBody(GATEWAY_MESSAGES.unexpected));
+        writer.sendJson(500, BODIES.unexpected);
       },
     );
   }

@@ -29,14 +29,12 @@ const CLIENT_GONE = new ClientGoneError('client aborted');
 
 export interface StreamHandlerHooks {
   /** Called once when the upstream exchange ends, with the error if it failed (null on success). */
-  onUpstreamDone(handler: ProxyStreamHandler, error: Error | null): void;
+  onUpstreamDone(error: Error | null): void;
 }
 
 export class ProxyStreamHandler implements Dispatcher.DispatchHandler, DownstreamListener {
   private controller: Controller | null = null;
   private done = false;
-  /** Error the body source raised (e.g. 413), preferred over undici's wrapping of it. */
-  bodyError: Error | null = null;
 
   constructor(
     private readonly downstream: Downstream,
@@ -72,12 +70,11 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
   }
 
   onResponseError(_controller: Controller, error: Error): void {
-    const cause = this.bodyError ?? error;
     if (!this.downstream.aborted) {
-      const { status, message } = classifyUpstreamError(cause);
+      const { status, message } = classifyUpstreamError(error);
       this.downstream.fail(status, message);
     }
-    this.finish(cause);
+    this.finish(error);
   }
 
   onDownstreamAbort(): void {
@@ -92,6 +89,6 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
   private finish(error: Error | null): void {
     if (this.done) return;
     this.done = true;
-    this.hooks.onUpstreamDone(this, error);
+    this.hooks.onUpstreamDone(error);
   }
 }

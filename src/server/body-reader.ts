@@ -97,10 +97,6 @@ export class BodyReader implements AsyncIterable<Buffer> {
     this.signal();
   }
 
-  get failed(): Error | null {
-    return this.failure;
-  }
-
   private signal(): void {
     const wake = this.wake;
     if (wake !== null) {

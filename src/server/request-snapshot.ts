@@ -67,10 +67,11 @@ function collect(name: string, value: string): void {
   }
 }
 
+const DIGITS = /^[0-9]+$/;
+
 /** -2 for an unparseable value (a 400). */
 function parseContentLength(value: string): number {
-  const n = value.length > 0 && value.length < 16 && /^[0-9]+$/.test(value) ? Number(value) : -2;
-  return n;
+  return value.length > 0 && value.length < 16 && DIGITS.test(value) ? Number(value) : -2;
 }
 
 const decoder = new TextDecoder();

@@ -37,11 +37,22 @@ export interface WriterShared {
   readonly draining: boolean;
 }
 
-// cork() runs its callback synchronously, so the writer and chunk it works on are passed through module
+// cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
 let corkWriter: UwsResponseWriter;
 let corkChunk: Buffer;
 let corkOk = true;
+/** A gateway-made response for corkSend. */
+const corkMade = { status: 0, body: '', contentType: '', wwwAuthenticate: null as string | null, close: false };
+function corkSend(): void {
+  const res = corkWriter.res;
+  const m = corkMade;
+  res.writeStatus(statusLine(m.status));
+  res.writeHeader('Content-Type', m.contentType);
+  res.writeHeader('X-Kong-Request-Id', corkWriter.requestId);
+  if (m.wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', m.wwwAuthenticate);
+  res.end(m.body, m.close);
+}
 function corkData(): void {
   corkOk = corkWriter.writeChunk(corkChunk);
 }
@@ -91,9 +102,7 @@ export class UwsResponseWriter implements Downstream {
         body.fail(new ClientAbortedError());
       }
       if (this.finished) return;
-      this.finished = true;
-      this.shared.counters.inFlight--;
-      this.shared.onComplete();
+      this.complete();
       this.listener?.onDownstreamAbort();
     });
   }
@@ -103,15 +112,14 @@ export class UwsResponseWriter implements Downstream {
     if (this.finished || this.started) return;
     this.started = true;
     this.count(status);
-    const res = this.res;
-    const close = this.closeConnection || (this.body !== null && !this.body.ended) || this.shared.draining;
-    res.cork(() => {
-      res.writeStatus(statusLine(status));
-      res.writeHeader('Content-Type', contentType);
-      res.writeHeader('X-Kong-Request-Id', this.requestId);
-      if (wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', wwwAuthenticate);
-      res.end(body, close);
-    });
+    const m = corkMade;
+    m.status = status;
+    m.body = body;
+    m.contentType = contentType;
+    m.wwwAuthenticate = wwwAuthenticate;
+    m.close = this.closeConnection || (this.body !== null && !this.body.ended) || this.shared.draining;
+    corkWriter = this;
+    this.res.cork(corkSend);
     this.complete();
   }
 
@@ -162,11 +170,9 @@ export class UwsResponseWriter implements Downstream {
   /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
   close(): void {
     if (this.finished) return;
-    this.finished = true;
-    if (this.body !== null) this.body.resActive = false;
+    // Completed first: res.close() runs onAborted at once, which must find the response finished.
+    this.complete();
     this.res.close();
-    this.shared.counters.inFlight--;
-    this.shared.onComplete();
   }
 
   private count(status: number): void {
@@ -212,8 +218,7 @@ export class UwsResponseWriter implements Downstream {
       this.writeHead();
       if (this.total === chunk.length) {
         // The whole declared body in one chunk (the common small response): end() also honours draining's close.
-        if (this.shared.draining) res.end(chunk, true);
-        else res.end(chunk);
+        res.end(chunk, this.shared.draining);
         this.complete();
         return true;
       }
@@ -257,8 +262,7 @@ export class UwsResponseWriter implements Downstream {
       this.close();
       return;
     }
-    if (this.shared.draining) res.end('', true);
-    else res.end();
+    res.end('', this.shared.draining);
     this.complete();
   }
 

@@ -22,7 +22,6 @@ export type ToWorker =
 
 export interface WorkerMemory {
   heapUsed: number;
-  heapTotal: number;
 }
 
 export type FromWorker =

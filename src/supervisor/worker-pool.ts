@@ -22,13 +22,8 @@ export interface WorkerPoolOptions {
   listenPort: number;
   logLevel: string;
   testHooks?: boolean;
-  /** First restart delay; doubles per consecutive crash up to maxRestartDelayMs. */
+  /** First restart delay; doubles per consecutive crash up to MAX_RESTART_DELAY_MS. */
   restartDelayMs?: number;
-  maxRestartDelayMs?: number;
-  /** A worker that served this long before dying restarts after the first delay again. */
-  stableAfterMs?: number;
-  /** How long reload acknowledgements and start-up may take. */
-  replyTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -52,13 +47,16 @@ export interface WorkerPool {
   crash(workerId: number): void;
 }
 
+const MAX_RESTART_DELAY_MS = 10_000;
+/** A worker that served this long before dying restarts after the first delay again. */
+const STABLE_AFTER_MS = 30_000;
+/** How long reload acknowledgements and start-up may take. */
+const REPLY_TIMEOUT_MS = 15_000;
+
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { logger } = options;
   const now = options.now ?? Date.now;
   const restartDelayMs = options.restartDelayMs ?? 200;
-  const maxRestartDelayMs = options.maxRestartDelayMs ?? 10_000;
-  const stableAfterMs = options.stableAfterMs ?? 30_000;
-  const replyTimeoutMs = options.replyTimeoutMs ?? 15_000;
   const aggregator: CounterAggregator = createCounterAggregator();
   const slots: Slot[] = [];
   let config = options.config;
@@ -139,8 +137,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       slot.state = 'stopped';
       return;
     }
-    if (slot.readyAt > 0 && now() - slot.readyAt >= stableAfterMs) slot.consecutiveCrashes = 0;
-    const delay = Math.min(restartDelayMs * 2 ** slot.consecutiveCrashes, maxRestartDelayMs);
+    if (slot.readyAt > 0 && now() - slot.readyAt >= STABLE_AFTER_MS) slot.consecutiveCrashes = 0;
+    const delay = Math.min(restartDelayMs * 2 ** slot.consecutiveCrashes, MAX_RESTART_DELAY_MS);
     slot.consecutiveCrashes += 1;
     slot.restarts += 1;
     slot.state = 'restarting';
@@ -175,7 +173,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (let attempt = 1; ; attempt++) {
         if (ephemeral) listenPort = await reservePort(options.listenHost);
         try {
-          await withTimeout(spawn(slots[0]), replyTimeoutMs, 'worker 0 start');
+          await withTimeout(spawn(slots[0]), REPLY_TIMEOUT_MS, 'worker 0 start');
           break;
         } catch (err) {
           await stopSlots(0);
@@ -186,7 +184,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       }
       try {
         listenPort = slots[0].port ?? listenPort;
-        await withTimeout(Promise.all(slots.slice(1).map((s) => spawn(s))), replyTimeoutMs, 'worker start');
+        await withTimeout(Promise.all(slots.slice(1).map((s) => spawn(s))), REPLY_TIMEOUT_MS, 'worker start');
         started = true;
       } catch (err) {
         await pool.stop(0);
@@ -201,7 +199,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const replies = await Promise.all(slots.map(async (slot) => {
         // A worker that is (re)starting picks the new config up from workerData.
         if (slot.state !== 'ready') return { worker: slot.id, ok: true, message: '' };
-        const reply = await ask(slot, (id) => ({ type: 'reload', id, config: next, generation: nextGeneration }), replyTimeoutMs);
+        const reply = await ask(slot, (id) => ({ type: 'reload', id, config: next, generation: nextGeneration }), REPLY_TIMEOUT_MS);
         if (reply?.type === 'reloaded') return { worker: slot.id, ok: reply.ok, message: reply.message ?? '' };
         return { worker: slot.id, ok: false, message: reply ? 'worker ended during reload' : 'no answer from worker' };
       }));

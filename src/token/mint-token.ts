@@ -1,6 +1,8 @@
 // Mints a signed JWT for one credential of a config: the `portcullis token` subcommand's engine.
-import { createHmac, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import type { JwtAlgorithm, JwtSecretEntity, ValidatedConfig } from '../config/types.js';
+import { createHmac, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import type { JwtSecretEntity, ValidatedConfig } from '../config/types.js';
+import { parsePublicKey } from '../config/validate-keys.js';
+import { verifyAsymmetric } from '../crypto/asymmetric.js';
 import { JWS_DIGEST, jwsKeyInput } from '../crypto/jws-algorithms.js';
 
 export interface MintOptions {
@@ -35,14 +37,6 @@ function findCredential(config: ValidatedConfig, key: string): JwtSecretEntity {
   return credential;
 }
 
-function matchesPublicKey(algorithm: JwtAlgorithm, publicPem: string, input: string, signature: Buffer): boolean {
-  try {
-    return verify(JWS_DIGEST[algorithm], Buffer.from(input), jwsKeyInput(algorithm, createPublicKey(publicPem)), signature);
-  } catch {
-    return false;
-  }
-}
-
 /** Returns the compact JWT for the credential, signed with its secret or the given private key. */
 export function mintToken(config: ValidatedConfig, options: MintOptions): string {
   const credential = findCredential(config, options.credentialKey);
@@ -74,7 +68,8 @@ export function mintToken(config: ValidatedConfig, options: MintOptions): string
     } catch (error) {
       throw new MintError(`the private key cannot sign ${algorithm}: ${(error as Error).message}`);
     }
-    if (credential.rsa_public_key && !matchesPublicKey(algorithm, credential.rsa_public_key, input, signature)) {
+    const publicKey = credential.rsa_public_key === null ? null : parsePublicKey(credential.rsa_public_key);
+    if (publicKey !== null && !verifyAsymmetric(algorithm, publicKey, input, signature)) {
       throw new MintError(`the private key does not match credential '${credential.key}' public key`);
     }
   }

@@ -76,6 +76,11 @@ export async function startPlane(doc: unknown, options: Partial<DataPlaneOptions
   return { plane, port, origin: `http://127.0.0.1:${port}`, close: () => plane.close(1000) };
 }
 
+/** Closes each of a test file's servers and clients in order, skipping any that never started. */
+export async function closeInOrder(...things: Array<{ close(): Promise<unknown> } | undefined>): Promise<void> {
+  for (const thing of things) await thing?.close();
+}
+
 /** Sends raw bytes on a fresh connection and returns everything received until the server closes or `waitMs` passes idle. */
 export function rawExchange(port: number, text: string | Buffer, waitMs = 300): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Test helpers for the supervisor: config files, a holdable node:http upstream, an in-process gateway with captured logs, HTTP calls.
 import http from 'node:http';
+import { afterEach } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,6 +122,24 @@ export async function startTestGateway(configPath: string, extra: Partial<Gatewa
     testing: { workerExecArgv: ['--import', TS_REGISTER], restartDelayMs: 20, ...extra.testing },
   });
   return { gateway, logs };
+}
+
+/** What a test started; cleared after each test by `stopAfterEach`. */
+export interface Started {
+  gateway: GatewayHandle | null;
+  upstream: TestUpstream | null;
+}
+
+/** Registers an afterEach that stops the gateway and upstream a test put into the returned object. */
+export function stopAfterEach(): Started {
+  const started: Started = { gateway: null, upstream: null };
+  afterEach(async () => {
+    await started.gateway?.stop();
+    await started.upstream?.close();
+    started.gateway = null;
+    started.upstream = null;
+  });
+  return started;
 }
 
 export interface Reply {

@@ -2,19 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { GatewayHandle } from '../../src/gateway.js';
-import { get, startTestGateway, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
+import { dirname, join } from 'node:path';
+import { get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 import { makeToken } from '../helpers/tokens.js';
 
-let gateway: GatewayHandle | null = null;
-let upstream: TestUpstream | null = null;
-
-afterEach(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-  gateway = null;
-  upstream = null;
+const started = stopAfterEach();
+afterEach(() => {
   delete process.env.PORTCULLIS_ADMIN_TOKEN;
 });
 
@@ -60,13 +53,25 @@ function seedConfig(upstreamPort: number, gatewaySettings: Record<string, unknow
   };
 }
 
+/** Starts an upstream and a gateway on the seed config; with `jwtConsumer`, the service has the jwt plugin and that one consumer. */
+async function start(gatewaySettings: Record<string, unknown> = {}, jwtConsumer?: Record<string, unknown>) {
+  const upstream = await startUpstream();
+  started.upstream = upstream;
+  const config = seedConfig(upstream.port, gatewaySettings);
+  if (jwtConsumer) {
+    (config.services as any)[0].plugins = [{ name: 'jwt' }];
+    config.consumers = [jwtConsumer];
+  }
+  const configPath = writeConfig(join(tempDir(), 'kong.json'), config);
+  const { gateway } = await startTestGateway(configPath);
+  started.gateway = gateway;
+  return { configPath, upstream, admin: gateway.adminPort!, proxy: gateway.proxyPort };
+}
+
 describe('Admin API on the admin listener', () => {
   it('runs the FusionAuth seed commands verbatim, and the result survives a restart', async () => {
-    upstream = await startUpstream();
-    const dir = tempDir();
-    const configPath = writeConfig(join(dir, 'kong.json'), seedConfig(upstream.port));
-    gateway = (await startTestGateway(configPath)).gateway;
-    const admin = gateway.adminPort!;
+    const { configPath, upstream, admin, proxy } = await start();
+    const dir = dirname(configPath);
 
     // curl -X POST http://localhost:8001/services/example_service/plugins --data "name=jwt"
     expect((await form(admin, 'POST', '/services/example_service/plugins', 'name=jwt')).status).toBe(201);
@@ -90,25 +95,18 @@ describe('Admin API on the admin listener', () => {
       expect((await get(port, '/mock/requests')).status).toBe(401);
       const ok = await call(port, 'GET', '/mock/requests', undefined, { authorization: `Bearer ${token}` });
       expect(ok.status).toBe(200);
-      expect(upstream!.seen.at(-1)?.headers['x-consumer-username']).toBe('fusionauth');
+      expect(upstream.seen.at(-1)?.headers['x-consumer-username']).toBe('fusionauth');
     };
-    await check(gateway.proxyPort);
+    await check(proxy);
 
-    await gateway.stop();
-    gateway = (await startTestGateway(configPath)).gateway;
-    await check(gateway.proxyPort);
+    await started.gateway!.stop();
+    started.gateway = (await startTestGateway(configPath)).gateway;
+    await check(started.gateway.proxyPort);
     expect(JSON.parse(readFileSync(configPath, 'utf8')).consumers[0]).toMatchObject({ username: 'fusionauth' });
   });
 
   it('loses no update and fails no proxied request while admin writes race with traffic', async () => {
-    upstream = await startUpstream();
-    const config = seedConfig(upstream.port);
-    (config.services as any)[0].plugins = [{ name: 'jwt' }];
-    config.consumers = [{ username: 'client', jwt_secrets: [{ key: 'client-key', secret: 'client-secret' }] }];
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), config);
-    gateway = (await startTestGateway(configPath)).gateway;
-    const admin = gateway.adminPort!;
-    const proxy = gateway.proxyPort;
+    const { configPath, admin, proxy } = await start({}, { username: 'client', jwt_secrets: [{ key: 'client-key', secret: 'client-secret' }] });
     const token = hs256('client-secret', { iss: 'client-key' });
 
     let running = true;
@@ -150,14 +148,7 @@ describe('Admin API on the admin listener', () => {
   });
 
   it('applies credential and consumer changes to the proxy at once (Kong 04-invalidations 87-89)', async () => {
-    upstream = await startUpstream();
-    const config = seedConfig(upstream.port, { workers: 2 });
-    (config.services as any)[0].plugins = [{ name: 'jwt' }];
-    config.consumers = [{ username: 'consumer1', jwt_secrets: [{ key: 'key123', secret: 'secret123' }] }];
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), config);
-    gateway = (await startTestGateway(configPath)).gateway;
-    const admin = gateway.adminPort!;
-    const proxy = gateway.proxyPort;
+    const { admin, proxy } = await start({}, { username: 'consumer1', jwt_secrets: [{ key: 'key123', secret: 'secret123' }] });
     const auth = (key: string) => ({ authorization: `Bearer ${hs256('secret123', { iss: key })}` });
     const status = async (key: string) => (await call(proxy, 'GET', '/mock/x', undefined, auth(key))).status;
     // Several calls so that both workers (and their token caches) are exercised.
@@ -180,32 +171,27 @@ describe('Admin API on the admin listener', () => {
   });
 
   it('requires Kong-Admin-Token when gateway.admin_token is set', async () => {
-    upstream = await startUpstream();
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), seedConfig(upstream.port, { admin_token: 's3cret', workers: 1 }));
-    gateway = (await startTestGateway(configPath)).gateway;
-    const admin = gateway.adminPort!;
+    const { admin } = await start({ admin_token: 's3cret', workers: 1 });
     expect((await call(admin, 'GET', '/consumers')).status).toBe(401);
     expect((await call(admin, 'GET', '/consumers', undefined, { 'kong-admin-token': 'wrong' })).status).toBe(401);
     expect((await call(admin, 'GET', '/consumers', undefined, { 'kong-admin-token': 's3cret' })).status).toBe(200);
   });
 
   it('refuses to start with a non-loopback admin listener and no token', async () => {
-    upstream = await startUpstream();
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), seedConfig(upstream.port, { admin_listen: '0.0.0.0:0', workers: 1 }));
+    started.upstream = await startUpstream();
+    const configPath = writeConfig(join(tempDir(), 'kong.json'), seedConfig(started.upstream.port, { admin_listen: '0.0.0.0:0', workers: 1 }));
     await expect(startTestGateway(configPath)).rejects.toMatchObject({
       name: 'ConfigInvalidError', errors: [{ path: '$.gateway.admin_listen', message: expect.stringContaining('gateway.admin_token') }],
     });
     process.env.PORTCULLIS_ADMIN_TOKEN = 'from-env';
-    gateway = (await startTestGateway(configPath)).gateway;
-    expect((await call(gateway.adminPort!, 'GET', '/status', undefined, { 'kong-admin-token': 'from-env' })).status).toBe(200);
-    expect((await call(gateway.adminPort!, 'GET', '/status')).status).toBe(401);
+    started.gateway = (await startTestGateway(configPath)).gateway;
+    const admin = started.gateway.adminPort!;
+    expect((await call(admin, 'GET', '/status', undefined, { 'kong-admin-token': 'from-env' })).status).toBe(200);
+    expect((await call(admin, 'GET', '/status')).status).toBe(401);
   });
 
   it('answers 413 for an oversized body and 400 for malformed JSON', async () => {
-    upstream = await startUpstream();
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), seedConfig(upstream.port, { workers: 1 }));
-    gateway = (await startTestGateway(configPath)).gateway;
-    const admin = gateway.adminPort!;
+    const { admin } = await start({ workers: 1 });
     const big = await call(admin, 'POST', '/consumers', Buffer.alloc(9 * 1024 * 1024, 'a'), { 'content-type': 'application/json' });
     expect(big.status).toBe(413);
     const bad = await call(admin, 'POST', '/consumers', '{"username":', { 'content-type': 'application/json' });

@@ -1,24 +1,17 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigInvalidError, type GatewayHandle } from '../../src/gateway.js';
-import { gatewayConfig, get, startTestGateway, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigInvalidError } from '../../src/gateway.js';
+import { gatewayConfig, get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 
-let gateway: GatewayHandle | null = null;
-let upstream: TestUpstream | null = null;
-
-afterEach(async () => {
-  await gateway?.stop();
-  await upstream?.close();
-  gateway = null;
-  upstream = null;
-});
+const started = stopAfterEach();
 
 async function setup(paths: string[], gatewaySettings: Record<string, unknown> = {}, testing = {}) {
-  upstream = await startUpstream();
+  const upstream = await startUpstream();
+  started.upstream = upstream;
   const configPath = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, paths, gatewaySettings));
-  const started = await startTestGateway(configPath, { testing });
-  gateway = started.gateway;
-  return { configPath, logs: started.logs, gw: started.gateway, up: upstream };
+  const { gateway, logs } = await startTestGateway(configPath, { testing });
+  started.gateway = gateway;
+  return { configPath, logs, gw: gateway, up: upstream };
 }
 
 type Status = {

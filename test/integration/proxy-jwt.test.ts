@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
-import { echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import {
+  closeInOrder, compileDocument, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+} from '../helpers/data-plane-harness.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -46,11 +48,7 @@ beforeAll(async () => {
   }));
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-  await client.close();
-});
+afterAll(() => closeInOrder(gw, upstream, client));
 
 describe('data plane jwt stage', () => {
   it('returns 401 Unauthorized with the exact body and never contacts the upstream', async () => {
@@ -119,7 +117,6 @@ describe('data plane jwt stage', () => {
   });
 
   it('serves requests on the new generation after reload', async () => {
-    const { compileDocument } = await import('../helpers/data-plane-harness.js');
     gw.plane.reload(compileDocument(simpleDocument(upstream.url, [{ name: 'only', paths: ['/only'] }]), 2));
     expect(gw.plane.generation).toBe(2);
     expect((await request(`${gw.origin}/only/x`, { dispatcher: client })).statusCode).toBe(200);

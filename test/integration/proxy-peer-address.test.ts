@@ -1,7 +1,7 @@
 // X-Real-IP / X-Forwarded-For for IPv6 and IPv4-mapped peers, alternating on one dual-stack listener.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, Agent } from 'undici';
-import { echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import { closeInOrder, echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 interface Echo {
   rawHeaders: string[];
@@ -22,11 +22,7 @@ beforeAll(async () => {
   gw = await startPlane(simpleDocument(`${upstream.url}/svc`, [{ name: 'api', paths: ['/api'] }]), { listenHost: '::' });
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-  await client.close();
-});
+afterAll(() => closeInOrder(gw, upstream, client));
 
 describe('peer address headers', () => {
   it('sends ::1 for an IPv6 loopback client and 127.0.0.1 for an IPv4 one, request after request', async () => {

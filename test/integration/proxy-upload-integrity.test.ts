@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, Agent } from 'undici';
-import { simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import { closeInOrder, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 const BODY_BYTES = 3 * 1024 * 1024;
 const CLIENT_CHUNK = 256 * 1024;
@@ -38,11 +38,7 @@ beforeAll(async () => {
   }));
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-  await client.close();
-});
+afterAll(() => closeInOrder(gw, upstream, client));
 
 async function upload(path: string, body: Buffer, chunked: boolean): Promise<{ n: number; sha: string }> {
   async function* chunks() {

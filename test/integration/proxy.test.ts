@@ -4,7 +4,7 @@ import { request, Agent } from 'undici';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
-  echoedHeader, echoHandler, rawConversation, rawExchange, simpleDocument, startPlane, startUpstream,
+  closeInOrder, echoedHeader, echoHandler, rawConversation, rawExchange, simpleDocument, startPlane, startUpstream,
   type RunningPlane, type Upstream,
 } from '../helpers/data-plane-harness.js';
 
@@ -72,11 +72,7 @@ beforeAll(async () => {
   ], { gateway: { max_body_bytes: 1024 * 1024 } }));
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-  await client.close();
-});
+afterAll(() => closeInOrder(gw, upstream, client));
 
 describe('data plane proxy', () => {
   it('passes a GET with its query string through to the stripped upstream path', async () => {

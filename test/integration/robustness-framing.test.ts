@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  echoHandler, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder, echoHandler, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 let upstream: Upstream;
@@ -26,10 +26,7 @@ beforeAll(async () => {
   }));
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+afterAll(() => closeInOrder(gw, upstream));
 
 function statusOf(answer: string): number {
   const m = /^HTTP\/1\.1 (\d{3}) /.exec(answer);

@@ -1,7 +1,7 @@
 // Path tricks, raw bytes in the request target and spoofed headers: the jwt route is never bypassed, the upstream sees normalized paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
-import { rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import { closeInOrder, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 interface Seen { url: string; headers: Record<string, string | string[] | undefined> }
 
@@ -23,10 +23,7 @@ beforeAll(async () => {
   ], { top: { consumers: [{ id: 'a1c3e5f7-0001-4a2b-8c3d-000000000001', username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] } }));
 });
 
-afterAll(async () => {
-  await gw?.close();
-  await upstream?.close();
-});
+afterAll(() => closeInOrder(gw, upstream));
 
 async function get(target: string | Buffer, extra = ''): Promise<{ status: number; upstream: Seen | null }> {
   const before = seen.length;

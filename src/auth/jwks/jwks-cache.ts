@@ -38,8 +38,6 @@ export interface JwksEvent {
 /** What the authenticator asks for a token: a key now, a Promise while the one allowed refetch runs, null when none fits. */
 export interface JwksKeySource {
   key(kid: string | undefined, alg: JwtAlgorithm): KeyObject | null | Promise<KeyObject | null>;
-  /** Bumped whenever the key set changes (a verified-token cache must then forget what the old keys verified). */
-  readonly version: number;
 }
 
 export interface JwksCacheStats {
@@ -57,7 +55,6 @@ export interface JwksCacheStats {
 }
 
 export interface JwksCache extends JwksKeySource {
-  readonly uri: string;
   readonly ready: boolean;
   /** Resolves once the first load succeeded or `readyTimeoutMs` passed. */
   whenReady(): Promise<void>;
@@ -84,7 +81,6 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
   const useTimers = options.timers ?? true;
   let entries: readonly JwkEntry[] = [];
   let byKid: ReadonlyMap<string, JwkEntry> = new Map();
-  let version = 0;
   let loaded = false;
   let readyTimedOut = false;
   let expiresAt = 0;
@@ -140,7 +136,6 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     }
     expiresAt = now() + clamp(maxAge) * 1000;
     stats.lastError = null;
-    if (changed) version++;
     if (!loaded) {
       loaded = true;
       if (readyTimer !== null) clearTimeout(readyTimer);
@@ -165,8 +160,6 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
   const afterFetch = (kid: string | undefined, alg: JwtAlgorithm) => (): KeyObject | null => selectKey(entries, byKid, kid, alg);
 
   const cache: JwksCache = {
-    uri,
-    get version() { return version; },
     get ready() { return loaded || readyTimedOut; },
     key(kid, alg) {
       const t = now();
@@ -220,5 +213,5 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
 /** A JWKS given inline in the config: parsed once, never fetched. */
 export function createStaticJwks(entries: readonly JwkEntry[]): JwksKeySource {
   const byKid = indexByKid(entries);
-  return { version: 0, key: (kid, alg) => selectKey(entries, byKid, kid, alg) };
+  return { key: (kid, alg) => selectKey(entries, byKid, kid, alg) };
 }

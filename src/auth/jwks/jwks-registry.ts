@@ -20,12 +20,8 @@ export interface JwksRegistry {
   /** Closes caches whose URI is not in `uris` (after a reload). */
   retain(uris: ReadonlySet<string>): void;
   updateSettings(settings: JwksSettings): void;
-  /** True when every cache has loaded once or its bounded wait ended. */
-  ready(): boolean;
   whenReady(): Promise<void>;
   stats(): JwksRegistryStats;
-  /** Per-URI detail for /status. */
-  sources(): Array<{ uri: string; loaded: boolean; ready: boolean; keys: number; fetches: number; fetchErrors: number; lastError: string | null }>;
   close(): void;
 }
 
@@ -77,10 +73,6 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
       }
     },
     updateSettings(next) { settings = next; },
-    ready() {
-      for (const c of caches.values()) if (!c.ready) return false;
-      return true;
-    },
     async whenReady() {
       await Promise.all([...caches.values()].map((c) => c.whenReady()));
     },
@@ -92,12 +84,6 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
         addCounts(out, s);
       }
       return out;
-    },
-    sources() {
-      return [...caches.values()].map((c) => {
-        const s = c.stats();
-        return { uri: c.uri, loaded: s.loaded, ready: s.ready, keys: s.keys, fetches: s.fetches, fetchErrors: s.fetchErrors, lastError: s.lastError };
-      });
     },
     close() {
       for (const c of caches.values()) c.close();

@@ -332,15 +332,6 @@ describe('authenticator: anonymous', () => {
   });
 });
 
-describe('authenticator: consumer lookup', () => {
-  it('returns Could not find consumer without WWW-Authenticate when the credential\'s consumer is gone', () => {
-    const config = buildConfig();
-    (config.consumersById as Map<string, unknown>).delete(ALICE_ID);
-    const d = denied(auth(config).a.authenticate(plugin(), bearer(hs256({ iss: 'alice-key' }))));
-    expect(d).toMatchObject({ status: 401, body: '{"message":"Could not find consumer for \'iss=alice-key\'"}', wwwAuthenticate: null });
-  });
-});
-
 describe('authenticator: verified-token cache', () => {
   it('serves the second request for the same token from the cache', () => {
     const { a } = auth();

@@ -47,7 +47,6 @@ describe('credential keys', () => {
     const keys = createCredentialKeys(buildConfig([{ id: 'c1', credentials: [
       { key: 'ed', algorithm: 'EdDSA', rsa_public_key: KEYS['ed25519-a']!.privatePem },
     ] }]), hmac);
-    // buildConfig's createPublicKey already derives it; credential-keys keeps whatever compile produced.
     expect(keys.get('ed')!.publicKey?.type).toBe('public');
   });
 

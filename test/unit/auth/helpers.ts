@@ -1,5 +1,4 @@
 // Test helpers for the jwt stage: hand-built CompiledConfig objects, fake requests, fixture keys; token signing re-exported.
-import { createPublicKey } from 'node:crypto';
 import { makeToken } from '../../helpers/tokens.js';
 import { readFileSync } from 'node:fs';
 import type {
@@ -7,6 +6,7 @@ import type {
 } from '../../../src/config/types.js';
 import type { AuthRequest } from '../../../src/auth/types.js';
 import { jwtConfigDefaults } from '../../../src/config/fields.js';
+import { compileCredential } from '../../../src/config/compile.js';
 
 export interface KeyPair { publicPem: string; privatePem: string }
 export const KEYS: Record<string, KeyPair> = JSON.parse(
@@ -57,7 +57,7 @@ export function gatewaySettings(tokenCache: Partial<GatewaySettings['token_cache
   };
 }
 
-/** Builds the compiled form by hand, so the auth tests need no config file or compile step. */
+/** Builds the compiled form by hand (credentials through compile's own compileCredential), so the auth tests need no config file. */
 export function buildConfig(
   consumers: ConsumerSpec[] = DEFAULT_CONSUMERS,
   tokenCache: Partial<GatewaySettings['token_cache']> = {},
@@ -76,23 +76,11 @@ export function buildConfig(
     if (entity.username !== null) consumersByUsername.set(entity.username, consumer);
     for (const c of spec.credentials ?? []) {
       const algorithm = c.algorithm ?? 'HS256';
-      const secret = c.secret === undefined ? null : c.secret;
-      const pem = c.rsa_public_key ?? null;
-      let publicKey = null;
-      if (pem !== null && !algorithm.startsWith('HS')) {
-        try { publicKey = createPublicKey(pem); } catch { publicKey = null; }
-      }
-      const isHs = algorithm.startsWith('HS');
-      credentialsByKey.set(c.key, {
-        entity: {
-          id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, consumer: spec.id, key: c.key,
-          secret, algorithm, rsa_public_key: pem, tags: null,
-        },
-        consumer,
-        publicKey,
-        secretBytes: isHs && secret !== null ? Buffer.from(secret, 'utf8') : null,
-        secretBase64Bytes: null,
-      });
+      const entity = {
+        id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, consumer: spec.id, key: c.key,
+        secret: c.secret === undefined ? null : c.secret, algorithm, rsa_public_key: c.rsa_public_key ?? null, tags: null,
+      };
+      credentialsByKey.set(c.key, compileCredential(entity, consumer));
     }
   }
   const gateway = gatewaySettings(tokenCache);

@@ -51,6 +51,12 @@ describe('compileConfig', () => {
     expect(c.credentialsByKey.get('mobile-key-2')!.consumer).toBe(hs.consumer);
   });
 
+  it('links every credential to its consumer\'s compiled entry (the authenticator relies on it: no consumer-not-found case)', () => {
+    const c = compiledFixture();
+    expect(c.credentialsByKey.size).toBeGreaterThan(0);
+    for (const cred of c.credentialsByKey.values()) expect(c.consumersById.get(cred.entity.consumer)).toBe(cred.consumer);
+  });
+
   it('applies Kong plugin precedence: route+service > route > service > global, ignoring disabled ones', () => {
     const c = compileConfig(valid({
       _format_version: '3.0',

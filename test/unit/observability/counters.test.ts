@@ -23,6 +23,13 @@ describe('counter aggregator', () => {
     expect(agg.latest(0)?.requests).toBe(1);
   });
 
+  it('combines event-loop delays by maximum over workers, not by sum', () => {
+    const agg = createCounterAggregator();
+    agg.update(0, counters({ loopDelayP99Us: 300, loopDelayMaxUs: 900 }));
+    agg.update(1, counters({ loopDelayP99Us: 500, loopDelayMaxUs: 700 }));
+    expect(agg.total()).toMatchObject({ loopDelayP99Us: 500, loopDelayMaxUs: 900 });
+  });
+
   it('ignores retiring a worker that never reported', () => {
     const agg = createCounterAggregator();
     agg.retire(3);
