@@ -4,6 +4,7 @@ import type { GatewaySettings, ListenAddress } from './types.js';
 import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
+import { readAdminSecurity } from './validate-admin.js';
 
 /** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
 function parseListen(value: string): ListenAddress | null {
@@ -59,9 +60,8 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
-  const adminToken = r.str('admin_token', null, { nullable: true, nonEmpty: true });
   return {
-    ...(adminToken !== null ? { admin_token: adminToken } : {}),
+    ...readAdminSecurity(sink, r, obj),
     proxy_listen: listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!,
     admin_listen: listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true),
     workers,
