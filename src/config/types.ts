@@ -37,8 +37,8 @@ export interface GatewaySettings {
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
   /**
-   * Admin API token (Kong-Admin-Token header); null/absent = none. The PORTCULLIS_ADMIN_TOKEN
-   * environment variable, read at start-up, takes precedence. Optional so older literals still type-check.
+   * Admin API token (Kong-Admin-Token header); null/absent = none. PORTCULLIS_ADMIN_TOKEN[_FILE] take
+   * precedence (src/admin/admin-token.ts). Optional so older literals still type-check.
    */
   admin_token?: string | null;
   // Admin API security (validate-admin.ts, src/admin/admin-guard.ts); absent = the defaults.
