@@ -73,19 +73,23 @@ export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, s
   const path = q < 0 ? url : url.slice(0, q);
   const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const method = (req.method ?? 'GET').toUpperCase();
+  // Every write attempt is audited, including those refused before the store (413, 400, 415).
+  const answer = (status: number, out: unknown): void => {
+    if (audit && WRITE_METHODS.has(method)) audit.write(method, path, req.socket.remoteAddress ?? null, status, out);
+    sendJson(req, res, status, out);
+  };
   let body = null;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     const raw = await readBody(req, ADMIN_MAX_BODY_BYTES);
-    if (raw === null) return sendJson(req, res, 413, { message: GATEWAY_MESSAGES.payloadTooLarge });
+    if (raw === null) return answer(413, { message: GATEWAY_MESSAGES.payloadTooLarge });
     const parsed = parseAdminBody(contentTypes(req), raw);
-    if (!parsed.ok) return sendJson(req, res, parsed.result.status, parsed.result.body);
+    if (!parsed.ok) return answer(parsed.result.status, parsed.result.body);
     body = parsed.body;
   } else {
     req.resume();
   }
   const result = await store.handle({ method: method === 'HEAD' ? 'GET' : method, path, query, body });
-  if (audit && WRITE_METHODS.has(method)) audit.write(method, path, req.socket.remoteAddress ?? null, result.status, result.body);
-  sendJson(req, res, result.status, result.body);
+  answer(result.status, result.body);
 }
 
 /** 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0 included) is reachable from outside. */

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig, type LogCapture } from '../helpers/gateway-harness.js';
 
 const started = stopAfterEach();
@@ -89,6 +91,36 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
     const metrics = (await call(admin, 'GET', '/metrics')).body;
     expect(metrics).toContain('portcullis_admin_requests_refused_total{reason="origin"} 5');
     expect(metrics).toContain('portcullis_admin_requests_refused_total{reason="host"} 5');
+  });
+
+  it("runs the README's curl flow verbatim (real curl, no Origin, Host: localhost) against the guarded listener", async () => {
+    const { admin, configPath } = await start({}, {
+      services: [{ name: 'example_service', url: 'http://127.0.0.1:9', routes: [{ name: 'mock', paths: ['/mock'] }] }],
+    });
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Admin API'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!.replace(/\\\n\s*/g, '');
+    const commands = block.split('\n').filter((l) => l.startsWith('curl ')).map((l) => l.replaceAll(':8001', `:${admin}`));
+    expect(commands).toHaveLength(3);
+    const { publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const cwd = dirname(configPath);
+    writeFileSync(join(cwd, 'public.pem'), publicKey);
+    const outputs: string[] = [];
+    for (const cmd of commands) outputs.push((await promisify(execFile)('sh', ['-c', cmd], { cwd })).stdout);
+    expect(JSON.parse(outputs[0]!)).toMatchObject({ name: 'jwt' });
+    expect(outputs[1]).toMatch(/^HTTP\/1\.1 201/);
+    expect(outputs[2]).toMatch(/^HTTP\/1\.1 201/);
+    const creds = JSON.parse((await call(admin, 'GET', '/consumers/fusionauth/jwt')).body).data;
+    expect(creds).toMatchObject([{ key: 'https://local.fusionauth.io', algorithm: 'RS256', rsa_public_key: publicKey }]);
+
+    // The attack from issue #11, as curl sends it: refused, the file unchanged.
+    const before = readFileSync(configPath);
+    const attack = `curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${admin}/consumers/alice/jwt -H 'Origin: http://evil.example' `
+      + "-H 'Content-Type: application/x-www-form-urlencoded' --data 'key=evil&secret=evil'";
+    expect((await promisify(execFile)('sh', ['-c', attack], { cwd })).stdout).toBe('403');
+    expect(readFileSync(configPath).equals(before)).toBe(true);
   });
 
   it('serves the loopback names, with or without the port, and requests without Origin (curl) unchanged', async () => {
@@ -210,6 +242,8 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
     expect((await call(admin, 'PATCH', `/consumers/alice/jwt/${hsId}`, `secret=${hsSecret}-rotated`, { ...FORM, ...tok })).status).toBe(200);
     expect((await call(admin, 'DELETE', '/consumers/alice/jwt/rs-key', undefined, tok)).status).toBe(204);
     expect((await call(admin, 'POST', '/consumers', 'username=alice', { ...FORM, ...tok })).status).toBe(409);
+    const unparsable = `{"username":"x","secret":"${hsSecret}"`;
+    expect((await call(admin, 'POST', '/consumers', unparsable, { 'content-type': 'application/json', ...tok })).status).toBe(400);
 
     const doc = JSON.parse(readFileSync(configPath, 'utf8'));
     doc.consumers.push({ username: 'bob', jwt_secrets: [{ key: 'bob-key', secret: 'bob-secret-value-44aa' }] });
@@ -226,6 +260,7 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
       ['PATCH', `/consumers/alice/jwt/${hsId}`, 200, 'jwt_secrets'],
       ['DELETE', '/consumers/alice/jwt/rs-key', 204, 'jwt_secrets'],
       ['POST', '/consumers', 409, 'consumers'],
+      ['POST', '/consumers', 400, 'consumers'],
       ['POST', '/config', 201, 'config'],
       ['RELOAD', configPath, 200, 'config'],
     ]);
@@ -233,8 +268,8 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
     expect(audit[3]).toMatchObject({ entity_id: hsId, generation: 5 });
     expect(audit[4]).toMatchObject({ entity_id: 'rs-key', generation: 6 });
     expect(audit[5]).toMatchObject({ generation: 6 });
-    expect(audit[6]).toMatchObject({ entity_id: null, generation: generationAfterConfig });
-    expect(audit[7]).toMatchObject({ peer: null, generation: generationAfterConfig + 1 });
+    expect(audit[7]).toMatchObject({ entity_id: null, generation: generationAfterConfig });
+    expect(audit[8]).toMatchObject({ peer: null, generation: generationAfterConfig + 1 });
 
     const text = logText(logs);
     const pemBody = publicKey.split('\n')[1]!;
