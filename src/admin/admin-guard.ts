@@ -1,5 +1,6 @@
 // Admits or refuses each request on an admin listener: cross-site requests (Origin, Sec-Fetch-Site), DNS rebinding (Host), Kong-Admin-Token.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { createTokenCheck, isLoopbackHost, sendJson } from './admin-http.js';
 import { ADMIN_MESSAGES } from './entities/kong-errors.js';
 import type { GatewaySettings } from '../config/types.js';
@@ -61,7 +62,7 @@ export function hostName(host: string): string | null {
 }
 
 function isUnspecified(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || host === '';
+  return host === '0.0.0.0' || host === '::';
 }
 
 function sanitize(value: string): string {
@@ -74,11 +75,12 @@ export function createAdminGuard(initial: AdminGuardPolicy, logger?: GuardLogger
   let tokenOk = createTokenCheck(initial.token);
   let origins = new Set(initial.allowedOrigins);
   let names = acceptedNames(initial);
+  let anyAddress = isUnspecified(initial.listenHost);
 
   function acceptedNames(p: AdminGuardPolicy): Set<string> {
     const set = new Set(['localhost', ...p.allowedHosts]);
     const own = p.listenHost.toLowerCase();
-    if (!isUnspecified(own)) set.add(own);
+    if (own !== '' && !isUnspecified(own)) set.add(own);
     return set;
   }
 
@@ -94,7 +96,8 @@ export function createAdminGuard(initial: AdminGuardPolicy, logger?: GuardLogger
     if (count > 1) return false;
     const name = hostName(req.headers.host ?? '');
     if (name === null) return false;
-    return names.has(name) || (isLoopbackHost(name) && name !== 'localhost');
+    // An IP literal cannot be rebound; on 0.0.0.0 / :: every local address is the listener's (probes use the pod IP).
+    return names.has(name) || (isLoopbackHost(name) && name !== 'localhost') || (anyAddress && isIP(name) !== 0);
   }
 
   function peerOf(req: IncomingMessage): Record<string, unknown> {
@@ -119,6 +122,7 @@ export function createAdminGuard(initial: AdminGuardPolicy, logger?: GuardLogger
       tokenOk = createTokenCheck(next.token);
       origins = new Set(next.allowedOrigins);
       names = acceptedNames(next);
+      anyAddress = isUnspecified(next.listenHost);
     },
     admit(req, res) {
       if (!hostAllowed(req)) return refuse(req, res, 'host', { host: sanitize(String(req.headers.host ?? '')) });

@@ -65,6 +65,15 @@ describe('admin guard: Host', () => {
     expect(await status('gw.internal:8001')).toBe(200);
     expect(guard.counters.refusedHost).toBe(1);
   });
+
+  it('on a listener bound to every address, accepts any IP literal (a probe’s pod IP) but still no foreign name', async () => {
+    const port = await serve(createAdminGuard({ ...POLICY, listenHost: '0.0.0.0' }));
+    const status = (host: string) => raw(port, `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    expect(await status('10.1.2.3:8100')).toBe(200);
+    expect(await status('[fd00::5]:8100')).toBe(200);
+    expect(await status('0.0.0.0')).toBe(200);
+    expect(await status('attacker.example:8100')).toBe(403);
+  });
 });
 
 describe('admin guard: token compare', () => {
