@@ -12,7 +12,9 @@ export const FIELDS = {
     'asymmetric_verify', 'verify_queue_max', 'verify_pool_threads', 'jwks_cache_min_seconds', 'jwks_cache_max_seconds',
     'jwks_refetch_interval_seconds', 'jwks_fetch_timeout_ms', 'jwks_max_bytes', 'jwks_ready_timeout_ms',
     // Admin API security (validate-admin.ts).
-    'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts'],
+    'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
+    // Answers made before the body was read (src/server/refusal-policy.ts).
+    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
@@ -37,6 +39,9 @@ export const GATEWAY_DEFAULTS = {
   max_body_bytes: 1073741824,
   log_level: 'info',
   drain_timeout_ms: 10000,
+  discard_body_max_bytes: 1048576,
+  lingering_time_ms: 30000,
+  lingering_timeout_ms: 5000,
   token_cache: { enabled: true, max_entries: 100000, max_bytes: 67108864, max_token_bytes: 8192 },
 } as const;
 
@@ -48,6 +53,9 @@ export const GATEWAY_LIMITS = {
   max_entries: [1, 100000000],
   max_bytes: [1024, Number.MAX_SAFE_INTEGER],
   max_token_bytes: [16, 1048576],
+  discard_body_max_bytes: [0, Number.MAX_SAFE_INTEGER],
+  lingering_time_ms: [0, 3600000],
+  lingering_timeout_ms: [0, 3600000],
 } as const;
 
 export function jwtConfigDefaults(): JwtPluginConfig {

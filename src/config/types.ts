@@ -66,6 +66,16 @@ export interface GatewaySettings {
   jwks_max_bytes?: number;
   /** Readiness waits at most this long for every JWKS to load once. */
   jwks_ready_timeout_ms?: number;
+  /**
+   * Answers made before the request body was read (401, 404, 413, ...): body bytes still to come that are read
+   * and discarded first, keeping the connection; beyond it, answer and linger like nginx. Optional so hand-built
+   * literals still type-check; absent means the defaults.
+   */
+  discard_body_max_bytes?: number;
+  /** Lingering close: longest read after the answer (nginx `lingering_time`). */
+  lingering_time_ms?: number;
+  /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
+  lingering_timeout_ms?: number;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;

@@ -1,6 +1,6 @@
 // One worker's data plane: uWS request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
@@ -12,6 +12,8 @@ import { createUwsServer } from '../server/app.js';
 import { snapshotRequest, type RequestSnapshot } from '../server/request-snapshot.js';
 import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
 import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
+import type { RefusalSettings } from '../server/refusal-policy.js';
+import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
@@ -66,6 +68,16 @@ function packageVersion(): string {
   }
 }
 
+function refusalSettings(config: CompiledConfig): RefusalSettings {
+  const g = config.gateway;
+  const d = GATEWAY_DEFAULTS;
+  return {
+    discardMaxBytes: g.discard_body_max_bytes ?? d.discard_body_max_bytes,
+    lingeringTimeMs: g.lingering_time_ms ?? d.lingering_time_ms,
+    lingeringTimeoutMs: g.lingering_timeout_ms ?? d.lingering_timeout_ms,
+  };
+}
+
 async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
   const [routing, normalize, auth] = await Promise.all([
     import('../routing/route-table.js'),
@@ -108,10 +120,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
-  const shared: WriterShared & { draining: boolean } = {
+  const shared: WriterShared & { draining: boolean; refusal: RefusalSettings } = {
     counters,
     via,
     draining: false,
+    refusal: refusalSettings(initial),
+    now: () => performance.now(),
     onComplete() {
       if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
     },
@@ -178,7 +192,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     const g = gen;
     let body: BodyReader | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
-      body = attachBodyReader(res, g.config.gateway.max_body_bytes);
+      body = attachBodyReader(res, g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
       writer.body = body;
       if (snap.contentLength > g.config.gateway.max_body_bytes) {
         writer.sendJson(413, BODIES.payloadTooLarge);
@@ -253,6 +267,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       const next = build(config);
       queueFullRetired += gen.auth.stats().verifyQueueFull ?? 0;
       gen = next;
+      shared.refusal = refusalSettings(config);
       pools.retain(config.services);
     },
     async close(timeoutMs) {

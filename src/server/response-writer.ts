@@ -3,7 +3,18 @@ import type { Downstream, DownstreamListener, ResponseHeaders } from '../proxy/t
 import type { HttpResponse } from './uws-loader.js';
 import { messageBody } from '../errors.js';
 import { STATUS_TEXT } from './status-text.js';
-import { ClientAbortedError, type BodyReader } from './body-reader.js';
+import { ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
+import {
+  drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan, type RefusalSettings,
+} from './refusal-policy.js';
+
+/**
+ * Sent on every response that keeps the connection: uWS closes a connection idle for 10 s (compiled in, checked
+ * on a 4 s tick, so as early as 8 s). A client that honours the hint (Node's agent retires sockets at timeout - 1 s)
+ * never sends on a connection the server is about to close.
+ */
+export const KEEP_ALIVE_TIMEOUT_S = 5;
+const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -35,6 +46,10 @@ export interface WriterShared {
   onComplete(): void;
   /** When true, responses ask the client to close the connection (draining). */
   readonly draining: boolean;
+  /** Draining and lingering for answers made before the body was read (the current generation's). */
+  readonly refusal: RefusalSettings;
+  /** Monotonic milliseconds (lingering). */
+  now(): number;
 }
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
@@ -51,7 +66,22 @@ function corkSend(): void {
   res.writeHeader('Content-Type', m.contentType);
   res.writeHeader('X-Kong-Request-Id', corkWriter.requestId);
   if (m.wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', m.wwwAuthenticate);
+  if (!m.close) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
   res.end(m.body, m.close);
+}
+/**
+ * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
+ * end(body, true) shuts down and closes at once, so unread body bytes reset the connection and the answer is
+ * lost), and after end() the response can no longer be closed from JS. writeStatus writes its text verbatim and
+ * leaves the response open, so it can be closed once lingering ends. uWS appends CRLF after the text: harmless
+ * after a `Connection: close` response (clients stop reading at Content-Length).
+ */
+function corkRaw(): void {
+  const w = corkWriter;
+  const m = w.made!;
+  let head = `${statusLine(m.status)}\r\nContent-Type: ${m.contentType}\r\nX-Kong-Request-Id: ${w.requestId}\r\n`;
+  if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
+  w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
 }
 function corkData(): void {
   corkOk = corkWriter.writeChunk(corkChunk);
@@ -70,7 +100,21 @@ function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
 
-export class UwsResponseWriter implements Downstream {
+/** A gateway-made answer held while the body drains or the connection lingers. */
+interface MadeResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType: string;
+  readonly wwwAuthenticate: string | null;
+}
+
+const enum Refusing {
+  No,
+  Draining,
+  Lingering,
+}
+
+export class UwsResponseWriter implements Downstream, DiscardSink {
   aborted = false;
   started = false;
   /** The response is complete (ended, or the connection closed by us). */
@@ -92,10 +136,18 @@ export class UwsResponseWriter implements Downstream {
   private pending: Buffer | null = null;
   private pendingOffset = 0;
   private writableArmed = false;
+  /** The answer waiting for the body to drain (Draining) or already written (Lingering). */
+  made: MadeResponse | null = null;
+  private refusing = Refusing.No;
+  private discarded = 0;
+  private lingerStart = 0;
+  private lastDataAt = 0;
+  private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly res: HttpResponse, readonly requestId: string, private readonly shared: WriterShared) {
     res.onAborted(() => {
       this.aborted = true;
+      if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
       const body = this.body;
       if (body !== null) {
         body.resActive = false;
@@ -107,20 +159,91 @@ export class UwsResponseWriter implements Downstream {
     });
   }
 
-  /** A complete response made by the gateway (errors, denials); safe to call from any context. */
+  /**
+   * A complete response made by the gateway (errors, denials); safe to call from any context. With body bytes
+   * still to come it drains them first or answers and lingers (refusal-policy.ts), so a client that writes its
+   * whole body before reading still gets the answer.
+   */
   send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
     this.count(status);
+    const reader = this.body;
+    const pending = reader !== null && !reader.ended && !this.aborted;
+    const refusal = this.shared.refusal;
+    const plan = planRefusal(pending, pending ? reader.remaining() : 0, this.closeConnection || this.shared.draining, refusal);
+    if (plan === RefusalPlan.AnswerNow) {
+      this.sendNow(status, body, contentType, wwwAuthenticate, this.closeConnection || this.shared.draining);
+      return;
+    }
+    this.made = { status, body, contentType, wwwAuthenticate };
+    this.refusing = Refusing.Draining;
+    reader!.discard(this);
+    if (plan === RefusalPlan.AnswerThenLinger && this.refusing === Refusing.Draining) this.linger();
+  }
+
+  private sendNow(status: number, body: string, contentType: string, wwwAuthenticate: string | null, close: boolean): void {
     const m = corkMade;
     m.status = status;
     m.body = body;
     m.contentType = contentType;
     m.wwwAuthenticate = wwwAuthenticate;
-    m.close = this.closeConnection || (this.body !== null && !this.body.ended) || this.shared.draining;
+    m.close = close;
     corkWriter = this;
     this.res.cork(corkSend);
     this.complete();
+  }
+
+  /** DiscardSink: a chunk of a refused request's body arrived and was dropped. */
+  onDiscarded(bytes: number, isLast: boolean): void {
+    if (this.aborted) return;
+    if (this.refusing === Refusing.Draining) {
+      this.discarded += bytes;
+      if (isLast) {
+        const m = this.made!;
+        this.made = null;
+        this.refusing = Refusing.No;
+        this.sendNow(m.status, m.body, m.contentType, m.wwwAuthenticate, this.shared.draining);
+      } else if (drainOverBound(this.discarded, this.shared.refusal)) this.linger();
+      return;
+    }
+    if (this.refusing !== Refusing.Lingering) return;
+    this.lastDataAt = this.shared.now();
+    // The whole body was read: nothing unread is left to turn the close into a reset. Closed off this call
+    // stack: uWS corks around onData and would drop the answer still in its cork buffer.
+    if (isLast) this.armLinger(0);
+  }
+
+  /** Answers now with `Connection: close` and keeps discarding until the body ends or lingering times out. */
+  private linger(): void {
+    this.refusing = Refusing.Lingering;
+    corkWriter = this;
+    this.res.cork(corkRaw);
+    const now = this.shared.now();
+    this.lingerStart = now;
+    this.lastDataAt = now;
+    this.complete();
+    this.armLinger(this.shared.refusal.lingeringTimeoutMs);
+  }
+
+  private armLinger(ms: number): void {
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.lingerTimer = setTimeout(() => this.onLingerTimer(), Math.max(0, ms));
+  }
+
+  private onLingerTimer(): void {
+    this.lingerTimer = null;
+    if (this.aborted) return;
+    const left = this.body !== null && this.body.ended
+      ? 0
+      : lingerRemainingMs(this.lingerStart, this.lastDataAt, this.shared.now(), this.shared.refusal);
+    if (left > 0) {
+      this.armLinger(left);
+      return;
+    }
+    this.refusing = Refusing.No;
+    this.aborted = true; // onAborted runs inside close(); nothing may touch res afterwards
+    this.res.close();
   }
 
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
@@ -208,6 +331,7 @@ export class UwsResponseWriter implements Downstream {
     }
     res.writeHeader('Via', via === undefined ? this.shared.via : headerBytes(`${via}, ${this.shared.via}`));
     res.writeHeader('X-Kong-Request-Id', this.requestId);
+    if (!this.shared.draining) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
     this.headers = null;
   }
 
