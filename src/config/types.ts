@@ -209,6 +209,8 @@ export interface CompiledConsumer {
 export interface CompiledCredential {
   readonly entity: JwtSecretEntity;
   readonly consumer: CompiledConsumer;
+  /** `key` as the X-Credential-Identifier value (its UTF-8 bytes, proxy/header-value.ts). */
+  readonly identifierHeader: string;
   /** Parsed public key for asymmetric algorithms (null for HS* or when missing). */
   readonly publicKey: KeyObject | null;
   /** Raw secret bytes for HS* (secret as UTF-8), null otherwise. */

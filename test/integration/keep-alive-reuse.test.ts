@@ -35,7 +35,7 @@ function get(agent: http.Agent, path: string, token: string | null = null): Prom
     const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
     const req = http.get({ agent, host: '127.0.0.1', port: gw.port, path, headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] }));
+      res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] as string | undefined }));
     });
     req.on('error', reject);
   });
