@@ -42,7 +42,7 @@ export const GATEWAY_DEFAULTS = {
   discard_body_max_bytes: 1048576,
   lingering_time_ms: 30000,
   lingering_timeout_ms: 5000,
-  token_cache: { enabled: true, max_entries: 100000, max_bytes: 67108864, max_token_bytes: 8192 },
+  token_cache: { enabled: true, max_entries: 100000, max_bytes: 33554432, max_token_bytes: 8192 },
 } as const;
 
 export const GATEWAY_LIMITS = {
