@@ -19,6 +19,7 @@ import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js'
 import { emptyCounters } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
+import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
 
@@ -45,9 +46,6 @@ export interface DataPlaneOptions {
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
 const BODIES = {
   badRequest: messageBody(GATEWAY_MESSAGES.badRequest),
-  payloadTooLarge: messageBody(GATEWAY_MESSAGES.payloadTooLarge),
-  uriTooLong: messageBody(GATEWAY_MESSAGES.uriTooLong),
-  headerTooLarge: messageBody(GATEWAY_MESSAGES.headerTooLarge),
   websocketUnsupported: messageBody(GATEWAY_MESSAGES.websocketUnsupported),
   badGateway: messageBody(GATEWAY_MESSAGES.badGateway),
   unexpected: messageBody(GATEWAY_MESSAGES.unexpected),
@@ -194,23 +192,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     if (snap.contentLength > 0 || snap.chunked) {
       body = attachBodyReader(res, g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
       writer.body = body;
-      if (snap.contentLength > g.config.gateway.max_body_bytes) {
-        writer.sendJson(413, BODIES.payloadTooLarge);
-        return;
-      }
     }
-    if (snap.authorizationCount > 1 || snap.contentLength === -2 || snap.malformed) {
-      if (snap.malformed || snap.contentLength === -2) writer.closeConnection = true;
-      writer.sendJson(400, BODIES.badRequest);
-      return;
-    }
-    // uWS enforces its head limit only across reads; a head that arrives in one read is checked here (nginx: 414 / 494→400).
-    const target = snap.url.length + snap.query.length;
-    const maxHead = g.config.gateway.max_header_bytes;
-    if (target + snap.headerBytes > maxHead) {
-      writer.closeConnection = true;
-      if (target > maxHead) writer.sendJson(414, BODIES.uriTooLong);
-      else writer.sendJson(400, BODIES.headerTooLarge);
+    const refused = admit(snap, g.config.gateway.max_body_bytes, g.config.gateway.max_header_bytes);
+    if (refused !== null) {
+      writer.closeConnection = refused.close;
+      writer.sendJson(refused.status, refused.body);
       return;
     }
     const path = normalizePath(snap.url);

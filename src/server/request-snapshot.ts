@@ -67,6 +67,12 @@ function collect(name: string, value: string): void {
   }
 }
 
+/** Applies one header to a snapshot with the same rules as the uWS copy (exported for other engines and the fuzzers). */
+export function recordHeader(s: RequestSnapshot, name: string, value: string): void {
+  target = s;
+  collect(name, value);
+}
+
 const DIGITS = /^[0-9]+$/;
 
 /** -2 for an unparseable value (a 400). */

@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
+import type { AuthDecision } from '../../../src/auth/types.js';
 import { buildConfig, hs256, plugin, request, NOW } from './helpers.js';
 
 setFlagsFromString('--expose-gc');
@@ -26,7 +27,7 @@ describe('token cache memory', () => {
     for (let i = 0; i < entries; i++) {
       // A fresh flat header string per request, as the front end copies it out of uWS.
       const cookie = Buffer.from(`session=${padding}; jwt=${tokens[i]}`, 'latin1').toString('latin1');
-      expect(a.authenticate(p, request({ headers: { cookie } })).kind).toBe('allow');
+      expect((a.authenticate(p, request({ headers: { cookie } })) as AuthDecision).kind).toBe('allow');
     }
     const real = heap() - before;
     const stats = a.stats();
