@@ -1,7 +1,8 @@
 // `npm run soak`: the gateway as a user runs it, under mixed clients and a faulty upstream; prints each invariant, exits 1 on a violation.
 // Flags: --quick (60 s, small token cache), --duration SECONDS (default 600), --concurrency N mixed clients (default 12),
 // --fillers N clients sending fresh tokens only, to fill the token caches (default 4),
-// --loop-p99-ms / --loop-max-ms: event-loop delay bounds (defaults 250 / 2000, loose enough for a shared CI machine).
+// --loop-p99-ms / --loop-max-ms: event-loop delay bounds (defaults 500 / 2000: loose enough for a shared, overloaded
+// machine, where a worker waits for a core as long as other processes run; tighten them on a quiet one).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -18,7 +19,7 @@ const { values: args } = parseArgs({ options: {
   duration: { type: 'string' },
   concurrency: { type: 'string', default: '12' },
   fillers: { type: 'string', default: '4' },
-  'loop-p99-ms': { type: 'string', default: '250' },
+  'loop-p99-ms': { type: 'string', default: '500' },
   'loop-max-ms': { type: 'string', default: '2000' },
 } });
 const durationS = Number(args.duration ?? (args.quick ? 60 : 600));
@@ -75,6 +76,8 @@ fs.writeFileSync(configPath, JSON.stringify({
   services: [{ name: 'soak', url: `http://127.0.0.1:${upstream.port}`, routes: [
     { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
   ] }],
+  // No service: the token is verified and cached, then answered 503 without an upstream, so fillers are cheap.
+  routes: [{ name: 'fill', paths: ['/fill'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] }],
   consumers: [{ username: 'soak', jwt_secrets: [{ key: KEY, secret: SECRET }] }],
 }));
 const logPath = path.join(dir, 'gateway.log');
@@ -151,13 +154,14 @@ const checks = [
     `502 ${t.expected.badGateway}, 500 ${t.expected.passthrough500}, cut ${t.expected.cutMidBody}, slow ${t.expected.slow}, ` +
     `HEAD ${t.expected.head}, slow readers ${t.expected.slowReaders}; ${t.wrongStatus} unexpected`],
   ['RSS plateaus', rssPlateau, `start ${rss[0]?.toFixed(0)} MiB, peak ${Math.max(...rss).toFixed(0)} MiB, end ${rss.at(-1)?.toFixed(0)} MiB; ` +
-    `peak of last quarter ${lastQuarterPeak.toFixed(0)} vs third ${thirdQuarterPeak.toFixed(0)} MiB; cache entries ${cacheEntries}`],
+    `peak of last quarter ${lastQuarterPeak.toFixed(0)} vs third ${thirdQuarterPeak.toFixed(0)} MiB; cache entries ${cacheEntries} (${t.filled} filler requests)`],
   ['open fds return to baseline after load', fdsBack, `baseline ${baseline.fds}, peak ${Math.max(...samples.map((s) => s.fds))}, after ${after.fds}`],
   ['event-loop delay bounded', loopP99Max <= LOOP_DELAY_P99_MAX_MS && loopMax <= LOOP_DELAY_MAX_MS,
     `worst p99 ${loopP99Max.toFixed(1)} ms (bound ${LOOP_DELAY_P99_MAX_MS}), max ${loopMax.toFixed(1)} ms (bound ${LOOP_DELAY_MAX_MS})`],
   ['gateway exited cleanly on SIGTERM', gatewayExit?.code === 0, `exit ${JSON.stringify(gatewayExit)}`],
 ];
 let failed = 0;
+console.log(`machine load average (1/5/15 min): ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
 for (const [name, ok, detail] of checks) {
   if (!ok) failed++;
   console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}: ${detail}`);
