@@ -10,7 +10,7 @@ import { runMicro } from './macro/micro.mjs';
 import { preflight } from './macro/preflight.mjs';
 import { installExitHooks, pinSelf } from './macro/procs.mjs';
 import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
-import { buildTokenSets, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
+import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
 
@@ -25,7 +25,8 @@ const HELP = `usage: npm run bench -- [options]
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
                         also warmed once at start: 3000 requests per scenario, every token once)
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
-  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m
+  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,
+                        authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only)
   --systems a,b         subset of: direct,portcullis,peer
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
@@ -126,7 +127,8 @@ async function macro(opts) {
       for (const sc of scenarios) {
         runs[sys.id][sc.id] = [];
         if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
-        const problem = await preflight({ url: sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
+        if (!scenarioUrl(sys, sc)) { cells[sys.id][sc.id] = { na: 'no external-authorizer mode' }; continue; }
+        const problem = await preflight({ url: scenarioUrl(sys, sc), scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
         if (problem) {
           cells[sys.id][sc.id] = { ok: false, problems: [problem] };
           log(`preflight ${sys.id} ${sc.id}: ${problem}`);
@@ -143,7 +145,7 @@ async function macro(opts) {
         // The bare upstream ignores tokens: a pass over all of them would warm nothing.
         const tokenPass = sys.id === 'direct' ? 0 : tokens?.length ?? 0;
         const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
-        await runLoad({ url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
+        await runLoad({ url: scenarioUrl(sys, sc), scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
       }
       log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -156,7 +158,7 @@ async function macro(opts) {
             continue;
           }
           const tokens = tokenSets[sc.tokens];
-          const base = { url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections };
+          const base = { url: scenarioUrl(sys, sc), scenario: sc, tokens, uploadBody, connections: opts.connections };
           if (opts.warmupS > 0) await runLoad({ ...base, durationS: opts.warmupS });
           const r = await runLoad({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);

@@ -45,6 +45,8 @@ export interface ReloadResult {
 
 export interface GatewayHandle {
   readonly proxyPort: number;
+  /** null when authorizer_listen is "off" (the default). */
+  readonly authorizerPort: number | null;
   /** null when admin_listen is "off". */
   readonly adminPort: number | null;
   readonly generation: number;
@@ -72,7 +74,7 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level'];
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen'];
 const STATUS_REFRESH_MS = 250;
 
 function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
@@ -152,6 +154,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let ready = true;
 
   const proxyListen = address({ host: settings.proxy_listen.host, port: proxyPort });
+  const authorizerPort = pool.authorizerPort();
+  const authorizerListen = settings.authorizer_listen && authorizerPort !== null
+    ? address({ host: settings.authorizer_listen.host, port: authorizerPort }) : null;
   let adminListen: string | null = null;
   let adminPort: number | null = null;
 
@@ -243,8 +248,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   }
   logger.info({
     httpEngine: info?.httpEngine, hmacEngine: info?.hmacEngine, workers: settings.workers,
-    proxyListen, adminListen, generation, configPath,
+    proxyListen, adminListen, authorizerListen, generation, configPath,
   }, `portcullis started: ${settings.workers} worker(s), proxy on ${proxyListen}, admin on ${adminListen ?? 'off'}, `
+    + (authorizerListen === null ? '' : `authorizer on ${authorizerListen}, `)
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
 
@@ -270,6 +276,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let stopped: Promise<void> | null = null;
   const handle: GatewayHandle = {
     proxyPort,
+    authorizerPort,
     adminPort,
     get generation() { return generation; },
     logger,

@@ -88,12 +88,14 @@ port.on('message', (message: ToWorker) => {
 
 async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
-  const created = await createDataPlane(compiled, { logger, listenPort: data.listenPort, version: packageVersion() });
+  const created = await createDataPlane(compiled, {
+    logger, listenPort: data.listenPort, authorizerPort: data.authorizerPort, version: packageVersion(),
+  });
   plane = created;
   const boundPort = await created.listen();
   countersTimer = setInterval(() => postCounters(0), COUNTERS_INTERVAL_MS);
   countersTimer.unref();
-  post({ type: 'ready', port: boundPort, info: created.info, generation: created.generation });
+  post({ type: 'ready', port: boundPort, authorizerPort: created.authorizerPort, info: created.info, generation: created.generation });
 }
 
 const starting = start();

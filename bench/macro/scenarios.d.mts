@@ -4,9 +4,12 @@ export interface Scenario {
   id: string; title: string; path: string; expect: number;
   method?: string; tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany';
   bodyBytes?: number; connections?: number; direct?: boolean;
+  /** 'authorizer': sent to the system's external-authorizer listener (systems without one skip it). */
+  listener?: 'authorizer';
 }
 export const DISTINCT_TOKENS: number;
 export const UPLOAD_BYTES: number;
 export const SCENARIOS: Scenario[];
 export function buildTokenSets(creds: BenchCredentials, count?: number): Record<NonNullable<Scenario['tokens']>, string[]>;
 export function selectScenarios(list?: string): Scenario[];
+export function scenarioUrl(system: { url: string; authorizerUrl?: string }, scenario: Scenario): string | undefined;

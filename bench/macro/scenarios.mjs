@@ -17,7 +17,15 @@ export const SCENARIOS = [
   { id: 'bad-sig', title: 'bad signature → 401', path: '/api/', tokens: 'badMany', expect: 401, direct: false },
   { id: 'resp-64k', title: '64 KiB response', path: '/open/big', expect: 200 },
   { id: 'upload-1m', title: '1 MiB upload', path: '/open/upload', method: 'POST', bodyBytes: UPLOAD_BYTES, expect: 200, connections: 16 },
+  // External-authorizer mode (authorizer_listen, Envoy's request shape): the same jwt decision, answered instead of proxied.
+  { id: 'authz-hs256-one', title: 'authorizer: HS256, one token', path: '/api/', tokens: 'hsOne', expect: 200, listener: 'authorizer' },
+  { id: 'authz-hs256-10k', title: 'authorizer: HS256, 10k tokens', path: '/api/', tokens: 'hsMany', expect: 200, listener: 'authorizer' },
 ];
+
+/** The origin a scenario is sent to on a system: its authorizer listener for authorizer scenarios, else its main one. */
+export function scenarioUrl(system, scenario) {
+  return scenario.listener === 'authorizer' ? system.authorizerUrl : system.url;
+}
 
 /** Every token set the scenarios refer to; the 10k sets have distinct sub/jti per token. */
 export function buildTokenSets(creds, count = DISTINCT_TOKENS) {

@@ -9,11 +9,14 @@ const REPO = path.resolve(HERE, '../..');
 export const DEFAULT_GATEWAY_CMD = 'node dist/cli.js --config {config}';
 
 /** Kong declarative config equivalent to what the peer does: /open without auth, /api with jwt (exp checked). */
-export function gatewayConfig({ port, upstreamPort, creds }) {
+export function gatewayConfig({ port, authorizerPort, upstreamPort, creds }) {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn' },
+    gateway: {
+      proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn',
+      ...(authorizerPort ? { authorizer_listen: `127.0.0.1:${authorizerPort}` } : {}),
+    },
     services: [
       { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
       {
@@ -55,8 +58,9 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
     return { available: false, reason: `${script} not found (run npm run build:ts)` };
   }
   const port = await freePort();
+  const authorizerPort = await freePort();
   const configPath = path.join(workDir, 'gateway.json');
-  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds }), null, 2));
+  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, authorizerPort, upstreamPort, creds }), null, 2));
   const logPath = path.join(workDir, 'gateway.log');
   const argv = argv0.map((a) => a.split('{config}').join(configPath));
   if (argv[0] === 'node') argv[0] = process.execPath;
@@ -69,7 +73,7 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
     const tail = logTail(logPath).split('\n').map((l) => `    ${l}`).join('\n');
     return { available: false, reason: `did not serve /open/ within 20 s${dead ? ' (exited)' : ''}; log ${path.relative(REPO, logPath)}:\n${tail}` };
   }
-  return { available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}` };
+  return { available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}`, authorizerUrl: `http://127.0.0.1:${authorizerPort}` };
 }
 
 /**

@@ -29,7 +29,8 @@ export function checkConfig(path: string): CheckResult {
     `${path}: OK (_format_version ${c._format_version})`,
     `  services: ${c.services.length}, routes: ${c.routes.length}, jwt plugins: ${c.plugins.length} (${enabledPlugins} enabled), `
       + `consumers: ${c.consumers.length}, credentials: ${c.jwt_secrets.length}`,
-    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}`,
+    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}`
+      + (g.authorizer_listen ? `, authorizer_listen ${addr(g.authorizer_listen)}` : ''),
     ...warnings,
   ];
   return { ok: true, text: lines.join('\n') };

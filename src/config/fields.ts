@@ -14,7 +14,9 @@ export const FIELDS = {
     // Admin API security (validate-admin.ts).
     'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
     // Answers made before the body was read (src/server/refusal-policy.ts).
-    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms'],
+    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms',
+    // External-authorizer mode (validate-gateway.ts).
+    'authorizer_listen', 'authorizer_path_prefix', 'authorizer_source'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
@@ -44,6 +46,9 @@ export const GATEWAY_DEFAULTS = {
   lingering_timeout_ms: 5000,
   token_cache: { enabled: true, max_entries: 100000, max_bytes: 33554432, max_token_bytes: 8192 },
 } as const;
+
+/** Where the authorizer reads the original request from; `auto` tries Traefik, then nginx, then Envoy. */
+export const AUTHORIZER_SOURCES = ['auto', 'traefik', 'nginx', 'envoy'] as const;
 
 export const GATEWAY_LIMITS = {
   workers: [1, 64],

@@ -76,6 +76,12 @@ export interface GatewaySettings {
   lingering_time_ms?: number;
   /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
   lingering_timeout_ms?: number;
+  /** External-authorizer listener; absent or null when `authorizer_listen` is `"off"` (the default). */
+  authorizer_listen?: ListenAddress | null;
+  /** Envoy ext_authz `path_prefix` removed from authorizer request paths; absent = ''. */
+  authorizer_path_prefix?: string;
+  /** Which front proxy's request shape the authorizer reads; absent = 'auto'. */
+  authorizer_source?: 'auto' | 'traefik' | 'nginx' | 'envoy';
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;

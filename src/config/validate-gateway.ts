@@ -1,8 +1,8 @@
 // Validates the `gateway` section (Portcullis' kong.conf equivalent) and fills in its defaults.
 import { availableParallelism } from 'node:os';
 import type { GatewaySettings, ListenAddress } from './types.js';
-import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
-import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
+import { AUTHORIZER_SOURCES, FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
+import { checkFields, childPath, createReader, has, isObject, type Reader, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
 import { readAdminSecurity } from './validate-admin.js';
 
@@ -15,7 +15,7 @@ function parseListen(value: string): ListenAddress | null {
   return { host: m[1] ?? m[2]!, port };
 }
 
-function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowOff: boolean): ListenAddress | null {
+function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowOff: boolean, example = fallback): ListenAddress | null {
   const value = raw === undefined ? fallback : raw;
   if (typeof value !== 'string') {
     sink.error(path, 'expected a string');
@@ -24,10 +24,40 @@ function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowO
   if (allowOff && value === 'off') return null;
   const parsed = parseListen(value);
   if (!parsed) {
-    sink.error(path, `expected 'host:port' (e.g. '${fallback}')${allowOff ? " or 'off'" : ''}`);
+    sink.error(path, `expected 'host:port' (e.g. '${example}')${allowOff ? " or 'off'" : ''}`);
     return parseListen(fallback);
   }
   return parsed;
+}
+
+/** Envoy's path_prefix: a path (`/authz`), no query, no trailing slash; '' for none. */
+const PATH_PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
+
+/** Two listeners that would bind the same socket (a fixed port on the same or a wildcard host). */
+function clash(a: ListenAddress, b: ListenAddress | null): boolean {
+  if (b === null || a.port === 0 || a.port !== b.port) return false;
+  return a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host);
+}
+
+/** External-authorizer fields, present in the result only when set (so a config without them is unchanged). */
+function readAuthorizer(
+  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly (ListenAddress | null)[],
+): Partial<GatewaySettings> {
+  const out: Partial<GatewaySettings> = {};
+  const at = childPath(path, 'authorizer_listen');
+  const address = listen(sink, obj.authorizer_listen, at, 'off', true, '127.0.0.1:8003');
+  if (address !== null && others.some((o) => clash(address, o))) {
+    sink.error(at, 'must not use the port of proxy_listen or admin_listen');
+  } else if (address !== null) out.authorizer_listen = address;
+  const prefix = r.str('authorizer_path_prefix', '');
+  if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
+    sink.error(childPath(path, 'authorizer_path_prefix'), "expected a path such as '/authz' (no query, no trailing '/'), or ''");
+  } else if (prefix !== '') out.authorizer_path_prefix = prefix;
+  const source = r.oneOf('authorizer_source', AUTHORIZER_SOURCES, 'auto');
+  if (source !== 'auto') out.authorizer_source = source;
+  return out;
 }
 
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
@@ -60,10 +90,13 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
+  const adminSecurity = readAdminSecurity(sink, r, obj);
+  const proxyListen = listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!;
+  const adminListen = listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true);
   return {
-    ...readAdminSecurity(sink, r, obj),
-    proxy_listen: listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!,
-    admin_listen: listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true),
+    ...adminSecurity,
+    proxy_listen: proxyListen,
+    admin_listen: adminListen,
     workers,
     max_header_bytes: r.int('max_header_bytes', GATEWAY_DEFAULTS.max_header_bytes, ...L.max_header_bytes),
     max_body_bytes: r.int('max_body_bytes', GATEWAY_DEFAULTS.max_body_bytes, ...L.max_body_bytes),
@@ -73,6 +106,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r, obj),
+    ...readAuthorizer(sink, r, obj, path, [proxyListen, adminListen]),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

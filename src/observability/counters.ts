@@ -13,6 +13,9 @@ export function emptyCounters(): DataPlaneCounters {
     tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
     verifyQueueFull: 0, verifyOffloaded: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
     jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
+    authzAllowedCredential: 0, authzAllowedAnonymous: 0, authzAllowedNoPlugin: 0, authzAllowedPreflight: 0,
+    authzDeniedNoToken: 0, authzDeniedInvalidToken: 0, authzDeniedClaims: 0, authzDeniedForbidden: 0,
+    authzErrorQueueFull: 0, authzErrorInternal: 0, authzNotFound: 0, authzBadRequest: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 // Renders the gateway's counters in the Prometheus text exposition format (version 0.0.4).
 import type { DataPlaneCounters } from '../pipeline/types.js';
+import { AUTHORIZER_OUTCOMES } from '../pipeline/authorizer-outcome.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -56,6 +57,8 @@ export function renderMetrics(s: MetricsSnapshot): string {
     ['{quantile="0.99"}', c.loopDelayP99Us], ['{quantile="1"}', c.loopDelayMaxUs],
   ]);
   family(out, 'portcullis_jwks_refetches_suppressed_total', 'counter', 'Unknown-kid JWKS refetches refused by the rate limit.', [['', c.jwksRefetchesSuppressed]]);
+  family(out, 'portcullis_authorizer_decisions_total', 'counter', 'External-authorizer answers, by result and reason.',
+    AUTHORIZER_OUTCOMES.map((o) => [`{result="${o.result}",reason="${o.reason}"}`, c[o.counter]]));
   family(out, 'portcullis_worker_requests_total', 'counter', 'Requests received, per live worker thread.',
     s.workers.map((w) => [`{worker="${w.id}"}`, w.requests]));
   family(out, 'portcullis_worker_restarts_total', 'counter', 'Times a worker thread was restarted after it died.',

@@ -22,6 +22,7 @@ import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
+import { createAuthorizerHandler, createAuthorizerShared } from './authorizer.js';
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -36,6 +37,8 @@ export interface DataPlaneOptions {
   listenPort?: number;
   /** Overrides config.gateway.proxy_listen.host. */
   listenHost?: string;
+  /** Overrides config.gateway.authorizer_listen.port (the supervisor's shared port when it is 0). */
+  authorizerPort?: number;
   /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
   version?: string;
   /** Upstream connections per service origin in this worker (default 128). */
@@ -125,7 +128,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     refusal: refusalSettings(initial),
     now: () => performance.now(),
     onComplete() {
-      if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
+      if (drainWaiter !== null && counters.inFlight === 0 && authzShared.counters.inFlight === 0) drainWaiter();
     },
   };
   const upstreamHooks: StreamHandlerHooks = {
@@ -238,6 +241,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   }
 
   const server = createUwsServer(uws, onRequest);
+  // authorizer_listen: the same generations and counters, its own uWS App and response counters (never proxied).
+  const authzShared = createAuthorizerShared(shared);
+  let authorizerPort = 0;
+  const authzListen = initial.gateway.authorizer_listen ?? null;
+  const authzServer = authzListen === null ? null : createUwsServer(uws, createAuthorizerHandler({
+    current: () => gen, normalizePath, counters, ids, shared: authzShared, logger, port: () => authorizerPort,
+  }));
   const plane: DataPlane = {
     info: { httpEngine: native ? 'uws-native' : 'uws-fallback', hmacEngine: gen.auth.hmacEngine },
     get generation() {
@@ -247,7 +257,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       const l = initial.gateway.proxy_listen;
       listenPort = await server.listen(options.listenHost ?? l.host, options.listenPort ?? l.port);
       forward.listenPort = String(listenPort);
+      if (authzServer !== null && authzListen !== null) {
+        authorizerPort = await authzServer.listen(authzListen.host, options.authorizerPort ?? authzListen.port);
+      }
       return listenPort;
+    },
+    get authorizerPort() {
+      return authzServer === null ? null : authorizerPort;
     },
     reload(config) {
       const next = build(config);
@@ -258,8 +274,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     },
     async close(timeoutMs) {
       shared.draining = true;
+      authzShared.draining = true;
       server.stopListening();
-      if (counters.inFlight > 0) {
+      authzServer?.stopListening();
+      if (counters.inFlight + authzShared.counters.inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
           drainWaiter = resolve;
@@ -269,6 +287,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         drainWaiter = null;
       }
       server.closeAll();
+      authzServer?.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
       loopDelay.disable();

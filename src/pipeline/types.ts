@@ -31,6 +31,19 @@ export interface DataPlaneCounters {
   /** Gauges: event-loop delay p99 and max (µs) since the previous counters read (about a second); the max over workers. */
   loopDelayP99Us: number;
   loopDelayMaxUs: number;
+  /** External-authorizer decisions, one counter per {result, reason} pair (authorizer-outcome.ts lists them). */
+  authzAllowedCredential: number;
+  authzAllowedAnonymous: number;
+  authzAllowedNoPlugin: number;
+  authzAllowedPreflight: number;
+  authzDeniedNoToken: number;
+  authzDeniedInvalidToken: number;
+  authzDeniedClaims: number;
+  authzDeniedForbidden: number;
+  authzErrorQueueFull: number;
+  authzErrorInternal: number;
+  authzNotFound: number;
+  authzBadRequest: number;
 }
 
 export interface DataPlaneInfo {
@@ -43,6 +56,8 @@ export interface DataPlane {
   readonly info: DataPlaneInfo;
   /** Starts listening on config.gateway.proxy_listen (port 0 = ephemeral); resolves with the bound port. */
   listen(): Promise<number>;
+  /** The bound authorizer port once listen() resolved, null when authorizer_listen is off. */
+  readonly authorizerPort: number | null;
   /** Swaps to a new config generation; requests already in flight finish on the one they started with. */
   reload(config: CompiledConfig): void;
   /** Stops accepting, waits for in-flight requests up to timeoutMs, then closes everything. */

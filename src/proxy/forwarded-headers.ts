@@ -45,7 +45,7 @@ function classify(name: string): Action {
     case 'te':
       return Action.Te;
     case 'x-consumer-id': case 'x-consumer-username': case 'x-consumer-custom-id':
-    case 'x-credential-identifier': case 'x-anonymous-consumer':
+    case 'x-credential-identifier': case 'x-anonymous-consumer': // IDENTITY_HEADER_NAMES
       return Action.Consumer;
   }
   return Action.Keep;
@@ -169,11 +169,23 @@ export function buildUpstreamHeaders(
     'x-kong-request-id', requestId,
   );
   if (match.forwardedPrefix !== null) out.push('x-forwarded-prefix', match.forwardedPrefix);
-  if (auth !== null) {
-    const consumerHeaders = auth.consumer.upstreamHeaders;
-    for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
-    if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
-    else out.push('x-credential-identifier', auth.credential.identifierHeader);
-  }
+  if (auth !== null) appendIdentityHeaders(out, auth, match, ctx);
   return out;
 }
+
+/**
+ * The identity headers an allow sends upstream (consumer, credential or anonymous); the proxy and the
+ * external authorizer both take them from here, so anything added for the route's jwt plugin (claim
+ * headers) reaches both.
+ */
+export function appendIdentityHeaders(out: string[], auth: AuthAllow, match: RouteMatch, ctx: ForwardContext): void {
+  const consumerHeaders = auth.consumer.upstreamHeaders;
+  for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
+  if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
+  else out.push('x-credential-identifier', auth.credential.identifierHeader);
+}
+
+/** The identity header names the proxy replaces on every allow (client values never pass). */
+export const IDENTITY_HEADER_NAMES: readonly string[] = [
+  'x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-credential-identifier', 'x-anonymous-consumer',
+];

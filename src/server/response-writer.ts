@@ -50,6 +50,8 @@ export interface WriterShared {
   readonly refusal: RefusalSettings;
   /** Monotonic milliseconds (lingering). */
   now(): number;
+  /** Which listener's requests these are; absent = the proxy (the access log marks authorizer requests by it). */
+  readonly mode?: 'proxy' | 'authorizer';
 }
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
@@ -58,15 +60,24 @@ let corkWriter: UwsResponseWriter;
 let corkChunk: Buffer;
 let corkOk = true;
 /** A gateway-made response for corkSend. */
-const corkMade = { status: 0, body: '', contentType: '', wwwAuthenticate: null as string | null, close: false };
+const corkMade = {
+  status: 0, body: '', contentType: '', wwwAuthenticate: null as string | null, close: false,
+  /** Flat [name, value, ...] written after the standard headers, or null. */
+  extra: null as readonly string[] | null,
+};
 function corkSend(): void {
   const res = corkWriter.res;
   const m = corkMade;
   res.writeStatus(statusLine(m.status));
-  res.writeHeader('Content-Type', m.contentType);
+  if (m.contentType !== '') res.writeHeader('Content-Type', m.contentType);
   res.writeHeader('X-Kong-Request-Id', corkWriter.requestId);
   if (m.wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', m.wwwAuthenticate);
   if (!m.close) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
+  const extra = m.extra;
+  if (extra !== null) {
+    for (let i = 0; i < extra.length; i += 2) res.writeHeader(extra[i]!, extra[i + 1]!);
+    m.extra = null;
+  }
   res.end(m.body, m.close);
 }
 /**
@@ -124,6 +135,8 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   body: BodyReader | null = null;
   /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
   closeConnection = false;
+  /** 'authorizer' for requests on authorizer_listen (answered, never proxied); for the access log. */
+  readonly mode: 'proxy' | 'authorizer';
   /** Status and headers to write with the first body bytes. */
   private status = 0;
   private headers: ResponseHeaders | null = null;
@@ -145,6 +158,7 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly res: HttpResponse, readonly requestId: string, private readonly shared: WriterShared) {
+    this.mode = shared.mode ?? 'proxy';
     res.onAborted(() => {
       this.aborted = true;
       if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
@@ -248,6 +262,13 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
 
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     this.send(status, body, JSON_TYPE, wwwAuthenticate);
+  }
+
+  /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */
+  sendHeaders(status: number, headers: readonly string[]): void {
+    corkMade.extra = headers;
+    this.send(status, '', '');
+    corkMade.extra = null;
   }
 
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {

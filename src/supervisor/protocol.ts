@@ -9,6 +9,8 @@ export interface WorkerStartData {
   generation: number;
   /** Port to listen on; overrides config.gateway.proxy_listen.port (0 = ephemeral). */
   listenPort: number;
+  /** Port for authorizer_listen (the pool's shared pick when configured as 0); absent when it is off. */
+  authorizerPort?: number;
   logLevel: string;
   /** Enables test-only messages (`crash`). */
   testHooks: boolean;
@@ -25,7 +27,7 @@ export interface WorkerMemory {
 }
 
 export type FromWorker =
-  | { type: 'ready'; port: number; info: DataPlaneInfo; generation: number }
+  | { type: 'ready'; port: number; authorizerPort: number | null; info: DataPlaneInfo; generation: number }
   | { type: 'startFailed'; message: string }
   | { type: 'reloaded'; id: number; ok: boolean; generation: number; message?: string }
   | { type: 'counters'; id: number; counters: DataPlaneCounters; generation: number; memory: WorkerMemory }

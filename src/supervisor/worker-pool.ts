@@ -35,6 +35,8 @@ export interface ReloadOutcome {
 export interface WorkerPool {
   /** Starts every worker; resolves with the bound proxy port. */
   start(): Promise<number>;
+  /** The bound authorizer port after start(), null when authorizer_listen is off. */
+  authorizerPort(): number | null;
   reload(config: ValidatedConfig, generation: number): Promise<ReloadOutcome>;
   /** Asks every ready worker for fresh counters (bounded wait; stale values are used for the silent). */
   refresh(timeoutMs: number): Promise<void>;
@@ -62,13 +64,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let config = options.config;
   let generation = options.generation;
   let listenPort = options.listenPort;
+  const authzListen = options.config.gateway.authorizer_listen ?? null;
+  let authorizerPort: number | undefined = authzListen?.port;
   let stopping = false;
   /** Until every worker first became ready, a dying worker fails start() instead of being restarted. */
   let started = false;
 
   function spawn(slot: Slot): Promise<void> {
     const data: WorkerStartData = {
-      workerId: slot.id, config, generation, listenPort,
+      workerId: slot.id, config, generation, listenPort, ...(authorizerPort !== undefined ? { authorizerPort } : {}),
       logLevel: options.logLevel, testHooks: options.testHooks ?? false,
     };
     const worker = new Worker(options.entry, {
@@ -172,13 +176,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       const ephemeral = options.listenPort === 0;
       for (let attempt = 1; ; attempt++) {
         if (ephemeral) listenPort = await reservePort(options.listenHost);
+        // Same for authorizer_listen: every worker must bind one non-zero port to share it.
+        if (authzListen !== null && authzListen.port === 0) authorizerPort = await reservePort(authzListen.host);
         try {
           await withTimeout(spawn(slots[0]), REPLY_TIMEOUT_MS, 'worker 0 start');
           break;
         } catch (err) {
           await stopSlots(0);
           // Another process may have taken the picked port between the probe and the bind.
-          if (!ephemeral || attempt >= 3) throw err;
+          if ((!ephemeral && authzListen?.port !== 0) || attempt >= 3) throw err;
           logger.warn({ err, port: listenPort }, 'picked proxy port was taken; retrying with another');
         }
       }
@@ -210,6 +216,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async refresh(timeoutMs) {
       await Promise.all(slots.map((slot) => ask(slot, (id) => ({ type: 'counters', id }), timeoutMs)));
     },
+
+    authorizerPort: () => (authzListen === null ? null : authorizerPort ?? null),
 
     totals: () => aggregator.total(),
 

@@ -149,9 +149,9 @@ export interface Reply {
 }
 
 /** One request on a fresh connection (no keep-alive), so connections spread over workers. */
-export function get(port: number, path: string): Promise<Reply> {
+export function get(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));

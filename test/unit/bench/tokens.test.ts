@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCredentials, makeInvalidTokens, makeTokens } from '../../../bench/macro/tokens.mjs';
-import { buildTokenSets, selectScenarios, SCENARIOS } from '../../../bench/macro/scenarios.mjs';
+import { buildTokenSets, scenarioUrl, selectScenarios, SCENARIOS } from '../../../bench/macro/scenarios.mjs';
 import { gatewayConfig } from '../../../bench/macro/systems.mjs';
 import { splitCommand } from '../../../bench/macro/command.mjs';
 
@@ -61,6 +61,15 @@ describe('bench scenarios and gateway config', () => {
     expect(open.plugins).toBeUndefined();
     const keys = cfg.consumers.flatMap((c: any) => c.jwt_secrets.map((j: any) => `${j.key}:${j.algorithm}`));
     expect(keys).toEqual([`${creds.hs.key}:HS256`, `${creds.rs.key}:RS256`]);
+  });
+
+  it('adds the authorizer listener when given a port, and sends authorizer scenarios there', () => {
+    const cfg = gatewayConfig({ port: 1234, authorizerPort: 4321, upstreamPort: 5678, creds });
+    expect(cfg.gateway.authorizer_listen).toBe('127.0.0.1:4321');
+    const authz = selectScenarios('authz-hs256-one,authz-hs256-10k');
+    expect(authz.map((s) => scenarioUrl({ url: 'http://p', authorizerUrl: 'http://a' }, s))).toEqual(['http://a', 'http://a']);
+    expect(scenarioUrl({ url: 'http://peer' }, authz[0]!)).toBeUndefined();
+    expect(scenarioUrl({ url: 'http://p', authorizerUrl: 'http://a' }, selectScenarios('hs256-one')[0]!)).toBe('http://p');
   });
 
   it('splits a gateway command template with quotes', () => {

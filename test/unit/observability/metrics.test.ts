@@ -39,10 +39,17 @@ describe('renderMetrics', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('lists authorizer decisions by result and reason', () => {
+    const text = renderMetrics({ ...snapshot, counters: { ...snapshot.counters, authzDeniedClaims: 4 } });
+    expect(text).toContain('# TYPE portcullis_authorizer_decisions_total counter');
+    expect(text).toContain('portcullis_authorizer_decisions_total{result="denied",reason="claims"} 4');
+    expect(text).toContain('portcullis_authorizer_decisions_total{result="not_found",reason="no_route"} 0');
+  });
+
   it('has only well-formed sample lines', () => {
     for (const line of renderMetrics(snapshot).trimEnd().split('\n')) {
       if (line.startsWith('#')) continue;
-      expect(line).toMatch(/^portcullis_[a-z_]+(\{[a-z]+="[^"]*"\})? \d+$/);
+      expect(line).toMatch(/^portcullis_[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? \d+$/);
     }
   });
 });

@@ -1,0 +1,163 @@
+// The external-authorizer listener's handler: subrequest → original request → route → jwt stage → 200 with identity headers, or the denial.
+import type { Logger } from 'pino';
+import type { AuthDecision, AuthOutcome, Authenticator } from '../auth/types.js';
+import type { CompiledConfig } from '../config/types.js';
+import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { appendIdentityHeaders, IDENTITY_HEADER_NAMES, type ForwardContext } from '../proxy/forwarded-headers.js';
+import type { RouteMatch, RouteTable } from '../routing/types.js';
+import type { HttpRequest, HttpResponse } from '../server/uws-loader.js';
+import { snapshotRequest } from '../server/request-snapshot.js';
+import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
+import { admit, REFUSALS } from './admission.js';
+import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.js';
+import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
+import type { RequestIdGenerator } from './request-id.js';
+import type { DataPlaneCounters } from './types.js';
+
+/** What the handler reads of the data plane's current config generation. */
+export interface AuthorizerGeneration {
+  readonly config: CompiledConfig;
+  readonly routes: RouteTable;
+  readonly auth: Authenticator;
+}
+
+export interface AuthorizerDeps {
+  /** The data plane's current generation, read once per request. */
+  current(): AuthorizerGeneration;
+  normalizePath(raw: string): string | null;
+  /** The data plane's counters: the authorizer bumps only its own decision counters. */
+  counters: DataPlaneCounters;
+  ids: RequestIdGenerator;
+  /** Response counters, drain flag and completion hook of this listener's writers. */
+  shared: WriterShared;
+  logger: Logger;
+  /** The bound authorizer port (the subrequest's listen port). */
+  port(): number;
+}
+
+const NO_HEADERS: readonly string[] = Object.freeze([]);
+const UNEXPECTED = messageBody(GATEWAY_MESSAGES.unexpected);
+
+// Filled and written synchronously per allow; one array instead of one per request.
+const scratch: string[] = [];
+
+/** ASCII case-insensitive `a === lower` without allocating (consumer header names are `X-Consumer-ID` style). */
+function sameName(a: string, lower: string): boolean {
+  if (a.length !== lower.length) return false;
+  for (let i = 0; i < a.length; i++) if ((a.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  return true;
+}
+
+/**
+ * The allow's identity headers, plus an empty value for each identity name it does not set: Traefik and Envoy
+ * copy listed headers over the client's, so an empty value is what replaces a spoofed one (nginx drops empty ones).
+ */
+function allowHeaders(decision: AuthDecision & { kind: 'allow' }, match: RouteMatch, ctx: ForwardContext): readonly string[] {
+  scratch.length = 0;
+  appendIdentityHeaders(scratch, decision, match, ctx);
+  const set = scratch.length;
+  for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) {
+    const name = IDENTITY_HEADER_NAMES[n]!;
+    let found = false;
+    for (let i = 0; i < set; i += 2) {
+      if (sameName(scratch[i]!, name)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) scratch.push(name, '');
+  }
+  return scratch;
+}
+
+/** The authorizer listener's writer state: its own response counters (not the proxy's), the proxy's completion hook. */
+export function createAuthorizerShared(proxy: WriterShared): WriterShared & { draining: boolean } {
+  return {
+    counters: { responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0, inFlight: 0 },
+    via: proxy.via,
+    draining: false,
+    mode: 'authorizer',
+    // The proxy's, read at each answer: a reload's new settings apply to both listeners.
+    get refusal() {
+      return proxy.refusal;
+    },
+    now: () => proxy.now(),
+    onComplete: () => proxy.onComplete(),
+  };
+}
+
+export type AuthorizerHandler = (res: HttpResponse, req: HttpRequest) => void;
+
+export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler {
+  const { counters, logger } = deps;
+  const notFound = (writer: UwsResponseWriter): void => {
+    counters.authzNotFound++;
+    writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
+  };
+  const badRequest = (writer: UwsResponseWriter): void => {
+    counters.authzBadRequest++;
+    writer.sendJson(400, REFUSALS.badRequest.body);
+  };
+  const failed = (writer: UwsResponseWriter, error: unknown): void => {
+    logger.error({ err: error }, 'authorizer jwt stage failed');
+    counters.authzErrorInternal++;
+    writer.sendJson(500, UNEXPECTED);
+  };
+
+  // No upstream request is made: the context only names the listener for per-route identity headers.
+  const ctx: ForwardContext = { listenPort: '', via: deps.shared.via };
+
+  function answer(writer: UwsResponseWriter, match: RouteMatch, decision: AuthDecision): void {
+    if (writer.finished) return;
+    const counter: AuthorizerCounter = authorizerCounter(decision);
+    counters[counter]++;
+    if (decision.kind === 'deny') writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
+    else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(decision, match, ctx) : NO_HEADERS);
+  }
+
+  function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
+    const snap = snapshotRequest(req, res, deps.port());
+    // Bodies are never read: a subrequest that carries one gets its answer on a closing connection.
+    if (snap.contentLength > 0 || snap.chunked) writer.closeConnection = true;
+    const g = deps.current();
+    const gw = g.config.gateway;
+    // The body is never read, so its size is not refused here (no 413): only framing and head size.
+    const refused = admit(snap, Number.MAX_SAFE_INTEGER, gw.max_header_bytes);
+    if (refused !== null) {
+      counters.authzBadRequest++;
+      if (refused.close) writer.closeConnection = true;
+      writer.sendJson(refused.status, refused.body);
+      return;
+    }
+    const original = reconstructRequest(snap, gw.authorizer_source ?? 'auto', gw.authorizer_path_prefix ?? '');
+    if (original === BAD_SHAPE) return badRequest(writer);
+    if (original === OUTSIDE_PREFIX) return notFound(writer);
+    const path = deps.normalizePath(original.url);
+    if (path === null) return badRequest(writer);
+    original.path = path;
+    const match = g.routes.match(original);
+    if (match === null) return notFound(writer);
+    const jwt = match.route.jwt;
+    if (jwt === null) {
+      counters.authzAllowedNoPlugin++;
+      writer.sendHeaders(200, NO_HEADERS);
+      return;
+    }
+    const outcome: AuthOutcome = g.auth.authenticate(jwt, original);
+    if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
+      answer(writer, match, outcome as AuthDecision);
+      return;
+    }
+    (outcome as Promise<AuthDecision>).then((decision) => answer(writer, match, decision), (error: unknown) => failed(writer, error));
+  }
+
+  return (res, req) => {
+    const writer = new UwsResponseWriter(res, deps.ids.next(), deps.shared);
+    deps.shared.counters.inFlight++;
+    try {
+      handle(writer, res, req);
+    } catch (error) {
+      failed(writer, error);
+    }
+  };
+}

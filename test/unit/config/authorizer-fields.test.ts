@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { base, errorLines, valid } from './helpers.js';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkConfig } from '../../../src/config/check.js';
+
+describe('gateway authorizer fields', () => {
+  it('leaves the authorizer off, with no prefix and automatic source, by default', () => {
+    const g = valid(base()).gateway;
+    expect(g.authorizer_listen ?? null).toBeNull();
+    expect(g.authorizer_path_prefix ?? '').toBe('');
+    expect(g.authorizer_source ?? 'auto').toBe('auto');
+    expect(valid(base({ gateway: { authorizer_listen: 'off' } })).gateway.authorizer_listen ?? null).toBeNull();
+  });
+
+  it('reads a listen address, an Envoy path prefix and a pinned source', () => {
+    const g = valid(base({ gateway: { authorizer_listen: '[::1]:8003', authorizer_path_prefix: '/ext/authz', authorizer_source: 'nginx' } })).gateway;
+    expect(g.authorizer_listen).toEqual({ host: '::1', port: 8003 });
+    expect(g.authorizer_path_prefix).toBe('/ext/authz');
+    expect(g.authorizer_source).toBe('nginx');
+  });
+
+  it('lists every bad authorizer value with its path', () => {
+    expect(errorLines(base({ gateway: { authorizer_listen: 8003, authorizer_path_prefix: 'authz/', authorizer_source: 'haproxy' } }))).toEqual([
+      '$.gateway.authorizer_listen: expected a string',
+      "$.gateway.authorizer_path_prefix: expected a path such as '/authz' (no query, no trailing '/'), or ''",
+      '$.gateway.authorizer_source: expected one of: auto, traefik, nginx, envoy',
+    ]);
+    expect(errorLines(base({ gateway: { authorizer_listen: 'localhost', authorizer_path_prefix: '/a?b' } }))).toEqual([
+      "$.gateway.authorizer_listen: expected 'host:port' (e.g. '127.0.0.1:8003') or 'off'",
+      "$.gateway.authorizer_path_prefix: expected a path such as '/authz' (no query, no trailing '/'), or ''",
+    ]);
+  });
+
+  it('refuses the port of the proxy or admin listener', () => {
+    expect(errorLines(base({ gateway: { proxy_listen: '0.0.0.0:8000', authorizer_listen: '127.0.0.1:8000' } })))
+      .toEqual(['$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen']);
+    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8001' } })))
+      .toEqual(['$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen']);
+    expect(errorLines(base({ gateway: { proxy_listen: '127.0.0.1:0', authorizer_listen: '127.0.0.1:0' } }))).toEqual([]);
+  });
+
+  it('is named by portcullis check when set', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'portcullis-check-')), 'kong.json');
+    writeFileSync(path, JSON.stringify(base({ gateway: { proxy_listen: '127.0.0.1:0', authorizer_listen: '127.0.0.1:8003' } })));
+    expect(checkConfig(path).text).toContain('authorizer_listen 127.0.0.1:8003');
+  });
+});
