@@ -8,7 +8,7 @@ import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
-import { createListenerServers } from '../server/listeners.js';
+import { createListenerServers, type ListenerOptions } from '../server/listeners.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
@@ -32,6 +32,10 @@ export interface DataPlaneOptions {
   listenHost?: string;
   /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
   version?: string;
+  /** Binds node-engine listeners where Node cannot share a port between threads (Node < 22.12); default true. */
+  primary?: boolean;
+  /** Certificate options for `ssl` listeners (the TLS module); default: none. */
+  tlsFor?: ListenerOptions['tlsFor'];
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
@@ -231,10 +235,16 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     );
   }
 
-  const servers = await createListenerServers(initial.gateway, via, entry, logger);
+  const servers = await createListenerServers(initial.gateway, entry, {
+    via, logger, primary: options.primary ?? true, tlsFor: options.tlsFor ?? (() => null),
+  });
   const ports: number[] = [];
   const plane: DataPlane = {
-    info: { httpEngine: servers.httpEngine, hmacEngine: gen.auth.hmacEngine },
+    info: {
+      httpEngine: [...new Set(servers.engines)].map((e) => (e === 'uws' ? 'uws-native' : e)).join('+'),
+      httpEngines: [...servers.engines],
+      uwsNative: servers.uwsNative, hmacEngine: gen.auth.hmacEngine,
+    },
     ports,
     get generation() {
       return gen.config.generation;
