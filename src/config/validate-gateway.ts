@@ -4,6 +4,7 @@ import type { GatewaySettings, ListenAddress } from './types.js';
 import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
+import { readGatewayCertificates } from './validate-tls.js';
 
 /** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
 function parseListen(value: string): ListenAddress | null {
@@ -70,6 +71,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     log_level: r.oneOf('log_level', LOG_LEVELS, GATEWAY_DEFAULTS.log_level),
     drain_timeout_ms: r.int('drain_timeout_ms', GATEWAY_DEFAULTS.drain_timeout_ms, ...L.drain_timeout_ms),
     ...readVerifySettings(sink, r, obj),
+    ...readGatewayCertificates(sink, obj, path),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),
