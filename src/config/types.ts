@@ -243,6 +243,8 @@ export interface CompiledRoute {
   readonly service: CompiledService | null;
   /** The effective jwt plugin for this route, or null when none applies. */
   readonly jwt: CompiledJwtPlugin | null;
+  /** Plain HTTP gets this status (426, or a redirect to https) because `protocols` lacks `http`; null/absent = served. */
+  readonly httpsRedirect?: number | null;
 }
 
 export interface CompiledConfig {
