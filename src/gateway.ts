@@ -12,6 +12,7 @@ import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/adm
 import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
+import { listenerAddress } from './config/listen-spec.js';
 
 export interface GatewayOverrides {
   workers?: number;
@@ -41,8 +42,11 @@ export interface ReloadResult {
 }
 
 export interface GatewayHandle {
+  /** The first proxy listener's bound port. */
   readonly proxyPort: number;
-  /** null when admin_listen is "off". */
+  /** The bound port of every proxy_listen entry, in order. */
+  readonly proxyPorts: readonly number[];
+  /** The first admin listener's bound port; null when admin_listen is "off". */
   readonly adminPort: number | null;
   readonly generation: number;
   /** The main-thread logger (worker logs are relayed into it). */
@@ -84,10 +88,6 @@ function hashConfig(config: ValidatedConfig): string {
   return createHash('md5').update(JSON.stringify(config)).digest('hex');
 }
 
-function address(a: { host: string; port: number }): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
-}
-
 function workerEntry(): URL {
   // Running from src/ (tests with a TypeScript loader) the entry is worker.ts; from dist/ it is worker.js.
   return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
@@ -105,10 +105,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let config = applyOverrides(loaded.state.config, options.overrides);
   const settings = config.gateway;
   const adminToken = process.env.PORTCULLIS_ADMIN_TOKEN || settings.admin_token || null;
-  if (settings.admin_listen && !isLoopbackHost(settings.admin_listen.host) && adminToken === null) {
+  const exposed = settings.admin_listen?.find((l) => !isLoopbackHost(l.host));
+  if (exposed !== undefined && adminToken === null) {
     throw new ConfigInvalidError([{
       path: '$.gateway.admin_listen',
-      message: `the Admin API would listen on the non-loopback address '${settings.admin_listen.host}' without a token: `
+      message: `the Admin API would listen on the non-loopback address '${exposed.host}' without a token: `
         + "set gateway.admin_token (or the PORTCULLIS_ADMIN_TOKEN environment variable), or listen on 127.0.0.1",
     }]);
   }
@@ -133,16 +134,16 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     count: settings.workers,
     config,
     generation,
-    listenHost: settings.proxy_listen.host,
-    listenPort: settings.proxy_listen.port,
+    listeners: settings.proxy_listen,
     logLevel: settings.log_level,
     testHooks: options.testing?.enableCrashHook ?? false,
     restartDelayMs: options.testing?.restartDelayMs,
   });
-  const proxyPort = await pool.start();
+  const proxyPorts = await pool.start();
+  const proxyPort = proxyPorts[0]!;
   let ready = true;
 
-  const proxyListen = address({ host: settings.proxy_listen.host, port: proxyPort });
+  const proxyListen = settings.proxy_listen.map((l, i) => listenerAddress({ host: l.host, port: proxyPorts[i]! })).join(', ');
   let adminListen: string | null = null;
   let adminPort: number | null = null;
 
@@ -201,13 +202,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
     admin = createAdminServer({ status, metrics, api: store, token: adminToken });
+    const bound: string[] = [];
     try {
-      adminPort = await admin.listen(settings.admin_listen.host, settings.admin_listen.port);
+      for (const l of settings.admin_listen) {
+        const port = await admin.listen(l.host, l.port);
+        adminPort ??= port;
+        bound.push(listenerAddress({ host: l.host, port }));
+      }
     } catch (err) {
+      await admin.close();
       await pool.stop(0);
       throw err;
     }
-    adminListen = address({ host: settings.admin_listen.host, port: adminPort });
+    adminListen = bound.join(', ');
   }
 
   const info = pool.info();
@@ -242,6 +249,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let stopped: Promise<void> | null = null;
   const handle: GatewayHandle = {
     proxyPort,
+    proxyPorts,
     adminPort,
     get generation() { return generation; },
     logger,

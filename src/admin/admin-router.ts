@@ -2,6 +2,8 @@
 import { isObject, type Obj } from '../config/validate-context.js';
 import { parseConfigText } from '../config/parse.js';
 import { serializeDocument } from '../config/persist.js';
+import { formatListener } from '../config/listen-spec.js';
+import type { ListenerSpec } from '../config/types.js';
 import { KINDS, type Kind } from './entities/kinds.js';
 import type { RawEntry } from './entities/raw-index.js';
 import { stateFromDocument, type AdminState } from './entities/admin-state.js';
@@ -174,7 +176,7 @@ function tagFilter(text: string): ((tags: readonly string[]) => boolean) | null 
 
 function rootInfo(state: AdminState, options: RouterOptions): Record<string, unknown> {
   const g = state.config.gateway;
-  const listen = (a: { host: string; port: number } | null) => (a === null ? [] : [`${a.host}:${a.port}`]);
+  const listen = (specs: readonly ListenerSpec[] | null) => (specs === null ? [] : specs.map(formatListener));
   return {
     tagline: 'Welcome to portcullis',
     ...(options.info?.() ?? {}),

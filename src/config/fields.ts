@@ -13,6 +13,8 @@ export const FIELDS = {
     // Asymmetric verification and JWKS (validate-verify.ts).
     'asymmetric_verify', 'verify_queue_max', 'verify_pool_threads', 'jwks_cache_min_seconds', 'jwks_cache_max_seconds',
     'jwks_refetch_interval_seconds', 'jwks_fetch_timeout_ms', 'jwks_max_bytes', 'jwks_ready_timeout_ms',
+    // Listeners and HTTP engines (listen-spec.ts).
+    'http_engine',
     // TLS default certificate (validate-tls.ts).
     'ssl_cert', 'ssl_cert_key'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
@@ -36,6 +38,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const GATEWAY_DEFAULTS = {
   proxy_listen: '0.0.0.0:8000',
   admin_listen: '127.0.0.1:8001',
+  http_engine: 'uws',
   workers: 'auto',
   max_header_bytes: 16384,
   max_body_bytes: 1073741824,

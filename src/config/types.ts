@@ -22,11 +22,30 @@ export interface ListenAddress {
   port: number;
 }
 
+/** `gateway.http_engine` and the `engine=` listener flag: uWebSockets.js or Node's own http/https/http2. */
+export type HttpEngine = 'uws' | 'node';
+
+/** One kong.conf listener entry, e.g. `0.0.0.0:8443 http2 ssl reuseport backlog=16384` (see config/listen-spec.ts). */
+export interface ListenerSpec extends ListenAddress {
+  ssl: boolean;
+  http2: boolean;
+  reuseport: boolean;
+  /** backlog=N; null = the engine's default. */
+  backlog: number | null;
+  /** engine=uws|node; null = gateway.http_engine (http2 listeners are always served by the node engine). */
+  engine: HttpEngine | null;
+  /** The flags as written, for display. */
+  flags: string[];
+}
+
 /** The `gateway` section after defaults are applied. */
 export interface GatewaySettings {
-  proxy_listen: ListenAddress;
+  /** Every worker serves every entry; never empty. */
+  proxy_listen: ListenerSpec[];
   /** null when `admin_listen` is `"off"`. */
-  admin_listen: ListenAddress | null;
+  admin_listen: ListenerSpec[] | null;
+  /** The engine of proxy listeners without an `engine=` flag. */
+  http_engine: HttpEngine;
   /** Resolved worker-thread count (`"auto"` becomes the number of available cores). */
   workers: number;
   /** Largest request head (request line + headers) accepted, bytes. */

@@ -1,4 +1,4 @@
-// One worker's data plane: uWS request → normalize → route → jwt stage → undici proxy, with atomic config generations.
+// One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -6,12 +6,9 @@ import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../aut
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
-import { loadUws } from '../server/uws-loader.js';
-import type { HttpRequest, HttpResponse } from '../server/uws-loader.js';
-import { createUwsServer } from '../server/app.js';
-import { snapshotRequest, type RequestSnapshot } from '../server/request-snapshot.js';
-import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
-import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
+import type { RequestSnapshot } from '../server/request-snapshot.js';
+import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
+import { createListenerServers } from '../server/listeners.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
@@ -29,9 +26,9 @@ export interface DataPlaneFactories {
 
 export interface DataPlaneOptions {
   logger: Logger;
-  /** Overrides config.gateway.proxy_listen.port (0 = ephemeral). */
-  listenPort?: number;
-  /** Overrides config.gateway.proxy_listen.host. */
+  /** Port per proxy_listen entry, same order; overrides the configured ports (0 = ephemeral). */
+  listenPorts?: readonly number[];
+  /** Overrides the host of every proxy_listen entry. */
   listenHost?: string;
   /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
   version?: string;
@@ -86,8 +83,6 @@ async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
 export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
   const { logger } = options;
   const factories = options.factories ?? (await defaultFactories(logger));
-  const { uws, native } = await loadUws();
-  if (!native) logger.error('uWebSockets.js native binary did not load; serving with its slow pure-JS fallback');
 
   const build = (config: CompiledConfig): Generation => ({
     config,
@@ -99,8 +94,6 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const pools = createUpstreamPools({ connections: options.upstreamConnections });
   const ids = createRequestIdGenerator();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
-  const forward = { listenPort: '0', via };
-  let listenPort = 0;
   let drainWaiter: (() => void) | null = null;
 
   const counters = emptyCounters();
@@ -123,8 +116,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
 
   function proxy(
-    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
-    match: RouteMatch, allow: AuthAllow | null,
+    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
+    match: RouteMatch, allow: AuthAllow | null, forward: ListenerContext,
   ): void {
     const service = match.route.service;
     if (service === null) {
@@ -148,8 +141,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   }
 
   function afterAuth(
-    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
-    match: RouteMatch, decision: AuthDecision,
+    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
+    match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
   ): void {
     if (writer.finished) return;
     if (decision.kind === 'deny') {
@@ -158,28 +151,29 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       return;
     }
     if (decision.kind === 'allow') counters.authAllowed++;
-    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null);
+    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null, listener);
   }
 
-  function onRequest(res: HttpResponse, req: HttpRequest): void {
-    const writer = new UwsResponseWriter(res, ids.next(), shared);
-    counters.requests++;
-    counters.inFlight++;
-    try {
-      handle(writer, res, req);
-    } catch (error) {
-      logger.error({ err: error }, 'request pipeline threw');
-      writer.sendJson(500, BODIES.unexpected);
-    }
-  }
+  const entry: PipelineEntry = {
+    shared,
+    nextRequestId: () => ids.next(),
+    handle(writer, snap, listener) {
+      counters.requests++;
+      counters.inFlight++;
+      try {
+        handle(writer, snap, listener);
+      } catch (error) {
+        logger.error({ err: error }, 'request pipeline threw');
+        writer.sendJson(500, BODIES.unexpected);
+      }
+    },
+  };
 
-  function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
-    const snap = snapshotRequest(req, res, listenPort);
+  function handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void {
     const g = gen;
-    let body: BodyReader | null = null;
+    let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
-      body = attachBodyReader(res, g.config.gateway.max_body_bytes);
-      writer.body = body;
+      body = writer.openBody(g.config.gateway.max_body_bytes);
       if (snap.contentLength > g.config.gateway.max_body_bytes) {
         writer.sendJson(413, BODIES.payloadTooLarge);
         return;
@@ -212,7 +206,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const jwt = match.route.jwt;
     if (jwt === null) {
-      proxy(writer, snap, body, match, null);
+      proxy(writer, snap, body, match, null, listener);
       return;
     }
     let outcome: AuthOutcome;
@@ -224,12 +218,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       return;
     }
     if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
-      afterAuth(writer, snap, body, match, outcome as AuthDecision);
+      afterAuth(writer, snap, body, match, outcome as AuthDecision, listener);
       return;
     }
     // Asymmetric verification: the body keeps queueing (paused past its high-water mark) meanwhile.
     (outcome as Promise<AuthDecision>).then(
-      (decision) => afterAuth(writer, snap, body, match, decision),
+      (decision) => afterAuth(writer, snap, body, match, decision, listener),
       (error: unknown) => {
         logger.error({ err: error }, 'jwt stage failed');
         writer.sendJson(500, BODIES.unexpected);
@@ -237,17 +231,17 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     );
   }
 
-  const server = createUwsServer(uws, onRequest);
+  const servers = await createListenerServers(initial.gateway, via, entry, logger);
+  const ports: number[] = [];
   const plane: DataPlane = {
-    info: { httpEngine: native ? 'uws-native' : 'uws-fallback', hmacEngine: gen.auth.hmacEngine },
+    info: { httpEngine: servers.httpEngine, hmacEngine: gen.auth.hmacEngine },
+    ports,
     get generation() {
       return gen.config.generation;
     },
     async listen() {
-      const l = initial.gateway.proxy_listen;
-      listenPort = await server.listen(options.listenHost ?? l.host, options.listenPort ?? l.port);
-      forward.listenPort = String(listenPort);
-      return listenPort;
+      ports.push(...await servers.listen(options.listenHost, options.listenPorts));
+      return ports[0]!;
     },
     reload(config) {
       const next = build(config);
@@ -257,7 +251,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     },
     async close(timeoutMs) {
       shared.draining = true;
-      server.stopListening();
+      servers.stopListening();
       if (counters.inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await new Promise<void>((resolve) => {
@@ -267,7 +261,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         clearTimeout(timer);
         drainWaiter = null;
       }
-      server.closeAll();
+      servers.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
       loopDelay.disable();

@@ -41,8 +41,10 @@ export interface DataPlaneInfo {
 
 export interface DataPlane {
   readonly info: DataPlaneInfo;
-  /** Starts listening on config.gateway.proxy_listen (port 0 = ephemeral); resolves with the bound port. */
+  /** Starts listening on every config.gateway.proxy_listen entry (port 0 = ephemeral); resolves with the first bound port. */
   listen(): Promise<number>;
+  /** The bound port of each proxy_listen entry, in order (filled by listen()). */
+  readonly ports: readonly number[];
   /** Swaps to a new config generation; requests already in flight finish on the one they started with. */
   reload(config: CompiledConfig): void;
   /** Stops accepting, waits for in-flight requests up to timeoutMs, then closes everything. */

@@ -13,7 +13,7 @@ export interface InboundRequest {
   readonly remoteAddress: string;
 }
 
-/** Per data plane constants. */
+/** Per listener constants. */
 export interface ForwardContext {
   /** The gateway's listening port as text (X-Forwarded-Port). */
   readonly listenPort: string;

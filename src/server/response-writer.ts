@@ -1,9 +1,10 @@
 // Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
-import type { Downstream, DownstreamListener, ResponseHeaders } from '../proxy/types.js';
+import type { DownstreamListener, ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
 import { messageBody } from '../errors.js';
 import { STATUS_TEXT } from './status-text.js';
-import { ClientAbortedError, type BodyReader } from './body-reader.js';
+import { attachBodyReader, ClientAbortedError, type BodyReader } from './body-reader.js';
+import type { ClientResponse, WriterShared } from './engine.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -18,24 +19,6 @@ function skipResponseHeader(name: string): boolean {
   return false;
 }
 
-/** Plain integer counters the writer bumps; the data plane's counters object. */
-export interface ResponseCounters {
-  responses2xx: number;
-  responses3xx: number;
-  responses4xx: number;
-  responses5xx: number;
-  inFlight: number;
-}
-
-export interface WriterShared {
-  readonly counters: ResponseCounters;
-  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
-  readonly via: string;
-  /** Called once per request when it is over (finished or aborted). */
-  onComplete(): void;
-  /** When true, responses ask the client to close the connection (draining). */
-  readonly draining: boolean;
-}
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -70,7 +53,7 @@ function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
 
-export class UwsResponseWriter implements Downstream {
+export class UwsResponseWriter implements ClientResponse {
   aborted = false;
   started = false;
   /** The response is complete (ended, or the connection closed by us). */
@@ -121,6 +104,12 @@ export class UwsResponseWriter implements Downstream {
     corkWriter = this;
     this.res.cork(corkSend);
     this.complete();
+  }
+
+  openBody(limit: number): BodyReader {
+    const body = attachBodyReader(this.res, limit);
+    this.body = body;
+    return body;
   }
 
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {

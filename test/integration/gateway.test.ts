@@ -51,6 +51,19 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(status.server.total_requests).toBe(40);
   });
 
+  it('serves every proxy_listen entry from every worker, each with its own X-Forwarded-Port', async () => {
+    const { gw, up } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0 reuseport, 127.0.0.1:0 backlog=64 engine=uws' });
+    expect(gw.proxyPorts).toHaveLength(2);
+    expect(gw.proxyPorts[0]).not.toBe(gw.proxyPorts[1]);
+    for (const port of gw.proxyPorts) {
+      const replies = await Promise.all(Array.from({ length: 12 }, () => get(port, '/api/l')));
+      expect(replies.map((r) => r.status)).toEqual(Array(12).fill(200));
+      expect(up.seen.at(-1)?.headers['x-forwarded-port']).toBe(String(port));
+    }
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.workers.every((w) => w.requests > 0)).toBe(true);
+  });
+
   it('reload() with a changed route takes effect in every worker', async () => {
     const { gw, configPath, up } = await setup(['/api'], { workers: 2 });
     writeConfig(configPath, gatewayConfig(up.port, ['/v2']));
