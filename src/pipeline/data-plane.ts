@@ -9,6 +9,8 @@ import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
 import { createListenerServers } from '../server/listeners.js';
+import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
+import { answerPlainHttp } from './https-redirect.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
@@ -204,6 +206,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    const httpsRedirect = match.route.httpsRedirect;
+    if (httpsRedirect != null && !snap.tls) {
+      answerPlainHttp(writer, snap, httpsRedirect);
+      return;
+    }
     const jwt = match.route.jwt;
     if (jwt === null) {
       proxy(writer, snap, body, match, null, listener);
@@ -231,7 +238,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     );
   }
 
-  const servers = await createListenerServers(initial.gateway, via, entry, logger);
+  // TLS material is built only for ssl listeners, and again on a reload only when certificates or SNIs changed.
+  const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
+  let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
+  const servers = await createListenerServers(initial.gateway, via, entry, logger, tls);
   const ports: number[] = [];
   const plane: DataPlane = {
     info: { httpEngine: servers.httpEngine, hmacEngine: gen.auth.hmacEngine },
@@ -248,6 +258,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       queueFullRetired += gen.auth.stats().verifyQueueFull ?? 0;
       gen = next;
       pools.retain(config.services);
+      if (tls !== null && tlsFingerprint(config.validated) !== tls.fingerprint) {
+        tls = createTlsMaterial(config.validated);
+        servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
+      }
     },
     async close(timeoutMs) {
       shared.draining = true;
