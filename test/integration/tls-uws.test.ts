@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import https from 'node:https';
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 import { createTestCa, type TestCa, type TestCert } from '../helpers/tls-certs.js';
 import { certificateCn, curlHttps, httpsGet } from '../helpers/tls-clients.js';
@@ -162,5 +164,64 @@ describe('TLS on the uWS engine', () => {
     const after = await httpsGet(secure, 'a.example.test', '/api/ka', ca.caPem, { agent });
     expect(after.status).toBe(200);
     agent.destroy();
+  });
+});
+
+function adminCall(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) as Record<string, unknown> : {} });
+      });
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+describe('Admin API: /certificates and /snis', () => {
+  it('creates, lists, updates and deletes certificates and snis, persisted, and serves the new certificate at once', async () => {
+    const upstream = await startUpstream();
+    const config = tlsConfig(upstream.port);
+    (config.gateway as Record<string, unknown>).admin_listen = '127.0.0.1:0';
+    config.certificates = [];
+    config.snis = [];
+    const { gateway, path, secure } = await start(config);
+    const admin = gateway.adminPort!;
+    await upstream.close();
+    expect(await certificateCn(secure, 'a.example.test')).toBe('default-cert');
+
+    const created = await adminCall(admin, 'POST', '/certificates', { cert: certs.exact.cert, key: certs.exact.key, snis: ['a.example.test'] });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    expect(created.json.snis).toEqual(['a.example.test']);
+    const id = created.json.id as string;
+    expect(await certificateCn(secure, 'a.example.test')).toBe('exact-cert');
+
+    const nested = await adminCall(admin, 'POST', `/certificates/${id}/snis`, { name: '*.example.test' });
+    expect(nested.status).toBe(201);
+    expect(nested.json).toMatchObject({ name: '*.example.test', certificate: { id } });
+    expect(await certificateCn(secure, 'q.example.test')).toBe('exact-cert');
+    const list = await adminCall(admin, 'GET', '/snis');
+    expect((list.json.data as Array<{ name: string }>).map((s) => s.name).sort()).toEqual(['*.example.test', 'a.example.test']);
+    expect((await adminCall(admin, 'GET', '/snis/a.example.test')).json).toMatchObject({ name: 'a.example.test', certificate: { id } });
+
+    const duplicate = await adminCall(admin, 'POST', '/snis', { name: 'a.example.test', certificate: { id } });
+    expect(duplicate.status).toBe(409);
+    const bad = await adminCall(admin, 'POST', '/certificates', { cert: certs.exact.cert, key: certs.leading.key });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('certificate does not match key');
+
+    const patched = await adminCall(admin, 'PATCH', `/certificates/${id}`, { cert: certs.rotated.cert, key: certs.rotated.key });
+    expect(patched.status).toBe(200);
+    expect(await certificateCn(secure, 'a.example.test')).toBe('rotated-cert');
+    expect(readFileSync(path, 'utf8')).toContain('*.example.test');
+
+    expect((await adminCall(admin, 'DELETE', `/certificates/${id}`)).status).toBe(204);
+    expect((await adminCall(admin, 'GET', '/snis')).json.data).toEqual([]);
+    expect(await certificateCn(secure, 'a.example.test')).toBe('default-cert');
   });
 });
