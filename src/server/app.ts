@@ -9,6 +9,8 @@ export interface UwsTlsFiles {
   readonly defaultFiles: PemFileNames;
   /** Server names (exact or one wildcard label), each with its certificate and its own domain router. */
   readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
+  /** A domain router per name, so handlers learn the SNI (this uWS build prints two debug lines per domain() call). */
+  readonly routeBySni: boolean;
 }
 
 export interface UwsServer {
@@ -40,7 +42,7 @@ export function createUwsServer(uws: Uws, handler: RequestHandler, tls: UwsTls |
     app.any('/*', handler);
     for (const { name, files: f } of files?.names ?? []) {
       app.addServerName(name, { ...f });
-      app.domain(name).any('/*', tls!.handlerFor(name));
+      if (files!.routeBySni) app.domain(name).any('/*', tls!.handlerFor(name));
     }
     return app;
   };

@@ -34,7 +34,7 @@ export async function createListenerServers(
     pemFiles ??= createPemFiles();
     const files = pemFiles;
     const plan = (m: TlsMaterial): UwsTlsFiles => {
-      const p = planUwsTls(m.generation, files, m.routeSnis);
+      const p = planUwsTls(m.generation, files, m.routeSnis, m.routesUseSni);
       if (p === null) throw new Error("an 'ssl' listener needs gateway.ssl_cert");
       for (const reason of p.unsupported) logger.warn(`uWS TLS listener: ${reason}; Kong's selection is not guaranteed for it`);
       return p;

@@ -7,6 +7,8 @@ export interface TlsMaterial {
   readonly generation: TlsGeneration;
   /** Exact route `snis` names: engines that route by registered server name (uWS) register these too. */
   readonly routeSnis: readonly string[];
+  /** Some route has `snis`: engines must learn each request's server name (uWS: a domain router per name). */
+  readonly routesUseSni: boolean;
   /** Changes exactly when certificates, SNIs or route SNIs change (a reload of anything else keeps the listeners as they are). */
   readonly fingerprint: string;
 }
@@ -29,6 +31,7 @@ export function createTlsMaterial(config: ValidatedConfig): TlsMaterial {
   return Object.freeze({
     generation: createTlsGeneration(config),
     routeSnis: Object.freeze(routeSnisOf(config)),
+    routesUseSni: config.routes.some((r) => (r.snis?.length ?? 0) > 0),
     fingerprint: tlsFingerprint(config),
   });
 }

@@ -6,6 +6,8 @@ import { wildcardsOf } from './sni-selector.js';
 export interface UwsTlsPlan {
   readonly defaultFiles: PemFileNames;
   readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
+  /** Give each name its own router so requests know their SNI (only when routes use snis: uWS logs each to stdout). */
+  readonly routeBySni: boolean;
   /** Why uWS cannot serve this generation exactly as Kong would (empty when it can): such listeners go to the node engine. */
   readonly unsupported: readonly string[];
 }
@@ -15,7 +17,7 @@ export interface UwsTlsPlan {
  * name, and when a name matches both a `*.x` and a `y.*` entry its tree may choose differently from Kong's order.
  * `routeSnis` (exact route snis) are registered too, so each gets its own domain router and the pipeline learns the SNI.
  */
-export function planUwsTls(gen: TlsGeneration, files: PemFiles, routeSnis: readonly string[]): UwsTlsPlan | null {
+export function planUwsTls(gen: TlsGeneration, files: PemFiles, routeSnis: readonly string[], routeBySni: boolean): UwsTlsPlan | null {
   const fallback = gen.defaultCertificate;
   if (fallback === null) return null;
   const unsupported: string[] = [];
@@ -33,7 +35,7 @@ export function planUwsTls(gen: TlsGeneration, files: PemFiles, routeSnis: reado
   }
   const overlap = overlappingWildcards(gen);
   if (overlap !== null) unsupported.push(`'${overlap[0]}' and '${overlap[1]}' can match one name with different certificates`);
-  return { defaultFiles, names: [...names].map(([name, f]) => ({ name, files: f })), unsupported };
+  return { defaultFiles, names: [...names].map(([name, f]) => ({ name, files: f })), routeBySni, unsupported };
 }
 
 /** A `*.a.b` and a `c.a.*` both match `c.a.b`: Kong prefers the first; uWS's tree does not promise it. */
