@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type pino from 'pino';
 import { hostname } from 'node:os';
-import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
+import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig } from './config/types.js';
 import { createLogger, type LogLevel } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
@@ -17,6 +17,8 @@ import { listenerAddress } from './config/listen-spec.js';
 export interface GatewayOverrides {
   workers?: number;
   logLevel?: LogLevel;
+  /** `--http-engine`: the engine of every proxy listener (engine= flags dropped; http2 listeners stay node). */
+  httpEngine?: HttpEngine;
 }
 
 export interface GatewayOptions {
@@ -73,7 +75,7 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level'];
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level'];
 const STATUS_REFRESH_MS = 250;
 
 function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
@@ -81,6 +83,10 @@ function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | u
   const gateway = { ...config.gateway };
   if (overrides.workers !== undefined) gateway.workers = overrides.workers;
   if (overrides.logLevel !== undefined) gateway.log_level = overrides.logLevel;
+  if (overrides.httpEngine !== undefined) {
+    gateway.http_engine = overrides.httpEngine;
+    gateway.proxy_listen = gateway.proxy_listen.map((l) => ({ ...l, engine: null }));
+  }
   return { ...config, gateway };
 }
 
@@ -218,14 +224,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   }
 
   const info = pool.info();
-  if (info?.httpEngine === 'uws-fallback') {
-    logger.error({ httpEngine: info.httpEngine },
-      'HTTP ENGINE IS THE SLOW FALLBACK: the native uWebSockets.js binary did not load for this platform; expect a fraction of normal throughput');
+  if (info?.uwsNative === false) {
+    logger.warn({ httpEngine: info.httpEngine, node: process.versions.node },
+      `HTTP ENGINE SWITCHED TO NODE: the uWebSockets.js binary cannot load on Node ${process.versions.node}; `
+      + 'the node engine serves every proxy listener (see README, "Choosing an HTTP engine")');
   }
+  const engines = settings.proxy_listen.map((l, i) => {
+    const engine = info?.httpEngines[i] ?? '?';
+    return `${listenerAddress({ host: l.host, port: proxyPorts[i]! })} (${engine}${l.http2 ? ', http2: uWS has no HTTP/2' : ''})`;
+  });
   logger.info({
-    httpEngine: info?.httpEngine, hmacEngine: info?.hmacEngine, workers: settings.workers,
+    httpEngine: info?.httpEngine, httpEngines: info?.httpEngines, hmacEngine: info?.hmacEngine, workers: settings.workers,
     proxyListen, adminListen, generation, configPath,
-  }, `portcullis started: ${settings.workers} worker(s), proxy on ${proxyListen}, admin on ${adminListen ?? 'off'}, `
+  }, `portcullis started: ${settings.workers} worker(s), proxy on ${engines.join(', ')}, admin on ${adminListen ?? 'off'}, `
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
 

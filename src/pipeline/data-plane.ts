@@ -34,6 +34,11 @@ export interface DataPlaneOptions {
   listenHost?: string;
   /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
   version?: string;
+  /** Binds node-engine listeners where Node cannot share a port between threads (Node < 22.12); default true. */
+  primary?: boolean;
+  /** Certificate options for `ssl` listeners (the TLS module); default: none. */
+  /** Session ticket keys shared by every worker (node engine TLS listeners); absent = per-server keys. */
+  ticketKeys?: Buffer | null;
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
@@ -241,10 +246,16 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   // TLS material is built only for ssl listeners, and again on a reload only when certificates or SNIs changed.
   const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
   let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
-  const servers = await createListenerServers(initial.gateway, via, entry, logger, tls);
+  const servers = await createListenerServers(initial.gateway, entry, {
+    via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
+  });
   const ports: number[] = [];
   const plane: DataPlane = {
-    info: { httpEngine: servers.httpEngine, hmacEngine: gen.auth.hmacEngine },
+    info: {
+      httpEngine: [...new Set(servers.engines)].map((e) => (e === 'uws' ? 'uws-native' : e)).join('+'),
+      httpEngines: [...servers.engines],
+      uwsNative: servers.uwsNative, hmacEngine: gen.auth.hmacEngine,
+    },
     ports,
     get generation() {
       return gen.config.generation;

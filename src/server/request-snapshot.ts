@@ -1,7 +1,7 @@
-// Copies what the pipeline needs out of uWS's stack-allocated HttpRequest, synchronously, into a plain object.
+// The request snapshot both engines fill, and the copy out of uWS's stack-allocated HttpRequest, synchronously.
 import type { HttpRequest, HttpResponse } from './uws-loader.js';
 
-/** A request as seen after the uWS handler returned; satisfies AuthRequest and RouteQuery. */
+/** A request as seen after the engine's handler returned; satisfies AuthRequest and RouteQuery. */
 export class RequestSnapshot {
   /** Method as sent (HTTP methods are case-sensitive), e.g. `GET`. */
   method = '';
@@ -9,7 +9,7 @@ export class RequestSnapshot {
   url = '';
   /** Raw query without `?`, '' when none. */
   query = '';
-  /** Flat [name, value, ...], names lower-case as uWS gives them, in arrival order. */
+  /** Flat [name, value, ...], names lower-case, in arrival order (fill with recordHeader). */
   readonly headers: string[] = [];
   /** First Host header value, '' when absent. */
   host = '';
@@ -41,7 +41,11 @@ export class RequestSnapshot {
 // One shared collector instead of a closure per request; uWS calls forEach synchronously.
 let target: RequestSnapshot;
 function collect(name: string, value: string): void {
-  const t = target;
+  recordHeader(target, name, value);
+}
+
+/** Adds one header (lower-case name) and notes what admission checks need (Host, framing, Authorization count). */
+export function recordHeader(t: RequestSnapshot, name: string, value: string): void {
   t.headers.push(name, value);
   t.headerBytes += name.length + value.length + 4;
   switch (name) {

@@ -5,20 +5,7 @@ import { messageBody } from '../errors.js';
 import { STATUS_TEXT } from './status-text.js';
 import { attachBodyReader, ClientAbortedError, type BodyReader } from './body-reader.js';
 import type { ClientResponse, WriterShared } from './engine.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** Headers never copied from the upstream response (hop-by-hop, or ones uWS writes itself). */
-function skipResponseHeader(name: string): boolean {
-  switch (name) {
-    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
-    case 'upgrade': case 'te': case 'trailer': case 'content-length': case 'date': case 'via':
-    case 'x-kong-request-id':
-      return true;
-  }
-  return false;
-}
-
+import { countStatus, JSON_TYPE, skipResponseHeader } from './response-common.js';
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -94,7 +81,7 @@ export class UwsResponseWriter implements ClientResponse {
   send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
-    this.count(status);
+    countStatus(this.shared.counters, status);
     const m = corkMade;
     m.status = status;
     m.body = body;
@@ -119,7 +106,7 @@ export class UwsResponseWriter implements ClientResponse {
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
-    this.count(status);
+    countStatus(this.shared.counters, status);
     this.status = status;
     this.headers = headers;
     const cl = headers['content-length'];
@@ -162,14 +149,6 @@ export class UwsResponseWriter implements ClientResponse {
     // Completed first: res.close() runs onAborted at once, which must find the response finished.
     this.complete();
     this.res.close();
-  }
-
-  private count(status: number): void {
-    const c = this.shared.counters;
-    if (status < 300) c.responses2xx++;
-    else if (status < 400) c.responses3xx++;
-    else if (status < 500) c.responses4xx++;
-    else c.responses5xx++;
   }
 
   private complete(): void {

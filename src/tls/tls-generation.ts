@@ -1,5 +1,5 @@
 // One config generation's TLS material: a SecureContext per certificate and the default, SNI selection, node server options.
-import { createSecureContext, type SecureContext, type TlsOptions } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import type { ValidatedConfig } from '../config/types.js';
 import { createSniSelector, type SniSelector } from './sni-selector.js';
@@ -67,17 +67,25 @@ export function createTlsGeneration(config: ValidatedConfig): TlsGeneration {
   });
 }
 
+/** The server's own context (clients without SNI, or none matched): `server.setSecureContext()` takes it on a reload. */
+export function nodeDefaultCertificate(gen: TlsGeneration, ticketKeys: Buffer | null): SecureContextOptions {
+  const first = gen.defaultCertificate;
+  return {
+    ...(first !== null ? { cert: first.pairs.map((p) => p.cert), key: first.pairs.map((p) => p.key) } : {}),
+    minVersion: TLS_MIN_VERSION,
+    maxVersion: TLS_MAX_VERSION,
+    // The ticket keys go with the context: setSecureContext() would otherwise make new ones.
+    ...(ticketKeys !== null ? { ticketKeys } : {}),
+  };
+}
+
 /**
  * Options for `https.createServer` / `http2.createSecureServer`: the default certificate, SNI selection that reads
  * `current()` at every handshake (so a reload needs no re-listen), TLS 1.2-1.3, shared ticket keys.
  */
 export function nodeTlsOptions(current: () => TlsGeneration, ticketKeys: Buffer | null): TlsOptions {
-  const first = current().defaultCertificate;
   return {
-    ...(first !== null ? { cert: first.pairs.map((p) => p.cert), key: first.pairs.map((p) => p.key) } : {}),
-    minVersion: TLS_MIN_VERSION,
-    maxVersion: TLS_MAX_VERSION,
-    ...(ticketKeys !== null ? { ticketKeys } : {}),
+    ...nodeDefaultCertificate(current(), ticketKeys),
     SNICallback(servername, cb) {
       const hit = current().selector.select(servername);
       // No match and no default: undefined keeps the server's own context, which then has no certificate to offer.

@@ -1,4 +1,4 @@
-// What an uWS SSLApp needs for one TLS generation: certificate files per server name, and what uWS cannot serve as Kong does.
+// What an uWS SSLApp needs for one TLS generation (certificate files per server name), and what uWS cannot serve as Kong does.
 import type { TlsCertificate, TlsGeneration } from './tls-generation.js';
 import type { PemFileNames, PemFiles } from './pem-files.js';
 import { wildcardsOf } from './sni-selector.js';
@@ -8,8 +8,6 @@ export interface UwsTlsPlan {
   readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
   /** Give each name its own router so requests know their SNI (only when routes use snis: uWS logs each to stdout). */
   readonly routeBySni: boolean;
-  /** Why uWS cannot serve this generation exactly as Kong would (empty when it can): such listeners go to the node engine. */
-  readonly unsupported: readonly string[];
 }
 
 /**
@@ -20,22 +18,24 @@ export interface UwsTlsPlan {
 export function planUwsTls(gen: TlsGeneration, files: PemFiles, routeSnis: readonly string[], routeBySni: boolean): UwsTlsPlan | null {
   const fallback = gen.defaultCertificate;
   if (fallback === null) return null;
-  const unsupported: string[] = [];
-  const fileOf = (c: TlsCertificate): PemFileNames => {
-    if (c.pairs.length > 1 && !unsupported.some((u) => u.startsWith('two key types'))) {
-      unsupported.push('two key types (RSA and ECDSA) for one name: uWS serves one certificate per name');
-    }
-    return files.write(c.pairs[0]!.cert, c.pairs[0]!.key);
-  };
+  const fileOf = (c: TlsCertificate): PemFileNames => files.write(c.pairs[0]!.cert, c.pairs[0]!.key);
   const defaultFiles = fileOf(fallback);
   const names = new Map<string, PemFileNames>();
   for (const [name, cert] of gen.byName) names.set(name, fileOf(cert));
   for (const name of routeSnis) {
     if (!names.has(name) && !name.includes('*')) names.set(name, fileOf(gen.selector.select(name) ?? fallback));
   }
+  return { defaultFiles, names: [...names].map(([name, f]) => ({ name, files: f })), routeBySni };
+}
+
+/** Why uWS cannot serve this generation exactly as Kong would (empty when it can): such listeners go to the node engine. */
+export function uwsTlsGaps(gen: TlsGeneration): string[] {
+  const gaps: string[] = [];
+  const all = gen.defaultCertificate === null ? gen.certificates : [gen.defaultCertificate, ...gen.certificates];
+  if (all.some((c) => c.pairs.length > 1)) gaps.push('two key types (RSA and ECDSA) for one name: uWS serves one certificate per name');
   const overlap = overlappingWildcards(gen);
-  if (overlap !== null) unsupported.push(`'${overlap[0]}' and '${overlap[1]}' can match one name with different certificates`);
-  return { defaultFiles, names: [...names].map(([name, f]) => ({ name, files: f })), routeBySni, unsupported };
+  if (overlap !== null) gaps.push(`'${overlap[0]}' and '${overlap[1]}' can match one name with different certificates, and uWS may not prefer the first as Kong does`);
+  return gaps;
 }
 
 /** A `*.a.b` and a `c.a.*` both match `c.a.b`: Kong prefers the first; uWS's tree does not promise it. */

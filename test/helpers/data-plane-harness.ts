@@ -14,7 +14,10 @@ export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
   return compileConfig(loaded.config, generation);
 }
 
-/** One service at `url` with the given routes, proxy on 127.0.0.1:0. */
+/** The engine the key proxy suites run on: vitest's node-engine project runs them again with `node`. */
+export const TEST_HTTP_ENGINE = process.env.PORTCULLIS_TEST_HTTP_ENGINE === 'node' ? 'node' : 'uws';
+
+/** One service at `url` with the given routes, proxy on 127.0.0.1:0 (served by TEST_HTTP_ENGINE). */
 export function simpleDocument(
   url: string,
   routes: Array<Record<string, unknown>>,
@@ -22,7 +25,7 @@ export function simpleDocument(
 ): Record<string, unknown> {
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, ...extra.gateway },
+    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, http_engine: TEST_HTTP_ENGINE, ...extra.gateway },
     services: [{ name: 'svc', url, routes, ...extra.service }],
     ...extra.top,
   };

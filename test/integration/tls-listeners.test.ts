@@ -25,11 +25,11 @@ afterAll(() => ca.cleanup());
 
 const started = stopAfterEach();
 
-function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact): Record<string, unknown> {
+function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact, engine: 'uws' | 'node' = 'uws'): Record<string, unknown> {
   return {
     _format_version: '3.0',
     gateway: {
-      proxy_listen: '127.0.0.1:0, 127.0.0.1:0 ssl', admin_listen: 'off', workers: 1, drain_timeout_ms: 2000,
+      proxy_listen: `127.0.0.1:0 engine=${engine}, 127.0.0.1:0 ssl engine=${engine}`, admin_listen: 'off', workers: 1, drain_timeout_ms: 2000,
       ssl_cert: certs.fallback.certFile, ssl_cert_key: certs.fallback.keyFile,
     },
     certificates: [
@@ -50,18 +50,18 @@ function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact): Record<
   };
 }
 
-async function start(config?: Record<string, unknown>) {
+async function start(config?: Record<string, unknown>, engine: 'uws' | 'node' = 'uws') {
   started.upstream = await startUpstream();
   const dir = tempDir();
-  const path = writeConfig(join(dir, 'kong.json'), config ?? tlsConfig(started.upstream.port));
+  const path = writeConfig(join(dir, 'kong.json'), config ?? tlsConfig(started.upstream.port, certs.exact, engine));
   const { gateway, logs } = await startTestGateway(path);
   started.gateway = gateway;
   return { gateway, path, dir, logs, plain: gateway.proxyPorts[0]!, secure: gateway.proxyPorts[1]! };
 }
 
-describe('TLS on the uWS engine', () => {
+describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
   it("serves each SNI Kong's certificate: exact, leading wildcard, trailing wildcard, then the default", async () => {
-    const { secure } = await start();
+    const { secure } = await start(undefined, engine);
     expect(await certificateCn(secure, 'a.example.test')).toBe('exact-cert');
     expect(await certificateCn(secure, 'b.example.test')).toBe('leading-cert');
     expect(await certificateCn(secure, 'shop.example.org')).toBe('trailing-cert');
@@ -71,7 +71,7 @@ describe('TLS on the uWS engine', () => {
   });
 
   it('proxies curl and node https clients with X-Forwarded-Proto https and the TLS port', async () => {
-    const { secure } = await start();
+    const { secure } = await start(undefined, engine);
     const viaCurl = await curlHttps(secure, 'a.example.test', '/api/x', ca.caFile);
     expect(viaCurl.status).toBe(200);
     const seen = started.upstream!.seen.at(-1)!;
@@ -85,7 +85,7 @@ describe('TLS on the uWS engine', () => {
   });
 
   it('refuses TLS 1.1 and accepts 1.2 and 1.3', async () => {
-    const { secure } = await start();
+    const { secure } = await start(undefined, engine);
     await expect(httpsGet(secure, 'other.test', '/api', ca.caPem, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }))
       .rejects.toThrow();
     expect((await httpsGet(secure, 'other.test', '/api', ca.caPem, { maxVersion: 'TLSv1.2' })).protocol).toBe('TLSv1.2');
@@ -93,7 +93,7 @@ describe('TLS on the uWS engine', () => {
   });
 
   it('resumes TLS 1.2 sessions', async () => {
-    const { secure } = await start();
+    const { secure } = await start(undefined, engine);
     const first = await new Promise<Buffer>((resolve, reject) => {
       const s = connect({ host: '127.0.0.1', port: secure, servername: 'other.test', ca: ca.caPem, maxVersion: 'TLSv1.2' }, () => {
         const session = s.getSession()!;
@@ -113,7 +113,7 @@ describe('TLS on the uWS engine', () => {
   });
 
   it("answers plain HTTP on an https-only route with Kong's 426, or the route's redirect", async () => {
-    const { plain, secure } = await start();
+    const { plain, secure } = await start(undefined, engine);
     const upgrade = await get(plain, '/secure/x');
     expect(upgrade.status).toBe(426);
     expect(JSON.parse(upgrade.body)).toEqual({ message: 'Please use HTTPS protocol' });
@@ -125,14 +125,14 @@ describe('TLS on the uWS engine', () => {
   });
 
   it('matches route snis against the SNI of the connection', async () => {
-    const { secure, plain } = await start();
+    const { secure, plain } = await start(undefined, engine);
     expect((await curlHttps(secure, 'a.example.test', '/only-a', ca.caFile)).status).toBe(200);
     expect((await curlHttps(secure, 'b.example.test', '/only-a', ca.caFile)).status).toBe(404);
     expect((await get(plain, '/only-a')).status).toBe(404);
   });
 
   it('rotates a certificate on reload while handshakes run, with no failed handshake and open connections kept', async () => {
-    const { gateway, path, secure } = await start();
+    const { gateway, path, secure } = await start(undefined, engine);
     // A keep-alive connection opened before the rotation keeps being served after it.
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
     const before = await httpsGet(secure, 'a.example.test', '/api/ka', ca.caPem, { agent });
@@ -153,7 +153,7 @@ describe('TLS on the uWS engine', () => {
     })();
     const loads = Promise.all([load, (async () => { while (running) { try { await httpsGet(secure, 'b.example.test', '/api/l2', ca.caPem); } catch { failures++; } done++; } })()]);
     while (done < 10) await new Promise((r) => setImmediate(r));
-    writeConfig(path, tlsConfig(started.upstream!.port, certs.rotated));
+    writeConfig(path, tlsConfig(started.upstream!.port, certs.rotated, engine));
     expect((await gateway.reload()).ok).toBe(true);
     const atReload = done;
     while (done < atReload + 10) await new Promise((r) => setImmediate(r));
