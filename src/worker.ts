@@ -88,7 +88,8 @@ port.on('message', (message: ToWorker) => {
 
 async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
-  const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion() });
+  const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
+    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null });
   plane = created;
   await created.listen();
   countersTimer = setInterval(() => postCounters(0), COUNTERS_INTERVAL_MS);

@@ -34,6 +34,7 @@ export interface RouterOptions extends WriteContext {
 
 const COLLECTIONS: Readonly<Record<string, Kind>> = {
   services: 'services', routes: 'routes', plugins: 'plugins', consumers: 'consumers', jwts: 'jwt_secrets',
+  certificates: 'certificates', snis: 'snis',
 };
 
 /** Nested collections: `/{parent}/{p}/{child}` with the child's foreign key field. */
@@ -41,6 +42,7 @@ const NESTED: Readonly<Record<string, Readonly<Record<string, { kind: Kind; fiel
   services: { routes: { kind: 'routes', field: 'service' }, plugins: { kind: 'plugins', field: 'service' } },
   routes: { plugins: { kind: 'plugins', field: 'route' } },
   consumers: { jwt: { kind: 'jwt_secrets', field: 'consumer' } },
+  certificates: { snis: { kind: 'snis', field: 'certificate' } },
 };
 
 /** `/{child}/{c}/{parent}`: the entity a child points to. */
@@ -48,6 +50,7 @@ const OWNER: Readonly<Record<string, Readonly<Record<string, { field: string; ki
   routes: { service: { field: 'service', kind: 'services' } },
   jwts: { consumer: { field: 'consumer', kind: 'consumers' } },
   plugins: { service: { field: 'service', kind: 'services' }, route: { field: 'route', kind: 'routes' } },
+  snis: { certificate: { field: 'certificate', kind: 'certificates' } },
 };
 
 function ok(status: number, body: unknown): AdminResponse {

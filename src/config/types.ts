@@ -78,6 +78,12 @@ export interface GatewaySettings {
   jwks_max_bytes?: number;
   /** Readiness waits at most this long for every JWKS to load once. */
   jwks_ready_timeout_ms?: number;
+  /**
+   * TLS default certificates as PEM text (a path in the file is read at validation), paired by index with
+   * `ssl_cert_key`; absent when not configured. Several pairs let an RSA and an ECDSA certificate be served together.
+   */
+  ssl_cert?: string[];
+  ssl_cert_key?: string[];
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;
@@ -144,6 +150,29 @@ export interface RouteEntity {
   regex_priority: number;
   path_handling: 'v0' | 'v1';
   tags: string[] | null;
+  /** Server names (exact, `*.x` or `x.*`) a TLS request's SNI must match; absent or null = any. */
+  snis?: string[] | null;
+  /** Answer to a plain-HTTP request on a route without `http` in `protocols`: 426, or a redirect status. Absent = 426. */
+  https_redirect_status_code?: number;
+}
+
+/** Kong's `certificates` entity: PEM certificate and key, optionally an alternative pair of the other key type. */
+export interface CertificateEntity {
+  id: string;
+  cert: string;
+  key: string;
+  cert_alt: string | null;
+  key_alt: string | null;
+  tags: string[] | null;
+}
+
+/** Kong's `snis` entity: a server name (exact or one leading/trailing `*` label) selecting a certificate. */
+export interface SniEntity {
+  id: string;
+  /** Lower-case. */
+  name: string;
+  certificate: string;
+  tags: string[] | null;
 }
 
 export interface ConsumerEntity {
@@ -180,6 +209,9 @@ export interface ValidatedConfig {
   plugins: PluginEntity[];
   consumers: ConsumerEntity[];
   jwt_secrets: JwtSecretEntity[];
+  /** Absent when the file has none (keeps hand-built literals valid). */
+  certificates?: CertificateEntity[];
+  snis?: SniEntity[];
 }
 
 /**
@@ -230,6 +262,8 @@ export interface CompiledRoute {
   readonly service: CompiledService | null;
   /** The effective jwt plugin for this route, or null when none applies. */
   readonly jwt: CompiledJwtPlugin | null;
+  /** Plain HTTP gets this status (426, or a redirect to https) because `protocols` lacks `http`; null/absent = served. */
+  readonly httpsRedirect?: number | null;
 }
 
 export interface CompiledConfig {

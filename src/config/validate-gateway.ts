@@ -5,6 +5,7 @@ import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.j
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
 import { HTTP_ENGINES, listenerEngine, parseListeners } from './listen-spec.js';
+import { readGatewayCertificates } from './validate-tls.js';
 
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
   const obj = raw === undefined || raw === null ? {} : raw;
@@ -52,6 +53,11 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
       sink.warn(childPath(path, 'admin_listen'), 'flags http2, engine= and backlog= have no effect on admin_listen (Node http/1.1)');
     }
   }
+  const certificates = readGatewayCertificates(sink, obj, path);
+  if (proxyListen.some((spec) => spec.ssl) && certificates.ssl_cert === undefined && !has(obj, 'ssl_cert')) {
+    // Kong generates a self-signed default; a gateway should not answer TLS with a certificate nobody chose.
+    sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
+  }
   return {
     ...(adminToken !== null ? { admin_token: adminToken } : {}),
     proxy_listen: proxyListen,
@@ -63,6 +69,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     log_level: r.oneOf('log_level', LOG_LEVELS, GATEWAY_DEFAULTS.log_level),
     drain_timeout_ms: r.int('drain_timeout_ms', GATEWAY_DEFAULTS.drain_timeout_ms, ...L.drain_timeout_ms),
     ...readVerifySettings(sink, r, obj),
+    ...certificates,
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

@@ -8,7 +8,9 @@ import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
-import { createListenerServers, type ListenerOptions } from '../server/listeners.js';
+import { createListenerServers } from '../server/listeners.js';
+import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
+import { answerPlainHttp } from './https-redirect.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
@@ -35,7 +37,8 @@ export interface DataPlaneOptions {
   /** Binds node-engine listeners where Node cannot share a port between threads (Node < 22.12); default true. */
   primary?: boolean;
   /** Certificate options for `ssl` listeners (the TLS module); default: none. */
-  tlsFor?: ListenerOptions['tlsFor'];
+  /** Session ticket keys shared by every worker (node engine TLS listeners); absent = per-server keys. */
+  ticketKeys?: Buffer | null;
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
@@ -208,6 +211,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    const httpsRedirect = match.route.httpsRedirect;
+    if (httpsRedirect != null && !snap.tls) {
+      answerPlainHttp(writer, snap, httpsRedirect);
+      return;
+    }
     const jwt = match.route.jwt;
     if (jwt === null) {
       proxy(writer, snap, body, match, null, listener);
@@ -235,8 +243,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     );
   }
 
+  // TLS material is built only for ssl listeners, and again on a reload only when certificates or SNIs changed.
+  const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
+  let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
   const servers = await createListenerServers(initial.gateway, entry, {
-    via, logger, primary: options.primary ?? true, tlsFor: options.tlsFor ?? (() => null),
+    via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
   });
   const ports: number[] = [];
   const plane: DataPlane = {
@@ -258,6 +269,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       queueFullRetired += gen.auth.stats().verifyQueueFull ?? 0;
       gen = next;
       pools.retain(config.services);
+      if (tls !== null && tlsFingerprint(config.validated) !== tls.fingerprint) {
+        tls = createTlsMaterial(config.validated);
+        servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
+      }
     },
     async close(timeoutMs) {
       shared.draining = true;

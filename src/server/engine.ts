@@ -2,6 +2,7 @@
 import type { ListenerSpec } from '../config/types.js';
 import type { Downstream } from '../proxy/types.js';
 import type { RequestSnapshot } from './request-snapshot.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
 
 /** A request body as the proxy consumes it: chunks with backpressure towards the client. */
 export interface RequestBody extends AsyncIterable<Buffer> {
@@ -50,6 +51,8 @@ export interface ListenerContext {
   /** The bound port as text (X-Forwarded-Port). */
   listenPort: string;
   readonly via: string;
+  /** `https` on an `ssl` listener (X-Forwarded-Proto). */
+  readonly proto: 'http' | 'https';
 }
 
 /** What an engine calls for each request: the pipeline of the data plane. */
@@ -68,4 +71,6 @@ export interface EngineServer {
   stopListening(): void;
   /** Closes every remaining connection (in-flight responses see an abort). */
   closeAll(): void;
+  /** New certificates or SNIs (TLS listeners only); established connections keep theirs. */
+  updateTls?(material: TlsMaterial): Promise<void>;
 }

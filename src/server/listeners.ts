@@ -5,7 +5,12 @@ import { listenerAddress, listenerEngine } from '../config/listen-spec.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import { createNodeEngine, NODE_REUSE_PORT, type NodeTlsOptions } from './node-engine.js';
 import { loadUws, uwsBinaryAvailable, type Uws } from './uws-loader.js';
-import { createUwsEngine } from './uws-engine.js';
+import { createUwsEngine, type UwsEngineTls } from './uws-engine.js';
+import type { UwsTlsFiles } from './app.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
+import { nodeDefaultCertificate, nodeTlsOptions } from '../tls/tls-generation.js';
+import { createPemFiles, type PemFiles } from '../tls/pem-files.js';
+import { planUwsTls, uwsTlsGaps } from '../tls/uws-plan.js';
 
 export interface ListenerServers {
   /** The engine serving each proxy_listen entry, in order. */
@@ -16,13 +21,17 @@ export interface ListenerServers {
   listen(host?: string, ports?: readonly number[]): Promise<number[]>;
   stopListening(): void;
   closeAll(): void;
+  /** New certificates or SNIs for every ssl listener; established connections keep theirs. */
+  updateTls(material: TlsMaterial): Promise<void>;
 }
 
 export interface ListenerOptions {
   via: string;
   logger: Logger;
-  /** Certificate options for an `ssl` listener; null when none are configured. */
-  tlsFor(spec: ListenerSpec): NodeTlsOptions | null;
+  /** The current generation's certificates (null when no listener has `ssl`); read at every handshake by the node engine. */
+  tls(): TlsMaterial | null;
+  /** Session ticket keys shared by every worker (node engine), or null for per-server keys. */
+  ticketKeys: Buffer | null;
   /**
    * Whether this worker binds node-engine listeners when Node cannot share a port between threads (Node < 22.12):
    * then only the first worker serves them.
@@ -45,7 +54,7 @@ export async function createListenerServers(
   gateway: GatewaySettings, entry: PipelineEntry, options: ListenerOptions,
 ): Promise<ListenerServers> {
   const { logger } = options;
-  const contexts: ListenerContext[] = gateway.proxy_listen.map((spec) => ({ spec, listenPort: '0', via: options.via }));
+  const contexts: ListenerContext[] = gateway.proxy_listen.map((spec) => ({ spec, listenPort: '0', via: options.via, proto: spec.ssl ? 'https' : 'http' }));
   const engines = contexts.map((ctx) => listenerEngine(ctx.spec, gateway.http_engine));
   let uwsNative: boolean | null = null;
   let uws: Uws | null = null;
@@ -57,10 +66,39 @@ export async function createListenerServers(
       engines.fill('node');
     }
   }
+  // uWS loads certificates from files: one private directory per worker, removed on close.
+  let pemFiles: PemFiles | null = null;
+  const uwsTls = (ctx: ListenerContext): UwsEngineTls | null => {
+    const material = options.tls();
+    if (material === null) return null;
+    const files = pemFiles ??= createPemFiles();
+    const plan = (m: TlsMaterial): UwsTlsFiles => {
+      const p = planUwsTls(m.generation, files, m.routeSnis, m.routesUseSni);
+      if (p === null) throw new Error(`listener ${listenerAddress(ctx.spec)} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
+      return p;
+    };
+    return { files: plan(material), plan };
+  };
+  const nodeTls = (): NodeTlsOptions | null => {
+    const material = options.tls();
+    return material === null ? null : nodeTlsOptions(() => options.tls()!.generation, options.ticketKeys);
+  };
+  // What uWS cannot serve as Kong does (two key types per name, overlapping wildcards) goes to the node engine.
+  const material = options.tls();
+  const uwsGaps = material === null ? [] : uwsTlsGaps(material.generation);
+  contexts.forEach((ctx, i) => {
+    if (engines[i] !== 'uws' || !ctx.spec.ssl || uwsGaps.length === 0) return;
+    engines[i] = 'node';
+    logger.warn(`listener ${listenerAddress(ctx.spec)}: served by the node engine because uWS cannot: ${uwsGaps.join('; ')}`);
+  });
   const servers: Array<EngineServer | null> = contexts.map((ctx, i) => {
-    if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry);
+    if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry, ctx.spec.ssl ? uwsTls(ctx) : null);
     if (!NODE_REUSE_PORT && !options.primary) return null;
-    return createNodeEngine(ctx, entry, { maxHeaderBytes: gateway.max_header_bytes, tls: ctx.spec.ssl ? options.tlsFor(ctx.spec) : null });
+    return createNodeEngine(ctx, entry, {
+      maxHeaderBytes: gateway.max_header_bytes,
+      tls: ctx.spec.ssl ? nodeTls() : null,
+      defaultCertificate: (m) => nodeDefaultCertificate(m.generation, options.ticketKeys),
+    });
   });
   if (!NODE_REUSE_PORT && options.primary && engines.includes('node') && gateway.workers > 1) {
     logger.warn(`Node ${process.versions.node} cannot share a port between threads: only worker 0 serves the node-engine listeners`
@@ -85,6 +123,10 @@ export async function createListenerServers(
     },
     closeAll() {
       for (const s of servers) s?.closeAll();
+      pemFiles?.remove();
+    },
+    async updateTls(next) {
+      for (const s of servers) if (s?.updateTls) await s.updateTls(next);
     },
   };
 }

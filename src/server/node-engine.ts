@@ -3,12 +3,13 @@ import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import { snapshotNodeRequest, type NodeRequest } from './node-request.js';
 import { NodeResponseWriter } from './node-response-writer.js';
 import { JSON_TYPE } from './response-common.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
 
 /** Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them). */
 export type NodeTlsOptions = SecureContextOptions & Pick<TlsOptions, 'SNICallback'>;
@@ -18,6 +19,8 @@ export interface NodeEngineOptions {
   maxHeaderBytes: number;
   /** Required for `ssl` listeners. */
   tls: NodeTlsOptions | null;
+  /** The server's own certificate for new TLS material (its SNICallback already reads the current generation). */
+  defaultCertificate?: (material: TlsMaterial) => SecureContextOptions;
 }
 
 /** Node ≥ 22.12 (and 23.1) can bind one port from several threads (SO_REUSEPORT); Node 20 cannot. */
@@ -71,7 +74,13 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
     const h2 = req.httpVersionMajor === 2;
     const writer = new NodeResponseWriter(req, res, entry.nextRequestId(), entry.shared, h2);
     if (!h2) (req.socket as Tracked)[CURRENT] = writer;
-    entry.handle(writer, snapshotNodeRequest(req, port, h2), listener);
+    const snap = snapshotNodeRequest(req, port, h2);
+    if (spec.ssl) {
+      snap.tls = true;
+      const name = (req.socket as TLSSocket).servername;
+      snap.sni = typeof name === 'string' && name !== '' ? name.toLowerCase() : null;
+    }
+    entry.handle(writer, snap, listener);
   };
   const http1Options: http.ServerOptions = {
     maxHeaderSize: options.maxHeaderBytes + PARSER_SLACK,
@@ -121,6 +130,10 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
       this.stopListening();
       for (const socket of sockets) socket.destroy();
       sockets.clear();
+    },
+    async updateTls(material) {
+      // Established connections keep the context they were made with; new handshakes get the new one.
+      if (spec.ssl && options.defaultCertificate) (server as https.Server).setSecureContext({ ...options.defaultCertificate(material), ...TLS_VERSIONS });
     },
   };
 }

@@ -26,6 +26,9 @@ export class RequestSnapshot {
   remoteAddress = '';
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
+  /** Came over TLS, and the server name its handshake selected (lower-case; null when none or unknown). */
+  tls = false;
+  sni: string | null = null;
   constructor(readonly listenPort: number) {}
 
   header(lowerCaseName: string): string | undefined {

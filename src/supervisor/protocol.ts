@@ -12,6 +12,8 @@ export interface WorkerStartData {
   logLevel: string;
   /** Enables test-only messages (`crash`). */
   testHooks: boolean;
+  /** TLS session ticket keys, the same for every worker of the process so a ticket resumes on any of them. */
+  ticketKeys?: Uint8Array;
 }
 
 export type ToWorker =

@@ -8,6 +8,7 @@ import { createCounterAggregator, type CounterAggregator } from '../observabilit
 import { relayWorkerLog } from '../observability/logger.js';
 import type { WorkerStatus } from '../admin/status.js';
 import type { FromWorker, WorkerStartData } from './protocol.js';
+import { createTicketKeys } from '../tls/tls-generation.js';
 import { ask, createSlot, sendTo, settleAllStopped, settleReply, slotStatus, type Slot } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
@@ -63,13 +64,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let listenPorts = options.listeners.map((l) => l.port);
   let slot0Ports: number[] | null = null;
   let stopping = false;
+  // One set per process: a restarted worker keeps accepting tickets the others issued.
+  const ticketKeys = createTicketKeys();
   /** Until every worker first became ready, a dying worker fails start() instead of being restarted. */
   let started = false;
 
   function spawn(slot: Slot): Promise<void> {
     const data: WorkerStartData = {
       workerId: slot.id, config, generation, listenPorts,
-      logLevel: options.logLevel, testHooks: options.testHooks ?? false,
+      logLevel: options.logLevel, testHooks: options.testHooks ?? false, ticketKeys,
     };
     const worker = new Worker(options.entry, {
       workerData: data,

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { base, errorLines, load, valid } from './helpers.js';
 import { formatListener, listenerEngine } from '../../../src/config/listen-spec.js';
+
+/** An ssl listener needs a default certificate. */
+const TLS_FIXTURE = {
+  ssl_cert: fileURLToPath(new URL('../../fixtures/tls/localhost.pem', import.meta.url)),
+  ssl_cert_key: fileURLToPath(new URL('../../fixtures/tls/localhost.key', import.meta.url)),
+};
 
 const warnings = (doc: unknown): string[] => load(doc).warnings.map((w) => `${w.path}: ${w.message}`);
 
@@ -8,6 +15,7 @@ describe('proxy_listen in kong.conf form', () => {
   it('reads a comma-separated list of addresses with flags', () => {
     const g = valid(base({ gateway: {
       proxy_listen: '0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384',
+      ...TLS_FIXTURE,
     } })).gateway;
     expect(g.proxy_listen).toEqual([
       { host: '0.0.0.0', port: 8000, ssl: false, http2: false, reuseport: true, backlog: 16384, engine: null, flags: ['reuseport', 'backlog=16384'] },
