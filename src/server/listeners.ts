@@ -4,7 +4,7 @@ import type { GatewaySettings, HttpEngine, ListenerSpec } from '../config/types.
 import { listenerAddress, listenerEngine } from '../config/listen-spec.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import { createNodeEngine, NODE_REUSE_PORT, type NodeTlsOptions } from './node-engine.js';
-import { loadUws, type Uws } from './uws-loader.js';
+import { loadUws, uwsBinaryAvailable, type Uws } from './uws-loader.js';
 import { createUwsEngine, type UwsEngineTls } from './uws-engine.js';
 import type { UwsTlsFiles } from './app.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
@@ -41,6 +41,7 @@ export interface ListenerOptions {
 
 /** uWS's slow pure-JS fallback is never used: when the binary cannot load, the node engine serves instead. */
 async function loadNativeUws(): Promise<Uws | null> {
+  if (!uwsBinaryAvailable()) return null;
   try {
     const loaded = await loadUws();
     return loaded.native ? loaded.uws : null;

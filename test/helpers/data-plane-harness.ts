@@ -66,6 +66,11 @@ export function echoedHeader(echo: { rawHeaders: string[] }, name: string): stri
   return out;
 }
 
+/** The engine actually serving a plane's first listener: node also where the uWS binary cannot load (Node ≥ 22). */
+export function servedBy(running: RunningPlane): 'uws' | 'node' {
+  return running.plane.info.httpEngines[0]!;
+}
+
 export interface RunningPlane {
   readonly plane: DataPlane;
   readonly port: number;

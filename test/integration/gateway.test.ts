@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../../src/gateway.js';
@@ -63,6 +64,36 @@ describe('gateway supervisor (real worker threads)', () => {
     }
     const status = (await gw.status()) as unknown as Status;
     expect(status.workers.every((w) => w.requests > 0)).toBe(true);
+  });
+
+  it('serves node-engine and http2 listeners beside uWS ones and names each listener\'s engine at start-up', async () => {
+    const { gw, logs } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0, 127.0.0.1:0 engine=node, 127.0.0.1:0 http2' });
+    const [plain, node, h2] = gw.proxyPorts as [number, number, number];
+    const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    expect(line.msg).toContain(`127.0.0.1:${node} (node)`);
+    expect(line.msg).toContain(`127.0.0.1:${h2} (node, http2: uWS has no HTTP/2)`);
+    expect((await get(plain, '/api/a')).status).toBe(200);
+    expect((await get(node, '/api/b')).status).toBe(200);
+    const session = http2.connect(`http://127.0.0.1:${h2}`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/api/c' });
+      stream.on('response', (h) => resolve(Number(h[':status'])));
+      stream.on('error', reject);
+      stream.resume();
+    });
+    session.close();
+    expect(status).toBe(200);
+  });
+
+  it('--http-engine node (GatewayOverrides.httpEngine) moves every proxy listener to the node engine', async () => {
+    const upstream = await startUpstream();
+    started.upstream = upstream;
+    const configPath = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api'], { proxy_listen: '127.0.0.1:0 engine=uws' }));
+    const { gateway } = await startTestGateway(configPath, { overrides: { httpEngine: 'node' } });
+    started.gateway = gateway;
+    const reply = await get(gateway.proxyPort, '/api/x');
+    expect(reply.status).toBe(200);
+    expect(((await gateway.status()) as unknown as { engines: { http: string } }).engines.http).toBe('node');
   });
 
   it('reload() with a changed route takes effect in every worker', async () => {
