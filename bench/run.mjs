@@ -8,6 +8,7 @@ import { allowedCpus, clkTck, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
 import { runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
+import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
 import { installExitHooks, pinSelf } from './macro/procs.mjs';
 import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
@@ -34,7 +35,8 @@ const HELP = `usage: npm run bench -- [options]
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
-  --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench`;
+  --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench
+  --tls                 uWS plain vs TLS keep-alive passthrough and TLS handshakes per CPU-second (uses --duration)`;
 
 function parseOptions(argv) {
   const { values, positionals } = parseArgs({
@@ -44,7 +46,7 @@ function parseOptions(argv) {
       quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
       warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' },
       systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
-      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const num = (v, d) => {
@@ -60,6 +62,7 @@ function parseOptions(argv) {
   return {
     help: values.help,
     micro: values.micro,
+    tls: values.tls,
     microFilter: positionals[0],
     quick: Boolean(q),
     repeat: Math.max(1, Math.round(num(values.repeat, q ? 1 : 3))),
@@ -218,6 +221,10 @@ async function main() {
     const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
     const results = await runMicro({ filter: opts.microFilter, cpus: plan.sut });
     return results.some((r) => r.code !== 0) ? 1 : 0;
+  }
+  if (opts.tls) {
+    const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
+    return runTlsBench({ plan, durationS: opts.durationS, connections: opts.connections, log });
   }
   return macro(opts);
 }

@@ -8,6 +8,9 @@ import { createLogger, type LogLevel } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
 import { isLoopbackHost } from './admin/admin-http.js';
+import { createAdminGuard, guardPolicy } from './admin/admin-guard.js';
+import { createAdminAudit } from './admin/admin-audit.js';
+import { resolveAdminToken } from './admin/admin-token.js';
 import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/admin-store.js';
 import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
@@ -110,17 +113,22 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   if (!loaded.ok) throw new ConfigInvalidError(loaded.errors);
   let config = applyOverrides(loaded.state.config, options.overrides);
   const settings = config.gateway;
-  const adminToken = process.env.PORTCULLIS_ADMIN_TOKEN || settings.admin_token || null;
+  const resolvedToken = resolveAdminToken(settings);
+  if (!resolvedToken.ok) throw new ConfigInvalidError(resolvedToken.errors);
+  let adminToken = resolvedToken.token;
   const exposed = settings.admin_listen?.find((l) => !isLoopbackHost(l.host));
   if (exposed !== undefined && adminToken === null) {
     throw new ConfigInvalidError([{
       path: '$.gateway.admin_listen',
       message: `the Admin API would listen on the non-loopback address '${exposed.host}' without a token: `
-        + "set gateway.admin_token (or the PORTCULLIS_ADMIN_TOKEN environment variable), or listen on 127.0.0.1",
+        + 'set gateway.admin_token or gateway.admin_token_file (or the PORTCULLIS_ADMIN_TOKEN / PORTCULLIS_ADMIN_TOKEN_FILE '
+        + 'environment variable), or listen on 127.0.0.1',
     }]);
   }
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   logWarnings(logger, loaded.state.warnings);
+  const guard = createAdminGuard(guardPolicy(settings, adminToken), logger);
+  const audit = createAdminAudit(logger, () => generation);
 
   // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
   process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(settings.max_header_bytes);
@@ -167,7 +175,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   async function metrics(): Promise<string> {
     await pool.refresh(STATUS_REFRESH_MS);
     const workers = pool.workers().map((w) => ({ id: w.id, requests: w.requests, restarts: w.restarts, generation: w.generation ?? 0 }));
-    return renderMetrics({ counters: pool.totals(), workers, configGeneration: generation, reloadsOk, reloadsFailed, uptimeSeconds: uptime() });
+    return renderMetrics({
+      counters: pool.totals(), workers, configGeneration: generation, reloadsOk, reloadsFailed, uptimeSeconds: uptime(),
+      admin: settings.admin_listen ? guard.counters : undefined,
+    });
   }
 
   /** Pushes a validated config (from the file or an Admin API write) to every worker as the next generation. */
@@ -189,11 +200,25 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     }
     config = candidate;
     generation = nextGeneration;
+    updateGuard(candidate.gateway);
     configHash = hashConfig(candidate);
     loadedAt = new Date().toISOString();
     reloadsOk++;
     logger.info({ generation, source }, `config ${source === 'admin' ? 'changed by the Admin API' : 'reloaded'}: generation ${generation}`);
     return outcome.ok ? { ok: true, generation } : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
+  }
+
+  /** Token files are re-read on every reload; a token that cannot be read, or none on an exposed listener, keeps the old one. */
+  function updateGuard(gateway: GatewaySettings): void {
+    const next = resolveAdminToken(gateway);
+    if (!next.ok) {
+      for (const e of next.errors) logger.error({ path: e.path }, `admin token not changed: ${e.path}: ${e.message}`);
+    } else if (next.token === null && exposed !== undefined) {
+      logger.error({ path: '$.gateway.admin_token' }, 'admin token not removed: the Admin API listens on a non-loopback address');
+    } else {
+      adminToken = next.token;
+    }
+    guard.update(guardPolicy(gateway, adminToken));
   }
 
   const nodeId = randomUUID();
@@ -207,7 +232,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
-    admin = createAdminServer({ status, metrics, api: store, token: adminToken });
+    admin = createAdminServer({ status, metrics, api: store, guard, audit });
     const bound: string[] = [];
     try {
       for (const l of settings.admin_listen) {
@@ -252,8 +277,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       reloadsFailed++;
       for (const e of errors) logger.error({ path: e.path }, `config reload rejected: ${e.path}: ${e.message}`);
       logger.error({ errors: errors.length, generation }, 'config reload rejected; the previous config keeps serving');
+      audit.reload(configPath, false);
       return { ok: false, generation, errors };
     }
+    audit.reload(configPath, result.ok);
     return { ...result, generation } as ReloadResult;
   }
 

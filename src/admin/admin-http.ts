@@ -1,12 +1,14 @@
-// node:http glue for the Admin API: token check, bounded body read, body parsing, and JSON responses from the admin store.
+// node:http glue for the Admin API: token compare, bounded body read, body parsing, and JSON responses from the admin store.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GATEWAY_MESSAGES } from '../errors.js';
 import { ADMIN_MAX_BODY_BYTES, parseAdminBody } from './body-parser.js';
 import type { AdminStore } from './admin-store.js';
+import type { AdminAudit } from './admin-audit.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const ADMIN_TOKEN_HEADER = 'kong-admin-token';
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function digest(s: string): Buffer {
   return createHash('sha256').update(s).digest();
@@ -64,25 +66,30 @@ function contentTypes(req: IncomingMessage): string[] {
   return out;
 }
 
-/** Serves one Admin API request (everything but /status and /metrics) from the store. */
-export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, store: AdminStore): Promise<void> {
+/** Serves one Admin API request (everything but /status and /metrics) from the store; `audit` hears every write's answer. */
+export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, store: AdminStore, audit?: AdminAudit): Promise<void> {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
   const method = (req.method ?? 'GET').toUpperCase();
+  // Every write attempt is audited, including those refused before the store (413, 400, 415).
+  const answer = (status: number, out: unknown): void => {
+    if (audit && WRITE_METHODS.has(method)) audit.write(method, path, req.socket.remoteAddress ?? null, status, out);
+    sendJson(req, res, status, out);
+  };
   let body = null;
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     const raw = await readBody(req, ADMIN_MAX_BODY_BYTES);
-    if (raw === null) return sendJson(req, res, 413, { message: GATEWAY_MESSAGES.payloadTooLarge });
+    if (raw === null) return answer(413, { message: GATEWAY_MESSAGES.payloadTooLarge });
     const parsed = parseAdminBody(contentTypes(req), raw);
-    if (!parsed.ok) return sendJson(req, res, parsed.result.status, parsed.result.body);
+    if (!parsed.ok) return answer(parsed.result.status, parsed.result.body);
     body = parsed.body;
   } else {
     req.resume();
   }
   const result = await store.handle({ method: method === 'HEAD' ? 'GET' : method, path, query, body });
-  sendJson(req, res, result.status, result.body);
+  answer(result.status, result.body);
 }
 
 /** 127.0.0.0/8, ::1 and localhost; anything else (0.0.0.0 included) is reachable from outside. */

@@ -1,10 +1,12 @@
-// The admin listener (node:http): Kong-Admin-Token check, `GET /status`, `GET /metrics`, and the Kong Admin API from the store.
+// The admin listener (node:http): the guard (origin, Host, Kong-Admin-Token), `GET /status`, `GET /metrics`, and the Kong Admin API from the store.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { METRICS_CONTENT_TYPE } from '../observability/metrics.js';
 import { GATEWAY_MESSAGES } from '../errors.js';
-import { createTokenCheck, sendJson, serveAdminApi } from './admin-http.js';
-import { ADMIN_MESSAGES, METHOD_NOT_ALLOWED, NOT_FOUND } from './entities/kong-errors.js';
+import { sendJson, serveAdminApi } from './admin-http.js';
+import { METHOD_NOT_ALLOWED, NOT_FOUND } from './entities/kong-errors.js';
+import { createAdminGuard, type AdminGuard } from './admin-guard.js';
+import type { AdminAudit } from './admin-audit.js';
 import type { AdminStore } from './admin-store.js';
 
 export interface AdminSources {
@@ -12,8 +14,12 @@ export interface AdminSources {
   metrics(): Promise<string>;
   /** The Kong Admin API (entities, `/config`); without it every other path is 404. */
   api?: AdminStore;
-  /** Required Kong-Admin-Token value for every path; null/absent = no token. */
+  /** Required Kong-Admin-Token value for every path; null/absent = no token. Ignored when `guard` is given. */
   token?: string | null;
+  /** Origin / Host / token checks for every path (admin-guard.ts); default: loopback-only with `token`. */
+  guard?: AdminGuard;
+  /** Hears every Admin API write (admin-audit.ts). */
+  audit?: AdminAudit;
 }
 
 export interface AdminServer {
@@ -23,16 +29,13 @@ export interface AdminServer {
 }
 
 export function createAdminServer(sources: AdminSources): AdminServer {
-  const tokenOk = createTokenCheck(sources.token ?? null);
+  const guard = sources.guard ?? createAdminGuard({ token: sources.token ?? null, allowedOrigins: [], allowedHosts: [], listenHost: '' });
   const handler: http.RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const fail = (err: unknown): void => sendJson(req, res, 500, { message: GATEWAY_MESSAGES.unexpected, error: String(err) });
-    if (!tokenOk(req)) {
-      req.resume();
-      return sendJson(req, res, 401, { message: ADMIN_MESSAGES.invalidAdminToken });
-    }
+    if (!guard.admit(req, res)) return;
     if (sources.api && path !== '/status' && path !== '/metrics') {
-      serveAdminApi(req, res, sources.api).catch((err: unknown) => {
+      serveAdminApi(req, res, sources.api, sources.audit).catch((err: unknown) => {
         if (!res.headersSent) fail(err);
         else res.destroy();
       });

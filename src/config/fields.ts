@@ -16,7 +16,9 @@ export const FIELDS = {
     // Listeners and HTTP engines (listen-spec.ts).
     'http_engine',
     // TLS default certificate (validate-tls.ts).
-    'ssl_cert', 'ssl_cert_key'],
+    'ssl_cert', 'ssl_cert_key',
+    // Admin API security (validate-admin.ts).
+    'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],

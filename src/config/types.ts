@@ -56,10 +56,17 @@ export interface GatewaySettings {
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
   /**
-   * Admin API token (Kong-Admin-Token header); null/absent = none. The PORTCULLIS_ADMIN_TOKEN
-   * environment variable, read at start-up, takes precedence. Optional so older literals still type-check.
+   * Admin API token (Kong-Admin-Token header); null/absent = none. PORTCULLIS_ADMIN_TOKEN[_FILE] take
+   * precedence (src/admin/admin-token.ts). Optional so older literals still type-check.
    */
   admin_token?: string | null;
+  // Admin API security (validate-admin.ts, src/admin/admin-guard.ts); absent = the defaults.
+  /** File holding the admin token (one trailing newline trimmed); read at start and on reload. Exclusive with admin_token. */
+  admin_token_file?: string | null;
+  /** Browser origins (`scheme://host[:port]`) allowed to call the Admin API; absent/empty = none. */
+  admin_allowed_origins?: string[];
+  /** Host names accepted in `Host` besides the listener's loopback addresses; when set, enforced with a token too. */
+  admin_allowed_hosts?: string[];
   /**
    * Where RS, PS, ES and EdDSA signatures are verified (see validate-verify.ts for the defaults). Optional so
    * hand-built literals still type-check; absent means the defaults.

@@ -6,6 +6,7 @@ import { checkFields, childPath, createReader, has, isObject, type Sink } from '
 import { readVerifySettings } from './validate-verify.js';
 import { HTTP_ENGINES, listenerEngine, parseListeners } from './listen-spec.js';
 import { readGatewayCertificates } from './validate-tls.js';
+import { readAdminSecurity } from './validate-admin.js';
 
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
   const obj = raw === undefined || raw === null ? {} : raw;
@@ -37,7 +38,6 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
-  const adminToken = r.str('admin_token', null, { nullable: true, nonEmpty: true });
   const proxyListen = parseListeners(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!;
   const httpEngine = r.oneOf('http_engine', HTTP_ENGINES, GATEWAY_DEFAULTS.http_engine);
   for (const spec of proxyListen) {
@@ -59,7 +59,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
   }
   return {
-    ...(adminToken !== null ? { admin_token: adminToken } : {}),
+    ...readAdminSecurity(sink, r, obj),
     proxy_listen: proxyListen,
     admin_listen: adminListen,
     http_engine: httpEngine,

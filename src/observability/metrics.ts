@@ -17,6 +17,8 @@ export interface MetricsSnapshot {
   reloadsOk: number;
   reloadsFailed: number;
   uptimeSeconds: number;
+  /** Admin listener refusals (src/admin/admin-guard.ts); absent when there is no admin listener. */
+  admin?: { authFailures: number; refusedOrigin: number; refusedHost: number };
 }
 
 type Sample = [labels: string, value: number];
@@ -64,5 +66,12 @@ export function renderMetrics(s: MetricsSnapshot): string {
     ['{result="ok"}', s.reloadsOk], ['{result="rejected"}', s.reloadsFailed],
   ]);
   family(out, 'portcullis_uptime_seconds', 'gauge', 'Seconds since the gateway started.', [['', Math.round(s.uptimeSeconds)]]);
+  if (s.admin) {
+    family(out, 'portcullis_admin_auth_failures_total', 'counter', 'Admin requests refused with 401: Kong-Admin-Token missing or wrong.',
+      [['', s.admin.authFailures]]);
+    family(out, 'portcullis_admin_requests_refused_total', 'counter', 'Admin requests refused with 403: cross-site (origin) or foreign Host (host).', [
+      ['{reason="origin"}', s.admin.refusedOrigin], ['{reason="host"}', s.admin.refusedHost],
+    ]);
+  }
   return out.join('\n') + '\n';
 }
