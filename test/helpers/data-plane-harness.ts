@@ -89,7 +89,13 @@ export async function closeInOrder(...things: Array<{ close(): Promise<unknown> 
   for (const thing of things) await thing?.close();
 }
 
-/** Sends raw bytes on a fresh connection and returns everything received until the server closes or `waitMs` passes idle. */
+/** How long raw helpers wait for a first byte: a loaded shared machine can take longer than the idle wait to answer. */
+const FIRST_BYTE_MS = 3000;
+
+/**
+ * Sends raw bytes on a fresh connection and returns everything received until the server closes or, once bytes
+ * arrived, `waitMs` passes idle (FIRST_BYTE_MS while nothing has arrived).
+ */
 export function rawExchange(port: number, text: string | Buffer, waitMs = 300): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -102,7 +108,7 @@ export function rawExchange(port: number, text: string | Buffer, waitMs = 300): 
     };
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(finish, waitMs);
+      timer = setTimeout(finish, out === '' ? Math.max(waitMs, FIRST_BYTE_MS) : waitMs);
     };
     socket.on('data', (d: Buffer) => {
       out += d.toString('latin1');
@@ -115,7 +121,7 @@ export function rawExchange(port: number, text: string | Buffer, waitMs = 300): 
   });
 }
 
-/** Sends each request on one connection after the previous answer went idle for `waitMs`; returns each answer. */
+/** Sends each request on one connection after the previous answer went idle for `waitMs` (FIRST_BYTE_MS before any byte). */
 export async function rawConversation(port: number, texts: string[], waitMs = 150): Promise<string[]> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
@@ -134,7 +140,7 @@ export async function rawConversation(port: number, texts: string[], waitMs = 15
     let seen = -1;
     while (seen !== current.length) {
       seen = current.length;
-      await new Promise((r) => setTimeout(r, waitMs));
+      await new Promise((r) => setTimeout(r, current === '' ? Math.max(waitMs, FIRST_BYTE_MS) : waitMs));
     }
     answers.push(current);
   }
