@@ -11,7 +11,7 @@ import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
 import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
-import { createVerifiedCache, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
+import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
 import { sharedJwksRegistry } from './auth-resources.js';
@@ -175,10 +175,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       if (code !== 0) return fail(st, st.claimDenies[code]!);
     }
     const credential = prepared.credential;
-    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer: credential.consumer, credential, anonymous: false, token });
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
+    const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
+    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer: credential.consumer, credential, anonymous: false, token: kept });
     if (cache !== null) {
-      cache.set(token, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
+      cache.set(kept, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
     }
     return allow;
   }

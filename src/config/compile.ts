@@ -6,6 +6,7 @@ import type {
 } from './types.js';
 import { decodeBase64url } from '../crypto/base64url.js';
 import { parsePublicKey } from './validate-keys.js';
+import { headerValue } from '../proxy/header-value.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
@@ -27,9 +28,10 @@ function compileService(entity: ServiceEntity): CompiledService {
 }
 
 function compileConsumer(entity: ConsumerEntity): CompiledConsumer {
-  const headers: string[] = ['X-Consumer-ID', entity.id];
-  if (entity.username !== null) headers.push('X-Consumer-Username', entity.username);
-  if (entity.custom_id !== null) headers.push('X-Consumer-Custom-ID', entity.custom_id);
+  // Values as their UTF-8 bytes (header-value.ts), converted here once rather than per request.
+  const headers: string[] = ['X-Consumer-ID', headerValue(entity.id)];
+  if (entity.username !== null) headers.push('X-Consumer-Username', headerValue(entity.username));
+  if (entity.custom_id !== null) headers.push('X-Consumer-Custom-ID', headerValue(entity.custom_id));
   return Object.freeze({ entity, upstreamHeaders: Object.freeze(headers) });
 }
 
@@ -45,6 +47,7 @@ export function compileCredential(entity: JwtSecretEntity, consumer: CompiledCon
   return Object.freeze({
     entity,
     consumer,
+    identifierHeader: headerValue(entity.key),
     publicKey: publicKeyOf(entity),
     secretBytes: hmac ? Buffer.from(entity.secret!, 'utf8') : null,
     // Kong decodes with nginx's base64url (`+`/`/` refused, '=' optional); decoded here with the same rule.

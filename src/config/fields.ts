@@ -18,7 +18,9 @@ export const FIELDS = {
     // TLS default certificate (validate-tls.ts).
     'ssl_cert', 'ssl_cert_key',
     // Admin API security (validate-admin.ts).
-    'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts'],
+    'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
+    // Answers made before the body was read (src/server/refusal-policy.ts).
+    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
@@ -46,7 +48,10 @@ export const GATEWAY_DEFAULTS = {
   max_body_bytes: 1073741824,
   log_level: 'info',
   drain_timeout_ms: 10000,
-  token_cache: { enabled: true, max_entries: 100000, max_bytes: 67108864, max_token_bytes: 8192 },
+  discard_body_max_bytes: 1048576,
+  lingering_time_ms: 30000,
+  lingering_timeout_ms: 5000,
+  token_cache: { enabled: true, max_entries: 100000, max_bytes: 33554432, max_token_bytes: 8192 },
 } as const;
 
 export const GATEWAY_LIMITS = {
@@ -57,6 +62,9 @@ export const GATEWAY_LIMITS = {
   max_entries: [1, 100000000],
   max_bytes: [1024, Number.MAX_SAFE_INTEGER],
   max_token_bytes: [16, 1048576],
+  discard_body_max_bytes: [0, Number.MAX_SAFE_INTEGER],
+  lingering_time_ms: [0, 3600000],
+  lingering_timeout_ms: [0, 3600000],
 } as const;
 
 export function jwtConfigDefaults(): JwtPluginConfig {

@@ -91,6 +91,16 @@ export interface GatewaySettings {
    */
   ssl_cert?: string[];
   ssl_cert_key?: string[];
+  /**
+   * Answers made before the request body was read (401, 404, 413, ...): body bytes still to come that are read
+   * and discarded first, keeping the connection; beyond it, answer and linger like nginx. Optional so hand-built
+   * literals still type-check; absent means the defaults.
+   */
+  discard_body_max_bytes?: number;
+  /** Lingering close: longest read after the answer (nginx `lingering_time`). */
+  lingering_time_ms?: number;
+  /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
+  lingering_timeout_ms?: number;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;
@@ -250,6 +260,8 @@ export interface CompiledConsumer {
 export interface CompiledCredential {
   readonly entity: JwtSecretEntity;
   readonly consumer: CompiledConsumer;
+  /** `key` as the X-Credential-Identifier value (its UTF-8 bytes, proxy/header-value.ts). */
+  readonly identifierHeader: string;
   /** Parsed public key for asymmetric algorithms (null for HS* or when missing). */
   readonly publicKey: KeyObject | null;
   /** Raw secret bytes for HS* (secret as UTF-8), null otherwise. */

@@ -11,6 +11,7 @@ import {
 } from './validate-routing.js';
 import { keyFitError, parsePublicKey, requiresPublicKey } from './validate-keys.js';
 import { readKeySource } from './validate-verify.js';
+import { HEADER_UNSAFE } from '../proxy/header-value.js';
 
 /** A reference to another entity by endpoint key or id, as written (`service: "orders"`). */
 export interface RawRef { value: string; path: string }
@@ -252,13 +253,21 @@ function readHeaders(sink: Sink, obj: Obj, path: string): Record<string, string[
   return out;
 }
 
+/** Identity values are sent upstream as header values: a control character there could never be sent. */
+function headerSafe(sink: Sink, path: string, field: string, value: string | null): string | null {
+  if (value !== null && HEADER_UNSAFE.test(value)) {
+    sink.error(childPath(path, field), 'must not contain control characters (CR, LF, NUL, ...): it is sent upstream as a header value');
+  }
+  return value;
+}
+
 export function validateConsumer(sink: Sink, raw: unknown, path: string): ConsumerEntity | null {
   const opened = openEntity(sink, raw, path, FIELDS.consumer);
   if (!opened) return null;
   const { obj, r } = opened;
   const before = sink.errors.length;
-  const username = r.str('username', null, { nullable: true, nonEmpty: true });
-  const custom_id = r.str('custom_id', null, { nullable: true, nonEmpty: true });
+  const username = headerSafe(sink, path, 'username', r.str('username', null, { nullable: true, nonEmpty: true }));
+  const custom_id = headerSafe(sink, path, 'custom_id', r.str('custom_id', null, { nullable: true, nonEmpty: true }));
   if (username === null && custom_id === null && sink.errors.length === before) {
     sink.error(path, "at least one of these fields must be non-empty: 'custom_id', 'username'");
   }
@@ -293,7 +302,7 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
   return {
     id: readId(sink, obj, path) ?? '',
     consumer: '',
-    key: r.str('key', null, { nullable: true, nonEmpty: true }),
+    key: headerSafe(sink, path, 'key', r.str('key', null, { nullable: true, nonEmpty: true })),
     secret: r.str('secret', null, { nullable: true, nonEmpty: true }),
     algorithm,
     rsa_public_key,

@@ -1,6 +1,6 @@
 // One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
@@ -11,11 +11,14 @@ import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, Write
 import { createListenerServers } from '../server/listeners.js';
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
 import { answerPlainHttp } from './https-redirect.js';
+import type { RefusalSettings } from '../server/refusal-policy.js';
+import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { emptyCounters } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
+import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
 
@@ -47,9 +50,6 @@ export interface DataPlaneOptions {
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
 const BODIES = {
   badRequest: messageBody(GATEWAY_MESSAGES.badRequest),
-  payloadTooLarge: messageBody(GATEWAY_MESSAGES.payloadTooLarge),
-  uriTooLong: messageBody(GATEWAY_MESSAGES.uriTooLong),
-  headerTooLarge: messageBody(GATEWAY_MESSAGES.headerTooLarge),
   websocketUnsupported: messageBody(GATEWAY_MESSAGES.websocketUnsupported),
   badGateway: messageBody(GATEWAY_MESSAGES.badGateway),
   unexpected: messageBody(GATEWAY_MESSAGES.unexpected),
@@ -68,6 +68,16 @@ function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+function refusalSettings(config: CompiledConfig): RefusalSettings {
+  const g = config.gateway;
+  const d = GATEWAY_DEFAULTS;
+  return {
+    discardMaxBytes: g.discard_body_max_bytes ?? d.discard_body_max_bytes,
+    lingeringTimeMs: g.lingering_time_ms ?? d.lingering_time_ms,
+    lingeringTimeoutMs: g.lingering_timeout_ms ?? d.lingering_timeout_ms,
+  };
 }
 
 async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
@@ -108,10 +118,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
-  const shared: WriterShared & { draining: boolean } = {
+  const shared: WriterShared & { draining: boolean; refusal: RefusalSettings } = {
     counters,
     via,
     draining: false,
+    refusal: refusalSettings(initial),
+    now: () => performance.now(),
     onComplete() {
       if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
     },
@@ -180,24 +192,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     const g = gen;
     let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
-      body = writer.openBody(g.config.gateway.max_body_bytes);
-      if (snap.contentLength > g.config.gateway.max_body_bytes) {
-        writer.sendJson(413, BODIES.payloadTooLarge);
-        return;
-      }
+      body = writer.openBody(g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
     }
-    if (snap.authorizationCount > 1 || snap.contentLength === -2 || snap.malformed) {
-      if (snap.malformed || snap.contentLength === -2) writer.closeConnection = true;
-      writer.sendJson(400, BODIES.badRequest);
-      return;
-    }
-    // uWS enforces its head limit only across reads; a head that arrives in one read is checked here (nginx: 414 / 494→400).
-    const target = snap.url.length + snap.query.length;
-    const maxHead = g.config.gateway.max_header_bytes;
-    if (target + snap.headerBytes > maxHead) {
-      writer.closeConnection = true;
-      if (target > maxHead) writer.sendJson(414, BODIES.uriTooLong);
-      else writer.sendJson(400, BODIES.headerTooLarge);
+    const refused = admit(snap, g.config.gateway.max_body_bytes, g.config.gateway.max_header_bytes);
+    if (refused !== null) {
+      writer.closeConnection = refused.close;
+      writer.sendJson(refused.status, refused.body);
       return;
     }
     const path = normalizePath(snap.url);
@@ -268,6 +268,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       const next = build(config);
       queueFullRetired += gen.auth.stats().verifyQueueFull ?? 0;
       gen = next;
+      shared.refusal = refusalSettings(config);
       pools.retain(config.services);
       if (tls !== null && tlsFingerprint(config.validated) !== tls.fingerprint) {
         tls = createTlsMaterial(config.validated);

@@ -1,6 +1,7 @@
 // Builds the upstream request's header list: hop-by-hop dropped, Host, X-Forwarded-*, Via, request id, consumer headers.
 import type { AuthAllow } from '../auth/types.js';
 import type { RouteMatch } from '../routing/types.js';
+import { headerValue } from './header-value.js';
 
 /** What the header builder reads of the client request (RequestSnapshot satisfies it). */
 export interface InboundRequest {
@@ -70,12 +71,7 @@ function connectionListed(headers: readonly string[]): string[] | null {
  * uWS decodes the request target as UTF-8, undici writes it back as latin1 (and rejects code points above
  * U+00FF): re-express non-ASCII text as its UTF-8 bytes so the upstream sees what the client sent, as Kong does.
  */
-export function wireBytes(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) > 0x7e) return Buffer.from(text, 'utf8').toString('latin1');
-  }
-  return text;
-}
+export const wireBytes = headerValue;
 
 /**
  * A query with non-ASCII text (uWS decodes it as UTF-8) percent-encoded as UTF-8: raw non-ASCII is not a valid
@@ -179,7 +175,7 @@ export function buildUpstreamHeaders(
     const consumerHeaders = auth.consumer.upstreamHeaders;
     for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
     if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
-    else out.push('x-credential-identifier', auth.credential.entity.key);
+    else out.push('x-credential-identifier', auth.credential.identifierHeader);
   }
   return out;
 }

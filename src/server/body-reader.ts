@@ -32,6 +32,11 @@ const freeSlabs: Buffer[] = [];
 /** Marks a queued chunk that has no slab to give back. */
 const NO_SLAB = Buffer.alloc(0);
 
+/** Told of every body byte that arrives once the reader discards (a refused request's body). */
+export interface DiscardSink {
+  onDiscarded(bytes: number, isLast: boolean): void;
+}
+
 /**
  * Register with `attachBodyReader` inside the uWS handler (uWS drops body bytes that arrive with no
  * onData handler). Bytes queue until consumed; above HIGH_WATER the client socket is paused.
@@ -50,10 +55,37 @@ export class BodyReader implements AsyncIterable<Buffer> {
   private wake: (() => void) | null = null;
   /** false once the response ended: pause/resume on a finished uWS response throws. */
   resActive = true;
+  /** Set once the body is being discarded: bytes go nowhere, the sink counts them. */
+  private discardSink: DiscardSink | null = null;
 
-  constructor(private readonly res: HttpResponse, private readonly limit: number) {}
+  constructor(private readonly res: HttpResponse, private readonly limit: number, readonly declared: number) {}
+
+  /** Body bytes still to come: -1 when the length was not declared (chunked). */
+  remaining(): number {
+    return this.declared < 0 ? -1 : Math.max(0, this.declared - this.received);
+  }
+
+  /**
+   * Stops queueing: what is queued is dropped, a paused socket resumes, and every later chunk is only counted
+   * (uWS keeps calling onData after the response ended, so this also serves a lingering close).
+   */
+  discard(sink: DiscardSink): void {
+    this.discardSink = sink;
+    this.fail(new ClientAbortedError());
+    if (this.paused && this.resActive) {
+      this.paused = false;
+      this.res.resume();
+    }
+  }
 
   push(ab: ArrayBuffer, isLast: boolean): void {
+    const sink = this.discardSink;
+    if (sink !== null) {
+      this.received += ab.byteLength;
+      if (isLast) this.ended = true;
+      sink.onDiscarded(ab.byteLength, isLast);
+      return;
+    }
     // After the response is over nobody consumes: drop the rest instead of queueing it.
     if (this.failure !== null || this.ended || !this.resActive) return;
     const n = ab.byteLength;
@@ -140,8 +172,9 @@ function releaseSlab(slab: Buffer): void {
   if (slab !== NO_SLAB && freeSlabs.length < POOL_MAX) freeSlabs.push(slab);
 }
 
-export function attachBodyReader(res: HttpResponse, limit: number): BodyReader {
-  const reader = new BodyReader(res, limit);
+/** `declared`: the Content-Length, -1 for a chunked body. */
+export function attachBodyReader(res: HttpResponse, limit: number, declared: number): BodyReader {
+  const reader = new BodyReader(res, limit, declared);
   res.onData((chunk, isLast) => reader.push(chunk, isLast));
   return reader;
 }

@@ -2,6 +2,7 @@
 import type { ListenerSpec } from '../config/types.js';
 import type { Downstream } from '../proxy/types.js';
 import type { RequestSnapshot } from './request-snapshot.js';
+import type { RefusalSettings } from './refusal-policy.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 
 /** A request body as the proxy consumes it: chunks with backpressure towards the client. */
@@ -19,8 +20,11 @@ export interface ClientResponse extends Downstream {
   closeConnection: boolean;
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   readonly body: RequestBody | null;
-  /** Starts reading the request body (at most `limit` bytes); call once, synchronously in the request's first tick. */
-  openBody(limit: number): RequestBody;
+  /**
+   * Starts reading the request body (at most `limit` bytes; `expectedLength` is the declared Content-Length, -1 when
+   * chunked); call once, synchronously in the request's first tick.
+   */
+  openBody(limit: number, expectedLength: number): RequestBody;
   /** A complete response made by the gateway (errors, denials). */
   sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
 }
@@ -43,6 +47,10 @@ export interface WriterShared {
   onComplete(): void;
   /** When true, responses ask the client to close the connection (draining). */
   readonly draining: boolean;
+  /** Draining and lingering for answers made before the body was read (the current generation's; uWS engine). */
+  readonly refusal: RefusalSettings;
+  /** Monotonic milliseconds (lingering). */
+  now(): number;
 }
 
 /** Per listener constants the pipeline reads (X-Forwarded-Port, Via); `listenPort` is set once bound. */

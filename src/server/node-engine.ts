@@ -8,7 +8,7 @@ import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import { snapshotNodeRequest, type NodeRequest } from './node-request.js';
 import { NodeResponseWriter } from './node-response-writer.js';
-import { JSON_TYPE } from './response-common.js';
+import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S } from './response-common.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 
 /** Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them). */
@@ -31,8 +31,6 @@ export const NODE_REUSE_PORT = ((): boolean => {
 
 /** Room above max_header_bytes for the request line and framing, so the pipeline's own 414/400 decide at the limit. */
 const PARSER_SLACK = 1024;
-/** uWS closes idle connections after 10 s; the node engine keeps the same idle time. */
-const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 const TLS_VERSIONS = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' } as const;
 
 type AnyServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
@@ -85,7 +83,8 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
   const http1Options: http.ServerOptions = {
     maxHeaderSize: options.maxHeaderBytes + PARSER_SLACK,
     requireHostHeader: true,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // node:http announces it as `Keep-Alive: timeout=5`, the hint the uWS engine sends too.
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_S * 1000,
   };
   // HPACK counts 32 bytes of overhead per field (RFC 7541 §4.1); the pipeline's own check stays exact.
   const h2Settings: http2.Settings = { maxHeaderListSize: options.maxHeaderBytes * 2 };

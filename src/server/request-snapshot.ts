@@ -44,7 +44,10 @@ function collect(name: string, value: string): void {
   recordHeader(target, name, value);
 }
 
-/** Adds one header (lower-case name) and notes what admission checks need (Host, framing, Authorization count). */
+/**
+ * Adds one header (lower-case name) and notes what admission checks need (Host, framing, Authorization count); the
+ * same rules for both engines and the fuzzers.
+ */
 export function recordHeader(t: RequestSnapshot, name: string, value: string): void {
   t.headers.push(name, value);
   t.headerBytes += name.length + value.length + 4;

@@ -5,6 +5,14 @@ import { messageBody } from '../errors.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * The `Keep-Alive: timeout=N` hint on every response that keeps the connection, both engines: uWS closes a
+ * connection idle for 10 s (compiled in, checked on a 4 s tick, so as early as 8 s). A client that honours the hint
+ * (Node's agent retires sockets at timeout - 1 s) never sends on a connection the server is about to close; the node
+ * engine keeps the same idle time so both answer alike.
+ */
+export const KEEP_ALIVE_TIMEOUT_S = 5;
+
 /** Headers never copied from the upstream response (hop-by-hop, or ones the engine writes itself). */
 export function skipResponseHeader(name: string): boolean {
   switch (name) {

@@ -2,9 +2,15 @@
 import type { ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
 import { STATUS_TEXT } from './status-text.js';
-import { attachBodyReader, ClientAbortedError, type BodyReader } from './body-reader.js';
+import { attachBodyReader, ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
 import type { ClientResponse, WriterShared } from './engine.js';
-import { countStatus, JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import { countStatus, JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import {
+  drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan, type RefusalSettings,
+} from './refusal-policy.js';
+
+export { KEEP_ALIVE_TIMEOUT_S };
+const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -20,7 +26,22 @@ function corkSend(): void {
   res.writeHeader('Content-Type', m.contentType);
   res.writeHeader('X-Kong-Request-Id', corkWriter.requestId);
   if (m.wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', m.wwwAuthenticate);
+  if (!m.close) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
   res.end(m.body, m.close);
+}
+/**
+ * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
+ * end(body, true) shuts down and closes at once, so unread body bytes reset the connection and the answer is
+ * lost), and after end() the response can no longer be closed from JS. writeStatus writes its text verbatim and
+ * leaves the response open, so it can be closed once lingering ends. uWS appends CRLF after the text: harmless
+ * after a `Connection: close` response (clients stop reading at Content-Length).
+ */
+function corkRaw(): void {
+  const w = corkWriter;
+  const m = w.made!;
+  let head = `${statusLine(m.status)}\r\nContent-Type: ${m.contentType}\r\nX-Kong-Request-Id: ${w.requestId}\r\n`;
+  if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
+  w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
 }
 function corkData(): void {
   corkOk = corkWriter.writeChunk(corkChunk);
@@ -39,7 +60,21 @@ function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
 
-export class UwsResponseWriter extends ResponseWriterBase implements ClientResponse {
+/** A gateway-made answer held while the body drains or the connection lingers. */
+interface MadeResponse {
+  readonly status: number;
+  readonly body: string;
+  readonly contentType: string;
+  readonly wwwAuthenticate: string | null;
+}
+
+const enum Refusing {
+  No,
+  Draining,
+  Lingering,
+}
+
+export class UwsResponseWriter extends ResponseWriterBase implements ClientResponse, DiscardSink {
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
   /** Status and headers to write with the first body bytes. */
@@ -54,11 +89,19 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   private pending: Buffer | null = null;
   private pendingOffset = 0;
   private writableArmed = false;
+  /** The answer waiting for the body to drain (Draining) or already written (Lingering). */
+  made: MadeResponse | null = null;
+  private refusing = Refusing.No;
+  private discarded = 0;
+  private lingerStart = 0;
+  private lastDataAt = 0;
+  private lingerTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
     super(requestId, shared);
     res.onAborted(() => {
       this.aborted = true;
+      if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
       const body = this.body;
       if (body !== null) {
         body.resActive = false;
@@ -70,24 +113,96 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     });
   }
 
-  /** A complete response made by the gateway (errors, denials); safe to call from any context. */
+  /**
+   * A complete response made by the gateway (errors, denials); safe to call from any context. With body bytes
+   * still to come it drains them first or answers and lingers (refusal-policy.ts), so a client that writes its
+   * whole body before reading still gets the answer.
+   */
   send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
     countStatus(this.shared.counters, status);
+    const reader = this.body;
+    const pending = reader !== null && !reader.ended && !this.aborted;
+    const refusal = this.shared.refusal;
+    const plan = planRefusal(pending, pending ? reader.remaining() : 0, this.closeConnection || this.shared.draining, refusal);
+    if (plan === RefusalPlan.AnswerNow) {
+      this.sendNow(status, body, contentType, wwwAuthenticate, this.closeConnection || this.shared.draining);
+      return;
+    }
+    this.made = { status, body, contentType, wwwAuthenticate };
+    this.refusing = Refusing.Draining;
+    reader!.discard(this);
+    if (plan === RefusalPlan.AnswerThenLinger && this.refusing === Refusing.Draining) this.linger();
+  }
+
+  private sendNow(status: number, body: string, contentType: string, wwwAuthenticate: string | null, close: boolean): void {
     const m = corkMade;
     m.status = status;
     m.body = body;
     m.contentType = contentType;
     m.wwwAuthenticate = wwwAuthenticate;
-    m.close = this.closeConnection || (this.body !== null && !this.body.ended) || this.shared.draining;
+    m.close = close;
     corkWriter = this;
     this.res.cork(corkSend);
     this.complete();
   }
 
-  openBody(limit: number): BodyReader {
-    const body = attachBodyReader(this.res, limit);
+  /** DiscardSink: a chunk of a refused request's body arrived and was dropped. */
+  onDiscarded(bytes: number, isLast: boolean): void {
+    if (this.aborted) return;
+    if (this.refusing === Refusing.Draining) {
+      this.discarded += bytes;
+      if (isLast) {
+        const m = this.made!;
+        this.made = null;
+        this.refusing = Refusing.No;
+        this.sendNow(m.status, m.body, m.contentType, m.wwwAuthenticate, this.shared.draining);
+      } else if (drainOverBound(this.discarded, this.shared.refusal)) this.linger();
+      return;
+    }
+    if (this.refusing !== Refusing.Lingering) return;
+    this.lastDataAt = this.shared.now();
+    // The whole body was read: nothing unread is left to turn the close into a reset. Closed off this call
+    // stack: uWS corks around onData and would drop the answer still in its cork buffer.
+    if (isLast) this.armLinger(0);
+  }
+
+  /** Answers now with `Connection: close` and keeps discarding until the body ends or lingering times out. */
+  private linger(): void {
+    this.refusing = Refusing.Lingering;
+    corkWriter = this;
+    this.res.cork(corkRaw);
+    const now = this.shared.now();
+    this.lingerStart = now;
+    this.lastDataAt = now;
+    this.complete();
+    this.armLinger(this.shared.refusal.lingeringTimeoutMs);
+  }
+
+  private armLinger(ms: number): void {
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    this.lingerTimer = setTimeout(() => this.onLingerTimer(), Math.max(0, ms));
+  }
+
+  private onLingerTimer(): void {
+    this.lingerTimer = null;
+    if (this.aborted) return;
+    const left = this.body !== null && this.body.ended
+      ? 0
+      : lingerRemainingMs(this.lingerStart, this.lastDataAt, this.shared.now(), this.shared.refusal);
+    if (left > 0) {
+      this.armLinger(left);
+      return;
+    }
+    this.refusing = Refusing.No;
+    this.aborted = true; // onAborted runs inside close(); nothing may touch res afterwards
+    this.res.close();
+  }
+
+  /** `expectedLength`: the declared Content-Length, -1 for chunked. */
+  openBody(limit: number, expectedLength: number): BodyReader {
+    const body = attachBodyReader(this.res, limit, expectedLength);
     this.body = body;
     return body;
   }
@@ -158,6 +273,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     }
     res.writeHeader('Via', via === undefined ? this.shared.via : headerBytes(`${via}, ${this.shared.via}`));
     res.writeHeader('X-Kong-Request-Id', this.requestId);
+    if (!this.shared.draining) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
     this.headers = null;
   }
 

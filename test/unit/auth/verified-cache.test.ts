@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createVerifiedCache, ENTRY_OVERHEAD_BYTES, INDEX_TAIL, type VerifiedEntry } from '../../../src/auth/verified-cache.js';
+import { createVerifiedCache, entryBytes, INDEX_TAIL, type VerifiedEntry } from '../../../src/auth/verified-cache.js';
 
 const entry = (value: string, exp: unknown = undefined): VerifiedEntry<string> =>
   ({ value, keyClaimName: 'iss', secretIsBase64: false, exp, nbf: undefined });
@@ -33,7 +33,7 @@ describe('verified-token cache', () => {
     c.set('t', entry('A'));
     c.get('t', 'iss', false);
     c.get('t', 'iss', false);
-    expect(c.stats()).toMatchObject({ hits: 2, misses: 1, entries: 1, bytes: 1 + ENTRY_OVERHEAD_BYTES });
+    expect(c.stats()).toMatchObject({ hits: 2, misses: 1, entries: 1, bytes: entryBytes(1) });
   });
   it('stays within max_entries, evicting unreferenced entries first (CLOCK)', () => {
     const c = createVerifiedCache<string>({ ...big, maxEntries: 3 });
@@ -50,7 +50,7 @@ describe('verified-token cache', () => {
     expect(c.get('t4', 'iss', false)?.value).toBe('4');
   });
   it('stays within max_bytes', () => {
-    const per = 10 + ENTRY_OVERHEAD_BYTES;
+    const per = entryBytes(10);
     const c = createVerifiedCache<string>({ ...big, maxBytes: per * 2 });
     for (let i = 0; i < 10; i++) c.set(`token-${String(i).padStart(4, '0')}`, entry(String(i)));
     expect(c.stats().entries).toBe(2);
@@ -80,7 +80,7 @@ describe('verified-token cache', () => {
     expect(c.get(`header.payloadB.${tail}`, 'iss', false)?.value).toBe('B');
     expect(c.get(`header.payloadA.${tail}`, 'iss', false)).toBeUndefined();
     expect(c.stats().entries).toBe(1);
-    expect(c.stats().bytes).toBe(`header.payloadB.${tail}`.length + ENTRY_OVERHEAD_BYTES);
+    expect(c.stats().bytes).toBe(entryBytes(`header.payloadB.${tail}`.length));
   });
   it('caches short tokens (shorter than the indexed tail) by their whole text', () => {
     const c = createVerifiedCache<string>(big);

@@ -14,7 +14,10 @@ describe('gateway section', () => {
       max_body_bytes: 1073741824,
       log_level: 'info',
       drain_timeout_ms: 10000,
-      token_cache: { enabled: true, max_entries: 100000, max_bytes: 67108864, max_token_bytes: 8192 },
+      discard_body_max_bytes: 1048576,
+      lingering_time_ms: 30000,
+      lingering_timeout_ms: 5000,
+      token_cache: { enabled: true, max_entries: 100000, max_bytes: 33554432, max_token_bytes: 8192 },
     });
   });
   it('reads explicit values, IPv6 listen addresses and admin "off"', () => {
