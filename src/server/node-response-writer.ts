@@ -1,12 +1,11 @@
 // Writes one client response through node:http / node:http2 (compatibility API), and reads its request body with backpressure.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
-import type { DownstreamListener, ResponseHeaders } from '../proxy/types.js';
-import { messageBody } from '../errors.js';
+import type { ResponseHeaders } from '../proxy/types.js';
 import { ClientAbortedError, PayloadTooLargeError } from './body-reader.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
 import type { NodeRequest } from './node-request.js';
-import { countStatus, JSON_TYPE, skipResponseHeader } from './response-common.js';
+import { countStatus, JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
 type NodeResponse = ServerResponse | Http2ServerResponse;
 
@@ -79,13 +78,8 @@ function onResponseDrain(this: Tagged): void {
   if (listener) listener.onDownstreamDrain();
 }
 
-export class NodeResponseWriter implements ClientResponse {
-  aborted = false;
-  started = false;
-  finished = false;
-  listener: DownstreamListener | null = null;
+export class NodeResponseWriter extends ResponseWriterBase implements ClientResponse {
   body: NodeRequestBody | null = null;
-  closeConnection = false;
   /** Declared body length, -1 when none; and bytes written, to refuse presenting a truncated body as complete. */
   private total = -1;
   private written = 0;
@@ -93,10 +87,11 @@ export class NodeResponseWriter implements ClientResponse {
   constructor(
     private readonly req: NodeRequest,
     private readonly res: NodeResponse,
-    readonly requestId: string,
-    private readonly shared: WriterShared,
+    requestId: string,
+    shared: WriterShared,
     private readonly http2: boolean,
   ) {
+    super(requestId, shared);
     (res as Tagged)[WRITER] = this;
     res.on('close', onResponseClose);
     res.on('drain', onResponseDrain);
@@ -186,15 +181,6 @@ export class NodeResponseWriter implements ClientResponse {
     this.res.end();
   }
 
-  fail(status: number, message: string): void {
-    if (this.finished) return;
-    if (!this.started) {
-      this.sendJson(status, messageBody(message));
-      return;
-    }
-    this.close();
-  }
-
   close(): void {
     if (this.finished) return;
     this.complete();
@@ -205,11 +191,5 @@ export class NodeResponseWriter implements ClientResponse {
   /** HTTP/1 only (HTTP/2 forbids Connection): close after this response when asked, or while draining. */
   private askClose(close: boolean): void {
     if (!this.http2 && (close || this.shared.draining)) this.res.setHeader('Connection', 'close');
-  }
-
-  private complete(): void {
-    this.finished = true;
-    this.shared.counters.inFlight--;
-    this.shared.onComplete();
   }
 }

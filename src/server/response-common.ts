@@ -1,5 +1,7 @@
 // What both engines' response writers share: which upstream headers are never relayed, the JSON type, status counting.
-import type { ResponseCounters } from './engine.js';
+import type { ResponseCounters, WriterShared } from './engine.js';
+import type { DownstreamListener } from '../proxy/types.js';
+import { messageBody } from '../errors.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -19,4 +21,37 @@ export function countStatus(c: ResponseCounters, status: number): void {
   else if (status < 400) c.responses3xx++;
   else if (status < 500) c.responses4xx++;
   else c.responses5xx++;
+}
+
+/** The state and the engine-neutral steps of a response writer; each engine's writer extends it. */
+export abstract class ResponseWriterBase {
+  aborted = false;
+  started = false;
+  /** The response is complete (ended, or the connection closed by us). */
+  finished = false;
+  listener: DownstreamListener | null = null;
+  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
+  closeConnection = false;
+
+  constructor(readonly requestId: string, protected readonly shared: WriterShared) {}
+
+  abstract sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+  /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
+  abstract close(): void;
+
+  /** Before the response started: `status` with `{"message":...}`; after: the connection is dropped. */
+  fail(status: number, message: string): void {
+    if (this.finished) return;
+    if (!this.started) {
+      this.sendJson(status, messageBody(message));
+      return;
+    }
+    this.close();
+  }
+
+  protected complete(): void {
+    this.finished = true;
+    this.shared.counters.inFlight--;
+    this.shared.onComplete();
+  }
 }

@@ -1,11 +1,10 @@
 // Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
-import type { DownstreamListener, ResponseHeaders } from '../proxy/types.js';
+import type { ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
-import { messageBody } from '../errors.js';
 import { STATUS_TEXT } from './status-text.js';
 import { attachBodyReader, ClientAbortedError, type BodyReader } from './body-reader.js';
 import type { ClientResponse, WriterShared } from './engine.js';
-import { countStatus, JSON_TYPE, skipResponseHeader } from './response-common.js';
+import { countStatus, JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -40,16 +39,9 @@ function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
 
-export class UwsResponseWriter implements ClientResponse {
-  aborted = false;
-  started = false;
-  /** The response is complete (ended, or the connection closed by us). */
-  finished = false;
-  listener: DownstreamListener | null = null;
+export class UwsResponseWriter extends ResponseWriterBase implements ClientResponse {
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
-  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
-  closeConnection = false;
   /** Status and headers to write with the first body bytes. */
   private status = 0;
   private headers: ResponseHeaders | null = null;
@@ -63,7 +55,8 @@ export class UwsResponseWriter implements ClientResponse {
   private pendingOffset = 0;
   private writableArmed = false;
 
-  constructor(readonly res: HttpResponse, readonly requestId: string, private readonly shared: WriterShared) {
+  constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
+    super(requestId, shared);
     res.onAborted(() => {
       this.aborted = true;
       const body = this.body;
@@ -134,15 +127,6 @@ export class UwsResponseWriter implements ClientResponse {
     this.res.cork(corkEnd);
   }
 
-  fail(status: number, message: string): void {
-    if (this.finished) return;
-    if (!this.started) {
-      this.sendJson(status, messageBody(message));
-      return;
-    }
-    this.close();
-  }
-
   /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
   close(): void {
     if (this.finished) return;
@@ -151,11 +135,9 @@ export class UwsResponseWriter implements ClientResponse {
     this.res.close();
   }
 
-  private complete(): void {
-    this.finished = true;
+  protected override complete(): void {
     if (this.body !== null) this.body.resActive = false;
-    this.shared.counters.inFlight--;
-    this.shared.onComplete();
+    super.complete();
   }
 
   private writeHead(): void {

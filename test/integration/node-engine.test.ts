@@ -1,9 +1,14 @@
-// What the node engine does that uWS cannot, with real clients: curl, node's http2 client and raw sockets.
+// What the node engine does that uWS cannot, with real clients: curl, node's http2 client (h2c and TLS) and raw sockets.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { GatewayHandle } from '../../src/gateway.js';
+import { startTestGateway, tempDir, writeConfig } from '../helpers/gateway-harness.js';
+import { createTestCa, type TestCa } from '../helpers/tls-certs.js';
+import { curlHttps } from '../helpers/tls-clients.js';
 import {
   closeInOrder, echoedHeader, echoHandler, rawExchange, simpleDocument, startPlane, startUpstream,
   type RunningPlane, type Upstream,
@@ -187,6 +192,64 @@ describe('node engine over HTTP/2 (h2c prior knowledge)', () => {
       expect((JSON.parse(post.text) as Echo).length).toBe(100_000);
       const miss = await call({ ':path': '/elsewhere' });
       expect(miss.status).toBe(404);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe('node engine over HTTP/2 with TLS (ALPN, HTTP/1.1 fallback)', () => {
+  let ca: TestCa;
+  let tlsUpstream: Upstream;
+  let gateway: GatewayHandle;
+  let port: number;
+
+  beforeAll(async () => {
+    ca = createTestCa();
+    const cert = ca.leaf('h2-cert', ['h2.example.test']);
+    tlsUpstream = await startUpstream(echoHandler());
+    const path = writeConfig(join(tempDir(), 'kong.json'), {
+      _format_version: '3.0',
+      gateway: { proxy_listen: '127.0.0.1:0 http2 ssl', admin_listen: 'off', workers: 1, ssl_cert: cert.certFile, ssl_cert_key: cert.keyFile },
+      services: [{ name: 'svc', url: `${tlsUpstream.url}/svc`, routes: [{ name: 'api', paths: ['/api'] }] }],
+    });
+    gateway = (await startTestGateway(path)).gateway;
+    port = gateway.proxyPort;
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await tlsUpstream?.close();
+    ca?.cleanup();
+  });
+
+  it('answers curl --http2 over TLS with HTTP/2 and curl --http1.1 with HTTP/1.1 on the same listener', async () => {
+    const h2 = await curlHttps(port, 'h2.example.test', '/api/x', ca.caFile, ['--http2', '-i']);
+    expect(h2.body).toMatch(/^HTTP\/2 200 ?\r\n/);
+    expect(h2.status).toBe(200);
+    const h1 = await curlHttps(port, 'h2.example.test', '/api/x', ca.caFile, ['--http1.1', '-i']);
+    expect(h1.body).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(h1.status).toBe(200);
+  });
+
+  it('serves node\'s http2 client over TLS, with X-Forwarded-Proto https upstream', async () => {
+    const session = http2.connect(`https://127.0.0.1:${port}`, { ca: ca.caPem, servername: 'h2.example.test' });
+    try {
+      const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const stream = session.request({ ':path': '/api/tls', ':authority': 'h2.example.test' });
+        let s = 0;
+        let t = '';
+        stream.on('response', (h) => { s = Number(h[':status']); });
+        stream.setEncoding('utf8');
+        stream.on('data', (d: string) => { t += d; });
+        stream.on('end', () => resolve({ status: s, text: t }));
+        stream.on('error', reject);
+      });
+      expect(status).toBe(200);
+      const echo = JSON.parse(text) as Echo;
+      expect(echo.url).toBe('/svc/tls');
+      expect(echoedHeader(echo, 'x-forwarded-proto')).toEqual(['https']);
+      expect(echoedHeader(echo, 'x-forwarded-port')).toEqual([String(port)]);
     } finally {
       session.close();
     }
