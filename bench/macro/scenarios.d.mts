@@ -12,4 +12,4 @@ export const UPLOAD_BYTES: number;
 export const SCENARIOS: Scenario[];
 export function buildTokenSets(creds: BenchCredentials, count?: number): Record<NonNullable<Scenario['tokens']>, string[]>;
 export function selectScenarios(list?: string): Scenario[];
-export function scenarioUrl(system: { url: string; authorizerUrl?: string }, scenario: Scenario): string | undefined;
+export function scenarioUrl(system: { url: string; authorizerUrl?: string; h2url?: string }, scenario: Scenario): string | undefined;

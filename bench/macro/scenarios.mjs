@@ -22,9 +22,9 @@ export const SCENARIOS = [
   { id: 'authz-hs256-10k', title: 'authorizer: HS256, 10k tokens', path: '/api/', tokens: 'hsMany', expect: 200, listener: 'authorizer' },
 ];
 
-/** The origin a scenario is sent to on a system: its authorizer listener for authorizer scenarios, else its main one. */
+/** The origin a scenario is sent to on a system: its authorizer listener for authorizer scenarios, else its load listener (h2 or main). */
 export function scenarioUrl(system, scenario) {
-  return scenario.listener === 'authorizer' ? system.authorizerUrl : system.url;
+  return scenario.listener === 'authorizer' ? system.authorizerUrl : system.h2url ?? system.url;
 }
 
 /** Every token set the scenarios refer to; the 10k sets have distinct sub/jti per token. */

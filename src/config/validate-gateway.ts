@@ -1,34 +1,12 @@
 // Validates the `gateway` section (Portcullis' kong.conf equivalent) and fills in its defaults.
 import { availableParallelism } from 'node:os';
-import type { GatewaySettings, ListenAddress } from './types.js';
+import type { GatewaySettings, ListenerSpec } from './types.js';
 import { AUTHORIZER_SOURCES, FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Reader, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
+import { HTTP_ENGINES, listenerEngine, parseListeners } from './listen-spec.js';
+import { readGatewayCertificates } from './validate-tls.js';
 import { readAdminSecurity } from './validate-admin.js';
-
-/** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
-function parseListen(value: string): ListenAddress | null {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port > 65535) return null;
-  return { host: m[1] ?? m[2]!, port };
-}
-
-function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowOff: boolean, example = fallback): ListenAddress | null {
-  const value = raw === undefined ? fallback : raw;
-  if (typeof value !== 'string') {
-    sink.error(path, 'expected a string');
-    return parseListen(fallback);
-  }
-  if (allowOff && value === 'off') return null;
-  const parsed = parseListen(value);
-  if (!parsed) {
-    sink.error(path, `expected 'host:port' (e.g. '${example}')${allowOff ? " or 'off'" : ''}`);
-    return parseListen(fallback);
-  }
-  return parsed;
-}
 
 /** Envoy's path_prefix: a path (`/authz`), no query, no trailing slash; '' for none. */
 const PATH_PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
@@ -36,21 +14,42 @@ const PATH_PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
 /** Two listeners that would bind the same socket (a fixed port on the same or a wildcard host). */
-function clash(a: ListenAddress, b: ListenAddress | null): boolean {
-  if (b === null || a.port === 0 || a.port !== b.port) return false;
+function clash(a: ListenerSpec, b: ListenerSpec): boolean {
+  if (a.port === 0 || a.port !== b.port) return false;
   return a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host);
+}
+
+/**
+ * authorizer_listen: one `host:port` (Kong's listener syntax) or `off`. Only `engine=uws|node` applies: the
+ * authorizer answers plain HTTP/1 subrequests from a front proxy next to it, so TLS, HTTP/2 and socket flags are refused.
+ */
+function readAuthorizerListen(sink: Sink, raw: unknown, at: string): ListenerSpec | null {
+  if (raw === undefined || raw === null || raw === 'off') return null;
+  const specs = parseListeners(sink, raw, at, '127.0.0.1:8003', true);
+  if (specs === null) return null;
+  if (specs.length !== 1) {
+    sink.error(at, 'expected one address (e.g. \'127.0.0.1:8003\') or \'off\'');
+    return null;
+  }
+  const spec = specs[0]!;
+  const refused = spec.flags.filter((flag) => !flag.startsWith('engine='));
+  if (refused.length > 0) {
+    sink.error(at, `flag(s) ${refused.map((f) => `'${f}'`).join(', ')} not supported on authorizer_listen (only engine=uws|node)`);
+    return null;
+  }
+  return spec;
 }
 
 /** External-authorizer fields, present in the result only when set (so a config without them is unchanged). */
 function readAuthorizer(
-  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly (ListenAddress | null)[],
+  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly ListenerSpec[],
 ): Partial<GatewaySettings> {
   const out: Partial<GatewaySettings> = {};
   const at = childPath(path, 'authorizer_listen');
-  const address = listen(sink, obj.authorizer_listen, at, 'off', true, '127.0.0.1:8003');
-  if (address !== null && others.some((o) => clash(address, o))) {
+  const spec = readAuthorizerListen(sink, obj.authorizer_listen, at);
+  if (spec !== null && others.some((o) => clash(spec, o))) {
     sink.error(at, 'must not use the port of proxy_listen or admin_listen');
-  } else if (address !== null) out.authorizer_listen = address;
+  } else if (spec !== null) out.authorizer_listen = spec;
   const prefix = r.str('authorizer_path_prefix', '');
   if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
     sink.error(childPath(path, 'authorizer_path_prefix'), "expected a path such as '/authz' (no query, no trailing '/'), or ''");
@@ -90,13 +89,31 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
-  const adminSecurity = readAdminSecurity(sink, r, obj);
-  const proxyListen = listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!;
-  const adminListen = listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true);
+  const proxyListen = parseListeners(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!;
+  const httpEngine = r.oneOf('http_engine', HTTP_ENGINES, GATEWAY_DEFAULTS.http_engine);
+  for (const spec of proxyListen) {
+    if (spec.backlog !== null && listenerEngine(spec, httpEngine) === 'uws') {
+      sink.warn(childPath(path, 'proxy_listen'), `backlog=${spec.backlog} is applied by the node engine only; uWS keeps its built-in backlog`);
+    }
+  }
+  const adminListen = parseListeners(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true);
+  for (const spec of adminListen ?? []) {
+    // A listener the operator believes is TLS must not serve plain HTTP.
+    if (spec.ssl) sink.error(childPath(path, 'admin_listen'), "flag 'ssl' is not supported on admin_listen; serve the Admin API on loopback");
+    if (spec.http2 || spec.engine !== null || spec.backlog !== null) {
+      sink.warn(childPath(path, 'admin_listen'), 'flags http2, engine= and backlog= have no effect on admin_listen (Node http/1.1)');
+    }
+  }
+  const certificates = readGatewayCertificates(sink, obj, path);
+  if (proxyListen.some((spec) => spec.ssl) && certificates.ssl_cert === undefined && !has(obj, 'ssl_cert')) {
+    // Kong generates a self-signed default; a gateway should not answer TLS with a certificate nobody chose.
+    sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
+  }
   return {
-    ...adminSecurity,
+    ...readAdminSecurity(sink, r, obj),
     proxy_listen: proxyListen,
     admin_listen: adminListen,
+    http_engine: httpEngine,
     workers,
     max_header_bytes: r.int('max_header_bytes', GATEWAY_DEFAULTS.max_header_bytes, ...L.max_header_bytes),
     max_body_bytes: r.int('max_body_bytes', GATEWAY_DEFAULTS.max_body_bytes, ...L.max_body_bytes),
@@ -106,7 +123,8 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r, obj),
-    ...readAuthorizer(sink, r, obj, path, [proxyListen, adminListen]),
+    ...certificates,
+    ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...adminListen ?? []]),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

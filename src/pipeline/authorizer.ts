@@ -5,9 +5,8 @@ import type { CompiledConfig } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { appendIdentityHeaders, IDENTITY_HEADER_NAMES, type ForwardContext } from '../proxy/forwarded-headers.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
-import type { HttpRequest, HttpResponse } from '../server/uws-loader.js';
-import { snapshotRequest } from '../server/request-snapshot.js';
-import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
+import type { RequestSnapshot } from '../server/request-snapshot.js';
+import type { ClientResponse, PipelineEntry, WriterShared } from '../server/engine.js';
 import { admit, REFUSALS } from './admission.js';
 import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.js';
 import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
@@ -31,8 +30,6 @@ export interface AuthorizerDeps {
   /** Response counters, drain flag and completion hook of this listener's writers. */
   shared: WriterShared;
   logger: Logger;
-  /** The bound authorizer port (the subrequest's listen port). */
-  port(): number;
 }
 
 const NO_HEADERS: readonly string[] = Object.freeze([]);
@@ -86,28 +83,27 @@ export function createAuthorizerShared(proxy: WriterShared): WriterShared & { dr
   };
 }
 
-export type AuthorizerHandler = (res: HttpResponse, req: HttpRequest) => void;
-
-export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler {
+/** The authorizer listener's pipeline: either engine serves it through the same seam as the proxy listeners. */
+export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
   const { counters, logger } = deps;
-  const notFound = (writer: UwsResponseWriter): void => {
+  const notFound = (writer: ClientResponse): void => {
     counters.authzNotFound++;
     writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
   };
-  const badRequest = (writer: UwsResponseWriter): void => {
+  const badRequest = (writer: ClientResponse): void => {
     counters.authzBadRequest++;
     writer.sendJson(400, REFUSALS.badRequest.body);
   };
-  const failed = (writer: UwsResponseWriter, error: unknown): void => {
+  const failed = (writer: ClientResponse, error: unknown): void => {
     logger.error({ err: error }, 'authorizer jwt stage failed');
     counters.authzErrorInternal++;
     writer.sendJson(500, UNEXPECTED);
   };
 
   // No upstream request is made: the context only names the listener for per-route identity headers.
-  const ctx: ForwardContext = { listenPort: '', via: deps.shared.via };
+  const ctx: ForwardContext = { listenPort: '', proto: 'http', via: deps.shared.via };
 
-  function answer(writer: UwsResponseWriter, match: RouteMatch, decision: AuthDecision): void {
+  function answer(writer: ClientResponse, match: RouteMatch, decision: AuthDecision): void {
     if (writer.finished) return;
     const counter: AuthorizerCounter = authorizerCounter(decision);
     counters[counter]++;
@@ -115,8 +111,7 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(decision, match, ctx) : NO_HEADERS);
   }
 
-  function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
-    const snap = snapshotRequest(req, res, deps.port());
+  function handle(writer: ClientResponse, snap: RequestSnapshot): void {
     // Bodies are never read: a subrequest that carries one gets its answer on a closing connection.
     if (snap.contentLength > 0 || snap.chunked) writer.closeConnection = true;
     const g = deps.current();
@@ -151,13 +146,16 @@ export function createAuthorizerHandler(deps: AuthorizerDeps): AuthorizerHandler
     (outcome as Promise<AuthDecision>).then((decision) => answer(writer, match, decision), (error: unknown) => failed(writer, error));
   }
 
-  return (res, req) => {
-    const writer = new UwsResponseWriter(res, deps.ids.next(), deps.shared);
-    deps.shared.counters.inFlight++;
-    try {
-      handle(writer, res, req);
-    } catch (error) {
-      failed(writer, error);
-    }
+  return {
+    shared: deps.shared,
+    nextRequestId: () => deps.ids.next(),
+    handle(writer, snap) {
+      deps.shared.counters.inFlight++;
+      try {
+        handle(writer, snap);
+      } catch (error) {
+        failed(writer, error);
+      }
+    },
   };
 }

@@ -7,13 +7,15 @@ export interface WorkerStartData {
   workerId: number;
   config: ValidatedConfig;
   generation: number;
-  /** Port to listen on; overrides config.gateway.proxy_listen.port (0 = ephemeral). */
-  listenPort: number;
+  /** Port per proxy_listen entry (same order); overrides the configured ports (0 = ephemeral). */
+  listenPorts: number[];
   /** Port for authorizer_listen (the pool's shared pick when configured as 0); absent when it is off. */
   authorizerPort?: number;
   logLevel: string;
   /** Enables test-only messages (`crash`). */
   testHooks: boolean;
+  /** TLS session ticket keys, the same for every worker of the process so a ticket resumes on any of them. */
+  ticketKeys?: Uint8Array;
 }
 
 export type ToWorker =
@@ -27,7 +29,7 @@ export interface WorkerMemory {
 }
 
 export type FromWorker =
-  | { type: 'ready'; port: number; authorizerPort: number | null; info: DataPlaneInfo; generation: number }
+  | { type: 'ready'; ports: number[]; authorizerPort: number | null; info: DataPlaneInfo; generation: number }
   | { type: 'startFailed'; message: string }
   | { type: 'reloaded'; id: number; ok: boolean; generation: number; message?: string }
   | { type: 'counters'; id: number; counters: DataPlaneCounters; generation: number; memory: WorkerMemory }

@@ -16,20 +16,35 @@ describe('gateway authorizer fields', () => {
 
   it('reads a listen address, an Envoy path prefix and a pinned source', () => {
     const g = valid(base({ gateway: { authorizer_listen: '[::1]:8003', authorizer_path_prefix: '/ext/authz', authorizer_source: 'nginx' } })).gateway;
-    expect(g.authorizer_listen).toEqual({ host: '::1', port: 8003 });
+    expect(g.authorizer_listen).toMatchObject({ host: '::1', port: 8003, ssl: false, engine: null });
     expect(g.authorizer_path_prefix).toBe('/ext/authz');
     expect(g.authorizer_source).toBe('nginx');
   });
 
   it('lists every bad authorizer value with its path', () => {
     expect(errorLines(base({ gateway: { authorizer_listen: 8003, authorizer_path_prefix: 'authz/', authorizer_source: 'haproxy' } }))).toEqual([
-      '$.gateway.authorizer_listen: expected a string',
+      "$.gateway.authorizer_listen: expected a string or a non-empty list of strings (e.g. '127.0.0.1:8003') or 'off'",
       "$.gateway.authorizer_path_prefix: expected a path such as '/authz' (no query, no trailing '/'), or ''",
       '$.gateway.authorizer_source: expected one of: auto, traefik, nginx, envoy',
     ]);
     expect(errorLines(base({ gateway: { authorizer_listen: 'localhost', authorizer_path_prefix: '/a?b' } }))).toEqual([
-      "$.gateway.authorizer_listen: expected 'host:port' (e.g. '127.0.0.1:8003') or 'off'",
+      "$.gateway.authorizer_listen: expected 'host:port' followed by flags (e.g. '127.0.0.1:8003'), got 'localhost'",
       "$.gateway.authorizer_path_prefix: expected a path such as '/authz' (no query, no trailing '/'), or ''",
+    ]);
+  });
+
+  it('takes the engine= flag of the listener syntax and refuses every other flag and a second address', () => {
+    expect(valid(base({ gateway: { authorizer_listen: '127.0.0.1:8003 engine=node' } })).gateway.authorizer_listen)
+      .toMatchObject({ host: '127.0.0.1', port: 8003, engine: 'node' });
+    expect(valid(base({ gateway: { authorizer_listen: ['127.0.0.1:8003'] } })).gateway.authorizer_listen).toMatchObject({ port: 8003 });
+    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8003 ssl http2' } }))).toEqual([
+      "$.gateway.authorizer_listen: flag(s) 'ssl', 'http2' not supported on authorizer_listen (only engine=uws|node)",
+    ]);
+    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8003 engine=h2o' } }))).toEqual([
+      "$.gateway.authorizer_listen: flag 'engine' expects engine=uws|node",
+    ]);
+    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8003, 127.0.0.1:8004' } }))).toEqual([
+      "$.gateway.authorizer_listen: expected one address (e.g. '127.0.0.1:8003') or 'off'",
     ]);
   });
 

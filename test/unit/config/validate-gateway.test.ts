@@ -6,8 +6,9 @@ describe('gateway section', () => {
   it('applies the defaults', () => {
     const g = valid(base()).gateway;
     expect(g).toEqual({
-      proxy_listen: { host: '0.0.0.0', port: 8000 },
-      admin_listen: { host: '127.0.0.1', port: 8001 },
+      proxy_listen: [{ host: '0.0.0.0', port: 8000, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
+      admin_listen: [{ host: '127.0.0.1', port: 8001, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
+      http_engine: 'uws',
       workers: availableParallelism(),
       max_header_bytes: 16384,
       max_body_bytes: 1073741824,
@@ -22,7 +23,7 @@ describe('gateway section', () => {
   it('reads explicit values, IPv6 listen addresses and admin "off"', () => {
     const g = valid(base({ gateway: { proxy_listen: '[::1]:0', admin_listen: 'off', workers: 3, log_level: 'warn',
       token_cache: { enabled: false } } })).gateway;
-    expect(g.proxy_listen).toEqual({ host: '::1', port: 0 });
+    expect(g.proxy_listen).toMatchObject([{ host: '::1', port: 0 }]);
     expect(g.admin_listen).toBeNull();
     expect(g.workers).toBe(3);
     expect(g.log_level).toBe('warn');
@@ -32,8 +33,8 @@ describe('gateway section', () => {
     expect(errorLines(base({ gateway: { proxy_listen: '8000', admin_listen: 'no', workers: 0, max_header_bytes: 100,
       log_level: 'loud', token_cache: { max_entries: 'many' } } }))).toEqual([
       '$.gateway.workers: value should be between 1 and 64',
-      "$.gateway.proxy_listen: expected 'host:port' (e.g. '0.0.0.0:8000')",
-      "$.gateway.admin_listen: expected 'host:port' (e.g. '127.0.0.1:8001') or 'off'",
+      "$.gateway.proxy_listen: expected 'host:port' followed by flags (e.g. '0.0.0.0:8000'), got '8000'",
+      "$.gateway.admin_listen: expected 'host:port' followed by flags (e.g. '127.0.0.1:8001'), got 'no'",
       '$.gateway.max_header_bytes: value should be between 4096 and 1048576',
       '$.gateway.log_level: expected one of: fatal, error, warn, info, debug, trace, silent',
       '$.gateway.token_cache.max_entries: expected an integer',
