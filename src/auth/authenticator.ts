@@ -5,12 +5,12 @@ import { isUuid } from '../config/ids.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
-import { CLAIMS_CODE_COUNT, createClaimsChecker, type ClaimsChecker } from './claims.js';
+import { CLAIMS_CODE_COUNT, CLAIMS_EXCEED_MAXIMUM, createClaimsChecker, type ClaimsChecker } from './claims.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
-import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
+import { AuthReason, type AuthAllow, type AuthBypass, type AuthDecision, type AuthDeny, type AuthOutcome, type AuthRequest, type AuthStats, type Authenticator } from './types.js';
 import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -33,12 +33,22 @@ export interface AuthenticatorOptions {
  */
 const WWW_AUTHENTICATE_DELIMITER = ', ';
 
-const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass' });
+const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass', reason: AuthReason.anonymous });
 /** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
-const QUEUE_FULL: AuthDeny = Object.freeze({ kind: 'deny', status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null });
+const QUEUE_FULL: AuthDeny = Object.freeze({
+  kind: 'deny', reason: AuthReason.overloaded, status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null,
+});
 
-function deny(status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
-  return Object.freeze({ kind: 'deny', status, body, wwwAuthenticate });
+function deny(reason: AuthReason, status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
+  return Object.freeze({ kind: 'deny', reason, status, body, wwwAuthenticate });
+}
+
+/** The reason of a claims code: an exp failure first, then nbf; a non-numeric claim is a bad token. */
+function claimsReason(code: number): AuthReason {
+  if (code === CLAIMS_EXCEED_MAXIMUM) return AuthReason.badToken;
+  if (code % 3 === 2) return AuthReason.expired;
+  if (Math.floor(code / 3) === 2) return AuthReason.notYetValid;
+  return AuthReason.badToken;
 }
 
 /** Everything a plugin instance needs on the request path, computed once per config generation. */
@@ -52,6 +62,8 @@ interface PluginState {
   /** Set when `anonymous` is configured: every failure becomes this (an allow, or the 500 for a missing consumer). */
   readonly anonymous: AuthDecision | null;
   readonly noToken: AuthDeny;
+  /** JWKS has no key for the token's kid: Kong's `Invalid signature` body, reason `unknown_key`. */
+  readonly unknownKid: AuthDeny;
   /** Deny per message, WA1 header; claim-code denies by code. */
   readonly denies: ReadonlyMap<string, AuthDeny>;
   readonly claimDenies: readonly AuthDeny[];
@@ -76,24 +88,28 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
     ? 'Bearer error="invalid_token"'
     : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
   const kcn = c.key_claim_name;
-  const messages = [
-    JWT_MESSAGES.multipleTokens, JWT_MESSAGES.unrecognizableToken, JWT_MESSAGES.badTokenJson,
-    JWT_MESSAGES.badTokenAlg, JWT_MESSAGES.badTokenClaims, JWT_MESSAGES.badTokenSignature,
-    JWT_MESSAGES.invalidAlgorithm, JWT_MESSAGES.invalidKeySecret, JWT_MESSAGES.invalidSignature,
-    JWT_MESSAGES.noMandatoryClaim(kcn), JWT_MESSAGES.invalidClaim(kcn), JWT_MESSAGES.noCredentials(kcn),
+  const messages: Array<[string, AuthReason]> = [
+    [JWT_MESSAGES.multipleTokens, AuthReason.badToken], [JWT_MESSAGES.unrecognizableToken, AuthReason.badToken],
+    [JWT_MESSAGES.badTokenJson, AuthReason.badToken], [JWT_MESSAGES.badTokenAlg, AuthReason.badAlg],
+    [JWT_MESSAGES.badTokenClaims, AuthReason.badToken], [JWT_MESSAGES.badTokenSignature, AuthReason.badToken],
+    [JWT_MESSAGES.invalidAlgorithm, AuthReason.badAlg], [JWT_MESSAGES.invalidKeySecret, AuthReason.unknownKey],
+    [JWT_MESSAGES.invalidSignature, AuthReason.badSignature], [JWT_MESSAGES.noMandatoryClaim(kcn), AuthReason.badToken],
+    [JWT_MESSAGES.invalidClaim(kcn), AuthReason.badToken], [JWT_MESSAGES.noCredentials(kcn), AuthReason.unknownKey],
   ];
   const denies = new Map<string, AuthDeny>();
-  for (const m of messages) denies.set(m, deny(401, messageBody(m), wa1));
+  for (const [m, reason] of messages) denies.set(m, deny(reason, 401, messageBody(m), wa1));
   const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration);
   const claimDenies: AuthDeny[] = [];
-  for (let code = 0; code < CLAIMS_CODE_COUNT; code++) claimDenies.push(deny(401, code === 0 ? '' : claims.body(code), wa1));
+  for (let code = 0; code < CLAIMS_CODE_COUNT; code++) {
+    claimDenies.push(deny(claimsReason(code), 401, code === 0 ? '' : claims.body(code), wa1));
+  }
 
   let anonymous: AuthDecision | null = null;
   if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {
     const consumer = resolveAnonymous(config, c.anonymous);
     anonymous = consumer !== undefined
-      ? Object.freeze({ kind: 'allow', consumer, credential: null, anonymous: true, token: null }) as AuthAllow
-      : deny(500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
+      ? Object.freeze({ kind: 'allow', reason: AuthReason.anonymous, consumer, credential: null, anonymous: true, token: null }) as AuthAllow
+      : deny(AuthReason.anonymous, 500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
   }
 
   return {
@@ -104,8 +120,9 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
     extractor: createTokenExtractor(c),
     claims,
     anonymous,
-    noToken: deny(401, messageBody(JWT_MESSAGES.unauthorized), wa0),
+    noToken: deny(AuthReason.noToken, 401, messageBody(JWT_MESSAGES.unauthorized), wa0),
     denies,
+    unknownKid: deny(AuthReason.unknownKey, 401, messageBody(JWT_MESSAGES.invalidSignature), wa1),
     claimDenies,
     noMandatoryClaim: denies.get(JWT_MESSAGES.noMandatoryClaim(kcn))!,
     invalidClaim: denies.get(JWT_MESSAGES.invalidClaim(kcn))!,
@@ -177,7 +194,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const credential = prepared.credential;
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
-    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer: credential.consumer, credential, anonymous: false, token: kept });
+    const allow: AuthAllow = Object.freeze({ kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept });
     if (cache !== null) {
       cache.set(kept, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
     }
@@ -264,10 +281,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const kid = ownValue(decoded.header, 'kid');
     if (kid !== undefined && typeof kid !== 'string') return failMessage(st, JWT_MESSAGES.invalidSignature);
     const found = source.key(kid, prepared.alg);
-    if (found === null) return failMessage(st, JWT_MESSAGES.invalidSignature);
+    if (found === null) return fail(st, st.unknownKid);
     if (!(found instanceof Promise)) return verifyAsymmetricPath(st, token, decoded, prepared, found);
     return found.then(
-      (key) => (key === null ? failMessage(st, JWT_MESSAGES.invalidSignature) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
+      (key) => (key === null ? fail(st, st.unknownKid) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
       () => failMessage(st, JWT_MESSAGES.invalidSignature),
     );
   }

@@ -16,7 +16,7 @@ import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
-import { emptyCounters } from '../observability/counters.js';
+import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
@@ -114,6 +114,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let drainWaiter: (() => void) | null = null;
 
   const counters = emptyCounters();
+  const authCounts = authTallies();
   let queueFullRetired = 0;
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -166,10 +167,14 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     if (writer.finished) return;
     if (decision.kind === 'deny') {
       counters.authDenied++;
+      tallyAuth(authCounts, decision.reason, true);
       writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
       return;
     }
-    if (decision.kind === 'allow') counters.authAllowed++;
+    if (decision.kind === 'allow') {
+      counters.authAllowed++;
+      tallyAuth(authCounts, decision.reason, false);
+    }
     proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null);
   }
 
@@ -279,6 +284,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.tokenCacheMisses = s.cacheMisses;
       counters.tokenCacheEvictions = s.cacheEvictions;
       counters.tokenCacheEntries = s.cacheEntries;
+      copyAuthTallies(authCounts, counters);
       counters.verifyQueueFull = queueFullRetired + (s.verifyQueueFull ?? 0);
       const r = authResourceStats();
       counters.verifyPending = r.verify?.pending ?? 0;
