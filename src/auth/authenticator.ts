@@ -6,6 +6,9 @@ import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
 import { CLAIMS_CODE_COUNT, CLAIMS_EXCEED_MAXIMUM, createClaimsChecker, type ClaimsChecker } from './claims.js';
+import {
+  ACCESS_OK, ACCESS_SCOPE, CLAIM_POLICY_CODE_COUNT, checkAccess, checkIssuerAudience, issuerAudienceBody, type JwtPolicy,
+} from './jwt-policy.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
@@ -70,6 +73,14 @@ interface PluginState {
   readonly noMandatoryClaim: AuthDeny;
   readonly invalidClaim: AuthDeny;
   readonly noCredentials: AuthDeny;
+  /** Policy extensions (null = Kong's behaviour); with `claimPolicy` only when issuers or audiences are set. */
+  readonly policy: JwtPolicy | null;
+  readonly claimPolicy: boolean;
+  readonly access: boolean;
+  /** 401 per issuer/audience code; 403 insufficient_scope for scopes and for roles. */
+  readonly claimPolicyDenies: readonly AuthDeny[];
+  readonly scopeDeny: AuthDeny | null;
+  readonly roleDeny: AuthDeny | null;
 }
 
 function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
@@ -98,7 +109,16 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
   ];
   const denies = new Map<string, AuthDeny>();
   for (const [m, reason] of messages) denies.set(m, deny(reason, 401, messageBody(m), wa1));
-  const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration);
+  const policy = plugin.policy;
+  const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration, policy?.leeway ?? 0);
+  const claimPolicyDenies: AuthDeny[] = [];
+  for (let code = 0; code < CLAIM_POLICY_CODE_COUNT; code++) {
+    claimPolicyDenies.push(deny(code % 3 !== 0 ? AuthReason.issuer : AuthReason.audience, 401, issuerAudienceBody(code), wa1));
+  }
+  // RFC 6750 §3.1: the realm, then error and the scope the request lacks (for roles: the roles required).
+  const challenge = (scope: string) => `${realm === null || realm === undefined ? 'Bearer ' : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}`}`
+    + `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${scope}"`;
+  const forbidden = messageBody(JWT_MESSAGES.forbidden);
   const claimDenies: AuthDeny[] = [];
   for (let code = 0; code < CLAIMS_CODE_COUNT; code++) {
     claimDenies.push(deny(claimsReason(code), 401, code === 0 ? '' : claims.body(code), wa1));
@@ -127,6 +147,12 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
     noMandatoryClaim: denies.get(JWT_MESSAGES.noMandatoryClaim(kcn))!,
     invalidClaim: denies.get(JWT_MESSAGES.invalidClaim(kcn))!,
     noCredentials: denies.get(JWT_MESSAGES.noCredentials(kcn))!,
+    policy,
+    claimPolicy: policy !== null && (policy.issuers !== null || policy.audiences !== null),
+    access: policy !== null && (policy.scopes !== null || policy.roles !== null),
+    claimPolicyDenies,
+    scopeDeny: policy?.scopes ? deny(AuthReason.scope, 403, forbidden, challenge(policy.scopes.challenge)) : null,
+    roleDeny: policy?.roles ? deny(AuthReason.role, 403, forbidden, challenge(policy.roles.challenge)) : null,
   };
 }
 
@@ -180,6 +206,13 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     return st.anonymous ?? st.denies.get(message)!;
   }
 
+  /** Scopes and roles: only a verified token can be "authenticated but not allowed" (403). */
+  function accessDenied(st: PluginState, claims: Record<string, unknown>): AuthDecision | null {
+    const code = checkAccess(st.policy!, claims);
+    if (code === ACCESS_OK) return null;
+    return fail(st, code === ACCESS_SCOPE ? st.scopeDeny! : st.roleDeny!);
+  }
+
   /**
    * Steps 9–12 after the signature verified: claims, maximum_expiration, cache. Kong's step 11 (consumer
    * not found) cannot happen: compileConfig keeps only credentials whose consumer exists.
@@ -191,10 +224,16 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       const code = st.claims.check(exp, nbf, now());
       if (code !== 0) return fail(st, st.claimDenies[code]!);
     }
+    if (st.access) {
+      const denied = accessDenied(st, decoded.claims);
+      if (denied !== null) return denied;
+    }
     const credential = prepared.credential;
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
-    const allow: AuthAllow = Object.freeze({ kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept });
+    const allow: AuthAllow = Object.freeze({
+      kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept, claims: decoded.claims,
+    });
     if (cache !== null) {
       cache.set(kept, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
     }
@@ -238,9 +277,19 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       }
       const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
       if (hit !== undefined) {
+        // The entry was allowed under some route's policy: this route's policy is checked again, in the miss order.
+        const hitClaims = hit.value.claims as Record<string, unknown>;
+        if (st.claimPolicy) {
+          const code = checkIssuerAudience(st.policy!, hitClaims);
+          if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+        }
         if (st.usesClock) {
           const code = st.claims.check(hit.exp, hit.nbf, now());
           if (code !== 0) return fail(st, st.claimDenies[code]!);
+        }
+        if (st.access) {
+          const denied = accessDenied(st, hitClaims);
+          if (denied !== null) return denied;
         }
         return hit.value;
       }
@@ -248,6 +297,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
 
     const decoded = decodeToken(token);
     if (typeof decoded === 'string') return failMessage(st, decoded);
+    // Issuer and audience are cheap and need no key: checked before the signature (scopes and roles after it).
+    if (st.claimPolicy) {
+      const code = checkIssuerAudience(st.policy!, decoded.claims);
+      if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+    }
 
     const kcn = st.keyClaimName;
     let keyValue = ownValue(decoded.claims, kcn);

@@ -51,6 +51,8 @@ export interface AuthAllow {
   readonly anonymous: boolean;
   /** The raw token (without `Bearer `), null for anonymous. */
   readonly token: string | null;
+  /** The verified claims (for claims_to_headers and the policy re-check on a cache hit); absent for anonymous. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /** The plugin did not run (OPTIONS with run_on_preflight=false): client headers are left untouched. */

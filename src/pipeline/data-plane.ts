@@ -15,7 +15,8 @@ import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
+import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { withoutTokenArgs } from '../proxy/policy-headers.js';
 import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
@@ -109,7 +110,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const pools = createUpstreamPools({ connections: options.upstreamConnections });
   const ids = createRequestIdGenerator();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
-  const forward = { listenPort: '0', via };
+  const forward: ForwardContext & { listenPort: string } = {
+    listenPort: '0',
+    via,
+    onUnsafeClaim(header, claim) {
+      logger.debug({ header, claim }, 'claims_to_headers: claim value has characters a header cannot carry; not sent');
+    },
+  };
   let listenPort = 0;
   let drainWaiter: (() => void) | null = null;
 
@@ -150,7 +157,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
-    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(snap.query)}`;
+    let query = snap.query;
+    // hide_credentials: a token that came in the query does not go upstream.
+    const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
+    if (hide !== undefined && hide !== null && query !== '') query = withoutTokenArgs(query, hide.params, allow!.token!);
+    const path = query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(query)}`;
     try {
       // undici accepts an async iterable body at runtime; its typings list only Readable.
       pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);

@@ -7,6 +7,7 @@ import type {
 import type { AuthRequest } from '../../../src/auth/types.js';
 import { jwtConfigDefaults } from '../../../src/config/fields.js';
 import { compileCredential } from '../../../src/config/compile.js';
+import { compileJwtPolicy } from '../../../src/auth/jwt-policy.js';
 
 export interface KeyPair { publicPem: string; privatePem: string }
 export const KEYS: Record<string, KeyPair> = JSON.parse(
@@ -109,6 +110,7 @@ export function plugin(overrides: Partial<JwtPluginConfig> = {}): CompiledJwtPlu
       service: null, route: null, config, protocols: ['http', 'https'], tags: null,
     },
     config,
+    policy: compileJwtPolicy(config),
   };
 }
 
