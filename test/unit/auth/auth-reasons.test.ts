@@ -39,3 +39,13 @@ describe('auth reasons: every decision carries one of the fixed reasons', () => 
     expect(reasonOf(request(), plugin({ anonymous: 'anonymous-user' }))).toBe('anonymous');
   });
 });
+
+describe('auth reasons: policy extensions', () => {
+  const t = hs256({ iss: 'alice-key', aud: 'web', scope: 'read' });
+  it('says issuer, audience, scope and role for each policy refusal', () => {
+    expect(reasonOf(bearer(t), plugin({ issuers: ['other'] }))).toBe('issuer');
+    expect(reasonOf(bearer(t), plugin({ audiences: ['api'] }))).toBe('audience');
+    expect(reasonOf(bearer(t), plugin({ scopes_required: ['write'] }))).toBe('scope');
+    expect(reasonOf(bearer(t), plugin({ roles_required: ['admin'] }))).toBe('role');
+  });
+});
