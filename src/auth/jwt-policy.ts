@@ -3,8 +3,7 @@ import type { JwtPluginConfig } from '../config/types.js';
 import { CLAIM_MESSAGES } from '../errors.js';
 import { ownValue } from './token-decoder.js';
 
-/** Issuer/audience result: `issState + 3 * audState`, each 0 ok, 1 missing, 2 not allowed. */
-export const CLAIM_POLICY_OK = 0;
+/** Issuer/audience result: `issState + 3 * audState`, each 0 ok, 1 missing, 2 not allowed (0 = pass). */
 export const CLAIM_POLICY_CODE_COUNT = 9;
 /** Access result. */
 export const ACCESS_OK = 0;

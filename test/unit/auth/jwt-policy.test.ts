@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { claimHeaderText } from '../../../src/auth/jwt-policy.js';
-import type { AuthDecision, AuthDeny, AuthOutcome } from '../../../src/auth/types.js';
+import type { AuthOutcome } from '../../../src/auth/types.js';
 import type { JwtPluginConfig } from '../../../src/config/types.js';
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
-import { bearer, buildConfig, hs256, NOW, plugin } from './helpers.js';
+import { bearer, buildConfig, denied, hs256, NOW, plugin, sync } from './helpers.js';
 
 const hmac = createHmacVerifier();
 const WA1 = 'Bearer error="invalid_token"';
@@ -13,15 +13,6 @@ function auth() {
   let now = NOW;
   const a = createAuthenticator(buildConfig(), { now: () => now, hmac });
   return { a, advance: (s: number) => { now += s; } };
-}
-function sync(o: AuthOutcome): AuthDecision {
-  if (o instanceof Promise) throw new Error('expected a synchronous decision');
-  return o;
-}
-function denied(o: AuthOutcome): AuthDeny {
-  const d = sync(o);
-  if (d.kind !== 'deny') throw new Error(`expected deny, got ${d.kind}`);
-  return d;
 }
 const allowed = (o: AuthOutcome) => expect(sync(o).kind).toBe('allow');
 const token = (claims: object) => hs256({ iss: 'alice-key', ...claims });
