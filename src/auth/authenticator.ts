@@ -77,6 +77,8 @@ interface PluginState {
   readonly policy: JwtPolicy | null;
   readonly claimPolicy: boolean;
   readonly access: boolean;
+  /** Some policy of this plugin reads claims after the signature: a cache hit must carry them. */
+  readonly needsClaims: boolean;
   /** 401 per issuer/audience code; 403 insufficient_scope for scopes and for roles. */
   readonly claimPolicyDenies: readonly AuthDeny[];
   readonly scopeDeny: AuthDeny | null;
@@ -150,6 +152,8 @@ function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): Pl
     policy,
     claimPolicy: policy !== null && (policy.issuers !== null || policy.audiences !== null),
     access: policy !== null && (policy.scopes !== null || policy.roles !== null),
+    needsClaims: policy !== null && (policy.issuers !== null || policy.audiences !== null || policy.scopes !== null
+      || policy.roles !== null || (policy.upstream?.claimHeaders.length ?? 0) > 0),
     claimPolicyDenies,
     scopeDeny: policy?.scopes ? deny(AuthReason.scope, 403, forbidden, challenge(policy.scopes.challenge)) : null,
     roleDeny: policy?.roles ? deny(AuthReason.role, 403, forbidden, challenge(policy.roles.challenge)) : null,
@@ -187,6 +191,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   for (const route of config.routes) {
     if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt));
   }
+  // Cached allows keep the parsed claims only when some policy reads them (a Kong config never does).
+  const keepClaims = [...states.values()].some((s) => s.needsClaims);
   // Plugin objects not listed in config.routes are prepared on first use and held weakly.
   const lateStates = new WeakMap<CompiledJwtPlugin, PluginState>();
   function stateFor(plugin: CompiledJwtPlugin): PluginState {
@@ -229,13 +235,19 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       if (denied !== null) return denied;
     }
     const credential = prepared.credential;
+    const withClaims = keepClaims || st.needsClaims;
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
     const allow: AuthAllow = Object.freeze({
-      kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept, claims: decoded.claims,
+      kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept,
+      claims: withClaims ? decoded.claims : undefined,
     });
     if (cache !== null) {
-      cache.set(kept, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
+      cache.set(kept, {
+        value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf,
+        // Parsed claims cost about twice their encoded size; counted against max_bytes.
+        extraBytes: withClaims ? 2 * decoded.signingInputLength : 0,
+      });
     }
     return allow;
   }
@@ -276,7 +288,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
         cache.clear();
       }
       const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
-      if (hit !== undefined) {
+      // An entry stored without claims cannot answer a policy that reads them: verified again below.
+      if (hit !== undefined && (!st.needsClaims || hit.value.claims !== undefined)) {
         // The entry was allowed under some route's policy: this route's policy is checked again, in the miss order.
         const hitClaims = hit.value.claims as Record<string, unknown>;
         if (st.claimPolicy) {

@@ -176,3 +176,16 @@ describe('jwt policy: absent by default', () => {
     expect(plugin({ claims_to_verify: ['exp'], realm: 'r' } as Partial<JwtPluginConfig>).policy).toBeNull();
   });
 });
+
+describe('jwt policy: claims kept in the verified cache only when a policy reads them', () => {
+  it('stores no claims for a Kong config, and a stricter route re-verifies such an entry correctly', () => {
+    const { a } = auth();
+    const t = token({ aud: 'web' });
+    const kong = sync(a.authenticate(plugin(), bearer(t)));
+    expect(kong).toMatchObject({ kind: 'allow' });
+    expect((kong as { claims?: unknown }).claims).toBeUndefined();
+    expect(denied(a.authenticate(plugin({ audiences: ['api'] }), bearer(t))).body).toBe('{"aud":"not allowed"}');
+    const withAud = sync(a.authenticate(plugin({ audiences: ['web'] }), bearer(t)));
+    expect((withAud as { claims?: unknown }).claims).toMatchObject({ aud: 'web' });
+  });
+});
