@@ -2,16 +2,8 @@
 import type { AuthAllow } from '../auth/types.js';
 import { claimAt, claimHeaderText, type HiddenCredentials, type UpstreamPolicy } from '../auth/jwt-policy.js';
 import { bearerToken, unescapeQueryValue } from '../auth/token-extractor.js';
-import { wireBytes, type ForwardContext } from './forwarded-headers.js';
-
-/** Control characters (but tab) and DEL cannot be sent in a header value: such a claim is dropped, never sent. */
-function unsafeHeaderText(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return true;
-  }
-  return false;
-}
+import type { ForwardContext } from './forwarded-headers.js';
+import { HEADER_UNSAFE, headerValue } from './header-value.js';
 
 /** Appends the claim headers and the payload header of an allowed token (client copies were already stripped). */
 export function appendPolicyHeaders(out: string[], policy: UpstreamPolicy, auth: AuthAllow, ctx: ForwardContext): void {
@@ -22,12 +14,13 @@ export function appendPolicyHeaders(out: string[], policy: UpstreamPolicy, auth:
       const h = list[i]!;
       const text = claimHeaderText(claimAt(claims as Record<string, unknown>, h.claim, h.path));
       if (text === undefined) continue;
-      if (unsafeHeaderText(text)) {
+      // Control characters (but tab) and DEL cannot be sent in a header value: such a claim is dropped, never sent.
+      if (HEADER_UNSAFE.test(text)) {
         ctx.onUnsafeClaim?.(h.header, h.claim);
         continue;
       }
       // Non-ASCII goes as its UTF-8 bytes (undici writes header strings as latin1).
-      out.push(h.header, wireBytes(text));
+      out.push(h.header, headerValue(text));
     }
   }
   if (policy.payloadHeader !== null) {
