@@ -29,7 +29,7 @@ const HELP = `usage: npm run bench -- [options]
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
                         also warmed once at start: 3000 requests per scenario, every token once)
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
-  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m
+  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy
   --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,peer
                         (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent)
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
@@ -134,6 +134,7 @@ async function macro(opts) {
         runs[sys.id][sc.id] = [];
         if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
         if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) { cells[sys.id][sc.id] = { na: 'h2load sends one token' }; continue; }
+        if (sys.id === 'peer' && sc.peer === false) { cells[sys.id][sc.id] = { na: 'no equivalent in the peer' }; continue; }
         const problem = await preflight({ url: sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
         if (problem) {
           cells[sys.id][sc.id] = { ok: false, problems: [problem] };

@@ -24,6 +24,17 @@ export function gatewayConfig({ port, upstreamPort, creds, h2Port }) {
         routes: [{ name: 'api', paths: ['/api'] }],
         plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
       },
+      {
+        // The jwt policy extensions (tokens from POLICY_CLAIMS in scenarios.mjs).
+        name: 'bench-policy', url: upstream,
+        routes: [{ name: 'policy', paths: ['/policy'] }],
+        plugins: [{ name: 'jwt', config: {
+          claims_to_verify: ['exp'], audiences: ['bench-api'], scopes_required: ['orders:read'],
+          claims_to_headers: [
+            { claim: 'sub', header: 'X-User-Id' }, { claim: 'email', header: 'X-User-Email' }, { claim: 'realm_access.roles', header: 'X-User-Roles' },
+          ],
+        } }],
+      },
     ],
     consumers: [
       { username: 'bench-hs', jwt_secrets: [{ key: creds.hs.key, secret: creds.hs.secret, algorithm: 'HS256' }] },

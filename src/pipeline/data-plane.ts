@@ -14,8 +14,9 @@ import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
-import { emptyCounters } from '../observability/counters.js';
+import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { withoutTokenArgs } from '../proxy/policy-headers.js';
+import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
@@ -114,6 +115,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let drainWaiter: (() => void) | null = null;
 
   const counters = emptyCounters();
+  const authCounts = authTallies();
   let queueFullRetired = 0;
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -149,7 +151,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
-    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(snap.query)}`;
+    let query = snap.query;
+    // hide_credentials: a token that came in the query does not go upstream.
+    const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
+    if (hide !== undefined && hide !== null && query !== '') query = withoutTokenArgs(query, hide.params, allow!.token!);
+    const path = query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(query)}`;
     try {
       // undici accepts an async iterable body at runtime; its typings list only Readable.
       pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);
@@ -166,10 +172,14 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     if (writer.finished) return;
     if (decision.kind === 'deny') {
       counters.authDenied++;
+      tallyAuth(authCounts, decision.reason, true);
       writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
       return;
     }
-    if (decision.kind === 'allow') counters.authAllowed++;
+    if (decision.kind === 'allow') {
+      counters.authAllowed++;
+      tallyAuth(authCounts, decision.reason, false);
+    }
     proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null, listener);
   }
 
@@ -248,6 +258,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
   const servers = await createListenerServers(initial.gateway, entry, {
     via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
+    onUnsafeClaim(header, claim) {
+      logger.debug({ header, claim }, 'claims_to_headers: claim value has characters a header cannot carry; not sent');
+    },
   });
   const ports: number[] = [];
   const plane: DataPlane = {
@@ -298,6 +311,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.tokenCacheMisses = s.cacheMisses;
       counters.tokenCacheEvictions = s.cacheEvictions;
       counters.tokenCacheEntries = s.cacheEntries;
+      copyAuthTallies(authCounts, counters);
       counters.verifyQueueFull = queueFullRetired + (s.verifyQueueFull ?? 0);
       const r = authResourceStats();
       counters.verifyPending = r.verify?.pending ?? 0;

@@ -61,6 +61,8 @@ export interface ListenerContext {
   readonly via: string;
   /** `https` on an `ssl` listener (X-Forwarded-Proto). */
   readonly proto: 'http' | 'https';
+  /** A claims_to_headers value with characters a header cannot carry was dropped (debug log). */
+  readonly onUnsafeClaim?: (header: string, claim: string) => void;
 }
 
 /** What an engine calls for each request: the pipeline of the data plane. */
