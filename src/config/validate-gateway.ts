@@ -30,6 +30,17 @@ function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowO
   return parsed;
 }
 
+/** `access_log`: false/"off" = off, true/"stdout" = standard output, any other string = a file path. */
+function readAccessLog(sink: Sink, raw: unknown, path: string): string | null {
+  if (raw === undefined || raw === null || raw === false || raw === 'off') return null;
+  if (raw === true || raw === 'stdout') return 'stdout';
+  if (typeof raw !== 'string' || raw.length === 0 || raw.includes('\0')) {
+    sink.error(path, "expected true, false, 'stdout', 'off' or a file path");
+    return null;
+  }
+  return raw;
+}
+
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
   const obj = raw === undefined || raw === null ? {} : raw;
   if (!isObject(obj)) {
@@ -60,7 +71,9 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
+  const accessLog = readAccessLog(sink, obj.access_log, childPath(path, 'access_log'));
   return {
+    ...(accessLog !== null ? { access_log: accessLog } : {}),
     ...readAdminSecurity(sink, r, obj),
     proxy_listen: listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!,
     admin_listen: listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true),

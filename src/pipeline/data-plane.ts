@@ -23,6 +23,8 @@ import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
+import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -42,6 +44,8 @@ export interface DataPlaneOptions {
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
+  /** The worker's access log (gateway.access_log); null or absent = off, which costs one null check per request. */
+  accessLog?: AccessLog | null;
 }
 
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
@@ -120,6 +124,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let listenPort = 0;
   let drainWaiter: (() => void) | null = null;
 
+  const accessLog = options.accessLog ?? null;
+  let accessDroppedSeen = 0;
   const counters = emptyCounters();
   const authCounts = authTallies();
   let queueFullRetired = 0;
@@ -132,7 +138,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     draining: false,
     refusal: refusalSettings(initial),
     now: () => performance.now(),
-    onComplete() {
+    onComplete(writer) {
+      if (writer.access !== null) accessLog!.write(writer, writer.body === null ? 0 : writer.body.received);
       if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
     },
   };
@@ -157,6 +164,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
+    if (writer.access !== null) writer.access.upstreamStartAt = performance.now();
     let query = snap.query;
     // hide_credentials: a token that came in the query does not go upstream.
     const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
@@ -176,6 +184,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     match: RouteMatch, decision: AuthDecision,
   ): void {
     if (writer.finished) return;
+    if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') {
       counters.authDenied++;
       tallyAuth(authCounts, decision.reason, true);
@@ -203,6 +212,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
 
   function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
     const snap = snapshotRequest(req, res, listenPort);
+    if (accessLog !== null) writer.access = new AccessRecord(snap.method, snap.url);
     const g = gen;
     let body: BodyReader | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
@@ -226,6 +236,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    if (writer.access !== null) noteAccessRoute(writer.access, match.route);
     const jwt = match.route.jwt;
     if (jwt === null) {
       proxy(writer, snap, body, match, null);
@@ -271,6 +282,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       gen = next;
       shared.refusal = refusalSettings(config);
       pools.retain(config.services);
+      // SIGHUP re-opens a file access log, so logrotate can move it away.
+      accessLog?.reopen();
     },
     async close(timeoutMs) {
       shared.draining = true;
@@ -287,6 +300,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       server.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
+      await accessLog?.close();
       loopDelay.disable();
     },
     counters() {
@@ -305,6 +319,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.jwksFetches = r.jwks?.fetches ?? 0;
       counters.jwksFetchErrors = r.jwks?.fetchErrors ?? 0;
       counters.jwksRefetchesSuppressed = r.jwks?.refetchesSuppressed ?? 0;
+      if (accessLog !== null && accessLog.dropped !== accessDroppedSeen) {
+        logger.warn({ dropped: accessLog.dropped - accessDroppedSeen }, 'access log lines dropped: the destination cannot keep up');
+        accessDroppedSeen = accessLog.dropped;
+      }
       if (loopDelay.count > 0) {
         counters.loopDelayP99Us = Math.round(loopDelay.percentile(99) / 1000);
         counters.loopDelayMaxUs = Math.round(loopDelay.max / 1000);

@@ -1,4 +1,5 @@
 // Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
+import { performance } from 'node:perf_hooks';
 import type { Downstream, DownstreamListener, ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
 import { messageBody } from '../errors.js';
@@ -15,6 +16,7 @@ import {
  */
 export const KEEP_ALIVE_TIMEOUT_S = 5;
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
+import type { AccessRecord } from '../observability/access-log.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -43,7 +45,7 @@ export interface WriterShared {
   /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
   readonly via: string;
   /** Called once per request when it is over (finished or aborted). */
-  onComplete(): void;
+  onComplete(writer: UwsResponseWriter): void;
   /** When true, responses ask the client to close the connection (draining). */
   readonly draining: boolean;
   /** Draining and lingering for answers made before the body was read (the current generation's). */
@@ -124,8 +126,11 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   body: BodyReader | null = null;
   /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
   closeConnection = false;
-  /** Status and headers to write with the first body bytes. */
-  private status = 0;
+  /** What the access log records of this request; null when the access log is off. */
+  access: AccessRecord | null = null;
+  /** The response status (0 until one is sent); for an upstream response, written with the first body bytes. */
+  status = 0;
+  /** Headers to write with the first body bytes. */
   private headers: ResponseHeaders | null = null;
   private headWritten = false;
   /** HEAD/204/304: end without a body; HEAD keeps the upstream's Content-Length. */
@@ -168,6 +173,8 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     if (this.finished || this.started) return;
     this.started = true;
     this.count(status);
+    this.status = status;
+    if (this.access !== null) this.access.bytesOut = Buffer.byteLength(body);
     const reader = this.body;
     const pending = reader !== null && !reader.ended && !this.aborted;
     const refusal = this.shared.refusal;
@@ -256,6 +263,11 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     this.count(status);
     this.status = status;
     this.headers = headers;
+    const access = this.access;
+    if (access !== null) {
+      access.upstreamStatus = status;
+      access.upstreamHeadersAt = performance.now();
+    }
     const cl = headers['content-length'];
     if (noBody) {
       this.headersNoBody = true;
@@ -269,6 +281,7 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
 
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
+    if (this.access !== null) this.access.bytesOut += chunk.length;
     corkWriter = this;
     corkChunk = chunk;
     this.res.cork(corkData);
@@ -310,7 +323,7 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     this.finished = true;
     if (this.body !== null) this.body.resActive = false;
     this.shared.counters.inFlight--;
-    this.shared.onComplete();
+    this.shared.onComplete(this);
   }
 
   private writeHead(): void {

@@ -1,0 +1,144 @@
+// The data plane's access log: one pino-format JSON line per request, written by each worker straight to its own pino destination.
+import { closeSync, openSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { AUTH_REASON_NAMES, type AuthDecision } from '../auth/types.js';
+import type { CompiledRoute } from '../config/types.js';
+
+/**
+ * The per-request facts the pipeline fills in while it serves a request. Allocated only when the access
+ * log is on; with it off the writer's `access` stays null and every hook below is one null check.
+ */
+export class AccessRecord {
+  /** performance.now() when the request reached the data plane. */
+  readonly startedAt = performance.now();
+  route: string | null = null;
+  service: string | null = null;
+  consumer: string | null = null;
+  credential: string | null = null;
+  /** The jwt stage's reason (`ok`, `expired`, …); null when no jwt plugin ran. */
+  auth: string | null = null;
+  /** performance.now() when the request was handed to the upstream pool; 0 when it never was. */
+  upstreamStartAt = 0;
+  /** performance.now() when the upstream's response head arrived; 0 when none did. */
+  upstreamHeadersAt = 0;
+  upstreamStatus = 0;
+  bytesOut = 0;
+
+  constructor(readonly method: string, readonly path: string) {}
+}
+
+/** Records the matched route and its service (name, else id). */
+export function noteAccessRoute(record: AccessRecord, route: CompiledRoute): void {
+  record.route = route.entity.name ?? route.entity.id ?? null;
+  const service = route.service;
+  if (service !== null) record.service = service.entity.name ?? service.entity.id ?? null;
+}
+
+/** Records the jwt stage's decision: its reason, and the consumer and credential key it allowed. */
+export function noteAccessAuth(record: AccessRecord, decision: AuthDecision): void {
+  record.auth = AUTH_REASON_NAMES[decision.reason] ?? null;
+  if (decision.kind === 'allow') {
+    record.consumer = decision.consumer.entity.id ?? null;
+    record.credential = decision.credential?.entity.key ?? null;
+  }
+}
+
+/** What the access log reads of a finished response (the response writer). */
+export interface AccessResponse {
+  readonly requestId: string;
+  readonly status: number;
+  readonly access: AccessRecord | null;
+}
+
+export interface AccessLog {
+  /** Appends the line of one finished request. `bytesIn` is the request body bytes received. */
+  write(response: AccessResponse, bytesIn: number): void;
+  /** Lines dropped because the destination could not keep up (its buffer was full). */
+  readonly dropped: number;
+  /** Re-opens a file destination (log rotation on SIGHUP); no-op for stdout. */
+  reopen(): void;
+  /** Flushes what is buffered and closes the destination. */
+  close(): Promise<void>;
+}
+
+/** `gateway.access_log` after validation: null (off), `"stdout"`, or a file path. */
+export type AccessLogTarget = string | null;
+
+export interface AccessLogOptions {
+  /** Written as `"worker"` on each line, as the gateway's own worker log lines are. */
+  workerId: number;
+  /** Buffered bytes beyond which lines are dropped (and counted) rather than letting memory grow. */
+  maxBufferBytes?: number;
+  /** Buffered bytes before a write is issued. */
+  minWriteBytes?: number;
+}
+
+const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
+const DEFAULT_MIN_WRITE = 4096;
+
+/** Milliseconds with microsecond precision, as a JSON number. */
+function ms(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function str(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
+}
+
+/** Opens the destination at once so an unwritable path fails the worker's start with a clear error. */
+function openDestination(target: string, minLength: number, maxLength: number): pino.DestinationStream & ReturnType<typeof pino.destination> {
+  if (target === 'stdout') return pino.destination({ dest: 1, sync: false, minLength, maxLength });
+  closeSync(openSync(target, 'a'));
+  return pino.destination({ dest: target, sync: false, append: true, minLength, maxLength });
+}
+
+export function createAccessLog(target: string, options: AccessLogOptions): AccessLog {
+  const dest = openDestination(target, options.minWriteBytes ?? DEFAULT_MIN_WRITE, options.maxBufferBytes ?? DEFAULT_MAX_BUFFER);
+  let dropped = 0;
+  dest.on('drop', () => { dropped++; });
+  const prefix = `{"level":30,"time":`;
+  const worker = `,"worker":${options.workerId},"request_id":"`;
+  return {
+    get dropped() {
+      return dropped;
+    },
+    // Built by hand in pino's line format: pino's object serializer costs several times more per line, and at
+    // full load this runs once per request. Strings that a client or the config controls go through JSON.stringify.
+    write(response, bytesIn) {
+      const r = response.access!;
+      const end = performance.now();
+      const total = end - r.startedAt;
+      let upstream = 'null';
+      let gateway = total;
+      if (r.upstreamStartAt > 0) {
+        const u = (r.upstreamHeadersAt > 0 ? r.upstreamHeadersAt : end) - r.upstreamStartAt;
+        upstream = String(ms(u));
+        gateway = total - u;
+      }
+      dest.write(prefix + Date.now() + worker + response.requestId
+        + '","method":' + JSON.stringify(r.method) + ',"path":' + JSON.stringify(r.path)
+        + ',"status":' + (response.status === 0 ? 499 : response.status)
+        + ',"route":' + str(r.route) + ',"service":' + str(r.service)
+        + ',"consumer":' + str(r.consumer) + ',"credential":' + str(r.credential) + ',"auth":' + str(r.auth)
+        + ',"upstream_status":' + (r.upstreamStatus === 0 ? 'null' : r.upstreamStatus)
+        + ',"upstream_latency_ms":' + upstream + ',"gateway_latency_ms":' + ms(gateway) + ',"latency_ms":' + ms(total)
+        + ',"bytes_in":' + bytesIn + ',"bytes_out":' + r.bytesOut + ',"msg":"access"}\n');
+    },
+    reopen() {
+      if (target !== 'stdout') dest.reopen();
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        try {
+          dest.flushSync();
+        } catch {
+          // A destination still opening cannot flush synchronously; end() writes what is buffered once it has opened.
+        }
+        dest.once('close', () => resolve());
+        dest.once('error', () => resolve());
+        dest.end();
+      });
+    },
+  };
+}
