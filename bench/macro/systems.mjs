@@ -9,11 +9,14 @@ const REPO = path.resolve(HERE, '../..');
 export const DEFAULT_GATEWAY_CMD = 'node dist/cli.js --config {config}';
 
 /** Kong declarative config equivalent to what the peer does: /open without auth, /api with jwt (exp checked). */
-export function gatewayConfig({ port, upstreamPort, creds }) {
+export function gatewayConfig({ port, upstreamPort, creds, accessLog }) {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn' },
+    gateway: {
+      proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn',
+      ...(accessLog ? { access_log: accessLog } : {}),
+    },
     services: [
       { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
       {
@@ -59,19 +62,19 @@ function logTail(file, lines = 8) {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
+async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog, name = 'gateway' }) {
   const argv0 = splitCommand(cmd);
   const script = argv0.find((a) => /\.(m?js|cjs)$/.test(a));
   if (script && !fs.existsSync(path.resolve(REPO, script))) {
     return { available: false, reason: `${script} not found (run npm run build:ts)` };
   }
   const port = await freePort();
-  const configPath = path.join(workDir, 'gateway.json');
-  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds }), null, 2));
-  const logPath = path.join(workDir, 'gateway.log');
+  const configPath = path.join(workDir, `${name}.json`);
+  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds, accessLog }), null, 2));
+  const logPath = path.join(workDir, `${name}.log`);
   const argv = argv0.map((a) => a.split('{config}').join(configPath));
   if (argv[0] === 'node') argv[0] = process.execPath;
-  const child = startProcess({ name: 'gateway', argv, cpus: plan.sut, logPath, cwd: REPO });
+  const child = startProcess({ name, argv, cpus: plan.sut, logPath, cwd: REPO });
   let dead = false;
   child.once('exit', () => { dead = true; });
   const up = await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000, () => dead);
@@ -116,6 +119,15 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     systems.push({ id: 'portcullis', label: 'Portcullis (1 worker)', ...gw });
   }
 
+  // The same gateway with gateway.access_log to a file: the access log's cost is passthrough here vs above.
+  let accessLogPath = null;
+  if (want('portcullis-log')) {
+    accessLogPath = path.join(workDir, 'access.log');
+    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir, accessLog: accessLogPath, name: 'gateway-access-log' });
+    if (gw.child) started.push(gw.child);
+    systems.push({ id: 'portcullis-log', label: 'Portcullis + access log', scenarios: ['passthrough'], ...gw });
+  }
+
   if (want('peer')) {
     try {
       const peerCfg = {
@@ -135,6 +147,10 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
 
   return {
     systems,
-    stop: () => Promise.all(started.map((c) => stopProcess(c))),
+    async stop() {
+      await Promise.all(started.map((c) => stopProcess(c)));
+      // A timed run writes hundreds of MB of lines; only their cost matters.
+      if (accessLogPath) fs.rmSync(accessLogPath, { force: true });
+    },
   };
 }

@@ -1,7 +1,6 @@
-// The data plane's access log: one pino-format JSON line per request, written by each worker straight to its own pino destination.
-import { closeSync, openSync } from 'node:fs';
+// The data plane's access log: one pino-format JSON line per request, written by each worker straight to its own appender.
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
+import { createAppender } from './access-log-appender.js';
 import { AUTH_REASON_NAMES, type AuthDecision } from '../auth/types.js';
 import type { CompiledRoute } from '../config/types.js';
 
@@ -72,10 +71,13 @@ export interface AccessLogOptions {
   maxBufferBytes?: number;
   /** Buffered bytes before a write is issued. */
   minWriteBytes?: number;
+  /** How long a line may wait in the buffer, ms. */
+  flushIntervalMs?: number;
 }
 
 const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
-const DEFAULT_MIN_WRITE = 4096;
+const DEFAULT_MIN_WRITE = 16 * 1024;
+const DEFAULT_FLUSH_MS = 200;
 
 /** Milliseconds with microsecond precision, as a JSON number. */
 function ms(value: number): number {
@@ -86,22 +88,17 @@ function str(value: string | null): string {
   return value === null ? 'null' : JSON.stringify(value);
 }
 
-/** Opens the destination at once so an unwritable path fails the worker's start with a clear error. */
-function openDestination(target: string, minLength: number, maxLength: number): pino.DestinationStream & ReturnType<typeof pino.destination> {
-  if (target === 'stdout') return pino.destination({ dest: 1, sync: false, minLength, maxLength });
-  closeSync(openSync(target, 'a'));
-  return pino.destination({ dest: target, sync: false, append: true, minLength, maxLength });
-}
-
 export function createAccessLog(target: string, options: AccessLogOptions): AccessLog {
-  const dest = openDestination(target, options.minWriteBytes ?? DEFAULT_MIN_WRITE, options.maxBufferBytes ?? DEFAULT_MAX_BUFFER);
-  let dropped = 0;
-  dest.on('drop', () => { dropped++; });
+  const out = createAppender(target, {
+    maxPendingBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER,
+    minWriteBytes: options.minWriteBytes ?? DEFAULT_MIN_WRITE,
+    flushIntervalMs: options.flushIntervalMs ?? DEFAULT_FLUSH_MS,
+  });
   const prefix = `{"level":30,"time":`;
   const worker = `,"worker":${options.workerId},"request_id":"`;
   return {
     get dropped() {
-      return dropped;
+      return out.dropped;
     },
     // Built by hand in pino's line format: pino's object serializer costs several times more per line, and at
     // full load this runs once per request. Strings that a client or the config controls go through JSON.stringify.
@@ -116,7 +113,7 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
         upstream = String(ms(u));
         gateway = total - u;
       }
-      dest.write(prefix + Date.now() + worker + response.requestId
+      out.write(prefix + Date.now() + worker + response.requestId
         + '","method":' + JSON.stringify(r.method) + ',"path":' + JSON.stringify(r.path)
         + ',"status":' + (response.status === 0 ? 499 : response.status)
         + ',"route":' + str(r.route) + ',"service":' + str(r.service)
@@ -125,20 +122,7 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
         + ',"upstream_latency_ms":' + upstream + ',"gateway_latency_ms":' + ms(gateway) + ',"latency_ms":' + ms(total)
         + ',"bytes_in":' + bytesIn + ',"bytes_out":' + r.bytesOut + ',"msg":"access"}\n');
     },
-    reopen() {
-      if (target !== 'stdout') dest.reopen();
-    },
-    close() {
-      return new Promise<void>((resolve) => {
-        try {
-          dest.flushSync();
-        } catch {
-          // A destination still opening cannot flush synchronously; end() writes what is buffered once it has opened.
-        }
-        dest.once('close', () => resolve());
-        dest.once('error', () => resolve());
-        dest.end();
-      });
-    },
+    reopen: () => out.reopen(),
+    close: () => out.close(),
   };
 }
