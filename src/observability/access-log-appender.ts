@@ -7,6 +7,8 @@ export interface Appender {
   readonly dropped: number;
   /** Re-opens a file target (after logrotate moved it); no-op for stdout. */
   reopen(): void;
+  /** Writes what is pending now; resolves once nothing is pending or in flight. */
+  drain(): Promise<void>;
   /** Waits for the write in flight, writes what is pending and closes the file. */
   close(): Promise<void>;
 }
@@ -37,7 +39,7 @@ export function createAppender(target: 'stdout' | string, options: AppenderOptio
   let writing = false;
   let dropped = 0;
   let closed = false;
-  let idle: (() => void) | null = null;
+  let idle: Array<() => void> = [];
 
   function flush(): void {
     if (writing || pendingLength === 0 || closed) return;
@@ -62,8 +64,11 @@ export function createAppender(target: 'stdout' | string, options: AppenderOptio
         return;
       }
       writing = false;
-      if (idle !== null) idle();
-      else if (pendingLength >= options.minWriteBytes) flush();
+      if (idle.length > 0) {
+        const waiting = idle;
+        idle = [];
+        for (const resolve of waiting) resolve();
+      } else if (pendingLength >= options.minWriteBytes) flush();
     });
   }
 
@@ -83,6 +88,12 @@ export function createAppender(target: 'stdout' | string, options: AppenderOptio
       pendingLength += line.length;
       if (pendingLength >= options.minWriteBytes) flush();
     },
+    async drain() {
+      while (!closed && (writing || pendingLength > 0)) {
+        flush();
+        await new Promise<void>((resolve) => idle.push(resolve));
+      }
+    },
     reopen() {
       if (isStdout || closed) return;
       const old = fd;
@@ -94,7 +105,7 @@ export function createAppender(target: 'stdout' | string, options: AppenderOptio
       if (closed) return;
       closed = true;
       clearInterval(timer);
-      if (writing) await new Promise<void>((resolve) => { idle = resolve; });
+      while (writing) await new Promise<void>((resolve) => idle.push(resolve));
       try {
         if (pendingLength > 0) writeSync(fd, pending);
       } catch {

@@ -55,6 +55,8 @@ export interface AccessLog {
   write(response: AccessResponse, bytesIn: number): void;
   /** Lines dropped because the destination could not keep up (its buffer was full). */
   readonly dropped: number;
+  /** Writes what is buffered now (tests, and before a re-open). */
+  flush(): Promise<void>;
   /** Re-opens a file destination (log rotation on SIGHUP); no-op for stdout. */
   reopen(): void;
   /** Flushes what is buffered and closes the destination. */
@@ -122,6 +124,7 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
         + ',"upstream_latency_ms":' + upstream + ',"gateway_latency_ms":' + ms(gateway) + ',"latency_ms":' + ms(total)
         + ',"bytes_in":' + bytesIn + ',"bytes_out":' + r.bytesOut + ',"msg":"access"}\n');
     },
+    flush: () => out.drain(),
     reopen: () => out.reopen(),
     close: () => out.close(),
   };

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +35,19 @@ describe('access log lines', () => {
     await log.close();
     const written = readFileSync(path, 'utf8').trimEnd().split('\n');
     expect(written.length + log.dropped).toBe(100);
+  });
+
+  it('re-opens its file so that lines after a rotation go to the new file', async () => {
+    const path = tempFile();
+    const log = createAccessLog(path, { workerId: 1 });
+    log.write({ requestId: '1'.repeat(32), status: 200, access: new AccessRecord('GET', '/before') }, 0);
+    await log.flush();
+    renameSync(path, `${path}.1`);
+    log.reopen();
+    log.write({ requestId: '2'.repeat(32), status: 200, access: new AccessRecord('GET', '/after') }, 0);
+    await log.close();
+    expect(JSON.parse(readFileSync(`${path}.1`, 'utf8'))).toMatchObject({ path: '/before' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ path: '/after' });
   });
 
   it('fails at once when the file cannot be opened', () => {
