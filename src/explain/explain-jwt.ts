@@ -105,7 +105,8 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
     if (prepared.jwks !== null) {
       const kid = ownValue(decoded.header, 'kid');
       input.kid = kid ?? null;
-      input.jwks = prepared.credential.entity.jwks_uri ?? 'inline';
+      const source = prepared.credential.entity;
+      input.jwks = source.jwks_uri ?? (source.oidc_issuer ? `discovered from ${source.oidc_issuer}` : 'inline');
       key = typeof kid === 'string' || kid === undefined ? await prepared.jwks.key(kid, prepared.alg) : null;
       if (!add('key', input, key !== null, key !== null ? 'found in the JWKS' : 'no key in the JWKS for this kid and alg')) return steps;
     } else if (key === null) {
