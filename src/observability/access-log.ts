@@ -11,12 +11,13 @@ import type { CompiledRoute } from '../config/types.js';
 export class AccessRecord {
   /** performance.now() when the request reached the data plane. */
   readonly startedAt = performance.now();
-  route: string | null = null;
-  service: string | null = null;
-  consumer: string | null = null;
-  credential: string | null = null;
-  /** The jwt stage's reason (`ok`, `expired`, …); null when no jwt plugin ran. */
-  auth: string | null = null;
+  // The next five hold JSON text (a quoted string, or null), quoted once per config entity rather than per line.
+  route = 'null';
+  service = 'null';
+  consumer = 'null';
+  credential = 'null';
+  /** The jwt stage's reason (`"ok"`, `"expired"`, …); null when no jwt plugin ran. */
+  auth = 'null';
   /** performance.now() when the request was handed to the upstream pool; 0 when it never was. */
   upstreamStartAt = 0;
   /** performance.now() when the upstream's response head arrived; 0 when none did. */
@@ -27,19 +28,33 @@ export class AccessRecord {
   constructor(readonly method: string, readonly path: string) {}
 }
 
+const QUOTED_REASONS: readonly string[] = AUTH_REASON_NAMES.map((n) => JSON.stringify(n));
+/** JSON text of an entity's logged name, kept per entity object (a new config generation has new objects). */
+const quotedNames = new WeakMap<object, string>();
+function quoted(entity: object, text: string | null | undefined): string {
+  let q = quotedNames.get(entity);
+  if (q === undefined) {
+    q = text === null || text === undefined ? 'null' : JSON.stringify(text);
+    quotedNames.set(entity, q);
+  }
+  return q;
+}
+const QUOTED_METHODS = new Map(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [m, `"${m}"`]));
+
 /** Records the matched route and its service (name, else id). */
 export function noteAccessRoute(record: AccessRecord, route: CompiledRoute): void {
-  record.route = route.entity.name ?? route.entity.id ?? null;
+  record.route = quoted(route.entity, route.entity.name ?? route.entity.id);
   const service = route.service;
-  if (service !== null) record.service = service.entity.name ?? service.entity.id ?? null;
+  if (service !== null) record.service = quoted(service.entity, service.entity.name ?? service.entity.id);
 }
 
 /** Records the jwt stage's decision: its reason, and the consumer and credential key it allowed. */
 export function noteAccessAuth(record: AccessRecord, decision: AuthDecision): void {
-  record.auth = AUTH_REASON_NAMES[decision.reason] ?? null;
+  record.auth = QUOTED_REASONS[decision.reason] ?? 'null';
   if (decision.kind === 'allow') {
-    record.consumer = decision.consumer.entity.id ?? null;
-    record.credential = decision.credential?.entity.key ?? null;
+    record.consumer = quoted(decision.consumer.entity, decision.consumer.entity.id);
+    const credential = decision.credential;
+    if (credential !== null) record.credential = quoted(credential.entity, credential.entity.key);
   }
 }
 
@@ -86,9 +101,6 @@ function ms(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-function str(value: string | null): string {
-  return value === null ? 'null' : JSON.stringify(value);
-}
 
 export function createAccessLog(target: string, options: AccessLogOptions): AccessLog {
   const out = createAppender(target, {
@@ -116,10 +128,10 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
         gateway = total - u;
       }
       out.write(prefix + Date.now() + worker + response.requestId
-        + '","method":' + JSON.stringify(r.method) + ',"path":' + JSON.stringify(r.path)
+        + '","method":' + (QUOTED_METHODS.get(r.method) ?? JSON.stringify(r.method)) + ',"path":' + JSON.stringify(r.path)
         + ',"status":' + (response.status === 0 ? 499 : response.status)
-        + ',"route":' + str(r.route) + ',"service":' + str(r.service)
-        + ',"consumer":' + str(r.consumer) + ',"credential":' + str(r.credential) + ',"auth":' + str(r.auth)
+        + ',"route":' + r.route + ',"service":' + r.service
+        + ',"consumer":' + r.consumer + ',"credential":' + r.credential + ',"auth":' + r.auth
         + ',"upstream_status":' + (r.upstreamStatus === 0 ? 'null' : r.upstreamStatus)
         + ',"upstream_latency_ms":' + upstream + ',"gateway_latency_ms":' + ms(gateway) + ',"latency_ms":' + ms(total)
         + ',"bytes_in":' + bytesIn + ',"bytes_out":' + r.bytesOut + ',"msg":"access"}\n');
