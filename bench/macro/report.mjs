@@ -81,6 +81,11 @@ export function renderTable({ systems, scenarios, cells }) {
       return sc.id === 'passthrough' || !g?.ok ? '–' : `${ratio(g.perCpuS, own.perCpuS)} /CPU-s`;
     }).join(' | ')} |`);
   }
+  // The access log's cost: the same gateway with gateway.access_log on, against its plain passthrough (target ≥ 0.9×).
+  const logged = cells['portcullis-log']?.passthrough;
+  if (own?.ok && logged?.ok) {
+    extra.push(`| *access log / passthrough* | ${scenarios.map((sc) => (sc.id === 'passthrough' ? `${ratio(logged.perCpuS, own.perCpuS)} /CPU-s` : '–')).join(' | ')} |`);
+  }
   return [head, rule, ...rows, ...extra].join('\n');
 }
 

@@ -101,6 +101,8 @@ export interface GatewaySettings {
   lingering_time_ms?: number;
   /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
   lingering_timeout_ms?: number;
+  /** Access log destination: `"stdout"` or a file path; null/absent = off (`true` in the file means `"stdout"`). */
+  access_log?: string | null;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;

@@ -22,6 +22,8 @@ import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
+import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -46,6 +48,8 @@ export interface DataPlaneOptions {
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
+  /** The worker's access log (gateway.access_log); null or absent = off, which costs one null check per request. */
+  accessLog?: AccessLog | null;
 }
 
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
@@ -114,6 +118,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
   let drainWaiter: (() => void) | null = null;
 
+  const accessLog = options.accessLog ?? null;
+  let accessDroppedSeen = 0;
   const counters = emptyCounters();
   const authCounts = authTallies();
   let queueFullRetired = 0;
@@ -126,7 +132,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     draining: false,
     refusal: refusalSettings(initial),
     now: () => performance.now(),
-    onComplete() {
+    onComplete(writer) {
+      if (writer.access !== null) accessLog!.write(writer, writer.body === null ? 0 : writer.body.received);
       if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
     },
   };
@@ -151,6 +158,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
+    if (writer.access !== null) writer.access.upstreamStartAt = performance.now();
     let query = snap.query;
     // hide_credentials: a token that came in the query does not go upstream.
     const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
@@ -170,6 +178,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
   ): void {
     if (writer.finished) return;
+    if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') {
       counters.authDenied++;
       tallyAuth(authCounts, decision.reason, true);
@@ -199,6 +208,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
 
   function handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void {
+    if (accessLog !== null) writer.access = new AccessRecord(snap.method, snap.url);
     const g = gen;
     let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
@@ -221,6 +231,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    if (writer.access !== null) noteAccessRoute(writer.access, match.route);
     const httpsRedirect = match.route.httpsRedirect;
     if (httpsRedirect != null && !snap.tls) {
       answerPlainHttp(writer, snap, httpsRedirect);
@@ -287,6 +298,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         tls = createTlsMaterial(config.validated);
         servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
       }
+      // SIGHUP re-opens a file access log, so logrotate can move it away.
+      accessLog?.reopen();
     },
     async close(timeoutMs) {
       shared.draining = true;
@@ -303,6 +316,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       servers.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
+      await accessLog?.close();
       loopDelay.disable();
     },
     counters() {
@@ -321,6 +335,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.jwksFetches = r.jwks?.fetches ?? 0;
       counters.jwksFetchErrors = r.jwks?.fetchErrors ?? 0;
       counters.jwksRefetchesSuppressed = r.jwks?.refetchesSuppressed ?? 0;
+      if (accessLog !== null && accessLog.dropped !== accessDroppedSeen) {
+        logger.warn({ dropped: accessLog.dropped - accessDroppedSeen }, 'access log lines dropped: the destination cannot keep up');
+        accessDroppedSeen = accessLog.dropped;
+      }
       if (loopDelay.count > 0) {
         counters.loopDelayP99Us = Math.round(loopDelay.percentile(99) / 1000);
         counters.loopDelayMaxUs = Math.round(loopDelay.max / 1000);
