@@ -81,7 +81,7 @@ export class ConfigInvalidError extends Error {
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
 const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = [
-  'proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen',
+  'proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen', 'access_log',
 ];
 const STATUS_REFRESH_MS = 250;
 

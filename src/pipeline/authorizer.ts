@@ -12,6 +12,7 @@ import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.
 import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
 import type { RequestIdGenerator } from './request-id.js';
 import type { DataPlaneCounters } from './types.js';
+import { AccessRecord, noteAccessAuth, noteAccessRoute } from '../observability/access-log.js';
 
 /** What the handler reads of the data plane's current config generation. */
 export interface AuthorizerGeneration {
@@ -30,6 +31,8 @@ export interface AuthorizerDeps {
   /** Response counters, drain flag and completion hook of this listener's writers. */
   shared: WriterShared;
   logger: Logger;
+  /** gateway.access_log is on: each answer gets a line (marked `"mode":"authorizer"`), written by the proxy's onComplete. */
+  accessLog: boolean;
 }
 
 const NO_HEADERS: readonly string[] = Object.freeze([]);
@@ -79,7 +82,7 @@ export function createAuthorizerShared(proxy: WriterShared): WriterShared & { dr
       return proxy.refusal;
     },
     now: () => proxy.now(),
-    onComplete: () => proxy.onComplete(),
+    onComplete: (writer) => proxy.onComplete(writer),
   };
 }
 
@@ -107,11 +110,13 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     if (writer.finished) return;
     const counter: AuthorizerCounter = authorizerCounter(decision);
     counters[counter]++;
+    if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
     else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(decision, match, ctx) : NO_HEADERS);
   }
 
   function handle(writer: ClientResponse, snap: RequestSnapshot): void {
+    if (deps.accessLog) writer.access = new AccessRecord(snap.method, snap.url);
     // Bodies are never read: a subrequest that carries one gets its answer on a closing connection.
     if (snap.contentLength > 0 || snap.chunked) writer.closeConnection = true;
     const g = deps.current();
@@ -127,11 +132,14 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     const original = reconstructRequest(snap, gw.authorizer_source ?? 'auto', gw.authorizer_path_prefix ?? '');
     if (original === BAD_SHAPE) return badRequest(writer);
     if (original === OUTSIDE_PREFIX) return notFound(writer);
+    // The line names the request asked about (its method and path), not the subrequest.
+    if (writer.access !== null) writer.access = new AccessRecord(original.method, original.url);
     const path = deps.normalizePath(original.url);
     if (path === null) return badRequest(writer);
     original.path = path;
     const match = g.routes.match(original);
     if (match === null) return notFound(writer);
+    if (writer.access !== null) noteAccessRoute(writer.access, match.route);
     const jwt = match.route.jwt;
     if (jwt === null) {
       counters.authzAllowedNoPlugin++;

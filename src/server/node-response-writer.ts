@@ -5,7 +5,7 @@ import type { ResponseHeaders } from '../proxy/types.js';
 import { ClientAbortedError, PayloadTooLargeError } from './body-reader.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
 import type { NodeRequest } from './node-request.js';
-import { countStatus, JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
 type NodeResponse = ServerResponse | Http2ServerResponse;
 
@@ -125,7 +125,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   private send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
     if (this.finished || this.started) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
+    this.begin(status, body);
     const res = this.res;
     res.statusCode = status;
     if (contentType !== '') res.setHeader('Content-Type', contentType);
@@ -141,7 +141,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
+    this.begin(status, null);
     const res = this.res;
     try {
       res.statusCode = status;
@@ -177,6 +177,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
     this.written += chunk.length;
+    this.relayed(chunk.length);
     return (this.res as ServerResponse).write(chunk);
   }
 

@@ -148,6 +148,16 @@ export interface Reply {
   body: string;
 }
 
+/** Polls /status until ready (bounded): readiness waits for every JWKS's first load. */
+export async function waitReady(gw: GatewayHandle, limitMs = 5000): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    if ((await gw.status()).ready === true) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** One request on a fresh connection (no keep-alive), so connections spread over workers. */
 export function get(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,5 @@
 // authorizer_listen through the real supervisor: every worker thread binds it, metrics count its decisions.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfig, get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig, type Reply } from '../helpers/gateway-harness.js';
@@ -31,6 +32,25 @@ describe('authorizer_listen in the gateway', () => {
     expect(metrics).toContain('portcullis_authorizer_decisions_total{result="allowed",reason="no_jwt_plugin"} 10');
     expect(metrics).toContain('portcullis_authorizer_decisions_total{result="denied",reason="no_token"} 10');
     expect(metrics).toContain('portcullis_requests_total 0');
+  });
+
+  it('writes an access-log line per answer, marked mode "authorizer" and naming the request asked about', async () => {
+    const upstream = await startUpstream();
+    started.upstream = upstream;
+    const dir = tempDir();
+    const logPath = join(dir, 'access.log');
+    const config = gatewayConfig(upstream.port, ['/open'], { authorizer_listen: '127.0.0.1:0 engine=node', access_log: logPath });
+    (config.services as Array<{ routes: unknown[] }>)[0].routes.push({ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] });
+    const { gateway } = await startTestGateway(writeConfig(join(dir, 'kong.json'), config));
+    started.gateway = gateway;
+    expect((await forwardAuth(gateway.authorizerPort!, '/secure/x')).status).toBe(401);
+    expect((await get(gateway.proxyPort, '/open/y')).status).toBe(200);
+    await gateway.stop(); // flushes and closes the access log
+    started.gateway = null;
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const authz = lines.find((l) => l.mode === 'authorizer');
+    expect(authz).toMatchObject({ method: 'GET', path: '/secure/x', status: 401, route: 'secure', auth: 'no_token', upstream_status: null });
+    expect(lines.find((l) => l.path === '/open/y')?.mode).toBeUndefined();
   });
 
   it('stays off by default', async () => {

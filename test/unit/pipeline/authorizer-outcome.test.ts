@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AUTHORIZER_OUTCOMES, authorizerCounter } from '../../../src/pipeline/authorizer-outcome.js';
 import { emptyCounters } from '../../../src/observability/counters.js';
-import type { AuthDecision } from '../../../src/auth/types.js';
+import { AuthReason, type AuthDecision } from '../../../src/auth/types.js';
 
-const deny = (status: number, body: string, wwwAuthenticate: string | null): AuthDecision => ({ kind: 'deny', status, body, wwwAuthenticate });
+const deny = (status: number, body: string, wwwAuthenticate: string | null): AuthDecision => ({ kind: 'deny', status, body, wwwAuthenticate, reason: AuthReason.badToken });
 
 describe('authorizer outcomes', () => {
   it('derives the reason of a refusal from the answer Kong gives', () => {
@@ -13,7 +13,7 @@ describe('authorizer outcomes', () => {
     expect(authorizerCounter(deny(403, '{"message":"Forbidden"}', null))).toBe('authzDeniedForbidden');
     expect(authorizerCounter(deny(503, '{"message":"x"}', null))).toBe('authzErrorQueueFull');
     expect(authorizerCounter(deny(500, '{"message":"x"}', null))).toBe('authzErrorInternal');
-    expect(authorizerCounter({ kind: 'bypass' })).toBe('authzAllowedPreflight');
+    expect(authorizerCounter({ kind: 'bypass', reason: AuthReason.ok })).toBe('authzAllowedPreflight');
   });
 
   it('has one data-plane counter per label pair, and no pair twice', () => {
