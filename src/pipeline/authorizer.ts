@@ -48,24 +48,27 @@ function sameName(a: string, lower: string): boolean {
   return true;
 }
 
+/** Appends `lower` with an empty value unless one of the first `set` entries of scratch names it. */
+function blankUnlessSet(lower: string, set: number): void {
+  for (let i = 0; i < set; i += 2) if (sameName(scratch[i]!, lower)) return;
+  scratch.push(lower, '');
+}
+
 /**
- * The allow's identity headers, plus an empty value for each identity name it does not set: Traefik and Envoy
- * copy listed headers over the client's, so an empty value is what replaces a spoofed one (nginx drops empty ones).
+ * The allow's identity headers (with the route's claim headers), plus an empty value for each such name it does not
+ * set: Traefik and Envoy copy listed headers over the client's, so an empty value is what replaces a spoofed one
+ * (nginx drops empty ones).
  */
 function allowHeaders(decision: AuthDecision & { kind: 'allow' }, match: RouteMatch, ctx: ForwardContext): readonly string[] {
   scratch.length = 0;
   appendIdentityHeaders(scratch, decision, match, ctx);
   const set = scratch.length;
-  for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) {
-    const name = IDENTITY_HEADER_NAMES[n]!;
-    let found = false;
-    for (let i = 0; i < set; i += 2) {
-      if (sameName(scratch[i]!, name)) {
-        found = true;
-        break;
-      }
-    }
-    if (!found) scratch.push(name, '');
+  for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) blankUnlessSet(IDENTITY_HEADER_NAMES[n]!, set);
+  const policy = match.route.jwt?.policy?.upstream ?? null;
+  if (policy !== null) {
+    const claims = policy.claimHeaders;
+    for (let n = 0; n < claims.length; n++) blankUnlessSet(claims[n]!.header, set);
+    if (policy.payloadHeader !== null) blankUnlessSet(policy.payloadHeader, set);
   }
   return scratch;
 }

@@ -26,6 +26,9 @@ function document(gateway: Record<string, unknown> = {}): Record<string, unknown
     { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
     { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt' }] },
     { name: 'open', paths: ['/open'] },
+    { name: 'claims', paths: ['/claims'], plugins: [{ name: 'jwt', config: {
+      claims_to_headers: [{ claim: 'email', header: 'X-User-Email' }, { claim: 'team', header: 'X-User-Team' }],
+      forward_payload_header: 'X-Jwt-Payload' } }] },
   ], {
     gateway: { authorizer_listen: '127.0.0.1:0', ...gateway },
     top: {
@@ -58,6 +61,16 @@ beforeAll(async () => {
 afterAll(() => closeInOrder(gw, client));
 
 describe('authorizer: Traefik forwardAuth shape', () => {
+  it('answers the route’s claim headers as the proxy sends them, and an empty value for a claim the token lacks', async () => {
+    const token = hs256({ email: 'alice@example.com' });
+    const r = await ask('/', traefik('GET', 'app.test', '/claims/x', { authorization: `Bearer ${token}`, 'x-user-team': 'root' }));
+    expect(r.status).toBe(200);
+    expect(r.headers['x-user-email']).toBe('alice@example.com');
+    // Named but empty: the front proxy overwrites the client's spoofed X-User-Team with it.
+    expect(r.headers['x-user-team']).toBe('');
+    expect(r.headers['x-jwt-payload']).toBe(token.split('.')[1]);
+  });
+
   it('allows a valid token with 200, no body and the identity headers the proxy sends upstream', async () => {
     const r = await ask('/', traefik('GET', 'app.test', '/secure/items?page=2', { authorization: `Bearer ${hs256({ exp: now() + 60 })}` }));
     expect(r.status).toBe(200);
