@@ -10,7 +10,7 @@ import { runTokenCommand, type TokenCommandOptions } from './token/token-command
 
 const EXIT_USAGE = 2;
 
-const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL]
+const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL] [--watch]
        portcullis check --config FILE
        portcullis token --config FILE [--key KEY] [--claim NAME=VALUE]... [--expires-in SECONDS]
                         [--private-key FILE] [--key-claim NAME] [--secret-is-base64]
@@ -26,6 +26,7 @@ Options:
   -c, --config FILE      declarative config (JSON or YAML); default: $PORTCULLIS_CONFIG
   -w, --workers N        worker threads (1-64), overrides gateway.workers
   -l, --log-level LEVEL  fatal|error|warn|info|debug|trace|silent, overrides gateway.log_level
+      --watch            reload when the config file changes (as gateway.watch_config: true)
   -h, --help             show this help
   -v, --version          print the version
 
@@ -37,7 +38,8 @@ Token options:
       --key-claim NAME   claim that carries the key (default: the jwt plugins' key_claim_name, else iss)
       --secret-is-base64 HMAC with the base64url-decoded secret (default: as the jwt plugins say)
 
-Signals: SIGHUP reloads the config file; SIGTERM/SIGINT drain in-flight requests and exit 0.
+Signals: SIGHUP reloads the config file; SIGTERM/SIGINT fail readiness, wait gateway.drain_delay_ms, drain
+in-flight requests and exit 0.
 `;
 
 class UsageError extends Error {}
@@ -47,6 +49,7 @@ interface Parsed {
   configPath?: string;
   workers?: number;
   logLevel?: LogLevel;
+  watch?: boolean;
   token?: Omit<TokenCommandOptions, 'configPath'>;
 }
 
@@ -64,6 +67,7 @@ function parse(argv: string[]): Parsed {
         'log-level': { type: 'string', short: 'l' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        watch: { type: 'boolean' },
         key: { type: 'string', short: 'k' },
         claim: { type: 'string', multiple: true },
         'expires-in': { type: 'string' },
@@ -101,7 +105,8 @@ function parse(argv: string[]): Parsed {
     keyClaimName: values['key-claim'],
     secretIsBase64: values['secret-is-base64'],
   };
-  return { command, configPath, workers, logLevel, token };
+  if (command !== 'start' && values.watch) throw new UsageError('--watch belongs to the start command');
+  return { command, configPath, workers, logLevel, watch: values.watch, token };
 }
 
 function requireConfig(p: Parsed): string {
@@ -113,7 +118,7 @@ async function start(p: Parsed): Promise<number> {
   const configPath = requireConfig(p);
   let handle: GatewayHandle;
   try {
-    handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel } });
+    handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel, watch: p.watch } });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatConfigErrors(err.errors)}\n`);

@@ -15,10 +15,15 @@ import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/adm
 import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
+import { drainDelay, readinessOf, startReplica, type Replica } from './supervisor/replica.js';
+import { resolveReplicaSettings } from './config/validate-replica.js';
+import { createMemoryWriter, createReadOnlyApi } from './admin/read-only.js';
 
 export interface GatewayOverrides {
   workers?: number;
   logLevel?: LogLevel;
+  /** `--watch`: reload when the config file changes, as gateway.watch_config does. */
+  watch?: boolean;
 }
 
 export interface GatewayOptions {
@@ -34,6 +39,8 @@ export interface GatewayOptions {
     enableCrashHook?: boolean;
     /** First restart delay after a worker dies (default 200 ms, doubling per consecutive crash). */
     restartDelayMs?: number;
+    /** Debounce of the config file watcher (default 200 ms). */
+    watchDebounceMs?: number;
   };
 }
 
@@ -47,6 +54,8 @@ export interface GatewayHandle {
   readonly proxyPort: number;
   /** null when admin_listen is "off". */
   readonly adminPort: number | null;
+  /** null when status_listen is "off". */
+  readonly statusPort: number | null;
   readonly generation: number;
   /** The main-thread logger (worker logs are relayed into it). */
   readonly logger: pino.Logger;
@@ -55,7 +64,10 @@ export interface GatewayHandle {
    * Runs in the same queue as Admin API writes, so a reload and a write never interleave.
    */
   reload(): Promise<ReloadResult>;
-  /** Drains in-flight requests (bounded by gateway.drain_timeout_ms) and ends every worker. */
+  /**
+   * Fails readiness at once, keeps accepting for gateway.drain_delay_ms, then stops accepting and drains in-flight
+   * requests (bounded by gateway.drain_timeout_ms) and ends every worker.
+   */
   stop(): Promise<void>;
   status(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
@@ -72,7 +84,8 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level'];
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level',
+  'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
 const STATUS_REFRESH_MS = 250;
 
 function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
@@ -149,7 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     restartDelayMs: options.testing?.restartDelayMs,
   });
   const proxyPort = await pool.start();
-  let ready = true;
+  let draining = false;
+  const replicaSettings = resolveReplicaSettings(settings);
 
   const proxyListen = address({ host: settings.proxy_listen.host, port: proxyPort });
   let adminListen: string | null = null;
@@ -158,12 +172,20 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   async function status(): Promise<Record<string, unknown>> {
     await pool.refresh(STATUS_REFRESH_MS);
     const totals = pool.totals();
-    // Not ready until every worker's JWKS sources have loaded once (or their bounded wait ended).
-    const jwksReady = totals.jwksSourcesReady >= totals.jwksSources;
     return buildStatus({
-      ready: ready && jwksReady, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
+      ready: currentReadiness().ready, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
       proxyListen, adminListen, counters: totals, workers: pool.workers(), uptimeSeconds: uptime(),
     });
+  }
+
+  /** Not ready while draining, until every worker serves the current generation and every JWKS has loaded once. */
+  function currentReadiness() {
+    return readinessOf({ draining, generation, workers: pool.workers(), counters: pool.totals() });
+  }
+
+  async function readiness() {
+    await pool.refresh(STATUS_REFRESH_MS);
+    return currentReadiness();
   }
 
   async function metrics(): Promise<string> {
@@ -222,11 +244,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     apply: (validated, warnings) => applyValidated(validated, warnings, 'admin'),
     info: () => ({ version: packageVersion(), hostname: hostname(), node_id: nodeId }),
     onError: (err) => logger.error({ err }, 'Admin API write could not be saved to the config file; nothing was changed'),
+    // Declarative mode never writes the (often read-only, mounted) file; an allowed `POST /config` lives in memory.
+    writer: replicaSettings.admin_writes ? undefined : createMemoryWriter(),
   });
+  const api = replicaSettings.admin_writes ? store : createReadOnlyApi(store, { configEndpoint: replicaSettings.admin_config_endpoint });
 
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
-    admin = createAdminServer({ status, metrics, api: store, guard, audit });
+    admin = createAdminServer({ status, metrics, api, guard, audit });
     try {
       adminPort = await admin.listen(settings.admin_listen.host, settings.admin_listen.port);
     } catch (err) {
@@ -236,6 +261,21 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     adminListen = address({ host: settings.admin_listen.host, port: adminPort });
   }
 
+  let replica: Replica;
+  try {
+    replica = await startReplica({
+      logger, configPath, status, metrics, readiness, reload: reloadFile,
+      watch: options.overrides?.watch ?? replicaSettings.watch_config,
+      statusListen: replicaSettings.status_listen,
+      watchDebounceMs: options.testing?.watchDebounceMs,
+    });
+  } catch (err) {
+    await pool.stop(0);
+    await admin?.close();
+    throw err;
+  }
+  const statusListen = replica.statusPort === null ? null : address({ host: replicaSettings.status_listen!.host, port: replica.statusPort });
+
   const info = pool.info();
   if (info?.httpEngine === 'uws-fallback') {
     logger.error({ httpEngine: info.httpEngine },
@@ -243,8 +283,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   }
   logger.info({
     httpEngine: info?.httpEngine, hmacEngine: info?.hmacEngine, workers: settings.workers,
-    proxyListen, adminListen, generation, configPath,
+    proxyListen, adminListen, statusListen, generation, configPath,
   }, `portcullis started: ${settings.workers} worker(s), proxy on ${proxyListen}, admin on ${adminListen ?? 'off'}, `
+    + `status on ${statusListen ?? 'off'}, `
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
 
@@ -271,15 +312,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const handle: GatewayHandle = {
     proxyPort,
     adminPort,
+    statusPort: replica.statusPort,
     get generation() { return generation; },
     logger,
     reload: reloadFile,
     stop() {
       stopped ??= (async () => {
-        ready = false;
+        draining = true;
+        replica.stopWatching();
+        await drainDelay(resolveReplicaSettings(config.gateway).drain_delay_ms, logger);
         logger.info({ drainTimeoutMs: config.gateway.drain_timeout_ms }, 'stopping: draining in-flight requests');
         await pool.stop(config.gateway.drain_timeout_ms);
         await admin?.close();
+        await replica.close();
         logger.info('stopped');
       })();
       return stopped;

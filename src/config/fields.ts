@@ -14,7 +14,9 @@ export const FIELDS = {
     // Admin API security (validate-admin.ts).
     'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
     // Answers made before the body was read (src/server/refusal-policy.ts).
-    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms'],
+    'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms',
+    // Replicas on Kubernetes (validate-replica.ts).
+    'watch_config', 'admin_writes', 'admin_config_endpoint', 'status_listen', 'drain_delay_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],

@@ -5,6 +5,7 @@ import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.j
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
 import { readAdminSecurity } from './validate-admin.js';
+import { readReplicaSettings, STATUS_LISTEN_EXAMPLE } from './validate-replica.js';
 
 /** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
 function parseListen(value: string): ListenAddress | null {
@@ -73,6 +74,10 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r, obj),
+    ...readReplicaSettings(r, obj),
+    ...(has(obj, 'status_listen')
+      ? { status_listen: listen(sink, obj.status_listen, childPath(path, 'status_listen'), STATUS_LISTEN_EXAMPLE, true) }
+      : {}),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),
