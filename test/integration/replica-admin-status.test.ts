@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 
@@ -94,6 +94,33 @@ describe('read-only Admin API (gateway.admin_writes: false)', () => {
     expect((await call(admin, 'GET', '/consumers')).body.data.map((c: { username: string }) => c.username)).toEqual(['carol']);
     expect(readFileSync(configPath, 'utf8')).toBe(text);
     expect((await call(admin, 'POST', '/consumers', { username: 'dave' })).status).toBe(405);
+  });
+});
+
+describe('watched config (gateway.watch_config: true)', () => {
+  it('reloads when the file is replaced, and keeps the old config (errors logged) when the new one is invalid', async () => {
+    const upstream = await startUpstream();
+    started.upstream = upstream;
+    const dir = tempDir();
+    const doc = (paths: string[]) => ({
+      _format_version: '3.0',
+      gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, watch_config: true },
+      services: [{ name: 'svc', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'r', paths }] }],
+    });
+    const configPath = writeConfig(join(dir, 'kong.json'), doc(['/one']));
+    const { gateway, logs } = await startTestGateway(configPath, { testing: { watchDebounceMs: 30 } });
+    started.gateway = gateway;
+    // An editor's save: write a temporary file, rename it over the config.
+    writeConfig(join(dir, '.kong.json.tmp'), doc(['/two']));
+    renameSync(join(dir, '.kong.json.tmp'), configPath);
+    await logs.waitFor((l) => l.msg === 'config reloaded: generation 2');
+    expect((await call(gateway.proxyPort, 'GET', '/two')).status).toBe(200);
+
+    writeConfig(configPath, { ...doc(['/three']), typo: 1 });
+    await logs.waitFor((l) => l.msg === 'config reload rejected; the previous config keeps serving');
+    expect(logs.lines.some((l) => l.msg === 'config reload rejected: $.typo: unknown field')).toBe(true);
+    expect(gateway.generation).toBe(2);
+    expect((await call(gateway.proxyPort, 'GET', '/two')).status).toBe(200);
   });
 });
 

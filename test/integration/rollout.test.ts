@@ -14,7 +14,7 @@ function config(proxyPort: number, upstreamPort: number, paths: string[], extra:
     _format_version: '3.0',
     gateway: {
       proxy_listen: `127.0.0.1:${proxyPort}`, admin_listen: 'off', status_listen: '127.0.0.1:0', workers: 1, log_level: 'info',
-      watch_config: true, admin_writes: false, drain_delay_ms: DRAIN_DELAY_MS, drain_timeout_ms: DRAIN_TIMEOUT_MS,
+      admin_writes: false, drain_delay_ms: DRAIN_DELAY_MS, drain_timeout_ms: DRAIN_TIMEOUT_MS,
     },
     services: [{ name: 'api', url: `http://127.0.0.1:${upstreamPort}`, routes: [{ name: 'api', paths }] }],
     ...extra,
@@ -58,8 +58,9 @@ describe('rollout of two replicas behind one port', () => {
     });
     const port = await freePort();
     const mount = createConfigMapDir(config(port, upstream.port, ['/api']));
-    const a = startGatewayProcess(['--config', mount.path]);
-    const b = startGatewayProcess(['--config', mount.path]);
+    // `--watch` here; gateway.watch_config: true does the same from the file (replica-admin-status.test.ts).
+    const a = startGatewayProcess(['--config', mount.path, '--watch']);
+    const b = startGatewayProcess(['--config', mount.path, '--watch']);
     processes.push(a, b);
     const [statusA, statusB] = await Promise.all([statusPort(a), statusPort(b)]);
     for (const s of [statusA, statusB]) await waitFor('ready', async () => (await getJson(s, '/status/ready')).status === 200);

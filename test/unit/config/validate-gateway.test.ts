@@ -41,3 +41,29 @@ describe('gateway section', () => {
     expect(errorLines(base({ gateway: { workers: 'many' } }))).toEqual(["$.gateway.workers: expected 'auto' or an integer"]);
   });
 });
+
+describe('gateway section: replica settings', () => {
+  it('leaves a plain gateway section unchanged and resolves the defaults (status off, writes on, no delay)', async () => {
+    const { resolveReplicaSettings } = await import('../../../src/config/validate-replica.js');
+    const g = valid(base()).gateway;
+    expect(g).not.toHaveProperty('status_listen');
+    expect(resolveReplicaSettings(g)).toEqual({
+      watch_config: false, admin_writes: true, admin_config_endpoint: false, status_listen: null, drain_delay_ms: 0,
+    });
+  });
+  it('reads status_listen with the listener syntax, the flags and the drain delay', () => {
+    const g = valid(base({ gateway: { status_listen: '0.0.0.0:8100', watch_config: true, admin_writes: false,
+      admin_config_endpoint: true, drain_delay_ms: 5000 } })).gateway;
+    expect(g).toMatchObject({ status_listen: { host: '0.0.0.0', port: 8100 }, watch_config: true, admin_writes: false,
+      admin_config_endpoint: true, drain_delay_ms: 5000 });
+    expect(valid(base({ gateway: { status_listen: 'off' } })).gateway.status_listen).toBeNull();
+  });
+  it('lists every bad replica setting with its path', () => {
+    expect(errorLines(base({ gateway: { status_listen: '8100', watch_config: 'yes', admin_writes: 0, drain_delay_ms: -1 } }))).toEqual([
+      '$.gateway.watch_config: expected a boolean',
+      '$.gateway.admin_writes: expected a boolean',
+      '$.gateway.drain_delay_ms: value should be between 0 and 3600000',
+      "$.gateway.status_listen: expected 'host:port' (e.g. '0.0.0.0:8100') or 'off'",
+    ]);
+  });
+});
