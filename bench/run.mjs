@@ -6,7 +6,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allowedCpus, clkTck, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
+import { runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
+import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
 import { installExitHooks, pinSelf } from './macro/procs.mjs';
 import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
@@ -14,7 +16,9 @@ import { buildTokenSets, selectScenarios, UPLOAD_BYTES } from './macro/scenarios
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
 
-const SYSTEM_IDS = ['direct', 'portcullis', 'peer'];
+/** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
+const loadOn = (sys) => (sys.loader === 'h2load' ? runH2load : runLoad);
+const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'peer'];
 const WARM_REQUESTS = 3000;
 const WARM_UPLOADS = 100;
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -26,11 +30,13 @@ const HELP = `usage: npm run bench -- [options]
                         also warmed once at start: 3000 requests per scenario, every token once)
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m
-  --systems a,b         subset of: direct,portcullis,peer
+  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,peer
+                        (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent)
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
-  --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench`;
+  --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench
+  --tls                 uWS plain vs TLS keep-alive passthrough and TLS handshakes per CPU-second (uses --duration)`;
 
 function parseOptions(argv) {
   const { values, positionals } = parseArgs({
@@ -40,7 +46,7 @@ function parseOptions(argv) {
       quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
       warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' },
       systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
-      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const num = (v, d) => {
@@ -56,6 +62,7 @@ function parseOptions(argv) {
   return {
     help: values.help,
     micro: values.micro,
+    tls: values.tls,
     microFilter: positionals[0],
     quick: Boolean(q),
     repeat: Math.max(1, Math.round(num(values.repeat, q ? 1 : 3))),
@@ -126,6 +133,7 @@ async function macro(opts) {
       for (const sc of scenarios) {
         runs[sys.id][sc.id] = [];
         if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
+        if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) { cells[sys.id][sc.id] = { na: 'h2load sends one token' }; continue; }
         const problem = await preflight({ url: sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
         if (problem) {
           cells[sys.id][sc.id] = { ok: false, problems: [problem] };
@@ -143,7 +151,7 @@ async function macro(opts) {
         // The bare upstream ignores tokens: a pass over all of them would warm nothing.
         const tokenPass = sys.id === 'direct' ? 0 : tokens?.length ?? 0;
         const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
-        await runLoad({ url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
+        await loadOn(sys)({ url: sys.h2url ?? sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
       }
       log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -156,9 +164,9 @@ async function macro(opts) {
             continue;
           }
           const tokens = tokenSets[sc.tokens];
-          const base = { url: sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections };
-          if (opts.warmupS > 0) await runLoad({ ...base, durationS: opts.warmupS });
-          const r = await runLoad({ ...base, durationS: opts.durationS, pid: sys.pid });
+          const base = { url: sys.h2url ?? sys.url, scenario: sc, tokens, uploadBody, connections: opts.connections };
+          if (opts.warmupS > 0) await loadOn(sys)({ ...base, durationS: opts.warmupS });
+          const r = await loadOn(sys)({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);
           log(`[${rep + 1}/${opts.repeat}] ${sc.id.padEnd(12)} ${sys.id.padEnd(10)} ${formatCount(r.rps).padStart(7)} rps ` +
             `${formatCount(r.perCpuS).padStart(7)}/CPU-s  p99 ${formatMs(r.p99).padStart(8)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
@@ -213,6 +221,10 @@ async function main() {
     const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
     const results = await runMicro({ filter: opts.microFilter, cpus: plan.sut });
     return results.some((r) => r.code !== 0) ? 1 : 0;
+  }
+  if (opts.tls) {
+    const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
+    return runTlsBench({ plan, durationS: opts.durationS, connections: opts.connections, log });
   }
   return macro(opts);
 }

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { checkConfig } from './config/check.js';
 import { GATEWAY_LIMITS, LOG_LEVELS } from './config/fields.js';
 import { formatConfigErrors } from './config/load.js';
+import { HTTP_ENGINES } from './config/listen-spec.js';
+import type { HttpEngine } from './config/types.js';
 import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.js';
 import type { LogLevel } from './observability/logger.js';
 import { packageVersion } from './supervisor/package-version.js';
@@ -10,7 +12,7 @@ import { runTokenCommand, type TokenCommandOptions } from './token/token-command
 
 const EXIT_USAGE = 2;
 
-const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL] [--watch]
+const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL] [--http-engine uws|node] [--watch]
        portcullis check --config FILE
        portcullis token --config FILE [--key KEY] [--claim NAME=VALUE]... [--expires-in SECONDS]
                         [--private-key FILE] [--key-claim NAME] [--secret-is-base64]
@@ -26,6 +28,8 @@ Options:
   -c, --config FILE      declarative config (JSON or YAML); default: $PORTCULLIS_CONFIG
   -w, --workers N        worker threads (1-64), overrides gateway.workers
   -l, --log-level LEVEL  fatal|error|warn|info|debug|trace|silent, overrides gateway.log_level
+      --http-engine E    uws|node: the engine of every proxy listener, overriding gateway.http_engine and each
+                         listener's engine= flag (http2 listeners stay node); default: $PORTCULLIS_HTTP_ENGINE
       --watch            reload when the config file changes (as gateway.watch_config: true)
   -h, --help             show this help
   -v, --version          print the version
@@ -49,6 +53,7 @@ interface Parsed {
   configPath?: string;
   workers?: number;
   logLevel?: LogLevel;
+  httpEngine?: HttpEngine;
   watch?: boolean;
   token?: Omit<TokenCommandOptions, 'configPath'>;
 }
@@ -65,6 +70,7 @@ function parse(argv: string[]): Parsed {
         config: { type: 'string', short: 'c' },
         workers: { type: 'string', short: 'w' },
         'log-level': { type: 'string', short: 'l' },
+        'http-engine': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         watch: { type: 'boolean' },
@@ -96,6 +102,10 @@ function parse(argv: string[]): Parsed {
   }
   const logLevel = values['log-level'] as LogLevel | undefined;
   if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  const httpEngine = values['http-engine'] ?? (process.env.PORTCULLIS_HTTP_ENGINE || undefined);
+  if (httpEngine !== undefined && !(HTTP_ENGINES as readonly string[]).includes(httpEngine)) {
+    throw new UsageError(`--http-engine (or PORTCULLIS_HTTP_ENGINE) must be one of: ${HTTP_ENGINES.join(', ')}`);
+  }
   const configPath = values.config ?? (process.env.PORTCULLIS_CONFIG || undefined);
   const token = {
     credentialKey: values.key,
@@ -106,7 +116,7 @@ function parse(argv: string[]): Parsed {
     secretIsBase64: values['secret-is-base64'],
   };
   if (command !== 'start' && values.watch) throw new UsageError('--watch belongs to the start command');
-  return { command, configPath, workers, logLevel, watch: values.watch, token };
+  return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, watch: values.watch, token };
 }
 
 function requireConfig(p: Parsed): string {
@@ -118,7 +128,9 @@ async function start(p: Parsed): Promise<number> {
   const configPath = requireConfig(p);
   let handle: GatewayHandle;
   try {
-    handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel, watch: p.watch } });
+    handle = await startGateway({
+      configPath, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
+    });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatConfigErrors(err.errors)}\n`);

@@ -43,6 +43,8 @@ export const GATEWAY_MESSAGES = {
   /** Portcullis's own (Kong proxies upgrades): sent with 501. */
   websocketUnsupported: 'WebSocket upgrades are not supported',
   verifyQueueFull: 'Authentication is temporarily overloaded',
+  /** Sent with 426 to plain HTTP on a route limited to https (Kong's runloop). */
+  httpsRequired: 'Please use HTTPS protocol',
 } as const;
 
 /** Compact JSON body `{"message":"..."}` as Kong's `kong.response.exit` writes it. */

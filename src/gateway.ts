@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type pino from 'pino';
 import { hostname } from 'node:os';
-import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
+import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig } from './config/types.js';
 import { createLogger, type LogLevel } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
@@ -15,6 +15,7 @@ import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/adm
 import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
+import { listenerAddress } from './config/listen-spec.js';
 import { drainDelay, readinessOf, startReplica, type Replica } from './supervisor/replica.js';
 import { resolveReplicaSettings } from './config/validate-replica.js';
 import { createMemoryWriter, createReadOnlyApi } from './admin/read-only.js';
@@ -22,6 +23,8 @@ import { createMemoryWriter, createReadOnlyApi } from './admin/read-only.js';
 export interface GatewayOverrides {
   workers?: number;
   logLevel?: LogLevel;
+  /** `--http-engine`: the engine of every proxy listener (engine= flags dropped; http2 listeners stay node). */
+  httpEngine?: HttpEngine;
   /** `--watch`: reload when the config file changes, as gateway.watch_config does. */
   watch?: boolean;
 }
@@ -51,8 +54,11 @@ export interface ReloadResult {
 }
 
 export interface GatewayHandle {
+  /** The first proxy listener's bound port. */
   readonly proxyPort: number;
-  /** null when admin_listen is "off". */
+  /** The bound port of every proxy_listen entry, in order. */
+  readonly proxyPorts: readonly number[];
+  /** The first admin listener's bound port; null when admin_listen is "off". */
   readonly adminPort: number | null;
   /** null when status_listen is "off". */
   readonly statusPort: number | null;
@@ -84,7 +90,7 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'log_level',
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level',
   'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
 const STATUS_REFRESH_MS = 250;
 
@@ -93,15 +99,15 @@ function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | u
   const gateway = { ...config.gateway };
   if (overrides.workers !== undefined) gateway.workers = overrides.workers;
   if (overrides.logLevel !== undefined) gateway.log_level = overrides.logLevel;
+  if (overrides.httpEngine !== undefined) {
+    gateway.http_engine = overrides.httpEngine;
+    gateway.proxy_listen = gateway.proxy_listen.map((l) => ({ ...l, engine: null }));
+  }
   return { ...config, gateway };
 }
 
 function hashConfig(config: ValidatedConfig): string {
   return createHash('md5').update(JSON.stringify(config)).digest('hex');
-}
-
-function address(a: { host: string; port: number }): string {
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
 }
 
 function workerEntry(): URL {
@@ -123,11 +129,11 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const resolvedToken = resolveAdminToken(settings);
   if (!resolvedToken.ok) throw new ConfigInvalidError(resolvedToken.errors);
   let adminToken = resolvedToken.token;
-  const exposedAdmin = settings.admin_listen !== null && !isLoopbackHost(settings.admin_listen.host);
-  if (exposedAdmin && adminToken === null) {
+  const exposed = settings.admin_listen?.find((l) => !isLoopbackHost(l.host));
+  if (exposed !== undefined && adminToken === null) {
     throw new ConfigInvalidError([{
       path: '$.gateway.admin_listen',
-      message: `the Admin API would listen on the non-loopback address '${settings.admin_listen!.host}' without a token: `
+      message: `the Admin API would listen on the non-loopback address '${exposed.host}' without a token: `
         + 'set gateway.admin_token or gateway.admin_token_file (or the PORTCULLIS_ADMIN_TOKEN / PORTCULLIS_ADMIN_TOKEN_FILE '
         + 'environment variable), or listen on 127.0.0.1',
     }]);
@@ -155,17 +161,17 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     count: settings.workers,
     config,
     generation,
-    listenHost: settings.proxy_listen.host,
-    listenPort: settings.proxy_listen.port,
+    listeners: settings.proxy_listen,
     logLevel: settings.log_level,
     testHooks: options.testing?.enableCrashHook ?? false,
     restartDelayMs: options.testing?.restartDelayMs,
   });
-  const proxyPort = await pool.start();
+  const proxyPorts = await pool.start();
+  const proxyPort = proxyPorts[0]!;
   let draining = false;
   const replicaSettings = resolveReplicaSettings(settings);
 
-  const proxyListen = address({ host: settings.proxy_listen.host, port: proxyPort });
+  const proxyListen = settings.proxy_listen.map((l, i) => listenerAddress({ host: l.host, port: proxyPorts[i]! })).join(', ');
   let adminListen: string | null = null;
   let adminPort: number | null = null;
 
@@ -229,7 +235,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     const next = resolveAdminToken(gateway);
     if (!next.ok) {
       for (const e of next.errors) logger.error({ path: e.path }, `admin token not changed: ${e.path}: ${e.message}`);
-    } else if (next.token === null && exposedAdmin) {
+    } else if (next.token === null && exposed !== undefined) {
       logger.error({ path: '$.gateway.admin_token' }, 'admin token not removed: the Admin API listens on a non-loopback address');
     } else {
       adminToken = next.token;
@@ -252,13 +258,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
     admin = createAdminServer({ status, metrics, api, guard, audit });
+    const bound: string[] = [];
     try {
-      adminPort = await admin.listen(settings.admin_listen.host, settings.admin_listen.port);
+      for (const l of settings.admin_listen) {
+        const port = await admin.listen(l.host, l.port);
+        adminPort ??= port;
+        bound.push(listenerAddress({ host: l.host, port }));
+      }
     } catch (err) {
+      await admin.close();
       await pool.stop(0);
       throw err;
     }
-    adminListen = address({ host: settings.admin_listen.host, port: adminPort });
+    adminListen = bound.join(', ');
   }
 
   let replica: Replica;
@@ -274,17 +286,22 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await admin?.close();
     throw err;
   }
-  const statusListen = replica.statusPort === null ? null : address({ host: replicaSettings.status_listen!.host, port: replica.statusPort });
+  const statusListen = replica.statusPort === null ? null : listenerAddress({ host: replicaSettings.status_listen!.host, port: replica.statusPort });
 
   const info = pool.info();
-  if (info?.httpEngine === 'uws-fallback') {
-    logger.error({ httpEngine: info.httpEngine },
-      'HTTP ENGINE IS THE SLOW FALLBACK: the native uWebSockets.js binary did not load for this platform; expect a fraction of normal throughput');
+  if (info?.uwsNative === false) {
+    logger.warn({ httpEngine: info.httpEngine, node: process.versions.node },
+      `HTTP ENGINE SWITCHED TO NODE: the uWebSockets.js binary cannot load on Node ${process.versions.node}; `
+      + 'the node engine serves every proxy listener (see README, "Choosing an HTTP engine")');
   }
+  const engines = settings.proxy_listen.map((l, i) => {
+    const engine = info?.httpEngines[i] ?? '?';
+    return `${listenerAddress({ host: l.host, port: proxyPorts[i]! })} (${engine}${l.http2 ? ', http2: uWS has no HTTP/2' : ''})`;
+  });
   logger.info({
-    httpEngine: info?.httpEngine, hmacEngine: info?.hmacEngine, workers: settings.workers,
+    httpEngine: info?.httpEngine, httpEngines: info?.httpEngines, hmacEngine: info?.hmacEngine, workers: settings.workers,
     proxyListen, adminListen, statusListen, generation, configPath,
-  }, `portcullis started: ${settings.workers} worker(s), proxy on ${proxyListen}, admin on ${adminListen ?? 'off'}, `
+  }, `portcullis started: ${settings.workers} worker(s), proxy on ${engines.join(', ')}, admin on ${adminListen ?? 'off'}, `
     + `status on ${statusListen ?? 'off'}, `
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
@@ -311,6 +328,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let stopped: Promise<void> | null = null;
   const handle: GatewayHandle = {
     proxyPort,
+    proxyPorts,
     adminPort,
     statusPort: replica.statusPort,
     get generation() { return generation; },

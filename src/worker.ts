@@ -88,12 +88,13 @@ port.on('message', (message: ToWorker) => {
 
 async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
-  const created = await createDataPlane(compiled, { logger, listenPort: data.listenPort, version: packageVersion() });
+  const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
+    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null });
   plane = created;
-  const boundPort = await created.listen();
+  await created.listen();
   countersTimer = setInterval(() => postCounters(0), COUNTERS_INTERVAL_MS);
   countersTimer.unref();
-  post({ type: 'ready', port: boundPort, info: created.info, generation: created.generation });
+  post({ type: 'ready', ports: [...created.ports], info: created.info, generation: created.generation });
 }
 
 const starting = start();

@@ -1,19 +1,22 @@
-// Starts the systems under test (direct upstream, Portcullis gateway, fastify peer) and the backend upstream.
+// Starts the systems under test (direct upstream, Portcullis on uWS / node HTTP/1.1 / node HTTP/2, fastify peer) and the backend upstream.
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitCommand } from './command.mjs';
 import { freePort, sleep, startProcess, startServer, stopProcess } from './procs.mjs';
+import { h2loadMissing } from './h2load.mjs';
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const REPO = path.resolve(HERE, '../..');
 export const DEFAULT_GATEWAY_CMD = 'node dist/cli.js --config {config}';
 
 /** Kong declarative config equivalent to what the peer does: /open without auth, /api with jwt (exp checked). */
-export function gatewayConfig({ port, upstreamPort, creds }) {
+export function gatewayConfig({ port, upstreamPort, creds, h2Port }) {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
+  // With h2Port, a second listener serves the same routes over h2c (always the node engine).
+  const listen = `127.0.0.1:${port}${h2Port ? `, 127.0.0.1:${h2Port} http2` : ''}`;
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: `127.0.0.1:${port}`, admin_listen: 'off', workers: 1, log_level: 'warn' },
+    gateway: { proxy_listen: listen, admin_listen: 'off', workers: 1, log_level: 'warn' },
     services: [
       { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
       {
@@ -48,16 +51,17 @@ function logTail(file, lines = 8) {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
+async function startGateway({ cmd, plan, creds, upstreamPort, workDir, name = 'gateway', h2 = false }) {
   const argv0 = splitCommand(cmd);
   const script = argv0.find((a) => /\.(m?js|cjs)$/.test(a));
   if (script && !fs.existsSync(path.resolve(REPO, script))) {
     return { available: false, reason: `${script} not found (run npm run build:ts)` };
   }
   const port = await freePort();
-  const configPath = path.join(workDir, 'gateway.json');
-  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds }), null, 2));
-  const logPath = path.join(workDir, 'gateway.log');
+  const h2Port = h2 ? await freePort() : undefined;
+  const configPath = path.join(workDir, `${name}.json`);
+  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds, h2Port }), null, 2));
+  const logPath = path.join(workDir, `${name}.log`);
   const argv = argv0.map((a) => a.split('{config}').join(configPath));
   if (argv[0] === 'node') argv[0] = process.execPath;
   const child = startProcess({ name: 'gateway', argv, cpus: plan.sut, logPath, cwd: REPO });
@@ -69,7 +73,7 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir }) {
     const tail = logTail(logPath).split('\n').map((l) => `    ${l}`).join('\n');
     return { available: false, reason: `did not serve /open/ within 20 s${dead ? ' (exited)' : ''}; log ${path.relative(REPO, logPath)}:\n${tail}` };
   }
-  return { available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}` };
+  return { available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}`, ...(h2 ? { h2url: `http://127.0.0.1:${h2Port}`, loader: 'h2load' } : {}) };
 }
 
 /**
@@ -103,6 +107,24 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir });
     if (gw.child) started.push(gw.child);
     systems.push({ id: 'portcullis', label: 'Portcullis (1 worker)', ...gw });
+  }
+
+  if (want('portcullis-node')) {
+    const gw = await startGateway({ cmd: `${gatewayCmd} --http-engine node`, plan, creds, upstreamPort: backend.port, workDir, name: 'gateway-node' });
+    if (gw.child) started.push(gw.child);
+    systems.push({ id: 'portcullis-node', label: 'Portcullis node engine, HTTP/1.1', ...gw });
+  }
+
+  if (want('portcullis-h2')) {
+    const missing = h2loadMissing();
+    const label = 'Portcullis node engine, HTTP/2 h2c (h2load)';
+    if (missing) systems.push({ id: 'portcullis-h2', label, available: false, reason: missing });
+    else {
+      // Preflight checks go to the HTTP/1.1 listener of the same process; the load goes to its h2c listener.
+      const gw = await startGateway({ cmd: `${gatewayCmd} --http-engine node`, plan, creds, upstreamPort: backend.port, workDir, name: 'gateway-h2', h2: true });
+      if (gw.child) started.push(gw.child);
+      systems.push({ id: 'portcullis-h2', label, ...gw });
+    }
   }
 
   if (want('peer')) {

@@ -45,7 +45,8 @@ export function guardPolicy(gateway: GatewaySettings, token: string | null): Adm
     token,
     allowedOrigins: gateway.admin_allowed_origins ?? [],
     allowedHosts: gateway.admin_allowed_hosts ?? [],
-    listenHost: gateway.admin_listen?.host ?? '',
+    // The first admin_listen entry decides whether the listener is bound to every address.
+    listenHost: gateway.admin_listen?.[0]?.host ?? '',
   };
 }
 

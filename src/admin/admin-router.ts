@@ -2,6 +2,8 @@
 import { isObject, type Obj } from '../config/validate-context.js';
 import { parseConfigText } from '../config/parse.js';
 import { serializeDocument } from '../config/persist.js';
+import { formatListener } from '../config/listen-spec.js';
+import type { ListenerSpec } from '../config/types.js';
 import { KINDS, type Kind } from './entities/kinds.js';
 import type { RawEntry } from './entities/raw-index.js';
 import { stateFromDocument, type AdminState } from './entities/admin-state.js';
@@ -32,6 +34,7 @@ export interface RouterOptions extends WriteContext {
 
 const COLLECTIONS: Readonly<Record<string, Kind>> = {
   services: 'services', routes: 'routes', plugins: 'plugins', consumers: 'consumers', jwts: 'jwt_secrets',
+  certificates: 'certificates', snis: 'snis',
 };
 
 /** Nested collections: `/{parent}/{p}/{child}` with the child's foreign key field. */
@@ -39,6 +42,7 @@ const NESTED: Readonly<Record<string, Readonly<Record<string, { kind: Kind; fiel
   services: { routes: { kind: 'routes', field: 'service' }, plugins: { kind: 'plugins', field: 'service' } },
   routes: { plugins: { kind: 'plugins', field: 'route' } },
   consumers: { jwt: { kind: 'jwt_secrets', field: 'consumer' } },
+  certificates: { snis: { kind: 'snis', field: 'certificate' } },
 };
 
 /** `/{child}/{c}/{parent}`: the entity a child points to. */
@@ -46,6 +50,7 @@ const OWNER: Readonly<Record<string, Readonly<Record<string, { field: string; ki
   routes: { service: { field: 'service', kind: 'services' } },
   jwts: { consumer: { field: 'consumer', kind: 'consumers' } },
   plugins: { service: { field: 'service', kind: 'services' }, route: { field: 'route', kind: 'routes' } },
+  snis: { certificate: { field: 'certificate', kind: 'certificates' } },
 };
 
 function ok(status: number, body: unknown): AdminResponse {
@@ -174,7 +179,7 @@ function tagFilter(text: string): ((tags: readonly string[]) => boolean) | null 
 
 function rootInfo(state: AdminState, options: RouterOptions): Record<string, unknown> {
   const g = state.config.gateway;
-  const listen = (a: { host: string; port: number } | null) => (a === null ? [] : [`${a.host}:${a.port}`]);
+  const listen = (specs: readonly ListenerSpec[] | null) => (specs === null ? [] : specs.map(formatListener));
   return {
     tagline: 'Welcome to portcullis',
     ...(options.info?.() ?? {}),

@@ -23,14 +23,14 @@ export interface AdminSources {
 }
 
 export interface AdminServer {
-  /** Resolves with the bound port (port 0 = ephemeral). */
+  /** Resolves with the bound port (port 0 = ephemeral); each call adds one more listener (admin_listen entries). */
   listen(host: string, port: number): Promise<number>;
   close(): Promise<void>;
 }
 
 export function createAdminServer(sources: AdminSources): AdminServer {
   const guard = sources.guard ?? createAdminGuard({ token: sources.token ?? null, allowedOrigins: [], allowedHosts: [], listenHost: '' });
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const fail = (err: unknown): void => sendJson(req, res, 500, { message: GATEWAY_MESSAGES.unexpected, error: String(err) });
     if (!guard.admit(req, res)) return;
@@ -55,11 +55,14 @@ export function createAdminServer(sources: AdminSources): AdminServer {
     } else {
       sendJson(req, res, NOT_FOUND.status, NOT_FOUND.body);
     }
-  });
-  server.keepAliveTimeout = 5_000;
+  };
+  const servers: http.Server[] = [];
 
   return {
     listen(host, port) {
+      const server = http.createServer(handler);
+      server.keepAliveTimeout = 5_000;
+      servers.push(server);
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -68,12 +71,12 @@ export function createAdminServer(sources: AdminSources): AdminServer {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeIdleConnections();
-      });
+      })));
     },
   };
 }

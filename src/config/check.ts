@@ -1,15 +1,15 @@
 // `portcullis check --config FILE`: validates a file and renders either every error or a summary of what it configures.
 import { formatConfigErrors, loadConfigFile } from './load.js';
-import type { ListenAddress } from './types.js';
+import type { ListenerSpec } from './types.js';
+import { formatListener } from './listen-spec.js';
 
 export interface CheckResult {
   ok: boolean;
   text: string;
 }
 
-function addr(a: ListenAddress | null): string {
-  if (a === null) return 'off';
-  return a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+function addr(specs: readonly ListenerSpec[] | null): string {
+  return specs === null ? 'off' : specs.map(formatListener).join(', ');
 }
 
 export function checkConfig(path: string): CheckResult {
@@ -29,7 +29,7 @@ export function checkConfig(path: string): CheckResult {
     `${path}: OK (_format_version ${c._format_version})`,
     `  services: ${c.services.length}, routes: ${c.routes.length}, jwt plugins: ${c.plugins.length} (${enabledPlugins} enabled), `
       + `consumers: ${c.consumers.length}, credentials: ${c.jwt_secrets.length}`,
-    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}`,
+    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}, http_engine ${g.http_engine}`,
     ...warnings,
   ];
   return { ok: true, text: lines.join('\n') };

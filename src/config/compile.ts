@@ -103,7 +103,8 @@ export function compileConfig(validated: ValidatedConfig, generation: number): C
       jwt = pluginCache.get(plugin) ?? Object.freeze({ entity: plugin, config: plugin.config });
       pluginCache.set(plugin, jwt);
     }
-    return Object.freeze({ entity: r, service: r.service === null ? null : servicesById.get(r.service) ?? null, jwt });
+    const httpsRedirect = r.protocols.includes('http') ? null : (r.https_redirect_status_code ?? 426);
+    return Object.freeze({ entity: r, service: r.service === null ? null : servicesById.get(r.service) ?? null, jwt, httpsRedirect });
   });
   const consumersById = new Map<string, CompiledConsumer>();
   const consumersByUsername = new Map<string, CompiledConsumer>();

@@ -5,12 +5,18 @@ export const FORMAT_VERSIONS = ['1.1', '2.1', '3.0'] as const;
 
 /** Accepted fields per object kind (the meta fields `_comment`/`_ignore` are allowed everywhere besides). */
 export const FIELDS = {
-  root: ['_format_version', '_transform', 'gateway', 'services', 'routes', 'plugins', 'consumers', 'jwt_secrets'],
+  root: ['_format_version', '_transform', 'gateway', 'services', 'routes', 'plugins', 'consumers', 'jwt_secrets',
+    // TLS (validate-tls.ts).
+    'certificates', 'snis'],
   gateway: ['proxy_listen', 'admin_listen', 'workers', 'max_header_bytes', 'max_body_bytes', 'log_level',
     'drain_timeout_ms', 'token_cache', 'admin_token',
     // Asymmetric verification and JWKS (validate-verify.ts).
     'asymmetric_verify', 'verify_queue_max', 'verify_pool_threads', 'jwks_cache_min_seconds', 'jwks_cache_max_seconds',
     'jwks_refetch_interval_seconds', 'jwks_fetch_timeout_ms', 'jwks_max_bytes', 'jwks_ready_timeout_ms',
+    // Listeners and HTTP engines (listen-spec.ts).
+    'http_engine',
+    // TLS default certificate (validate-tls.ts).
+    'ssl_cert', 'ssl_cert_key',
     // Admin API security (validate-admin.ts).
     'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
     // Answers made before the body was read (src/server/refusal-policy.ts).
@@ -21,12 +27,14 @@ export const FIELDS = {
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],
   route: ['id', 'created_at', 'updated_at', 'name', 'service', 'protocols', 'methods', 'hosts', 'paths', 'headers', 'strip_path', 'preserve_host',
-    'regex_priority', 'path_handling', 'tags', 'plugins'],
+    'regex_priority', 'path_handling', 'tags', 'plugins', 'snis', 'https_redirect_status_code'],
   plugin: ['id', 'created_at', 'updated_at', 'name', 'enabled', 'service', 'route', 'consumer', 'protocols', 'config', 'tags'],
   jwt_config: ['uri_param_names', 'cookie_names', 'header_names', 'key_claim_name', 'secret_is_base64',
     'claims_to_verify', 'anonymous', 'run_on_preflight', 'maximum_expiration', 'realm'],
   consumer: ['id', 'created_at', 'updated_at', 'username', 'custom_id', 'tags', 'jwt_secrets', 'plugins'],
   jwt_secret: ['id', 'created_at', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'jwks_uri', 'jwks', 'tags'],
+  certificate: ['id', 'created_at', 'updated_at', 'cert', 'key', 'cert_alt', 'key_alt', 'tags', 'snis'],
+  sni: ['id', 'created_at', 'updated_at', 'name', 'certificate', 'tags'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FieldKind = keyof typeof FIELDS;
@@ -36,6 +44,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export const GATEWAY_DEFAULTS = {
   proxy_listen: '0.0.0.0:8000',
   admin_listen: '127.0.0.1:8001',
+  http_engine: 'uws',
   workers: 'auto',
   max_header_bytes: 16384,
   max_body_bytes: 1073741824,
@@ -77,4 +86,6 @@ export function jwtConfigDefaults(): JwtPluginConfig {
 
 export const PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
 export const ROUTE_PROTOCOLS = ['http', 'https'] as const;
+/** Kong's route `https_redirect_status_code` values (426 answers, the others redirect). */
+export const HTTPS_REDIRECT_CODES = [426, 301, 302, 307, 308] as const;
 export const SERVICE_DEFAULTS = { retries: 5, timeout: 60000, http_port: 80, https_port: 443 } as const;

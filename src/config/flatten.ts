@@ -10,8 +10,9 @@ import {
 } from './validate-entities.js';
 import { validateGateway } from './validate-gateway.js';
 import { validatePlugin, type PluginFields } from './validate-plugin.js';
+import { flattenTls } from './flatten-tls.js';
 
-interface Item<E> { e: E; path: string; idGiven: boolean }
+export interface Item<E> { e: E; path: string; idGiven: boolean }
 interface RouteItem extends Item<RouteEntity> { parent: Item<ServiceEntity> | null; ref: RawRef | null }
 interface PluginItem {
   f: PluginFields; path: string;
@@ -20,7 +21,7 @@ interface PluginItem {
 }
 interface SecretItem extends Item<JwtSecretEntity> { parent: Item<ConsumerEntity> | null; ref: RawRef | null }
 
-function list(sink: Sink, obj: Obj, key: string, path: string): Array<{ raw: unknown; path: string }> {
+export function list(sink: Sink, obj: Obj, key: string, path: string): Array<{ raw: unknown; path: string }> {
   if (!has(obj, key) || obj[key] === null) return [];
   const p = childPath(path, key);
   const v = obj[key];
@@ -184,6 +185,7 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
     }
   }
   uniqueIds(sink, 'plugins', pluginIds);
+  const tls = flattenTls(sink, doc);
 
   return {
     _format_version: '3.0',
@@ -193,6 +195,7 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
     plugins: pluginEntities,
     consumers: consumers.map((c) => c.e),
     jwt_secrets: secrets.map((s) => s.e),
+    ...tls,
   };
 }
 
@@ -203,7 +206,7 @@ function describeScope(service: Item<ServiceEntity> | null, route: RouteItem | n
   return parts.length === 0 ? 'the global scope' : parts.join(' and ');
 }
 
-function unique<T extends { path: string }>(sink: Sink, coll: string, items: T[], field: string, get: (t: T) => string | null): void {
+export function unique<T extends { path: string }>(sink: Sink, coll: string, items: T[], field: string, get: (t: T) => string | null): void {
   const seen = new Set<string>();
   for (const item of items) {
     const v = get(item);
@@ -217,7 +220,7 @@ function unique<T extends { path: string }>(sink: Sink, coll: string, items: T[]
 }
 
 /** Id clashes; a clash between two derived ids is already reported as a clash of the keys they derive from. */
-function uniqueIds(sink: Sink, coll: string, items: Array<Item<{ id: string }>>): void {
+export function uniqueIds(sink: Sink, coll: string, items: Array<Item<{ id: string }>>): void {
   const seen = new Map<string, Item<{ id: string }>>();
   for (const item of items) {
     const first = seen.get(item.e.id);

@@ -22,11 +22,30 @@ export interface ListenAddress {
   port: number;
 }
 
+/** `gateway.http_engine` and the `engine=` listener flag: uWebSockets.js or Node's own http/https/http2. */
+export type HttpEngine = 'uws' | 'node';
+
+/** One kong.conf listener entry, e.g. `0.0.0.0:8443 http2 ssl reuseport backlog=16384` (see config/listen-spec.ts). */
+export interface ListenerSpec extends ListenAddress {
+  ssl: boolean;
+  http2: boolean;
+  reuseport: boolean;
+  /** backlog=N; null = the engine's default. */
+  backlog: number | null;
+  /** engine=uws|node; null = gateway.http_engine (http2 listeners are always served by the node engine). */
+  engine: HttpEngine | null;
+  /** The flags as written, for display. */
+  flags: string[];
+}
+
 /** The `gateway` section after defaults are applied. */
 export interface GatewaySettings {
-  proxy_listen: ListenAddress;
+  /** Every worker serves every entry; never empty. */
+  proxy_listen: ListenerSpec[];
   /** null when `admin_listen` is `"off"`. */
-  admin_listen: ListenAddress | null;
+  admin_listen: ListenerSpec[] | null;
+  /** The engine of proxy listeners without an `engine=` flag. */
+  http_engine: HttpEngine;
   /** Resolved worker-thread count (`"auto"` becomes the number of available cores). */
   workers: number;
   /** Largest request head (request line + headers) accepted, bytes. */
@@ -66,6 +85,12 @@ export interface GatewaySettings {
   jwks_max_bytes?: number;
   /** Readiness waits at most this long for every JWKS to load once. */
   jwks_ready_timeout_ms?: number;
+  /**
+   * TLS default certificates as PEM text (a path in the file is read at validation), paired by index with
+   * `ssl_cert_key`; absent when not configured. Several pairs let an RSA and an ECDSA certificate be served together.
+   */
+  ssl_cert?: string[];
+  ssl_cert_key?: string[];
   /**
    * Answers made before the request body was read (401, 404, 413, ...): body bytes still to come that are read
    * and discarded first, keeping the connection; beyond it, answer and linger like nginx. Optional so hand-built
@@ -152,6 +177,29 @@ export interface RouteEntity {
   regex_priority: number;
   path_handling: 'v0' | 'v1';
   tags: string[] | null;
+  /** Server names (exact, `*.x` or `x.*`) a TLS request's SNI must match; absent or null = any. */
+  snis?: string[] | null;
+  /** Answer to a plain-HTTP request on a route without `http` in `protocols`: 426, or a redirect status. Absent = 426. */
+  https_redirect_status_code?: number;
+}
+
+/** Kong's `certificates` entity: PEM certificate and key, optionally an alternative pair of the other key type. */
+export interface CertificateEntity {
+  id: string;
+  cert: string;
+  key: string;
+  cert_alt: string | null;
+  key_alt: string | null;
+  tags: string[] | null;
+}
+
+/** Kong's `snis` entity: a server name (exact or one leading/trailing `*` label) selecting a certificate. */
+export interface SniEntity {
+  id: string;
+  /** Lower-case. */
+  name: string;
+  certificate: string;
+  tags: string[] | null;
 }
 
 export interface ConsumerEntity {
@@ -188,6 +236,9 @@ export interface ValidatedConfig {
   plugins: PluginEntity[];
   consumers: ConsumerEntity[];
   jwt_secrets: JwtSecretEntity[];
+  /** Absent when the file has none (keeps hand-built literals valid). */
+  certificates?: CertificateEntity[];
+  snis?: SniEntity[];
 }
 
 /**
@@ -240,6 +291,8 @@ export interface CompiledRoute {
   readonly service: CompiledService | null;
   /** The effective jwt plugin for this route, or null when none applies. */
   readonly jwt: CompiledJwtPlugin | null;
+  /** Plain HTTP gets this status (426, or a redirect to https) because `protocols` lacks `http`; null/absent = served. */
+  readonly httpsRedirect?: number | null;
 }
 
 export interface CompiledConfig {

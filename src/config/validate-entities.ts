@@ -1,12 +1,13 @@
 // Field-level validation of one entity at a time (service, route, plugin, consumer, jwt_secret): types, Kong's rules, defaults.
 import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEntity, type ServiceEntity } from './types.js';
-import { FIELDS, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
+import { FIELDS, HTTPS_REDIRECT_CODES, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
 import { isUuid } from './ids.js';
 import {
   checkFields, checkTimestamps, childPath, createReader, has, isObject, parseHttpUrl, type Obj, type Reader, type Sink,
 } from './validate-context.js';
 import {
   entityNameError, looksLikeLegacyRegex, regexErrorText, methodError, routeHostError, routePathError, serviceHostError, servicePathError,
+  sniNameError,
 } from './validate-routing.js';
 import { keyFitError, parsePublicKey, requiresPublicKey } from './validate-keys.js';
 import { readKeySource } from './validate-verify.js';
@@ -170,9 +171,15 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   }
   each('paths', paths, routePathError);
   const headers = readHeaders(sink, obj, childPath(path, 'headers'));
+  const snis = r.strings('snis', null, { set: true, nullable: true })?.map((n) => n.toLowerCase()) ?? null;
+  each('snis', snis, sniNameError);
+  if (snis !== null && snis.length > 0 && !protocols.includes('https')) {
+    sink.error(childPath(path, 'snis'), "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'");
+  }
+  const redirect = readRedirectCode(sink, obj, path);
 
   const empty = (v: unknown[] | Record<string, unknown> | null) => v === null || Object.keys(v).length === 0;
-  if (empty(methods) && empty(hosts) && empty(paths) && empty(headers)) {
+  if (empty(methods) && empty(hosts) && empty(paths) && empty(headers) && (empty(snis) || !protocols.includes('https'))) {
     sink.error(path, protocols.includes('https')
       ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
       : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'");
@@ -191,7 +198,20 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
     regex_priority: r.int('regex_priority', 0, -2147483648, 2147483647),
     path_handling: readPathHandling(sink, r),
     tags: r.strings('tags', null, { set: true, nullable: true }),
+    // TLS fields appear only when set, so a route without them keeps its earlier shape.
+    ...(snis !== null ? { snis } : {}),
+    ...(redirect !== null ? { https_redirect_status_code: redirect } : {}),
   };
+}
+
+function readRedirectCode(sink: Sink, obj: Obj, path: string): number | null {
+  if (!has(obj, 'https_redirect_status_code') || obj.https_redirect_status_code === null) return null;
+  const v = obj.https_redirect_status_code;
+  if (!(HTTPS_REDIRECT_CODES as readonly unknown[]).includes(v)) {
+    sink.error(childPath(path, 'https_redirect_status_code'), `expected one of: ${HTTPS_REDIRECT_CODES.join(', ')}`);
+    return null;
+  }
+  return v as number;
 }
 
 function readPathHandling(sink: Sink, r: Reader): 'v0' | 'v1' {

@@ -4,31 +4,25 @@ import type { GatewaySettings, ListenAddress } from './types.js';
 import { FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
+import { HTTP_ENGINES, listenerEngine, parseListeners } from './listen-spec.js';
+import { readGatewayCertificates } from './validate-tls.js';
 import { readAdminSecurity } from './validate-admin.js';
 import { readReplicaSettings, STATUS_LISTEN_EXAMPLE } from './validate-replica.js';
 
-/** Parses `host:port` / `[v6]:port`; null when malformed. Port 0 means an ephemeral port. */
-function parseListen(value: string): ListenAddress | null {
-  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
-  if (!m) return null;
-  const port = Number(m[3]);
-  if (port > 65535) return null;
-  return { host: m[1] ?? m[2]!, port };
-}
-
-function listen(sink: Sink, raw: unknown, path: string, fallback: string, allowOff: boolean): ListenAddress | null {
-  const value = raw === undefined ? fallback : raw;
-  if (typeof value !== 'string') {
-    sink.error(path, 'expected a string');
-    return parseListen(fallback);
+/**
+ * status_listen: one plain address or 'off', parsed like admin_listen (same flag rules: no ssl, the rest have no
+ * effect). Probes and scrapers need a single known port, so a list of several is refused.
+ */
+function statusListen(sink: Sink, raw: unknown, path: string): ListenAddress | null {
+  const specs = parseListeners(sink, raw, path, STATUS_LISTEN_EXAMPLE, true);
+  if (specs === null) return null;
+  if (specs.length > 1) sink.error(path, `expected one address (e.g. '${STATUS_LISTEN_EXAMPLE}') or 'off'`);
+  const spec = specs[0]!;
+  if (spec.ssl) sink.error(path, "flag 'ssl' is not supported on status_listen; probes use plain HTTP");
+  if (spec.http2 || spec.engine !== null || spec.backlog !== null) {
+    sink.warn(path, 'flags http2, engine= and backlog= have no effect on status_listen (Node http/1.1)');
   }
-  if (allowOff && value === 'off') return null;
-  const parsed = parseListen(value);
-  if (!parsed) {
-    sink.error(path, `expected 'host:port' (e.g. '${fallback}')${allowOff ? " or 'off'" : ''}`);
-    return parseListen(fallback);
-  }
-  return parsed;
+  return { host: spec.host, port: spec.port };
 }
 
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
@@ -61,10 +55,31 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const tc = createReader(sink, tcObj, tcPath);
   const tcd = GATEWAY_DEFAULTS.token_cache;
 
+  const proxyListen = parseListeners(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!;
+  const httpEngine = r.oneOf('http_engine', HTTP_ENGINES, GATEWAY_DEFAULTS.http_engine);
+  for (const spec of proxyListen) {
+    if (spec.backlog !== null && listenerEngine(spec, httpEngine) === 'uws') {
+      sink.warn(childPath(path, 'proxy_listen'), `backlog=${spec.backlog} is applied by the node engine only; uWS keeps its built-in backlog`);
+    }
+  }
+  const adminListen = parseListeners(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true);
+  for (const spec of adminListen ?? []) {
+    // A listener the operator believes is TLS must not serve plain HTTP.
+    if (spec.ssl) sink.error(childPath(path, 'admin_listen'), "flag 'ssl' is not supported on admin_listen; serve the Admin API on loopback");
+    if (spec.http2 || spec.engine !== null || spec.backlog !== null) {
+      sink.warn(childPath(path, 'admin_listen'), 'flags http2, engine= and backlog= have no effect on admin_listen (Node http/1.1)');
+    }
+  }
+  const certificates = readGatewayCertificates(sink, obj, path);
+  if (proxyListen.some((spec) => spec.ssl) && certificates.ssl_cert === undefined && !has(obj, 'ssl_cert')) {
+    // Kong generates a self-signed default; a gateway should not answer TLS with a certificate nobody chose.
+    sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
+  }
   return {
     ...readAdminSecurity(sink, r, obj),
-    proxy_listen: listen(sink, obj.proxy_listen, childPath(path, 'proxy_listen'), GATEWAY_DEFAULTS.proxy_listen, false)!,
-    admin_listen: listen(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true),
+    proxy_listen: proxyListen,
+    admin_listen: adminListen,
+    http_engine: httpEngine,
     workers,
     max_header_bytes: r.int('max_header_bytes', GATEWAY_DEFAULTS.max_header_bytes, ...L.max_header_bytes),
     max_body_bytes: r.int('max_body_bytes', GATEWAY_DEFAULTS.max_body_bytes, ...L.max_body_bytes),
@@ -74,10 +89,9 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r, obj),
+    ...certificates,
     ...readReplicaSettings(r, obj),
-    ...(has(obj, 'status_listen')
-      ? { status_listen: listen(sink, obj.status_listen, childPath(path, 'status_listen'), STATUS_LISTEN_EXAMPLE, true) }
-      : {}),
+    ...(has(obj, 'status_listen') ? { status_listen: statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) } : {}),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

@@ -129,3 +129,28 @@ export function regexErrorText(err: unknown): string {
   const i = msg.lastIndexOf(': ');
   return i >= 0 ? msg.slice(i + 2) : msg;
 }
+
+const SNI_LABEL_RE = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
+
+/**
+ * Kong's wildcard host rule for SNI names: a hostname, optionally with one `*` as the whole leftmost or rightmost
+ * label; no port, no IP address. Returns the error message or null. Names compare lower-case.
+ */
+export function sniNameError(name: string): string | null {
+  const lower = name.toLowerCase();
+  if (lower.length === 0 || lower.length > 253) return `invalid value: '${name}'`;
+  if (/:\d*$/.test(lower) && !lower.includes('::')) return 'must not have a port';
+  if (/^[0-9.]+$/.test(lower) || lower.includes(':')) return 'must not be an IP';
+  const labels = lower.split('.');
+  const stars = lower.split('*').length - 1;
+  if (stars > 1) return 'invalid wildcard: must have at most one wildcard';
+  if (stars === 1) {
+    const first = labels[0] === '*';
+    const last = labels[labels.length - 1] === '*';
+    if ((!first && !last) || labels.length < 2) return 'invalid wildcard: must be placed at leftmost or rightmost label';
+  }
+  for (const label of labels) {
+    if (label !== '*' && !SNI_LABEL_RE.test(label)) return `invalid value: '${name}'`;
+  }
+  return null;
+}

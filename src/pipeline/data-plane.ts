@@ -1,4 +1,4 @@
-// One worker's data plane: uWS request → normalize → route → jwt stage → undici proxy, with atomic config generations.
+// One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
@@ -6,12 +6,11 @@ import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../aut
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
-import { loadUws } from '../server/uws-loader.js';
-import type { HttpRequest, HttpResponse } from '../server/uws-loader.js';
-import { createUwsServer } from '../server/app.js';
-import { snapshotRequest, type RequestSnapshot } from '../server/request-snapshot.js';
-import { UwsResponseWriter, type WriterShared } from '../server/response-writer.js';
-import { attachBodyReader, type BodyReader } from '../server/body-reader.js';
+import type { RequestSnapshot } from '../server/request-snapshot.js';
+import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
+import { createListenerServers } from '../server/listeners.js';
+import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
+import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
@@ -32,12 +31,17 @@ export interface DataPlaneFactories {
 
 export interface DataPlaneOptions {
   logger: Logger;
-  /** Overrides config.gateway.proxy_listen.port (0 = ephemeral). */
-  listenPort?: number;
-  /** Overrides config.gateway.proxy_listen.host. */
+  /** Port per proxy_listen entry, same order; overrides the configured ports (0 = ephemeral). */
+  listenPorts?: readonly number[];
+  /** Overrides the host of every proxy_listen entry. */
   listenHost?: string;
   /** Product version in `Via: 1.1 portcullis/<version>`; default: package.json's. */
   version?: string;
+  /** Binds node-engine listeners where Node cannot share a port between threads (Node < 22.12); default true. */
+  primary?: boolean;
+  /** Certificate options for `ssl` listeners (the TLS module); default: none. */
+  /** Session ticket keys shared by every worker (node engine TLS listeners); absent = per-server keys. */
+  ticketKeys?: Buffer | null;
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
@@ -99,8 +103,6 @@ async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
 export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
   const { logger } = options;
   const factories = options.factories ?? (await defaultFactories(logger));
-  const { uws, native } = await loadUws();
-  if (!native) logger.error('uWebSockets.js native binary did not load; serving with its slow pure-JS fallback');
 
   const build = (config: CompiledConfig): Generation => ({
     config,
@@ -112,8 +114,6 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const pools = createUpstreamPools({ connections: options.upstreamConnections });
   const ids = createRequestIdGenerator();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
-  const forward = { listenPort: '0', via };
-  let listenPort = 0;
   let drainWaiter: (() => void) | null = null;
 
   const counters = emptyCounters();
@@ -138,8 +138,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
 
   function proxy(
-    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
-    match: RouteMatch, allow: AuthAllow | null,
+    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
+    match: RouteMatch, allow: AuthAllow | null, forward: ListenerContext,
   ): void {
     const service = match.route.service;
     if (service === null) {
@@ -163,8 +163,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   }
 
   function afterAuth(
-    writer: UwsResponseWriter, snap: RequestSnapshot, body: BodyReader | null,
-    match: RouteMatch, decision: AuthDecision,
+    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
+    match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
   ): void {
     if (writer.finished) return;
     if (decision.kind === 'deny') {
@@ -173,28 +173,29 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       return;
     }
     if (decision.kind === 'allow') counters.authAllowed++;
-    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null);
+    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null, listener);
   }
 
-  function onRequest(res: HttpResponse, req: HttpRequest): void {
-    const writer = new UwsResponseWriter(res, ids.next(), shared);
-    counters.requests++;
-    counters.inFlight++;
-    try {
-      handle(writer, res, req);
-    } catch (error) {
-      logger.error({ err: error }, 'request pipeline threw');
-      writer.sendJson(500, BODIES.unexpected);
-    }
-  }
+  const entry: PipelineEntry = {
+    shared,
+    nextRequestId: () => ids.next(),
+    handle(writer, snap, listener) {
+      counters.requests++;
+      counters.inFlight++;
+      try {
+        handle(writer, snap, listener);
+      } catch (error) {
+        logger.error({ err: error }, 'request pipeline threw');
+        writer.sendJson(500, BODIES.unexpected);
+      }
+    },
+  };
 
-  function handle(writer: UwsResponseWriter, res: HttpResponse, req: HttpRequest): void {
-    const snap = snapshotRequest(req, res, listenPort);
+  function handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void {
     const g = gen;
-    let body: BodyReader | null = null;
+    let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
-      body = attachBodyReader(res, g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
-      writer.body = body;
+      body = writer.openBody(g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
     }
     const refused = admit(snap, g.config.gateway.max_body_bytes, g.config.gateway.max_header_bytes);
     if (refused !== null) {
@@ -213,9 +214,14 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    const httpsRedirect = match.route.httpsRedirect;
+    if (httpsRedirect != null && !snap.tls) {
+      answerPlainHttp(writer, snap, httpsRedirect);
+      return;
+    }
     const jwt = match.route.jwt;
     if (jwt === null) {
-      proxy(writer, snap, body, match, null);
+      proxy(writer, snap, body, match, null, listener);
       return;
     }
     let outcome: AuthOutcome;
@@ -227,12 +233,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       return;
     }
     if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
-      afterAuth(writer, snap, body, match, outcome as AuthDecision);
+      afterAuth(writer, snap, body, match, outcome as AuthDecision, listener);
       return;
     }
     // Asymmetric verification: the body keeps queueing (paused past its high-water mark) meanwhile.
     (outcome as Promise<AuthDecision>).then(
-      (decision) => afterAuth(writer, snap, body, match, decision),
+      (decision) => afterAuth(writer, snap, body, match, decision, listener),
       (error: unknown) => {
         logger.error({ err: error }, 'jwt stage failed');
         writer.sendJson(500, BODIES.unexpected);
@@ -263,17 +269,26 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
   }
 
-  const server = createUwsServer(uws, onRequest);
+  // TLS material is built only for ssl listeners, and again on a reload only when certificates or SNIs changed.
+  const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
+  let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
+  const servers = await createListenerServers(initial.gateway, entry, {
+    via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
+  });
+  const ports: number[] = [];
   const plane: DataPlane = {
-    info: { httpEngine: native ? 'uws-native' : 'uws-fallback', hmacEngine: gen.auth.hmacEngine },
+    info: {
+      httpEngine: [...new Set(servers.engines)].map((e) => (e === 'uws' ? 'uws-native' : e)).join('+'),
+      httpEngines: [...servers.engines],
+      uwsNative: servers.uwsNative, hmacEngine: gen.auth.hmacEngine,
+    },
+    ports,
     get generation() {
       return gen.config.generation;
     },
     async listen() {
-      const l = initial.gateway.proxy_listen;
-      listenPort = await server.listen(options.listenHost ?? l.host, options.listenPort ?? l.port);
-      forward.listenPort = String(listenPort);
-      return listenPort;
+      ports.push(...await servers.listen(options.listenHost, options.listenPorts));
+      return ports[0]!;
     },
     reload(config) {
       const next = build(config);
@@ -281,12 +296,16 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       gen = next;
       shared.refusal = refusalSettings(config);
       pools.retain(config.services);
+      if (tls !== null && tlsFingerprint(config.validated) !== tls.fingerprint) {
+        tls = createTlsMaterial(config.validated);
+        servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
+      }
     },
     async close(timeoutMs) {
       shared.draining = true;
-      server.stopListening();
+      servers.stopListening();
       await drainQuietly(Math.max(0, timeoutMs));
-      server.closeAll();
+      servers.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
       loopDelay.disable();

@@ -1,5 +1,5 @@
 // The contract of one data plane (one per worker thread): listen, swap config generations, drain, report.
-import type { CompiledConfig } from '../config/types.js';
+import type { CompiledConfig, HttpEngine } from '../config/types.js';
 
 export interface DataPlaneCounters {
   requests: number;
@@ -34,15 +34,21 @@ export interface DataPlaneCounters {
 }
 
 export interface DataPlaneInfo {
-  /** 'uws-native' when the uWebSockets.js binary loaded, 'uws-fallback' for its slow pure-JS server. */
-  httpEngine: 'uws-native' | 'uws-fallback';
+  /** For /status: 'uws-native', 'node', or 'uws-native+node' when listeners differ. */
+  httpEngine: string;
+  /** The engine serving each proxy_listen entry, in order ('uws' is always the native binary). */
+  httpEngines: HttpEngine[];
+  /** Whether the uWebSockets.js binary loaded; null when no listener asked for uWS. false: node serves instead. */
+  uwsNative: boolean | null;
   hmacEngine: 'native' | 'node:crypto';
 }
 
 export interface DataPlane {
   readonly info: DataPlaneInfo;
-  /** Starts listening on config.gateway.proxy_listen (port 0 = ephemeral); resolves with the bound port. */
+  /** Starts listening on every config.gateway.proxy_listen entry (port 0 = ephemeral); resolves with the first bound port. */
   listen(): Promise<number>;
+  /** The bound port of each proxy_listen entry, in order (filled by listen()). */
+  readonly ports: readonly number[];
   /** Swaps to a new config generation; requests already in flight finish on the one they started with. */
   reload(config: CompiledConfig): void;
   /** Stops accepting, waits for in-flight requests up to timeoutMs, then closes everything. */

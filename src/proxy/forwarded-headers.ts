@@ -14,10 +14,12 @@ export interface InboundRequest {
   readonly remoteAddress: string;
 }
 
-/** Per data plane constants. */
+/** Per listener constants. */
 export interface ForwardContext {
   /** The gateway's listening port as text (X-Forwarded-Port). */
   readonly listenPort: string;
+  /** `http`, or `https` on a TLS listener (X-Forwarded-Proto). */
+  readonly proto: 'http' | 'https';
   /** `1.1 portcullis/<version>`. */
   readonly via: string;
 }
@@ -160,7 +162,7 @@ export function buildUpstreamHeaders(
   out.push(
     'host', host,
     'x-forwarded-for', xff === null ? ip : `${xff}, ${ip}`,
-    'x-forwarded-proto', 'http',
+    'x-forwarded-proto', ctx.proto,
     'x-forwarded-host', hostWithoutPort(req.host),
     'x-forwarded-port', ctx.listenPort,
     'x-forwarded-path', wireBytes(req.url),

@@ -5,6 +5,7 @@ import { normalizePath } from './normalize-path.js';
 import { compilePathRegex, isRegexPath } from './path-regex.js';
 import { forwardedPrefixOf, upstreamPathV0 } from './upstream-path.js';
 import { buildRouteIndex, hashRange } from './route-index.js';
+import { sniMatches } from '../tls/sni-selector.js';
 
 const MAX_RANK = Number.MAX_SAFE_INTEGER;
 
@@ -36,6 +37,10 @@ interface Entry {
   readonly methods: readonly string[] | null;
   readonly hosts: readonly HostMatcher[] | null;
   readonly headers: readonly HeaderMatcher[] | null;
+  /** Route `snis` (lower-case, wildcards as written): a TLS request's SNI must match one; null = any. */
+  readonly snis: readonly string[] | null;
+  /** The route's protocols lack `https`: TLS requests pass it by (plain HTTP on an https-only route is the pipeline's 426). */
+  readonly plainOnly: boolean;
   readonly prefix: string | null;
   readonly regex: RegExp | null;
   // Priority keys (Kong's ATC priority bits, highest first), then config order.
@@ -107,7 +112,8 @@ function compileEntries(route: CompiledRoute, firstOrder: number): Entry[] {
   const headerNames = e.headers ? Object.keys(e.headers).filter((n) => isSet(e.headers![n])) : [];
   const headers = headerNames.length > 0 ? compileHeaders(e.headers!, headerNames) : null;
   const paths = isSet(e.paths) ? e.paths : null;
-  const kinds = (methods ? 1 : 0) + (hosts ? 1 : 0) + (headers ? 1 : 0) + (paths ? 1 : 0);
+  const snis = isSet(e.snis) ? e.snis : null;
+  const kinds = (methods ? 1 : 0) + (hosts ? 1 : 0) + (headers ? 1 : 0) + (paths ? 1 : 0) + (snis ? 1 : 0);
   const exactHosts = hosts !== null && hosts.every((h) => h.kind === HOST_EXACT) ? hosts.map((h) => h.text) : null;
   const base = {
     route,
@@ -116,6 +122,8 @@ function compileEntries(route: CompiledRoute, firstOrder: number): Entry[] {
     methods,
     hosts,
     headers,
+    snis,
+    plainOnly: !e.protocols.includes('https'),
     weight: kinds,
     plainHosts: exactHosts !== null ? 1 : 0,
     headerCount: headers ? headers.length : 0,
@@ -182,6 +190,12 @@ function headersMatch(matchers: readonly HeaderMatcher[], query: RouteQuery): bo
   return true;
 }
 
+function sniListMatches(snis: readonly string[], sni: string | null): boolean {
+  if (sni === null) return false;
+  for (let i = 0; i < snis.length; i++) if (sniMatches(snis[i]!, sni)) return true;
+  return false;
+}
+
 /** Tries one entry against the request; the RouteMatch when every attribute matches, else null. */
 function tryEntry(
   e: Entry, query: RouteQuery, path: string, host: string, hostLength: number, port: number,
@@ -190,6 +204,11 @@ function tryEntry(
   if (e.prefix !== null && !path.startsWith(e.prefix)) return null;
   if (e.hosts !== null && !hostMatches(e.hosts, host, hostLength, port)) return null;
   if (e.headers !== null && !headersMatch(e.headers, query)) return null;
+  if (query.tls === true) {
+    if (e.plainOnly || (e.snis !== null && !sniListMatches(e.snis, query.sni ?? null))) return null;
+  } else if (e.snis !== null) {
+    return null; // plain HTTP has no SNI
+  }
   let matched = -1;
   if (e.prefix !== null) {
     matched = e.prefix.length;

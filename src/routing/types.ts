@@ -10,6 +10,10 @@ export interface RouteQuery {
   readonly listenPort: number;
   /** Path after normalizePath (no query string). */
   readonly path: string;
+  /** The request came over TLS (absent = plain HTTP). */
+  readonly tls?: boolean;
+  /** The TLS server name the connection selected, lower-case; null/absent when none. */
+  readonly sni?: string | null;
   /** First occurrence of a header, lower-case name (for route `headers` matching). */
   header(lowerCaseName: string): string | undefined;
 }

@@ -1,34 +1,86 @@
-// The uWS App of one worker: one catch-all handler, listen on host:port, close the listen socket and every connection.
-import type { HttpRequest, HttpResponse, Uws, us_listen_socket } from './uws-loader.js';
+// The uWS App of one worker listener: plain or SSLApp with SNI names, listen on host:port, re-listen on new TLS material, close.
+import type { HttpRequest, HttpResponse, TemplatedApp, Uws, us_listen_socket } from './uws-loader.js';
+import type { PemFileNames } from '../tls/pem-files.js';
 
 export type RequestHandler = (res: HttpResponse, req: HttpRequest) => void;
+
+/** Certificates for an SSLApp: uWS loads them from files. */
+export interface UwsTlsFiles {
+  readonly defaultFiles: PemFileNames;
+  /** Server names (exact or one wildcard label), each with its certificate and its own domain router. */
+  readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
+  /** A domain router per name, so handlers learn the SNI (this uWS build prints two debug lines per domain() call). */
+  readonly routeBySni: boolean;
+}
 
 export interface UwsServer {
   /** Resolves with the bound port (useful with port 0). */
   listen(host: string, port: number): Promise<number>;
+  /**
+   * New certificates: a new SSLApp listens on the same port (SO_REUSEPORT) and the old listen socket closes. The old
+   * app keeps serving its established connections: uWS cannot swap a default certificate in place, and removing a
+   * server name frees the router its live connections point to.
+   */
+  replaceTls(tls: UwsTlsFiles): Promise<void>;
   /** Stops accepting new connections; open ones keep being served. */
   stopListening(): void;
   /** Closes every remaining connection (onAborted runs for in-flight responses). */
   closeAll(): void;
 }
 
-export function createUwsServer(uws: Uws, handler: RequestHandler): UwsServer {
-  const app = uws.App();
-  app.any('/*', handler);
+/** TLS for a listener: its certificate files and the handler for connections whose SNI selected a registered name. */
+export interface UwsTls {
+  readonly files: UwsTlsFiles;
+  handlerFor(sni: string): RequestHandler;
+}
+
+/** `handler` serves plain connections and TLS ones whose SNI matched no registered name. */
+export function createUwsServer(uws: Uws, handler: RequestHandler, tls: UwsTls | null = null): UwsServer {
+  const build = (files: UwsTlsFiles | null): TemplatedApp => {
+    const app = files === null ? uws.App() : uws.SSLApp({ ...files.defaultFiles });
+    // The default router first: domain() switches later registrations to that name's router.
+    app.any('/*', handler);
+    for (const { name, files: f } of files?.names ?? []) {
+      app.addServerName(name, { ...f });
+      if (files!.routeBySni) app.domain(name).any('/*', tls!.handlerFor(name));
+    }
+    return app;
+  };
+  let app = build(tls?.files ?? null);
+  const retired: TemplatedApp[] = [];
   let listenSocket: us_listen_socket | null = null;
+  let bound: { host: string; port: number } | null = null;
   let closed = false;
+  const listenOn = (target: TemplatedApp, host: string, port: number): Promise<us_listen_socket> => new Promise((resolve, reject) => {
+    target.listen(host, port, (socket) => {
+      if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
+      else resolve(socket);
+    });
+  });
+  const close = (target: TemplatedApp): void => {
+    // App.close() exists at runtime in 20.30 but is missing from its typings.
+    const fn = (target as unknown as { close?: () => void }).close;
+    if (typeof fn === 'function') fn.call(target);
+  };
   return {
-    listen(host, port) {
-      return new Promise((resolve, reject) => {
-        app.listen(host, port, (socket) => {
-          if (socket === false) {
-            reject(new Error(`cannot listen on ${host}:${port}`));
-            return;
-          }
-          listenSocket = socket;
-          resolve(uws.us_socket_local_port(socket as never));
-        });
-      });
+    async listen(host, port) {
+      listenSocket = await listenOn(app, host, port);
+      bound = { host, port: uws.us_socket_local_port(listenSocket as never) };
+      return bound.port;
+    },
+    async replaceTls(files) {
+      if (closed) return;
+      const next = build(files);
+      if (bound === null || listenSocket === null) {
+        retired.push(app);
+        app = next;
+        return;
+      }
+      const socket = await listenOn(next, bound.host, bound.port);
+      uws.us_listen_socket_close(listenSocket);
+      listenSocket = socket;
+      retired.push(app);
+      app = next;
     },
     stopListening() {
       if (listenSocket !== null) {
@@ -40,9 +92,8 @@ export function createUwsServer(uws: Uws, handler: RequestHandler): UwsServer {
       this.stopListening();
       if (closed) return;
       closed = true;
-      // App.close() exists at runtime in 20.30 but is missing from its typings.
-      const close = (app as unknown as { close?: () => void }).close;
-      if (typeof close === 'function') close.call(app);
+      for (const a of retired) close(a);
+      close(app);
     },
   };
 }

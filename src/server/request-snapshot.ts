@@ -1,7 +1,7 @@
-// Copies what the pipeline needs out of uWS's stack-allocated HttpRequest, synchronously, into a plain object.
+// The request snapshot both engines fill, and the copy out of uWS's stack-allocated HttpRequest, synchronously.
 import type { HttpRequest, HttpResponse } from './uws-loader.js';
 
-/** A request as seen after the uWS handler returned; satisfies AuthRequest and RouteQuery. */
+/** A request as seen after the engine's handler returned; satisfies AuthRequest and RouteQuery. */
 export class RequestSnapshot {
   /** Method as sent (HTTP methods are case-sensitive), e.g. `GET`. */
   method = '';
@@ -9,7 +9,7 @@ export class RequestSnapshot {
   url = '';
   /** Raw query without `?`, '' when none. */
   query = '';
-  /** Flat [name, value, ...], names lower-case as uWS gives them, in arrival order. */
+  /** Flat [name, value, ...], names lower-case, in arrival order (fill with recordHeader). */
   readonly headers: string[] = [];
   /** First Host header value, '' when absent. */
   host = '';
@@ -26,6 +26,9 @@ export class RequestSnapshot {
   remoteAddress = '';
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
+  /** Came over TLS, and the server name its handshake selected (lower-case; null when none or unknown). */
+  tls = false;
+  sni: string | null = null;
   constructor(readonly listenPort: number) {}
 
   header(lowerCaseName: string): string | undefined {
@@ -38,7 +41,14 @@ export class RequestSnapshot {
 // One shared collector instead of a closure per request; uWS calls forEach synchronously.
 let target: RequestSnapshot;
 function collect(name: string, value: string): void {
-  const t = target;
+  recordHeader(target, name, value);
+}
+
+/**
+ * Adds one header (lower-case name) and notes what admission checks need (Host, framing, Authorization count); the
+ * same rules for both engines and the fuzzers.
+ */
+export function recordHeader(t: RequestSnapshot, name: string, value: string): void {
   t.headers.push(name, value);
   t.headerBytes += name.length + value.length + 4;
   switch (name) {
@@ -65,12 +75,6 @@ function collect(name: string, value: string): void {
       if (value.toLowerCase().includes('websocket')) t.websocket = true;
       break;
   }
-}
-
-/** Applies one header to a snapshot with the same rules as the uWS copy (exported for other engines and the fuzzers). */
-export function recordHeader(s: RequestSnapshot, name: string, value: string): void {
-  target = s;
-  collect(name, value);
 }
 
 const DIGITS = /^[0-9]+$/;

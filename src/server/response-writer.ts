@@ -1,56 +1,16 @@
 // Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
-import type { Downstream, DownstreamListener, ResponseHeaders } from '../proxy/types.js';
+import type { ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
-import { messageBody } from '../errors.js';
 import { STATUS_TEXT } from './status-text.js';
-import { ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
+import { attachBodyReader, ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
+import type { ClientResponse, WriterShared } from './engine.js';
+import { countStatus, JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 import {
   drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan, type RefusalSettings,
 } from './refusal-policy.js';
 
-/**
- * Sent on every response that keeps the connection: uWS closes a connection idle for 10 s (compiled in, checked
- * on a 4 s tick, so as early as 8 s). A client that honours the hint (Node's agent retires sockets at timeout - 1 s)
- * never sends on a connection the server is about to close.
- */
-export const KEEP_ALIVE_TIMEOUT_S = 5;
+export { KEEP_ALIVE_TIMEOUT_S };
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-/** Headers never copied from the upstream response (hop-by-hop, or ones uWS writes itself). */
-function skipResponseHeader(name: string): boolean {
-  switch (name) {
-    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
-    case 'upgrade': case 'te': case 'trailer': case 'content-length': case 'date': case 'via':
-    case 'x-kong-request-id':
-      return true;
-  }
-  return false;
-}
-
-/** Plain integer counters the writer bumps; the data plane's counters object. */
-export interface ResponseCounters {
-  responses2xx: number;
-  responses3xx: number;
-  responses4xx: number;
-  responses5xx: number;
-  inFlight: number;
-}
-
-export interface WriterShared {
-  readonly counters: ResponseCounters;
-  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
-  readonly via: string;
-  /** Called once per request when it is over (finished or aborted). */
-  onComplete(): void;
-  /** When true, responses ask the client to close the connection (draining). */
-  readonly draining: boolean;
-  /** Draining and lingering for answers made before the body was read (the current generation's). */
-  readonly refusal: RefusalSettings;
-  /** Monotonic milliseconds (lingering). */
-  now(): number;
-}
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -114,16 +74,9 @@ const enum Refusing {
   Lingering,
 }
 
-export class UwsResponseWriter implements Downstream, DiscardSink {
-  aborted = false;
-  started = false;
-  /** The response is complete (ended, or the connection closed by us). */
-  finished = false;
-  listener: DownstreamListener | null = null;
+export class UwsResponseWriter extends ResponseWriterBase implements ClientResponse, DiscardSink {
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
-  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
-  closeConnection = false;
   /** Status and headers to write with the first body bytes. */
   private status = 0;
   private headers: ResponseHeaders | null = null;
@@ -144,7 +97,8 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   private lastDataAt = 0;
   private lingerTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly res: HttpResponse, readonly requestId: string, private readonly shared: WriterShared) {
+  constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
+    super(requestId, shared);
     res.onAborted(() => {
       this.aborted = true;
       if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
@@ -167,7 +121,7 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
-    this.count(status);
+    countStatus(this.shared.counters, status);
     const reader = this.body;
     const pending = reader !== null && !reader.ended && !this.aborted;
     const refusal = this.shared.refusal;
@@ -246,6 +200,13 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     this.res.close();
   }
 
+  /** `expectedLength`: the declared Content-Length, -1 for chunked. */
+  openBody(limit: number, expectedLength: number): BodyReader {
+    const body = attachBodyReader(this.res, limit, expectedLength);
+    this.body = body;
+    return body;
+  }
+
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     this.send(status, body, JSON_TYPE, wwwAuthenticate);
   }
@@ -253,7 +214,7 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
-    this.count(status);
+    countStatus(this.shared.counters, status);
     this.status = status;
     this.headers = headers;
     const cl = headers['content-length'];
@@ -281,15 +242,6 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     this.res.cork(corkEnd);
   }
 
-  fail(status: number, message: string): void {
-    if (this.finished) return;
-    if (!this.started) {
-      this.sendJson(status, messageBody(message));
-      return;
-    }
-    this.close();
-  }
-
   /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
   close(): void {
     if (this.finished) return;
@@ -298,19 +250,9 @@ export class UwsResponseWriter implements Downstream, DiscardSink {
     this.res.close();
   }
 
-  private count(status: number): void {
-    const c = this.shared.counters;
-    if (status < 300) c.responses2xx++;
-    else if (status < 400) c.responses3xx++;
-    else if (status < 500) c.responses4xx++;
-    else c.responses5xx++;
-  }
-
-  private complete(): void {
-    this.finished = true;
+  protected override complete(): void {
     if (this.body !== null) this.body.resActive = false;
-    this.shared.counters.inFlight--;
-    this.shared.onComplete();
+    super.complete();
   }
 
   /** `closeHeader`: draining, and uWS's end(…, true) will not write the header for this response (streamed bodies). */

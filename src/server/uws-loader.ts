@@ -1,4 +1,7 @@
 // Loads uWebSockets.js once, after its environment is set, and tells whether the native binary or the JS fallback loaded.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { ensureUwsEnv } from './uws-env.js';
 import type * as UwsModule from 'uWebSockets.js';
 
@@ -12,6 +15,20 @@ export interface LoadedUws {
 }
 
 let loading: Promise<LoadedUws> | null = null;
+
+/**
+ * Whether the package ships a binary for this platform and Node ABI (only ABI 115, Node 20, on our build): without
+ * one, importing it prints a compatibility notice and serves with a slow pure-JS server, so it is not imported.
+ */
+export function uwsBinaryAvailable(): boolean {
+  try {
+    const main = createRequire(import.meta.url).resolve('uWebSockets.js');
+    const name = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+    return existsSync(join(dirname(main), '..', 'binaries', name));
+  } catch {
+    return false;
+  }
+}
 
 export function loadUws(): Promise<LoadedUws> {
   if (loading === null) {

@@ -7,11 +7,13 @@ export interface WorkerStartData {
   workerId: number;
   config: ValidatedConfig;
   generation: number;
-  /** Port to listen on; overrides config.gateway.proxy_listen.port (0 = ephemeral). */
-  listenPort: number;
+  /** Port per proxy_listen entry (same order); overrides the configured ports (0 = ephemeral). */
+  listenPorts: number[];
   logLevel: string;
   /** Enables test-only messages (`crash`). */
   testHooks: boolean;
+  /** TLS session ticket keys, the same for every worker of the process so a ticket resumes on any of them. */
+  ticketKeys?: Uint8Array;
 }
 
 export type ToWorker =
@@ -25,7 +27,7 @@ export interface WorkerMemory {
 }
 
 export type FromWorker =
-  | { type: 'ready'; port: number; info: DataPlaneInfo; generation: number }
+  | { type: 'ready'; ports: number[]; info: DataPlaneInfo; generation: number }
   | { type: 'startFailed'; message: string }
   | { type: 'reloaded'; id: number; ok: boolean; generation: number; message?: string }
   | { type: 'counters'; id: number; counters: DataPlaneCounters; generation: number; memory: WorkerMemory }

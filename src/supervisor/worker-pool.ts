@@ -8,6 +8,7 @@ import { createCounterAggregator, type CounterAggregator } from '../observabilit
 import { relayWorkerLog } from '../observability/logger.js';
 import type { WorkerStatus } from '../admin/status.js';
 import type { FromWorker, WorkerStartData } from './protocol.js';
+import { createTicketKeys } from '../tls/tls-generation.js';
 import { ask, createSlot, sendTo, settleAllStopped, settleReply, slotStatus, type Slot } from './worker-slot.js';
 
 export interface WorkerPoolOptions {
@@ -17,9 +18,8 @@ export interface WorkerPoolOptions {
   count: number;
   config: ValidatedConfig;
   generation: number;
-  /** Configured proxy host and port; port 0 = a free port picked once and shared by every worker. */
-  listenHost: string;
-  listenPort: number;
+  /** The proxy_listen entries; port 0 = a free port picked once and shared by every worker. */
+  listeners: ReadonlyArray<{ host: string; port: number }>;
   logLevel: string;
   testHooks?: boolean;
   /** First restart delay; doubles per consecutive crash up to MAX_RESTART_DELAY_MS. */
@@ -33,8 +33,8 @@ export interface ReloadOutcome {
 }
 
 export interface WorkerPool {
-  /** Starts every worker; resolves with the bound proxy port. */
-  start(): Promise<number>;
+  /** Starts every worker; resolves with the bound port of each proxy listener. */
+  start(): Promise<number[]>;
   reload(config: ValidatedConfig, generation: number): Promise<ReloadOutcome>;
   /** Asks every ready worker for fresh counters (bounded wait; stale values are used for the silent). */
   refresh(timeoutMs: number): Promise<void>;
@@ -61,15 +61,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const slots: Slot[] = [];
   let config = options.config;
   let generation = options.generation;
-  let listenPort = options.listenPort;
+  let listenPorts = options.listeners.map((l) => l.port);
+  let slot0Ports: number[] | null = null;
   let stopping = false;
+  // One set per process: a restarted worker keeps accepting tickets the others issued.
+  const ticketKeys = createTicketKeys();
   /** Until every worker first became ready, a dying worker fails start() instead of being restarted. */
   let started = false;
 
   function spawn(slot: Slot): Promise<void> {
     const data: WorkerStartData = {
-      workerId: slot.id, config, generation, listenPort,
-      logLevel: options.logLevel, testHooks: options.testHooks ?? false,
+      workerId: slot.id, config, generation, listenPorts,
+      logLevel: options.logLevel, testHooks: options.testHooks ?? false, ticketKeys,
     };
     const worker = new Worker(options.entry, {
       workerData: data,
@@ -105,7 +108,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         return;
       case 'ready':
         slot.state = 'ready';
-        slot.port = message.port;
+        slot.port = message.ports[0] ?? null;
+        if (slot.id === 0) slot0Ports = message.ports;
         slot.info = message.info;
         slot.generation = message.generation;
         slot.readyAt = now();
@@ -169,9 +173,11 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       for (let i = 0; i < options.count; i++) slots.push(createSlot(i));
       // uSockets sets SO_REUSEPORT only for a non-zero port: a socket bound to port 0 cannot be shared,
       // so pick a free port here and give every worker (and any restarted one) that port.
-      const ephemeral = options.listenPort === 0;
+      const ephemeral = options.listeners.some((l) => l.port === 0);
       for (let attempt = 1; ; attempt++) {
-        if (ephemeral) listenPort = await reservePort(options.listenHost);
+        if (ephemeral) {
+          listenPorts = await reservePorts(options.listeners);
+        }
         try {
           await withTimeout(spawn(slots[0]), REPLY_TIMEOUT_MS, 'worker 0 start');
           break;
@@ -179,18 +185,18 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
           await stopSlots(0);
           // Another process may have taken the picked port between the probe and the bind.
           if (!ephemeral || attempt >= 3) throw err;
-          logger.warn({ err, port: listenPort }, 'picked proxy port was taken; retrying with another');
+          logger.warn({ err, ports: listenPorts }, 'picked proxy port was taken; retrying with another');
         }
       }
       try {
-        listenPort = slots[0].port ?? listenPort;
+        listenPorts = slot0Ports ?? listenPorts;
         await withTimeout(Promise.all(slots.slice(1).map((s) => spawn(s))), REPLY_TIMEOUT_MS, 'worker start');
         started = true;
       } catch (err) {
         await pool.stop(0);
         throw err;
       }
-      return listenPort;
+      return listenPorts;
     },
 
     async reload(next, nextGeneration) {
@@ -252,6 +258,17 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }));
   }
   return pool;
+}
+
+/** A distinct free port for each port-0 listener; configured ports are kept. */
+async function reservePorts(listeners: ReadonlyArray<{ host: string; port: number }>): Promise<number[]> {
+  const ports: number[] = [];
+  for (const l of listeners) {
+    let port = l.port;
+    while (port === 0 || (l.port === 0 && ports.includes(port))) port = await reservePort(l.host);
+    ports.push(port);
+  }
+  return ports;
 }
 
 function reservePort(host: string): Promise<number> {

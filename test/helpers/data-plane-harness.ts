@@ -14,7 +14,10 @@ export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
   return compileConfig(loaded.config, generation);
 }
 
-/** One service at `url` with the given routes, proxy on 127.0.0.1:0. */
+/** The engine the key proxy suites run on: vitest's node-engine project runs them again with `node`. */
+export const TEST_HTTP_ENGINE = process.env.PORTCULLIS_TEST_HTTP_ENGINE === 'node' ? 'node' : 'uws';
+
+/** One service at `url` with the given routes, proxy on 127.0.0.1:0 (served by TEST_HTTP_ENGINE). */
 export function simpleDocument(
   url: string,
   routes: Array<Record<string, unknown>>,
@@ -22,7 +25,7 @@ export function simpleDocument(
 ): Record<string, unknown> {
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, ...extra.gateway },
+    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, http_engine: TEST_HTTP_ENGINE, ...extra.gateway },
     services: [{ name: 'svc', url, routes, ...extra.service }],
     ...extra.top,
   };
@@ -63,6 +66,11 @@ export function echoedHeader(echo: { rawHeaders: string[] }, name: string): stri
   return out;
 }
 
+/** The engine actually serving a plane's first listener: node also where the uWS binary cannot load (Node ≥ 22). */
+export function servedBy(running: RunningPlane): 'uws' | 'node' {
+  return running.plane.info.httpEngines[0]!;
+}
+
 export interface RunningPlane {
   readonly plane: DataPlane;
   readonly port: number;
@@ -81,7 +89,13 @@ export async function closeInOrder(...things: Array<{ close(): Promise<unknown> 
   for (const thing of things) await thing?.close();
 }
 
-/** Sends raw bytes on a fresh connection and returns everything received until the server closes or `waitMs` passes idle. */
+/** How long raw helpers wait for a first byte: a loaded shared machine can take longer than the idle wait to answer. */
+const FIRST_BYTE_MS = 3000;
+
+/**
+ * Sends raw bytes on a fresh connection and returns everything received until the server closes or, once bytes
+ * arrived, `waitMs` passes idle (FIRST_BYTE_MS while nothing has arrived).
+ */
 export function rawExchange(port: number, text: string | Buffer, waitMs = 300): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -94,7 +108,7 @@ export function rawExchange(port: number, text: string | Buffer, waitMs = 300): 
     };
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(finish, waitMs);
+      timer = setTimeout(finish, out === '' ? Math.max(waitMs, FIRST_BYTE_MS) : waitMs);
     };
     socket.on('data', (d: Buffer) => {
       out += d.toString('latin1');
@@ -107,7 +121,7 @@ export function rawExchange(port: number, text: string | Buffer, waitMs = 300): 
   });
 }
 
-/** Sends each request on one connection after the previous answer went idle for `waitMs`; returns each answer. */
+/** Sends each request on one connection after the previous answer went idle for `waitMs` (FIRST_BYTE_MS before any byte). */
 export async function rawConversation(port: number, texts: string[], waitMs = 150): Promise<string[]> {
   const socket = net.connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
@@ -126,7 +140,7 @@ export async function rawConversation(port: number, texts: string[], waitMs = 15
     let seen = -1;
     while (seen !== current.length) {
       seen = current.length;
-      await new Promise((r) => setTimeout(r, waitMs));
+      await new Promise((r) => setTimeout(r, current === '' ? Math.max(waitMs, FIRST_BYTE_MS) : waitMs));
     }
     answers.push(current);
   }

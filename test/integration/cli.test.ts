@@ -78,12 +78,16 @@ describe('portcullis CLI', () => {
     }
   });
 
-  it('exits 2 with usage on an unknown option, a bad --workers, or no config', async () => {
-    for (const args of [['--bogus'], ['--workers', '0', '--config', 'x.json'], ['--log-level', 'loud', '--config', 'x.json'], ['start']]) {
+  it('exits 2 with usage on an unknown option, a bad --workers, --http-engine or PORTCULLIS_HTTP_ENGINE, or no config', async () => {
+    for (const args of [['--bogus'], ['--workers', '0', '--config', 'x.json'], ['--log-level', 'loud', '--config', 'x.json'], ['start'],
+      ['--http-engine', 'nginx', '--config', 'x.json']]) {
       const run = await cli(args, { PORTCULLIS_CONFIG: '' });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('Usage: portcullis');
     }
+    const env = await cli(['--config', 'x.json'], { PORTCULLIS_HTTP_ENGINE: 'apache' });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('--http-engine (or PORTCULLIS_HTTP_ENGINE) must be one of: uws, node');
   });
 
   it('mints a token that the gateway accepts for the chosen credential, with extra claims', async () => {

@@ -1,3 +1,4 @@
+import http2 from 'node:http2';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../../src/gateway.js';
@@ -34,7 +35,8 @@ describe('gateway supervisor (real worker threads)', () => {
     const { logs, gw } = await setup(['/api']);
     const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
     expect(line).toMatchObject({ workers: 1, generation: 1, proxyListen: `127.0.0.1:${gw.proxyPort}`, adminListen: `127.0.0.1:${gw.adminPort}` });
-    expect(['uws-native', 'uws-fallback']).toContain(line.httpEngine);
+    expect(['uws-native', 'node']).toContain(line.httpEngine); // node where the uWS binary cannot load (Node ≥ 22)
+    expect(line.msg).toContain(`proxy on 127.0.0.1:${gw.proxyPort} (`);
     expect(['native', 'node:crypto']).toContain(line.hmacEngine);
   });
 
@@ -49,6 +51,49 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(status.workers[0].requests).toBeGreaterThan(0);
     expect(status.workers[1].requests).toBeGreaterThan(0);
     expect(status.server.total_requests).toBe(40);
+  });
+
+  it('serves every proxy_listen entry from every worker, each with its own X-Forwarded-Port', async () => {
+    const { gw, up } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0 reuseport, 127.0.0.1:0 backlog=64 engine=uws' });
+    expect(gw.proxyPorts).toHaveLength(2);
+    expect(gw.proxyPorts[0]).not.toBe(gw.proxyPorts[1]);
+    for (const port of gw.proxyPorts) {
+      const replies = await Promise.all(Array.from({ length: 12 }, () => get(port, '/api/l')));
+      expect(replies.map((r) => r.status)).toEqual(Array(12).fill(200));
+      expect(up.seen.at(-1)?.headers['x-forwarded-port']).toBe(String(port));
+    }
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.workers.every((w) => w.requests > 0)).toBe(true);
+  });
+
+  it('serves node-engine and http2 listeners beside uWS ones and names each listener\'s engine at start-up', async () => {
+    const { gw, logs } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0, 127.0.0.1:0 engine=node, 127.0.0.1:0 http2' });
+    const [plain, node, h2] = gw.proxyPorts as [number, number, number];
+    const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    expect(line.msg).toContain(`127.0.0.1:${node} (node)`);
+    expect(line.msg).toContain(`127.0.0.1:${h2} (node, http2: uWS has no HTTP/2)`);
+    expect((await get(plain, '/api/a')).status).toBe(200);
+    expect((await get(node, '/api/b')).status).toBe(200);
+    const session = http2.connect(`http://127.0.0.1:${h2}`);
+    const status = await new Promise<number>((resolve, reject) => {
+      const stream = session.request({ ':path': '/api/c' });
+      stream.on('response', (h) => resolve(Number(h[':status'])));
+      stream.on('error', reject);
+      stream.resume();
+    });
+    session.close();
+    expect(status).toBe(200);
+  });
+
+  it('--http-engine node (GatewayOverrides.httpEngine) moves every proxy listener to the node engine', async () => {
+    const upstream = await startUpstream();
+    started.upstream = upstream;
+    const configPath = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api'], { proxy_listen: '127.0.0.1:0 engine=uws' }));
+    const { gateway } = await startTestGateway(configPath, { overrides: { httpEngine: 'node' } });
+    started.gateway = gateway;
+    const reply = await get(gateway.proxyPort, '/api/x');
+    expect(reply.status).toBe(200);
+    expect(((await gateway.status()) as unknown as { engines: { http: string } }).engines.http).toBe('node');
   });
 
   it('reload() with a changed route takes effect in every worker', async () => {
@@ -152,7 +197,7 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(typeof doc.memory.rss).toBe('number');
     expect(doc.workers).toHaveLength(2);
     expect(doc.workers[0]).toMatchObject({ state: 'ready', generation: 1, restarts: 0 });
-    expect(['uws-native', 'uws-fallback']).toContain(doc.engines.http);
+    expect(['uws-native', 'node']).toContain(doc.engines.http);
 
     const metrics = await get(gw.adminPort!, '/metrics');
     expect(metrics.status).toBe(200);

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
   closeInOrder, echoedHeader, echoHandler, rawConversation, rawExchange, simpleDocument, startPlane, startUpstream,
-  type RunningPlane, type Upstream,
+  servedBy, type RunningPlane, type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 interface Echo {
@@ -201,7 +201,7 @@ describe('data plane proxy', () => {
   it('keeps repeated Set-Cookie response headers and drops hop-by-hop response headers', async () => {
     const res = await call('/api/cookies');
     expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
-    // The upstream's Keep-Alive is hop-by-hop: the client sees only the gateway's own idle hint.
+    // The upstream's Keep-Alive is hop-by-hop: the client sees only the gateway's own idle hint (both engines).
     expect(res.headers['keep-alive']).toBe('timeout=5');
     expect(res.headers.via).toBe('1.1 portcullis/0.1.0');
     expect(await res.body.text()).toBe('cookies');
@@ -265,7 +265,9 @@ describe('data plane proxy', () => {
     expect(((await ok.body.json()) as Echo).headers['x-big']).toHaveLength(10_000);
   });
 
-  it('drops the connection when a head over 4 KiB arrives split across reads (uWS 20.30 limit, env var ignored)', async () => {
+  it('drops the connection when a head over 4 KiB arrives split across reads (uWS 20.30 limit, env var ignored)', async (ctx) => {
+    // The node engine (chosen, or taken where the uWS binary cannot load) reads such heads: node-engine.test.ts.
+    if (servedBy(gw) === 'node') ctx.skip();
     // Known limitation of this uWS build: its 4 KiB fallback buffer is fixed; UWS_HTTP_MAX_HEADERS_SIZE is not read.
     // When this starts failing, the binary honours the variable and the limitation note can go.
     const [first, second] = await rawConversation(gw.port, [

@@ -79,9 +79,15 @@ function readParents(draft: Draft, kind: Kind, input: Obj, via: Via | null, keep
   return parents;
 }
 
+/** Kong's shorthand: a certificate body may list its SNI names (`"snis": ["a.example.com"]`). */
+function sniShorthand(kind: Kind, k: string, input: Obj): boolean {
+  return kind === 'certificates' && k === 'snis' && Array.isArray(input.snis) && input.snis.every((n) => typeof n === 'string');
+}
+
 /** Nested collections belong to other entities; in a body they are unknown fields. */
 function rejectNested(kind: Kind, input: Obj): ApiResult | null {
-  const errors = childrenOf(kind).map((c) => c.kind as string).filter((k) => Object.prototype.hasOwnProperty.call(input, k));
+  const errors = childrenOf(kind).map((c) => c.kind as string)
+    .filter((k) => Object.prototype.hasOwnProperty.call(input, k) && !sniShorthand(kind, k, input));
   return errors.length === 0 ? null : schemaViolation(errors.map((k) => ({ path: `$.${k}`, message: 'unknown field' })), '$');
 }
 

@@ -1,6 +1,6 @@
-// The five entity kinds the Admin API manages: collection names, endpoint keys, foreign keys, form field types.
+// The entity kinds the Admin API manages: collection names, endpoint keys, foreign keys, form field types.
 
-export type Kind = 'services' | 'routes' | 'plugins' | 'consumers' | 'jwt_secrets';
+export type Kind = 'services' | 'routes' | 'plugins' | 'consumers' | 'jwt_secrets' | 'certificates' | 'snis';
 
 export interface ForeignKey {
   /** Field on the child (`service`, `route`, `consumer`). */
@@ -41,6 +41,7 @@ export const KINDS: Readonly<Record<Kind, KindDef>> = {
     fields: {
       ...TIMES, protocols: 'array', methods: 'array', hosts: 'array', paths: 'array', tags: 'array',
       strip_path: 'bool', preserve_host: 'bool', regex_priority: 'int', headers: 'array-map', service: 'record',
+      snis: 'array', https_redirect_status_code: 'int',
     },
   },
   plugins: {
@@ -64,6 +65,15 @@ export const KINDS: Readonly<Record<Kind, KindDef>> = {
     kind: 'jwt_secrets', endpointKey: 'key', alsoUnique: null, updatedAt: false,
     foreignKeys: [{ field: 'consumer', parent: 'consumers', onDelete: 'cascade' }],
     fields: { created_at: 'int', tags: 'array', consumer: 'record', jwks: 'record' },
+  },
+  certificates: {
+    kind: 'certificates', endpointKey: null, alsoUnique: null, foreignKeys: [], updatedAt: true,
+    fields: { ...TIMES, tags: 'array', snis: 'array' },
+  },
+  snis: {
+    kind: 'snis', endpointKey: 'name', alsoUnique: null, updatedAt: true,
+    foreignKeys: [{ field: 'certificate', parent: 'certificates', onDelete: 'cascade' }],
+    fields: { ...TIMES, tags: 'array', certificate: 'record' },
   },
 };
 

@@ -1,6 +1,6 @@
 // Indexes the entries of the user's raw document in the validator's order, pairing each raw object with its validated entity.
 import type {
-  ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, ValidatedConfig,
+  CertificateEntity, ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, SniEntity, ValidatedConfig,
 } from '../../config/types.js';
 import { isUuid } from '../../config/ids.js';
 import { childPath, isObject, type Obj } from '../../config/validate-context.js';
@@ -12,6 +12,8 @@ export interface EntityOf {
   plugins: PluginEntity;
   consumers: ConsumerEntity;
   jwt_secrets: JwtSecretEntity;
+  certificates: CertificateEntity;
+  snis: SniEntity;
 }
 export type AnyEntity = EntityOf[Kind];
 
@@ -46,7 +48,7 @@ function arrayAt(owner: Obj, key: string): unknown[] | null {
 
 /** Lists every entry of the document with its path, in the order `flattenDocument` validates them. */
 export function walkDocument(doc: Obj): Walked {
-  const out: Walked = { services: [], routes: [], plugins: [], consumers: [], jwt_secrets: [] };
+  const out: Walked = { services: [], routes: [], plugins: [], consumers: [], jwt_secrets: [], certificates: [], snis: [] };
   const each = (owner: Obj, ownerPath: string, key: string, fn: (obj: Obj, list: unknown[], path: string) => void) => {
     const list = arrayAt(owner, key);
     if (!list) return;
@@ -75,6 +77,15 @@ export function walkDocument(doc: Obj): Walked {
     each(obj, path, 'jwt_secrets', (o, l, p) => out.jwt_secrets.push({ kind: 'jwt_secrets', obj: o, list: l, path: p, nestedIn: e as RawEntry }));
   });
   each(doc, '$', 'jwt_secrets', (obj, list, path) => out.jwt_secrets.push({ kind: 'jwt_secrets', obj, list, path, nestedIn: null }));
+  each(doc, '$', 'certificates', (obj, list, path) => {
+    const e = { kind: 'certificates' as const, obj, list, path, nestedIn: null };
+    out.certificates.push(e);
+    // A nested SNI may be a bare name (Kong's shorthand): it becomes a record so it can be indexed and edited.
+    const names = arrayAt(obj, 'snis');
+    names?.forEach((n, i) => { if (typeof n === 'string') names[i] = { name: n }; });
+    each(obj, path, 'snis', (o, l, p) => out.snis.push({ kind: 'snis', obj: o, list: l, path: p, nestedIn: e as RawEntry }));
+  });
+  each(doc, '$', 'snis', (obj, list, path) => out.snis.push({ kind: 'snis', obj, list, path, nestedIn: null }));
   return out;
 }
 
@@ -87,7 +98,7 @@ export function indexDocument(doc: Obj, config: ValidatedConfig): RawIndex {
   const keys = new Map<Kind, Map<string, RawEntry>>();
   for (const kind of Object.keys(KINDS) as Kind[]) {
     const list = entries[kind] as RawEntry[];
-    const validated = config[kind] as AnyEntity[];
+    const validated = (config[kind] ?? []) as AnyEntity[];
     if (list.length !== validated.length) {
       throw new Error(`admin index: ${kind} has ${list.length} raw entries but ${validated.length} validated`);
     }

@@ -1,5 +1,7 @@
 // Renders entities in Kong's Admin API shapes (every field shown, nulls included) and pages lists.
-import type { ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity } from '../../config/types.js';
+import type {
+  CertificateEntity, ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, SniEntity,
+} from '../../config/types.js';
 import type { Obj } from '../../config/validate-context.js';
 import type { Kind } from './kinds.js';
 import type { AnyEntity, RawEntry } from './raw-index.js';
@@ -20,10 +22,10 @@ function ref(id: string | null): { id: string } | null {
 export function serializeEntry(entry: RawEntry): Record<string, unknown> {
   const created = time(entry.obj, 'created_at', DEFAULT_TIMESTAMP);
   const updated = time(entry.obj, 'updated_at', created);
-  return serializeEntity(entry.kind, entry.entity, created, updated);
+  return serializeEntity(entry.kind, entry.entity, created, updated, entry.obj);
 }
 
-function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, updated_at: number): Record<string, unknown> {
+function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, updated_at: number, obj: Obj): Record<string, unknown> {
   switch (kind) {
     case 'services': {
       const s = entity as ServiceEntity;
@@ -37,10 +39,10 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
       const r = entity as RouteEntity;
       return {
         id: r.id, created_at, updated_at, name: r.name, protocols: r.protocols, methods: r.methods, hosts: r.hosts,
-        paths: r.paths, headers: r.headers, https_redirect_status_code: 426, regex_priority: r.regex_priority,
+        paths: r.paths, headers: r.headers, https_redirect_status_code: r.https_redirect_status_code ?? 426, regex_priority: r.regex_priority,
         strip_path: r.strip_path, path_handling: r.path_handling, preserve_host: r.preserve_host,
         request_buffering: true, response_buffering: true, tags: r.tags, service: ref(r.service),
-        snis: null, sources: null, destinations: null,
+        snis: r.snis ?? null, sources: null, destinations: null,
       };
     }
     case 'plugins': {
@@ -63,6 +65,20 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
         ...(j.jwks_uri != null ? { jwks_uri: j.jwks_uri } : {}),
         ...(j.jwks != null ? { jwks: j.jwks } : {}),
       };
+    }
+    case 'certificates': {
+      const c = entity as CertificateEntity;
+      // Kong lists the certificate's SNI names; here those nested in it (top-level snis point to it from outside).
+      const nested = Array.isArray(obj.snis) ? obj.snis : [];
+      const snis = nested.map((n) => (typeof n === 'string' ? n : (n as Obj | null)?.name)).filter((n): n is string => typeof n === 'string');
+      return {
+        id: c.id, created_at, updated_at, cert: c.cert, key: c.key, cert_alt: c.cert_alt, key_alt: c.key_alt, tags: c.tags,
+        snis: snis.map((n) => n.toLowerCase()),
+      };
+    }
+    case 'snis': {
+      const s = entity as SniEntity;
+      return { id: s.id, created_at, updated_at, name: s.name, tags: s.tags, certificate: ref(s.certificate) };
     }
   }
 }

@@ -46,8 +46,9 @@ export const DEFAULT_CONSUMERS: ConsumerSpec[] = [
 
 export function gatewaySettings(tokenCache: Partial<GatewaySettings['token_cache']> = {}): GatewaySettings {
   return {
-    proxy_listen: { host: '127.0.0.1', port: 0 },
+    proxy_listen: [{ host: '127.0.0.1', port: 0, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
     admin_listen: null,
+    http_engine: 'uws',
     workers: 1,
     max_header_bytes: 65536,
     max_body_bytes: 1048576,

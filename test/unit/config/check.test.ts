@@ -11,7 +11,7 @@ describe('checkConfig', () => {
     expect(r.text.split('\n')).toEqual([
       `${fixture('kong-example.yaml')}: OK (_format_version 3.0)`,
       '  services: 2, routes: 3, jwt plugins: 3 (3 enabled), consumers: 3, credentials: 3',
-      '  proxy_listen 127.0.0.1:0, admin_listen off, workers 2, log_level info',
+      '  proxy_listen 127.0.0.1:0, admin_listen off, workers 2, log_level info, http_engine uws',
     ]);
   });
   it('lists every error as path: message', () => {

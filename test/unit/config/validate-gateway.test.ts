@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { base, errorLines, valid } from './helpers.js';
+import { base, errorLines, load, valid } from './helpers.js';
 
 describe('gateway section', () => {
   it('applies the defaults', () => {
     const g = valid(base()).gateway;
     expect(g).toEqual({
-      proxy_listen: { host: '0.0.0.0', port: 8000 },
-      admin_listen: { host: '127.0.0.1', port: 8001 },
+      proxy_listen: [{ host: '0.0.0.0', port: 8000, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
+      admin_listen: [{ host: '127.0.0.1', port: 8001, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
+      http_engine: 'uws',
       workers: availableParallelism(),
       max_header_bytes: 16384,
       max_body_bytes: 1073741824,
@@ -22,7 +23,7 @@ describe('gateway section', () => {
   it('reads explicit values, IPv6 listen addresses and admin "off"', () => {
     const g = valid(base({ gateway: { proxy_listen: '[::1]:0', admin_listen: 'off', workers: 3, log_level: 'warn',
       token_cache: { enabled: false } } })).gateway;
-    expect(g.proxy_listen).toEqual({ host: '::1', port: 0 });
+    expect(g.proxy_listen).toMatchObject([{ host: '::1', port: 0 }]);
     expect(g.admin_listen).toBeNull();
     expect(g.workers).toBe(3);
     expect(g.log_level).toBe('warn');
@@ -32,8 +33,8 @@ describe('gateway section', () => {
     expect(errorLines(base({ gateway: { proxy_listen: '8000', admin_listen: 'no', workers: 0, max_header_bytes: 100,
       log_level: 'loud', token_cache: { max_entries: 'many' } } }))).toEqual([
       '$.gateway.workers: value should be between 1 and 64',
-      "$.gateway.proxy_listen: expected 'host:port' (e.g. '0.0.0.0:8000')",
-      "$.gateway.admin_listen: expected 'host:port' (e.g. '127.0.0.1:8001') or 'off'",
+      "$.gateway.proxy_listen: expected 'host:port' followed by flags (e.g. '0.0.0.0:8000'), got '8000'",
+      "$.gateway.admin_listen: expected 'host:port' followed by flags (e.g. '127.0.0.1:8001'), got 'no'",
       '$.gateway.max_header_bytes: value should be between 4096 and 1048576',
       '$.gateway.log_level: expected one of: fatal, error, warn, info, debug, trace, silent',
       '$.gateway.token_cache.max_entries: expected an integer',
@@ -63,7 +64,19 @@ describe('gateway section: replica settings', () => {
       '$.gateway.watch_config: expected a boolean',
       '$.gateway.admin_writes: expected a boolean',
       '$.gateway.drain_delay_ms: value should be between 0 and 3600000',
-      "$.gateway.status_listen: expected 'host:port' (e.g. '0.0.0.0:8100') or 'off'",
+      "$.gateway.status_listen: expected 'host:port' followed by flags (e.g. '0.0.0.0:8100'), got '8100'",
+    ]);
+  });
+  it('parses status_listen as admin_listen is parsed: one address, ssl refused, other flags warned about', () => {
+    expect(valid(base({ gateway: { status_listen: ['[::1]:8100'] } })).gateway.status_listen).toEqual({ host: '::1', port: 8100 });
+    expect(errorLines(base({ gateway: { status_listen: '0.0.0.0:8100 ssl' } }))).toEqual([
+      "$.gateway.status_listen: flag 'ssl' is not supported on status_listen; probes use plain HTTP",
+    ]);
+    expect(errorLines(base({ gateway: { status_listen: '127.0.0.1:8100, 127.0.0.1:8101' } }))).toEqual([
+      "$.gateway.status_listen: expected one address (e.g. '0.0.0.0:8100') or 'off'",
+    ]);
+    expect(load(base({ gateway: { status_listen: '0.0.0.0:8100 http2' } })).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      '$.gateway.status_listen: flags http2, engine= and backlog= have no effect on status_listen (Node http/1.1)',
     ]);
   });
 });

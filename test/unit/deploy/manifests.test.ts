@@ -58,7 +58,7 @@ describe('deploy/ files', () => {
 
   it('ship a valid config whose listeners are the container ports, and probe only paths the status listener serves', () => {
     expect(replica.status_listen).not.toBeNull();
-    expect(containerPort('proxy')).toBe(gateway.proxy_listen.port);
+    expect(gateway.proxy_listen.map((l) => l.port)).toEqual([containerPort('proxy')]);
     expect(containerPort('status')).toBe(replica.status_listen!.port);
     expect(replica.status_listen!.host).toBe('0.0.0.0');
     expect(container.readinessProbe.httpGet).toEqual({ path: '/status/ready', port: 'status' });

@@ -16,7 +16,7 @@ const config = compileDocument({
 });
 const routeNamed = (name: string): CompiledRoute => config.routes.find((r) => r.entity.name === name)!;
 const match = (name: string, forwardedPrefix: string | null = '/p'): RouteMatch => ({ route: routeNamed(name), upstreamPath: '/base/x', forwardedPrefix });
-const ctx = { listenPort: '8000', via: '1.1 portcullis/0.1.0' };
+const ctx = { listenPort: '8000', via: '1.1 portcullis/0.1.0', proto: 'http' as const };
 
 function inbound(headers: string[], host = 'Gw.Example:8000'): InboundRequest {
   return { headers, host, url: '/p/x', remoteAddress: '192.0.2.7' };

@@ -22,7 +22,10 @@ export function route(fields: Partial<RouteEntity>, svc: CompiledService | null 
   return { entity, service: svc, jwt: null };
 }
 
-export function query(path: string, opts: { method?: string; host?: string; listenPort?: number; headers?: Record<string, string> } = {}): RouteQuery {
+export function query(
+  path: string,
+  opts: { method?: string; host?: string; listenPort?: number; headers?: Record<string, string>; tls?: boolean; sni?: string | null } = {},
+): RouteQuery {
   const headers = opts.headers ?? {};
   return {
     method: opts.method ?? 'GET',
@@ -30,5 +33,7 @@ export function query(path: string, opts: { method?: string; host?: string; list
     listenPort: opts.listenPort ?? 8000,
     path,
     header: (name) => headers[name],
+    ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+    ...(opts.sni !== undefined ? { sni: opts.sni } : {}),
   };
 }

@@ -297,3 +297,24 @@ describe('createRouteTable: candidate index', () => {
     expect(matched).toBeGreaterThan(1000);
   });
 });
+
+describe('createRouteTable: snis and protocols', () => {
+  it('matches a route with snis only on TLS requests whose SNI matches one of them', () => {
+    const routes = [
+      route({ name: 'sni', protocols: ['https'], snis: ['a.test', '*.b.test'], paths: ['/x'] }),
+      route({ name: 'any', paths: ['/x'] }),
+    ];
+    expect(winner(routes, '/x', { tls: true, sni: 'a.test' })).toBe('sni');
+    expect(winner(routes, '/x', { tls: true, sni: 'c.b.test' })).toBe('sni');
+    expect(winner(routes, '/x', { tls: true, sni: 'c.test' })).toBe('any');
+    expect(winner(routes, '/x', { tls: true, sni: null })).toBe('any');
+    expect(winner(routes, '/x')).toBe('any');
+  });
+  it('skips http-only routes for TLS requests; https-only routes still match plain ones (the pipeline answers 426)', () => {
+    const routes = [route({ name: 'plain', protocols: ['http'], paths: ['/p'] }), route({ name: 'secure', protocols: ['https'], paths: ['/s'] })];
+    expect(winner(routes, '/p', { tls: true, sni: 'x.test' })).toBeNull();
+    expect(winner(routes, '/p')).toBe('plain');
+    expect(winner(routes, '/s')).toBe('secure');
+    expect(winner(routes, '/s', { tls: true })).toBe('secure');
+  });
+});

@@ -1,0 +1,80 @@
+// One h2load run (HTTP/2, h2c prior knowledge) against one system, in the result shape of load.mjs's runLoad.
+import { execFile, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cpuSeconds } from './cpu.mjs';
+
+/** Concurrent streams per connection: HTTP/2 multiplexes where HTTP/1.1 autocannon keeps one request per connection. */
+const STREAMS = 10;
+
+/** null when h2load runs here, else why not (the bench then skips the HTTP/2 system). */
+export function h2loadMissing() {
+  const probe = spawnSync('h2load', ['--version'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : "h2load not found (Debian: apt-get install nghttp2-client); node HTTP/2 system skipped";
+}
+
+/** The h2load summary lines → counts; null fields when a line is missing. */
+export function parseH2load(text) {
+  const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
+  const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(text);
+  return {
+    done: num(/requests: \d+ total, \d+ started, (\d+) done/),
+    failed: num(/(\d+) failed/),
+    errored: num(/(\d+) errored/),
+    timeout: num(/(\d+) timeout/),
+    statusClasses: codes ? { '2xx': Number(codes[1]), '3xx': Number(codes[2]), '4xx': Number(codes[3]), '5xx': Number(codes[4]) } : null,
+    meanUs: (() => {
+      const m = /time for request:\s+(\S+)\s+(\S+)\s+(\S+)/.exec(text);
+      if (!m) return null;
+      const v = m[3];
+      const n = parseFloat(v);
+      return v.endsWith('ms') ? n * 1000 : v.endsWith('us') ? n : n * 1e6;
+    })(),
+  };
+}
+
+/** Same options and result as runLoad; one token (h2load sends one header set), uploads from a temp file. */
+export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid }) {
+  // Uploads: one stream per connection, as autocannon does (1 MiB × many streams would not finish in a short run).
+  const args = ['-c', String(scenario.connections ?? connections), '-m', String(scenario.bodyBytes ? 1 : STREAMS)];
+  // h2load takes whole seconds for -D.
+  if (amount) args.push('-n', String(amount)); else args.push('-D', String(Math.max(1, Math.round(durationS))));
+  if (tokens?.length) args.push('-H', `authorization: Bearer ${tokens[0]}`);
+  let bodyFile = null;
+  if (scenario.bodyBytes) {
+    bodyFile = path.join(os.tmpdir(), `portcullis-h2load-${process.pid}.bin`);
+    fs.writeFileSync(bodyFile, uploadBody);
+    args.push('-d', bodyFile, '-H', 'content-type: application/octet-stream');
+  }
+  args.push(`${url}${scenario.path}`);
+  return new Promise((resolve) => {
+    const cpu0 = pid ? cpuSeconds(pid) : null;
+    const t0 = process.hrtime.bigint();
+    const timeoutMs = ((amount ? maxS ?? 30 : durationS) + 15) * 1000;
+    execFile('h2load', args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const cpu1 = pid ? cpuSeconds(pid) : null;
+      if (bodyFile) fs.rmSync(bodyFile, { force: true });
+      const r = parseH2load(stdout ?? '');
+      const problems = [];
+      if (err && !stdout) problems.push(`h2load failed: ${(stderr || err.message).trim().split('\n')[0]}`);
+      const expectClass = `${String(scenario.expect)[0]}xx`;
+      const classes = r.statusClasses ?? {};
+      const unexpected = Object.entries(classes).filter(([c, k]) => k > 0 && c !== expectClass);
+      if (unexpected.length) problems.push(`unexpected statuses: ${unexpected.map(([c, k]) => `${c}×${k}`).join(', ')}`);
+      if (r.errored) problems.push(`${r.errored} errored`);
+      if (r.timeout) problems.push(`${r.timeout} timeouts`);
+      const n = r.done ?? 0;
+      if (n === 0) problems.push('no responses');
+      const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
+      const meanMs = r.meanUs === null ? null : r.meanUs / 1000;
+      resolve({
+        ok: problems.length === 0, problems, responses: n, seconds, rps: n / seconds, cpuS, perCpuS: cpuS ? n / cpuS : null,
+        // h2load reports no percentiles: the mean stands in for p50, p99/p99.9 stay empty.
+        p50: meanMs, p99: null, p999: null,
+        statuses: Object.fromEntries(Object.entries(classes).filter(([, k]) => k > 0)),
+      });
+    });
+  });
+}

@@ -1,0 +1,84 @@
+// The seam between the HTTP engines (uWS, node) and the pipeline: what an engine hands over per request and per listener.
+import type { ListenerSpec } from '../config/types.js';
+import type { Downstream } from '../proxy/types.js';
+import type { RequestSnapshot } from './request-snapshot.js';
+import type { RefusalSettings } from './refusal-policy.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
+
+/** A request body as the proxy consumes it: chunks with backpressure towards the client. */
+export interface RequestBody extends AsyncIterable<Buffer> {
+  /** Every byte of the body has arrived. */
+  readonly ended: boolean;
+}
+
+/** One client response, whichever engine writes it. */
+export interface ClientResponse extends Downstream {
+  readonly requestId: string;
+  /** The response is complete (ended, or the connection closed by us). */
+  readonly finished: boolean;
+  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
+  closeConnection: boolean;
+  /** The request body being read, if any: while unread, gateway-made responses close the connection. */
+  readonly body: RequestBody | null;
+  /**
+   * Starts reading the request body (at most `limit` bytes; `expectedLength` is the declared Content-Length, -1 when
+   * chunked); call once, synchronously in the request's first tick.
+   */
+  openBody(limit: number, expectedLength: number): RequestBody;
+  /** A complete response made by the gateway (errors, denials). */
+  sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+}
+
+/** Plain integer counters the writers bump; the data plane's counters object. */
+export interface ResponseCounters {
+  responses2xx: number;
+  responses3xx: number;
+  responses4xx: number;
+  responses5xx: number;
+  inFlight: number;
+}
+
+/** What every writer of one data plane shares. */
+export interface WriterShared {
+  readonly counters: ResponseCounters;
+  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
+  readonly via: string;
+  /** Called once per request when it is over (finished or aborted). */
+  onComplete(): void;
+  /** When true, responses ask the client to close the connection (draining). */
+  readonly draining: boolean;
+  /** Draining and lingering for answers made before the body was read (the current generation's; uWS engine). */
+  readonly refusal: RefusalSettings;
+  /** Monotonic milliseconds (lingering). */
+  now(): number;
+}
+
+/** Per listener constants the pipeline reads (X-Forwarded-Port, Via); `listenPort` is set once bound. */
+export interface ListenerContext {
+  readonly spec: ListenerSpec;
+  /** The bound port as text (X-Forwarded-Port). */
+  listenPort: string;
+  readonly via: string;
+  /** `https` on an `ssl` listener (X-Forwarded-Proto). */
+  readonly proto: 'http' | 'https';
+}
+
+/** What an engine calls for each request: the pipeline of the data plane. */
+export interface PipelineEntry {
+  readonly shared: WriterShared;
+  nextRequestId(): string;
+  /** Runs route → jwt → proxy for a request whose snapshot and writer the engine made. */
+  handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void;
+}
+
+/** One listener served by one engine. */
+export interface EngineServer {
+  /** Resolves with the bound port (port 0 = ephemeral). */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops accepting new connections; open ones keep being served. */
+  stopListening(): void;
+  /** Closes every remaining connection (in-flight responses see an abort). */
+  closeAll(): void;
+  /** New certificates or SNIs (TLS listeners only); established connections keep theirs. */
+  updateTls?(material: TlsMaterial): Promise<void>;
+}

@@ -1,0 +1,146 @@
+// The node engine: serves one listener with node:http, node:https or node:http2 (h2c, or TLS with ALPN and HTTP/1.1 fallback).
+import http from 'node:http';
+import https from 'node:https';
+import http2 from 'node:http2';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
+import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
+import { snapshotNodeRequest, type NodeRequest } from './node-request.js';
+import { NodeResponseWriter } from './node-response-writer.js';
+import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S } from './response-common.js';
+import type { TlsMaterial } from '../tls/tls-material.js';
+
+/** Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them). */
+export type NodeTlsOptions = SecureContextOptions & Pick<TlsOptions, 'SNICallback'>;
+
+export interface NodeEngineOptions {
+  /** gateway.max_header_bytes: the pipeline answers heads over it with 414/400; far beyond, the parser answers 431. */
+  maxHeaderBytes: number;
+  /** Required for `ssl` listeners. */
+  tls: NodeTlsOptions | null;
+  /** The server's own certificate for new TLS material (its SNICallback already reads the current generation). */
+  defaultCertificate?: (material: TlsMaterial) => SecureContextOptions;
+}
+
+/** Node ≥ 22.12 (and 23.1) can bind one port from several threads (SO_REUSEPORT); Node 20 cannot. */
+export const NODE_REUSE_PORT = ((): boolean => {
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  return major > 22 || (major === 22 && minor >= 12);
+})();
+
+/** Room above max_header_bytes for the request line and framing, so the pipeline's own 414/400 decide at the limit. */
+const PARSER_SLACK = 1024;
+const TLS_VERSIONS = { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' } as const;
+
+type AnyServer = http.Server | https.Server | http2.Http2Server | http2.Http2SecureServer;
+
+const CURRENT = Symbol('portcullis.currentWriter');
+type Tracked = Socket & { [CURRENT]?: NodeResponseWriter };
+
+/**
+ * A client's FIN: half-close support (httpAllowHalfOpen) keeps answering a request sent before it. But a FIN while
+ * the response is already streaming is a client that left: drop the connection so the upstream request is aborted,
+ * as the uWS engine does, instead of waiting for a write to fail.
+ */
+function onClientEnd(this: Tracked): void {
+  const writer = this[CURRENT];
+  if (writer !== undefined && writer.started && !writer.finished) this.destroy();
+}
+
+const PARSER_ANSWERS: Record<string, { status: string; body: string }> = {
+  HPE_HEADER_OVERFLOW: { status: '431 Request Header Fields Too Large', body: messageBody(GATEWAY_MESSAGES.headerTooLarge) },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', body: messageBody(GATEWAY_MESSAGES.badRequest) },
+};
+const BAD_REQUEST = { status: '400 Bad Request', body: messageBody(GATEWAY_MESSAGES.badRequest) };
+
+/** What Node's parser refuses never reaches the pipeline: answer it in the gateway's JSON shape, then close. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const a = PARSER_ANSWERS[error.code ?? ''] ?? BAD_REQUEST;
+  socket.end(`HTTP/1.1 ${a.status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\n`
+    + `Connection: close\r\n\r\n${a.body}`);
+}
+
+export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry, options: NodeEngineOptions): EngineServer {
+  const { spec } = listener;
+  let port = 0;
+  const onRequest = (req: NodeRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
+    const h2 = req.httpVersionMajor === 2;
+    const writer = new NodeResponseWriter(req, res, entry.nextRequestId(), entry.shared, h2);
+    if (!h2) (req.socket as Tracked)[CURRENT] = writer;
+    const snap = snapshotNodeRequest(req, port, h2);
+    if (spec.ssl) {
+      snap.tls = true;
+      const name = (req.socket as TLSSocket).servername;
+      snap.sni = typeof name === 'string' && name !== '' ? name.toLowerCase() : null;
+    }
+    entry.handle(writer, snap, listener);
+  };
+  const http1Options: http.ServerOptions = {
+    maxHeaderSize: options.maxHeaderBytes + PARSER_SLACK,
+    requireHostHeader: true,
+    // node:http announces it as `Keep-Alive: timeout=5`, the hint the uWS engine sends too.
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_S * 1000,
+  };
+  // HPACK counts 32 bytes of overhead per field (RFC 7541 §4.1); the pipeline's own check stays exact.
+  const h2Settings: http2.Settings = { maxHeaderListSize: options.maxHeaderBytes * 2 };
+  let server: AnyServer;
+  if (spec.ssl) {
+    if (options.tls === null) throw new Error(`listener ${spec.host}:${spec.port} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
+    const tls = { ...options.tls, ...TLS_VERSIONS };
+    server = spec.http2
+      ? http2.createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }, onRequest)
+      : https.createServer({ ...tls, ...http1Options }, onRequest);
+  } else {
+    server = spec.http2
+      ? http2.createServer({ settings: h2Settings }, onRequest)
+      : http.createServer(http1Options, onRequest);
+  }
+  // A client that half-closes after sending its request still gets its answer (undocumented, read by node:http).
+  (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
+  server.on('clientError', answerClientError);
+  const sockets = new Set<Socket>();
+  server.on(spec.ssl ? 'secureConnection' : 'connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('end', onClientEnd);
+  });
+
+  return {
+    listen(host, wanted) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host, port: wanted, backlog: spec.backlog ?? undefined, reusePort: NODE_REUSE_PORT || undefined }, () => {
+          server.off('error', reject);
+          port = (server.address() as AddressInfo).port;
+          resolve(port);
+        });
+      });
+    },
+    stopListening() {
+      if (!server.listening) return;
+      // HTTP/1: stop accepting but keep idle keep-alive connections (node:http's close() would drop them at once): the
+      // drain answers their next request with `Connection: close` and closes them after its quiet period (closeAll).
+      // HTTP/2's close() sends GOAWAY, which lets open streams finish.
+      if (spec.http2) server.close();
+      else net.Server.prototype.close.call(server);
+    },
+    closeAll() {
+      this.stopListening();
+      if ('closeIdleConnections' in server) {
+        server.closeIdleConnections();
+        server.close(); // also ends node:http's connection-checking timer
+      }
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    async updateTls(material) {
+      // Established connections keep the context they were made with; new handshakes get the new one.
+      if (spec.ssl && options.defaultCertificate) (server as https.Server).setSecureContext({ ...options.defaultCertificate(material), ...TLS_VERSIONS });
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// What both engines' response writers share: which upstream headers are never relayed, the JSON type, status counting.
+import type { ResponseCounters, WriterShared } from './engine.js';
+import type { DownstreamListener } from '../proxy/types.js';
+import { messageBody } from '../errors.js';
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * The `Keep-Alive: timeout=N` hint on every response that keeps the connection, both engines: uWS closes a
+ * connection idle for 10 s (compiled in, checked on a 4 s tick, so as early as 8 s). A client that honours the hint
+ * (Node's agent retires sockets at timeout - 1 s) never sends on a connection the server is about to close; the node
+ * engine keeps the same idle time so both answer alike.
+ */
+export const KEEP_ALIVE_TIMEOUT_S = 5;
+
+/** Headers never copied from the upstream response (hop-by-hop, or ones the engine writes itself). */
+export function skipResponseHeader(name: string): boolean {
+  switch (name) {
+    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
+    case 'upgrade': case 'te': case 'trailer': case 'content-length': case 'date': case 'via':
+    case 'x-kong-request-id':
+      return true;
+  }
+  return false;
+}
+
+export function countStatus(c: ResponseCounters, status: number): void {
+  if (status < 300) c.responses2xx++;
+  else if (status < 400) c.responses3xx++;
+  else if (status < 500) c.responses4xx++;
+  else c.responses5xx++;
+}
+
+/** The state and the engine-neutral steps of a response writer; each engine's writer extends it. */
+export abstract class ResponseWriterBase {
+  aborted = false;
+  started = false;
+  /** The response is complete (ended, or the connection closed by us). */
+  finished = false;
+  listener: DownstreamListener | null = null;
+  /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
+  closeConnection = false;
+
+  constructor(readonly requestId: string, protected readonly shared: WriterShared) {}
+
+  abstract sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+  /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
+  abstract close(): void;
+
+  /** Before the response started: `status` with `{"message":...}`; after: the connection is dropped. */
+  fail(status: number, message: string): void {
+    if (this.finished) return;
+    if (!this.started) {
+      this.sendJson(status, messageBody(message));
+      return;
+    }
+    this.close();
+  }
+
+  protected complete(): void {
+    this.finished = true;
+    this.shared.counters.inFlight--;
+    this.shared.onComplete();
+  }
+}
