@@ -141,6 +141,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   logWarnings(logger, loaded.state.warnings);
   const guard = createAdminGuard(guardPolicy(settings, adminToken), logger);
+  // The status listener is read-only and tokenless (Kong's), but a rebound browser page must not read it either.
+  const statusHost = resolveReplicaSettings(settings).status_listen?.host ?? ''; // restart-only: the bound one
+  const statusPolicy = (g: GatewaySettings) => ({ ...guardPolicy(g, null), listenHost: statusHost });
+  const statusGuard = createAdminGuard(statusPolicy(settings), logger);
   const audit = createAdminAudit(logger, () => generation);
 
   // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
@@ -241,6 +245,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       adminToken = next.token;
     }
     guard.update(guardPolicy(gateway, adminToken));
+    statusGuard.update(statusPolicy(gateway));
   }
 
   const nodeId = randomUUID();
@@ -276,7 +281,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let replica: Replica;
   try {
     replica = await startReplica({
-      logger, configPath, status, metrics, readiness, reload: reloadFile,
+      logger, configPath, status, metrics, readiness, guard: statusGuard, reload: reloadFile,
       watch: options.overrides?.watch ?? replicaSettings.watch_config,
       statusListen: replicaSettings.status_listen,
       watchDebounceMs: options.testing?.watchDebounceMs,

@@ -5,6 +5,7 @@ import { GATEWAY_MESSAGES } from '../errors.js';
 import { sendJson } from './admin-http.js';
 import { closeHttp, listenHttp } from './http-listen.js';
 import { METHOD_NOT_ALLOWED, NOT_FOUND } from './entities/kong-errors.js';
+import type { AdminGuard } from './admin-guard.js';
 
 /** Why the node is not ready; null when it is. */
 export type Readiness = { ready: true } | { ready: false; reason: string };
@@ -13,6 +14,8 @@ export interface StatusSources {
   status(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
   readiness(): Promise<Readiness>;
+  /** The admin listener's Host and Origin rules (no token: probes and scrapers carry none); absent = none. */
+  guard?: AdminGuard;
 }
 
 export interface StatusServer {
@@ -26,6 +29,7 @@ export const READY_BODY = { message: 'ready' } as const;
 
 export function createStatusServer(sources: StatusSources): StatusServer {
   const server = http.createServer((req, res) => {
+    if (sources.guard !== undefined && !sources.guard.admit(req, res)) return;
     req.resume();
     const path = (req.url ?? '/').split('?', 1)[0];
     const fail = (err: unknown): void => sendJson(req, res, 500, { message: GATEWAY_MESSAGES.unexpected, error: String(err) });

@@ -8,10 +8,10 @@ const started = stopAfterEach();
 
 interface Reply { status: number; body: any; headers: http.IncomingHttpHeaders }
 
-function call(port: number, method: string, path: string, json?: unknown): Promise<Reply> {
+function call(port: number, method: string, path: string, json?: unknown, extraHeaders: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const body = json === undefined ? undefined : JSON.stringify(json);
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...extraHeaders };
     const req = http.request({ host: '127.0.0.1', port, method, path, agent: false, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -147,5 +147,15 @@ describe('status listener (gateway.status_listen)', () => {
     expect((await call(status, 'GET', '/status')).body.ready).toBe(false);
     await stopping;
     started.gateway = null;
+  });
+
+  it("applies the admin listener's Host and Origin rules without a token: a probe's address passes, a rebound name does not", async () => {
+    const { status } = await start({ admin_listen: 'off', admin_allowed_hosts: ['status.internal'] });
+    // Kubelet probes send the address they connect to (the pod IP; on 0.0.0.0 any IP literal passes).
+    expect(await call(status, 'GET', '/status/ready', undefined, { host: `127.0.0.1:${status}` })).toMatchObject({ status: 200 });
+    expect(await call(status, 'GET', '/metrics', undefined, { host: `status.internal:${status}` })).toMatchObject({ status: 200 });
+    expect(await call(status, 'GET', '/status', undefined, { host: `rebound.example:${status}` }))
+      .toMatchObject({ status: 403, body: { message: 'Forbidden' } });
+    expect(await call(status, 'GET', '/status', undefined, { origin: 'https://evil.example' })).toMatchObject({ status: 403 });
   });
 });
