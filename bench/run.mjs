@@ -18,7 +18,7 @@ import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
 
 /** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
 const loadOn = (sys) => (sys.loader === 'h2load' ? runH2load : runLoad);
-const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'peer'];
+const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'portcullis-log', 'peer'];
 const WARM_REQUESTS = 3000;
 const WARM_UPLOADS = 100;
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -29,9 +29,10 @@ const HELP = `usage: npm run bench -- [options]
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
                         also warmed once at start: 3000 requests per scenario, every token once)
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
-  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m
-  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,peer
-                        (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent)
+  --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy
+  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer
+                        (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent;
+                        portcullis-log: the gateway with gateway.access_log to a file; passthrough only)
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
@@ -134,6 +135,8 @@ async function macro(opts) {
         runs[sys.id][sc.id] = [];
         if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
         if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) { cells[sys.id][sc.id] = { na: 'h2load sends one token' }; continue; }
+        if (sys.id === 'peer' && sc.peer === false) { cells[sys.id][sc.id] = { na: 'no equivalent in the peer' }; continue; }
+        if (sys.scenarios && !sys.scenarios.includes(sc.id)) { cells[sys.id][sc.id] = { na: `${sys.scenarios.join(', ')} only` }; continue; }
         const problem = await preflight({ url: sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
         if (problem) {
           cells[sys.id][sc.id] = { ok: false, problems: [problem] };

@@ -9,6 +9,7 @@ import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.
 import type { LogLevel } from './observability/logger.js';
 import { packageVersion } from './supervisor/package-version.js';
 import { runTokenCommand, type TokenCommandOptions } from './token/token-command.js';
+import { runExplainCommand, type ExplainCommandOptions } from './explain/explain-command.js';
 
 const EXIT_USAGE = 2;
 
@@ -16,6 +17,8 @@ const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-leve
        portcullis check --config FILE
        portcullis token --config FILE [--key KEY] [--claim NAME=VALUE]... [--expires-in SECONDS]
                         [--private-key FILE] [--key-claim NAME] [--secret-is-base64]
+       portcullis explain --config FILE [--method M] [--host H] --path P
+                          [--token T | --header 'Name: value']... [--json]
        portcullis --help | --version
 
 Commands:
@@ -23,6 +26,8 @@ Commands:
   check   validate a config file: prints every error with its JSON path (exit 1), or a summary (exit 0)
   token   print a signed JWT for a credential of the config (HS* with its secret; RS/PS/ES/EdDSA with
           --private-key, which must match the credential's public key)
+  explain say which route, plugin config and jwt step would decide one request, and why; exit 0 when it
+          would be allowed, 1 when refused, 2 on a usage or config error
 
 Options:
   -c, --config FILE      declarative config (JSON or YAML); default: $PORTCULLIS_CONFIG
@@ -42,6 +47,14 @@ Token options:
       --key-claim NAME   claim that carries the key (default: the jwt plugins' key_claim_name, else iss)
       --secret-is-base64 HMAC with the base64url-decoded secret (default: as the jwt plugins say)
 
+Explain options:
+      --method M         request method (default GET)
+      --host H           Host header
+      --path P           request path, with an optional ?query (required)
+      --token T          sends Authorization: Bearer T
+  -H, --header 'N: V'    a request header, repeatable (e.g. a cookie or a custom token header)
+      --json             the machine-readable form
+
 Signals: SIGHUP reloads the config file; SIGTERM/SIGINT fail readiness, wait gateway.drain_delay_ms, drain
 in-flight requests and exit 0.
 `;
@@ -49,13 +62,14 @@ in-flight requests and exit 0.
 class UsageError extends Error {}
 
 interface Parsed {
-  command: 'start' | 'check' | 'token' | 'help' | 'version';
+  command: 'start' | 'check' | 'token' | 'explain' | 'help' | 'version';
   configPath?: string;
   workers?: number;
   logLevel?: LogLevel;
   httpEngine?: HttpEngine;
   watch?: boolean;
   token?: Omit<TokenCommandOptions, 'configPath'>;
+  explain?: Omit<ExplainCommandOptions, 'configPath'>;
 }
 
 function parse(argv: string[]): Parsed {
@@ -80,6 +94,12 @@ function parse(argv: string[]): Parsed {
         'private-key': { type: 'string' },
         'key-claim': { type: 'string' },
         'secret-is-base64': { type: 'boolean' },
+        method: { type: 'string' },
+        host: { type: 'string' },
+        path: { type: 'string' },
+        token: { type: 'string' },
+        header: { type: 'string', short: 'H', multiple: true },
+        json: { type: 'boolean' },
       },
     }));
   } catch (err) {
@@ -88,11 +108,14 @@ function parse(argv: string[]): Parsed {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   const [command = 'start', ...rest] = positionals;
-  if (command !== 'start' && command !== 'check' && command !== 'token') throw new UsageError(`unknown command '${command}'`);
+  if (command !== 'start' && command !== 'check' && command !== 'token' && command !== 'explain') throw new UsageError(`unknown command '${command}'`);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
   const tokenFlags = ['key', 'claim', 'expires-in', 'private-key', 'key-claim', 'secret-is-base64'] as const;
   const misplaced = tokenFlags.find((flag) => values[flag] !== undefined);
   if (command !== 'token' && misplaced) throw new UsageError(`--${misplaced} belongs to the token command`);
+  const explainFlags = ['method', 'host', 'path', 'token', 'header', 'json'] as const;
+  const misplacedExplain = explainFlags.find((flag) => values[flag] !== undefined);
+  if (command !== 'explain' && misplacedExplain) throw new UsageError(`--${misplacedExplain} belongs to the explain command`);
 
   let workers: number | undefined;
   if (values.workers !== undefined) {
@@ -116,7 +139,10 @@ function parse(argv: string[]): Parsed {
     secretIsBase64: values['secret-is-base64'],
   };
   if (command !== 'start' && values.watch) throw new UsageError('--watch belongs to the start command');
-  return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, watch: values.watch, token };
+  const explain = {
+    method: values.method, host: values.host, path: values.path, token: values.token, headers: values.header ?? [], json: values.json ?? false,
+  };
+  return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, watch: values.watch, token, explain };
 }
 
 function requireConfig(p: Parsed): string {
@@ -177,6 +203,12 @@ async function main(argv: string[]): Promise<number> {
       if (result.ok) process.stdout.write(`${result.token}\n`);
       else process.stderr.write(`portcullis token: ${result.error}\n`);
       return result.ok ? 0 : 1;
+    }
+    case 'explain': {
+      const result = await runExplainCommand({ configPath: requireConfig(p), ...p.explain! });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      return result.code;
     }
     case 'check': {
       const result = checkConfig(requireConfig(p));

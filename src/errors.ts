@@ -16,6 +16,8 @@ export const JWT_MESSAGES = {
   invalidClaim: (claim: string) => `Invalid '${claim}' in claims`,
   noCredentials: (claim: string) => `No credentials found for given '${claim}'`,
   anonymousMissing: (anonymous: string) => `anonymous consumer ${anonymous} is configured but doesn't exist`,
+  /** Policy extension: a verified token lacks the required scopes or roles (403, RFC 6750 insufficient_scope). */
+  forbidden: 'Forbidden',
 } as const;
 
 /** Claim-check messages, used as values of the claim-error object body (`{"exp":"token expired"}`). */
@@ -24,6 +26,9 @@ export const CLAIM_MESSAGES = {
   expired: 'token expired',
   notYetValid: 'token not valid yet',
   exceedsMaximum: 'exceeds maximum allowed expiration',
+  /** `issuers` / `audiences` (policy extensions): `{"iss":"missing"}`, `{"aud":"not allowed"}`. */
+  missing: 'missing',
+  notAllowed: 'not allowed',
 } as const;
 
 /** Messages of responses the gateway itself makes (Kong's core and error handler texts). */

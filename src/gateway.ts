@@ -91,7 +91,7 @@ export class ConfigInvalidError extends Error {
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
 const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level',
-  'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
+  'access_log', 'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
 const STATUS_REFRESH_MS = 250;
 
 function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {

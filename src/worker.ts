@@ -5,6 +5,7 @@ import { compileConfig } from './config/compile.js';
 import { createDataPlane } from './pipeline/data-plane.js';
 import type { DataPlane } from './pipeline/types.js';
 import { createWorkerLogger } from './observability/logger.js';
+import { createAccessLog } from './observability/access-log.js';
 import type { FromWorker, ToWorker, WorkerStartData } from './supervisor/protocol.js';
 import { packageVersion } from './supervisor/package-version.js';
 
@@ -88,8 +89,10 @@ port.on('message', (message: ToWorker) => {
 
 async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
+  const target = compiled.gateway.access_log ?? null;
+  const accessLog = target === null ? null : createAccessLog(target, { workerId: data.workerId });
   const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
-    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null });
+    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null, accessLog });
   plane = created;
   await created.listen();
   countersTimer = setInterval(() => postCounters(0), COUNTERS_INTERVAL_MS);

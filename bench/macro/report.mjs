@@ -73,6 +73,19 @@ export function renderTable({ systems, scenarios, cells }) {
   const extra = [];
   if (ids.has('portcullis') && ids.has('direct')) extra.push(ratioRow('*Portcullis / direct*', 'direct'));
   if (ids.has('portcullis') && ids.has('peer')) extra.push(ratioRow('*Portcullis / peer*', 'peer'));
+  // Each scenario against the gateway's own passthrough of the same run (e.g. the jwt policy's ≥ 0.9× target).
+  const own = cells.portcullis?.passthrough;
+  if (own?.ok && scenarios.length > 1) {
+    extra.push(`| *Portcullis / its passthrough* | ${scenarios.map((sc) => {
+      const g = cells.portcullis?.[sc.id];
+      return sc.id === 'passthrough' || !g?.ok ? '–' : `${ratio(g.perCpuS, own.perCpuS)} /CPU-s`;
+    }).join(' | ')} |`);
+  }
+  // The access log's cost: the same gateway with gateway.access_log on, against its plain passthrough (target ≥ 0.9×).
+  const logged = cells['portcullis-log']?.passthrough;
+  if (own?.ok && logged?.ok) {
+    extra.push(`| *access log / passthrough* | ${scenarios.map((sc) => (sc.id === 'passthrough' ? `${ratio(logged.perCpuS, own.perCpuS)} /CPU-s` : '–')).join(' | ')} |`);
+  }
   return [head, rule, ...rows, ...extra].join('\n');
 }
 

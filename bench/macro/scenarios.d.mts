@@ -2,9 +2,11 @@
 import type { BenchCredentials } from './tokens.mjs';
 export interface Scenario {
   id: string; title: string; path: string; expect: number;
-  method?: string; tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany';
-  bodyBytes?: number; connections?: number; direct?: boolean;
+  method?: string; tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany' | 'hsPolicy';
+  /** `false`: not run against the bare upstream / the fastify peer (no equivalent there). */
+  bodyBytes?: number; connections?: number; direct?: boolean; peer?: boolean;
 }
+export const POLICY_CLAIMS: Record<string, unknown>;
 export const DISTINCT_TOKENS: number;
 export const UPLOAD_BYTES: number;
 export const SCENARIOS: Scenario[];

@@ -17,7 +17,12 @@ export const SCENARIOS = [
   { id: 'bad-sig', title: 'bad signature → 401', path: '/api/', tokens: 'badMany', expect: 401, direct: false },
   { id: 'resp-64k', title: '64 KiB response', path: '/open/big', expect: 200 },
   { id: 'upload-1m', title: '1 MiB upload', path: '/open/upload', method: 'POST', bodyBytes: UPLOAD_BYTES, expect: 200, connections: 16 },
+  // jwt policy extensions (audiences, scopes_required, three claims_to_headers); target ≥ 0.9× the gateway's passthrough.
+  { id: 'hs256-policy', title: 'HS256 + aud, scopes, 3 claim headers', path: '/policy/', tokens: 'hsPolicy', expect: 200, direct: false, peer: false },
 ];
+
+/** The claims the hs256-policy tokens carry for the /policy route's checks and claim headers. */
+export const POLICY_CLAIMS = { aud: 'bench-api', scope: 'orders:read profile', email: 'user@bench.example', realm_access: { roles: ['user', 'ops'] } };
 
 /** Every token set the scenarios refer to; the 10k sets have distinct sub/jti per token. */
 export function buildTokenSets(creds, count = DISTINCT_TOKENS) {
@@ -27,6 +32,7 @@ export function buildTokenSets(creds, count = DISTINCT_TOKENS) {
     rsOne: makeTokens({ alg: 'RS256', creds, count: 1, tag: 'rs1' }),
     rsMany: makeTokens({ alg: 'RS256', creds, count, tag: 'rs' }),
     badMany: makeInvalidTokens({ alg: 'HS256', creds, count, tag: 'bad' }),
+    hsPolicy: makeTokens({ alg: 'HS256', creds, count, tag: 'hsp', claims: POLICY_CLAIMS }),
   };
 }
 

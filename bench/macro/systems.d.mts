@@ -2,4 +2,4 @@
 import type { BenchCredentials } from './tokens.mjs';
 export const DEFAULT_GATEWAY_CMD: string;
 export function waitForStatus(url: string, status: number, timeoutMs: number, isDead?: () => boolean): Promise<boolean>;
-export function gatewayConfig(opts: { port: number; upstreamPort: number; creds: BenchCredentials; h2Port?: number }): Record<string, any>;
+export function gatewayConfig(opts: { port: number; upstreamPort: number; creds: BenchCredentials; h2Port?: number; accessLog?: string }): Record<string, any>;

@@ -10,19 +10,33 @@ const REPO = path.resolve(HERE, '../..');
 export const DEFAULT_GATEWAY_CMD = 'node dist/cli.js --config {config}';
 
 /** Kong declarative config equivalent to what the peer does: /open without auth, /api with jwt (exp checked). */
-export function gatewayConfig({ port, upstreamPort, creds, h2Port }) {
+export function gatewayConfig({ port, upstreamPort, creds, h2Port, accessLog }) {
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   // With h2Port, a second listener serves the same routes over h2c (always the node engine).
   const listen = `127.0.0.1:${port}${h2Port ? `, 127.0.0.1:${h2Port} http2` : ''}`;
   return {
     _format_version: '3.0',
-    gateway: { proxy_listen: listen, admin_listen: 'off', workers: 1, log_level: 'warn' },
+    gateway: {
+      proxy_listen: listen, admin_listen: 'off', workers: 1, log_level: 'warn',
+      ...(accessLog ? { access_log: accessLog } : {}),
+    },
     services: [
       { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
       {
         name: 'bench-api', url: upstream,
         routes: [{ name: 'api', paths: ['/api'] }],
         plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
+      },
+      {
+        // The jwt policy extensions (tokens from POLICY_CLAIMS in scenarios.mjs).
+        name: 'bench-policy', url: upstream,
+        routes: [{ name: 'policy', paths: ['/policy'] }],
+        plugins: [{ name: 'jwt', config: {
+          claims_to_verify: ['exp'], audiences: ['bench-api'], scopes_required: ['orders:read'],
+          claims_to_headers: [
+            { claim: 'sub', header: 'X-User-Id' }, { claim: 'email', header: 'X-User-Email' }, { claim: 'realm_access.roles', header: 'X-User-Roles' },
+          ],
+        } }],
       },
     ],
     consumers: [
@@ -51,7 +65,7 @@ function logTail(file, lines = 8) {
   try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-async function startGateway({ cmd, plan, creds, upstreamPort, workDir, name = 'gateway', h2 = false }) {
+async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog, name = 'gateway', h2 = false }) {
   const argv0 = splitCommand(cmd);
   const script = argv0.find((a) => /\.(m?js|cjs)$/.test(a));
   if (script && !fs.existsSync(path.resolve(REPO, script))) {
@@ -60,11 +74,11 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir, name = 'g
   const port = await freePort();
   const h2Port = h2 ? await freePort() : undefined;
   const configPath = path.join(workDir, `${name}.json`);
-  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds, h2Port }), null, 2));
+  fs.writeFileSync(configPath, JSON.stringify(gatewayConfig({ port, upstreamPort, creds, h2Port, accessLog }), null, 2));
   const logPath = path.join(workDir, `${name}.log`);
   const argv = argv0.map((a) => a.split('{config}').join(configPath));
   if (argv[0] === 'node') argv[0] = process.execPath;
-  const child = startProcess({ name: 'gateway', argv, cpus: plan.sut, logPath, cwd: REPO });
+  const child = startProcess({ name, argv, cpus: plan.sut, logPath, cwd: REPO });
   let dead = false;
   child.once('exit', () => { dead = true; });
   const up = await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000, () => dead);
@@ -127,6 +141,15 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     }
   }
 
+  // The same gateway with gateway.access_log to a file: the access log's cost is passthrough here vs above.
+  let accessLogPath = null;
+  if (want('portcullis-log')) {
+    accessLogPath = path.join(workDir, 'access.log');
+    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir, accessLog: accessLogPath, name: 'gateway-access-log' });
+    if (gw.child) started.push(gw.child);
+    systems.push({ id: 'portcullis-log', label: 'Portcullis + access log', scenarios: ['passthrough'], ...gw });
+  }
+
   if (want('peer')) {
     try {
       const peerCfg = {
@@ -146,6 +169,10 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
 
   return {
     systems,
-    stop: () => Promise.all(started.map((c) => stopProcess(c))),
+    async stop() {
+      await Promise.all(started.map((c) => stopProcess(c)));
+      // A timed run writes hundreds of MB of lines; only their cost matters.
+      if (accessLogPath) fs.rmSync(accessLogPath, { force: true });
+    },
   };
 }

@@ -32,7 +32,7 @@ export function signJwt(alg, key, payload) {
  * `count` distinct tokens for one credential: each has its own `sub` and `jti`, `iss` names
  * the credential key (Kong's key_claim_name), exp = now + 1 h.
  */
-export function makeTokens({ alg, creds, count, nowSeconds = Math.floor(Date.now() / 1000), tag = 't' }) {
+export function makeTokens({ alg, creds, count, nowSeconds = Math.floor(Date.now() / 1000), tag = 't', claims = {} }) {
   const c = alg === 'HS256' ? creds.hs : creds.rs;
   const key = alg === 'HS256' ? c.secret : c.privateKey;
   const out = new Array(count);
@@ -43,6 +43,7 @@ export function makeTokens({ alg, creds, count, nowSeconds = Math.floor(Date.now
       jti: `${tag}-${i}-${crypto.randomBytes(6).toString('hex')}`,
       iat: nowSeconds,
       exp: nowSeconds + 3600,
+      ...claims,
     });
   }
   return out;

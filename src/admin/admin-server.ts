@@ -8,6 +8,7 @@ import { METHOD_NOT_ALLOWED, NOT_FOUND } from './entities/kong-errors.js';
 import { createAdminGuard, type AdminGuard } from './admin-guard.js';
 import type { AdminAudit } from './admin-audit.js';
 import type { AdminStore } from './admin-store.js';
+import { serveExplain } from './debug-explain.js';
 
 export interface AdminSources {
   status(): Promise<Record<string, unknown>>;
@@ -34,6 +35,10 @@ export function createAdminServer(sources: AdminSources): AdminServer {
     const path = (req.url ?? '/').split('?', 1)[0];
     const fail = (err: unknown): void => sendJson(req, res, 500, { message: GATEWAY_MESSAGES.unexpected, error: String(err) });
     if (!guard.admit(req, res)) return;
+    if (path === '/debug/explain' && sources.api) {
+      serveExplain(req, res, sources.api.state.config).catch(fail);
+      return;
+    }
     if (sources.api && path !== '/status' && path !== '/metrics') {
       serveAdminApi(req, res, sources.api, sources.audit).catch((err: unknown) => {
         if (!res.headersSent) fail(err);

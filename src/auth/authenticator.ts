@@ -1,16 +1,16 @@
 // The jwt stage: Kong's access-phase flow (extract, cache, decode, key claim, credential, alg, key, signature, claims).
 import type { KeyObject } from 'node:crypto';
-import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
-import { isUuid } from '../config/ids.js';
+import type { CompiledConfig, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
-import { CLAIMS_CODE_COUNT, createClaimsChecker, type ClaimsChecker } from './claims.js';
+import { ACCESS_OK, ACCESS_SCOPE, checkAccess, checkIssuerAudience } from './jwt-policy.js';
+import { buildPluginState, type PluginState } from './plugin-state.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
-import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN, type TokenExtractor } from './token-extractor.js';
-import type { AuthAllow, AuthBypass, AuthDecision, AuthDeny, AuthOutcome, AuthRequest, AuthStats, Authenticator } from './types.js';
+import { MULTIPLE_TOKENS, NO_TOKEN } from './token-extractor.js';
+import { AuthReason, type AuthAllow, type AuthBypass, type AuthDecision, type AuthDeny, type AuthOutcome, type AuthRequest, type AuthStats, type Authenticator } from './types.js';
 import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -27,91 +27,11 @@ export interface AuthenticatorOptions {
   jwks?: JwksRegistry;
 }
 
-/**
- * Between `realm="R"` and `error="invalid_token"`: Kong master uses ", "; Kong 3.8/3.9 send " ".
- * Change here to match another Kong release.
- */
-const WWW_AUTHENTICATE_DELIMITER = ', ';
-
-const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass' });
+const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass', reason: AuthReason.anonymous });
 /** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
-const QUEUE_FULL: AuthDeny = Object.freeze({ kind: 'deny', status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null });
-
-function deny(status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
-  return Object.freeze({ kind: 'deny', status, body, wwwAuthenticate });
-}
-
-/** Everything a plugin instance needs on the request path, computed once per config generation. */
-interface PluginState {
-  readonly runOnPreflight: boolean;
-  readonly keyClaimName: string;
-  readonly secretIsBase64: boolean;
-  readonly usesClock: boolean;
-  readonly extractor: TokenExtractor;
-  readonly claims: ClaimsChecker;
-  /** Set when `anonymous` is configured: every failure becomes this (an allow, or the 500 for a missing consumer). */
-  readonly anonymous: AuthDecision | null;
-  readonly noToken: AuthDeny;
-  /** Deny per message, WA1 header; claim-code denies by code. */
-  readonly denies: ReadonlyMap<string, AuthDeny>;
-  readonly claimDenies: readonly AuthDeny[];
-  readonly noMandatoryClaim: AuthDeny;
-  readonly invalidClaim: AuthDeny;
-  readonly noCredentials: AuthDeny;
-}
-
-function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
-  if (isUuid(value)) {
-    const byId = config.consumersById.get(value) ?? config.consumersById.get(value.toLowerCase());
-    if (byId !== undefined) return byId;
-  }
-  return config.consumersByUsername.get(value);
-}
-
-function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): PluginState {
-  const c = plugin.config;
-  const realm = c.realm;
-  const wa0 = realm === null || realm === undefined ? 'Bearer' : `Bearer realm="${realm}"`;
-  const wa1 = realm === null || realm === undefined
-    ? 'Bearer error="invalid_token"'
-    : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
-  const kcn = c.key_claim_name;
-  const messages = [
-    JWT_MESSAGES.multipleTokens, JWT_MESSAGES.unrecognizableToken, JWT_MESSAGES.badTokenJson,
-    JWT_MESSAGES.badTokenAlg, JWT_MESSAGES.badTokenClaims, JWT_MESSAGES.badTokenSignature,
-    JWT_MESSAGES.invalidAlgorithm, JWT_MESSAGES.invalidKeySecret, JWT_MESSAGES.invalidSignature,
-    JWT_MESSAGES.noMandatoryClaim(kcn), JWT_MESSAGES.invalidClaim(kcn), JWT_MESSAGES.noCredentials(kcn),
-  ];
-  const denies = new Map<string, AuthDeny>();
-  for (const m of messages) denies.set(m, deny(401, messageBody(m), wa1));
-  const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration);
-  const claimDenies: AuthDeny[] = [];
-  for (let code = 0; code < CLAIMS_CODE_COUNT; code++) claimDenies.push(deny(401, code === 0 ? '' : claims.body(code), wa1));
-
-  let anonymous: AuthDecision | null = null;
-  if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {
-    const consumer = resolveAnonymous(config, c.anonymous);
-    anonymous = consumer !== undefined
-      ? Object.freeze({ kind: 'allow', consumer, credential: null, anonymous: true, token: null }) as AuthAllow
-      : deny(500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
-  }
-
-  return {
-    runOnPreflight: c.run_on_preflight,
-    keyClaimName: kcn,
-    secretIsBase64: c.secret_is_base64,
-    usesClock: (c.claims_to_verify?.length ?? 0) > 0 || c.maximum_expiration > 0,
-    extractor: createTokenExtractor(c),
-    claims,
-    anonymous,
-    noToken: deny(401, messageBody(JWT_MESSAGES.unauthorized), wa0),
-    denies,
-    claimDenies,
-    noMandatoryClaim: denies.get(JWT_MESSAGES.noMandatoryClaim(kcn))!,
-    invalidClaim: denies.get(JWT_MESSAGES.invalidClaim(kcn))!,
-    noCredentials: denies.get(JWT_MESSAGES.noCredentials(kcn))!,
-  };
-}
+const QUEUE_FULL: AuthDeny = Object.freeze({
+  kind: 'deny', reason: AuthReason.overloaded, status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null,
+});
 
 function defaultNow(): number {
   return Math.floor(Date.now() / 1000);
@@ -144,6 +64,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   for (const route of config.routes) {
     if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt));
   }
+  // Cached allows keep the parsed claims only when some policy reads them (a Kong config never does).
+  const keepClaims = [...states.values()].some((s) => s.needsClaims);
   // Plugin objects not listed in config.routes are prepared on first use and held weakly.
   const lateStates = new WeakMap<CompiledJwtPlugin, PluginState>();
   function stateFor(plugin: CompiledJwtPlugin): PluginState {
@@ -163,6 +85,13 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     return st.anonymous ?? st.denies.get(message)!;
   }
 
+  /** Scopes and roles: only a verified token can be "authenticated but not allowed" (403). */
+  function accessDenied(st: PluginState, claims: Record<string, unknown>): AuthDecision | null {
+    const code = checkAccess(st.policy!, claims);
+    if (code === ACCESS_OK) return null;
+    return fail(st, code === ACCESS_SCOPE ? st.scopeDeny! : st.roleDeny!);
+  }
+
   /**
    * Steps 9–12 after the signature verified: claims, maximum_expiration, cache. Kong's step 11 (consumer
    * not found) cannot happen: compileConfig keeps only credentials whose consumer exists.
@@ -174,12 +103,24 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       const code = st.claims.check(exp, nbf, now());
       if (code !== 0) return fail(st, st.claimDenies[code]!);
     }
+    if (st.access) {
+      const denied = accessDenied(st, decoded.claims);
+      if (denied !== null) return denied;
+    }
     const credential = prepared.credential;
+    const withClaims = keepClaims || st.needsClaims;
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
-    const allow: AuthAllow = Object.freeze({ kind: 'allow', consumer: credential.consumer, credential, anonymous: false, token: kept });
+    const allow: AuthAllow = Object.freeze({
+      kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept,
+      claims: withClaims ? decoded.claims : undefined,
+    });
     if (cache !== null) {
-      cache.set(kept, { value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf });
+      cache.set(kept, {
+        value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf,
+        // Parsed claims cost about twice their encoded size; counted against max_bytes.
+        extraBytes: withClaims ? 2 * decoded.signingInputLength : 0,
+      });
     }
     return allow;
   }
@@ -220,10 +161,21 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
         cache.clear();
       }
       const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
-      if (hit !== undefined) {
+      // An entry stored without claims cannot answer a policy that reads them: verified again below.
+      if (hit !== undefined && (!st.needsClaims || hit.value.claims !== undefined)) {
+        // The entry was allowed under some route's policy: this route's policy is checked again, in the miss order.
+        const hitClaims = hit.value.claims as Record<string, unknown>;
+        if (st.claimPolicy) {
+          const code = checkIssuerAudience(st.policy!, hitClaims);
+          if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+        }
         if (st.usesClock) {
           const code = st.claims.check(hit.exp, hit.nbf, now());
           if (code !== 0) return fail(st, st.claimDenies[code]!);
+        }
+        if (st.access) {
+          const denied = accessDenied(st, hitClaims);
+          if (denied !== null) return denied;
         }
         return hit.value;
       }
@@ -231,6 +183,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
 
     const decoded = decodeToken(token);
     if (typeof decoded === 'string') return failMessage(st, decoded);
+    // Issuer and audience are cheap and need no key: checked before the signature (scopes and roles after it).
+    if (st.claimPolicy) {
+      const code = checkIssuerAudience(st.policy!, decoded.claims);
+      if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+    }
 
     const kcn = st.keyClaimName;
     let keyValue = ownValue(decoded.claims, kcn);
@@ -264,10 +221,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const kid = ownValue(decoded.header, 'kid');
     if (kid !== undefined && typeof kid !== 'string') return failMessage(st, JWT_MESSAGES.invalidSignature);
     const found = source.key(kid, prepared.alg);
-    if (found === null) return failMessage(st, JWT_MESSAGES.invalidSignature);
+    if (found === null) return fail(st, st.unknownKid);
     if (!(found instanceof Promise)) return verifyAsymmetricPath(st, token, decoded, prepared, found);
     return found.then(
-      (key) => (key === null ? failMessage(st, JWT_MESSAGES.invalidSignature) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
+      (key) => (key === null ? fail(st, st.unknownKid) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
       () => failMessage(st, JWT_MESSAGES.invalidSignature),
     );
   }

@@ -21,11 +21,13 @@ export interface ClaimsChecker {
 /**
  * claims_to_verify as Kong checks it: only JSON numbers pass the type check, `exp <= now` is expired,
  * `nbf > now` is not yet valid, all errors are collected; maximum_expiration (> 0) only after they pass:
- * it fails when exp is missing or `exp - now > maximum_expiration`.
+ * it fails when exp is missing or `exp - now > maximum_expiration`. `leeway` (extension, seconds) widens all three
+ * bounds by the same clock skew.
  */
 export function createClaimsChecker(
   claimsToVerify: readonly ('exp' | 'nbf')[] | null,
   maximumExpiration: number,
+  leeway = 0,
 ): ClaimsChecker {
   const order: Array<'exp' | 'nbf'> = [];
   for (const c of claimsToVerify ?? []) if (!order.includes(c)) order.push(c);
@@ -52,14 +54,14 @@ export function createClaimsChecker(
       let code = 0;
       if (checkExp) {
         if (typeof exp !== 'number') code = 1;
-        else if (exp <= now) code = 2;
+        else if (exp + leeway <= now) code = 2;
       }
       if (checkNbf) {
         if (typeof nbf !== 'number') code += 3;
-        else if (nbf > now) code += 6;
+        else if (nbf > now + leeway) code += 6;
       }
       if (code !== 0) return code;
-      if (maxExp > 0 && (typeof exp !== 'number' || exp - now > maxExp)) return CLAIMS_EXCEED_MAXIMUM;
+      if (maxExp > 0 && (typeof exp !== 'number' || exp - now > maxExp + leeway)) return CLAIMS_EXCEED_MAXIMUM;
       return CLAIMS_OK;
     },
     body(code: ClaimsCode): string {

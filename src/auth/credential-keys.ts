@@ -5,6 +5,7 @@ import type { HmacVerifier } from '../crypto/hmac.js';
 import { parseJwks } from './jwks/jwk-key.js';
 import { createStaticJwks, type JwksKeySource } from './jwks/jwks-cache.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
+import { OIDC_PREFIX } from './jwks/jwks-fetcher.js';
 
 /** Slot value: this key material is missing or unusable → `Invalid key/secret`. */
 export const NO_KEY = -1;
@@ -39,9 +40,17 @@ export interface CredentialKeys {
 export function jwksUrisOf(config: CompiledConfig): Set<string> {
   const uris = new Set<string>();
   for (const { entity } of config.credentialsByKey.values()) {
-    if (entity.jwks_uri !== undefined && entity.jwks_uri !== null && !entity.algorithm.startsWith('HS')) uris.add(entity.jwks_uri);
+    const uri = remoteJwksOf(entity);
+    if (uri !== null && !entity.algorithm.startsWith('HS')) uris.add(uri);
   }
   return uris;
+}
+
+/** The registry key of a credential's remote JWKS: its `jwks_uri`, or `oidc:<issuer>` for discovery; null when neither. */
+function remoteJwksOf(entity: CompiledCredential['entity']): string | null {
+  if (entity.jwks_uri !== undefined && entity.jwks_uri !== null) return entity.jwks_uri;
+  if (entity.oidc_issuer !== undefined && entity.oidc_issuer !== null) return OIDC_PREFIX + entity.oidc_issuer;
+  return null;
 }
 
 /** A secret the verifier refuses (e.g. over its size limit) is unusable key material, not a crash. */
@@ -55,7 +64,8 @@ function addKey(hmac: HmacVerifier, alg: HmacAlgorithm, secret: Buffer): number 
 
 function jwksSource(credential: CompiledCredential, registry: JwksRegistry | undefined): JwksKeySource | null {
   const entity = credential.entity;
-  if (entity.jwks_uri !== undefined && entity.jwks_uri !== null && registry !== undefined) return registry.acquire(entity.jwks_uri);
+  const remote = remoteJwksOf(entity);
+  if (remote !== null && registry !== undefined) return registry.acquire(remote);
   if (entity.jwks !== undefined && entity.jwks !== null) {
     const parsed = parseJwks(entity.jwks);
     return createStaticJwks(typeof parsed === 'string' ? [] : parsed.entries);

@@ -11,25 +11,61 @@ export interface AuthRequest {
   header(lowerCaseName: string): string | undefined;
 }
 
+/**
+ * Why the jwt stage decided as it did: a small fixed set, numbered so a decision carries it at no cost (prebuilt
+ * denies hold theirs; an allow is `ok` or `anonymous`). Metrics and the access log print `AUTH_REASON_NAMES[reason]`.
+ */
+export const AuthReason = {
+  ok: 0,
+  anonymous: 1,
+  noToken: 2,
+  badToken: 3,
+  unknownKey: 4,
+  badAlg: 5,
+  badSignature: 6,
+  expired: 7,
+  notYetValid: 8,
+  issuer: 9,
+  audience: 10,
+  scope: 11,
+  role: 12,
+  overloaded: 13,
+} as const;
+export type AuthReason = (typeof AuthReason)[keyof typeof AuthReason];
+
+/** The reasons' names as metrics and logs show them, indexed by AuthReason. */
+export const AUTH_REASON_NAMES = [
+  'ok', 'anonymous', 'no_token', 'bad_token', 'unknown_key', 'bad_alg', 'bad_signature',
+  'expired', 'not_yet_valid', 'issuer', 'audience', 'scope', 'role', 'overloaded',
+] as const;
+export type AuthReasonName = (typeof AUTH_REASON_NAMES)[number];
+
 /** The request proceeds; the proxy applies `consumer.upstreamHeaders` and the credential/anonymous headers. */
 export interface AuthAllow {
   readonly kind: 'allow';
+  /** `ok` for a verified token, `anonymous` for the anonymous consumer. */
+  readonly reason: AuthReason;
   readonly consumer: CompiledConsumer;
   /** null when falling back to the anonymous consumer. */
   readonly credential: CompiledCredential | null;
   readonly anonymous: boolean;
   /** The raw token (without `Bearer `), null for anonymous. */
   readonly token: string | null;
+  /** The verified claims (for claims_to_headers and the policy re-check on a cache hit); absent for anonymous. */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 /** The plugin did not run (OPTIONS with run_on_preflight=false): client headers are left untouched. */
 export interface AuthBypass {
   readonly kind: 'bypass';
+  /** Always `anonymous`: the request goes on without an identified consumer. */
+  readonly reason: AuthReason;
 }
 
 /** The request is refused; only the response writer turns this into bytes. */
 export interface AuthDeny {
   readonly kind: 'deny';
+  readonly reason: AuthReason;
   readonly status: number;
   /** Exact JSON body, e.g. `{"message":"Invalid signature"}` or `{"exp":"token expired"}`. */
   readonly body: string;

@@ -18,6 +18,8 @@ export interface VerifiedEntry<V> {
   readonly secretIsBase64: boolean;
   readonly exp: unknown;
   readonly nbf: unknown;
+  /** Bytes the entry holds besides the token (e.g. parsed claims), counted against maxBytes. */
+  readonly extraBytes?: number;
 }
 
 export interface VerifiedCacheStats {
@@ -144,7 +146,7 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
 
     set(token, entry) {
       if (maxEntries === 0 || token.length > maxTokenLength) return false;
-      const size = entryBytes(token.length);
+      const size = entryBytes(token.length + (entry.extraBytes ?? 0));
       if (size > maxBytes) return false;
       const tail = tailOf(token);
       const existing = index.get(tail);

@@ -1,7 +1,8 @@
 // `portcullis check --config FILE`: validates a file and renders either every error or a summary of what it configures.
 import { formatConfigErrors, loadConfigFile } from './load.js';
-import type { ListenerSpec } from './types.js';
+import type { ListenerSpec, ValidatedConfig } from './types.js';
 import { formatListener } from './listen-spec.js';
+import { FIELDS } from './fields.js';
 
 export interface CheckResult {
   ok: boolean;
@@ -10,6 +11,20 @@ export interface CheckResult {
 
 function addr(specs: readonly ListenerSpec[] | null): string {
   return specs === null ? 'off' : specs.map(formatListener).join(', ');
+}
+
+/** Fields of the jwt plugin that are extensions (after Kong's ten). */
+const POLICY_FIELDS = FIELDS.jwt_config.slice(FIELDS.jwt_config.indexOf('leeway'));
+
+/** A summary line of the extensions beyond Kong in use, or none for a plain Kong file. */
+function extensionLines(c: ValidatedConfig): string[] {
+  const used = POLICY_FIELDS.filter((f) => c.plugins.some((p) => (p.config as unknown as Record<string, unknown>)[f] !== undefined));
+  const withPolicy = c.plugins.filter((p) => POLICY_FIELDS.some((f) => (p.config as unknown as Record<string, unknown>)[f] !== undefined)).length;
+  const oidc = c.jwt_secrets.filter((s) => s.oidc_issuer != null).length;
+  const lines: string[] = [];
+  if (withPolicy > 0) lines.push(`  jwt policy on ${withPolicy} plugin${withPolicy === 1 ? '' : 's'}: ${used.join(', ')}`);
+  if (oidc > 0) lines.push(`  OIDC discovery credentials: ${oidc}`);
+  return lines;
 }
 
 export function checkConfig(path: string): CheckResult {
@@ -30,6 +45,7 @@ export function checkConfig(path: string): CheckResult {
     `  services: ${c.services.length}, routes: ${c.routes.length}, jwt plugins: ${c.plugins.length} (${enabledPlugins} enabled), `
       + `consumers: ${c.consumers.length}, credentials: ${c.jwt_secrets.length}`,
     `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}, http_engine ${g.http_engine}`,
+    ...extensionLines(c),
     ...warnings,
   ];
   return { ok: true, text: lines.join('\n') };

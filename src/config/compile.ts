@@ -7,6 +7,7 @@ import type {
 import { decodeBase64url } from '../crypto/base64url.js';
 import { parsePublicKey } from './validate-keys.js';
 import { headerValue } from '../proxy/header-value.js';
+import { compileJwtPolicy } from '../auth/jwt-policy.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
@@ -100,7 +101,7 @@ export function compileConfig(validated: ValidatedConfig, generation: number): C
     const plugin = resolveJwtPlugin(scopes, r.id, r.service);
     let jwt: CompiledJwtPlugin | null = null;
     if (plugin) {
-      jwt = pluginCache.get(plugin) ?? Object.freeze({ entity: plugin, config: plugin.config });
+      jwt = pluginCache.get(plugin) ?? Object.freeze({ entity: plugin, config: plugin.config, policy: compileJwtPolicy(plugin.config) });
       pluginCache.set(plugin, jwt);
     }
     const httpsRedirect = r.protocols.includes('http') ? null : (r.https_redirect_status_code ?? 426);

@@ -21,6 +21,8 @@ export const FIELDS = {
     'admin_token_file', 'admin_allowed_origins', 'admin_allowed_hosts',
     // Answers made before the body was read (src/server/refusal-policy.ts).
     'discard_body_max_bytes', 'lingering_time_ms', 'lingering_timeout_ms',
+    // Access log (validate-gateway.ts readAccessLog).
+    'access_log',
     // Replicas on Kubernetes (validate-replica.ts).
     'watch_config', 'admin_writes', 'admin_config_endpoint', 'status_listen', 'drain_delay_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
@@ -30,9 +32,13 @@ export const FIELDS = {
     'regex_priority', 'path_handling', 'tags', 'plugins', 'snis', 'https_redirect_status_code'],
   plugin: ['id', 'created_at', 'updated_at', 'name', 'enabled', 'service', 'route', 'consumer', 'protocols', 'config', 'tags'],
   jwt_config: ['uri_param_names', 'cookie_names', 'header_names', 'key_claim_name', 'secret_is_base64',
-    'claims_to_verify', 'anonymous', 'run_on_preflight', 'maximum_expiration', 'realm'],
+    'claims_to_verify', 'anonymous', 'run_on_preflight', 'maximum_expiration', 'realm',
+    // Policy extensions (validate-jwt-policy.ts).
+    'leeway', 'issuers', 'audiences', 'scopes_required', 'scopes_claim', 'scopes_match', 'roles_required', 'roles_claim',
+    'roles_match', 'claims_to_headers', 'forward_payload_header', 'hide_credentials'],
+  claim_header: ['claim', 'header'],
   consumer: ['id', 'created_at', 'updated_at', 'username', 'custom_id', 'tags', 'jwt_secrets', 'plugins'],
-  jwt_secret: ['id', 'created_at', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'jwks_uri', 'jwks', 'tags'],
+  jwt_secret: ['id', 'created_at', 'consumer', 'key', 'secret', 'algorithm', 'rsa_public_key', 'jwks_uri', 'jwks', 'oidc_issuer', 'tags'],
   certificate: ['id', 'created_at', 'updated_at', 'cert', 'key', 'cert_alt', 'key_alt', 'tags', 'snis'],
   sni: ['id', 'created_at', 'updated_at', 'name', 'certificate', 'tags'],
 } as const satisfies Record<string, readonly string[]>;

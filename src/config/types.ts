@@ -101,6 +101,8 @@ export interface GatewaySettings {
   lingering_time_ms?: number;
   /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
   lingering_timeout_ms?: number;
+  /** Access log destination: `"stdout"` or a file path; null/absent = off (`true` in the file means `"stdout"`). */
+  access_log?: string | null;
   /** Replicas (validate-replica.ts; optional so hand-built literals still type-check, absent = defaults). Reload on file change. */
   watch_config?: boolean;
   /** false = the Admin API is read-only (Kong's DB-less answers to writes). */
@@ -133,6 +135,27 @@ export interface JwtPluginConfig {
   run_on_preflight: boolean;
   maximum_expiration: number;
   realm: string | null;
+  // ---- Policy extensions beyond Kong (src/auth/jwt-policy.ts); each one absent unless the file sets it. ----
+  /** Seconds of clock skew allowed for exp, nbf and maximum_expiration (0–3600). */
+  leeway?: number;
+  /** The token's `iss` must be one of these. */
+  issuers?: string[];
+  /** One of the token's `aud` values must be one of these. */
+  audiences?: string[];
+  scopes_required?: string[];
+  /** Claims (dot paths) holding the scopes, the first present one is used; default `["scope","scp"]`. */
+  scopes_claim?: string[];
+  scopes_match?: 'all' | 'any';
+  roles_required?: string[];
+  /** Claim (dot path) holding the roles, e.g. `realm_access.roles`; default `roles`. */
+  roles_claim?: string;
+  roles_match?: 'all' | 'any';
+  /** Claims copied into upstream request headers; client copies of these headers are always removed. */
+  claims_to_headers?: Array<{ claim: string; header: string }>;
+  /** Upstream header receiving the token's payload segment (base64url). */
+  forward_payload_header?: string;
+  /** Remove the token from the header, query argument or cookie it came in before proxying. */
+  hide_credentials?: boolean;
 }
 
 /** A plugin entity after validation; scope is by id (null = not scoped there). */
@@ -220,6 +243,8 @@ export interface JwtSecretEntity {
   jwks_uri?: string | null;
   /** Extension: an inline JWK Set (`{"keys":[...]}`), selected by the token's `kid`. */
   jwks?: { keys: unknown[] } | null;
+  /** Extension: OIDC discovery; `<issuer>/.well-known/openid-configuration` names the JWKS (then as `jwks_uri`). */
+  oidc_issuer?: string | null;
   tags: string[] | null;
 }
 
@@ -284,6 +309,8 @@ export interface CompiledCredential {
 export interface CompiledJwtPlugin {
   readonly entity: PluginEntity;
   readonly config: JwtPluginConfig;
+  /** The policy extensions precompiled (src/auth/jwt-policy.ts); null when the config sets none. */
+  readonly policy: import('../auth/jwt-policy.js').JwtPolicy | null;
 }
 
 export interface CompiledRoute {

@@ -286,8 +286,8 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
   const source = readKeySource(sink, obj, path, algorithm, algOk);
   if (algOk && algorithm.startsWith('HS') === false) {
     if (rsa_public_key === null) {
-      if (requiresPublicKey(algorithm) && source.jwks_uri === null && source.jwks === null
-        && !has(obj, 'jwks_uri') && !has(obj, 'jwks') && !sink.errors.some((e) => e.path === keyPath)) {
+      if (requiresPublicKey(algorithm) && source.jwks_uri === null && source.jwks === null && source.oidc_issuer === null
+        && !has(obj, 'jwks_uri') && !has(obj, 'jwks') && !has(obj, 'oidc_issuer') && !sink.errors.some((e) => e.path === keyPath)) {
         sink.error(keyPath, 'required field missing');
       }
     } else {
@@ -302,13 +302,15 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
   return {
     id: readId(sink, obj, path) ?? '',
     consumer: '',
-    key: headerSafe(sink, path, 'key', r.str('key', null, { nullable: true, nonEmpty: true })),
+    // With OIDC discovery the issuer is the natural key (the token's iss).
+    key: headerSafe(sink, path, 'key', r.str('key', null, { nullable: true, nonEmpty: true })) ?? source.oidc_issuer,
     secret: r.str('secret', null, { nullable: true, nonEmpty: true }),
     algorithm,
     rsa_public_key,
     // Extension fields appear only when set, so a plain Kong credential keeps Kong's shape.
     ...(source.jwks_uri !== null ? { jwks_uri: source.jwks_uri } : {}),
     ...(source.jwks !== null ? { jwks: source.jwks } : {}),
+    ...(source.oidc_issuer !== null ? { oidc_issuer: source.oidc_issuer } : {}),
     tags: r.strings('tags', null, { set: true, nullable: true }),
   };
 }

@@ -25,6 +25,17 @@ function statusListen(sink: Sink, raw: unknown, path: string): ListenAddress | n
   return { host: spec.host, port: spec.port };
 }
 
+/** `access_log`: false/"off" = off, true/"stdout" = standard output, any other string = a file path. */
+function readAccessLog(sink: Sink, raw: unknown, path: string): string | null {
+  if (raw === undefined || raw === null || raw === false || raw === 'off') return null;
+  if (raw === true || raw === 'stdout') return 'stdout';
+  if (typeof raw !== 'string' || raw.length === 0 || raw.includes('\0')) {
+    sink.error(path, "expected true, false, 'stdout', 'off' or a file path");
+    return null;
+  }
+  return raw;
+}
+
 export function validateGateway(sink: Sink, raw: unknown, path: string): GatewaySettings {
   const obj = raw === undefined || raw === null ? {} : raw;
   if (!isObject(obj)) {
@@ -75,7 +86,9 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     // Kong generates a self-signed default; a gateway should not answer TLS with a certificate nobody chose.
     sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
   }
+  const accessLog = readAccessLog(sink, obj.access_log, childPath(path, 'access_log'));
   return {
+    ...(accessLog !== null ? { access_log: accessLog } : {}),
     ...readAdminSecurity(sink, r, obj),
     proxy_listen: proxyListen,
     admin_listen: adminListen,

@@ -3,6 +3,7 @@ import type { JwtPluginConfig } from './types.js';
 import { FIELDS, PLUGIN_PROTOCOLS, jwtConfigDefaults } from './fields.js';
 import { checkFields, checkTimestamps, childPath, createReader, has, isObject, type Obj, type Sink } from './validate-context.js';
 import { readId } from './validate-entities.js';
+import { validateJwtPolicy } from './validate-jwt-policy.js';
 
 export interface PluginFields {
   id: string | null;
@@ -80,5 +81,6 @@ function validateJwtConfig(sink: Sink, raw: unknown, path: string): JwtPluginCon
     run_on_preflight: r.bool('run_on_preflight', d.run_on_preflight),
     maximum_expiration,
     realm: r.str('realm', null, { nullable: true, nonEmpty: true }),
+    ...validateJwtPolicy(sink, raw, path),
   };
 }

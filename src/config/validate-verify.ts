@@ -73,12 +73,13 @@ export function readVerifySettings(sink: Sink, r: Reader, obj: Obj): Partial<Ver
 export interface KeySource {
   jwks_uri: string | null;
   jwks: { keys: unknown[] } | null;
+  oidc_issuer: string | null;
 }
 
-function readUri(sink: Sink, obj: Obj, path: string): string | null {
-  if (!has(obj, 'jwks_uri') || obj.jwks_uri === null) return null;
-  const p = childPath(path, 'jwks_uri');
-  const v = obj.jwks_uri;
+function readUri(sink: Sink, obj: Obj, path: string, field: 'jwks_uri' | 'oidc_issuer'): string | null {
+  if (!has(obj, field) || obj[field] === null) return null;
+  const p = childPath(path, field);
+  const v = obj[field];
   if (typeof v !== 'string' || v.length === 0) {
     sink.error(p, 'expected a non-empty string');
     return null;
@@ -115,16 +116,19 @@ function readInline(sink: Sink, obj: Obj, path: string, algorithm: JwtAlgorithm)
  * algorithms only. `algOk` is false when `algorithm` itself was invalid (then only shapes are checked).
  */
 export function readKeySource(sink: Sink, obj: Obj, path: string, algorithm: JwtAlgorithm, algOk: boolean): KeySource {
-  const jwks_uri = readUri(sink, obj, path);
+  const jwks_uri = readUri(sink, obj, path, 'jwks_uri');
+  const oidc_issuer = readUri(sink, obj, path, 'oidc_issuer');
   const jwks = readInline(sink, obj, path, algOk ? algorithm : 'RS256');
-  const given = ['rsa_public_key', 'jwks_uri', 'jwks'].filter((f) => has(obj, f) && obj[f] !== null);
+  const given = ['rsa_public_key', 'jwks_uri', 'jwks', 'oidc_issuer'].filter((f) => has(obj, f) && obj[f] !== null);
   if (given.length > 1) {
-    for (const f of given.slice(1)) sink.error(childPath(path, f), `cannot be set together with '${given[0]}' (give one of: rsa_public_key, jwks_uri, jwks)`);
+    for (const f of given.slice(1)) {
+      sink.error(childPath(path, f), `cannot be set together with '${given[0]}' (give one of: rsa_public_key, jwks_uri, jwks, oidc_issuer)`);
+    }
   }
   if (algOk && algorithm.startsWith('HS')) {
-    for (const f of ['jwks_uri', 'jwks']) {
+    for (const f of ['jwks_uri', 'jwks', 'oidc_issuer']) {
       if (has(obj, f) && obj[f] !== null) sink.error(childPath(path, f), `only for asymmetric algorithms (algorithm is ${algorithm})`);
     }
   }
-  return { jwks_uri, jwks };
+  return { jwks_uri, jwks, oidc_issuer };
 }

@@ -1,5 +1,7 @@
 // Renders the gateway's counters in the Prometheus text exposition format (version 0.0.4).
 import type { DataPlaneCounters } from '../pipeline/types.js';
+import { AUTH_REASON_NAMES } from '../auth/types.js';
+import { AUTH_ALLOWED_COUNTERS, AUTH_DENIED_COUNTERS } from './counters.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -28,6 +30,19 @@ function family(out: string[], name: string, type: 'counter' | 'gauge', help: st
   for (const [labels, value] of samples) out.push(`${name}${labels} ${value}`);
 }
 
+/**
+ * Every reason a result can have: allowed is `ok` or `anonymous`; denied is any other reason, or `anonymous` when the
+ * configured anonymous consumer does not exist (500). Fixed series, so dashboards see zeros rather than gaps.
+ */
+function authSamples(c: DataPlaneCounters): Sample[] {
+  const samples: Sample[] = [];
+  AUTH_REASON_NAMES.forEach((name, r) => {
+    if (name === 'ok' || name === 'anonymous') samples.push([`{result="allowed",reason="${name}"}`, c[AUTH_ALLOWED_COUNTERS[r]!]]);
+    if (name !== 'ok') samples.push([`{result="denied",reason="${name}"}`, c[AUTH_DENIED_COUNTERS[r]!]]);
+  });
+  return samples;
+}
+
 export function renderMetrics(s: MetricsSnapshot): string {
   const c = s.counters;
   const out: string[] = [];
@@ -36,9 +51,7 @@ export function renderMetrics(s: MetricsSnapshot): string {
     ['{class="2xx"}', c.responses2xx], ['{class="3xx"}', c.responses3xx],
     ['{class="4xx"}', c.responses4xx], ['{class="5xx"}', c.responses5xx],
   ]);
-  family(out, 'portcullis_auth_total', 'counter', 'JWT authentication decisions.', [
-    ['{result="allowed"}', c.authAllowed], ['{result="denied"}', c.authDenied],
-  ]);
+  family(out, 'portcullis_auth_total', 'counter', 'JWT authentication decisions, by result and reason.', authSamples(c));
   family(out, 'portcullis_upstream_errors_total', 'counter', 'Upstream connect errors, resets and timeouts.', [['', c.upstreamErrors]]);
   family(out, 'portcullis_in_flight_requests', 'gauge', 'Requests currently being served.', [['', c.inFlight]]);
   family(out, 'portcullis_token_cache_hits_total', 'counter', 'Verified-token cache hits.', [['', c.tokenCacheHits]]);

@@ -14,13 +14,16 @@ import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
-import { emptyCounters } from '../observability/counters.js';
+import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { withoutTokenArgs } from '../proxy/policy-headers.js';
+import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { admit } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
+import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -45,6 +48,8 @@ export interface DataPlaneOptions {
   /** Upstream connections per service origin in this worker (default 128). */
   upstreamConnections?: number;
   factories?: DataPlaneFactories;
+  /** The worker's access log (gateway.access_log); null or absent = off, which costs one null check per request. */
+  accessLog?: AccessLog | null;
 }
 
 /** While draining, how long no request may arrive before idle keep-alive connections are closed. */
@@ -116,7 +121,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
   let drainWaiter: (() => void) | null = null;
 
+  const accessLog = options.accessLog ?? null;
+  let accessDroppedSeen = 0;
   const counters = emptyCounters();
+  const authCounts = authTallies();
   let queueFullRetired = 0;
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -127,7 +135,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     draining: false,
     refusal: refusalSettings(initial),
     now: () => performance.now(),
-    onComplete() {
+    onComplete(writer) {
+      if (writer.access !== null) accessLog!.write(writer, writer.body === null ? 0 : writer.body.received);
       if (drainWaiter !== null && counters.inFlight === 0) drainWaiter();
     },
   };
@@ -152,7 +161,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
-    const path = snap.query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(snap.query)}`;
+    if (writer.access !== null) writer.access.upstreamStartAt = performance.now();
+    let query = snap.query;
+    // hide_credentials: a token that came in the query does not go upstream.
+    const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
+    if (hide !== undefined && hide !== null && query !== '') query = withoutTokenArgs(query, hide.params, allow!.token!);
+    const path = query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(query)}`;
     try {
       // undici accepts an async iterable body at runtime; its typings list only Readable.
       pools.get(service).dispatch({ path, method: snap.method, headers, body: body as never }, handler);
@@ -167,12 +181,17 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
   ): void {
     if (writer.finished) return;
+    if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') {
       counters.authDenied++;
+      tallyAuth(authCounts, decision.reason, true);
       writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
       return;
     }
-    if (decision.kind === 'allow') counters.authAllowed++;
+    if (decision.kind === 'allow') {
+      counters.authAllowed++;
+      tallyAuth(authCounts, decision.reason, false);
+    }
     proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null, listener);
   }
 
@@ -192,6 +211,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
 
   function handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void {
+    if (accessLog !== null) writer.access = new AccessRecord(snap.method, snap.url);
     const g = gen;
     let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {
@@ -214,6 +234,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
       return;
     }
+    if (writer.access !== null) noteAccessRoute(writer.access, match.route);
     const httpsRedirect = match.route.httpsRedirect;
     if (httpsRedirect != null && !snap.tls) {
       answerPlainHttp(writer, snap, httpsRedirect);
@@ -274,6 +295,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
   const servers = await createListenerServers(initial.gateway, entry, {
     via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
+    onUnsafeClaim(header, claim) {
+      logger.debug({ header, claim }, 'claims_to_headers: claim value has characters a header cannot carry; not sent');
+    },
   });
   const ports: number[] = [];
   const plane: DataPlane = {
@@ -300,6 +324,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         tls = createTlsMaterial(config.validated);
         servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
       }
+      // SIGHUP re-opens a file access log, so logrotate can move it away.
+      accessLog?.reopen();
     },
     async close(timeoutMs) {
       shared.draining = true;
@@ -308,6 +334,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       servers.closeAll();
       await pools.close(Math.max(0, timeoutMs));
       await closeAuthResources();
+      await accessLog?.close();
       loopDelay.disable();
     },
     counters() {
@@ -316,6 +343,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.tokenCacheMisses = s.cacheMisses;
       counters.tokenCacheEvictions = s.cacheEvictions;
       counters.tokenCacheEntries = s.cacheEntries;
+      copyAuthTallies(authCounts, counters);
       counters.verifyQueueFull = queueFullRetired + (s.verifyQueueFull ?? 0);
       const r = authResourceStats();
       counters.verifyPending = r.verify?.pending ?? 0;
@@ -325,6 +353,10 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.jwksFetches = r.jwks?.fetches ?? 0;
       counters.jwksFetchErrors = r.jwks?.fetchErrors ?? 0;
       counters.jwksRefetchesSuppressed = r.jwks?.refetchesSuppressed ?? 0;
+      if (accessLog !== null && accessLog.dropped !== accessDroppedSeen) {
+        logger.warn({ dropped: accessLog.dropped - accessDroppedSeen }, 'access log lines dropped: the destination cannot keep up');
+        accessDroppedSeen = accessLog.dropped;
+      }
       if (loopDelay.count > 0) {
         counters.loopDelayP99Us = Math.round(loopDelay.percentile(99) / 1000);
         counters.loopDelayMaxUs = Math.round(loopDelay.max / 1000);

@@ -1,7 +1,11 @@
 // The contract of one data plane (one per worker thread): listen, swap config generations, drain, report.
 import type { CompiledConfig, HttpEngine } from '../config/types.js';
+import type { AuthReasonName } from '../auth/types.js';
 
-export interface DataPlaneCounters {
+/** portcullis_auth_total{result,reason}: one counter per result and reason, e.g. `auth_denied_expired`. */
+export type AuthReasonCounters = { [K in AuthReasonName as `auth_allowed_${K}` | `auth_denied_${K}`]: number };
+
+export interface DataPlaneCounters extends AuthReasonCounters {
   requests: number;
   responses2xx: number;
   responses3xx: number;

@@ -1,7 +1,9 @@
 // Builds the upstream request's header list: hop-by-hop dropped, Host, X-Forwarded-*, Via, request id, consumer headers.
 import type { AuthAllow } from '../auth/types.js';
+import type { UpstreamPolicy } from '../auth/jwt-policy.js';
 import type { RouteMatch } from '../routing/types.js';
 import { headerValue } from './header-value.js';
+import { appendPolicyHeaders, hiddenCredential, withoutTokenCookies } from './policy-headers.js';
 
 /** What the header builder reads of the client request (RequestSnapshot satisfies it). */
 export interface InboundRequest {
@@ -22,6 +24,8 @@ export interface ForwardContext {
   readonly proto: 'http' | 'https';
   /** `1.1 portcullis/<version>`. */
   readonly via: string;
+  /** A claims_to_headers value with characters a header cannot carry was dropped (debug log). */
+  onUnsafeClaim?(header: string, claim: string): void;
 }
 
 const enum Action {
@@ -119,6 +123,10 @@ export function buildUpstreamHeaders(
 ): string[] {
   const inHeaders = req.headers;
   const out: string[] = [];
+  // Policy extensions: null (one check) unless the route's jwt plugin sets claims_to_headers, forward_payload_header
+  // or hide_credentials. Its headers are stripped whatever the decision, so a client can never spoof one.
+  const policy: UpstreamPolicy | null = match.route.jwt?.policy?.upstream ?? null;
+  const hide = policy !== null && auth !== null && auth.token !== null ? policy.hide : null;
   let xff: string | null = null;
   let via: string | null = null;
   let hasConnection = false;
@@ -127,7 +135,14 @@ export function buildUpstreamHeaders(
     const value = inHeaders[i + 1]!;
     switch (classify(name)) {
       case Action.Keep:
-        out.push(name, value);
+        if (policy === null) out.push(name, value);
+        else if (!policy.strip.has(name)) {
+          if (hide === null) out.push(name, value);
+          else if (name === 'cookie' && hide.cookies.length > 0) {
+            const rest = withoutTokenCookies(value, hide.cookies, auth!.token!);
+            if (rest !== '') out.push(name, rest);
+          } else if (!hiddenCredential(hide, name, value, auth!.token!)) out.push(name, value);
+        }
         break;
       case Action.Drop:
         if (name === 'connection') {
@@ -176,6 +191,7 @@ export function buildUpstreamHeaders(
     for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
     if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
     else out.push('x-credential-identifier', auth.credential.identifierHeader);
+    if (policy !== null && auth.token !== null) appendPolicyHeaders(out, policy, auth, ctx);
   }
   return out;
 }

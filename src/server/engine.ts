@@ -4,11 +4,14 @@ import type { Downstream } from '../proxy/types.js';
 import type { RequestSnapshot } from './request-snapshot.js';
 import type { RefusalSettings } from './refusal-policy.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
+import type { AccessRecord } from '../observability/access-log.js';
 
 /** A request body as the proxy consumes it: chunks with backpressure towards the client. */
 export interface RequestBody extends AsyncIterable<Buffer> {
   /** Every byte of the body has arrived. */
   readonly ended: boolean;
+  /** Body bytes received so far (the access log's bytes in). */
+  readonly received: number;
 }
 
 /** One client response, whichever engine writes it. */
@@ -27,6 +30,10 @@ export interface ClientResponse extends Downstream {
   openBody(limit: number, expectedLength: number): RequestBody;
   /** A complete response made by the gateway (errors, denials). */
   sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+  /** The response status: 0 until one is sent. */
+  readonly status: number;
+  /** What the access log records of this request; null when the access log is off. */
+  access: AccessRecord | null;
 }
 
 /** Plain integer counters the writers bump; the data plane's counters object. */
@@ -44,7 +51,7 @@ export interface WriterShared {
   /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
   readonly via: string;
   /** Called once per request when it is over (finished or aborted). */
-  onComplete(): void;
+  onComplete(writer: ClientResponse): void;
   /** When true, responses ask the client to close the connection (draining). */
   readonly draining: boolean;
   /** Draining and lingering for answers made before the body was read (the current generation's; uWS engine). */
@@ -61,6 +68,8 @@ export interface ListenerContext {
   readonly via: string;
   /** `https` on an `ssl` listener (X-Forwarded-Proto). */
   readonly proto: 'http' | 'https';
+  /** A claims_to_headers value with characters a header cannot carry was dropped (debug log). */
+  readonly onUnsafeClaim?: (header: string, claim: string) => void;
 }
 
 /** What an engine calls for each request: the pipeline of the data plane. */

@@ -27,6 +27,8 @@ export interface ListenerServers {
 
 export interface ListenerOptions {
   via: string;
+  /** Called when a claims_to_headers value is dropped as unsafe for a header. */
+  onUnsafeClaim?: (header: string, claim: string) => void;
   logger: Logger;
   /** The current generation's certificates (null when no listener has `ssl`); read at every handshake by the node engine. */
   tls(): TlsMaterial | null;
@@ -54,7 +56,9 @@ export async function createListenerServers(
   gateway: GatewaySettings, entry: PipelineEntry, options: ListenerOptions,
 ): Promise<ListenerServers> {
   const { logger } = options;
-  const contexts: ListenerContext[] = gateway.proxy_listen.map((spec) => ({ spec, listenPort: '0', via: options.via, proto: spec.ssl ? 'https' : 'http' }));
+  const contexts: ListenerContext[] = gateway.proxy_listen.map((spec) => ({
+    spec, listenPort: '0', via: options.via, proto: spec.ssl ? 'https' : 'http', onUnsafeClaim: options.onUnsafeClaim,
+  }));
   const engines = contexts.map((ctx) => listenerEngine(ctx.spec, gateway.http_engine));
   let uwsNative: boolean | null = null;
   let uws: Uws | null = null;

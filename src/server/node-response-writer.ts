@@ -5,7 +5,7 @@ import type { ResponseHeaders } from '../proxy/types.js';
 import { ClientAbortedError, PayloadTooLargeError } from './body-reader.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
 import type { NodeRequest } from './node-request.js';
-import { countStatus, JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
 type NodeResponse = ServerResponse | Http2ServerResponse;
 
@@ -116,7 +116,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
+    this.begin(status, body);
     const res = this.res;
     res.statusCode = status;
     res.setHeader('Content-Type', JSON_TYPE);
@@ -131,7 +131,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
+    this.begin(status, null);
     const res = this.res;
     try {
       res.statusCode = status;
@@ -167,6 +167,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
     this.written += chunk.length;
+    this.relayed(chunk.length);
     return (this.res as ServerResponse).write(chunk);
   }
 

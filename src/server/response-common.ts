@@ -1,7 +1,9 @@
 // What both engines' response writers share: which upstream headers are never relayed, the JSON type, status counting.
-import type { ResponseCounters, WriterShared } from './engine.js';
+import type { ClientResponse, ResponseCounters, WriterShared } from './engine.js';
 import type { DownstreamListener } from '../proxy/types.js';
 import { messageBody } from '../errors.js';
+import { performance } from 'node:perf_hooks';
+import type { AccessRecord } from '../observability/access-log.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -40,6 +42,10 @@ export abstract class ResponseWriterBase {
   listener: DownstreamListener | null = null;
   /** Set for requests whose framing is in doubt: the gateway's own answer closes the connection. */
   closeConnection = false;
+  /** The response status: 0 until one is sent. */
+  status = 0;
+  /** What the access log records of this request; null when the access log is off. */
+  access: AccessRecord | null = null;
 
   constructor(readonly requestId: string, protected readonly shared: WriterShared) {}
 
@@ -57,9 +63,27 @@ export abstract class ResponseWriterBase {
     this.close();
   }
 
+  /** Counts and records a response status: `madeBody` is a gateway-made body, null for an upstream response. */
+  protected begin(status: number, madeBody: string | null): void {
+    countStatus(this.shared.counters, status);
+    this.status = status;
+    const access = this.access;
+    if (access === null) return;
+    if (madeBody !== null) access.bytesOut = Buffer.byteLength(madeBody);
+    else {
+      access.upstreamStatus = status;
+      access.upstreamHeadersAt = performance.now();
+    }
+  }
+
+  /** Body bytes relayed from the upstream (access log). */
+  protected relayed(bytes: number): void {
+    if (this.access !== null) this.access.bytesOut += bytes;
+  }
+
   protected complete(): void {
     this.finished = true;
     this.shared.counters.inFlight--;
-    this.shared.onComplete();
+    this.shared.onComplete(this as unknown as ClientResponse);
   }
 }

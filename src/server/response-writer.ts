@@ -4,7 +4,7 @@ import type { HttpResponse } from './uws-loader.js';
 import { STATUS_TEXT } from './status-text.js';
 import { attachBodyReader, ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
 import type { ClientResponse, WriterShared } from './engine.js';
-import { countStatus, JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 import {
   drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan, type RefusalSettings,
 } from './refusal-policy.js';
@@ -77,8 +77,7 @@ const enum Refusing {
 export class UwsResponseWriter extends ResponseWriterBase implements ClientResponse, DiscardSink {
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
-  /** Status and headers to write with the first body bytes. */
-  private status = 0;
+  /** Headers to write with the first body bytes (with the base's `status`). */
   private headers: ResponseHeaders | null = null;
   private headWritten = false;
   /** HEAD/204/304: end without a body; HEAD keeps the upstream's Content-Length. */
@@ -121,7 +120,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
+    this.begin(status, body);
     const reader = this.body;
     const pending = reader !== null && !reader.ended && !this.aborted;
     const refusal = this.shared.refusal;
@@ -214,8 +213,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
-    countStatus(this.shared.counters, status);
-    this.status = status;
+    this.begin(status, null);
     this.headers = headers;
     const cl = headers['content-length'];
     if (noBody) {
@@ -230,6 +228,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
 
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
+    this.relayed(chunk.length);
     corkWriter = this;
     corkChunk = chunk;
     this.res.cork(corkData);

@@ -148,10 +148,20 @@ export interface Reply {
   body: string;
 }
 
+/** Polls /status until ready (bounded): readiness waits for every JWKS's first load. */
+export async function waitReady(gw: GatewayHandle, limitMs = 5000): Promise<boolean> {
+  const end = Date.now() + limitMs;
+  for (;;) {
+    if ((await gw.status()).ready === true) return true;
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** One request on a fresh connection (no keep-alive), so connections spread over workers. */
-export function get(port: number, path: string): Promise<Reply> {
+export function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close' } }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close', ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));

@@ -1,4 +1,4 @@
-// A local identity provider for tests: node:http on 127.0.0.1, serves /.well-known/jwks.json, signs RS256 tokens, rotates keys, misbehaves on request.
+// A local identity provider for tests: node:http on 127.0.0.1, serves OIDC discovery and /.well-known/jwks.json, signs RS256 tokens, rotates keys, misbehaves on request.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
@@ -16,6 +16,12 @@ export interface TestIdp {
   /** Keys published in the JWKS, newest last. */
   readonly published: IdpKey[];
   fetches: number;
+  /** Requests for /.well-known/openid-configuration. */
+  discoveryFetches: number;
+  /** The `issuer` the discovery document states; default the instance URL (FusionAuth's issuer). */
+  discoveryIssuer: string | null;
+  /** FusionAuth-like: the JWKS also lists keys of other types and algorithms (an EC P-256 ES256 key, an RS512 key). */
+  foreignKeys: boolean;
   mode: IdpMode;
   slowMs: number;
   cacheControl: string | null;
@@ -37,7 +43,16 @@ export async function startIdp(): Promise<TestIdp> {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   let current = newKey();
   const published: IdpKey[] = [current];
+  const foreignRsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const server = http.createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      idp.discoveryFetches++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
+        issuer: idp.discoveryIssuer ?? url, jwks_uri: idp.jwksUri, authorization_endpoint: `${url}/oauth2/authorize`,
+        id_token_signing_alg_values_supported: ['RS256', 'ES256', 'RS512'],
+      }));
+      return;
+    }
     if (req.url !== '/.well-known/jwks.json') {
       res.writeHead(404).end();
       return;
@@ -48,7 +63,11 @@ export async function startIdp(): Promise<TestIdp> {
       if (idp.cacheControl !== null) headers['cache-control'] = idp.cacheControl;
       res.writeHead(status, headers).end(body);
     };
-    const keys = () => published.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }));
+    const foreign = () => (idp.foreignKeys ? [
+      { ...ec.publicKey.export({ format: 'jwk' }), kid: 'fa-es256', alg: 'ES256', use: 'sig' },
+      { ...foreignRsa.publicKey.export({ format: 'jwk' }), kid: 'fa-rs512', alg: 'RS512', use: 'sig' },
+    ] : []);
+    const keys = () => [...foreign(), ...published.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }))];
     switch (idp.mode) {
       case 'reset': req.socket.destroy(); return;
       case 'error500': send(500, '{"error":"boom"}'); return;
@@ -73,6 +92,9 @@ export async function startIdp(): Promise<TestIdp> {
     get current() { return current; },
     published,
     fetches: 0,
+    discoveryFetches: 0,
+    discoveryIssuer: null,
+    foreignKeys: false,
     mode: 'ok',
     slowMs: 2000,
     cacheControl: 'public, max-age=300',

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayHandle } from '../../src/gateway.js';
-import { startTestGateway, startUpstream, tempDir, writeConfig, type LogCapture, type TestUpstream } from '../helpers/gateway-harness.js';
+import { startTestGateway, startUpstream, tempDir, waitReady, writeConfig, type LogCapture, type TestUpstream } from '../helpers/gateway-harness.js';
 import { startIdp, type TestIdp } from '../helpers/test-idp.js';
 
 let gateway: GatewayHandle | null = null;
@@ -45,16 +45,6 @@ async function setup(credentials: Array<Record<string, unknown>>, gatewaySetting
   const started = await startTestGateway(writeConfig(join(tempDir(), 'kong.json'), doc));
   gateway = started.gateway;
   return { gw: started.gateway, logs: started.logs };
-}
-
-/** Polls /status until ready (bounded): readiness waits for every JWKS's first load. */
-async function waitReady(gw: GatewayHandle, limitMs = 5000): Promise<boolean> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    if ((await gw.status()).ready === true) return true;
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function newIdp(): Promise<TestIdp> {

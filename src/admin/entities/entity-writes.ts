@@ -153,7 +153,8 @@ function ordered(kind: Kind, input: Obj): Obj {
 }
 
 function generateCredentialFields(input: Obj): void {
-  if (input.key === undefined || input.key === null) input.key = randomAlphanumeric32();
+  // An OIDC credential's key defaults to its issuer (the token's iss), as in the file.
+  if (input.key === undefined || input.key === null) input.key = typeof input.oidc_issuer === 'string' ? input.oidc_issuer : randomAlphanumeric32();
   if (input.secret === undefined || input.secret === null) input.secret = randomAlphanumeric32();
 }
 

@@ -55,6 +55,10 @@ export const KINDS: Readonly<Record<Kind, KindDef>> = {
       config: 'record', 'config.uri_param_names': 'array', 'config.cookie_names': 'array', 'config.header_names': 'array',
       'config.claims_to_verify': 'array', 'config.secret_is_base64': 'bool', 'config.run_on_preflight': 'bool',
       'config.maximum_expiration': 'number',
+      // jwt policy extensions (form bodies; claims_to_headers needs a JSON body).
+      'config.leeway': 'int', 'config.issuers': 'array', 'config.audiences': 'array', 'config.scopes_required': 'array',
+      'config.scopes_claim': 'array', 'config.roles_required': 'array', 'config.hide_credentials': 'bool',
+      'config.claims_to_headers': 'array',
     },
   },
   consumers: {

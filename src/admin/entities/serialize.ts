@@ -64,6 +64,7 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
         // Portcullis extensions appear only when the credential uses them, so Kong's shape stays exact.
         ...(j.jwks_uri != null ? { jwks_uri: j.jwks_uri } : {}),
         ...(j.jwks != null ? { jwks: j.jwks } : {}),
+        ...(j.oidc_issuer != null ? { oidc_issuer: j.oidc_issuer } : {}),
       };
     }
     case 'certificates': {

@@ -83,6 +83,8 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
   let byKid: ReadonlyMap<string, JwkEntry> = new Map();
   let loaded = false;
   let readyTimedOut = false;
+  // The last failure cannot cure itself (e.g. a discovery issuer mismatch): never report ready on the timeout.
+  let blocked = false;
   let expiresAt = 0;
   let lastFetchStart = -Infinity;
   let inflight: Promise<void> | null = null;
@@ -108,7 +110,8 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     }
     return true;
   }
-  function failed(reason: string): void {
+  function failed(reason: string, permanent = false): void {
+    blocked = permanent;
     stats.fetchErrors++;
     stats.lastError = reason;
     const s = options.settings();
@@ -136,6 +139,7 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     }
     expiresAt = now() + clamp(maxAge) * 1000;
     stats.lastError = null;
+    blocked = false;
     if (!loaded) {
       loaded = true;
       if (readyTimer !== null) clearTimeout(readyTimer);
@@ -152,7 +156,9 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     stats.fetches++;
     const s = options.settings();
     inflight = fetchDoc(uri, { timeoutMs: s.fetchTimeoutMs, maxBytes: s.maxBytes })
-      .then((f) => apply(f.doc, f.maxAge), (err: unknown) => failed(err instanceof JwksFetchError ? err.reason : String((err as Error)?.message ?? err)))
+      .then((f) => apply(f.doc, f.maxAge), (err: unknown) => (err instanceof JwksFetchError
+        ? failed(err.reason, err.permanent)
+        : failed(String((err as Error)?.message ?? err))))
       .finally(() => { inflight = null; });
     return inflight;
   }
@@ -160,7 +166,7 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
   const afterFetch = (kid: string | undefined, alg: JwtAlgorithm) => (): KeyObject | null => selectKey(entries, byKid, kid, alg);
 
   const cache: JwksCache = {
-    get ready() { return loaded || readyTimedOut; },
+    get ready() { return loaded || (readyTimedOut && !blocked); },
     key(kid, alg) {
       const t = now();
       if (t >= expiresAt && inflight === null && (loaded || t - lastFetchStart >= Math.max(options.settings().refetchIntervalSeconds, 1) * 1000)) {
@@ -186,7 +192,7 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
       return new Promise((resolve) => readyWaiters.push(resolve));
     },
     refresh,
-    stats: () => ({ ...stats, keys: entries.length, loaded, ready: loaded || readyTimedOut }),
+    stats: () => ({ ...stats, keys: entries.length, loaded, ready: loaded || (readyTimedOut && !blocked) }),
     close() {
       closed = true;
       if (retryTimer !== null) clearTimeout(retryTimer);
@@ -202,7 +208,9 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
       readyTimer = null;
       if (loaded) return;
       readyTimedOut = true;
-      emit({ type: 'ready-timeout', uri, message: `JWKS ${uri} not loaded after ${readyMs} ms; reporting ready anyway (tokens for it fail until it loads)` });
+      emit({ type: 'ready-timeout', uri, message: blocked
+        ? `JWKS ${uri} not loaded after ${readyMs} ms and not ready until fixed: ${stats.lastError}`
+        : `JWKS ${uri} not loaded after ${readyMs} ms; reporting ready anyway (tokens for it fail until it loads)` });
       markReady();
     }, readyMs);
     readyTimer.unref();

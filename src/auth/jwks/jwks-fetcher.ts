@@ -1,5 +1,6 @@
-// Fetches one JWKS document with undici: timeouts, a body-size cap, JSON parse, and the Cache-Control max-age.
+// Fetches one JWKS document with undici: timeouts, a body-size cap, JSON parse, the Cache-Control max-age; OIDC discovery before it.
 import { request, type Dispatcher } from 'undici';
+import { isObject, parseHttpUrl } from '../../config/validate-context.js';
 
 export interface FetchedJwks {
   readonly doc: unknown;
@@ -17,7 +18,8 @@ export type JwksFetch = (uri: string, options: JwksFetchOptions) => Promise<Fetc
 
 /** A fetch failure with a short reason for logs and counters. */
 export class JwksFetchError extends Error {
-  constructor(readonly reason: string) {
+  /** `permanent`: a misconfiguration (e.g. a discovery issuer mismatch) that waiting will not cure: readiness stays false. */
+  constructor(readonly reason: string, readonly permanent = false) {
     super(reason);
     this.name = 'JwksFetchError';
   }
@@ -82,4 +84,48 @@ async function fetchWithSignal(uri: string, options: JwksFetchOptions, signal: A
     throw new JwksFetchError('body is not JSON');
   }
   return { doc, maxAge: parseMaxAge(res.headers['cache-control']) };
+}
+
+/** Registry key of a credential's `oidc_issuer` (never an http URL, so it cannot collide with a `jwks_uri`). */
+export const OIDC_PREFIX = 'oidc:';
+
+/** OIDC Discovery §4: one trailing `/` of the issuer is removed before the well-known path is appended. */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.endsWith('/') ? issuer.slice(0, -1) : issuer}/.well-known/openid-configuration`;
+}
+
+async function discoverJwksUri(issuer: string, options: JwksFetchOptions, fetchDoc: JwksFetch): Promise<string> {
+  let doc: unknown;
+  try {
+    ({ doc } = await fetchDoc(discoveryUrl(issuer), options));
+  } catch (err) {
+    throw new JwksFetchError(`OIDC discovery: ${err instanceof JwksFetchError ? err.reason : String(err)}`);
+  }
+  if (!isObject(doc)) throw new JwksFetchError('OIDC discovery: the document is not a JSON object');
+  // OIDC Discovery §4.3: the issuer must be identical to the one asked for, byte for byte.
+  if (doc.issuer !== issuer) {
+    throw new JwksFetchError(`OIDC discovery: issuer ${JSON.stringify(doc.issuer)} does not match the configured ${JSON.stringify(issuer)}`, true);
+  }
+  const uri = doc.jwks_uri;
+  if (typeof uri !== 'string' || typeof parseHttpUrl(uri) === 'string') {
+    throw new JwksFetchError(`OIDC discovery: jwks_uri ${JSON.stringify(uri)} is not an http(s) URL`, true);
+  }
+  return uri;
+}
+
+/**
+ * A JwksFetch for an `oidc_issuer` credential: discovery once, then the discovered `jwks_uri` like any other. A failed
+ * JWKS fetch discovers again next time (the IdP may have moved its keys); the cache keeps its stale-if-error keys.
+ */
+export function oidcJwksFetch(issuer: string, fetchDoc: JwksFetch = fetchJwks): JwksFetch {
+  let jwksUri: string | null = null;
+  return async (_key, options) => {
+    jwksUri ??= await discoverJwksUri(issuer, options, fetchDoc);
+    try {
+      return await fetchDoc(jwksUri, options);
+    } catch (err) {
+      jwksUri = null;
+      throw err;
+    }
+  };
 }

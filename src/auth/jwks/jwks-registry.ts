@@ -1,5 +1,5 @@
 // The JWKS caches of one thread, by URI: kept across config generations, closed when no credential uses them.
-import type { JwksFetch } from './jwks-fetcher.js';
+import { fetchJwks, OIDC_PREFIX, oidcJwksFetch, type JwksFetch } from './jwks-fetcher.js';
 import { createJwksCache, DEFAULT_JWKS_SETTINGS, type JwksCache, type JwksEvent, type JwksSettings } from './jwks-cache.js';
 
 export interface JwksRegistryStats {
@@ -15,7 +15,7 @@ export interface JwksRegistryStats {
 export interface JwksRegistry {
   /** Counts key-set changes of every cache (not first loads): a verified-token cache compares it to forget old verifications. */
   readonly changes: number;
-  /** The cache for `uri`, created (and its first fetch started) on first use. */
+  /** The cache for `uri`, created (and its first fetch started) on first use; `oidc:<issuer>` discovers its JWKS first. */
   acquire(uri: string): JwksCache;
   /** Closes caches whose URI is not in `uris` (after a reload). */
   retain(uris: ReadonlySet<string>): void;
@@ -59,7 +59,8 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
     acquire(uri) {
       let c = caches.get(uri);
       if (c === undefined) {
-        c = createJwksCache(uri, { settings: () => settings, fetch: options.fetch, now: options.now, onEvent, timers: options.timers });
+        const fetch = uri.startsWith(OIDC_PREFIX) ? oidcJwksFetch(uri.slice(OIDC_PREFIX.length), options.fetch ?? fetchJwks) : options.fetch;
+        c = createJwksCache(uri, { settings: () => settings, fetch, now: options.now, onEvent, timers: options.timers });
         caches.set(uri, c);
       }
       return c;

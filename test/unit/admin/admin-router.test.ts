@@ -231,3 +231,33 @@ describe('router basics', () => {
     expect(reloaded.ok && reloaded.state.config.consumers[0]!.id).toBe(c.id);
   });
 });
+
+describe('jwt policy fields on the Admin API', () => {
+  it('accepts policy fields from a form body and a JSON body, and echoes only what was set', () => {
+    const admin = createTestAdmin(tutorial());
+    const created = admin.call('POST', '/plugins', form('name=jwt&config.leeway=30&config.audiences=api&config.audiences=web&config.hide_credentials=true'));
+    expect(created.status).toBe(201);
+    expect(created.body.config).toMatchObject({ leeway: 30, audiences: ['api', 'web'], hide_credentials: true });
+    expect('issuers' in created.body.config).toBe(false);
+    const res = admin.call('PATCH', `/plugins/${created.body.id}`, json({ config: {
+      claims_to_headers: [{ claim: 'sub', header: 'X-User' }], scopes_required: ['read'], roles_claim: 'realm_access.roles',
+    } }));
+    expect(res.status).toBe(200);
+    expect(res.body.config).toMatchObject({ leeway: 30, claims_to_headers: [{ claim: 'sub', header: 'X-User' }], scopes_required: ['read'] });
+  });
+  it('refuses a bad policy field with the file\'s message', () => {
+    const res = createTestAdmin(tutorial()).call('POST', '/plugins', json({ name: 'jwt', config: { leeway: 7200 } }));
+    expect(res.status).toBe(400);
+    expect(res.body.fields).toEqual({ config: { leeway: 'value should be between 0 and 3600' } });
+    const header = createTestAdmin(tutorial()).call('POST', '/plugins', json({ name: 'jwt', config: { claims_to_headers: [{ claim: 'sub', header: 'Host' }] } }));
+    expect(header.status).toBe(400);
+    expect(JSON.stringify(header.body.fields)).toContain("header 'Host' is set by the gateway and cannot be configured");
+  });
+  it('creates an OIDC credential keyed by its issuer and returns oidc_issuer', () => {
+    const admin = createTestAdmin(tutorial());
+    admin.call('POST', '/consumers', json({ username: 'fa' }));
+    const res = admin.call('POST', '/consumers/fa/jwt', json({ algorithm: 'RS256', oidc_issuer: 'https://idp.example' }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ key: 'https://idp.example', oidc_issuer: 'https://idp.example', algorithm: 'RS256' });
+  });
+});

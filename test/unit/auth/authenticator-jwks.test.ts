@@ -93,7 +93,7 @@ describe('authenticator with an asynchronous verifier', () => {
       { verifyAsymmetric: () => { throw full; } },
     );
     const out = auth.authenticate(plugin({ anonymous: 'anon' }), bearer(idp.token())) as AuthDecision;
-    expect(out).toEqual({ kind: 'deny', status: 503, body: '{"message":"Authentication is temporarily overloaded"}', wwwAuthenticate: null });
+    expect(out).toEqual({ kind: 'deny', reason: 13, status: 503, body: '{"message":"Authentication is temporarily overloaded"}', wwwAuthenticate: null });
     expect(auth.stats().verifyQueueFull).toBe(1);
   });
 });

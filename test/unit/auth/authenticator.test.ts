@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator, type AuthenticatorOptions } from '../../../src/auth/authenticator.js';
-import type { AuthDecision, AuthDeny, AuthOutcome } from '../../../src/auth/types.js';
+import type { AuthOutcome } from '../../../src/auth/types.js';
 import type { CompiledConfig, JwtAlgorithm } from '../../../src/config/types.js';
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
 import { verifyAsymmetric } from '../../../src/crypto/asymmetric.js';
 import {
-  ALICE_ID, ANON_ID, b64url, bearer, buildConfig, DEFAULT_CONSUMERS, hs256, KEYS, makeToken, NOW, plugin, request,
+  ALICE_ID, ANON_ID, b64url, bearer, buildConfig, DEFAULT_CONSUMERS, denied, hs256, KEYS, makeToken, NOW, plugin, request, sync,
   type ConsumerSpec,
 } from './helpers.js';
 
@@ -16,15 +16,6 @@ function auth(config: CompiledConfig = buildConfig(), options: AuthenticatorOpti
   let now = NOW;
   const a = createAuthenticator(config, { now: () => now, hmac, ...options });
   return { a, advance: (s: number) => { now += s; } };
-}
-function sync(o: AuthOutcome): AuthDecision {
-  if (o instanceof Promise) throw new Error('expected a synchronous decision');
-  return o;
-}
-function denied(o: AuthOutcome): AuthDeny {
-  const d = sync(o);
-  if (d.kind !== 'deny') throw new Error(`expected deny, got ${d.kind}`);
-  return d;
 }
 const message = (o: AuthOutcome) => JSON.parse(denied(o).body).message as string;
 

@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import type {
   CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, GatewaySettings, JwtAlgorithm, JwtPluginConfig,
 } from '../../../src/config/types.js';
-import type { AuthRequest } from '../../../src/auth/types.js';
+import type { AuthDecision, AuthDeny, AuthOutcome, AuthRequest } from '../../../src/auth/types.js';
 import { jwtConfigDefaults } from '../../../src/config/fields.js';
 import { compileCredential } from '../../../src/config/compile.js';
+import { compileJwtPolicy } from '../../../src/auth/jwt-policy.js';
 
 export interface KeyPair { publicPem: string; privatePem: string }
 export const KEYS: Record<string, KeyPair> = JSON.parse(
@@ -110,6 +111,7 @@ export function plugin(overrides: Partial<JwtPluginConfig> = {}): CompiledJwtPlu
       service: null, route: null, config, protocols: ['http', 'https'], tags: null,
     },
     config,
+    policy: compileJwtPolicy(config),
   };
 }
 
@@ -132,4 +134,17 @@ export function request(spec: RequestSpec = {}): AuthRequest {
 
 export function bearer(token: string, extra: Omit<RequestSpec, 'headers'> & { headers?: Record<string, string> } = {}): AuthRequest {
   return request({ ...extra, headers: { authorization: `Bearer ${token}`, ...extra.headers } });
+}
+
+/** The decision of a synchronous outcome (HMAC, cache hit); throws on a Promise. */
+export function sync(o: AuthOutcome): AuthDecision {
+  if (o instanceof Promise) throw new Error('expected a synchronous decision');
+  return o;
+}
+
+/** The deny of a synchronous outcome; throws on anything else. */
+export function denied(o: AuthOutcome): AuthDeny {
+  const d = sync(o);
+  if (d.kind !== 'deny') throw new Error(`expected deny, got ${d.kind}`);
+  return d;
 }

@@ -63,7 +63,19 @@ describe('bench scenarios and gateway config', () => {
     expect(keys).toEqual([`${creds.hs.key}:HS256`, `${creds.rs.key}:RS256`]);
   });
 
-  it('splits a gateway command template with quotes', () => {
+  it('configures a valid /policy route whose tokens pass its audience and scope checks', async () => {
+    const { loadConfigText } = await import('../../../src/config/load.js');
+    const cfg = gatewayConfig({ port: 1234, upstreamPort: 5678, creds });
+    expect(loadConfigText(JSON.stringify(cfg), 'json', 'bench.json').ok).toBe(true);
+    const policy = cfg.services.find((s: any) => s.routes[0].paths[0] === '/policy').plugins[0].config;
+    expect(policy.claims_to_headers).toHaveLength(3);
+    const [token] = buildTokenSets(creds, 1).hsPolicy;
+    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString());
+    expect(policy.audiences).toContain(claims.aud);
+    expect(claims.scope.split(' ')).toEqual(expect.arrayContaining(policy.scopes_required));
+  });
+
+    it('splits a gateway command template with quotes', () => {
     expect(splitCommand(`node "dist/my cli.js" --config {config} 'a b'`)).toEqual(['node', 'dist/my cli.js', '--config', '{config}', 'a b']);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { checkConfig } from '../../../src/config/check.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/config/${name}`, import.meta.url));
 
@@ -28,5 +31,31 @@ describe('checkConfig', () => {
     const r = checkConfig(fixture('does-not-exist.json'));
     expect(r.ok).toBe(false);
     expect(r.text).toContain('$: cannot read config file (ENOENT)');
+  });
+});
+
+describe('checkConfig with jwt policy extensions', () => {
+  const write = (doc: unknown) => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-check-'));
+    const path = join(dir, 'kong.json');
+    writeFileSync(path, JSON.stringify(doc));
+    return path;
+  };
+  const doc = (config: Record<string, unknown>) => ({
+    _format_version: '3.0',
+    services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [{ name: 'r', paths: ['/a'] }], plugins: [{ name: 'jwt', config }] }],
+    consumers: [{ username: 'u', jwt_secrets: [{ algorithm: 'RS256', oidc_issuer: 'https://idp.example' }] }],
+  });
+  it('names the extensions in use', () => {
+    const r = checkConfig(write(doc({ audiences: ['api'], claims_to_headers: [{ claim: 'sub', header: 'X-User' }] })));
+    expect(r.ok).toBe(true);
+    expect(r.text).toContain('  jwt policy on 1 plugin: audiences, claims_to_headers');
+    expect(r.text).toContain('  OIDC discovery credentials: 1');
+  });
+  it('lists every policy error with its JSON path and fails', () => {
+    const r = checkConfig(write(doc({ leeway: 99999, scopes_match: 'most' })));
+    expect(r.ok).toBe(false);
+    expect(r.text).toContain('$.services[0].plugins[0].config.leeway: value should be between 0 and 3600');
+    expect(r.text).toContain('$.services[0].plugins[0].config.scopes_match: expected one of: all, any');
   });
 });

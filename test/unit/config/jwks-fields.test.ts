@@ -31,7 +31,7 @@ describe('jwt_secrets jwks_uri / jwks', () => {
   });
   it('rejects two key sources at once, with the JSON path of the second', () => {
     expect(errorLines(cred({ rsa_public_key: pem, jwks_uri: 'https://idp.test/jwks' }))).toEqual([
-      `${P}.jwks_uri: cannot be set together with 'rsa_public_key' (give one of: rsa_public_key, jwks_uri, jwks)`,
+      `${P}.jwks_uri: cannot be set together with 'rsa_public_key' (give one of: rsa_public_key, jwks_uri, jwks, oidc_issuer)`,
     ]);
   });
   it('rejects a jwks_uri that is not an http(s) URL', () => {

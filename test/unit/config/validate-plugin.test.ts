@@ -24,9 +24,9 @@ describe('plugins', () => {
       '$.plugins[0].config.claims_to_verify: expected to contain: exp']);
   });
   it('rejects unknown claims, unknown config fields and wrong types', () => {
-    expect(errorLines(base({ plugins: [{ name: 'jwt', config: { claims_to_verify: ['iat'], leeway: 5, secret_is_base64: 'no',
+    expect(errorLines(base({ plugins: [{ name: 'jwt', config: { claims_to_verify: ['iat'], clock_skew: 5, secret_is_base64: 'no',
       header_names: 'authorization', secret_is_base64_: 1 } }] }))).toEqual([
-      '$.plugins[0].config.leeway: unknown field',
+      '$.plugins[0].config.clock_skew: unknown field',
       '$.plugins[0].config.secret_is_base64_: unknown field',
       '$.plugins[0].config.claims_to_verify[0]: expected one of: exp, nbf',
       '$.plugins[0].config.header_names: expected a set',

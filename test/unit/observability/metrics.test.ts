@@ -3,7 +3,7 @@ import { emptyCounters } from '../../../src/observability/counters.js';
 import { renderMetrics } from '../../../src/observability/metrics.js';
 
 const snapshot = {
-  counters: { ...emptyCounters(), requests: 42, responses2xx: 40, responses4xx: 2, authDenied: 2, tokenCacheEntries: 3 },
+  counters: { ...emptyCounters(), requests: 42, responses2xx: 40, responses4xx: 2, authDenied: 2, auth_denied_expired: 2, auth_allowed_ok: 7, tokenCacheEntries: 3 },
   workers: [{ id: 0, requests: 30, restarts: 1, generation: 2 }, { id: 1, requests: 12, restarts: 0, generation: 2 }],
   configGeneration: 2,
   reloadsOk: 1,
@@ -30,7 +30,10 @@ describe('renderMetrics', () => {
     expect(text).toContain('portcullis_requests_total 42\n');
     expect(text).toContain('portcullis_responses_total{class="2xx"} 40\n');
     expect(text).toContain('portcullis_responses_total{class="4xx"} 2\n');
-    expect(text).toContain('portcullis_auth_total{result="denied"} 2\n');
+    expect(text).toContain('portcullis_auth_total{result="denied",reason="expired"} 2\n');
+    expect(text).toContain('portcullis_auth_total{result="allowed",reason="ok"} 7\n');
+    expect(text).toContain('portcullis_auth_total{result="denied",reason="scope"} 0\n');
+    expect(text).not.toContain('portcullis_auth_total{result="denied",reason="ok"}');
     expect(text).toContain('portcullis_worker_requests_total{worker="0"} 30\n');
     expect(text).toContain('portcullis_worker_restarts_total{worker="0"} 1\n');
     expect(text).toContain('portcullis_workers 2\n');
@@ -42,7 +45,7 @@ describe('renderMetrics', () => {
   it('has only well-formed sample lines', () => {
     for (const line of renderMetrics(snapshot).trimEnd().split('\n')) {
       if (line.startsWith('#')) continue;
-      expect(line).toMatch(/^portcullis_[a-z_]+(\{[a-z]+="[^"]*"\})? \d+$/);
+      expect(line).toMatch(/^portcullis_[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? \d+$/);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Upstream request headers: hop-by-hop removal, forwarded headers, Host rules, consumer header rewriting.
 import { describe, expect, it } from 'vitest';
 import { buildUpstreamHeaders, hostWithoutPort, type InboundRequest } from '../../../src/proxy/forwarded-headers.js';
-import type { AuthAllow } from '../../../src/auth/types.js';
+import { AuthReason, type AuthAllow } from '../../../src/auth/types.js';
 import type { CompiledConsumer, CompiledCredential, CompiledRoute } from '../../../src/config/types.js';
 import type { RouteMatch } from '../../../src/routing/types.js';
 import { compileDocument } from '../../helpers/data-plane-harness.js';
@@ -33,7 +33,7 @@ function toMap(flat: string[]): Map<string, string[]> {
 
 const credential: CompiledCredential = config.credentialsByKey.get('alice-key')!;
 const consumer: CompiledConsumer = credential.consumer;
-const allow: AuthAllow = { kind: 'allow', consumer, credential, anonymous: false, token: 't' };
+const allow: AuthAllow = { kind: 'allow', reason: AuthReason.ok, consumer, credential, anonymous: false, token: 't' };
 
 describe('buildUpstreamHeaders', () => {
   it('sends the service host header unless preserve_host keeps the client Host', () => {
@@ -88,7 +88,7 @@ describe('buildUpstreamHeaders', () => {
   });
 
   it('marks an anonymous allow with X-Anonymous-Consumer and no credential identifier', () => {
-    const anon: AuthAllow = { kind: 'allow', consumer, credential: null, anonymous: true, token: null };
+    const anon: AuthAllow = { kind: 'allow', reason: AuthReason.anonymous, consumer, credential: null, anonymous: true, token: null };
     const h = toMap(buildUpstreamHeaders(inbound(['x-credential-identifier', 'spoof']), match('plain'), 'id', anon, ctx));
     expect(h.get('x-anonymous-consumer')).toEqual(['true']);
     expect(h.get('x-credential-identifier')).toBeUndefined();
