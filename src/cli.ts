@@ -13,7 +13,7 @@ import { runExplainCommand, type ExplainCommandOptions } from './explain/explain
 
 const EXIT_USAGE = 2;
 
-const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL] [--http-engine uws|node]
+const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-level LEVEL] [--http-engine uws|node] [--watch]
        portcullis check --config FILE
        portcullis token --config FILE [--key KEY] [--claim NAME=VALUE]... [--expires-in SECONDS]
                         [--private-key FILE] [--key-claim NAME] [--secret-is-base64]
@@ -35,6 +35,7 @@ Options:
   -l, --log-level LEVEL  fatal|error|warn|info|debug|trace|silent, overrides gateway.log_level
       --http-engine E    uws|node: the engine of every proxy listener, overriding gateway.http_engine and each
                          listener's engine= flag (http2 listeners stay node); default: $PORTCULLIS_HTTP_ENGINE
+      --watch            reload when the config file changes (as gateway.watch_config: true)
   -h, --help             show this help
   -v, --version          print the version
 
@@ -54,7 +55,8 @@ Explain options:
   -H, --header 'N: V'    a request header, repeatable (e.g. a cookie or a custom token header)
       --json             the machine-readable form
 
-Signals: SIGHUP reloads the config file; SIGTERM/SIGINT drain in-flight requests and exit 0.
+Signals: SIGHUP reloads the config file; SIGTERM/SIGINT fail readiness, wait gateway.drain_delay_ms, drain
+in-flight requests and exit 0.
 `;
 
 class UsageError extends Error {}
@@ -65,6 +67,7 @@ interface Parsed {
   workers?: number;
   logLevel?: LogLevel;
   httpEngine?: HttpEngine;
+  watch?: boolean;
   token?: Omit<TokenCommandOptions, 'configPath'>;
   explain?: Omit<ExplainCommandOptions, 'configPath'>;
 }
@@ -84,6 +87,7 @@ function parse(argv: string[]): Parsed {
         'http-engine': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        watch: { type: 'boolean' },
         key: { type: 'string', short: 'k' },
         claim: { type: 'string', multiple: true },
         'expires-in': { type: 'string' },
@@ -134,10 +138,11 @@ function parse(argv: string[]): Parsed {
     keyClaimName: values['key-claim'],
     secretIsBase64: values['secret-is-base64'],
   };
+  if (command !== 'start' && values.watch) throw new UsageError('--watch belongs to the start command');
   const explain = {
     method: values.method, host: values.host, path: values.path, token: values.token, headers: values.header ?? [], json: values.json ?? false,
   };
-  return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, token, explain };
+  return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, watch: values.watch, token, explain };
 }
 
 function requireConfig(p: Parsed): string {
@@ -149,7 +154,9 @@ async function start(p: Parsed): Promise<number> {
   const configPath = requireConfig(p);
   let handle: GatewayHandle;
   try {
-    handle = await startGateway({ configPath, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine } });
+    handle = await startGateway({
+      configPath, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
+    });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
       process.stderr.write(`portcullis: invalid config ${configPath}:\n${formatConfigErrors(err.errors)}\n`);

@@ -16,12 +16,17 @@ import { packageVersion } from './supervisor/package-version.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
 import { listenerAddress } from './config/listen-spec.js';
+import { drainDelay, readinessOf, startReplica, type Replica } from './supervisor/replica.js';
+import { resolveReplicaSettings } from './config/validate-replica.js';
+import { createMemoryWriter, createReadOnlyApi } from './admin/read-only.js';
 
 export interface GatewayOverrides {
   workers?: number;
   logLevel?: LogLevel;
   /** `--http-engine`: the engine of every proxy listener (engine= flags dropped; http2 listeners stay node). */
   httpEngine?: HttpEngine;
+  /** `--watch`: reload when the config file changes, as gateway.watch_config does. */
+  watch?: boolean;
 }
 
 export interface GatewayOptions {
@@ -37,6 +42,8 @@ export interface GatewayOptions {
     enableCrashHook?: boolean;
     /** First restart delay after a worker dies (default 200 ms, doubling per consecutive crash). */
     restartDelayMs?: number;
+    /** Debounce of the config file watcher (default 200 ms). */
+    watchDebounceMs?: number;
   };
 }
 
@@ -55,6 +62,8 @@ export interface GatewayHandle {
   readonly authorizerPort: number | null;
   /** The first admin listener's bound port; null when admin_listen is "off". */
   readonly adminPort: number | null;
+  /** null when status_listen is "off". */
+  readonly statusPort: number | null;
   readonly generation: number;
   /** The main-thread logger (worker logs are relayed into it). */
   readonly logger: pino.Logger;
@@ -63,7 +72,10 @@ export interface GatewayHandle {
    * Runs in the same queue as Admin API writes, so a reload and a write never interleave.
    */
   reload(): Promise<ReloadResult>;
-  /** Drains in-flight requests (bounded by gateway.drain_timeout_ms) and ends every worker. */
+  /**
+   * Fails readiness at once, keeps accepting for gateway.drain_delay_ms, then stops accepting and drains in-flight
+   * requests (bounded by gateway.drain_timeout_ms) and ends every worker.
+   */
   stop(): Promise<void>;
   status(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
@@ -80,9 +92,8 @@ export class ConfigInvalidError extends Error {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = [
-  'proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen', 'access_log',
-];
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen',
+  'access_log', 'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
 const STATUS_REFRESH_MS = 250;
 
 function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
@@ -133,6 +144,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   logWarnings(logger, loaded.state.warnings);
   const guard = createAdminGuard(guardPolicy(settings, adminToken), logger);
+  // The status listener is read-only and tokenless (Kong's), but a rebound browser page must not read it either.
+  const statusHost = resolveReplicaSettings(settings).status_listen?.host ?? ''; // restart-only: the bound one
+  const statusPolicy = (g: GatewaySettings) => ({ ...guardPolicy(g, null), listenHost: statusHost });
+  const statusGuard = createAdminGuard(statusPolicy(settings), logger);
   const audit = createAdminAudit(logger, () => generation);
 
   // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
@@ -160,7 +175,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   const proxyPorts = await pool.start();
   const proxyPort = proxyPorts[0]!;
-  let ready = true;
+  let draining = false;
+  const replicaSettings = resolveReplicaSettings(settings);
 
   const proxyListen = settings.proxy_listen.map((l, i) => listenerAddress({ host: l.host, port: proxyPorts[i]! })).join(', ');
   const authorizerPort = pool.authorizerPort();
@@ -172,12 +188,20 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   async function status(): Promise<Record<string, unknown>> {
     await pool.refresh(STATUS_REFRESH_MS);
     const totals = pool.totals();
-    // Not ready until every worker's JWKS sources have loaded once (or their bounded wait ended).
-    const jwksReady = totals.jwksSourcesReady >= totals.jwksSources;
     return buildStatus({
-      ready: ready && jwksReady, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
+      ready: currentReadiness().ready, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
       proxyListen, adminListen, counters: totals, workers: pool.workers(), uptimeSeconds: uptime(),
     });
+  }
+
+  /** Not ready while draining, until every worker serves the current generation and every JWKS has loaded once. */
+  function currentReadiness() {
+    return readinessOf({ draining, generation, workers: pool.workers(), counters: pool.totals() });
+  }
+
+  async function readiness() {
+    await pool.refresh(STATUS_REFRESH_MS);
+    return currentReadiness();
   }
 
   async function metrics(): Promise<string> {
@@ -227,6 +251,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       adminToken = next.token;
     }
     guard.update(guardPolicy(gateway, adminToken));
+    statusGuard.update(statusPolicy(gateway));
   }
 
   const nodeId = randomUUID();
@@ -236,11 +261,14 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     apply: (validated, warnings) => applyValidated(validated, warnings, 'admin'),
     info: () => ({ version: packageVersion(), hostname: hostname(), node_id: nodeId }),
     onError: (err) => logger.error({ err }, 'Admin API write could not be saved to the config file; nothing was changed'),
+    // Declarative mode never writes the (often read-only, mounted) file; an allowed `POST /config` lives in memory.
+    writer: replicaSettings.admin_writes ? undefined : createMemoryWriter(),
   });
+  const api = replicaSettings.admin_writes ? store : createReadOnlyApi(store, { configEndpoint: replicaSettings.admin_config_endpoint });
 
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
-    admin = createAdminServer({ status, metrics, api: store, guard, audit });
+    admin = createAdminServer({ status, metrics, api, guard, audit });
     const bound: string[] = [];
     try {
       for (const l of settings.admin_listen) {
@@ -256,6 +284,21 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     adminListen = bound.join(', ');
   }
 
+  let replica: Replica;
+  try {
+    replica = await startReplica({
+      logger, configPath, status, metrics, readiness, guard: statusGuard, reload: reloadFile,
+      watch: options.overrides?.watch ?? replicaSettings.watch_config,
+      statusListen: replicaSettings.status_listen,
+      watchDebounceMs: options.testing?.watchDebounceMs,
+    });
+  } catch (err) {
+    await pool.stop(0);
+    await admin?.close();
+    throw err;
+  }
+  const statusListen = replica.statusPort === null ? null : listenerAddress({ host: replicaSettings.status_listen!.host, port: replica.statusPort });
+
   const info = pool.info();
   if (info?.uwsNative === false) {
     logger.warn({ httpEngine: info.httpEngine, node: process.versions.node },
@@ -268,8 +311,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   logger.info({
     httpEngine: info?.httpEngine, httpEngines: info?.httpEngines, hmacEngine: info?.hmacEngine, workers: settings.workers,
-    proxyListen, adminListen, authorizerListen, generation, configPath,
+    proxyListen, adminListen, statusListen, authorizerListen, generation, configPath,
   }, `portcullis started: ${settings.workers} worker(s), proxy on ${engines.join(', ')}, admin on ${adminListen ?? 'off'}, `
+    + `status on ${statusListen ?? 'off'}, `
     + (authorizerListen === null ? '' : `authorizer on ${authorizerListen}, `)
     + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
     + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
@@ -299,15 +343,19 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     proxyPorts,
     authorizerPort,
     adminPort,
+    statusPort: replica.statusPort,
     get generation() { return generation; },
     logger,
     reload: reloadFile,
     stop() {
       stopped ??= (async () => {
-        ready = false;
+        draining = true;
+        replica.stopWatching();
+        await drainDelay(resolveReplicaSettings(config.gateway).drain_delay_ms, logger);
         logger.info({ drainTimeoutMs: config.gateway.drain_timeout_ms }, 'stopping: draining in-flight requests');
         await pool.stop(config.gateway.drain_timeout_ms);
         await admin?.close();
+        await replica.close();
         logger.info('stopped');
       })();
       return stopped;

@@ -24,7 +24,9 @@ export const FIELDS = {
     // External-authorizer mode (validate-gateway.ts).
     'authorizer_listen', 'authorizer_path_prefix', 'authorizer_source',
     // Access log (validate-gateway.ts readAccessLog).
-    'access_log'],
+    'access_log',
+    // Replicas on Kubernetes (validate-replica.ts).
+    'watch_config', 'admin_writes', 'admin_config_endpoint', 'status_listen', 'drain_delay_ms'],
   token_cache: ['enabled', 'max_entries', 'max_bytes', 'max_token_bytes'],
   service: ['id', 'created_at', 'updated_at', 'name', 'url', 'protocol', 'host', 'port', 'path', 'retries', 'connect_timeout', 'read_timeout',
     'write_timeout', 'enabled', 'tags', 'routes', 'plugins'],

@@ -109,6 +109,16 @@ export interface GatewaySettings {
   authorizer_source?: 'auto' | 'traefik' | 'nginx' | 'envoy';
   /** Access log destination: `"stdout"` or a file path; null/absent = off (`true` in the file means `"stdout"`). */
   access_log?: string | null;
+  /** Replicas (validate-replica.ts; optional so hand-built literals still type-check, absent = defaults). Reload on file change. */
+  watch_config?: boolean;
+  /** false = the Admin API is read-only (Kong's DB-less answers to writes). */
+  admin_writes?: boolean;
+  /** With admin_writes false: whether `POST /config` may still replace the config (in memory only). */
+  admin_config_endpoint?: boolean;
+  /** Kong's status listener (`/status`, `/status/ready`, `/metrics`); null = off. */
+  status_listen?: ListenAddress | null;
+  /** On SIGTERM: readiness fails at once, the proxy keeps accepting this long, then drains. */
+  drain_delay_ms?: number;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;

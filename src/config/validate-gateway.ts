@@ -1,12 +1,29 @@
 // Validates the `gateway` section (Portcullis' kong.conf equivalent) and fills in its defaults.
 import { availableParallelism } from 'node:os';
-import type { GatewaySettings, ListenerSpec } from './types.js';
+import type { GatewaySettings, ListenAddress, ListenerSpec } from './types.js';
 import { AUTHORIZER_SOURCES, FIELDS, GATEWAY_DEFAULTS, GATEWAY_LIMITS, LOG_LEVELS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Reader, type Sink } from './validate-context.js';
 import { readVerifySettings } from './validate-verify.js';
 import { HTTP_ENGINES, listenerEngine, parseListeners } from './listen-spec.js';
 import { readGatewayCertificates } from './validate-tls.js';
 import { readAdminSecurity } from './validate-admin.js';
+import { readReplicaSettings, STATUS_LISTEN_EXAMPLE } from './validate-replica.js';
+
+/**
+ * status_listen: one plain address or 'off', parsed like admin_listen (same flag rules: no ssl, the rest have no
+ * effect). Probes and scrapers need a single known port, so a list of several is refused.
+ */
+function statusListen(sink: Sink, raw: unknown, path: string): ListenAddress | null {
+  const specs = parseListeners(sink, raw, path, STATUS_LISTEN_EXAMPLE, true);
+  if (specs === null) return null;
+  if (specs.length > 1) sink.error(path, `expected one address (e.g. '${STATUS_LISTEN_EXAMPLE}') or 'off'`);
+  const spec = specs[0]!;
+  if (spec.ssl) sink.error(path, "flag 'ssl' is not supported on status_listen; probes use plain HTTP");
+  if (spec.http2 || spec.engine !== null || spec.backlog !== null) {
+    sink.warn(path, 'flags http2, engine= and backlog= have no effect on status_listen (Node http/1.1)');
+  }
+  return { host: spec.host, port: spec.port };
+}
 
 /** Envoy's path_prefix: a path (`/authz`), no query, no trailing slash; '' for none. */
 const PATH_PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
@@ -14,7 +31,7 @@ const PATH_PREFIX = /^(\/[A-Za-z0-9\-._~!$&'()*+,;=:@%]+)+$/;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::']);
 
 /** Two listeners that would bind the same socket (a fixed port on the same or a wildcard host). */
-function clash(a: ListenerSpec, b: ListenerSpec): boolean {
+function clash(a: ListenAddress, b: ListenAddress): boolean {
   if (a.port === 0 || a.port !== b.port) return false;
   return a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host);
 }
@@ -42,7 +59,7 @@ function readAuthorizerListen(sink: Sink, raw: unknown, at: string): ListenerSpe
 
 /** External-authorizer fields, present in the result only when set (so a config without them is unchanged). */
 function readAuthorizer(
-  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly ListenerSpec[],
+  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly ListenAddress[],
 ): Partial<GatewaySettings> {
   const out: Partial<GatewaySettings> = {};
   const at = childPath(path, 'authorizer_listen');
@@ -138,6 +155,8 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     ...readVerifySettings(sink, r, obj),
     ...certificates,
     ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...adminListen ?? []]),
+    ...readReplicaSettings(r, obj),
+    ...(has(obj, 'status_listen') ? { status_listen: statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) } : {}),
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

@@ -55,6 +55,9 @@ export interface DataPlaneOptions {
   accessLog?: AccessLog | null;
 }
 
+/** While draining, how long no request may arrive before idle keep-alive connections are closed. */
+const DRAIN_QUIET_MS = 100;
+
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
 const BODIES = {
   badRequest: messageBody(GATEWAY_MESSAGES.badRequest),
@@ -267,6 +270,29 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     );
   }
 
+  /**
+   * Waits until nothing is in flight and no request arrived for DRAIN_QUIET_MS (or the timeout). A keep-alive client
+   * learns of the drain from the `Connection: close` on its next response; closing its idle connection before then
+   * races the request it may be sending on it, which it would see as a reset.
+   */
+  async function drainQuietly(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const wait = (ms: number, untilIdle: boolean): Promise<void> => new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, Math.min(ms, deadline - Date.now())));
+      if (untilIdle) drainWaiter = () => { clearTimeout(timer); resolve(); };
+    });
+    while (Date.now() < deadline) {
+      if (counters.inFlight + authzShared.counters.inFlight > 0) {
+        await wait(timeoutMs, true);
+        drainWaiter = null;
+        continue;
+      }
+      const seen = counters.requests;
+      await wait(DRAIN_QUIET_MS, false);
+      if (counters.inFlight + authzShared.counters.inFlight === 0 && counters.requests === seen) return;
+    }
+  }
+
   // TLS material is built only for ssl listeners, and again on a reload only when certificates or SNIs changed.
   const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
   let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
@@ -324,15 +350,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       authzShared.draining = true;
       servers.stopListening();
       authz?.server?.stopListening();
-      if (counters.inFlight + authzShared.counters.inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          drainWaiter = resolve;
-          timer = setTimeout(resolve, Math.max(0, timeoutMs));
-        });
-        clearTimeout(timer);
-        drainWaiter = null;
-      }
+      await drainQuietly(Math.max(0, timeoutMs));
       servers.closeAll();
       authz?.server?.closeAll();
       await pools.close(Math.max(0, timeoutMs));

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
@@ -122,11 +122,19 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
       });
     },
     stopListening() {
-      if (server.listening) server.close();
-      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      if (!server.listening) return;
+      // HTTP/1: stop accepting but keep idle keep-alive connections (node:http's close() would drop them at once): the
+      // drain answers their next request with `Connection: close` and closes them after its quiet period (closeAll).
+      // HTTP/2's close() sends GOAWAY, which lets open streams finish.
+      if (spec.http2) server.close();
+      else net.Server.prototype.close.call(server);
     },
     closeAll() {
       this.stopListening();
+      if ('closeIdleConnections' in server) {
+        server.closeIdleConnections();
+        server.close(); // also ends node:http's connection-checking timer
+      }
       for (const socket of sockets) socket.destroy();
       sockets.clear();
     },

@@ -270,7 +270,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     super.complete();
   }
 
-  private writeHead(): void {
+  /** `closeHeader`: draining, and uWS's end(…, true) will not write the header for this response (streamed bodies). */
+  private writeHead(closeHeader: boolean): void {
     this.headWritten = true;
     const res = this.res;
     res.writeStatus(statusLine(this.status));
@@ -289,6 +290,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     res.writeHeader('Via', via === undefined ? this.shared.via : headerBytes(`${via}, ${this.shared.via}`));
     res.writeHeader('X-Kong-Request-Id', this.requestId);
     if (!this.shared.draining) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
+    if (closeHeader) res.writeHeader('Connection', 'close');
     this.headers = null;
   }
 
@@ -296,8 +298,10 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   writeChunk(chunk: Buffer): boolean {
     const res = this.res;
     if (!this.headWritten) {
-      this.writeHead();
-      if (this.total === chunk.length) {
+      const whole = this.total === chunk.length;
+      // A streamed body ends with end('') later, too late for uWS's own close header: a draining one says it now.
+      this.writeHead(!whole && this.shared.draining);
+      if (whole) {
         // The whole declared body in one chunk (the common small response): end() also honours draining's close.
         res.end(chunk, this.shared.draining);
         this.complete();
@@ -330,7 +334,9 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   finishNow(): void {
     if (this.pending !== null) return; // onWritable completes the declared length
     const res = this.res;
-    if (!this.headWritten) this.writeHead();
+    // uWS's end(…, closeConnection) writes a `Connection: close` header even after a streamed head, into the body.
+    const headAlreadySent = this.headWritten;
+    if (!headAlreadySent) this.writeHead(this.headersNoBody && this.shared.draining);
     if (this.headersNoBody) {
       // endWithoutBody(n) stalls a keep-alive connection in uWS 20.30, so HEAD's length goes in as a plain header.
       if (this.headersContentLength !== null) res.writeHeader('Content-Length', this.headersContentLength);
@@ -343,7 +349,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
       this.close();
       return;
     }
-    res.end('', this.shared.draining);
+    res.end('', this.shared.draining && !headAlreadySent);
     this.complete();
   }
 

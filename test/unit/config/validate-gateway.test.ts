@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { availableParallelism } from 'node:os';
-import { base, errorLines, valid } from './helpers.js';
+import { base, errorLines, load, valid } from './helpers.js';
 
 describe('gateway section', () => {
   it('applies the defaults', () => {
@@ -40,5 +40,43 @@ describe('gateway section', () => {
       '$.gateway.token_cache.max_entries: expected an integer',
     ]);
     expect(errorLines(base({ gateway: { workers: 'many' } }))).toEqual(["$.gateway.workers: expected 'auto' or an integer"]);
+  });
+});
+
+describe('gateway section: replica settings', () => {
+  it('leaves a plain gateway section unchanged and resolves the defaults (status off, writes on, no delay)', async () => {
+    const { resolveReplicaSettings } = await import('../../../src/config/validate-replica.js');
+    const g = valid(base()).gateway;
+    expect(g).not.toHaveProperty('status_listen');
+    expect(resolveReplicaSettings(g)).toEqual({
+      watch_config: false, admin_writes: true, admin_config_endpoint: false, status_listen: null, drain_delay_ms: 0,
+    });
+  });
+  it('reads status_listen with the listener syntax, the flags and the drain delay', () => {
+    const g = valid(base({ gateway: { status_listen: '0.0.0.0:8100', watch_config: true, admin_writes: false,
+      admin_config_endpoint: true, drain_delay_ms: 5000 } })).gateway;
+    expect(g).toMatchObject({ status_listen: { host: '0.0.0.0', port: 8100 }, watch_config: true, admin_writes: false,
+      admin_config_endpoint: true, drain_delay_ms: 5000 });
+    expect(valid(base({ gateway: { status_listen: 'off' } })).gateway.status_listen).toBeNull();
+  });
+  it('lists every bad replica setting with its path', () => {
+    expect(errorLines(base({ gateway: { status_listen: '8100', watch_config: 'yes', admin_writes: 0, drain_delay_ms: -1 } }))).toEqual([
+      '$.gateway.watch_config: expected a boolean',
+      '$.gateway.admin_writes: expected a boolean',
+      '$.gateway.drain_delay_ms: value should be between 0 and 3600000',
+      "$.gateway.status_listen: expected 'host:port' followed by flags (e.g. '0.0.0.0:8100'), got '8100'",
+    ]);
+  });
+  it('parses status_listen as admin_listen is parsed: one address, ssl refused, other flags warned about', () => {
+    expect(valid(base({ gateway: { status_listen: ['[::1]:8100'] } })).gateway.status_listen).toEqual({ host: '::1', port: 8100 });
+    expect(errorLines(base({ gateway: { status_listen: '0.0.0.0:8100 ssl' } }))).toEqual([
+      "$.gateway.status_listen: flag 'ssl' is not supported on status_listen; probes use plain HTTP",
+    ]);
+    expect(errorLines(base({ gateway: { status_listen: '127.0.0.1:8100, 127.0.0.1:8101' } }))).toEqual([
+      "$.gateway.status_listen: expected one address (e.g. '0.0.0.0:8100') or 'off'",
+    ]);
+    expect(load(base({ gateway: { status_listen: '0.0.0.0:8100 http2' } })).warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      '$.gateway.status_listen: flags http2, engine= and backlog= have no effect on status_listen (Node http/1.1)',
+    ]);
   });
 });

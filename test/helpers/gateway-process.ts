@@ -1,0 +1,77 @@
+// A real `node dist/cli.js` gateway process: its JSON log lines, waits on them, its exit, and a free port to share.
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const CLI_DIST = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface LogLine {
+  msg?: string;
+  [key: string]: unknown;
+}
+
+export interface GatewayProcess {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[];
+  /** Resolves with the first log line (already seen or future) that `match` accepts. */
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Resolves with the exit code once the process ended. */
+  readonly exited: Promise<number | null>;
+}
+
+export function startGatewayProcess(args: string[]): GatewayProcess {
+  const child = spawn(process.execPath, [CLI_DIST, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  let buffered = '';
+  const onData = (chunk: Buffer): void => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const text of lines) {
+      try {
+        logs.push(JSON.parse(text) as LogLine);
+      } catch {
+        logs.push({ msg: text });
+      }
+    }
+    for (const w of waiters) w();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    logs,
+    exited,
+    waitForLog(match, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const hit = logs.find(match);
+          if (!hit) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(hit);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** A port free right now on 127.0.0.1, for listeners that several processes share (SO_REUSEPORT needs a fixed port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
