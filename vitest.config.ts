@@ -9,6 +9,7 @@ const BOTH_ENGINES = [
   'test/integration/robustness-upstream.test.ts',
   'test/integration/robustness-paths.test.ts',
   'test/integration/robustness-framing.test.ts',
+  'test/integration/refused-uploads.test.ts',
 ];
 
 export default defineConfig({
