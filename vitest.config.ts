@@ -7,6 +7,9 @@ const BOTH_ENGINES = [
   'test/integration/proxy-streaming.test.ts',
   'test/integration/proxy-upload-integrity.test.ts',
   'test/integration/robustness-upstream.test.ts',
+  'test/integration/robustness-paths.test.ts',
+  'test/integration/robustness-framing.test.ts',
+  'test/integration/refused-uploads.test.ts',
 ];
 
 export default defineConfig({

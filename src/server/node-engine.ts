@@ -53,14 +53,26 @@ const PARSER_ANSWERS: Record<string, { status: string; body: string }> = {
   ERR_HTTP_REQUEST_TIMEOUT: { status: '408 Request Timeout', body: messageBody(GATEWAY_MESSAGES.badRequest) },
 };
 const BAD_REQUEST = { status: '400 Bad Request', body: messageBody(GATEWAY_MESSAGES.badRequest) };
+const REQUEST_LINE_START = /^[A-Z]+ [^\r\n]*$/;
+const URI_TOO_LONG = { status: '414 URI Too Long', body: messageBody(GATEWAY_MESSAGES.uriTooLong) };
+
+/**
+ * The parser's overflow covers the whole head; when the request line alone has no end in what was read, the target
+ * is what is too long, and the pipeline (and the uWS engine) answer that with 414, not 431.
+ */
+function overflowAnswer(error: Error & { rawPacket?: Buffer }): { status: string; body: string } {
+  const raw = error.rawPacket;
+  return raw !== undefined && REQUEST_LINE_START.test(raw.toString('latin1', 0, 32)) && raw.indexOf(10 /* LF */) === -1
+    ? URI_TOO_LONG : PARSER_ANSWERS.HPE_HEADER_OVERFLOW!;
+}
 
 /** What Node's parser refuses never reaches the pipeline: answer it in the gateway's JSON shape, then close. */
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+function answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Socket): void {
   if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
-  const a = PARSER_ANSWERS[error.code ?? ''] ?? BAD_REQUEST;
+  const a = error.code === 'HPE_HEADER_OVERFLOW' ? overflowAnswer(error) : PARSER_ANSWERS[error.code ?? ''] ?? BAD_REQUEST;
   socket.end(`HTTP/1.1 ${a.status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\n`
     + `Connection: close\r\n\r\n${a.body}`);
 }

@@ -2,9 +2,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { ResponseHeaders } from '../proxy/types.js';
-import { ClientAbortedError, PayloadTooLargeError } from './body-reader.js';
+import { ClientAbortedError, PayloadTooLargeError, type DiscardSink } from './body-reader.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
 import type { NodeRequest } from './node-request.js';
+import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
 import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
 type NodeResponse = ServerResponse | Http2ServerResponse;
@@ -18,8 +19,11 @@ export class NodeRequestBody implements RequestBody {
   received = 0;
   private failure: Error | null = null;
   private wake: (() => void) | null = null;
+  /** Set once the body is being discarded (a refused request): bytes are read off the socket and only counted. */
+  private discardSink: DiscardSink | null = null;
+  private discardEnded = false;
 
-  constructor(private readonly req: NodeRequest, private readonly limit: number) {
+  constructor(private readonly req: NodeRequest, private readonly limit: number, readonly declared: number) {
     const signal = (): void => this.signal();
     req.on('readable', signal);
     req.on('end', signal);
@@ -30,9 +34,33 @@ export class NodeRequestBody implements RequestBody {
     return this.req.complete;
   }
 
+  /** Body bytes still to come: -1 when the length was not declared (chunked). */
+  remaining(): number {
+    return this.declared < 0 ? -1 : Math.max(0, this.declared - this.received);
+  }
+
+  /** Stops delivering: every chunk from now on (and the end) is only reported to the sink. */
+  discard(sink: DiscardSink): void {
+    this.discardSink = sink;
+    // A consumer still waiting (the proxy) stops; from here every signal only reads and drops.
+    this.fail(new ClientAbortedError());
+  }
+
+  private drainDiscarded(sink: DiscardSink): void {
+    const req = this.req;
+    let chunk: Buffer | null;
+    while ((chunk = req.read() as Buffer | null) !== null) {
+      this.received += chunk.length;
+      sink.onDiscarded(chunk.length, false);
+    }
+    if (req.complete && !this.discardEnded) {
+      this.discardEnded = true;
+      sink.onDiscarded(0, true);
+    }
+  }
+
   fail(error: Error): void {
-    if (this.failure !== null) return;
-    this.failure = error;
+    if (this.failure === null) this.failure = error;
     this.signal();
   }
 
@@ -42,6 +70,7 @@ export class NodeRequestBody implements RequestBody {
       this.wake = null;
       wake();
     }
+    if (this.discardSink !== null) this.drainDiscarded(this.discardSink);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
@@ -78,8 +107,19 @@ function onResponseDrain(this: Tagged): void {
   if (listener) listener.onDownstreamDrain();
 }
 
-export class NodeResponseWriter extends ResponseWriterBase implements ClientResponse {
+interface Refusal {
+  readonly body: string;
+  discarded: number;
+  lingering: boolean;
+  lingerStart: number;
+  lastDataAt: number;
+  timer: NodeJS.Timeout | null;
+}
+
+export class NodeResponseWriter extends ResponseWriterBase implements ClientResponse, DiscardSink {
   body: NodeRequestBody | null = null;
+  /** A refused request's answer while its body drains or the connection lingers. */
+  private refusal: Refusal | null = null;
   /** Declared body length, -1 when none; and bytes written, to refuse presenting a truncated body as complete. */
   private total = -1;
   private written = 0;
@@ -97,8 +137,8 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     res.on('drain', onResponseDrain);
   }
 
-  openBody(limit: number): NodeRequestBody {
-    const body = new NodeRequestBody(this.req, limit);
+  openBody(limit: number, expectedLength: number): NodeRequestBody {
+    const body = new NodeRequestBody(this.req, limit, expectedLength);
     this.body = body;
     return body;
   }
@@ -106,6 +146,8 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   /** The response closed: after finishing, or because the client went away first. */
   onClose(): void {
     (this.res as Tagged)[WRITER] = undefined;
+    if (this.refusal?.timer) clearTimeout(this.refusal.timer);
+    this.refusal = null;
     if (this.finished) return;
     this.aborted = true;
     this.body?.fail(new ClientAbortedError());
@@ -113,6 +155,11 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     this.listener?.onDownstreamAbort();
   }
 
+  /**
+   * A gateway-made answer. With HTTP/1 body bytes still to come it follows refusal-policy.ts: discard them, then
+   * answer on a connection that stays open; or answer with `Connection: close` at once and keep reading until the
+   * body ends or lingering times out, so a client that writes its whole body first reads the answer, not a reset.
+   */
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     this.send(status, body, JSON_TYPE, wwwAuthenticate, null);
   }
@@ -133,9 +180,69 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     res.setHeader('X-Kong-Request-Id', this.requestId);
     if (wwwAuthenticate !== null) res.setHeader('WWW-Authenticate', wwwAuthenticate);
     if (extra !== null) for (let i = 0; i < extra.length; i += 2) res.setHeader(extra[i]!, extra[i + 1]!);
-    this.askClose(this.closeConnection || (this.body !== null && !this.body.ended));
+    const reader = this.body;
+    const pending = !this.http2 && reader !== null && !reader.ended && !this.aborted;
+    const plan = planRefusal(pending, pending ? reader.remaining() : 0, this.closeConnection || this.shared.draining, this.shared.refusal);
+    if (plan === RefusalPlan.AnswerNow) {
+      this.askClose(this.closeConnection || (reader !== null && !reader.ended));
+      this.complete();
+      res.end(body);
+      return;
+    }
+    this.refusal = { body, discarded: 0, lingerStart: 0, lastDataAt: 0, timer: null, lingering: false };
+    if (plan === RefusalPlan.AnswerThenLinger) this.linger();
+    reader!.discard(this);
+  }
+
+  /** DiscardSink: a chunk of a refused request's body was read and dropped (or, with isLast, the body ended). */
+  onDiscarded(bytes: number, isLast: boolean): void {
+    const r = this.refusal;
+    if (r === null || this.aborted) return;
+    if (!r.lingering) {
+      r.discarded += bytes;
+      if (isLast) {
+        this.refusal = null;
+        this.askClose(false);
+        this.complete();
+        this.res.end(r.body);
+      } else if (drainOverBound(r.discarded, this.shared.refusal)) this.linger();
+      return;
+    }
+    r.lastDataAt = this.shared.now();
+    if (isLast) this.armLinger(0);
+  }
+
+  /** Writes the whole answer with `Connection: close` but leaves the response open: ending it closes the socket. */
+  private linger(): void {
+    const r = this.refusal!;
+    r.lingering = true;
+    this.askClose(true);
     this.complete();
-    res.end(body);
+    (this.res as ServerResponse).write(r.body);
+    r.lingerStart = r.lastDataAt = this.shared.now();
+    this.armLinger(this.shared.refusal.lingeringTimeoutMs);
+  }
+
+  private armLinger(ms: number): void {
+    const r = this.refusal!;
+    if (r.timer !== null) clearTimeout(r.timer);
+    r.timer = setTimeout(() => this.onLingerTimer(), Math.max(0, ms));
+  }
+
+  private onLingerTimer(): void {
+    const r = this.refusal!;
+    r.timer = null;
+    if (this.aborted) return;
+    const ended = this.body!.ended;
+    const left = ended ? 0 : lingerRemainingMs(r.lingerStart, r.lastDataAt, this.shared.now(), this.shared.refusal);
+    if (left > 0) {
+      this.armLinger(left);
+      return;
+    }
+    this.refusal = null;
+    // The body was read whole: end gracefully (FIN). Otherwise unread bytes remain and the socket is dropped.
+    if (ended) this.res.end();
+    else (this.res as ServerResponse).destroy();
   }
 
   start(status: number, headers: ResponseHeaders, noBody: boolean): void {

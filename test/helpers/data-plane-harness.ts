@@ -7,6 +7,7 @@ import { compileConfig } from '../../src/config/compile.js';
 import type { CompiledConfig } from '../../src/config/types.js';
 import { createDataPlane, type DataPlaneOptions } from '../../src/pipeline/data-plane.js';
 import type { DataPlane } from '../../src/pipeline/types.js';
+import { uwsBinaryAvailable } from '../../src/server/uws-loader.js';
 
 export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
   const loaded = loadConfigText(JSON.stringify(doc), 'json', 'test');
@@ -16,6 +17,9 @@ export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
 
 /** The engine the key proxy suites run on: vitest's node-engine project runs them again with `node`. */
 export const TEST_HTTP_ENGINE = process.env.PORTCULLIS_TEST_HTTP_ENGINE === 'node' ? 'node' : 'uws';
+
+/** The engine that actually serves TEST_HTTP_ENGINE's listeners: without a uWS binary for this Node (Node 22+), node. */
+export const SERVING_ENGINE: 'uws' | 'node' = TEST_HTTP_ENGINE === 'node' || !uwsBinaryAvailable() ? 'node' : 'uws';
 
 /** One service at `url` with the given routes, proxy on 127.0.0.1:0 (served by TEST_HTTP_ENGINE). */
 export function simpleDocument(

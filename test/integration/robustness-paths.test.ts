@@ -1,7 +1,7 @@
 // Path tricks, raw bytes in the request target and spoofed headers: the jwt route is never bypassed, the upstream sees normalized paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
-import { closeInOrder, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import { SERVING_ENGINE, closeInOrder, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
 
 interface Seen { url: string; headers: Record<string, string | string[] | undefined> }
 
@@ -73,7 +73,10 @@ describe('path tricks', () => {
   });
 });
 
-describe('non-ASCII bytes in the request target', () => {
+// uWS accepts raw bytes above 0x7F in the target; Node's parser (llhttp) refuses them as an invalid URL (RFC 3986
+// allows only ASCII there), and only its insecureHTTPParser, which also loosens header and chunk framing, would let
+// them through. So the node engine answers a clear 400 without contacting the upstream: never a 502.
+describe.runIf(SERVING_ENGINE === 'uws')('non-ASCII bytes in the request target (uws engine)', () => {
   it('forwards a UTF-8 query percent-encoded instead of failing with 502', async () => {
     const r = await get(Buffer.from('/public/a?q=€é&r=x y'.replace(' ', '%20'), 'utf8'));
     expect(r.status).toBe(200);
@@ -91,6 +94,21 @@ describe('non-ASCII bytes in the request target', () => {
     const r = await get(Buffer.concat([Buffer.from('/public/'), Buffer.from([0xc0, 0xae])]));
     expect(r.status).toBe(200);
     expect(r.upstream!.url).toBe('/%EF%BF%BD%EF%BF%BD');
+  });
+});
+
+describe.runIf(SERVING_ENGINE === 'node')('non-ASCII bytes in the request target (node engine)', () => {
+  it.each([
+    ['a UTF-8 query', Buffer.from('/public/a?q=€é', 'utf8')],
+    ['a UTF-8 path', Buffer.from('/public/€', 'utf8')],
+    ['invalid UTF-8 bytes', Buffer.concat([Buffer.from('/public/'), Buffer.from([0xc0, 0xae])])],
+  ])('answers 400 in the gateway JSON shape to %s and never forwards it', async (_what, target) => {
+    const head = Buffer.concat([Buffer.from('GET '), target, Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]);
+    const before = seen.length;
+    const answer = await rawExchange(gw.port, head, 120);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('{"message":"Bad request"}');
+    expect(seen.length).toBe(before);
   });
 });
 

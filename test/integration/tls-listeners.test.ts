@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 import { createTestCa, type TestCa, type TestCert } from '../helpers/tls-certs.js';
 import { certificateCn, curlHttps, httpsGet } from '../helpers/tls-clients.js';
+import { uwsBinaryAvailable } from '../../src/server/uws-loader.js';
 
 let ca: TestCa;
 let certs: Record<'fallback' | 'exact' | 'leading' | 'trailing' | 'rotated', TestCert>;
@@ -236,7 +237,8 @@ describe('two key types for one name', () => {
     config.certificates = [{ cert: rsa.cert, key: rsa.key, cert_alt: ec.cert, key_alt: ec.key, snis: ['dual.example.test'] }];
     config.snis = [];
     const { secure, logs } = await start(config);
-    expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
+    // Without a uWS binary for this Node (Node 22+) every listener is the node engine's anyway: nothing is handed over.
+    if (uwsBinaryAvailable()) expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
     expect(await certificateCn(secure, 'dual.example.test', ['-sigalgs', 'ECDSA+SHA256'])).toBe('dual-ec');
     // An RSA-only client gets the default certificate here, not cert (a known gap, in the README's limitations).
     expect(await certificateCn(secure, 'dual.example.test', ['-tls1_2', '-sigalgs', 'RSA+SHA256'])).toBeTruthy();
