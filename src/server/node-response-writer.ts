@@ -155,11 +155,6 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     this.listener?.onDownstreamAbort();
   }
 
-  /**
-   * A gateway-made answer. With HTTP/1 body bytes still to come it follows refusal-policy.ts: discard them, then
-   * answer on a connection that stays open; or answer with `Connection: close` at once and keep reading until the
-   * body ends or lingering times out, so a client that writes its whole body first reads the answer, not a reset.
-   */
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     this.send(status, body, JSON_TYPE, wwwAuthenticate, null);
   }
@@ -168,7 +163,12 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     this.send(status, '', '', null, headers);
   }
 
-  /** A complete gateway-made response; `extra` is flat [name, value, ...] written after the standard headers. */
+  /**
+   * A complete gateway-made response; `extra` is flat [name, value, ...] written after the standard headers. With
+   * HTTP/1 body bytes still to come it follows refusal-policy.ts: discard them, then answer on a connection that stays
+   * open; or answer with `Connection: close` at once and keep reading until the body ends or lingering times out, so
+   * a client that writes its whole body first reads the answer, not a reset.
+   */
   private send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
     if (this.finished || this.started) return;
     this.started = true;
