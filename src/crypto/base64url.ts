@@ -19,7 +19,7 @@ export function base64urlDataEnd(s: string, start: number, end: number): number 
   for (; i < end; i++) {
     const c = s.charCodeAt(i);
     if (c === 61) break;
-    if (c > 127 || SEXTET[c] < 0) return -1;
+    if (c > 127 || SEXTET[c]! < 0) return -1;
   }
   return (i - start) % 4 === 1 ? -1 : i;
 }

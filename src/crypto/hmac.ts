@@ -51,18 +51,18 @@ function decodeInto(token: string, start: number, end: number, out: Buffer): voi
   let i = start;
   for (; i + 4 <= end; i += 4) {
     const v =
-      (SEXTET[token.charCodeAt(i)] << 18) |
-      (SEXTET[token.charCodeAt(i + 1)] << 12) |
-      (SEXTET[token.charCodeAt(i + 2)] << 6) |
-      SEXTET[token.charCodeAt(i + 3)];
+      (SEXTET[token.charCodeAt(i)]! << 18) |
+      (SEXTET[token.charCodeAt(i + 1)]! << 12) |
+      (SEXTET[token.charCodeAt(i + 2)]! << 6) |
+      SEXTET[token.charCodeAt(i + 3)]!;
     out[o++] = v >> 16;
     out[o++] = (v >> 8) & 0xff;
     out[o++] = v & 0xff;
   }
   const rem = end - i;
   if (rem >= 2) {
-    let v = (SEXTET[token.charCodeAt(i)] << 18) | (SEXTET[token.charCodeAt(i + 1)] << 12);
-    if (rem === 3) v |= SEXTET[token.charCodeAt(i + 2)] << 6;
+    let v = (SEXTET[token.charCodeAt(i)]! << 18) | (SEXTET[token.charCodeAt(i + 1)]! << 12);
+    if (rem === 3) v |= SEXTET[token.charCodeAt(i + 2)]! << 6;
     out[o++] = v >> 16;
     if (rem === 3) out[o] = (v >> 8) & 0xff;
   }

@@ -21,7 +21,7 @@ export function copyAuthTallies(tallies: Float64Array, into: DataPlaneCounters):
 
 /** Counts one decision: denied when the request was refused. */
 export function tallyAuth(tallies: Float64Array, reason: AuthReason, denied: boolean): void {
-  tallies[2 * reason + (denied ? 1 : 0)]++;
+  tallies[2 * reason + (denied ? 1 : 0)]!++;
 }
 
 /** Gauges describe the present state of a live worker; a retired worker's gauges are dropped, not kept. */

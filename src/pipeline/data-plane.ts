@@ -14,7 +14,7 @@ import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
-import { buildUpstreamHeaders, asciiQuery, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { withoutTokenArgs } from '../proxy/policy-headers.js';
 import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';

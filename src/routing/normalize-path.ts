@@ -102,7 +102,7 @@ function resolveSegments(path: string): string {
   const kept: string[] = [];
   let trailingSlash = false;
   for (let i = 1; i <= last; i++) {
-    const s = segments[i];
+    const s = segments[i]!;
     if (s === '..') {
       kept.pop();
       if (i === last) trailingSlash = true;

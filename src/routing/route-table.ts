@@ -96,7 +96,7 @@ function compileHeaders(headers: Record<string, string[]>, names: readonly strin
   for (const name of names) {
     const values: string[] = [];
     const patterns: RegExp[] = [];
-    for (const v of headers[name]) {
+    for (const v of headers[name]!) {
       if (v.startsWith('~*')) patterns.push(new RegExp(v.slice(2), 'i'));
       else values.push(v.toLowerCase());
     }
@@ -160,7 +160,7 @@ function compareEntries(a: Entry, b: Entry): number {
 /** `host` is the lower-cased Host header; only its first `hostLength` characters are the host name. */
 function hostMatches(hosts: readonly HostMatcher[], host: string, hostLength: number, port: number): boolean {
   for (let i = 0; i < hosts.length; i++) {
-    const h = hosts[i];
+    const h = hosts[i]!;
     if (h.port >= 0 && h.port !== port) continue;
     const text = h.text;
     if (h.kind === HOST_EXACT) {
@@ -176,7 +176,7 @@ function hostMatches(hosts: readonly HostMatcher[], host: string, hostLength: nu
 
 function headersMatch(matchers: readonly HeaderMatcher[], query: RouteQuery): boolean {
   for (let i = 0; i < matchers.length; i++) {
-    const m = matchers[i];
+    const m = matchers[i]!;
     const raw = query.header(m.name);
     if (raw === undefined) return false;
     let ok = false;
@@ -184,7 +184,7 @@ function headersMatch(matchers: readonly HeaderMatcher[], query: RouteQuery): bo
       const value = raw.toLowerCase();
       for (let j = 0; j < m.values.length && !ok; j++) ok = m.values[j] === value;
     }
-    for (let j = 0; j < m.patterns.length && !ok; j++) ok = m.patterns[j].test(raw);
+    for (let j = 0; j < m.patterns.length && !ok; j++) ok = m.patterns[j]!.test(raw);
     if (!ok) return false;
   }
   return true;
@@ -240,12 +240,12 @@ export interface RouteTableOptions {
 export function createRouteTable(routes: readonly CompiledRoute[], options: RouteTableOptions = {}): RouteTable {
   const entries: Entry[] = [];
   for (let r = 0; r < routes.length; r++) {
-    const route = routes[r];
+    const route = routes[r]!;
     if (route.service !== null && route.service.entity.enabled === false) continue;
     for (const entry of compileEntries(route, entries.length)) entries.push(entry);
   }
   entries.sort(compareEntries);
-  for (let i = 0; i < entries.length; i++) entries[i].rank = i;
+  for (let i = 0; i < entries.length; i++) entries[i]!.rank = i;
   const anyHosts = entries.some((e) => e.hosts !== null);
   const index = options.indexed === false ? { pathKeyLength: 0, byPath: new Map(), byHost: new Map(), always: entries } : buildRouteIndex(entries);
   const keyLength = index.pathKeyLength;
@@ -274,17 +274,17 @@ export function createRouteTable(routes: readonly CompiledRoute[], options: Rout
     let j = 0;
     let k = 0;
     for (;;) {
-      const ra = i < a.length ? a[i].rank : MAX_RANK;
-      const rb = j < b.length ? b[j].rank : MAX_RANK;
-      const rc = k < c.length ? c[k].rank : MAX_RANK;
+      const ra = i < a.length ? a[i]!.rank : MAX_RANK;
+      const rb = j < b.length ? b[j]!.rank : MAX_RANK;
+      const rc = k < c.length ? c[k]!.rank : MAX_RANK;
       let e: Entry;
       if (ra <= rb && ra <= rc) {
         if (ra === MAX_RANK) return null;
-        e = a[i++];
+        e = a[i++]!;
       } else if (rb <= rc) {
-        e = b[j++];
+        e = b[j++]!;
       } else {
-        e = c[k++];
+        e = c[k++]!;
       }
       const m = tryEntry(e, query, path, host, hostLength, port);
       if (m !== null) return m;

@@ -6,7 +6,7 @@ import { attachBodyReader, ClientAbortedError, type BodyReader, type DiscardSink
 import type { ClientResponse, WriterShared } from './engine.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 import {
-  drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan, type RefusalSettings,
+  drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan,
 } from './refusal-policy.js';
 
 export { KEEP_ALIVE_TIMEOUT_S };

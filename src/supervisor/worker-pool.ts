@@ -188,7 +188,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
         // Same for authorizer_listen: every worker must bind one non-zero port to share it.
         if (authzListen !== null && authzListen.port === 0) authorizerPort = await reservePort(authzListen.host);
         try {
-          await withTimeout(spawn(slots[0]), REPLY_TIMEOUT_MS, 'worker 0 start');
+          await withTimeout(spawn(slots[0]!), REPLY_TIMEOUT_MS, 'worker 0 start');
           break;
         } catch (err) {
           await stopSlots(0);

@@ -37,12 +37,12 @@ function parseClaims(pairs: string[]): Record<string, unknown> {
 /** The one value every jwt plugin of the config agrees on, or the fallback when they differ or none exists. */
 function agreedPluginValue<T>(config: ValidatedConfig, pick: (c: ValidatedConfig['plugins'][number]['config']) => T, fallback: T): T {
   const values = new Set(config.plugins.filter((p) => p.enabled).map((p) => pick(p.config)));
-  return values.size === 1 ? [...values][0] : fallback;
+  return values.size === 1 ? [...values][0]! : fallback;
 }
 
 function chooseCredentialKey(config: ValidatedConfig, given: string | undefined): string {
   if (given !== undefined) return given;
-  if (config.jwt_secrets.length === 1) return config.jwt_secrets[0].key;
+  if (config.jwt_secrets.length === 1) return config.jwt_secrets[0]!.key;
   const keys = config.jwt_secrets.map((c) => c.key).join(', ') || '(none)';
   throw new MintError(`pass --key to choose a credential (keys: ${keys})`);
 }

@@ -16,7 +16,7 @@ describe('authorizer_listen in the gateway', () => {
     const upstream = await startUpstream();
     started.upstream = upstream;
     const config = gatewayConfig(upstream.port, ['/open'], { workers: 2, authorizer_listen: '127.0.0.1:0' });
-    (config.services as Array<{ routes: unknown[] }>)[0].routes.push({ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] });
+    (config.services as Array<{ routes: unknown[] }>)[0]!.routes.push({ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] });
     const { gateway, logs } = await startTestGateway(writeConfig(join(tempDir(), 'kong.json'), config));
     started.gateway = gateway;
     expect(gateway.authorizerPort).toBeGreaterThan(0);
@@ -40,7 +40,7 @@ describe('authorizer_listen in the gateway', () => {
     const dir = tempDir();
     const logPath = join(dir, 'access.log');
     const config = gatewayConfig(upstream.port, ['/open'], { authorizer_listen: '127.0.0.1:0 engine=node', access_log: logPath });
-    (config.services as Array<{ routes: unknown[] }>)[0].routes.push({ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] });
+    (config.services as Array<{ routes: unknown[] }>)[0]!.routes.push({ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] });
     const { gateway } = await startTestGateway(writeConfig(join(dir, 'kong.json'), config));
     started.gateway = gateway;
     expect((await forwardAuth(gateway.authorizerPort!, '/secure/x')).status).toBe(401);

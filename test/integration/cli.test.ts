@@ -94,14 +94,14 @@ describe('portcullis CLI', () => {
     const upstream = await startUpstream();
     const dir = tempDir();
     const config = gatewayConfig(upstream.port, ['/api']) as { services: Array<Record<string, unknown>> } & Record<string, unknown>;
-    config.services[0].plugins = [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }];
+    config.services[0]!.plugins = [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }];
     config.consumers = [{ username: 'demo', jwt_secrets: [{ key: 'demo-key', secret: 'demo-secret' }, { key: 'other', secret: 'x' }] }];
     const path = writeConfig(join(dir, 'kong.json'), config);
     const run = await cli(['token', '--config', path, '--key', 'demo-key', '--claim', 'sub=alice', '--claim', 'admin=true']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const token = run.stdout.trim();
-    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
     expect(payload).toMatchObject({ iss: 'demo-key', sub: 'alice', admin: true });
     expect(payload.exp).toBeGreaterThan(Date.now() / 1000);
 

@@ -47,9 +47,9 @@ describe('gateway supervisor (real worker threads)', () => {
     const status = (await gw.status()) as unknown as Status;
     expect(status.workers).toHaveLength(2);
     expect(status.workers.map((w) => w.port)).toEqual([gw.proxyPort, gw.proxyPort]);
-    expect(status.workers[0].requests + status.workers[1].requests).toBe(40);
-    expect(status.workers[0].requests).toBeGreaterThan(0);
-    expect(status.workers[1].requests).toBeGreaterThan(0);
+    expect(status.workers[0]!.requests + status.workers[1]!.requests).toBe(40);
+    expect(status.workers[0]!.requests).toBeGreaterThan(0);
+    expect(status.workers[1]!.requests).toBeGreaterThan(0);
     expect(status.server.total_requests).toBe(40);
   });
 

@@ -393,7 +393,7 @@ describe('data plane upstream failures', () => {
     const closed = new Promise<void>((r) => { upstreamClosed = r; });
     let arrived!: () => void;
     const reached = new Promise<void>((r) => { arrived = r; });
-    const hanging = await startUpstream((req, res) => {
+    const hanging = await startUpstream((_req, res) => {
       res.on('close', () => upstreamClosed());
       arrived();
       res.writeHead(200);
@@ -415,7 +415,7 @@ describe('data plane upstream failures', () => {
   });
 
   it('closes the client connection when the upstream dies mid-body', async () => {
-    const dying = await startUpstream((req, res) => {
+    const dying = await startUpstream((_req, res) => {
       res.writeHead(200, { 'content-length': '1000' });
       res.write('partial');
       setImmediate(() => res.socket?.destroy());

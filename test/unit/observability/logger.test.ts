@@ -13,7 +13,7 @@ describe('worker log relay', () => {
     const posted: string[] = [];
     const worker = createWorkerLogger('info', 3, (l) => posted.push(l));
     worker.error({ port: 8000 }, 'listen failed');
-    relayWorkerLog(logger, posted[0]);
+    relayWorkerLog(logger, posted[0]!);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ level: 50, worker: 3, port: 8000, msg: 'listen failed', name: 'portcullis' });
   });

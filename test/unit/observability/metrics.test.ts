@@ -14,7 +14,7 @@ const snapshot = {
 describe('renderMetrics', () => {
   it('writes every family with HELP and TYPE lines and portcullis_ names', () => {
     const text = renderMetrics(snapshot);
-    const names = [...text.matchAll(/^# TYPE (\S+) (counter|gauge)$/gm)].map((m) => m[1]);
+    const names = [...text.matchAll(/^# TYPE (\S+) (counter|gauge)$/gm)].map((m) => m[1]!);
     expect(names.length).toBeGreaterThanOrEqual(14);
     for (const name of names) {
       expect(name).toMatch(/^portcullis_[a-z_]+$/);

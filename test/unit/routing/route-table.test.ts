@@ -256,7 +256,7 @@ describe('createRouteTable: candidate index', () => {
 
   it('picks the same route as a full priority-ordered scan', () => {
     const rand = rng(7);
-    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const segments = ['a', 'ab', 'api', 'svc-1', 'svc-12', 'svc-123', 'users', 'v1', 'v2', 'x'];
     const hostNames = ['a.test', 'b.test', 'api.example.com', '*.example.com', 'api.*', 'a.test:8000'];
     const randomPath = (): string => {

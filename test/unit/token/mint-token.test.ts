@@ -12,7 +12,7 @@ function configWith(...secrets: Array<Partial<JwtSecretEntity> & { key: string; 
 }
 
 function decode(token: string) {
-  const [h, p, s] = token.split('.');
+  const [h = '', p = '', s = ''] = token.split('.');
   return {
     header: JSON.parse(Buffer.from(h, 'base64url').toString()),
     payload: JSON.parse(Buffer.from(p, 'base64url').toString()),
