@@ -5,7 +5,8 @@ import { GATEWAY_LIMITS, LOG_LEVELS } from './config/fields.js';
 import { formatConfigErrors } from './config/load.js';
 import { HTTP_ENGINES } from './config/listen-spec.js';
 import type { HttpEngine } from './config/types.js';
-import { ConfigInvalidError, startGateway, type GatewayHandle } from './gateway.js';
+import { ConfigInvalidError, ERROR_CODES, PortcullisError } from './portcullis-error.js';
+import { startGateway, type GatewayHandle } from './gateway.js';
 import type { LogLevel } from './observability/logger.js';
 import { packageVersion } from './supervisor/package-version.js';
 import { runTokenCommand, type TokenCommandOptions } from './token/token-command.js';
@@ -59,7 +60,11 @@ Signals: SIGHUP reloads the config file; SIGTERM/SIGINT fail readiness, wait gat
 in-flight requests and exit 0.
 `;
 
-class UsageError extends Error {}
+class UsageError extends PortcullisError {
+  constructor(message: string) {
+    super(ERROR_CODES.usage, message);
+  }
+}
 
 interface Parsed {
   command: 'start' | 'check' | 'token' | 'explain' | 'help' | 'version';

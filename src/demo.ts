@@ -2,7 +2,8 @@
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { formatConfigErrors } from './config/load.js';
-import { ConfigInvalidError, startGateway } from './gateway.js';
+import { ConfigInvalidError } from './portcullis-error.js';
+import { startGateway } from './gateway.js';
 import { startDemoUpstream } from './demo/upstream.js';
 import { runTokenCommand } from './token/token-command.js';
 

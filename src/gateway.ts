@@ -13,6 +13,7 @@ import { createAdminAudit } from './admin/admin-audit.js';
 import { resolveAdminToken } from './admin/admin-token.js';
 import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/admin-store.js';
 import { packageVersion } from './supervisor/package-version.js';
+import { ConfigInvalidError } from './portcullis-error.js';
 import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
 import { listenerAddress } from './config/listen-spec.js';
@@ -81,14 +82,6 @@ export interface GatewayHandle {
   metrics(): Promise<string>;
   /** Test hook (testing.enableCrashHook): makes worker `id` throw an uncaught exception. */
   crashWorker(id: number): void;
-}
-
-/** The config file at start-up is invalid; `errors` holds every problem with its JSON path. */
-export class ConfigInvalidError extends Error {
-  constructor(readonly errors: ConfigError[]) {
-    super(`invalid configuration (${errors.length} error${errors.length === 1 ? '' : 's'})`);
-    this.name = 'ConfigInvalidError';
-  }
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */

@@ -1,5 +1,6 @@
 // Shared types of the asymmetric verifiers (inline, libuv, piscina pool): the mode, counters, and the queue-full error.
 import type { GatewaySettings } from '../config/types.js';
+import { ERROR_CODES, hasErrorCode, PortcullisError } from '../portcullis-error.js';
 
 export type VerifyMode = NonNullable<GatewaySettings['asymmetric_verify']>;
 
@@ -29,14 +30,12 @@ export function emptyVerifierStats(mode: VerifyMode): VerifierStats {
  * Thrown synchronously by a verifier whose queue is full; the authenticator answers 503
  * `GATEWAY_MESSAGES.verifyQueueFull`. One instance is reused: no stack capture per refusal.
  */
-export class PoolFullError extends Error {
-  readonly code = 'PORTCULLIS_VERIFY_QUEUE_FULL';
+export class PoolFullError extends PortcullisError {
   constructor() {
-    super('asymmetric verification queue is full');
-    this.name = 'PoolFullError';
+    super(ERROR_CODES.verifyQueueFull, 'asymmetric verification queue is full');
   }
 }
 
 export function isPoolFullError(err: unknown): err is PoolFullError {
-  return err instanceof PoolFullError || (err as { code?: unknown } | null)?.code === 'PORTCULLIS_VERIFY_QUEUE_FULL';
+  return hasErrorCode(err, ERROR_CODES.verifyQueueFull);
 }

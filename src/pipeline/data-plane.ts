@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { ERROR_CODES, hasErrorCode } from '../portcullis-error.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
@@ -145,7 +146,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
   const upstreamHooks: StreamHandlerHooks = {
     onUpstreamDone(error) {
-      if (error !== null && (error as { code?: string }).code !== 'PORTCULLIS_CLIENT_ABORTED') counters.upstreamErrors++;
+      if (error !== null && !hasErrorCode(error, ERROR_CODES.clientAborted)) counters.upstreamErrors++;
     },
   };
 

@@ -1,6 +1,7 @@
 // The undici dispatch handler of one proxied request: streams the response to the Downstream, maps upstream errors to 502/504.
 import type { Dispatcher } from 'undici';
 import { GATEWAY_MESSAGES } from '../errors.js';
+import { ClientAbortedError, ERROR_CODES } from '../portcullis-error.js';
 import type { Downstream, DownstreamListener, ResponseHeaders } from './types.js';
 
 type Controller = Dispatcher.DispatchController;
@@ -14,7 +15,7 @@ export function classifyUpstreamError(error: Error): { status: number; message: 
     case 'UND_ERR_BODY_TIMEOUT':
     case 'ETIMEDOUT':
       return { status: 504, message: GATEWAY_MESSAGES.timeout };
-    case 'PORTCULLIS_PAYLOAD_TOO_LARGE':
+    case ERROR_CODES.payloadTooLarge:
       return { status: 413, message: GATEWAY_MESSAGES.payloadTooLarge };
     case 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH':
       return { status: 400, message: GATEWAY_MESSAGES.badRequest };
@@ -22,10 +23,8 @@ export function classifyUpstreamError(error: Error): { status: number; message: 
   return { status: 502, message: GATEWAY_MESSAGES.badGateway };
 }
 
-class ClientGoneError extends Error {
-  readonly code = 'PORTCULLIS_CLIENT_ABORTED';
-}
-const CLIENT_GONE = new ClientGoneError('client aborted');
+/** The abort reason of every upstream exchange whose client went away: one instance, no stack capture per abort. */
+const CLIENT_GONE = new ClientAbortedError();
 
 export interface StreamHandlerHooks {
   /** Called once when the upstream exchange ends, with the error if it failed (null on success). */

@@ -1,20 +1,7 @@
 // Streams a request body out of uWS onData as an async iterable, pausing the client socket when the consumer lags.
 import { getDefaultHighWaterMark } from 'node:stream';
 import type { HttpResponse } from './uws-loader.js';
-
-export class PayloadTooLargeError extends Error {
-  readonly code = 'PORTCULLIS_PAYLOAD_TOO_LARGE';
-  constructor() {
-    super('request body exceeds max_body_bytes');
-  }
-}
-
-export class ClientAbortedError extends Error {
-  readonly code = 'PORTCULLIS_CLIENT_ABORTED';
-  constructor() {
-    super('client aborted the request');
-  }
-}
+import { ClientAbortedError, PayloadTooLargeError } from '../portcullis-error.js';
 
 const HIGH_WATER = 256 * 1024;
 const LOW_WATER = 64 * 1024;

@@ -2,7 +2,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { ResponseHeaders } from '../proxy/types.js';
-import { ClientAbortedError, PayloadTooLargeError, type DiscardSink } from './body-reader.js';
+import type { DiscardSink } from './body-reader.js';
+import { ClientAbortedError, PayloadTooLargeError } from '../portcullis-error.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
 import type { NodeRequest } from './node-request.js';
 import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';

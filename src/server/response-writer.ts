@@ -2,7 +2,8 @@
 import type { ResponseHeaders } from '../proxy/types.js';
 import type { HttpResponse } from './uws-loader.js';
 import { STATUS_TEXT } from './status-text.js';
-import { attachBodyReader, ClientAbortedError, type BodyReader, type DiscardSink } from './body-reader.js';
+import { attachBodyReader, type BodyReader, type DiscardSink } from './body-reader.js';
+import { ClientAbortedError } from '../portcullis-error.js';
 import type { ClientResponse, WriterShared } from './engine.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 import {

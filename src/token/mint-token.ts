@@ -4,6 +4,7 @@ import type { JwtSecretEntity, ValidatedConfig } from '../config/types.js';
 import { parsePublicKey } from '../config/validate-keys.js';
 import { verifyAsymmetric } from '../crypto/asymmetric.js';
 import { JWS_DIGEST, jwsKeyInput } from '../crypto/jws-algorithms.js';
+import { ERROR_CODES, PortcullisError } from '../portcullis-error.js';
 
 export interface MintOptions {
   /** The credential's `key`; it becomes the value of the key claim. */
@@ -22,7 +23,11 @@ export interface MintOptions {
   now?: number;
 }
 
-export class MintError extends Error {}
+export class MintError extends PortcullisError {
+  constructor(message: string) {
+    super(ERROR_CODES.mintToken, message);
+  }
+}
 
 function base64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');

@@ -1,7 +1,7 @@
 import http2 from 'node:http2';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigInvalidError } from '../../src/gateway.js';
+import { ConfigInvalidError } from '../../src/portcullis-error.js';
 import { gatewayConfig, get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 
 const started = stopAfterEach();

@@ -1,6 +1,7 @@
 // Fetches one JWKS document with undici: timeouts, a body-size cap, JSON parse, the Cache-Control max-age; OIDC discovery before it.
 import { request, type Dispatcher } from 'undici';
 import { isObject, parseHttpUrl } from '../../config/validate-context.js';
+import { ERROR_CODES, PortcullisError } from '../../portcullis-error.js';
 
 export interface FetchedJwks {
   readonly doc: unknown;
@@ -17,11 +18,10 @@ export interface JwksFetchOptions {
 export type JwksFetch = (uri: string, options: JwksFetchOptions) => Promise<FetchedJwks>;
 
 /** A fetch failure with a short reason for logs and counters. */
-export class JwksFetchError extends Error {
+export class JwksFetchError extends PortcullisError {
   /** `permanent`: a misconfiguration (e.g. a discovery issuer mismatch) that waiting will not cure: readiness stays false. */
   constructor(readonly reason: string, readonly permanent = false) {
-    super(reason);
-    this.name = 'JwksFetchError';
+    super(ERROR_CODES.jwksFetch, reason);
   }
 }
 
