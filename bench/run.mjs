@@ -15,10 +15,13 @@ import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } fro
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
+import { nginxMissing } from './macro/nginx.mjs';
 
 /** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
 const loadOn = (sys) => (sys.loader === 'h2load' ? runH2load : runLoad);
-const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'portcullis-log', 'peer'];
+const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'portcullis-log', 'peer', 'haproxy', 'nginx-proxy'];
+const UPSTREAMS = ['uws', 'nginx'];
+const UPSTREAM_LABELS = { uws: "the bench's uWS upstream (upstream.mjs)", nginx: "Debian's nginx (one process)" };
 const WARM_REQUESTS = 3000;
 const WARM_UPLOADS = 100;
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -31,9 +34,12 @@ const HELP = `usage: npm run bench -- [options]
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy,
                         authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only; not portcullis-h2)
-  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer
+  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy
                         (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent;
-                        portcullis-log: the gateway with gateway.access_log to a file; passthrough only)
+                        portcullis-log: the gateway with gateway.access_log to a file; passthrough only;
+                        haproxy: HAProxy jwt_verify, needs haproxy; nginx-proxy: nginx proxy_pass, no-auth rows only)
+  --upstream uws|nginx  the backend and direct upstream: the bench's uWS server (default) or Debian's nginx
+                        (started on a free loopback port; without nginx the bench says so and uses uWS)
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
@@ -46,7 +52,7 @@ function parseOptions(argv) {
     allowPositionals: true,
     options: {
       quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
-      warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' },
+      warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' }, upstream: { type: 'string' },
       systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
       'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
@@ -61,6 +67,8 @@ function parseOptions(argv) {
   const systems = values.systems?.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = systems?.filter((s) => !SYSTEM_IDS.includes(s)) ?? [];
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
+  const upstream = values.upstream ?? 'uws';
+  if (!UPSTREAMS.includes(upstream)) throw new Error(`unknown upstream "${upstream}" (known: ${UPSTREAMS.join(', ')})`);
   return {
     help: values.help,
     micro: values.micro,
@@ -73,6 +81,7 @@ function parseOptions(argv) {
     connections: num(values.connections, 64),
     scenarios: values.scenarios,
     systems,
+    upstream,
     gatewayCmd: values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD,
     pin: !values['no-pin'],
     write: !values['no-write'],
@@ -121,7 +130,13 @@ async function macro(opts) {
   const workDir = path.join(REPO, 'bench', 'results', 'logs.tmp');
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
-  const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems });
+  let upstream = opts.upstream;
+  if (upstream === 'nginx' && nginxMissing()) {
+    log(`--upstream nginx skipped: ${nginxMissing()}; using the bench's uWS upstream`);
+    upstream = 'uws';
+  }
+  log(`upstream: ${UPSTREAM_LABELS[upstream]}`);
+  const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems, upstream });
   for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
 
   const cells = {};
@@ -137,7 +152,8 @@ async function macro(opts) {
         if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
         if (!scenarioUrl(sys, sc)) { cells[sys.id][sc.id] = { na: 'no external-authorizer mode' }; continue; }
         if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) { cells[sys.id][sc.id] = { na: 'h2load sends one token' }; continue; }
-        if (sys.id === 'peer' && sc.peer === false) { cells[sys.id][sc.id] = { na: 'no equivalent in the peer' }; continue; }
+        if (sc.bodyBytes && upstream === 'nginx') { cells[sys.id][sc.id] = { na: 'the nginx upstream does not count uploads' }; continue; }
+        if (sys.peer && sc.peer === false) { cells[sys.id][sc.id] = { na: 'no equivalent in the peer' }; continue; }
         if (sys.scenarios && !sys.scenarios.includes(sc.id)) { cells[sys.id][sc.id] = { na: `${sys.scenarios.join(', ')} only` }; continue; }
         // h2 systems are preflighted over HTTP/1 on their first listener (same routes).
         const problem = await preflight({ url: sc.listener === 'authorizer' ? scenarioUrl(sys, sc) : sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
@@ -193,7 +209,7 @@ async function macro(opts) {
   const date = new Date().toISOString();
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const meta = {
-    date, commit: `${commit}${dirty ? '+dirty' : ''}`, node: process.version, machine: machineInfo(), pinning, command,
+    date, commit: `${commit}${dirty ? '+dirty' : ''}`, node: process.version, machine: machineInfo(), pinning, command, upstream: UPSTREAM_LABELS[upstream],
     settings: { repeat: opts.repeat, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections },
   };
   // Only what describes the system: ports, pids and paths mean nothing outside this run.

@@ -44,7 +44,7 @@ function ratio(a, b) {
 /**
  * `cells[systemId][scenarioId]` is a summarizeCell() result, `{ na: reason }` or undefined.
  * Returns the markdown table: one row per system, one column per scenario, each cell
- * "RPS · req/CPU-s · p99", then ratio rows portcullis/direct and portcullis/peer.
+ * "RPS · req/CPU-s · p99", then ratio rows of portcullis against direct and each peer present.
  */
 export function renderTable({ systems, scenarios, cells }) {
   const head = `| system | ${scenarios.map((s) => s.title).join(' | ')} |`;
@@ -73,6 +73,8 @@ export function renderTable({ systems, scenarios, cells }) {
   const extra = [];
   if (ids.has('portcullis') && ids.has('direct')) extra.push(ratioRow('*Portcullis / direct*', 'direct'));
   if (ids.has('portcullis') && ids.has('peer')) extra.push(ratioRow('*Portcullis / peer*', 'peer'));
+  if (ids.has('portcullis') && ids.has('haproxy')) extra.push(ratioRow('*Portcullis / HAProxy*', 'haproxy'));
+  if (ids.has('portcullis') && ids.has('nginx-proxy')) extra.push(ratioRow('*Portcullis / nginx proxy_pass*', 'nginx-proxy'));
   // Each scenario against the gateway's own passthrough of the same run (e.g. the jwt policy's ≥ 0.9× target).
   const own = cells.portcullis?.passthrough;
   if (own?.ok && scenarios.length > 1) {
@@ -114,7 +116,8 @@ export function renderMarkdown({ meta, systems, scenarios, cells }) {
     `commit \`${meta.commit}\` · Node ${meta.node} · ${meta.machine.cpuModel} × ${meta.machine.cpus} CPUs · ${meta.machine.memGiB} GiB · ${meta.machine.os}`,
     '',
     `\`${meta.command}\` — ${meta.settings.durationS} s per run, ${meta.settings.repeat} repeat(s) (medians), ` +
-      `${meta.settings.connections} connections, warm-up ${meta.settings.warmupS} s; pinning: ${meta.pinning}`,
+      `${meta.settings.connections} connections, warm-up ${meta.settings.warmupS} s; pinning: ${meta.pinning}` +
+      `${meta.upstream ? `; upstream: ${meta.upstream}` : ''}`,
     '',
     'Cells: requests/s · requests per CPU-second of the system under test · p99 latency.',
     '',

@@ -15,6 +15,9 @@ export const SCENARIOS = [
   { id: 'rs256-one', title: 'RS256, one token', path: '/api/', tokens: 'rsOne', expect: 200 },
   { id: 'rs256-10k', title: 'RS256, 10k tokens', path: '/api/', tokens: 'rsMany', expect: 200 },
   { id: 'bad-sig', title: 'bad signature → 401', path: '/api/', tokens: 'badMany', expect: 401, direct: false },
+  // Refusals before any upstream work: no token on a jwt route, and a path no route matches (Kong's 404).
+  { id: 'no-token', title: 'no token → 401', path: '/api/', expect: 401, direct: false },
+  { id: 'no-route', title: 'no route → 404', path: '/nowhere/', expect: 404, direct: false },
   { id: 'resp-64k', title: '64 KiB response', path: '/open/big', expect: 200 },
   { id: 'upload-1m', title: '1 MiB upload', path: '/open/upload', method: 'POST', bodyBytes: UPLOAD_BYTES, expect: 200, connections: 16 },
   // jwt policy extensions (audiences, scopes_required, three claims_to_headers); target ≥ 0.9× the gateway's passthrough.

@@ -4,6 +4,13 @@ import path from 'node:path';
 import { splitCommand } from './command.mjs';
 import { freePort, sleep, startProcess, startServer, stopProcess } from './procs.mjs';
 import { h2loadMissing } from './h2load.mjs';
+import { startHaproxy } from './haproxy.mjs';
+import { startNginx } from './nginx.mjs';
+
+/** What nginx proxy_pass can do like the gateway: no JWT, so only the no-auth scenarios. */
+const NGINX_PROXY_SCENARIOS = ['passthrough', 'resp-64k', 'upload-1m', 'no-route'];
+/** A started peer process as a system: its URL, or why it is not available. */
+const asSystem = (p) => (p.available ? { available: true, child: p.child, pid: p.pid, url: `http://127.0.0.1:${p.port}` } : { available: false, reason: p.reason });
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const REPO = path.resolve(HERE, '../..');
@@ -96,31 +103,39 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog
   };
 }
 
+/** The bench's own upstream (uWS) or nginx in the upstream role, as { child, port }; throws when it does not start. */
+async function startBackend({ kind, name, cpus, workDir }) {
+  if (kind === 'nginx') {
+    const n = await startNginx({ name, role: 'upstream', cpus, workDir });
+    if (!n.available) throw new Error(n.reason);
+    return n;
+  }
+  return startServer({
+    name, argv: [process.execPath, path.join(HERE, 'upstream.mjs')], cpus, env: { UWS_HTTP_MAX_HEADERS_SIZE: '16384' },
+    logPath: path.join(workDir, `${name}.log`),
+  });
+}
+
 /**
  * Start everything. Returns { systems: [{ id, label, available, reason?, url, pid }], stop() }.
- * The backend upstream (for gateway and peer) and the "direct" upstream (measured alone) are
- * two processes so that each can be pinned where its role needs it.
+ * The backend upstream (for gateway and peers) and the "direct" upstream (measured alone) are
+ * two processes so that each can be pinned where its role needs it. `upstream` is 'uws' (the
+ * bench's own upstream.mjs) or 'nginx' (Debian's nginx, for both).
  */
-export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_GATEWAY_CMD, only }) {
-  const env = { UWS_HTTP_MAX_HEADERS_SIZE: '16384' };
+export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_GATEWAY_CMD, only, upstream = 'uws' }) {
   const node = process.execPath;
   const started = [];
   const want = (id) => !only || only.includes(id);
 
-  const backend = await startServer({
-    name: 'upstream', argv: [node, path.join(HERE, 'upstream.mjs')], cpus: plan.upstream, env,
-    logPath: path.join(workDir, 'upstream.log'),
-  });
+  const backend = await startBackend({ kind: upstream, name: 'upstream', cpus: plan.upstream, workDir });
   started.push(backend.child);
   const systems = [];
 
   if (want('direct')) {
-    const direct = await startServer({
-      name: 'direct', argv: [node, path.join(HERE, 'upstream.mjs')], cpus: plan.sut, env,
-      logPath: path.join(workDir, 'direct.log'),
-    });
+    const direct = await startBackend({ kind: upstream, name: 'direct', cpus: plan.sut, workDir });
     started.push(direct.child);
-    systems.push({ id: 'direct', label: 'direct upstream (limit)', available: true, url: `http://127.0.0.1:${direct.port}`, pid: direct.child.pid, child: direct.child });
+    const label = upstream === 'nginx' ? 'direct upstream, nginx (limit)' : 'direct upstream (limit)';
+    systems.push({ id: 'direct', label, available: true, url: `http://127.0.0.1:${direct.port}`, pid: direct.child.pid, child: direct.child });
   }
 
   if (want('portcullis')) {
@@ -167,10 +182,22 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
         logPath: path.join(workDir, 'peer.log'),
       });
       started.push(peer.child);
-      systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', available: true, url: `http://127.0.0.1:${peer.port}`, pid: peer.child.pid, child: peer.child });
+      systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', peer: true, available: true, url: `http://127.0.0.1:${peer.port}`, pid: peer.child.pid, child: peer.child });
     } catch (err) {
       systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', available: false, reason: err.message });
     }
+  }
+
+  // The strongest peers: HAProxy's jwt_verify (every route and refusal), nginx proxy_pass (no JWT: no-auth rows only).
+  if (want('haproxy')) {
+    const hp = await startHaproxy({ cpus: plan.sut, workDir, backendPort: backend.port, creds });
+    if (hp.child) started.push(hp.child);
+    systems.push({ id: 'haproxy', label: 'HAProxy 2.6 jwt_verify', peer: true, ...asSystem(hp) });
+  }
+  if (want('nginx-proxy')) {
+    const ng = await startNginx({ name: 'nginx-proxy', role: 'proxy', cpus: plan.sut, workDir, backendPort: backend.port });
+    if (ng.child) started.push(ng.child);
+    systems.push({ id: 'nginx-proxy', label: 'nginx proxy_pass', peer: true, scenarios: NGINX_PROXY_SCENARIOS, ...asSystem(ng) });
   }
 
   return {
