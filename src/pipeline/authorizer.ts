@@ -7,7 +7,7 @@ import { appendIdentityHeaders, IDENTITY_HEADER_NAMES, type ForwardContext } fro
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, PipelineEntry, WriterShared } from '../server/engine.js';
-import { admit, REFUSALS } from './admission.js';
+import { admit, REFUSALS, type AdmissionLimits } from './admission.js';
 import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.js';
 import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
 import type { RequestIdGenerator } from './request-id.js';
@@ -19,6 +19,8 @@ export interface AuthorizerGeneration {
   readonly config: CompiledConfig;
   readonly routes: RouteTable;
   readonly auth: Authenticator;
+  /** Admission for subrequests: their bodies are never read, so no size limit (no 413), only framing and head size. */
+  readonly authorizerLimits: AdmissionLimits;
 }
 
 export interface AuthorizerDeps {
@@ -124,12 +126,10 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     if (snap.contentLength > 0 || snap.chunked) writer.closeConnection = true;
     const g = deps.current();
     const gw = g.config.gateway;
-    // The body is never read, so its size is not refused here (no 413): only framing and head size.
-    const refused = admit(snap, Number.MAX_SAFE_INTEGER, gw.max_header_bytes);
+    const refused = admit(snap, g.authorizerLimits);
     if (refused !== null) {
       counters.authzBadRequest++;
-      if (refused.close) writer.closeConnection = true;
-      writer.sendJson(refused.status, refused.body);
+      writer.sendFixed(refused);
       return;
     }
     const original = reconstructRequest(snap, gw.authorizer_source ?? 'auto', gw.authorizer_path_prefix ?? '');

@@ -20,7 +20,7 @@ import { withoutTokenArgs } from '../proxy/policy-headers.js';
 import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
-import { admit } from './admission.js';
+import { admissionLimits, admit, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
 import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
 import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
@@ -71,6 +71,8 @@ interface Generation {
   readonly config: CompiledConfig;
   readonly routes: RouteTable;
   readonly auth: Authenticator;
+  readonly limits: AdmissionLimits;
+  readonly authorizerLimits: AdmissionLimits;
 }
 
 /** package.json sits two levels up from both src/pipeline and dist/pipeline. */
@@ -117,6 +119,8 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     config,
     routes: factories.createRouteTable(config.routes),
     auth: factories.createAuthenticator(config),
+    limits: admissionLimits(config.gateway),
+    authorizerLimits: authorizerAdmissionLimits(config.gateway),
   });
   let gen = build(initial);
   const normalizePath = factories.normalizePath;
@@ -221,10 +225,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     if (snap.contentLength > 0 || snap.chunked) {
       body = writer.openBody(g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
     }
-    const refused = admit(snap, g.config.gateway.max_body_bytes, g.config.gateway.max_header_bytes);
+    const refused = admit(snap, g.limits);
     if (refused !== null) {
-      writer.closeConnection = refused.close;
-      writer.sendJson(refused.status, refused.body);
+      writer.sendFixed(refused);
       return;
     }
     const path = normalizePath(snap.url);

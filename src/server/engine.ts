@@ -5,6 +5,7 @@ import type { RequestSnapshot } from './request-snapshot.js';
 import type { RefusalSettings } from './refusal-policy.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 import type { AccessRecord } from '../observability/access-log.js';
+import type { FixedResponse } from './response-common.js';
 
 /** A request body as the proxy consumes it: chunks with backpressure towards the client. */
 export interface RequestBody extends AsyncIterable<Buffer> {
@@ -28,6 +29,8 @@ export interface ClientResponse extends Downstream {
    * chunked); call once, synchronously in the request's first tick.
    */
   openBody(limit: number, expectedLength: number): RequestBody;
+  /** A prebuilt gateway answer (admission refusals); one that distrusts the request's framing closes the connection. */
+  sendFixed(response: FixedResponse): void;
   /** A complete response made by the gateway (errors, denials). */
   sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
   /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */

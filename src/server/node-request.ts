@@ -1,6 +1,7 @@
 // Fills a RequestSnapshot from a node:http or node:http2 (compatibility API) request, as the uWS engine would.
 import type { IncomingMessage } from 'node:http';
 import type { Http2ServerRequest } from 'node:http2';
+import type { Socket } from 'node:net';
 import { RequestSnapshot, recordHeader } from './request-snapshot.js';
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -56,7 +57,21 @@ export function snapshotNodeRequest(req: NodeRequest, listenPort: number, http2:
   s.query = q === -1 ? '' : utf8Target(target.slice(q + 1));
   // HTTP/2 has no chunked coding: a stream that did not end with its headers carries a body of unknown length.
   if (http2 && s.contentLength === -1 && !(req as Http2ServerRequest).stream.endAfterHeaders) s.chunked = true;
-  const address = req.socket?.remoteAddress ?? '';
-  s.remoteAddress = address.startsWith(MAPPED_V4) && address.includes('.') ? address.slice(MAPPED_V4.length) : address;
+  s.remoteAddress = http2 ? peerText(req.socket?.remoteAddress) : socketPeer(req.socket as PeerSocket);
   return s;
+}
+
+const PEER = Symbol('portcullis.peer');
+type PeerSocket = Socket & { [PEER]?: string };
+
+/** HTTP/1: a keep-alive connection's requests share one peer, formatted once and kept on the socket. */
+function socketPeer(socket: PeerSocket): string {
+  let peer = socket[PEER];
+  if (peer === undefined) socket[PEER] = peer = peerText(socket.remoteAddress);
+  return peer;
+}
+
+function peerText(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith(MAPPED_V4) && address.includes('.') ? address.slice(MAPPED_V4.length) : address;
 }

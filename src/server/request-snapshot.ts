@@ -1,6 +1,14 @@
 // The request snapshot both engines fill, and the copy out of uWS's stack-allocated HttpRequest, synchronously.
 import type { HttpRequest, HttpResponse } from './uws-loader.js';
 
+/** The named states of RequestSnapshot.contentLength below zero (at or above zero it is the declared length). */
+export const enum ContentLength {
+  /** No Content-Length header. */
+  Absent = -1,
+  /** A Content-Length that is not a plain decimal number: admission answers 400 and closes. */
+  Unparseable = -2,
+}
+
 /** A request as seen after the engine's handler returned; satisfies AuthRequest and RouteQuery. */
 export class RequestSnapshot {
   /** Method as sent (HTTP methods are case-sensitive), e.g. `GET`. */
@@ -15,7 +23,8 @@ export class RequestSnapshot {
   host = '';
   hostCount = 0;
   authorizationCount = 0;
-  contentLength = -1;
+  /** The declared body length, or ContentLength.Absent / ContentLength.Unparseable. */
+  contentLength: number = ContentLength.Absent;
   chunked = false;
   /** Ambiguous framing or identity: repeated Content-Length/Transfer-Encoding/Host, a coding other than `chunked`. */
   malformed = false;
@@ -23,13 +32,39 @@ export class RequestSnapshot {
   headerBytes = 0;
   /** An `Upgrade: websocket` offer (not proxied). */
   websocket = false;
-  remoteAddress = '';
+  /** The peer address text once known; null until a uWS response's address is first asked for. */
+  private peer: string | null = '';
+  /** The uWS response to read the peer address from, on first use only: refusals never pay the getpeername. */
+  private peerSource: HttpResponse | null = null;
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
   /** Came over TLS, and the server name its handshake selected (lower-case; null when none or unknown). */
   tls = false;
   sni: string | null = null;
   constructor(readonly listenPort: number) {}
+
+  /** The client's address as nginx prints it (X-Forwarded-For, X-Real-IP); on uWS read on first use. */
+  get remoteAddress(): string {
+    if (this.peer === null) {
+      this.peer = uwsPeerAddress(this.peerSource!);
+      this.peerSource = null;
+    }
+    return this.peer;
+  }
+
+  set remoteAddress(address: string) {
+    this.peer = address;
+    this.peerSource = null;
+  }
+
+  /**
+   * uWS: the address is read from `res` when first asked for. Only while the response is open (the pipeline reads it
+   * before proxying, never after the response finished or aborted).
+   */
+  readPeerFrom(res: HttpResponse): void {
+    this.peer = null;
+    this.peerSource = res;
+  }
 
   header(lowerCaseName: string): string | undefined {
     const h = this.headers;
@@ -62,13 +97,13 @@ export function recordHeader(t: RequestSnapshot, name: string, value: string): v
       break;
     case 'content-length':
       // Equal duplicates too: a proxy behind us might frame by the other one (request smuggling).
-      if (t.contentLength !== -1) t.malformed = true;
+      if (t.contentLength !== ContentLength.Absent) t.malformed = true;
       t.contentLength = parseContentLength(value);
       if (t.chunked) t.malformed = true;
       break;
     case 'transfer-encoding':
       // Only a single plain `chunked` frames unambiguously; uWS treats any value as chunked.
-      if (t.chunked || t.contentLength !== -1 || value.length !== 7 || value.toLowerCase() !== 'chunked') t.malformed = true;
+      if (t.chunked || t.contentLength !== ContentLength.Absent || value.length !== 7 || value.toLowerCase() !== 'chunked') t.malformed = true;
       t.chunked = true;
       break;
     case 'upgrade':
@@ -79,9 +114,8 @@ export function recordHeader(t: RequestSnapshot, name: string, value: string): v
 
 const DIGITS = /^[0-9]+$/;
 
-/** -2 for an unparseable value (a 400). */
 function parseContentLength(value: string): number {
-  return value.length > 0 && value.length < 16 && DIGITS.test(value) ? Number(value) : -2;
+  return value.length > 0 && value.length < 16 && DIGITS.test(value) ? Number(value) : ContentLength.Unparseable;
 }
 
 const decoder = new TextDecoder();
@@ -93,9 +127,13 @@ export function snapshotRequest(req: HttpRequest, res: HttpResponse, listenPort:
   s.query = req.getQuery() ?? '';
   target = s;
   req.forEach(collect);
-  const address = decoder.decode(res.getRemoteAddressAsText());
-  s.remoteAddress = address.length === 39 ? compactCached(address) : address;
+  s.readPeerFrom(res);
   return s;
+}
+
+function uwsPeerAddress(res: HttpResponse): string {
+  const address = decoder.decode(res.getRemoteAddressAsText());
+  return address.length === 39 ? compactCached(address) : address;
 }
 
 // IPv6 peers would otherwise pay a URL parse per request; keep-alive clients repeat the same address.

@@ -7,6 +7,15 @@ import type { AccessRecord } from '../observability/access-log.js';
 
 export const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** A gateway-made JSON answer whose bytes never change (admission refusals): built once, written by sendFixed. */
+export interface FixedResponse {
+  readonly status: number;
+  /** The `{"message":...}` body. */
+  readonly body: string;
+  /** The framing or the head cannot be trusted: the answer closes the connection (after lingering). */
+  readonly close: boolean;
+}
+
 /**
  * The `Keep-Alive: timeout=N` hint on every response that keeps the connection, both engines: uWS closes a
  * connection idle for 10 s (compiled in, checked on a 4 s tick, so as early as 8 s). A client that honours the hint
@@ -54,6 +63,12 @@ export abstract class ResponseWriterBase {
   }
 
   abstract sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+
+  /** A prebuilt answer; one that distrusts the request's framing closes the connection. */
+  sendFixed(response: FixedResponse): void {
+    if (response.close) this.closeConnection = true;
+    this.sendJson(response.status, response.body);
+  }
   /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */
   abstract sendHeaders(status: number, headers: readonly string[]): void;
   /** Drops the client connection (mid-body upstream failure, or forced shutdown). */

@@ -12,6 +12,7 @@ import {
 
 export { KEEP_ALIVE_TIMEOUT_S };
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
+const KEEP_ALIVE_LINE = `\r\nKeep-Alive: ${KEEP_ALIVE_VALUE}`;
 
 // cork() runs its callback synchronously, so the writer and what it writes are passed through module
 // variables instead of a closure allocated per write.
@@ -24,19 +25,37 @@ const corkMade = {
   /** Flat [name, value, ...] written after the standard headers, or null. */
   extra: null as readonly string[] | null,
 };
+
+/**
+ * The status line and the headers before X-Kong-Request-Id of a gateway-made answer (JSON, or no body), per status,
+ * built on first use. uWS writes writeStatus's text verbatim after `HTTP/1.1 ` and ends it with CRLF, so the whole
+ * head goes out in one native call: the same bytes as writeStatus plus one writeHeader per header.
+ */
+const jsonHeads: string[] = [];
+const bareHeads: string[] = [];
+function headUpToRequestId(status: number, contentType: string): string {
+  const heads = contentType === JSON_TYPE ? jsonHeads : contentType === '' ? bareHeads : null;
+  let head = heads?.[status];
+  if (head === undefined) {
+    const type = contentType === '' ? '' : `\r\nContent-Type: ${contentType}`;
+    head = `${statusLine(status)}${type}\r\nX-Kong-Request-Id: `;
+    if (heads !== null) heads[status] = head;
+  }
+  return head;
+}
+
 function corkSend(): void {
-  const res = corkWriter.res;
   const m = corkMade;
-  res.writeStatus(statusLine(m.status));
-  if (m.contentType !== '') res.writeHeader('Content-Type', m.contentType);
-  res.writeHeader('X-Kong-Request-Id', corkWriter.requestId);
-  if (m.wwwAuthenticate !== null) res.writeHeader('WWW-Authenticate', m.wwwAuthenticate);
-  if (!m.close) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
+  let head = headUpToRequestId(m.status, m.contentType) + corkWriter.requestId;
+  if (m.wwwAuthenticate !== null) head += `\r\nWWW-Authenticate: ${m.wwwAuthenticate}`;
+  if (!m.close) head += KEEP_ALIVE_LINE;
   const extra = m.extra;
   if (extra !== null) {
-    for (let i = 0; i < extra.length; i += 2) res.writeHeader(extra[i]!, extra[i + 1]!);
+    for (let i = 0; i < extra.length; i += 2) head += `\r\n${extra[i]!}: ${extra[i + 1]!}`;
     m.extra = null;
   }
+  const res = corkWriter.res;
+  res.writeStatus(head);
   res.end(m.body, m.close);
 }
 /**
@@ -49,7 +68,7 @@ function corkSend(): void {
 function corkRaw(): void {
   const w = corkWriter;
   const m = w.made!;
-  let head = `${statusLine(m.status)}\r\nContent-Type: ${m.contentType}\r\nX-Kong-Request-Id: ${w.requestId}\r\n`;
+  let head = `${headUpToRequestId(m.status, m.contentType)}${w.requestId}\r\n`;
   if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
   w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
 }

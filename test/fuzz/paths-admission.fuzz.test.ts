@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizePath } from '../../src/routing/normalize-path.js';
-import { recordHeader, RequestSnapshot } from '../../src/server/request-snapshot.js';
+import { ContentLength, recordHeader, RequestSnapshot } from '../../src/server/request-snapshot.js';
 import { admit, REFUSALS } from '../../src/pipeline/admission.js';
 import { corpus, RUNS } from './fuzz-settings.js';
 
@@ -100,11 +100,11 @@ describe('request admission (fuzzed)', () => {
         for (const [k, v] of list) recordHeader(s, k, v);
         const target = s.url.length + s.query.length;
         const expected = s.contentLength > maxBody ? REFUSALS.payloadTooLarge
-          : s.malformed || s.contentLength === -2 ? REFUSALS.badFraming
+          : s.malformed || s.contentLength === ContentLength.Unparseable ? REFUSALS.badFraming
             : s.authorizationCount > 1 ? REFUSALS.badRequest
               : target + s.headerBytes > maxHead ? (target > maxHead ? REFUSALS.uriTooLong : REFUSALS.headerTooLarge)
                 : null;
-        expect(admit(s, maxBody, maxHead)).toBe(expected);
+        expect(admit(s, { maxBodyBytes: maxBody, maxHeaderBytes: maxHead })).toBe(expected);
       }), { numRuns: RUNS });
   });
 });
