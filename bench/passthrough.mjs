@@ -18,7 +18,7 @@ if (args[0] === '--upstream-child') {
   uws.App().any('/*', (res) => { res.end(body); }).listen('127.0.0.1', 0, (ls) => {
     process.send({ type: 'ready', port: uws.us_socket_local_port(ls) });
   });
-  process.on('message', (m) => { if (m.type === 'stop') process.exit(0); });
+  process.on('message', (m) => { if (/** @type {{ type?: string }} */ (m).type === 'stop') process.exit(0); });
 } else {
   await main();
 }

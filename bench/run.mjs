@@ -18,7 +18,7 @@ import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
 import { nginxMissing } from './macro/nginx.mjs';
 
 /** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
-const loadOn = (sys) => (sys.loader === 'h2load' ? runH2load : runLoad);
+const loadOn = (sys) => (sys.loader === 'h2load' ? /** @type {typeof runLoad} */ (runH2load) : runLoad);
 const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'portcullis-log', 'peer', 'haproxy', 'nginx-proxy'];
 const UPSTREAMS = ['uws', 'nginx'];
 const UPSTREAM_LABELS = { uws: "the bench's uWS upstream (upstream.mjs)", nginx: "Debian's nginx (one process)" };
@@ -139,6 +139,7 @@ async function macro(opts) {
   const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems, upstream });
   for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
 
+  /** @type {Record<string, Record<string, any>>} */
   const cells = {};
   const runs = {};
   const live = systems.filter((s) => s.available);

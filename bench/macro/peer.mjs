@@ -15,9 +15,9 @@ const app = fastify({ logger: false, bodyLimit: 8 * 1024 * 1024 });
 
 await app.register(fastifyJwt, {
   // exp is checked by default (ignoreExpiration: false); no verified-token cache (the default).
-  secret: (request, token, callback) => {
-    const key = keysByIss.get(token?.payload?.iss ?? token?.iss);
-    if (!key) { callback(new Error('No credentials found for given iss')); return; }
+  secret: (_request, token, callback) => {
+    const key = keysByIss.get(token?.payload?.iss ?? /** @type {any} */ (token)?.iss);
+    if (!key) { callback(new Error('No credentials found for given iss'), undefined); return; }
     callback(null, key);
   },
 });
@@ -34,7 +34,7 @@ await app.register(async (scope) => {
 });
 
 await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${JSON.stringify({ port: app.server.address().port })}\n`);
+process.stdout.write(`${JSON.stringify({ port: (/** @type {import('node:net').AddressInfo} */ (app.server.address())).port })}\n`);
 
 async function stop() {
   try { await app.close(); } finally { process.exit(0); }

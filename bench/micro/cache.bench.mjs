@@ -15,7 +15,7 @@ const uncached = createAuthenticator(config(false));
 const pNoClaims = plugin(null);
 const pExp = plugin(['exp', 'nbf']);
 for (const a of [cached, uncached]) {
-  for (const p of [pNoClaims, pExp]) if (a.authenticate(p, req).kind !== 'allow') throw new Error('setup: token refused');
+  for (const p of [pNoClaims, pExp]) if (/** @type {any} */ (a.authenticate(p, req)).kind !== 'allow') throw new Error('setup: token refused');
 }
 const cache = createVerifiedCache({ maxEntries: 1000, maxBytes: 1 << 20, maxTokenBytes: 8192 });
 cache.set(token, { value: 1, keyClaimName: 'iss', secretIsBase64: false, exp: NOW + 3600, nbf: NOW });

@@ -56,7 +56,7 @@ for (const [name, token] of cases) {
   bench.add(`node:crypto ${name}`, () => { sink += nodeVerify(HASH[alg], token) ? 1 : 0; });
   if (fallback) {
     const v = fallback.createHmacVerifier({ forceFallback: true });
-    const s = v.addKey(alg, secret);
+    const s = v.addKey(/** @type {import('../../src/config/types.js').HmacAlgorithm} */ (alg), secret);
     bench.add(`fallback ${name}`, () => { sink += v.verify(s, token, sil) ? 1 : 0; });
   }
 }

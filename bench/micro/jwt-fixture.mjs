@@ -9,7 +9,10 @@ export function hs256(payload, secret) {
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
 }
 
-/** One consumer `alice` with HS256 credential `alice-key`; `tokenCache` overrides the cache settings. */
+/**
+ * One consumer `alice` with HS256 credential `alice-key`; `tokenCache` overrides the cache settings.
+ * @returns {any} a partial compiled config, enough for the jwt stage
+ */
 export function config(cacheEnabled, tokenCache = {}) {
   const consumer = { entity: { id: 'c0ffee00-0000-4000-8000-000000000001', username: 'alice', custom_id: null, tags: null }, upstreamHeaders: [] };
   const credential = {
@@ -25,6 +28,7 @@ export function config(cacheEnabled, tokenCache = {}) {
   };
 }
 
+/** @returns {any} a partial compiled jwt plugin */
 export function plugin(claims) {
   const cfg = {
     uri_param_names: ['jwt'], cookie_names: [], header_names: ['authorization'], key_claim_name: 'iss',

@@ -4,6 +4,7 @@ import { createRouteTable } from '../../dist/routing/route-table.js';
 import { normalizePath } from '../../dist/routing/normalize-path.js';
 
 let id = 0;
+/** @returns {any} a partial compiled route, enough for the route table */
 function route(fields, servicePath = '/svc') {
   const svcId = `svc-${++id}`;
   return {

@@ -95,10 +95,11 @@ async function main() {
   const cores = availableParallelism();
   const libuv = createLibuvVerifier({ maxPending: 1 << 20 });
   const pools = [1, Math.max(2, cores)].map((threads) => ({ threads, pool: createVerifyPool({ threads, maxPending: 1 << 20 }) }));
+  /** @type {Array<[string, (...args: any[]) => any]>} */
   const modes = [
     ['inline', verifyAsymmetric],
     [`libuv (UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4})`, libuv.verify],
-    ...pools.map(({ threads, pool }) => [`pool ${threads} thread${threads > 1 ? 's' : ''}`, pool.verify]),
+    ...pools.map(({ threads, pool }) => /** @type {[string, (...args: any[]) => any]} */ ([`pool ${threads} thread${threads > 1 ? 's' : ''}`, pool.verify])),
   ];
   const rows = [];
   for (const fx of FIXTURES) {

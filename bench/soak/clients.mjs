@@ -41,6 +41,7 @@ export function createTally() {
 /** One request; resolves with what came back or the error, never rejects. */
 function exchange(agent, port, { method = 'GET', path, token = null, body = null, refused = false, slowRead = false }) {
   return new Promise((resolve) => {
+    /** @type {import('node:http').OutgoingHttpHeaders} */
     const headers = {};
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (refused) headers[REFUSED_MARKER] = '1';
@@ -55,10 +56,10 @@ function exchange(agent, port, { method = 'GET', path, token = null, body = null
         }
       });
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), reused: req.reusedSocket, error: null }));
-      res.on('error', (e) => resolve({ status: res.statusCode, reused: req.reusedSocket, error: e.code ?? e.message }));
+      res.on('error', (e) => resolve({ status: res.statusCode, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }));
       res.on('aborted', () => resolve({ status: res.statusCode, reused: req.reusedSocket, error: 'aborted' }));
     });
-    req.on('error', (e) => resolve({ status: 0, reused: req.reusedSocket, error: e.code ?? e.message }));
+    req.on('error', (e) => resolve({ status: 0, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }));
     // Node's client writes the whole body before it reads: the client that used to lose refused answers.
     req.end(body ?? undefined);
   });
@@ -72,6 +73,7 @@ const uploadBody = (min, max) => {
 const KIB = 1024;
 
 /** Scenario table: [weight, run(agent, port, tally)]. */
+/** @type {Array<[number, (a: import('node:http').Agent, p: number, t: any) => Promise<void>]>} */
 const SCENARIOS = [
   [40, (a, p, t) => download(a, p, t, cachedTokens[randomInt(cachedTokens.length)], randomInt(1, 64 * KIB), false)],
   [25, (a, p, t) => download(a, p, t, freshToken(), randomInt(1, 16 * KIB), false)],

@@ -32,7 +32,7 @@ const MiB = 1024 * 1024;
 
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
+    const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
     s.close(() => resolve(port));
   });
 });
@@ -83,6 +83,7 @@ fs.writeFileSync(configPath, JSON.stringify({
 const logPath = path.join(dir, 'gateway.log');
 const log = fs.openSync(logPath, 'w');
 const gateway = spawn(process.execPath, [path.join(REPO, 'dist/cli.js'), 'start', '--config', configPath], { stdio: ['ignore', log, log] });
+/** @type {{ code: number | null, signal: NodeJS.Signals | null } | null} */
 let gatewayExit = null;
 gateway.on('exit', (code, signal) => (gatewayExit = { code, signal }));
 

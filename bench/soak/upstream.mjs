@@ -63,9 +63,9 @@ export async function startFaultyUpstream() {
   });
   // Short, so the gateway's upstream connections close soon after the load and fds can return to baseline.
   server.keepAliveTimeout = 2000;
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
-    port: server.address().port,
+    port: (/** @type {import('node:net').AddressInfo} */ (server.address())).port,
     stats,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
