@@ -24,7 +24,8 @@ const USAGE = `Usage: portcullis [start] --config FILE [--workers N] [--log-leve
 
 Commands:
   start   run the gateway (the default command)
-  check   validate a config file: prints every error with its JSON path (exit 1), or a summary (exit 0)
+  check   validate a config file as start would (same environment, same refusals): prints every error with
+          its JSON path (exit 1), or a summary (exit 0)
   token   print a signed JWT for a credential of the config (HS* with its secret; RS/PS/ES/EdDSA with
           --private-key, which must match the credential's public key)
   explain say which route, plugin config and jwt step would decide one request, and why; exit 0 when it
@@ -160,7 +161,7 @@ async function start(p: Parsed): Promise<number> {
   let handle: GatewayHandle;
   try {
     handle = await startGateway({
-      configPath, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
+      configPath, env: process.env, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
     });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
@@ -216,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
       return result.code;
     }
     case 'check': {
-      const result = checkConfig(requireConfig(p));
+      const result = checkConfig(requireConfig(p), process.env);
       (result.ok ? process.stdout : process.stderr).write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
       return result.ok ? 0 : 1;
     }

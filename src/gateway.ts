@@ -3,14 +3,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type pino from 'pino';
 import { hostname } from 'node:os';
-import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig } from './config/types.js';
-import { createLogger, type LogLevel } from './observability/logger.js';
+import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
+import { exposedAdminHost, resolveConfig, type SettingsOverrides } from './config/resolve.js';
+import { setUwsMaxHeaderBytes } from './server/uws-env.js';
+import { createLogger } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
-import { isLoopbackHost } from './admin/admin-http.js';
 import { createAdminGuard, guardPolicy } from './admin/admin-guard.js';
 import { createAdminAudit } from './admin/admin-audit.js';
-import { resolveAdminToken } from './admin/admin-token.js';
+import type { TokenResolution } from './admin/admin-token.js';
 import { createAdminStore, loadDocumentFile, type AdminStore } from './admin/admin-store.js';
 import { packageVersion } from './supervisor/package-version.js';
 import { ConfigInvalidError } from './portcullis-error.js';
@@ -18,21 +19,16 @@ import { buildStatus } from './admin/status.js';
 import { createWorkerPool, type WorkerPool } from './supervisor/worker-pool.js';
 import { listenerAddress } from './config/listen-spec.js';
 import { drainDelay, readinessOf, startReplica, type Replica } from './supervisor/replica.js';
-import { resolveReplicaSettings } from './config/validate-replica.js';
 import { createMemoryWriter, createReadOnlyApi } from './admin/read-only.js';
 
-export interface GatewayOverrides {
-  workers?: number;
-  logLevel?: LogLevel;
-  /** `--http-engine`: the engine of every proxy listener (engine= flags dropped; http2 listeners stay node). */
-  httpEngine?: HttpEngine;
-  /** `--watch`: reload when the config file changes, as gateway.watch_config does. */
-  watch?: boolean;
-}
+/** The command line's overrides (`--workers`, `--log-level`, `--http-engine`, `--watch`), applied by config/resolve.ts. */
+export type GatewayOverrides = SettingsOverrides;
 
 export interface GatewayOptions {
   configPath: string;
   overrides?: GatewayOverrides;
+  /** The environment the resolve step reads (PORTCULLIS_ADMIN_TOKEN[_FILE], ...); default: this process's. */
+  env?: NodeJS.ProcessEnv;
   /** Main-thread logger; worker logs are relayed into it. Default: pino JSON to stdout. */
   logger?: pino.Logger;
   /** For tests only. */
@@ -89,19 +85,6 @@ const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'adm
   'access_log', 'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
 const STATUS_REFRESH_MS = 250;
 
-function applyOverrides(config: ValidatedConfig, overrides: GatewayOverrides | undefined): ValidatedConfig {
-  if (!overrides) return config;
-  const gateway = { ...config.gateway };
-  if (overrides.workers !== undefined) gateway.workers = overrides.workers;
-  if (overrides.logLevel !== undefined) gateway.log_level = overrides.logLevel;
-  if (overrides.httpEngine !== undefined) {
-    gateway.http_engine = overrides.httpEngine;
-    gateway.proxy_listen = gateway.proxy_listen.map((l) => ({ ...l, engine: null }));
-    if (gateway.authorizer_listen) gateway.authorizer_listen = { ...gateway.authorizer_listen, engine: null };
-  }
-  return { ...config, gateway };
-}
-
 function hashConfig(config: ValidatedConfig): string {
   return createHash('md5').update(JSON.stringify(config)).digest('hex');
 }
@@ -120,31 +103,24 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   // The raw document is kept too: Admin API writes edit it and write it back to the file.
   const loaded = loadDocumentFile(configPath);
   if (!loaded.ok) throw new ConfigInvalidError(loaded.errors);
-  let config = applyOverrides(loaded.state.config, options.overrides);
+  // The same resolve step as `portcullis check`: overrides, the admin token in force, the cross-field rules.
+  const resolved = resolveConfig(loaded.state.config, options.env, options.overrides);
+  if (!resolved.adminToken.ok || resolved.errors.length > 0) throw new ConfigInvalidError(resolved.errors);
+  let config = resolved.config;
   const settings = config.gateway;
-  const resolvedToken = resolveAdminToken(settings);
-  if (!resolvedToken.ok) throw new ConfigInvalidError(resolvedToken.errors);
-  let adminToken = resolvedToken.token;
-  const exposed = settings.admin_listen?.find((l) => !isLoopbackHost(l.host));
-  if (exposed !== undefined && adminToken === null) {
-    throw new ConfigInvalidError([{
-      path: '$.gateway.admin_listen',
-      message: `the Admin API would listen on the non-loopback address '${exposed.host}' without a token: `
-        + 'set gateway.admin_token or gateway.admin_token_file (or the PORTCULLIS_ADMIN_TOKEN / PORTCULLIS_ADMIN_TOKEN_FILE '
-        + 'environment variable), or listen on 127.0.0.1',
-    }]);
-  }
+  let adminToken = resolved.adminToken.token;
+  const exposed = exposedAdminHost(settings) !== null;
   const logger = options.logger ?? createLogger({ level: settings.log_level });
   logWarnings(logger, loaded.state.warnings);
   const guard = createAdminGuard(guardPolicy(settings, adminToken), logger);
   // The status listener is read-only and tokenless (Kong's), but a rebound browser page must not read it either.
-  const statusHost = resolveReplicaSettings(settings).status_listen?.host ?? ''; // restart-only: the bound one
+  const statusHost = settings.status_listen?.host ?? ''; // restart-only: the bound one
   const statusPolicy = (g: GatewaySettings) => ({ ...guardPolicy(g, null), listenHost: statusHost });
   const statusGuard = createAdminGuard(statusPolicy(settings), logger);
   const audit = createAdminAudit(logger, () => generation);
 
-  // uWS reads this when it loads; workers inherit process.env, so it must be set before they start.
-  process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(settings.max_header_bytes);
+  // uWS reads this when it loads; workers inherit the environment, so it must be set before they start.
+  setUwsMaxHeaderBytes(settings.max_header_bytes);
 
   let generation = 1;
   let configHash = hashConfig(config);
@@ -169,7 +145,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const proxyPorts = await pool.start();
   const proxyPort = proxyPorts[0]!;
   let draining = false;
-  const replicaSettings = resolveReplicaSettings(settings);
 
   const proxyListen = settings.proxy_listen.map((l, i) => listenerAddress({ host: l.host, port: proxyPorts[i]! })).join(', ');
   const authorizerPort = pool.authorizerPort();
@@ -209,7 +184,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   /** Pushes a validated config (from the file or an Admin API write) to every worker as the next generation. */
   async function applyValidated(validated: ValidatedConfig, warnings: readonly ConfigError[], source: string): Promise<ReloadResult> {
     logWarnings(logger, warnings);
-    const next = applyOverrides(validated, options.overrides);
+    const resolvedNext = resolveConfig(validated, options.env, options.overrides);
+    const next = resolvedNext.config;
     const gateway = { ...next.gateway };
     for (const key of RESTART_ONLY) {
       if (JSON.stringify(gateway[key]) !== JSON.stringify(config.gateway[key])) {
@@ -225,7 +201,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     }
     config = candidate;
     generation = nextGeneration;
-    updateGuard(candidate.gateway);
+    updateGuard(candidate.gateway, resolvedNext.adminToken);
     configHash = hashConfig(candidate);
     loadedAt = new Date().toISOString();
     reloadsOk++;
@@ -234,11 +210,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   }
 
   /** Token files are re-read on every reload; a token that cannot be read, or none on an exposed listener, keeps the old one. */
-  function updateGuard(gateway: GatewaySettings): void {
-    const next = resolveAdminToken(gateway);
+  function updateGuard(gateway: GatewaySettings, next: TokenResolution): void {
     if (!next.ok) {
       for (const e of next.errors) logger.error({ path: e.path }, `admin token not changed: ${e.path}: ${e.message}`);
-    } else if (next.token === null && exposed !== undefined) {
+    } else if (next.token === null && exposed) {
       logger.error({ path: '$.gateway.admin_token' }, 'admin token not removed: the Admin API listens on a non-loopback address');
     } else {
       adminToken = next.token;
@@ -255,9 +230,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     info: () => ({ version: packageVersion(), hostname: hostname(), node_id: nodeId }),
     onError: (err) => logger.error({ err }, 'Admin API write could not be saved to the config file; nothing was changed'),
     // Declarative mode never writes the (often read-only, mounted) file; an allowed `POST /config` lives in memory.
-    writer: replicaSettings.admin_writes ? undefined : createMemoryWriter(),
+    writer: settings.admin_writes ? undefined : createMemoryWriter(),
   });
-  const api = replicaSettings.admin_writes ? store : createReadOnlyApi(store, { configEndpoint: replicaSettings.admin_config_endpoint });
+  const api = settings.admin_writes ? store : createReadOnlyApi(store, { configEndpoint: settings.admin_config_endpoint });
 
   let admin: AdminServer | null = null;
   if (settings.admin_listen) {
@@ -281,8 +256,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   try {
     replica = await startReplica({
       logger, configPath, status, metrics, readiness, guard: statusGuard, reload: reloadFile,
-      watch: options.overrides?.watch ?? replicaSettings.watch_config,
-      statusListen: replicaSettings.status_listen,
+      watch: settings.watch_config,
+      statusListen: settings.status_listen,
       watchDebounceMs: options.testing?.watchDebounceMs,
     });
   } catch (err) {
@@ -290,7 +265,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await admin?.close();
     throw err;
   }
-  const statusListen = replica.statusPort === null ? null : listenerAddress({ host: replicaSettings.status_listen!.host, port: replica.statusPort });
+  const statusListen = replica.statusPort === null ? null : listenerAddress({ host: settings.status_listen!.host, port: replica.statusPort });
 
   const info = pool.info();
   if (info?.uwsNative === false) {
@@ -344,7 +319,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
       stopped ??= (async () => {
         draining = true;
         replica.stopWatching();
-        await drainDelay(resolveReplicaSettings(config.gateway).drain_delay_ms, logger);
+        await drainDelay(config.gateway.drain_delay_ms, logger);
         logger.info({ drainTimeoutMs: config.gateway.drain_timeout_ms }, 'stopping: draining in-flight requests');
         await pool.stop(config.gateway.drain_timeout_ms);
         await admin?.close();

@@ -89,7 +89,7 @@ port.on('message', (message: ToWorker) => {
 
 async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
-  const target = compiled.gateway.access_log ?? null;
+  const target = compiled.gateway.access_log;
   const accessLog = target === null ? null : createAccessLog(target, { workerId: data.workerId });
   const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
     ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null, accessLog, authorizerPort: data.authorizerPort });

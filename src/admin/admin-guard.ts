@@ -43,8 +43,8 @@ export interface AdminGuard {
 export function guardPolicy(gateway: GatewaySettings, token: string | null): AdminGuardPolicy {
   return {
     token,
-    allowedOrigins: gateway.admin_allowed_origins ?? [],
-    allowedHosts: gateway.admin_allowed_hosts ?? [],
+    allowedOrigins: gateway.admin_allowed_origins,
+    allowedHosts: gateway.admin_allowed_hosts,
     // The first admin_listen entry decides whether the listener is bound to every address.
     listenHost: gateway.admin_listen?.[0]?.host ?? '',
   };

@@ -1,4 +1,4 @@
-// Resolves the Admin API token: the environment (PORTCULLIS_ADMIN_TOKEN[_FILE]) over the file's gateway.admin_token[_file].
+// Resolves the Admin API token: the environment (PORTCULLIS_ADMIN_TOKEN[_FILE]) over the file's gateway.admin_token[_file]; config/resolve.ts passes the environment.
 import type { ConfigError, GatewaySettings } from '../config/types.js';
 import { readTokenFile } from '../config/validate-admin.js';
 
@@ -17,7 +17,7 @@ export type TokenResolution =
  * so an operator never has to guess which one is in force. Files are read on every call (start and reload).
  */
 export function resolveAdminToken(gateway: Pick<GatewaySettings, 'admin_token' | 'admin_token_file'>,
-  env: NodeJS.ProcessEnv = process.env): TokenResolution {
+  env: NodeJS.ProcessEnv): TokenResolution {
   const envToken = env[ADMIN_TOKEN_ENV] || null;
   const envFile = env[ADMIN_TOKEN_FILE_ENV] || null;
   if (envToken !== null && envFile !== null) {

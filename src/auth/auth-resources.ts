@@ -1,7 +1,6 @@
 // The thread's long-lived auth resources shared by every config generation: the asymmetric verifier and the JWKS registry.
 import { availableParallelism } from 'node:os';
 import type { GatewaySettings } from '../config/types.js';
-import { resolveVerifySettings } from '../config/validate-verify.js';
 import { verifyAsymmetric as verifyInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
 import { createLibuvVerifier } from '../crypto/verify-libuv.js';
 import { createVerifyPool } from '../crypto/verify-pool.js';
@@ -46,18 +45,14 @@ function onJwksEvent(e: JwksEvent): void {
  * pool size are bound at the first call (a reload that changes them logs a warning; they apply after a
  * restart); JWKS bounds follow every reload.
  */
-export function authResourcesFor(gateway: Partial<GatewaySettings>, log?: AuthResourceLogger): AuthResources {
+export function authResourcesFor(s: GatewaySettings, log?: AuthResourceLogger): AuthResources {
   if (log !== undefined) logger = log;
-  const s = resolveVerifySettings(gateway);
-  // For benchmarks: compare modes without editing the config file.
-  const forced = process.env.PORTCULLIS_ASYMMETRIC_VERIFY;
-  if (forced === 'pool' || forced === 'libuv' || forced === 'inline') s.asymmetric_verify = forced;
   const key = `${s.asymmetric_verify}/${s.verify_queue_max}/${s.verify_pool_threads}`;
   if (verifier === null) {
     verifierKey = key;
     if (s.asymmetric_verify === 'libuv') verifier = createLibuvVerifier({ maxPending: s.verify_queue_max });
     else if (s.asymmetric_verify === 'pool') {
-      const workers = Math.max(1, gateway.workers ?? 1);
+      const workers = Math.max(1, s.workers);
       // One pool per data-plane thread: split the spare cores between them, at least one thread each.
       const auto = Math.max(1, Math.floor((availableParallelism() - 1) / workers));
       let reported = false;
@@ -75,12 +70,12 @@ export function authResourcesFor(gateway: Partial<GatewaySettings>, log?: AuthRe
     logger?.warn({ setting: 'gateway.asymmetric_verify' }, 'gateway.asymmetric_verify / verify_queue_max / verify_pool_threads changed; they take effect only after a restart');
     verifierKey = key;
   }
-  registry?.updateSettings(jwksSettingsOf(gateway));
-  return { verifyAsymmetric: verifier.verify, jwks: sharedJwksRegistry(gateway), mode: verifier.stats().mode };
+  registry?.updateSettings(jwksSettingsOf(s));
+  return { verifyAsymmetric: verifier.verify, jwks: sharedJwksRegistry(s), mode: verifier.stats().mode };
 }
 
 /** The thread's JWKS registry alone (created on first use), for an authenticator given no registry. */
-export function sharedJwksRegistry(gateway: Partial<GatewaySettings>): JwksRegistry {
+export function sharedJwksRegistry(gateway: GatewaySettings): JwksRegistry {
   if (registry === null) registry = createJwksRegistry({ settings: jwksSettingsOf(gateway), onEvent: onJwksEvent });
   return registry;
 }

@@ -1,5 +1,6 @@
-// `portcullis check --config FILE`: validates a file and renders either every error or a summary of what it configures.
-import { formatConfigErrors, loadConfigFile } from './load.js';
+// `portcullis check --config FILE`: resolves a file as `start` would and renders either every error or a summary of what it configures.
+import { formatConfigErrors, readConfigDocument } from './load.js';
+import { resolve } from './resolve.js';
 import type { ListenerSpec, ValidatedConfig } from './types.js';
 import { formatListener } from './listen-spec.js';
 import { FIELDS } from './fields.js';
@@ -27,8 +28,10 @@ function extensionLines(c: ValidatedConfig): string[] {
   return lines;
 }
 
-export function checkConfig(path: string): CheckResult {
-  const result = loadConfigFile(path);
+/** Refuses exactly what `start` refuses (the same resolve step, with the same environment), every error with its JSON path. */
+export function checkConfig(path: string, env?: NodeJS.ProcessEnv): CheckResult {
+  const read = readConfigDocument(path);
+  const result = read.ok ? resolve(read.document, env) : { ok: false as const, errors: read.errors, warnings: [] };
   const warnings = result.warnings.map((w) => `warning: ${w.path}: ${w.message}`);
   if (!result.ok) {
     const n = result.errors.length;

@@ -19,6 +19,14 @@ export function readConfigFile(path: string): { ok: true; text: string } | { ok:
   }
 }
 
+/** The file read and parsed (JSON or YAML by its extension), not yet validated. */
+export function readConfigDocument(path: string): { ok: true; document: unknown } | { ok: false; errors: ConfigError[] } {
+  const read = readConfigFile(path);
+  if (!read.ok) return { ok: false, errors: [read.error] };
+  const parsed = parseConfigText(read.text, formatForPath(path));
+  return parsed.ok ? { ok: true, document: parsed.value } : parsed;
+}
+
 export function loadConfigFile(path: string): LoadResult {
   const read = readConfigFile(path);
   if (!read.ok) return { ok: false, errors: [read.error], warnings: [], source: path };

@@ -38,7 +38,11 @@ export interface ListenerSpec extends ListenAddress {
   flags: string[];
 }
 
-/** The `gateway` section after defaults are applied. */
+/**
+ * The `gateway` section after validation: total, every field present with its default filled in (the validator and
+ * `resolve()` in config/resolve.ts build it; tests build one with `gatewaySettings(overrides)` in test/helpers).
+ * "Not set" is an explicit value (null, [] or '') so no consumer re-resolves a default.
+ */
 export interface GatewaySettings {
   /** Every worker serves every entry; never empty. */
   proxy_listen: ListenerSpec[];
@@ -55,70 +59,63 @@ export interface GatewaySettings {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
-  /**
-   * Admin API token (Kong-Admin-Token header); null/absent = none. PORTCULLIS_ADMIN_TOKEN[_FILE] take
-   * precedence (src/admin/admin-token.ts). Optional so older literals still type-check.
-   */
-  admin_token?: string | null;
-  // Admin API security (validate-admin.ts, src/admin/admin-guard.ts); absent = the defaults.
+  /** Admin API token (Kong-Admin-Token header) as the file gives it; null = none. The environment's token is applied by resolve(). */
+  admin_token: string | null;
+  // Admin API security (validate-admin.ts, src/admin/admin-guard.ts).
   /** File holding the admin token (one trailing newline trimmed); read at start and on reload. Exclusive with admin_token. */
-  admin_token_file?: string | null;
-  /** Browser origins (`scheme://host[:port]`) allowed to call the Admin API; absent/empty = none. */
-  admin_allowed_origins?: string[];
+  admin_token_file: string | null;
+  /** Browser origins (`scheme://host[:port]`) allowed to call the Admin API; empty = none. */
+  admin_allowed_origins: string[];
   /** Host names accepted in `Host` besides the listener's loopback addresses; when set, enforced with a token too. */
-  admin_allowed_hosts?: string[];
-  /**
-   * Where RS, PS, ES and EdDSA signatures are verified (see validate-verify.ts for the defaults). Optional so
-   * hand-built literals still type-check; absent means the defaults.
-   */
-  asymmetric_verify?: 'pool' | 'libuv' | 'inline';
+  admin_allowed_hosts: string[];
+  /** Where RS, PS, ES and EdDSA signatures are verified (see validate-verify.ts for the defaults). */
+  asymmetric_verify: 'pool' | 'libuv' | 'inline';
   /** Verifications queued or in flight per worker thread before 503 `verifyQueueFull`. */
-  verify_queue_max?: number;
+  verify_queue_max: number;
   /** Piscina threads for `asymmetric_verify: "pool"`; 0 = automatic. */
-  verify_pool_threads?: number;
+  verify_pool_threads: number;
   /** JWKS cache lifetime bounds: `Cache-Control: max-age` is clamped into [min, max]; no max-age → max. */
-  jwks_cache_min_seconds?: number;
-  jwks_cache_max_seconds?: number;
+  jwks_cache_min_seconds: number;
+  jwks_cache_max_seconds: number;
   /** At most one unknown-`kid` refetch per JWKS URI per this many seconds. */
-  jwks_refetch_interval_seconds?: number;
-  jwks_fetch_timeout_ms?: number;
-  jwks_max_bytes?: number;
+  jwks_refetch_interval_seconds: number;
+  jwks_fetch_timeout_ms: number;
+  jwks_max_bytes: number;
   /** Readiness waits at most this long for every JWKS to load once. */
-  jwks_ready_timeout_ms?: number;
+  jwks_ready_timeout_ms: number;
   /**
    * TLS default certificates as PEM text (a path in the file is read at validation), paired by index with
-   * `ssl_cert_key`; absent when not configured. Several pairs let an RSA and an ECDSA certificate be served together.
+   * `ssl_cert_key`; null when not configured. Several pairs let an RSA and an ECDSA certificate be served together.
    */
-  ssl_cert?: string[];
-  ssl_cert_key?: string[];
+  ssl_cert: string[] | null;
+  ssl_cert_key: string[] | null;
   /**
    * Answers made before the request body was read (401, 404, 413, ...): body bytes still to come that are read
-   * and discarded first, keeping the connection; beyond it, answer and linger like nginx. Optional so hand-built
-   * literals still type-check; absent means the defaults.
+   * and discarded first, keeping the connection; beyond it, answer and linger like nginx.
    */
-  discard_body_max_bytes?: number;
+  discard_body_max_bytes: number;
   /** Lingering close: longest read after the answer (nginx `lingering_time`). */
-  lingering_time_ms?: number;
+  lingering_time_ms: number;
   /** Lingering close: silence that ends it early (nginx `lingering_timeout`). */
-  lingering_timeout_ms?: number;
-  /** External-authorizer listener; absent or null when `authorizer_listen` is `"off"` (the default). */
-  authorizer_listen?: ListenerSpec | null;
-  /** Envoy ext_authz `path_prefix` removed from authorizer request paths; absent = ''. */
-  authorizer_path_prefix?: string;
-  /** Which front proxy's request shape the authorizer reads; absent = 'auto'. */
-  authorizer_source?: 'auto' | 'traefik' | 'nginx' | 'envoy';
-  /** Access log destination: `"stdout"` or a file path; null/absent = off (`true` in the file means `"stdout"`). */
-  access_log?: string | null;
-  /** Replicas (validate-replica.ts; optional so hand-built literals still type-check, absent = defaults). Reload on file change. */
-  watch_config?: boolean;
+  lingering_timeout_ms: number;
+  /** External-authorizer listener; null when `authorizer_listen` is `"off"` (the default). */
+  authorizer_listen: ListenerSpec | null;
+  /** Envoy ext_authz `path_prefix` removed from authorizer request paths; '' = none. */
+  authorizer_path_prefix: string;
+  /** Which front proxy's request shape the authorizer reads. */
+  authorizer_source: 'auto' | 'traefik' | 'nginx' | 'envoy';
+  /** Access log destination: `"stdout"` or a file path; null = off (`true` in the file means `"stdout"`). */
+  access_log: string | null;
+  /** Replicas (validate-replica.ts). Reload on file change. */
+  watch_config: boolean;
   /** false = the Admin API is read-only (Kong's DB-less answers to writes). */
-  admin_writes?: boolean;
+  admin_writes: boolean;
   /** With admin_writes false: whether `POST /config` may still replace the config (in memory only). */
-  admin_config_endpoint?: boolean;
+  admin_config_endpoint: boolean;
   /** Kong's status listener (`/status`, `/status/ready`, `/metrics`); null = off. */
-  status_listen?: ListenAddress | null;
+  status_listen: ListenAddress | null;
   /** On SIGTERM: readiness fails at once, the proxy keeps accepting this long, then drains. */
-  drain_delay_ms?: number;
+  drain_delay_ms: number;
   /** Verified-token cache bounds. */
   token_cache: {
     enabled: boolean;

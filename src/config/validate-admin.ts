@@ -47,14 +47,12 @@ function readList(sink: Sink, r: Reader, obj: Obj, key: string, canonical: (v: s
   return out;
 }
 
-/** Only the fields the file sets are returned, so a plain config's validated form is unchanged. */
+/** Every field, defaulted: no token, no file, no extra origins or hosts. */
 export function readAdminSecurity(sink: Sink, r: Reader, obj: Obj): AdminSecuritySettings {
-  const out: AdminSecuritySettings = {};
   const token = r.str('admin_token', null, { nullable: true, nonEmpty: true });
   const tokenFile = r.str('admin_token_file', null, { nullable: true, nonEmpty: true });
-  if (token !== null) out.admin_token = token;
+  const out: AdminSecuritySettings = { admin_token: token, admin_token_file: tokenFile, admin_allowed_origins: [], admin_allowed_hosts: [] };
   if (tokenFile !== null) {
-    out.admin_token_file = tokenFile;
     const filePath = childPath(r.path, 'admin_token_file');
     if (token !== null) sink.error(filePath, 'set either admin_token or admin_token_file, not both');
     else {

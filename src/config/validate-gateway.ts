@@ -57,22 +57,23 @@ function readAuthorizerListen(sink: Sink, raw: unknown, at: string): ListenerSpe
   return spec;
 }
 
-/** External-authorizer fields, present in the result only when set (so a config without them is unchanged). */
+type AuthorizerSettings = Pick<GatewaySettings, 'authorizer_listen' | 'authorizer_path_prefix' | 'authorizer_source'>;
+
+/** External-authorizer fields, defaulted (off, no prefix, source auto). */
 function readAuthorizer(
   sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly ListenAddress[],
-): Partial<GatewaySettings> {
-  const out: Partial<GatewaySettings> = {};
+): AuthorizerSettings {
+  const out: AuthorizerSettings = { authorizer_listen: null, authorizer_path_prefix: '', authorizer_source: 'auto' };
   const at = childPath(path, 'authorizer_listen');
   const spec = readAuthorizerListen(sink, obj.authorizer_listen, at);
   if (spec !== null && others.some((o) => clash(spec, o))) {
     sink.error(at, 'must not use the port of proxy_listen or admin_listen');
-  } else if (spec !== null) out.authorizer_listen = spec;
+  } else out.authorizer_listen = spec;
   const prefix = r.str('authorizer_path_prefix', '');
   if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
     sink.error(childPath(path, 'authorizer_path_prefix'), "expected a path such as '/authz' (no query, no trailing '/'), or ''");
-  } else if (prefix !== '') out.authorizer_path_prefix = prefix;
-  const source = r.oneOf('authorizer_source', AUTHORIZER_SOURCES, 'auto');
-  if (source !== 'auto') out.authorizer_source = source;
+  } else out.authorizer_path_prefix = prefix;
+  out.authorizer_source = r.oneOf('authorizer_source', AUTHORIZER_SOURCES, 'auto');
   return out;
 }
 
@@ -133,13 +134,13 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     }
   }
   const certificates = readGatewayCertificates(sink, obj, path);
-  if (proxyListen.some((spec) => spec.ssl) && certificates.ssl_cert === undefined && !has(obj, 'ssl_cert')) {
+  if (proxyListen.some((spec) => spec.ssl) && certificates.ssl_cert === null && !has(obj, 'ssl_cert')) {
     // Kong generates a self-signed default; a gateway should not answer TLS with a certificate nobody chose.
     sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
   }
   const accessLog = readAccessLog(sink, obj.access_log, childPath(path, 'access_log'));
   return {
-    ...(accessLog !== null ? { access_log: accessLog } : {}),
+    access_log: accessLog,
     ...readAdminSecurity(sink, r, obj),
     proxy_listen: proxyListen,
     admin_listen: adminListen,
@@ -152,11 +153,11 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     discard_body_max_bytes: r.int('discard_body_max_bytes', GATEWAY_DEFAULTS.discard_body_max_bytes, ...L.discard_body_max_bytes),
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
-    ...readVerifySettings(sink, r, obj),
+    ...readVerifySettings(sink, r),
     ...certificates,
     ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...adminListen ?? []]),
-    ...readReplicaSettings(r, obj),
-    ...(has(obj, 'status_listen') ? { status_listen: statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) } : {}),
+    ...readReplicaSettings(r),
+    status_listen: has(obj, 'status_listen') ? statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) : null,
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

@@ -63,18 +63,20 @@ function reason(err: unknown): string {
 }
 
 /** `gateway.ssl_cert` / `gateway.ssl_cert_key`: a path or PEM, or a list of them, paired by index. */
-export function readGatewayCertificates(sink: Sink, obj: Obj, path: string, now = Date.now()): { ssl_cert?: string[]; ssl_cert_key?: string[] } {
+const NONE = { ssl_cert: null, ssl_cert_key: null } as const;
+
+export function readGatewayCertificates(sink: Sink, obj: Obj, path: string, now = Date.now()): { ssl_cert: string[] | null; ssl_cert_key: string[] | null } {
   const certs = readPemList(sink, obj, path, 'ssl_cert');
   const keys = readPemList(sink, obj, path, 'ssl_cert_key');
-  if (certs === null && keys === null) return {};
+  if (certs === null && keys === null) return NONE;
   if (certs === null || keys === null) {
     const [missing, other] = certs === null ? ['ssl_cert', 'ssl_cert_key'] : ['ssl_cert_key', 'ssl_cert'];
     sink.error(childPath(path, missing), `required when '${other}' is set`);
-    return {};
+    return NONE;
   }
   if (certs.length !== keys.length) {
     sink.error(childPath(path, 'ssl_cert_key'), `expected ${certs.length} entries, one per 'ssl_cert' entry (got ${keys.length})`);
-    return {};
+    return NONE;
   }
   const types = new Map<string, number>();
   certs.forEach((c, i) => {

@@ -29,24 +29,12 @@ const VERIFY_LIMITS = {
   jwks_ready_timeout_ms: [0, 600000],
 } as const;
 
-export type VerifySettings = Required<Pick<GatewaySettings, 'asymmetric_verify' | 'verify_queue_max' | 'verify_pool_threads'
+export type VerifySettings = Pick<GatewaySettings, 'asymmetric_verify' | 'verify_queue_max' | 'verify_pool_threads'
   | 'jwks_cache_min_seconds' | 'jwks_cache_max_seconds' | 'jwks_refetch_interval_seconds' | 'jwks_fetch_timeout_ms'
-  | 'jwks_max_bytes' | 'jwks_ready_timeout_ms'>>;
+  | 'jwks_max_bytes' | 'jwks_ready_timeout_ms'>;
 
-/** The settings with defaults for the fields a gateway section leaves out. */
-export function resolveVerifySettings(gateway: Partial<GatewaySettings>): VerifySettings {
-  const out = { ...VERIFY_DEFAULTS } as VerifySettings;
-  for (const k of Object.keys(VERIFY_DEFAULTS) as Array<keyof VerifySettings>) {
-    if (gateway[k] !== undefined) (out as Record<string, unknown>)[k] = gateway[k];
-  }
-  return out;
-}
-
-/**
- * Reads the gateway fields of this extension; only the fields the file sets are returned (so a plain
- * config's validated form is unchanged) — `resolveVerifySettings` fills in the rest. min must not exceed max.
- */
-export function readVerifySettings(sink: Sink, r: Reader, obj: Obj): Partial<VerifySettings> {
+/** Reads the gateway fields of this extension, defaulted; min must not exceed max. */
+export function readVerifySettings(sink: Sink, r: Reader): VerifySettings {
   const D = VERIFY_DEFAULTS;
   const L = VERIFY_LIMITS;
   const out: VerifySettings = {
@@ -63,11 +51,7 @@ export function readVerifySettings(sink: Sink, r: Reader, obj: Obj): Partial<Ver
   if (out.jwks_cache_min_seconds > out.jwks_cache_max_seconds) {
     sink.error(childPath(r.path, 'jwks_cache_min_seconds'), `must not exceed jwks_cache_max_seconds (${out.jwks_cache_max_seconds})`);
   }
-  const given: Partial<VerifySettings> = {};
-  for (const k of Object.keys(out) as Array<keyof VerifySettings>) {
-    if (has(obj, k)) (given as Record<string, unknown>)[k] = out[k];
-  }
-  return given;
+  return out;
 }
 
 export interface KeySource {

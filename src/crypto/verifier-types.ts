@@ -2,7 +2,7 @@
 import type { GatewaySettings } from '../config/types.js';
 import { ERROR_CODES, hasErrorCode, PortcullisError } from '../portcullis-error.js';
 
-export type VerifyMode = NonNullable<GatewaySettings['asymmetric_verify']>;
+export type VerifyMode = GatewaySettings['asymmetric_verify'];
 
 /** Counters every verifier keeps; read by observability. */
 export interface VerifierStats {

@@ -1,5 +1,6 @@
 // Loads the optional native HMAC addon (build/Release/portcullis_native.node) and reports availability; never throws.
 import { createRequire } from 'node:module';
+import { nativeAddonDisabled } from '../config/environment.js';
 
 /** Algorithm numbers the addon understands. */
 export const NATIVE_ALG = { HS256: 0, HS384: 1, HS512: 2 } as const;
@@ -39,7 +40,7 @@ const EXPECTED_ABI = 1;
 const ADDON_PATH = '../../build/Release/portcullis_native.node';
 
 function load(): { addon: NativeAddon | null; error: string | null } {
-  if (process.env.PORTCULLIS_DISABLE_NATIVE === '1') {
+  if (nativeAddonDisabled()) {
     return { addon: null, error: 'disabled by PORTCULLIS_DISABLE_NATIVE=1' };
   }
   try {

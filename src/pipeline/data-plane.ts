@@ -13,7 +13,6 @@ import { createAuthorizerServer, createListenerServers } from '../server/listene
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
 import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
-import { GATEWAY_DEFAULTS } from '../config/fields.js';
 import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { withoutTokenArgs } from '../proxy/policy-headers.js';
@@ -86,12 +85,7 @@ function packageVersion(): string {
 
 function refusalSettings(config: CompiledConfig): RefusalSettings {
   const g = config.gateway;
-  const d = GATEWAY_DEFAULTS;
-  return {
-    discardMaxBytes: g.discard_body_max_bytes ?? d.discard_body_max_bytes,
-    lingeringTimeMs: g.lingering_time_ms ?? d.lingering_time_ms,
-    lingeringTimeoutMs: g.lingering_timeout_ms ?? d.lingering_timeout_ms,
-  };
+  return { discardMaxBytes: g.discard_body_max_bytes, lingeringTimeMs: g.lingering_time_ms, lingeringTimeoutMs: g.lingering_timeout_ms };
 }
 
 async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
@@ -309,7 +303,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const ports: number[] = [];
   // authorizer_listen: the same generations and counters, its own listener and response counters (never proxied).
   const authzShared = createAuthorizerShared(shared);
-  const authzSpec = initial.gateway.authorizer_listen ?? null;
+  const authzSpec = initial.gateway.authorizer_listen;
   const authz = authzSpec === null ? null : await createAuthorizerServer(initial.gateway, authzSpec, createAuthorizerEntry({
     current: () => gen, normalizePath, counters, ids, shared: authzShared, logger, accessLog: accessLog !== null,
   }), { via, logger, primary: options.primary ?? true });

@@ -65,7 +65,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let generation = options.generation;
   let listenPorts = options.listeners.map((l) => l.port);
   let slot0Ports: number[] | null = null;
-  const authzListen = options.config.gateway.authorizer_listen ?? null;
+  const authzListen = options.config.gateway.authorizer_listen;
   let authorizerPort: number | undefined = authzListen?.port;
   let stopping = false;
   // One set per process: a restarted worker keeps accepting tickets the others issued.

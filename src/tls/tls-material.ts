@@ -16,7 +16,7 @@ export interface TlsMaterial {
 export function tlsFingerprint(config: ValidatedConfig): string {
   const h = createHash('sha256');
   const g = config.gateway;
-  h.update(JSON.stringify([g.ssl_cert ?? null, g.ssl_cert_key ?? null, config.certificates ?? null, config.snis ?? null]));
+  h.update(JSON.stringify([g.ssl_cert, g.ssl_cert_key, config.certificates ?? null, config.snis ?? null]));
   h.update(JSON.stringify(routeSnisOf(config)));
   return h.digest('hex');
 }

@@ -60,6 +60,21 @@ describe('portcullis CLI', () => {
     expect(run.stderr).toMatch(/\$\.services\[0\]\.routes\[0\]\.paths\[0\]: .+/);
   });
 
+  it('check refuses what start refuses: an Admin API on a non-loopback address without a token, with its JSON path', async () => {
+    const path = writeConfig(join(tempDir(), 'exposed.json'), gatewayConfig(3000, ['/api'], { admin_listen: '0.0.0.0:0' }));
+    const noToken = { PORTCULLIS_ADMIN_TOKEN: '', PORTCULLIS_ADMIN_TOKEN_FILE: '' };
+    const refusal = "$.gateway.admin_listen: the Admin API would listen on the non-loopback address '0.0.0.0' without a token";
+    const check = await cli(['check', '--config', path], noToken);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(refusal);
+    const start = await cli(['start', '--config', path], noToken);
+    expect(start.code).toBe(1);
+    expect(start.stderr).toContain(refusal);
+    // The environment's token is applied by the same resolve step, so check accepts the file as start would.
+    const withToken = await cli(['check', '--config', path], { ...noToken, PORTCULLIS_ADMIN_TOKEN: 'from-env' });
+    expect(withToken.code).toBe(0);
+  });
+
   it('takes the config path from PORTCULLIS_CONFIG when --config is absent', async () => {
     const path = writeConfig(join(tempDir(), 'bad.json'), BAD);
     const run = await cli(['check'], { PORTCULLIS_CONFIG: path });

@@ -1,7 +1,7 @@
 // One JWKS per URI: cached per Cache-Control within bounds, unknown-kid refetch (single-flight, rate-limited), stale-if-error, readiness.
 import type { KeyObject } from 'node:crypto';
-import type { GatewaySettings, JwtAlgorithm } from '../../config/types.js';
-import { resolveVerifySettings } from '../../config/validate-verify.js';
+import type { JwtAlgorithm } from '../../config/types.js';
+import { VERIFY_DEFAULTS, type VerifySettings } from '../../config/validate-verify.js';
 import { fetchJwks as defaultFetch, JwksFetchError, type JwksFetch } from './jwks-fetcher.js';
 import { indexByKid, parseJwks, selectKey, type JwkEntry } from './jwk-key.js';
 
@@ -14,9 +14,8 @@ export interface JwksSettings {
   readyTimeoutMs: number;
 }
 
-/** The cache's settings from a gateway section (defaults for the fields it leaves out). */
-export function jwksSettingsOf(gateway: Partial<GatewaySettings>): JwksSettings {
-  const s = resolveVerifySettings(gateway);
+/** The cache's settings from a (validated, so total) gateway section. */
+export function jwksSettingsOf(s: VerifySettings): JwksSettings {
   return {
     cacheMinSeconds: s.jwks_cache_min_seconds,
     cacheMaxSeconds: s.jwks_cache_max_seconds,
@@ -27,7 +26,7 @@ export function jwksSettingsOf(gateway: Partial<GatewaySettings>): JwksSettings 
   };
 }
 
-export const DEFAULT_JWKS_SETTINGS: JwksSettings = jwksSettingsOf({});
+export const DEFAULT_JWKS_SETTINGS: JwksSettings = jwksSettingsOf(VERIFY_DEFAULTS);
 
 export interface JwksEvent {
   type: 'loaded' | 'changed' | 'fetch-failed' | 'keys-skipped' | 'ready-timeout';

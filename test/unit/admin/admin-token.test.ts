@@ -9,21 +9,22 @@ describe('admin token resolution', () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'env'), 'from-env-file\n');
   writeFileSync(join(dir, 'cfg'), 'from-config-file\n\n');
+  const NO_TOKEN = { admin_token: null, admin_token_file: null };
   const all = { PORTCULLIS_ADMIN_TOKEN: 'from-env', PORTCULLIS_ADMIN_TOKEN_FILE: join(dir, 'env') };
 
   it('takes PORTCULLIS_ADMIN_TOKEN, then PORTCULLIS_ADMIN_TOKEN_FILE, then admin_token, then admin_token_file', () => {
-    const cfg = { admin_token: 'from-config' };
-    const cfgFile = { admin_token_file: join(dir, 'cfg') };
+    const cfg = { admin_token: 'from-config', admin_token_file: null };
+    const cfgFile = { admin_token: null, admin_token_file: join(dir, 'cfg') };
     expect(resolveAdminToken(cfg, { PORTCULLIS_ADMIN_TOKEN: 'from-env' })).toEqual({ ok: true, token: 'from-env', source: 'env' });
     expect(resolveAdminToken(cfg, { PORTCULLIS_ADMIN_TOKEN_FILE: join(dir, 'env') })).toEqual({ ok: true, token: 'from-env-file', source: 'env-file' });
     expect(resolveAdminToken(cfg, {})).toEqual({ ok: true, token: 'from-config', source: 'config' });
     // Only one trailing newline is trimmed: a second one is part of the token.
     expect(resolveAdminToken(cfgFile, {})).toEqual({ ok: true, token: 'from-config-file\n', source: 'config-file' });
-    expect(resolveAdminToken({}, { PORTCULLIS_ADMIN_TOKEN: '' })).toEqual({ ok: true, token: null, source: 'none' });
+    expect(resolveAdminToken(NO_TOKEN, { PORTCULLIS_ADMIN_TOKEN: '' })).toEqual({ ok: true, token: null, source: 'none' });
   });
 
   it('refuses both environment variables at once', () => {
-    expect(resolveAdminToken({}, all)).toEqual({ ok: false, errors: [{
+    expect(resolveAdminToken(NO_TOKEN, all)).toEqual({ ok: false, errors: [{
       path: 'PORTCULLIS_ADMIN_TOKEN_FILE', message: 'set either PORTCULLIS_ADMIN_TOKEN or PORTCULLIS_ADMIN_TOKEN_FILE, not both',
     }] });
   });

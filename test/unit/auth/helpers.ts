@@ -1,5 +1,6 @@
 // Test helpers for the jwt stage: hand-built CompiledConfig objects, fake requests, fixture keys; token signing re-exported.
 import { makeToken } from '../../helpers/tokens.js';
+import { gatewaySettings } from '../../helpers/gateway-settings.js';
 import { readFileSync } from 'node:fs';
 import type {
   CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, GatewaySettings, JwtAlgorithm, JwtPluginConfig,
@@ -45,20 +46,6 @@ export const DEFAULT_CONSUMERS: ConsumerSpec[] = [
   { id: ANON_ID, username: 'anonymous-user' },
 ];
 
-export function gatewaySettings(tokenCache: Partial<GatewaySettings['token_cache']> = {}): GatewaySettings {
-  return {
-    proxy_listen: [{ host: '127.0.0.1', port: 0, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
-    admin_listen: null,
-    http_engine: 'uws',
-    workers: 1,
-    max_header_bytes: 65536,
-    max_body_bytes: 1048576,
-    log_level: 'silent',
-    drain_timeout_ms: 1000,
-    token_cache: { enabled: true, max_entries: 1000, max_bytes: 1 << 20, max_token_bytes: 8192, ...tokenCache },
-  };
-}
-
 /** Builds the compiled form by hand (credentials through compile's own compileCredential), so the auth tests need no config file. */
 export function buildConfig(
   consumers: ConsumerSpec[] = DEFAULT_CONSUMERS,
@@ -85,7 +72,10 @@ export function buildConfig(
       credentialsByKey.set(c.key, compileCredential(entity, consumer));
     }
   }
-  const gateway = gatewaySettings(tokenCache);
+  const gateway = gatewaySettings({
+    max_header_bytes: 65536, max_body_bytes: 1048576, log_level: 'silent', drain_timeout_ms: 1000,
+    token_cache: { enabled: true, max_entries: 1000, max_bytes: 1 << 20, max_token_bytes: 8192, ...tokenCache },
+  });
   return {
     generation: 1,
     validated: { _format_version: '3.0', gateway, services: [], routes: [], plugins: [], consumers: [], jwt_secrets: [] },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { base, errorLines, valid } from './helpers.js';
-import { resolveVerifySettings, VERIFY_DEFAULTS } from '../../../src/config/validate-verify.js';
+import { VERIFY_DEFAULTS } from '../../../src/config/validate-verify.js';
 
 const jwk = (k: { publicKey: { export(o: { format: 'jwk' }): object } }, extra: object = {}) => ({ ...k.publicKey.export({ format: 'jwk' }), ...extra });
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -57,14 +57,13 @@ describe('jwt_secrets jwks_uri / jwks', () => {
 });
 
 describe('gateway verify and JWKS settings', () => {
-  it('leaves the validated gateway unchanged when none is set, and resolves the defaults', () => {
+  it('fills in the defaults when none is set', () => {
     const g = valid(base()).gateway;
-    expect(g.asymmetric_verify).toBeUndefined();
-    expect(resolveVerifySettings(g)).toEqual(VERIFY_DEFAULTS);
+    expect(g).toMatchObject(VERIFY_DEFAULTS);
   });
   it('reads explicit values', () => {
     const g = valid(base({ gateway: { asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 } })).gateway;
-    expect(resolveVerifySettings(g)).toMatchObject({ asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 });
+    expect(g).toMatchObject({ asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 });
   });
   it('rejects an unknown mode and min above max', () => {
     expect(errorLines(base({ gateway: { asymmetric_verify: 'gpu', jwks_cache_min_seconds: 600 } }))).toEqual([

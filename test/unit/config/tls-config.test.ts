@@ -24,8 +24,8 @@ describe('gateway ssl_cert and ssl_cert_key', () => {
     expect(g.ssl_cert_key).toEqual([rsa.key, ec.key]);
     expect(valid(base({ gateway: { ssl_cert: rsa.cert, ssl_cert_key: rsa.keyFile } })).gateway.ssl_cert).toEqual([rsa.cert]);
   });
-  it('leaves the gateway section unchanged when absent', () => {
-    expect(valid(base()).gateway).not.toHaveProperty('ssl_cert');
+  it('sets them to null when absent', () => {
+    expect(valid(base()).gateway).toMatchObject({ ssl_cert: null, ssl_cert_key: null });
   });
   it('reports a bad PEM, a missing file, a key that does not match, and a missing half, each at its path', () => {
     expect(errorLines(base({ gateway: { ssl_cert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----', ssl_cert_key: rsa.key } })))

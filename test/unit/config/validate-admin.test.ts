@@ -5,8 +5,8 @@ import { tempDir } from '../../helpers/gateway-harness.js';
 import { base, errorLines, valid } from './helpers.js';
 
 describe('gateway Admin API security fields', () => {
-  it('leaves a plain gateway section without them, and canonicalises origins and host names', () => {
-    expect(valid(base()).gateway).not.toHaveProperty('admin_allowed_origins');
+  it('defaults them to none, and canonicalises origins and host names', () => {
+    expect(valid(base()).gateway).toMatchObject({ admin_token: null, admin_token_file: null, admin_allowed_origins: [], admin_allowed_hosts: [] });
     const g = valid(base({ gateway: {
       admin_allowed_origins: ['HTTPS://UI.Example:443', 'http://localhost:3000', 'http://localhost:3000'],
       admin_allowed_hosts: ['Gateway.Internal.', '[::1]'],

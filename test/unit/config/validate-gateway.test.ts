@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { base, errorLines, load, valid } from './helpers.js';
 
 describe('gateway section', () => {
-  it('applies the defaults', () => {
+  it('emits every field, defaulted (a total GatewaySettings)', () => {
     const g = valid(base()).gateway;
     expect(g).toEqual({
       proxy_listen: [{ host: '0.0.0.0', port: 8000, ssl: false, http2: false, reuseport: false, backlog: null, engine: null, flags: [] }],
@@ -17,6 +17,30 @@ describe('gateway section', () => {
       discard_body_max_bytes: 1048576,
       lingering_time_ms: 30000,
       lingering_timeout_ms: 5000,
+      admin_token: null,
+      admin_token_file: null,
+      admin_allowed_origins: [],
+      admin_allowed_hosts: [],
+      asymmetric_verify: 'libuv',
+      verify_queue_max: 4096,
+      verify_pool_threads: 0,
+      jwks_cache_min_seconds: 30,
+      jwks_cache_max_seconds: 300,
+      jwks_refetch_interval_seconds: 10,
+      jwks_fetch_timeout_ms: 5000,
+      jwks_max_bytes: 1048576,
+      jwks_ready_timeout_ms: 10000,
+      ssl_cert: null,
+      ssl_cert_key: null,
+      authorizer_listen: null,
+      authorizer_path_prefix: '',
+      authorizer_source: 'auto',
+      access_log: null,
+      watch_config: false,
+      admin_writes: true,
+      admin_config_endpoint: false,
+      status_listen: null,
+      drain_delay_ms: 0,
       token_cache: { enabled: true, max_entries: 100000, max_bytes: 33554432, max_token_bytes: 8192 },
     });
   });
@@ -44,11 +68,9 @@ describe('gateway section', () => {
 });
 
 describe('gateway section: replica settings', () => {
-  it('leaves a plain gateway section unchanged and resolves the defaults (status off, writes on, no delay)', async () => {
-    const { resolveReplicaSettings } = await import('../../../src/config/validate-replica.js');
+  it('fills in the defaults (status off, writes on, no delay)', () => {
     const g = valid(base()).gateway;
-    expect(g).not.toHaveProperty('status_listen');
-    expect(resolveReplicaSettings(g)).toEqual({
+    expect(g).toMatchObject({
       watch_config: false, admin_writes: true, admin_config_endpoint: false, status_listen: null, drain_delay_ms: 0,
     });
   });

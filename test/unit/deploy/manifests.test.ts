@@ -5,7 +5,6 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { loadConfigFile } from '../../../src/config/load.js';
-import { resolveReplicaSettings } from '../../../src/config/validate-replica.js';
 
 // Checks the deploy/ files against each other, the config they ship and package.json. This is not validation
 // against the Kubernetes API (no cluster or schema here); with kubectl on PATH, `kubectl kustomize` renders the base.
@@ -34,7 +33,7 @@ const configFile = kustomization.configMapGenerator[0].files[0] as string;
 const loaded = loadConfigFile(join(K8S, configFile));
 if (!loaded.ok) throw new Error(`deploy config invalid: ${JSON.stringify(loaded.errors)}`);
 const gateway = loaded.config.gateway;
-const replica = resolveReplicaSettings(gateway);
+const replica = gateway;
 const containerPort = (name: string): number => container.ports.find((p: Obj) => p.name === name).containerPort;
 
 /** The Dockerfile's instructions of its last stage (the image that runs). */

@@ -1,0 +1,23 @@
+// The environment variables Portcullis reads, in one table, and the resolve step's one read of process.env.
+
+/** Every variable, what it does, and who applies it (README, "Environment variables"). */
+export const ENVIRONMENT_VARIABLES = {
+  PORTCULLIS_CONFIG: 'the config file when --config is not given (cli.ts)',
+  PORTCULLIS_HTTP_ENGINE: 'uws|node: as --http-engine (cli.ts)',
+  PORTCULLIS_ADMIN_TOKEN: 'the Admin API token, over gateway.admin_token[_file] (resolve.ts)',
+  PORTCULLIS_ADMIN_TOKEN_FILE: 'a file holding the Admin API token, over gateway.admin_token[_file] (resolve.ts)',
+  PORTCULLIS_ASYMMETRIC_VERIFY: 'pool|libuv|inline: overrides gateway.asymmetric_verify, for benchmarks (resolve.ts)',
+  PORTCULLIS_DISABLE_NATIVE: '1: never load the native HMAC addon; node:crypto verifies HS* (native/addon.ts)',
+} as const;
+
+export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
+
+/** This process's environment: what `resolve()` reads when it is given none. Workers inherit it at spawn. */
+export function processEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}
+
+/** PORTCULLIS_DISABLE_NATIVE=1; read once per thread when the addon module loads. */
+export function nativeAddonDisabled(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
+  return env.PORTCULLIS_DISABLE_NATIVE === '1';
+}
