@@ -124,21 +124,38 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   private lingerStart = 0;
   private lastDataAt = 0;
   private lingerTimer: NodeJS.Timeout | null = null;
+  /**
+   * Still inside uWS's request handler, which corks the socket around it: writes need no cork() of their own, and
+   * uWS wants an abort handler only on a response still open when the handler returns (leaveHandler).
+   */
+  private inHandler = true;
+  /** res.end() or res.close() was called: res may no longer be touched. */
+  private resDone = false;
 
   constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
     super(requestId, shared);
-    res.onAborted(() => {
-      this.aborted = true;
-      if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
-      const body = this.body;
-      if (body !== null) {
-        body.resActive = false;
-        body.fail(new ClientAbortedError());
-      }
-      if (this.finished) return;
-      this.complete();
-      this.listener?.onDownstreamAbort();
-    });
+  }
+
+  /**
+   * The engine's request handler returned. A response answered inside it (a refusal) never registered an abort
+   * handler: that saves a closure and a native call per refused request.
+   */
+  leaveHandler(): void {
+    this.inHandler = false;
+    if (!this.resDone) this.res.onAborted(() => this.onAborted());
+  }
+
+  private onAborted(): void {
+    this.aborted = true;
+    if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
+    const body = this.body;
+    if (body !== null) {
+      body.resActive = false;
+      body.fail(new ClientAbortedError());
+    }
+    if (this.finished) return;
+    this.complete();
+    this.listener?.onDownstreamAbort();
   }
 
   /**
@@ -172,7 +189,9 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     m.wwwAuthenticate = wwwAuthenticate;
     m.close = close;
     corkWriter = this;
-    this.res.cork(corkSend);
+    if (this.inHandler) corkSend();
+    else this.res.cork(corkSend);
+    this.resDone = true;
     this.complete();
   }
 
@@ -200,7 +219,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   private linger(): void {
     this.refusing = Refusing.Lingering;
     corkWriter = this;
-    this.res.cork(corkRaw);
+    if (this.inHandler) corkRaw();
+    else this.res.cork(corkRaw);
     const now = this.shared.now();
     this.lingerStart = now;
     this.lastDataAt = now;
@@ -282,7 +302,10 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     if (this.finished) return;
     // Completed first: res.close() runs onAborted at once, which must find the response finished.
     this.complete();
+    this.resDone = true;
     this.res.close();
+    // Inside the handler no abort handler is registered yet: run what it would have.
+    if (this.inHandler) this.onAborted();
   }
 
   protected override complete(): void {
