@@ -1,9 +1,10 @@
-// Worker-thread entry: compiles the config it is sent, runs one data plane, and answers the supervisor's messages.
+// Worker-thread entry: builds the thread's runtime, compiles the config it is sent, runs one data plane, answers the supervisor.
 import { parentPort, workerData } from 'node:worker_threads';
 import v8 from 'node:v8';
 import { compileConfig } from './config/compile.js';
 import { createDataPlane } from './pipeline/data-plane.js';
 import type { DataPlane } from './pipeline/types.js';
+import { createThreadRuntime, type ThreadRuntime } from './pipeline/thread-runtime.js';
 import { createWorkerLogger } from './observability/logger.js';
 import { createAccessLog } from './observability/access-log.js';
 import type { FromWorker, ToWorker, WorkerStartData } from './supervisor/protocol.js';
@@ -19,6 +20,7 @@ const data = workerData as WorkerStartData;
 const post = (message: FromWorker): void => port.postMessage(message);
 const logger = createWorkerLogger(data.logLevel, data.workerId, (line) => post({ type: 'log', line }));
 
+let runtime: ThreadRuntime | null = null;
 let plane: DataPlane | null = null;
 let crashing = false;
 let countersTimer: NodeJS.Timeout | null = null;
@@ -39,8 +41,13 @@ function crash(err: unknown): void {
   if (countersTimer) clearInterval(countersTimer);
   const exit = (): never => process.exit(1);
   setTimeout(exit, CRASH_CLOSE_MS).unref();
-  if (!plane) exit();
-  else plane.close(0).then(exit, exit);
+  closeAll(0).then(exit, exit);
+}
+
+/** The data plane drains first; the runtime's pools, JWKS timers and verifier threads close after it. */
+async function closeAll(timeoutMs: number): Promise<void> {
+  await plane?.close(timeoutMs);
+  await runtime?.close(timeoutMs);
 }
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
@@ -50,10 +57,8 @@ async function stop(timeoutMs: number): Promise<void> {
   await starting.catch(() => undefined);
   if (countersTimer) clearInterval(countersTimer);
   countersTimer = null;
-  if (plane) {
-    postCounters(0);
-    await plane.close(timeoutMs);
-  }
+  if (plane) postCounters(0);
+  await closeAll(timeoutMs);
   post({ type: 'stopped' });
   // With the port closed and the data plane closed, nothing is left on the loop and the thread ends.
   port.close();
@@ -91,7 +96,8 @@ async function start(): Promise<void> {
   const compiled = compileConfig(data.config, data.generation);
   const target = compiled.gateway.access_log;
   const accessLog = target === null ? null : createAccessLog(target, { workerId: data.workerId });
-  const created = await createDataPlane(compiled, { logger, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
+  runtime = createThreadRuntime(compiled.gateway, { logger });
+  const created = await createDataPlane(compiled, { runtime, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
     ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null, accessLog, authorizerPort: data.authorizerPort });
   plane = created;
   await created.listen();
@@ -105,6 +111,5 @@ starting.catch((err: unknown) => {
   logger.error({ err }, 'worker failed to start');
   post({ type: 'startFailed', message: err instanceof Error ? err.message : String(err) });
   const exit = (): void => { port.close(); };
-  if (plane) plane.close(0).then(exit, exit);
-  else exit();
+  closeAll(0).then(exit, exit);
 });

@@ -14,7 +14,6 @@ import { AuthReason, type AuthAllow, type AuthBypass, type AuthDecision, type Au
 import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
-import { sharedJwksRegistry } from './auth-resources.js';
 
 export interface AuthenticatorOptions {
   /** Unix time in seconds; Kong uses nginx's cached integer time. Default: floor(Date.now() / 1000). */
@@ -23,7 +22,7 @@ export interface AuthenticatorOptions {
   hmac?: HmacVerifier;
   /** Default: inline node:crypto. May return a Promise (worker pool); may throw PoolFullError (→ 503). */
   verifyAsymmetric?: AsymmetricVerify;
-  /** JWKS caches for `jwks_uri` credentials. Default: the thread's shared registry (only when the config uses one). */
+  /** JWKS caches for `jwks_uri` / OIDC credentials (the thread runtime's); required when the config has any. */
   jwks?: JwksRegistry;
 }
 
@@ -43,7 +42,9 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const verifyAsym = options.verifyAsymmetric ?? verifyAsymmetricInline;
   const jwksUris = jwksUrisOf(config);
   const usesJwksUri = jwksUris.size > 0;
-  const jwksRegistry: JwksRegistry | undefined = options.jwks ?? (usesJwksUri ? sharedJwksRegistry(config.gateway) : undefined);
+  const jwksRegistry: JwksRegistry | undefined = options.jwks;
+  // No hidden fallback to a shared registry: a caller that forgot the runtime's must hear of it at once.
+  if (usesJwksUri && jwksRegistry === undefined) throw new TypeError('createAuthenticator: the config has jwks_uri credentials but no JWKS registry was passed');
   const keys: CredentialKeys = createCredentialKeys(config, hmac, jwksRegistry);
   // A new generation closes the caches of URIs no credential uses any more.
   jwksRegistry?.retain(jwksUris);

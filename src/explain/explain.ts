@@ -1,10 +1,9 @@
 // `portcullis explain`: runs one request through the data plane's own route table and authenticator and says why it is allowed or refused.
+import { createLogger } from '../observability/logger.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { createAuthenticator } from '../auth/authenticator.js';
 import { AUTH_REASON_NAMES, type AuthDecision } from '../auth/types.js';
-import { verifyAsymmetric } from '../crypto/asymmetric.js';
-import { createJwksRegistry } from '../auth/jwks/jwks-registry.js';
-import { jwksSettingsOf } from '../auth/jwks/jwks-cache.js';
+import { createThreadRuntime } from '../pipeline/thread-runtime.js';
 import { createRouteTable } from '../routing/route-table.js';
 import { normalizePath } from '../routing/normalize-path.js';
 import type { RouteQuery } from '../routing/types.js';
@@ -78,7 +77,7 @@ function decisionOf(d: AuthDecision): NonNullable<Explanation['jwt']>['decision'
 
 /**
  * The verdict comes from the data plane's own functions (normalizePath, createRouteTable, createAuthenticator
- * with the inline verifier); the step list beside it re-runs the jwt stage's parts one by one to show inputs.
+ * on a thread runtime with the inline verifier); the step list beside it re-runs the jwt stage's parts one by one to show inputs.
  * A JWKS credential's set is fetched once, by the registry both share.
  */
 export async function explainRequest(config: CompiledConfig, input: ExplainInput, options: ExplainOptions = {}): Promise<Explanation> {
@@ -105,9 +104,11 @@ export async function explainRequest(config: CompiledConfig, input: ExplainInput
 
   const jwt = match.route.jwt;
   if (jwt !== null) {
-    const jwks = createJwksRegistry({ settings: jwksSettingsOf(config.gateway) });
+    // A thread runtime of its own, as a worker has: inline verification (no threads for one request), a silent logger.
+    const runtime = createThreadRuntime(config.gateway, { logger: createLogger({ level: 'silent' }), verifyMode: 'inline' });
+    const jwks = runtime.jwks;
     try {
-      const auth = createAuthenticator(config, { now: options.now, verifyAsymmetric, jwks });
+      const auth = createAuthenticator(config, { now: options.now, verifyAsymmetric: runtime.verifier.verify, jwks });
       const decision = await auth.authenticate(jwt, req);
       const steps = await explainJwt(config, jwt, req, { now: options.now, jwks });
       e.jwt = { steps, decision: decisionOf(decision) };
@@ -119,7 +120,7 @@ export async function explainRequest(config: CompiledConfig, input: ExplainInput
       e.verdict.reason = e.jwt.decision.reason;
       e.verdict.stopped_at = decision.kind === 'allow' && decision.anonymous ? stop?.step ?? null : null;
     } finally {
-      jwks.close();
+      await runtime.close(0);
     }
   }
   if (match.route.service === null) return refused(e, 503, messageBody(GATEWAY_MESSAGES.noService), 'service');

@@ -1,7 +1,6 @@
 // One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import type { Logger } from 'pino';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
@@ -13,14 +12,13 @@ import { createAuthorizerServer, createListenerServers } from '../server/listene
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
 import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
-import { createUpstreamPools } from '../proxy/upstream-pools.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { withoutTokenArgs } from '../proxy/policy-headers.js';
-import { authTallies, copyAuthTallies, emptyCounters, tallyAuth } from '../observability/counters.js';
+import { copyAuthTallies, tallyAuth } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { admissionLimits, admit, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
-import { authResourcesFor, authResourceStats, closeAuthResources } from '../auth/auth-resources.js';
+import type { ThreadRuntime } from './thread-runtime.js';
 import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
 import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
@@ -30,11 +28,12 @@ import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '.
 export interface DataPlaneFactories {
   createRouteTable(routes: readonly CompiledRoute[]): RouteTable;
   normalizePath(raw: string): string | null;
-  createAuthenticator(config: CompiledConfig): Authenticator;
+  createAuthenticator(config: CompiledConfig, runtime: ThreadRuntime): Authenticator;
 }
 
 export interface DataPlaneOptions {
-  logger: Logger;
+  /** The thread's verifier, JWKS registry, pools, logger and counters; its creator closes it after the plane. */
+  runtime: ThreadRuntime;
   /** Port per proxy_listen entry, same order; overrides the configured ports (0 = ephemeral). */
   listenPorts?: readonly number[];
   /** Overrides the host of every proxy_listen entry. */
@@ -48,8 +47,6 @@ export interface DataPlaneOptions {
   /** Certificate options for `ssl` listeners (the TLS module); default: none. */
   /** Session ticket keys shared by every worker (node engine TLS listeners); absent = per-server keys. */
   ticketKeys?: Buffer | null;
-  /** Upstream connections per service origin in this worker (default 128). */
-  upstreamConnections?: number;
   factories?: DataPlaneFactories;
   /** The worker's access log (gateway.access_log); null or absent = off, which costs one null check per request. */
   accessLog?: AccessLog | null;
@@ -88,7 +85,7 @@ function refusalSettings(config: CompiledConfig): RefusalSettings {
   return { discardMaxBytes: g.discard_body_max_bytes, lingeringTimeMs: g.lingering_time_ms, lingeringTimeoutMs: g.lingering_timeout_ms };
 }
 
-async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
+async function defaultFactories(): Promise<DataPlaneFactories> {
   const [routing, normalize, auth] = await Promise.all([
     import('../routing/route-table.js'),
     import('../routing/normalize-path.js'),
@@ -98,35 +95,34 @@ async function defaultFactories(logger: Logger): Promise<DataPlaneFactories> {
     createRouteTable: routing.createRouteTable,
     normalizePath: normalize.normalizePath,
     // The thread's verifier (libuv / pool / inline per gateway.asymmetric_verify) and JWKS registry outlive generations.
-    createAuthenticator: (config) => {
-      const r = authResourcesFor(config.gateway, logger);
-      return auth.createAuthenticator(config, { verifyAsymmetric: r.verifyAsymmetric, jwks: r.jwks });
-    },
+    createAuthenticator: (config, runtime) => auth.createAuthenticator(config, { verifyAsymmetric: runtime.verifier.verify, jwks: runtime.jwks }),
   };
 }
 
 export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
-  const { logger } = options;
-  const factories = options.factories ?? (await defaultFactories(logger));
+  const { runtime } = options;
+  const { logger, pools, counters } = runtime;
+  const factories = options.factories ?? (await defaultFactories());
 
-  const build = (config: CompiledConfig): Generation => ({
-    config,
-    routes: factories.createRouteTable(config.routes),
-    auth: factories.createAuthenticator(config),
-    limits: admissionLimits(config.gateway),
-    authorizerLimits: authorizerAdmissionLimits(config.gateway),
-  });
+  const build = (config: CompiledConfig): Generation => {
+    runtime.configure(config.gateway);
+    return {
+      config,
+      routes: factories.createRouteTable(config.routes),
+      auth: factories.createAuthenticator(config, runtime),
+      limits: admissionLimits(config.gateway),
+      authorizerLimits: authorizerAdmissionLimits(config.gateway),
+    };
+  };
   let gen = build(initial);
   const normalizePath = factories.normalizePath;
-  const pools = createUpstreamPools({ connections: options.upstreamConnections });
   const ids = createRequestIdGenerator();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
   let drainWaiter: (() => void) | null = null;
 
   const accessLog = options.accessLog ?? null;
   let accessDroppedSeen = 0;
-  const counters = emptyCounters();
-  const authCounts = authTallies();
+  const authCounts = runtime.authTallies;
   let queueFullRetired = 0;
   // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
@@ -351,8 +347,6 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       await drainQuietly(Math.max(0, timeoutMs));
       servers.closeAll();
       authz?.server?.closeAll();
-      await pools.close(Math.max(0, timeoutMs));
-      await closeAuthResources();
       await accessLog?.close();
       loopDelay.disable();
     },
@@ -364,14 +358,15 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       counters.tokenCacheEntries = s.cacheEntries;
       copyAuthTallies(authCounts, counters);
       counters.verifyQueueFull = queueFullRetired + (s.verifyQueueFull ?? 0);
-      const r = authResourceStats();
-      counters.verifyPending = r.verify?.pending ?? 0;
-      counters.verifyOffloaded = r.verify?.submitted ?? 0;
-      counters.jwksSources = r.jwks?.sources ?? 0;
-      counters.jwksSourcesReady = r.jwks?.sourcesReady ?? 0;
-      counters.jwksFetches = r.jwks?.fetches ?? 0;
-      counters.jwksFetchErrors = r.jwks?.fetchErrors ?? 0;
-      counters.jwksRefetchesSuppressed = r.jwks?.refetchesSuppressed ?? 0;
+      const verify = runtime.verifier.stats();
+      const jwks = runtime.jwks.stats();
+      counters.verifyPending = verify.pending;
+      counters.verifyOffloaded = verify.submitted;
+      counters.jwksSources = jwks.sources;
+      counters.jwksSourcesReady = jwks.sourcesReady;
+      counters.jwksFetches = jwks.fetches;
+      counters.jwksFetchErrors = jwks.fetchErrors;
+      counters.jwksRefetchesSuppressed = jwks.refetchesSuppressed;
       if (accessLog !== null && accessLog.dropped !== accessDroppedSeen) {
         logger.warn({ dropped: accessLog.dropped - accessDroppedSeen }, 'access log lines dropped: the destination cannot keep up');
         accessDroppedSeen = accessLog.dropped;

@@ -1,10 +1,11 @@
 // Child-process entry for tests and benches: runs one data plane from a config document given in argv[2] (JSON), reports its port and RSS over IPC.
-import pino from 'pino';
-import { compileDocument } from './data-plane-harness.js';
+import { compileDocument, testRuntime } from './data-plane-harness.js';
 import { createDataPlane } from '../../src/pipeline/data-plane.js';
 
 const doc = JSON.parse(process.argv[2] ?? '{}') as unknown;
-const plane = await createDataPlane(compileDocument(doc), { logger: pino({ level: 'silent' }) });
+const config = compileDocument(doc);
+const runtime = testRuntime(config);
+const plane = await createDataPlane(config, { runtime });
 const port = await plane.listen();
 let peakRss = process.memoryUsage.rss();
 const sampler = setInterval(() => {
@@ -21,7 +22,7 @@ process.on('message', (message: { type: string }) => {
     process.send!({ type: 'counters', counters: plane.counters() });
   } else if (message.type === 'stop') {
     clearInterval(sampler);
-    void plane.close(2000).then(() => process.disconnect());
+    void plane.close(2000).then(() => runtime.close(2000)).then(() => process.disconnect());
   }
 });
 process.send!({ type: 'ready', port, pid: process.pid, info: plane.info });

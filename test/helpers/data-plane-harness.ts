@@ -7,6 +7,7 @@ import { compileConfig } from '../../src/config/compile.js';
 import type { CompiledConfig } from '../../src/config/types.js';
 import { createDataPlane, type DataPlaneOptions } from '../../src/pipeline/data-plane.js';
 import type { DataPlane } from '../../src/pipeline/types.js';
+import { createThreadRuntime, type ThreadRuntime, type ThreadRuntimeOptions } from '../../src/pipeline/thread-runtime.js';
 import { uwsBinaryAvailable } from '../../src/server/uws-loader.js';
 
 export function compileDocument(doc: unknown, generation = 1): CompiledConfig {
@@ -82,10 +83,22 @@ export interface RunningPlane {
   close(): Promise<void>;
 }
 
+/** A test thread's runtime, as worker.ts builds one (silent logger). */
+export function testRuntime(config: CompiledConfig, options: Partial<ThreadRuntimeOptions> = {}): ThreadRuntime {
+  return createThreadRuntime(config.gateway, { logger: pino({ level: 'silent' }), ...options });
+}
+
+/** A data plane on its own runtime; close() closes both, the plane first (as the worker does). */
 export async function startPlane(doc: unknown, options: Partial<DataPlaneOptions> = {}): Promise<RunningPlane> {
-  const plane = await createDataPlane(compileDocument(doc), { logger: pino({ level: 'silent' }), ...options });
+  const config = compileDocument(doc);
+  const runtime = options.runtime ?? testRuntime(config);
+  const plane = await createDataPlane(config, { ...options, runtime });
   const port = await plane.listen();
-  return { plane, port, origin: `http://127.0.0.1:${port}`, close: () => plane.close(1000) };
+  const close = async (): Promise<void> => {
+    await plane.close(1000);
+    if (options.runtime === undefined) await runtime.close(1000);
+  };
+  return { plane, port, origin: `http://127.0.0.1:${port}`, close };
 }
 
 /** Closes each of a test file's servers and clients in order, skipping any that never started. */
