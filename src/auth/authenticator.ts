@@ -6,6 +6,7 @@ import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } fro
 import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
 import { ACCESS_OK, ACCESS_SCOPE, checkAccess, checkIssuerAudience } from './jwt-policy.js';
 import { buildPluginState, type PluginState } from './plugin-state.js';
+import { buildPolicyHeaders } from '../proxy/policy-headers.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
@@ -31,6 +32,13 @@ const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass', reason: AuthReason.an
 const QUEUE_FULL: AuthDeny = Object.freeze({
   kind: 'deny', reason: AuthReason.overloaded, status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null,
 });
+
+/** What a token's built headers count against the cache's max_bytes: their characters and a string header each. */
+function headerBytes(headers: readonly string[]): number {
+  let n = 0;
+  for (let i = 1; i < headers.length; i += 2) n += headers[i]!.length + 16;
+  return n;
+}
 
 function defaultNow(): number {
   return Math.floor(Date.now() / 1000);
@@ -112,15 +120,19 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const withClaims = keepClaims || st.needsClaims;
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
+    const upstream = st.buildsPolicyHeaders ? st.policy!.upstream! : null;
+    const policyHeaders = upstream === null ? undefined : buildPolicyHeaders(upstream, decoded.claims, kept);
     const allow: AuthAllow = Object.freeze({
       kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept,
-      claims: withClaims ? decoded.claims : undefined,
+      claims: withClaims ? decoded.claims : undefined, policyHeaders,
     });
     if (cache !== null) {
       cache.set(kept, {
         value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf,
-        // Parsed claims cost about twice their encoded size; counted against max_bytes.
-        extraBytes: withClaims ? 2 * decoded.signingInputLength : 0,
+        // Parsed claims cost about twice their encoded size; counted against max_bytes, with the built headers.
+        extraBytes: (withClaims ? 2 * decoded.signingInputLength : 0) + (policyHeaders === undefined ? 0 : headerBytes(policyHeaders.headers)),
+        // Issuer, audience, scopes and roles passed (they depend on the claims alone): a hit on this route skips them.
+        passedPolicy: st,
       });
     }
     return allow;
@@ -164,9 +176,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       const hit: VerifiedEntry<AuthAllow> | undefined = cache.get(token, st.keyClaimName, st.secretIsBase64);
       // An entry stored without claims cannot answer a policy that reads them: verified again below.
       if (hit !== undefined && (!st.needsClaims || hit.value.claims !== undefined)) {
-        // The entry was allowed under some route's policy: this route's policy is checked again, in the miss order.
+        // The entry was allowed under some route's policy: another route's policy is checked again, in the miss
+        // order; under the policy it passed, only the clock can change the answer.
         const hitClaims = hit.value.claims as Record<string, unknown>;
-        if (st.claimPolicy) {
+        const passed = hit.passedPolicy === st;
+        if (st.claimPolicy && !passed) {
           const code = checkIssuerAudience(st.policy!, hitClaims);
           if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
         }
@@ -174,10 +188,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
           const code = st.claims.check(hit.exp, hit.nbf, now());
           if (code !== 0) return fail(st, st.claimDenies[code]!);
         }
-        if (st.access) {
+        if (st.access && !passed) {
           const denied = accessDenied(st, hitClaims);
           if (denied !== null) return denied;
         }
+        if (!passed && (st.claimPolicy || st.access)) hit.passedPolicy = st;
         return hit.value;
       }
     }

@@ -50,6 +50,8 @@ export interface PluginState {
   readonly access: boolean;
   /** Some policy of this plugin reads claims after the signature: a cache hit must carry them. */
   readonly needsClaims: boolean;
+  /** claims_to_headers or forward_payload_header is set: an allow carries its headers, built when verified. */
+  readonly buildsPolicyHeaders: boolean;
   /** 401 per issuer/audience code; 403 insufficient_scope for scopes and for roles. */
   readonly claimPolicyDenies: readonly AuthDeny[];
   readonly scopeDeny: AuthDeny | null;
@@ -125,6 +127,7 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
     access: policy !== null && (policy.scopes !== null || policy.roles !== null),
     needsClaims: policy !== null && (policy.issuers !== null || policy.audiences !== null || policy.scopes !== null
       || policy.roles !== null || (policy.upstream?.claimHeaders.length ?? 0) > 0),
+    buildsPolicyHeaders: policy?.upstream != null && (policy.upstream.claimHeaders.length > 0 || policy.upstream.payloadHeader !== null),
     claimPolicyDenies,
     scopeDeny: policy?.scopes ? deny(AuthReason.scope, 403, forbidden, challenge(policy.scopes.challenge)) : null,
     roleDeny: policy?.roles ? deny(AuthReason.role, 403, forbidden, challenge(policy.roles.challenge)) : null,

@@ -1,5 +1,6 @@
 // The contract between the front end and the jwt stage: what a request offers and what a decision looks like.
 import type { CompiledConsumer, CompiledCredential } from '../config/types.js';
+import type { ClaimHeader, UpstreamPolicy } from './jwt-policy.js';
 
 /** What the jwt stage may read of a request; a snapshot copied out of uWS, valid after the handler returns. */
 export interface AuthRequest {
@@ -53,6 +54,17 @@ export interface AuthAllow {
   readonly token: string | null;
   /** The verified claims (for claims_to_headers and the policy re-check on a cache hit); absent for anonymous. */
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** The claim and payload headers this token brings under the route policy that verified it, built once per token. */
+  readonly policyHeaders?: PolicyHeaders;
+}
+
+/** A token's upstream headers under one policy: every cache hit on a route with that policy reuses them. */
+export interface PolicyHeaders {
+  readonly policy: UpstreamPolicy;
+  /** Flat [name, value, ...]: claims_to_headers in config order, then forward_payload_header. */
+  readonly headers: readonly string[];
+  /** claims_to_headers entries whose value a header cannot carry (logged at debug level on each request), or null. */
+  readonly unsafe: readonly ClaimHeader[] | null;
 }
 
 /** The plugin did not run (OPTIONS with run_on_preflight=false): client headers are left untouched. */

@@ -20,6 +20,11 @@ export interface VerifiedEntry<V> {
   readonly nbf: unknown;
   /** Bytes the entry holds besides the token (e.g. parsed claims), counted against maxBytes. */
   readonly extraBytes?: number;
+  /**
+   * The caller's note of the claim policy this token last passed (the authenticator's plugin state): claims never
+   * change, so a hit under the same policy re-checks only what depends on the clock.
+   */
+  passedPolicy?: object;
 }
 
 export interface VerifiedCacheStats {

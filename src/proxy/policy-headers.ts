@@ -1,34 +1,47 @@
 // The jwt policy's upstream rewrites: claims_to_headers, forward_payload_header, and hide_credentials for each token source.
-import type { AuthAllow } from '../auth/types.js';
-import { claimAt, claimHeaderText, type HiddenCredentials, type UpstreamPolicy } from '../auth/jwt-policy.js';
+import type { AuthAllow, PolicyHeaders } from '../auth/types.js';
+import { claimAt, claimHeaderText, type ClaimHeader, type HiddenCredentials, type UpstreamPolicy } from '../auth/jwt-policy.js';
 import { bearerToken, unescapeQueryValue } from '../auth/token-extractor.js';
 import type { ForwardContext } from './forwarded-headers.js';
 import { HEADER_UNSAFE, headerValue } from './header-value.js';
 
-/** Appends the claim headers and the payload header of an allowed token (client copies were already stripped). */
-export function appendPolicyHeaders(out: string[], policy: UpstreamPolicy, auth: AuthAllow, ctx: ForwardContext): void {
-  const claims = auth.claims;
+/**
+ * The claim headers and the payload header of a verified token under `policy`, built once when the token is
+ * verified: a cache hit then only copies them (no claim lookups, joins or JSON per request).
+ */
+export function buildPolicyHeaders(policy: UpstreamPolicy, claims: Record<string, unknown>, token: string): PolicyHeaders {
+  const headers: string[] = [];
+  let unsafe: ClaimHeader[] | null = null;
   const list = policy.claimHeaders;
-  if (claims !== undefined) {
-    for (let i = 0; i < list.length; i++) {
-      const h = list[i]!;
-      const text = claimHeaderText(claimAt(claims as Record<string, unknown>, h.claim, h.path));
-      if (text === undefined) continue;
-      // Control characters (but tab) and DEL cannot be sent in a header value: such a claim is dropped, never sent.
-      if (HEADER_UNSAFE.test(text)) {
-        ctx.onUnsafeClaim?.(h.header, h.claim);
-        continue;
-      }
-      // Non-ASCII goes as its UTF-8 bytes (undici writes header strings as latin1).
-      out.push(h.header, headerValue(text));
-    }
+  for (let i = 0; i < list.length; i++) {
+    const h = list[i]!;
+    const text = claimHeaderText(claimAt(claims, h.claim, h.path));
+    if (text === undefined) continue;
+    // Control characters (but tab) and DEL cannot be sent in a header value: such a claim is dropped, never sent.
+    if (HEADER_UNSAFE.test(text)) (unsafe ??= []).push(h);
+    // Non-ASCII goes as its UTF-8 bytes (undici writes header strings as latin1).
+    else headers.push(h.header, headerValue(text));
   }
   if (policy.payloadHeader !== null) {
-    const token = auth.token!;
     const dot1 = token.indexOf('.');
-    out.push(policy.payloadHeader, token.slice(dot1 + 1, token.indexOf('.', dot1 + 1)));
+    headers.push(policy.payloadHeader, token.slice(dot1 + 1, token.indexOf('.', dot1 + 1)));
   }
+  return Object.freeze({ policy, headers: Object.freeze(headers), unsafe: unsafe === null ? null : Object.freeze(unsafe) });
 }
+
+/** Appends the claim headers and the payload header of an allowed token (client copies were already stripped). */
+export function appendPolicyHeaders(out: string[], policy: UpstreamPolicy, auth: AuthAllow, ctx: ForwardContext): void {
+  // Built when the token was verified, for the policy of the route that verified it; another route's policy
+  // (the same token on two routes) builds its own here.
+  const built = auth.policyHeaders !== undefined && auth.policyHeaders.policy === policy
+    ? auth.policyHeaders
+    : buildPolicyHeaders(policy, auth.claims ?? NO_CLAIMS, auth.token!);
+  const headers = built.headers;
+  for (let i = 0; i < headers.length; i++) out.push(headers[i]!);
+  if (built.unsafe !== null) for (const h of built.unsafe) ctx.onUnsafeClaim?.(h.header, h.claim);
+}
+
+const NO_CLAIMS: Record<string, unknown> = Object.freeze({});
 
 /** hide_credentials for a header: a configured token header whose bearer value is the token is not forwarded. */
 export function hiddenCredential(hide: HiddenCredentials, name: string, value: string, token: string): boolean {

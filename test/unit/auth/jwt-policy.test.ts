@@ -98,6 +98,27 @@ describe('jwt policy: issuers and audiences', () => {
     expect(denied(a.authenticate(plugin({ roles_required: ['admin'] }), bearer(t))).status).toBe(403);
     expect(a.stats().cacheHits).toBeGreaterThanOrEqual(4);
   });
+  it('decides each cache hit as on verification when one token alternates between routes with different policies', () => {
+    const { a } = auth();
+    const aud = plugin({ audiences: ['api'] });
+    const scoped = plugin({ scopes_required: ['write'] });
+    const t = token({ aud: 'api', scope: 'read' });
+    for (let i = 0; i < 3; i++) {
+      allowed(a.authenticate(aud, bearer(t)));
+      expect(denied(a.authenticate(scoped, bearer(t))).status).toBe(403);
+    }
+    expect(a.stats().cacheHits).toBe(5);
+  });
+  it('still refuses on the cache hit a token that passed the policy once it expires (the clock is always re-checked)', () => {
+    const { a, advance } = auth();
+    const p = plugin({ audiences: ['api'], scopes_required: ['read'], claims_to_verify: ['exp'] });
+    const t = token({ aud: 'api', scope: 'read', exp: NOW + 10 });
+    allowed(a.authenticate(p, bearer(t)));
+    allowed(a.authenticate(p, bearer(t)));
+    advance(10);
+    expect(denied(a.authenticate(p, bearer(t))).body).toBe('{"exp":"token expired"}');
+    expect(a.stats().cacheHits).toBe(2);
+  });
 });
 
 describe('jwt policy: scopes and roles', () => {

@@ -1,9 +1,12 @@
 // The jwt policy's upstream rewrites: spoofed claim headers stripped whatever the decision, cookie and query token removal.
 import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../../src/auth/authenticator.js';
+import type { AuthAllow, AuthOutcome } from '../../../src/auth/types.js';
 import { buildUpstreamHeaders } from '../../../src/proxy/forwarded-headers.js';
 import { withoutTokenArgs, withoutTokenCookies } from '../../../src/proxy/policy-headers.js';
 import type { RouteMatch } from '../../../src/routing/types.js';
 import { compileDocument } from '../../helpers/data-plane-harness.js';
+import { makeToken } from '../../helpers/tokens.js';
 
 const config = compileDocument({
   _format_version: '3.0',
@@ -24,6 +27,46 @@ describe('policy upstream headers', () => {
     expect(out).not.toContain('x-user');
     expect(out).not.toContain('x-payload');
     expect(out).toContain('x-other');
+  });
+});
+
+describe('claim headers on the cache hit', () => {
+  const twoRoutes = compileDocument({
+    _format_version: '3.0',
+    services: [{
+      name: 's', url: 'http://up.internal:8080',
+      routes: [
+        { name: 'a', paths: ['/a'], plugins: [{ name: 'jwt', config: { claims_to_headers: [{ claim: 'sub', header: 'X-User' }, { claim: 'bad', header: 'X-Bad' }] } }] },
+        { name: 'b', paths: ['/b'], plugins: [{ name: 'jwt', config: {
+          claims_to_headers: [{ claim: 'org.name', header: 'X-Org' }, { claim: 'roles', header: 'X-Roles' }], forward_payload_header: 'X-Payload',
+        } }] },
+      ],
+    }],
+    consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' }] }],
+  });
+  const token = makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key', sub: 'u-1', bad: 'x\ny', org: { name: 'Zoë' }, roles: ['r1', 'r2'] }, 'alice-secret');
+  const request = { method: 'GET', query: '', header: (n: string) => (n === 'authorization' ? `Bearer ${token}` : undefined) };
+  const inbound = { headers: ['authorization', `Bearer ${token}`], host: 'gw', url: '/a', remoteAddress: '192.0.2.1' };
+  const routeMatch = (i: number): RouteMatch => ({ route: twoRoutes.routes[i]!, upstreamPath: '/', forwardedPrefix: null });
+  const claimHeaders = (out: string[]) => out.filter((_, i) => i % 2 === 0 && ['x-user', 'x-bad', 'x-org', 'x-roles', 'x-payload'].includes(out[i]!))
+    .map((name) => [name, out[out.indexOf(name) + 1]]);
+
+  it('sends what each route\'s policy asks on every hit, the same token alternating between two routes', () => {
+    const auth = createAuthenticator(twoRoutes);
+    const unsafe: string[] = [];
+    const withLog = { ...ctx, onUnsafeClaim: (header: string) => { unsafe.push(header); } };
+    const serve = (i: number) => {
+      const decision = auth.authenticate(twoRoutes.routes[i]!.jwt!, request) as Exclude<AuthOutcome, Promise<unknown>>;
+      expect(decision.kind).toBe('allow');
+      return claimHeaders(buildUpstreamHeaders(inbound, routeMatch(i), 'id', decision as AuthAllow, withLog));
+    };
+    for (let round = 0; round < 2; round++) {
+      expect(serve(0)).toEqual([['x-user', 'u-1']]);
+      expect(serve(1)).toEqual([['x-org', Buffer.from('Zoë', 'utf8').toString('latin1')], ['x-roles', 'r1,r2'], ['x-payload', token.split('.')[1]]]);
+    }
+    // The unsafe claim is dropped, and logged at debug level on each request, hit or miss.
+    expect(unsafe).toEqual(['x-bad', 'x-bad']);
+    expect(auth.stats().cacheHits).toBe(3);
   });
 });
 

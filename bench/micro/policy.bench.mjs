@@ -1,0 +1,91 @@
+// Micro bench of the per-request work auth adds (cache hit, policy, upstream headers) and of an access-log line (needs `npm run build:ts`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Bench } from 'tinybench';
+import { validateConfigDocument } from '../../dist/config/load.js';
+import { compileConfig } from '../../dist/config/compile.js';
+import { createAuthenticator } from '../../dist/auth/authenticator.js';
+import { createRouteTable } from '../../dist/routing/route-table.js';
+import { RequestSnapshot, recordHeader } from '../../dist/server/request-snapshot.js';
+import { buildUpstreamHeaders } from '../../dist/proxy/forwarded-headers.js';
+import { AccessRecord, createAccessLog, noteAccessAuth, noteAccessRoute } from '../../dist/observability/access-log.js';
+import { gatewayConfig } from '../macro/systems.mjs';
+import { POLICY_CLAIMS } from '../macro/scenarios.mjs';
+import { createCredentials, makeTokens } from '../macro/tokens.mjs';
+
+// undici's request constructor validates and copies every header: the part of its cost the auth headers add.
+const UndiciRequest = createRequire(import.meta.url)('undici/lib/core/request.js');
+const noop = () => {};
+const handler = { onConnect: noop, onHeaders: noop, onData: noop, onComplete: noop, onError: noop, onUpgrade: noop };
+
+const creds = createCredentials();
+const doc = gatewayConfig({ port: 8000, upstreamPort: 9000, creds });
+const validated = validateConfigDocument(doc);
+if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
+const config = compileConfig(validated.config, 1);
+const auth = createAuthenticator(config);
+const routes = createRouteTable(config.routes);
+const ctx = { listenPort: '8000', proto: 'http', via: '1.1 portcullis/0.0.0' };
+
+const one = makeTokens({ alg: 'HS256', creds, count: 1 });
+const many = makeTokens({ alg: 'HS256', creds, count: 10000, tag: 'hsp', claims: POLICY_CLAIMS });
+
+/** What autocannon sends, as the front end records it; a fresh header string per request, as copied out of uWS. */
+function snapshot(url, token) {
+  const s = new RequestSnapshot(8000);
+  s.method = 'GET';
+  s.url = url;
+  s.remoteAddress = '127.0.0.1';
+  recordHeader(s, 'host', '127.0.0.1:8000');
+  if (token !== undefined) recordHeader(s, 'authorization', `Bearer ${token}`.slice(0));
+  return s;
+}
+
+/** One request's gateway-side work on the auth path: route, jwt stage, upstream header list, undici's header checks. */
+function serve(url, token) {
+  const s = snapshot(url, token);
+  s.path = url;
+  const match = routes.match(s);
+  const jwt = match.route.jwt;
+  const decision = jwt === null ? null : auth.authenticate(jwt, s);
+  if (decision !== null && decision.kind !== 'allow') throw new Error(`refused: ${decision.body}`);
+  const headers = buildUpstreamHeaders(s, match, 'req-id-0000', decision, ctx);
+  return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
+}
+// Fill the cache: every later call is a hit.
+serve('/api/', one[0]);
+for (const t of many) serve('/policy/', t);
+
+const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-')), 'access.log');
+const log = createAccessLog(logFile, { workerId: 1 });
+const logRoute = routes.match({ ...snapshot('/api/'), path: '/api/', header: () => undefined }).route;
+const logAllow = auth.authenticate(logRoute.jwt, snapshot('/api/', one[0]));
+const response = { requestId: 'c2f6b1a0-8d3e-4b7a-9f21-5e6d7c8b9a01', status: 200, access: null };
+
+let i = 0;
+const bench = new Bench({ time: 1500, warmupTime: 300 });
+bench
+  .add('passthrough: route + upstream headers', () => { serve('/open/', undefined); })
+  .add('HS256 one token: + cache hit + identity headers', () => { serve('/api/', one[0]); })
+  .add('HS256 policy, 10k tokens: + aud, scopes, 3 claim headers', () => { serve('/policy/', many[i++ % many.length]); })
+  .add('access log: record + one line', () => {
+    const r = new AccessRecord('GET', '/api/orders');
+    noteAccessRoute(r, logRoute);
+    noteAccessAuth(r, logAllow);
+    r.upstreamStartAt = r.startedAt + 0.01;
+    r.upstreamHeadersAt = r.startedAt + 0.9;
+    r.upstreamStatus = 200;
+    r.bytesOut = 12;
+    response.access = r;
+    log.write(response, 0);
+  });
+
+await bench.run();
+await log.close();
+fs.rmSync(path.dirname(logFile), { recursive: true, force: true });
+const rows = bench.tasks.map((t) => ({ task: t.name, 'ns/op (mean)': Math.round(t.result.latency.mean * 1e6), 'ns/op (p50)': Math.round(t.result.latency.p50 * 1e6) }));
+console.table(rows);
+const base = rows[0]['ns/op (p50)'];
+console.log(`auth tax (p50): HS256 one token +${rows[1]['ns/op (p50)'] - base} ns, policy +${rows[2]['ns/op (p50)'] - base} ns; access-log line ${rows[3]['ns/op (p50)']} ns`);
