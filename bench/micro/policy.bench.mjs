@@ -22,11 +22,12 @@ const handler = { onConnect: noop, onHeaders: noop, onData: noop, onComplete: no
 
 const creds = createCredentials();
 const doc = gatewayConfig({ port: 8000, upstreamPort: 9000, creds });
-const validated = validateConfigDocument(doc);
+const validated = /** @type {any} */ (validateConfigDocument(doc));
 if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
 const config = compileConfig(validated.config, 1);
 const auth = createAuthenticator(config);
 const routes = createRouteTable(config.routes);
+/** @type {import('../../dist/proxy/forwarded-headers.js').ForwardContext} */
 const ctx = { listenPort: '8000', proto: 'http', via: '1.1 portcullis/0.0.0' };
 
 const one = makeTokens({ alg: 'HS256', creds, count: 1 });
@@ -49,7 +50,7 @@ function serve(url, token) {
   s.path = url;
   const match = routes.match(s);
   const jwt = match.route.jwt;
-  const decision = jwt === null ? null : auth.authenticate(jwt, s);
+  const decision = jwt === null ? null : /** @type {any} */ (auth.authenticate(jwt, s));
   if (decision !== null && decision.kind !== 'allow') throw new Error(`refused: ${decision.body}`);
   const headers = buildUpstreamHeaders(s, match, 'req-id-0000', decision, ctx);
   return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
@@ -61,7 +62,7 @@ for (const t of many) serve('/policy/', t);
 const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-')), 'access.log');
 const log = createAccessLog(logFile, { workerId: 1 });
 const logRoute = routes.match({ ...snapshot('/api/'), path: '/api/', header: () => undefined }).route;
-const logAllow = auth.authenticate(logRoute.jwt, snapshot('/api/', one[0]));
+const logAllow = /** @type {any} */ (auth.authenticate(logRoute.jwt, snapshot('/api/', one[0])));
 const response = { requestId: 'c2f6b1a0-8d3e-4b7a-9f21-5e6d7c8b9a01', status: 200, access: null };
 
 let i = 0;
