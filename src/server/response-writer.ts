@@ -129,8 +129,6 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    * uWS wants an abort handler only on a response still open when the handler returns (leaveHandler).
    */
   private inHandler = true;
-  /** res.end() or res.close() was called: res may no longer be touched. */
-  private resDone = false;
 
   constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
     super(requestId, shared);
@@ -142,7 +140,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    */
   leaveHandler(): void {
     this.inHandler = false;
-    if (!this.resDone) this.res.onAborted(() => this.onAborted());
+    // A complete response was ended or closed, except a lingering answer: its connection stays open until closed.
+    if (!this.finished || this.refusing === Refusing.Lingering) this.res.onAborted(() => this.onAborted());
   }
 
   private onAborted(): void {
@@ -191,7 +190,6 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     corkWriter = this;
     if (this.inHandler) corkSend();
     else this.res.cork(corkSend);
-    this.resDone = true;
     this.complete();
   }
 
@@ -302,7 +300,6 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     if (this.finished) return;
     // Completed first: res.close() runs onAborted at once, which must find the response finished.
     this.complete();
-    this.resDone = true;
     this.res.close();
     // Inside the handler no abort handler is registered yet: run what it would have.
     if (this.inHandler) this.onAborted();
