@@ -79,7 +79,9 @@ interface Parsed {
 }
 
 function parse(argv: string[]): Parsed {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the one assignment below, whose options fix the shape
   let values;
+  // biome-ignore lint/suspicious/noImplicitAnyLet: as above
   let positionals;
   try {
     ({ values, positionals } = parseArgs({

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     }
   }
   const upstream = await startDemoUpstream(UPSTREAM.host, UPSTREAM.port);
-  let gateway;
+  let gateway: Awaited<ReturnType<typeof startGateway>>;
   try {
     gateway = await startGateway({ configPath: CONFIG });
   } catch (err) {

@@ -36,7 +36,7 @@ export function nginxConfig({ role, port, dir, backendPort }) {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(dir, `${t}_temp`)};`);
   const server = role === 'upstream'
     ? [
-      '    location / { default_type application/json; return 200 ' + quoted(SMALL_JSON) + '; }',
+      `    location / { default_type application/json; return 200 ${quoted(SMALL_JSON)}; }`,
       `    location ~ /big$ { default_type application/octet-stream; root ${dir}; try_files /big.bin =404; }`,
     ]
     : [
@@ -47,7 +47,7 @@ export function nginxConfig({ role, port, dir, backendPort }) {
       '      proxy_buffer_size 16k;',
       '      proxy_buffers 8 16k;',
       '    }',
-      '    location / { default_type application/json; return 404 ' + quoted(NO_ROUTE_JSON) + '; }',
+      `    location / { default_type application/json; return 404 ${quoted(NO_ROUTE_JSON)}; }`,
     ];
   return [
     'daemon off;', 'master_process off;', 'worker_processes 1;', 'worker_rlimit_nofile 8192;',

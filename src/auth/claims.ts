@@ -33,7 +33,7 @@ export function createClaimsChecker(
   for (const c of claimsToVerify ?? []) if (!order.includes(c)) order.push(c);
   const checkExp = order.includes('exp');
   const checkNbf = order.includes('nbf');
-  const maxExp = maximumExpiration > 0 ? maximumExpiration : 0;
+  const maxExp = Math.max(maximumExpiration, 0);
 
   const bodies: string[] = new Array<string>(CLAIMS_CODE_COUNT).fill('');
   for (let code = 1; code < CLAIMS_EXCEED_MAXIMUM; code++) {

@@ -44,7 +44,7 @@ function decodeJsonSegment(token: string, start: number, end: number): unknown {
 
 /** Reads an own property only, so `constructor`/`__proto__` as a claim name never reaches the prototype. */
 export function ownValue(obj: Record<string, unknown>, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, name) ? obj[name] : undefined;
+  return Object.hasOwn(obj, name) ? obj[name] : undefined;
 }
 
 /** Decodes without verifying. Errors in Kong's order: JSON/base64 of header and payload, alg, claims, signature. */

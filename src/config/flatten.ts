@@ -120,10 +120,10 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
   addSecrets(doc, '$', null);
 
   // Ids: explicit ones are kept; the rest derive from the endpoint key (or the JSON path when there is none).
-  for (const s of services) if (!s.idGiven) s.e.id = uuidV5(`services:${s.e.name ?? '@' + s.path}`);
-  for (const r of routes) if (!r.idGiven) r.e.id = uuidV5(`routes:${r.e.name ?? '@' + r.path}`);
+  for (const s of services) if (!s.idGiven) s.e.id = uuidV5(`services:${s.e.name ?? `@${s.path}`}`);
+  for (const r of routes) if (!r.idGiven) r.e.id = uuidV5(`routes:${r.e.name ?? `@${r.path}`}`);
   for (const c of consumers) {
-    if (!c.idGiven) c.e.id = uuidV5(c.e.username !== null ? `consumers:${c.e.username}` : `consumers:custom_id:${c.e.custom_id ?? '@' + c.path}`);
+    if (!c.idGiven) c.e.id = uuidV5(c.e.username !== null ? `consumers:${c.e.username}` : `consumers:custom_id:${c.e.custom_id ?? `@${c.path}`}`);
   }
   for (const s of secrets) if (!s.idGiven) s.e.id = uuidV5(`jwt_secrets:${s.e.key}`);
 

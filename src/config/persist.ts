@@ -24,7 +24,7 @@ export function detectJsonIndent(text: string): string | number {
 
 /** JSON stays JSON (indentation kept); YAML keeps the comments and formatting of `previousYaml` where values are unchanged. */
 export function serializeDocument(doc: unknown, format: 'json' | 'yaml', jsonIndent: string | number = 2, previousYaml: string | null = null): string {
-  if (format === 'json') return JSON.stringify(doc, null, jsonIndent) + '\n';
+  if (format === 'json') return `${JSON.stringify(doc, null, jsonIndent)}\n`;
   return updateYamlText(previousYaml, doc);
 }
 

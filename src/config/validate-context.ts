@@ -62,7 +62,7 @@ export function checkFields(sink: Sink, obj: Obj, path: string, allowed: readonl
 
 /** True when `obj` has its own `key` set to anything but undefined (null counts as present). */
 export function has(obj: Obj, key: string): boolean {
-  return Object.prototype.hasOwnProperty.call(obj, key) && obj[key] !== undefined;
+  return Object.hasOwn(obj, key) && obj[key] !== undefined;
 }
 
 export interface Reader {

@@ -23,7 +23,7 @@ function normalizePrefixPath(path: string): string {
     if (seg === '..') { out.pop(); if (last) out.push(''); continue; }
     out.push(seg);
   }
-  return '/' + out.join('/');
+  return `/${out.join('/')}`;
 }
 
 /** Validates one route path; returns Kong's error message or null. */

@@ -30,7 +30,7 @@ function merge(doc: Document, node: unknown, value: unknown): unknown {
   if (isObject(value) && isMap(node)) {
     node.items = node.items.filter((p) => {
       const k = scalarKey(p.key);
-      return k !== null && Object.prototype.hasOwnProperty.call(value, k);
+      return k !== null && Object.hasOwn(value, k);
     });
     for (const [k, v] of Object.entries(value)) {
       const pair = node.items.find((p) => scalarKey(p.key) === k);

@@ -15,7 +15,7 @@ export function startDemoUpstream(host: string, port: number): Promise<DemoUpstr
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && ECHOED_PREFIXES.some((p) => name.startsWith(p))) headers[name] = value;
     }
-    const body = JSON.stringify({ message: 'hello from the demo upstream', method: req.method, path: req.url, headers }, null, 2) + '\n';
+    const body = `${JSON.stringify({ message: 'hello from the demo upstream', method: req.method, path: req.url, headers }, null, 2)}\n`;
     req.resume();
     req.on('end', () => {
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });

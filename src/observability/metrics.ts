@@ -89,5 +89,5 @@ export function renderMetrics(s: MetricsSnapshot): string {
       ['{reason="origin"}', s.admin.refusedOrigin], ['{reason="host"}', s.admin.refusedHost],
     ]);
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

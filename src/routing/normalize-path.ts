@@ -72,11 +72,11 @@ function normalizeSlow(rawPath: string): string | null {
       if (lo < 0) return null;
       const byte = hi * 16 + lo;
       if (byte === 0) return null;
-      out += byte < 128 && UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : '%' + HEX[hi] + HEX[lo];
+      out += byte < 128 && UNRESERVED[byte] === 1 ? String.fromCharCode(byte) : `%${HEX[hi]}${HEX[lo]}`;
       i += 2;
       runStart = i + 1;
     } else if (c < 128) {
-      out += '%' + HEX[c >> 4] + HEX[c & 15];
+      out += `%${HEX[c >> 4]}${HEX[c & 15]}`;
       runStart = i + 1;
     } else {
       let end = i + 1;
@@ -113,5 +113,5 @@ function resolveSegments(path: string): string {
     }
   }
   if (kept.length === 0) return '/';
-  return '/' + kept.join('/') + (trailingSlash ? '/' : '');
+  return `/${kept.join('/')}${trailingSlash ? '/' : ''}`;
 }

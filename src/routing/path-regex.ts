@@ -19,5 +19,5 @@ export function compilePathRegex(path: string): RegExp {
     flags = 'i';
   }
   source = source.replace(/\(\?P</g, '(?<');
-  return new RegExp('^(?:' + source + ')', flags);
+  return new RegExp(`^(?:${source})`, flags);
 }

@@ -114,7 +114,7 @@ function compileEntries(route: CompiledRoute, firstOrder: number): Entry[] {
   const paths = isSet(e.paths) ? e.paths : null;
   const snis = isSet(e.snis) ? e.snis : null;
   const kinds = (methods ? 1 : 0) + (hosts ? 1 : 0) + (headers ? 1 : 0) + (paths ? 1 : 0) + (snis ? 1 : 0);
-  const exactHosts = hosts !== null && hosts.every((h) => h.kind === HOST_EXACT) ? hosts.map((h) => h.text) : null;
+  const exactHosts = hosts?.every((h) => h.kind === HOST_EXACT) ? hosts.map((h) => h.text) : null;
   const base = {
     route,
     basePath: route.service?.basePath ?? '/',

@@ -31,10 +31,10 @@ export function upstreamPathV0(base: string, req: string, matchedLength: number,
     return base + rest;
   }
   if (rest.length === 0) {
-    return req.length > 1 && req.charCodeAt(req.length - 1) === 0x2f ? base + '/' : base;
+    return req.length > 1 && req.charCodeAt(req.length - 1) === 0x2f ? `${base}/` : base;
   }
   if (rest.charCodeAt(0) === 0x2f) return base + rest;
-  return base + '/' + rest;
+  return `${base}/${rest}`;
 }
 
 /**

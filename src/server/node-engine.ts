@@ -45,7 +45,7 @@ type Tracked = Socket & { [CURRENT]?: NodeResponseWriter };
  */
 function onClientEnd(this: Tracked): void {
   const writer = this[CURRENT];
-  if (writer !== undefined && writer.started && !writer.finished) this.destroy();
+  if (writer?.started && !writer.finished) this.destroy();
 }
 
 const PARSER_ANSWERS: Record<string, { status: string; body: string }> = {

@@ -234,7 +234,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   private onLingerTimer(): void {
     this.lingerTimer = null;
     if (this.aborted) return;
-    const left = this.body !== null && this.body.ended
+    const left = this.body?.ended
       ? 0
       : lingerRemainingMs(this.lingerStart, this.lastDataAt, this.shared.now(), this.shared.refusal);
     if (left > 0) {

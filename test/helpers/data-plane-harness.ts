@@ -1,5 +1,5 @@
 // Test helpers for the data plane: compile a config document, run a real node:http upstream and an in-process data plane.
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import pino from 'pino';
 import { loadConfigText } from '../../src/config/load.js';

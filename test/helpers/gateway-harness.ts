@@ -98,7 +98,11 @@ export function captureLogs(): LogCapture & { logger: ReturnType<typeof createLo
       write(line: string) {
         const record = JSON.parse(line) as Record<string, unknown>;
         lines.push(record);
-        waiters = waiters.filter((w) => (w.test(record) ? (w.resolve(record), false) : true));
+        waiters = waiters.filter((w) => {
+          if (!w.test(record)) return true;
+          w.resolve(record);
+          return false;
+        });
       },
     },
   });

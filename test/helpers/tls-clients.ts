@@ -1,7 +1,7 @@
 // Real TLS clients for tests: openssl s_client (which certificate a server name gets), curl, and node's https.
 import { execFile } from 'node:child_process';
 import https from 'node:https';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 
 /** The subject CN the server presents for `servername` (null: no SNI sent); rejects when the handshake fails. */
 export function certificateCn(port: number, servername: string | null, extra: string[] = []): Promise<string> {

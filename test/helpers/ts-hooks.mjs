@@ -15,7 +15,7 @@ export async function resolve(specifier, context, next) {
   if (specifier.endsWith('.js') && (specifier.startsWith('.') || specifier.startsWith('file:')) && context.parentURL?.startsWith('file:')) {
     const url = new URL(specifier, context.parentURL);
     if (!existsSync(url)) {
-      const tsUrl = new URL(url.href.slice(0, -3) + '.ts');
+      const tsUrl = new URL(`${url.href.slice(0, -3)}.ts`);
       if (existsSync(tsUrl)) return { url: tsUrl.href, format: 'module', shortCircuit: true };
     }
   }

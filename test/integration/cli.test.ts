@@ -157,7 +157,7 @@ describe('portcullis CLI', () => {
     let buffered = '';
     child.stdout.on('data', (d: Buffer) => {
       buffered += d.toString();
-      let nl;
+      let nl: number;
       while ((nl = buffered.indexOf('\n')) >= 0) {
         const record = JSON.parse(buffered.slice(0, nl)) as Record<string, unknown>;
         buffered = buffered.slice(nl + 1);

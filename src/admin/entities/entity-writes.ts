@@ -64,7 +64,7 @@ function readParents(draft: Draft, kind: Kind, input: Obj, via: Via | null, keep
   for (const fk of KINDS[kind].foreignKeys) {
     if (via && via.field === fk.field) {
       parents.set(fk, inDraft(draft, via.entry));
-    } else if (Object.prototype.hasOwnProperty.call(input, fk.field)) {
+    } else if (Object.hasOwn(input, fk.field)) {
       const r = resolveRef(draft, fk, input[fk.field]);
       if (r !== null && !('obj' in r)) return r;
       parents.set(fk, r);
@@ -87,7 +87,7 @@ function sniShorthand(kind: Kind, k: string, input: Obj): boolean {
 /** Nested collections belong to other entities; in a body they are unknown fields. */
 function rejectNested(kind: Kind, input: Obj): ApiResult | null {
   const errors = childrenOf(kind).map((c) => c.kind as string)
-    .filter((k) => Object.prototype.hasOwnProperty.call(input, k) && !sniShorthand(kind, k, input));
+    .filter((k) => Object.hasOwn(input, k) && !sniShorthand(kind, k, input));
   return errors.length === 0 ? null : schemaViolation(errors.map((k) => ({ path: `$.${k}`, message: 'unknown field' })), '$');
 }
 

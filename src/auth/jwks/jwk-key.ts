@@ -81,7 +81,7 @@ export function parseJwks(doc: unknown): ParsedJwks | string {
 export function selectKey(entries: readonly JwkEntry[], byKid: ReadonlyMap<string, JwkEntry>, kid: string | undefined, alg: JwtAlgorithm): KeyObject | null {
   if (kid !== undefined) {
     const e = byKid.get(kid);
-    return e !== undefined && e.algs.has(alg) ? e.key : null;
+    return e?.algs.has(alg) ? e.key : null;
   }
   let found: KeyObject | null = null;
   for (const e of entries) {

@@ -19,7 +19,7 @@ const hs = (header: object, payload: object, secret = 'alice-secret') => makeTok
 
 describe('the cache stores only tokens that were allowed', () => {
   it('stores nothing for refusals, claim failures, maximum_expiration and anonymous fallbacks', () => {
-    let now = NOW;
+    const now = NOW;
     const a = createAuthenticator(buildConfig(), { now: () => now, hmac });
     const exp = plugin({ claims_to_verify: ['exp', 'nbf'], maximum_expiration: 300 });
     const anon = plugin({ anonymous: ANON_ID, claims_to_verify: ['exp'] });

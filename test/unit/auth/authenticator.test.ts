@@ -22,16 +22,16 @@ const message = (o: AuthOutcome) => JSON.parse(denied(o).body).message as string
 const asymCredentials: ConsumerSpec = {
   id: '44444444-4444-4444-8444-444444444444', username: 'asym-user', credentials: [
     { key: 'rs256', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem },
-    { key: 'rs384', algorithm: 'RS384', rsa_public_key: KEYS['rsa3072']!.publicPem },
-    { key: 'rs512', algorithm: 'RS512', rsa_public_key: KEYS['rsa4096']!.publicPem },
+    { key: 'rs384', algorithm: 'RS384', rsa_public_key: KEYS.rsa3072!.publicPem },
+    { key: 'rs512', algorithm: 'RS512', rsa_public_key: KEYS.rsa4096!.publicPem },
     { key: 'ps256', algorithm: 'PS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem },
-    { key: 'ps384', algorithm: 'PS384', rsa_public_key: KEYS['rsa3072']!.publicPem },
-    { key: 'ps512', algorithm: 'PS512', rsa_public_key: KEYS['rsa4096']!.publicPem },
+    { key: 'ps384', algorithm: 'PS384', rsa_public_key: KEYS.rsa3072!.publicPem },
+    { key: 'ps512', algorithm: 'PS512', rsa_public_key: KEYS.rsa4096!.publicPem },
     { key: 'es256', algorithm: 'ES256', rsa_public_key: KEYS['p256-a']!.publicPem },
-    { key: 'es384', algorithm: 'ES384', rsa_public_key: KEYS['p384']!.publicPem },
-    { key: 'es512', algorithm: 'ES512', rsa_public_key: KEYS['p521']!.publicPem },
+    { key: 'es384', algorithm: 'ES384', rsa_public_key: KEYS.p384!.publicPem },
+    { key: 'es512', algorithm: 'ES512', rsa_public_key: KEYS.p521!.publicPem },
     { key: 'ed25519', algorithm: 'EdDSA', rsa_public_key: KEYS['ed25519-a']!.publicPem },
-    { key: 'ed448', algorithm: 'EdDSA', rsa_public_key: KEYS['ed448']!.publicPem },
+    { key: 'ed448', algorithm: 'EdDSA', rsa_public_key: KEYS.ed448!.publicPem },
     { key: 'es-nokey', algorithm: 'ES256', rsa_public_key: null },
     { key: 'es-junk', algorithm: 'ES256', rsa_public_key: 'not a key' },
     { key: 'hs384', algorithm: 'HS384', secret: 'h'.repeat(48) },
@@ -222,7 +222,7 @@ describe('authenticator: asymmetric credentials', () => {
     expect(message(a.authenticate(p, bearer(asymToken('ed448', { iss: 'ed448' }, 'ed25519-a'))))).toBe('Invalid signature');
   });
   it('returns Invalid signature for a P-384 signature on an ES256 credential (Kong: 500)', () => {
-    const t = makeToken({ alg: 'ES256' }, { iss: 'es256' }, KEYS['p384']!.privatePem);
+    const t = makeToken({ alg: 'ES256' }, { iss: 'es256' }, KEYS.p384!.privatePem);
     expect(denied(a.authenticate(p, bearer(t)))).toMatchObject({ status: 401, body: '{"message":"Invalid signature"}' });
   });
   it('returns Invalid signature for DER-encoded and zero r/s ECDSA signatures', () => {

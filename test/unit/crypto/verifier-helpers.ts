@@ -19,6 +19,6 @@ export async function expectEveryFamilyVerified(verify: AsymmetricVerify): Promi
     const key = pub(name);
     const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
     await expect(verify(alg, key, INPUT, sig)).resolves.toBe(true);
-    await expect(verify(alg, key, INPUT + 'x', sig)).resolves.toBe(false);
+    await expect(verify(alg, key, `${INPUT}x`, sig)).resolves.toBe(false);
   }
 }

@@ -65,7 +65,7 @@ describe('verify pool whose threads cannot start', () => {
       const key = pub('p256-a');
       const sig = signature('ES256', INPUT, KEYS['p256-a']!.privatePem);
       await expect(broken.verify('ES256', key, INPUT, sig)).resolves.toBe(true);
-      await expect(broken.verify('ES256', key, INPUT + 'x', sig)).resolves.toBe(false);
+      await expect(broken.verify('ES256', key, `${INPUT}x`, sig)).resolves.toBe(false);
       expect(errors.length).toBeGreaterThan(0);
       expect(broken.stats().poolErrors).toBeGreaterThan(0);
     } finally {

@@ -262,8 +262,8 @@ describe('createRouteTable: candidate index', () => {
     const randomPath = (): string => {
       let p = '';
       const n = 1 + Math.floor(rand() * 3);
-      for (let i = 0; i < n; i++) p += '/' + pick(segments);
-      return rand() < 0.2 ? p + '/' : p;
+      for (let i = 0; i < n; i++) p += `/${pick(segments)}`;
+      return rand() < 0.2 ? `${p}/` : p;
     };
     const routes: CompiledRoute[] = [];
     for (let i = 0; i < 300; i++) {

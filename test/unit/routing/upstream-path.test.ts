@@ -71,7 +71,7 @@ describe("Kong's v0 worked examples (kong-reference §8)", () => {
   it('12: service /service + route /route strip, /route/a?x=1&y goes to /service/a and the query is left to the caller', () => {
     const m = proxy('/service', { paths: ['/route'] }, '/route/a?x=1&y');
     expect(m.upstreamPath).toBe('/service/a');
-    expect(m.upstreamPath + '?' + 'x=1&y').toBe('/service/a?x=1&y');
+    expect(`${m.upstreamPath}?x=1&y`).toBe('/service/a?x=1&y');
   });
 });
 
