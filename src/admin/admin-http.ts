@@ -82,7 +82,7 @@ export async function serveAdminApi(req: IncomingMessage, res: ServerResponse, s
   if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
     const raw = await readBody(req, ADMIN_MAX_BODY_BYTES);
     if (raw === null) return answer(413, { message: GATEWAY_MESSAGES.payloadTooLarge });
-    const parsed = parseAdminBody(contentTypes(req), raw);
+    const parsed = await parseAdminBody(contentTypes(req), raw);
     if (!parsed.ok) return answer(parsed.result.status, parsed.result.body);
     body = parsed.body;
   } else {

@@ -1,4 +1,5 @@
 // Parses Admin API request bodies as Kong takes them: JSON, urlencoded and multipart (files included), then shapes form fields.
+import { Response } from 'undici';
 import type { Obj } from '../config/validate-context.js';
 import type { FieldType } from './entities/kinds.js';
 import { ADMIN_MESSAGES, type ApiResult } from './entities/kong-errors.js';
@@ -16,8 +17,8 @@ export const ADMIN_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
 const bad = (message: string): BodyParse => ({ ok: false, result: { status: 400, body: { message } } });
 
-/** `contentType` is every Content-Type header the request carried. */
-export function parseAdminBody(contentType: readonly string[], raw: Buffer): BodyParse {
+/** `contentType` is every Content-Type header the request carried. Async only for multipart, which undici parses. */
+export async function parseAdminBody(contentType: readonly string[], raw: Buffer): Promise<BodyParse> {
   if (contentType.length > 1) return bad(ADMIN_MESSAGES.contentTypeTwice);
   const header = contentType[0];
   if (header === undefined || header.trim() === '') {
@@ -30,9 +31,9 @@ export function parseAdminBody(contentType: readonly string[], raw: Buffer): Bod
   if (type === 'application/json' || type.endsWith('+json')) return raw.length === 0 ? { ok: true, body: null } : parseJson(raw);
   if (type === 'application/x-www-form-urlencoded') return { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
   if (type === 'multipart/form-data') {
-    const boundary = params.map((p) => /^boundary=(?:"([^"]+)"|(.+))$/i.exec(p)).find((m) => m !== null);
-    if (!boundary) return bad(ADMIN_MESSAGES.multipartNoBoundary);
-    const pairs = parseMultipart(raw, boundary[1] ?? boundary[2]!);
+    // Checked here, not left to undici, so that a missing boundary keeps Kong's own message.
+    if (!params.some((p) => /^boundary=(?:"[^"]+"|.+)$/i.test(p))) return bad(ADMIN_MESSAGES.multipartNoBoundary);
+    const pairs = await parseMultipart(raw, header);
     return pairs === null ? bad(ADMIN_MESSAGES.multipartInvalid) : { ok: true, body: { type: 'form', pairs } };
   }
   return { ok: false, result: { status: 415, body: { message: ADMIN_MESSAGES.unsupportedMediaType } } };
@@ -47,7 +48,7 @@ function parseJson(raw: Buffer): BodyParse {
 }
 
 /** `a=1&b=2`; `+` is a space; percent-decoding as UTF-8 (the input is read as latin1 so bytes survive). */
-function parseUrlencoded(text: string): Array<[string, string]> {
+export function parseUrlencoded(text: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const part of text.split('&')) {
     if (part === '') continue;
@@ -73,35 +74,20 @@ function decode(s: string): string {
   return Buffer.from(out).toString('utf8');
 }
 
-/** multipart/form-data: each part's name and content (file parts give the file's text). Null when malformed. */
-export function parseMultipart(raw: Buffer, boundary: string): Array<[string, string]> | null {
-  const delim = Buffer.from(`--${boundary}`);
-  const out: Array<[string, string]> = [];
-  let pos = raw.indexOf(delim);
-  if (pos < 0) return null;
-  for (;;) {
-    pos += delim.length;
-    if (raw[pos] === 0x2d && raw[pos + 1] === 0x2d) return out;
-    if (raw[pos] === 0x0d && raw[pos + 1] === 0x0a) pos += 2;
-    else if (raw[pos] === 0x0a) pos += 1;
-    else return null;
-    const next = raw.indexOf(delim, pos);
-    if (next < 0) return null;
-    let end = next;
-    if (raw[end - 1] === 0x0a) end--;
-    if (raw[end - 1] === 0x0d) end--;
-    const part = raw.subarray(pos, end);
-    let headEnd = part.indexOf('\r\n\r\n');
-    let sep = 4;
-    if (headEnd < 0) { headEnd = part.indexOf('\n\n'); sep = 2; }
-    if (headEnd < 0) return null;
-    const head = part.subarray(0, headEnd).toString('utf8');
-    const disposition = /^content-disposition:\s*form-data(.*)$/im.exec(head);
-    const name = disposition ? /;\s*name="((?:[^"\\]|\\.)*)"/i.exec(disposition[1]!) : null;
-    if (!name) return null;
-    out.push([name[1]!.replace(/\\(.)/g, '$1'), part.subarray(headEnd + sep).toString('utf8')]);
-    pos = next;
+/**
+ * multipart/form-data, parsed by undici (the WHATWG `Request.formData()` algorithm): each part's name and content,
+ * file parts as their text. Null when undici refuses the body (truncated, no closing delimiter, a part without a name).
+ */
+export async function parseMultipart(raw: Buffer, contentType: string): Promise<Array<[string, string]> | null> {
+  let form: Awaited<ReturnType<Response['formData']>>;
+  try {
+    form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    return null;
   }
+  const out: Array<[string, string]> = [];
+  for (const [name, value] of form) out.push([name, typeof value === 'string' ? value : await value.text()]);
+  return out;
 }
 
 type Seg = string | number | '[]';

@@ -1,6 +1,6 @@
 // Test helpers for the Admin API: a pure in-memory admin (state + router) driven like an HTTP client.
 import { readFileSync } from 'node:fs';
-import { parseAdminBody, type ParsedBody } from '../../../src/admin/body-parser.js';
+import { parseUrlencoded, type ParsedBody } from '../../../src/admin/body-parser.js';
 import { handleAdminRequest } from '../../../src/admin/admin-router.js';
 import { stateFromDocument, type AdminState } from '../../../src/admin/entities/admin-state.js';
 
@@ -12,9 +12,7 @@ export type Body = ParsedBody | undefined;
 
 export const json = (value: unknown): ParsedBody => ({ type: 'json', value });
 export function form(text: string): ParsedBody {
-  const r = parseAdminBody(['application/x-www-form-urlencoded'], Buffer.from(text, 'latin1'));
-  if (!r.ok) throw new Error('bad form');
-  return r.body;
+  return { type: 'form', pairs: parseUrlencoded(text) };
 }
 
 export interface TestAdmin {
