@@ -123,6 +123,18 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("MAX_TOKEN_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxTokenLength)));
   exports.Set("MAX_SECRET_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxSecretLength)));
   exports.Set("ABI", Napi::Number::New(env, 1));
+  // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
+  Napi::Object codes = Napi::Object::New(env);
+  codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));
+  codes.Set("MISMATCH", Napi::Number::New(env, portcullis::kMismatch));
+  codes.Set("TOO_LONG", Napi::Number::New(env, portcullis::kErrTooLong));
+  codes.Set("STRUCTURE", Napi::Number::New(env, portcullis::kErrStructure));
+  codes.Set("BAD_SIGNATURE", Napi::Number::New(env, portcullis::kErrBadSignature));
+  codes.Set("NOT_ASCII", Napi::Number::New(env, portcullis::kErrNotAscii));
+  codes.Set("BAD_SLOT", Napi::Number::New(env, portcullis::kErrBadSlot));
+  codes.Set("BAD_ARGUMENT", Napi::Number::New(env, portcullis::kErrBadArgument));
+  codes.Freeze();
+  exports.Set("VERIFY_CODES", codes);
   return exports;
 }
 

@@ -6,17 +6,22 @@ import { nativeAddonDisabled } from '../config/environment.js';
 export const NATIVE_ALG = { HS256: 0, HS384: 1, HS512: 2 } as const;
 export type NativeAlg = (typeof NATIVE_ALG)[keyof typeof NATIVE_ALG];
 
-/** Result codes of `NativeKeyring.verify` (shared with native/src/jwt_core.h). */
-export const VERIFY_CODE = {
-  MATCH: 1,
-  MISMATCH: 0,
-  TOO_LONG: -1,
-  STRUCTURE: -2,
-  BAD_SIGNATURE: -3,
-  NOT_ASCII: -4,
-  BAD_SLOT: -5,
-  BAD_ARGUMENT: -6,
-} as const;
+/** The names of `NativeKeyring.verify`'s result codes (native/src/jwt_core.h's VerifyResult, exported by the addon). */
+export interface VerifyCodes {
+  readonly MATCH: number;
+  readonly MISMATCH: number;
+  readonly TOO_LONG: number;
+  readonly STRUCTURE: number;
+  readonly BAD_SIGNATURE: number;
+  readonly NOT_ASCII: number;
+  readonly BAD_SLOT: number;
+  readonly BAD_ARGUMENT: number;
+}
+
+/** The codes when no addon is loaded (its VerifyResult values); a loaded addon's own export replaces them (a test checks they agree). */
+const BUILT_IN_VERIFY_CODES: VerifyCodes = Object.freeze({
+  MATCH: 1, MISMATCH: 0, TOO_LONG: -1, STRUCTURE: -2, BAD_SIGNATURE: -3, NOT_ASCII: -4, BAD_SLOT: -5, BAD_ARGUMENT: -6,
+});
 
 /** One config generation's HMAC keys; dropped keyrings are freed by GC. */
 export interface NativeKeyring {
@@ -34,6 +39,8 @@ export interface NativeAddon {
   readonly MAX_TOKEN_LENGTH: number;
   readonly MAX_SECRET_LENGTH: number;
   readonly ABI: number;
+  /** Result codes of `Keyring.verify`, from the C++ enum (absent from a build older than this export). */
+  readonly VERIFY_CODES?: VerifyCodes;
 }
 
 const EXPECTED_ABI = 1;
@@ -62,3 +69,7 @@ const loaded = load();
 export const nativeAddon: NativeAddon | null = loaded.addon;
 /** Why `nativeAddon` is null (one line), else null. */
 export const nativeLoadError: string | null = loaded.error;
+/** Result codes of a verify, read once from the addon; the node:crypto fallback answers with the same ones. */
+export const VERIFY_CODE: VerifyCodes = loaded.addon?.VERIFY_CODES ?? BUILT_IN_VERIFY_CODES;
+/** The codes the JS side knows without an addon; exported for the test that holds them equal to the addon's. */
+export const BUILT_IN_VERIFY_CODE: VerifyCodes = BUILT_IN_VERIFY_CODES;

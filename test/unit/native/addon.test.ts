@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NATIVE_ALG, VERIFY_CODE, nativeAddon, nativeLoadError } from '../../../src/native/addon.js';
+import { BUILT_IN_VERIFY_CODE, NATIVE_ALG, VERIFY_CODE, nativeAddon, nativeLoadError } from '../../../src/native/addon.js';
 
 const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
 
@@ -21,6 +21,12 @@ describe('native addon façade', () => {
     expect(nativeLoadError).toBeNull();
     expect(nativeAddon).not.toBeNull();
     expect(nativeAddon?.MAX_TOKEN_LENGTH).toBe(131072);
+  });
+
+  it('exports its verify result codes, which the node:crypto fallback uses when no addon loads', () => {
+    expect(nativeAddon?.VERIFY_CODES).toBe(VERIFY_CODE);
+    expect(Object.isFrozen(VERIFY_CODE)).toBe(true);
+    expect({ ...VERIFY_CODE }).toEqual({ ...BUILT_IN_VERIFY_CODE });
   });
 
   it('reports null with a reason when PORTCULLIS_DISABLE_NATIVE=1', async () => {
