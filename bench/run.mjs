@@ -1,4 +1,4 @@
-// `npm run bench`: macro bench of Portcullis vs the direct upstream vs a fastify peer; `--micro` runs bench/micro.
+// `npm run bench`: macro bench of Portcullis vs the direct upstream and its peers, with #16's targets judged; `--micro` runs bench/micro.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,10 @@ import { runMicro } from './macro/micro.mjs';
 import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
 import { installExitHooks, pinSelf } from './macro/procs.mjs';
-import { renderMarkdown, renderTable, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
+import { renderMarkdown, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
+import { measureIdle } from './macro/idle.mjs';
+import { renderLatencyRows, runLatencyRows } from './macro/latency.mjs';
+import { evaluateTargets, renderTargets } from './macro/targets.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
@@ -26,7 +29,7 @@ const WARM_REQUESTS = 3000;
 const WARM_UPLOADS = 100;
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const HELP = `usage: npm run bench -- [options]
-  --quick               ~1 minute pass: 1.5 s runs, short start-up warm-up only, 1 repeat
+  --quick               a short pass: 1.5 s runs, short start-up warm-up only, 1 repeat, 5 s idle window
   --repeat N            runs per cell, interleaved across systems (default 3)
   --duration S          seconds per measured run (default 5)
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
@@ -43,6 +46,9 @@ const HELP = `usage: npm run bench -- [options]
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
+  --no-latency          skip the open-loop latency rows (passthrough at 25/50/75% of Portcullis' measured
+                        req/s, each --duration long, --repeat times, next to direct and HAProxy)
+  --idle S              seconds of the idle-cost window after the load (default 20; --quick 5; 0 skips it)
   --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench
   --tls                 uWS plain vs TLS keep-alive passthrough and TLS handshakes per CPU-second (uses --duration)`;
 
@@ -54,7 +60,7 @@ function parseOptions(argv) {
       quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
       warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' }, upstream: { type: 'string' },
       systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
-      'no-write': { type: 'boolean' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      'no-write': { type: 'boolean' }, 'no-latency': { type: 'boolean' }, idle: { type: 'string' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const num = (v, d) => {
@@ -84,6 +90,8 @@ function parseOptions(argv) {
     upstream,
     gatewayCmd: values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD,
     pin: !values['no-pin'],
+    latency: !values['no-latency'],
+    idleS: num(values.idle, q ? 5 : 20),
     write: !values['no-write'],
   };
 }
@@ -143,6 +151,8 @@ async function macro(opts) {
   const cells = {};
   const runs = {};
   const live = systems.filter((s) => s.available);
+  let latency = null;
+  let idle = null;
   try {
     // A cell is skipped when the scenario does not apply or its preflight failed.
     for (const sys of live) {
@@ -196,13 +206,14 @@ async function macro(opts) {
         }
       }
     }
+    for (const sys of live) {
+      for (const sc of scenarios) {
+        if (!cells[sys.id][sc.id]) cells[sys.id][sc.id] = summarizeCell(runs[sys.id][sc.id]);
+      }
+    }
+    ({ latency, idle } = await afterThroughput({ opts, systems, live, cells }));
   } finally {
     await stop();
-  }
-  for (const sys of live) {
-    for (const sc of scenarios) {
-      if (!cells[sys.id][sc.id]) cells[sys.id][sc.id] = summarizeCell(runs[sys.id][sc.id]);
-    }
   }
 
   const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'nocommit';
@@ -215,18 +226,47 @@ async function macro(opts) {
   };
   // Only what describes the system: ports, pids and paths mean nothing outside this run.
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
-  const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells });
-  console.log(`\n${renderTable({ systems: publicSystems, scenarios, cells })}\n`);
+  const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream });
+  const after = [];
+  if (latency) after.push(`Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: publicSystems })}`);
+  if (idle) after.push(renderIdle(idle, publicSystems));
+  const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells, before: [renderTargets(targets)], after });
+  console.log(`\n${md}`);
   if (opts.write) {
     const dir = path.join(REPO, 'bench', 'results');
     const base = path.join(dir, `${date.slice(0, 10)}-${commit}${opts.quick ? '-quick' : ''}`);
-    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs }, null, 2)}\n`);
+    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs, latency, idle, targets }, null, 2)}\n`);
     fs.writeFileSync(`${base}.md`, md);
     log(`wrote ${path.relative(REPO, base)}.json and .md`);
   }
   const failed = live.some((s) => scenarios.some((sc) => cells[s.id][sc.id] && !cells[s.id][sc.id].na && !cells[s.id][sc.id].ok));
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? ' — some cells FAILED' : ''}`);
   return failed ? 1 : 0;
+}
+
+/**
+ * After the throughput cells: open-loop latency rows at shares of Portcullis' passthrough maximum
+ * (needs that cell), then every live system's CPU over one quiet window.
+ */
+async function afterThroughput({ opts, systems, live, cells }) {
+  let latency = null;
+  const max = cells.portcullis?.passthrough;
+  if (!opts.latency) log('latency rows: skipped (--no-latency)');
+  else if (!max?.ok) log('latency rows: skipped (they need the portcullis system and the passthrough scenario)');
+  else latency = await runLatencyRows({ systems, maxRps: max.rps, durationS: opts.durationS, repeat: opts.repeat, connections: opts.connections, log });
+  if (opts.idleS <= 0) return { latency, idle: null };
+  log(`idle cost: ${opts.idleS} s without traffic`);
+  const byPid = await measureIdle({ pids: live.map((s) => s.pid), seconds: opts.idleS });
+  const idle = Object.fromEntries(live.filter((s) => byPid[s.pid]).map((s) => [s.id, byPid[s.pid]]));
+  return { latency, idle };
+}
+
+/** One line: each system's idle CPU as a share of one core. */
+function renderIdle(idle, systems) {
+  const entries = Object.entries(idle);
+  const seconds = entries[0]?.[1].seconds ?? 0;
+  const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
+  return `Idle cost (${seconds.toFixed(0)} s without traffic, share of one core): ${entries.map(([id, r]) => `${label(id)} ${(r.share * 100).toFixed(2)}%`).join(' · ')}`;
 }
 
 async function main() {

@@ -20,4 +20,4 @@ export function formatCount(n: number | null | undefined): string;
 export function formatMs(ms: number | null | undefined): string;
 export function renderTable(input: TableInput): string;
 export function renderLatencyTable(input: TableInput): string;
-export function renderMarkdown(input: TableInput & { meta: Record<string, any> }): string;
+export function renderMarkdown(input: TableInput & { meta: Record<string, any>; before?: string[]; after?: string[] }): string;

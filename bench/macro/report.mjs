@@ -106,8 +106,8 @@ export function renderLatencyTable({ systems, scenarios, cells }) {
   return [head, rule, ...rows].join('\n');
 }
 
-/** The whole .md result file. */
-export function renderMarkdown({ meta, systems, scenarios, cells }) {
+/** The whole .md result file; `before` and `after` are extra markdown blocks around the tables (targets, latency, idle). */
+export function renderMarkdown({ meta, systems, scenarios, cells, before = [], after = [] }) {
   const unavailable = systems.filter((s) => !s.available)
     .map((s) => `- ${s.label}: not available — ${s.reason.split('\n')[0]}`);
   return [
@@ -119,6 +119,7 @@ export function renderMarkdown({ meta, systems, scenarios, cells }) {
       `${meta.settings.connections} connections, warm-up ${meta.settings.warmupS} s; pinning: ${meta.pinning}` +
       `${meta.upstream ? `; upstream: ${meta.upstream}` : ''}`,
     '',
+    ...before.flatMap((block) => [block, '']),
     'Cells: requests/s · requests per CPU-second of the system under test · p99 latency.',
     '',
     renderTable({ systems, scenarios, cells }),
@@ -126,6 +127,7 @@ export function renderMarkdown({ meta, systems, scenarios, cells }) {
     'Latency p50 / p99 / p99.9:',
     '',
     renderLatencyTable({ systems, scenarios, cells }),
+    ...after.flatMap((block) => ['', block]),
     ...(unavailable.length ? ['', ...unavailable] : []),
     '',
   ].join('\n');

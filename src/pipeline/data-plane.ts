@@ -1,6 +1,6 @@
 // One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
@@ -22,6 +22,7 @@ import type { ThreadRuntime } from './thread-runtime.js';
 import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
 import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+import { createLoopDelayMonitor } from '../observability/loop-delay.js';
 
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
@@ -124,9 +125,6 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   let accessDroppedSeen = 0;
   const authCounts = runtime.authTallies;
   let queueFullRetired = 0;
-  // The event loop's delay since the previous counters() read: what any request waited for the loop (e.g. behind a verify).
-  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-  loopDelay.enable();
   const shared: WriterShared & { draining: boolean; refusal: RefusalSettings } = {
     counters,
     via,
@@ -299,6 +297,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const ports: number[] = [];
   // authorizer_listen: the same generations and counters, its own listener and response counters (never proxied).
   const authzShared = createAuthorizerShared(shared);
+  // The event loop's delay since the previous counters() read, sampled only while there is traffic (idle costs nothing).
+  const loopDelay = createLoopDelayMonitor({
+    activity: () => counters.requests + authzShared.counters.responses2xx + authzShared.counters.responses4xx + authzShared.counters.responses5xx,
+    inFlight: () => counters.inFlight + authzShared.counters.inFlight,
+  });
   const authzSpec = initial.gateway.authorizer_listen;
   const authz = authzSpec === null ? null : await createAuthorizerServer(initial.gateway, authzSpec, createAuthorizerEntry({
     current: () => gen, normalizePath, counters, ids, shared: authzShared, logger, accessLog: accessLog !== null,
@@ -348,7 +351,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       servers.closeAll();
       authz?.server?.closeAll();
       await accessLog?.close();
-      loopDelay.disable();
+      loopDelay.close();
     },
     counters() {
       const s = gen.auth.stats();
@@ -371,11 +374,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
         logger.warn({ dropped: accessLog.dropped - accessDroppedSeen }, 'access log lines dropped: the destination cannot keep up');
         accessDroppedSeen = accessLog.dropped;
       }
-      if (loopDelay.count > 0) {
-        counters.loopDelayP99Us = Math.round(loopDelay.percentile(99) / 1000);
-        counters.loopDelayMaxUs = Math.round(loopDelay.max / 1000);
-        loopDelay.reset();
-      }
+      const delay = loopDelay.read();
+      counters.loopDelayP99Us = delay === null ? 0 : delay.p99Us;
+      counters.loopDelayMaxUs = delay === null ? 0 : delay.maxUs;
       return { ...counters };
     },
   };

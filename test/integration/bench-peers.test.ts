@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary, startNginx, type Started } from '../../bench/macro/nginx.mjs';
 import { startHaproxy } from '../../bench/macro/haproxy.mjs';
 import { stopProcess } from '../../bench/macro/procs.mjs';
+import { runOpenLoop } from '../../bench/macro/open-loop.mjs';
+import { measureIdle } from '../../bench/macro/idle.mjs';
 import { createCredentials, makeInvalidTokens, makeTokens } from '../../bench/macro/tokens.mjs';
 
 const creds = createCredentials();
@@ -52,6 +54,33 @@ describe.skipIf(!hasNginx)('the bench nginx upstream and nginx proxy_pass peer',
     expect((await get(port, '/open/')).body.toString()).toBe('{"ok":true}\n');
     expect((await get(port, '/open/big')).body.length).toBe(64 * 1024);
     expect((await get(port, '/nowhere/')).status).toBe(404);
+  });
+});
+
+describe.skipIf(!hasNginx)('the bench open-loop loader and idle window against nginx', () => {
+  it('sends at the fixed rate, answers every request and reads latency percentiles and CPU', async () => {
+    const r = await runOpenLoop({ url: `http://127.0.0.1:${portOf(upstream)}`, path: '/open/', rate: 400, durationS: 1, connections: 8, pid: upstream.child!.pid });
+    expect(r.problems).toEqual([]);
+    expect([r.sent, r.responses, r.statuses]).toEqual([400, 400, { 200: 400 }]);
+    expect(r.seconds).toBeGreaterThanOrEqual(0.99);
+    expect(r.p50).toBeGreaterThan(0);
+    expect(r.p999).toBeGreaterThanOrEqual(r.p99!);
+    expect(r.cpuS).not.toBeNull();
+  });
+
+  it('reports a fixed-rate run with wrong statuses as failed', async () => {
+    const proxy = await startNginx({ name: 'nginx-proxy-404', role: 'proxy', workDir: dir, backendPort: portOf(upstream) });
+    running.push(proxy);
+    const r = await runOpenLoop({ url: `http://127.0.0.1:${portOf(proxy)}`, path: '/nowhere/', rate: 100, durationS: 0.5, connections: 2 });
+    expect(r.ok).toBe(false);
+    expect(r.problems[0]).toMatch(/unexpected statuses: 404×50/);
+  });
+
+  it('measures an idle process\'s CPU as a share of one core', async () => {
+    const pid = upstream.child!.pid!;
+    const idle = await measureIdle({ pids: [pid], seconds: 1, settleS: 0 });
+    expect(idle[pid]!.seconds).toBeGreaterThanOrEqual(0.99);
+    expect(idle[pid]!.share).toBeLessThan(0.05);
   });
 });
 

@@ -1,0 +1,27 @@
+// Idle cost: the CPU started, unloaded processes use, from /proc/<pid>/stat over one quiet window.
+import { clkTck, cpuSeconds } from './cpu.mjs';
+import { sleep } from './procs.mjs';
+
+/**
+ * Let the processes settle for `settleS` (the gateway's loop-delay sampler stops a second or two
+ * after the last request), then read each pid's CPU seconds across the same `seconds` of no
+ * traffic. Resolves to { [pid]: { seconds, cpuS, share, resolution } } where share is the fraction
+ * of one core (0.005 = 0.5%); a pid without /proc is left out. One tick (1/CLK_TCK s) over the
+ * window is the resolution: 20 s at 100 Hz resolves 0.05% of a core.
+ */
+export async function measureIdle({ pids, seconds, settleS = 3 }) {
+  await sleep(settleS * 1000);
+  const before = pids.map((pid) => cpuSeconds(pid));
+  const t0 = process.hrtime.bigint();
+  await sleep(seconds * 1000);
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const out = {};
+  pids.forEach((pid, i) => {
+    const cpu0 = before[i];
+    const cpu1 = cpuSeconds(pid);
+    if (cpu0 === null || cpu0 === undefined || cpu1 === null) return;
+    const cpuS = cpu1 - cpu0;
+    out[pid] = { seconds: wall, cpuS, share: cpuS / wall, resolution: 1 / clkTck() / wall };
+  });
+  return out;
+}

@@ -1,0 +1,62 @@
+// Latency at a fixed rate: open-loop passthrough at shares of the gateway's measured maximum, the gateway next to the direct upstream (and HAProxy).
+import { runOpenLoop } from './open-loop.mjs';
+import { formatCount, formatMs, summarizeCell } from './report.mjs';
+
+export const LATENCY_SHARES = [0.25, 0.5, 0.75];
+/** The systems measured at each rate, in table order; the first is the baseline of "p99 added". */
+export const LATENCY_SYSTEMS = ['direct', 'portcullis', 'haproxy'];
+const PATH = '/open/';
+
+/**
+ * For each share of `maxRps` (the gateway's closed-loop passthrough req/s of this run) run
+ * `repeat` open-loop passthrough runs per system, interleaved, and keep the medians.
+ * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary } }] }.
+ */
+export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
+  const measured = LATENCY_SYSTEMS.map((id) => systems.find((s) => s.id === id && s.available)).filter(Boolean);
+  const rows = [];
+  for (const share of LATENCY_SHARES) {
+    const rate = Math.max(1, Math.round(maxRps * share));
+    const runs = Object.fromEntries(measured.map((s) => [s.id, []]));
+    for (let rep = 0; rep < repeat; rep++) {
+      for (const sys of rep % 2 ? [...measured].reverse() : measured) {
+        const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid });
+        runs[sys.id].push(r);
+        log(`[${rep + 1}/${repeat}] open loop ${Math.round(share * 100)}% = ${formatCount(rate)} rps ${sys.id.padEnd(10)} ` +
+          `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
+      }
+    }
+    rows.push({ share, rate, cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, summarizeCell(list)])) });
+  }
+  return { maxRps, rows };
+}
+
+/** p99 of `id` minus the direct upstream's at the same rate (ms), or null when either is missing or failed. */
+export function addedP99(row, id = 'portcullis') {
+  const g = row.cells[id];
+  const d = row.cells.direct;
+  return g?.ok && d?.ok && g.p99 !== null && d.p99 !== null ? g.p99 - d.p99 : null;
+}
+
+/** The markdown table: one row per rate, p50 / p99 / p99.9 per system, then the p99 each proxy adds. */
+export function renderLatencyRows({ latency, systems }) {
+  const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
+  const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]));
+  const proxies = ids.filter((id) => id !== 'direct');
+  const head = `| rate | ${ids.map((id) => `${label(id)} p50 / p99 / p99.9`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}`).join(' | ')} |`;
+  const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|`;
+  const rows = latency.rows.map((row) => {
+    const cols = ids.map((id) => {
+      const c = row.cells[id];
+      if (!c) return 'n/a';
+      if (!c.ok) return `**FAILED**: ${c.problems.join('; ')}`;
+      return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}`;
+    });
+    const added = proxies.map((id) => {
+      const a = addedP99(row, id);
+      return a === null ? '–' : `${a >= 0 ? '+' : ''}${formatMs(a)}`;
+    });
+    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}
