@@ -5,6 +5,7 @@ const BOTH_ENGINES = [
   'test/integration/proxy.test.ts',
   'test/integration/proxy-jwt.test.ts',
   'test/integration/proxy-streaming.test.ts',
+  'test/integration/proxy-response-head.test.ts',
   'test/integration/proxy-upload-integrity.test.ts',
   'test/integration/robustness-upstream.test.ts',
   'test/integration/robustness-paths.test.ts',

@@ -79,7 +79,8 @@ function corkEnd(): void {
   corkWriter.finishNow();
 }
 
-// undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: pass such values as the original bytes.
+// undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: pass such text as the original bytes
+// (every other part of a response head is ASCII).
 const NON_ASCII = /[^\x00-\x7f]/;
 function headerBytes(value: string): string | Buffer {
   return NON_ASCII.test(value) ? Buffer.from(value, 'latin1') : value;
@@ -310,11 +311,13 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     super.complete();
   }
 
-  /** `closeHeader`: draining, and uWS's end(…, true) will not write the header for this response (streamed bodies). */
+  /**
+   * `closeHeader`: draining, and uWS's end(…, true) will not write the header for this response (streamed bodies).
+   * The whole head goes out in one writeStatus call, as a gateway-made answer's does (see headUpToRequestId).
+   */
   private writeHead(closeHeader: boolean): void {
     this.headWritten = true;
-    const res = this.res;
-    res.writeStatus(statusLine(this.status));
+    let head = statusLine(this.status);
     const headers = this.headers!;
     let via: string | undefined;
     for (const name in headers) {
@@ -324,13 +327,13 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
         if (name === 'via') via = typeof value === 'string' ? value : value.join(', ');
         continue;
       }
-      if (typeof value === 'string') res.writeHeader(name, headerBytes(value));
-      else for (let i = 0; i < value.length; i++) res.writeHeader(name, headerBytes(value[i]!));
+      if (typeof value === 'string') head += `\r\n${name}: ${value}`;
+      else for (let i = 0; i < value.length; i++) head += `\r\n${name}: ${value[i]!}`;
     }
-    res.writeHeader('Via', via === undefined ? this.shared.via : headerBytes(`${via}, ${this.shared.via}`));
-    res.writeHeader('X-Kong-Request-Id', this.requestId);
-    if (!this.shared.draining) res.writeHeader('Keep-Alive', KEEP_ALIVE_VALUE);
-    if (closeHeader) res.writeHeader('Connection', 'close');
+    head += `\r\nVia: ${via === undefined ? this.shared.via : `${via}, ${this.shared.via}`}\r\nX-Kong-Request-Id: ${this.requestId}`;
+    if (!this.shared.draining) head += KEEP_ALIVE_LINE;
+    if (closeHeader) head += '\r\nConnection: close';
+    this.res.writeStatus(headerBytes(head));
     this.headers = null;
   }
 
