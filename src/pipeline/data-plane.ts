@@ -1,7 +1,7 @@
-// One worker's data plane: engine request → normalize → route → jwt stage → undici proxy, with atomic config generations.
+// One worker's data plane: the request front (request-front.ts) → undici proxy, listeners, atomic config generations, drain, counters.
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import type { Authenticator, AuthAllow, AuthDecision, AuthOutcome } from '../auth/types.js';
+import type { Authenticator, AuthAllow } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { ERROR_CODES, hasErrorCode } from '../portcullis-error.js';
@@ -10,18 +10,18 @@ import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, WriterShared } from '../server/engine.js';
 import { createAuthorizerServer, createListenerServers } from '../server/listeners.js';
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
-import { answerPlainHttp } from './https-redirect.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
 import { withoutTokenArgs } from '../proxy/policy-headers.js';
-import { copyAuthTallies, tallyAuth } from '../observability/counters.js';
+import { copyAuthTallies } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
-import { admissionLimits, admit, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
+import { admissionLimits, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
+import { createRequestFront } from './request-front.js';
 import type { ThreadRuntime } from './thread-runtime.js';
 import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
-import { AccessRecord, noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+import type { AccessLog } from '../observability/access-log.js';
 import { createLoopDelayMonitor } from '../observability/loop-delay.js';
 
 
@@ -58,7 +58,6 @@ const DRAIN_QUIET_MS = 100;
 
 /** The gateway's constant `{"message":...}` answers, built once rather than per response. */
 const BODIES = {
-  badRequest: messageBody(GATEWAY_MESSAGES.badRequest),
   websocketUnsupported: messageBody(GATEWAY_MESSAGES.websocketUnsupported),
   badGateway: messageBody(GATEWAY_MESSAGES.badGateway),
   unexpected: messageBody(GATEWAY_MESSAGES.unexpected),
@@ -172,25 +171,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     }
   }
 
-  function afterAuth(
-    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
-    match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
-  ): void {
-    if (writer.finished) return;
-    if (writer.access !== null) noteAccessAuth(writer.access, decision);
-    if (decision.kind === 'deny') {
-      counters.authDenied++;
-      tallyAuth(authCounts, decision.reason, true);
-      writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
-      return;
-    }
-    if (decision.kind === 'allow') {
-      counters.authAllowed++;
-      tallyAuth(authCounts, decision.reason, false);
-    }
-    proxy(writer, snap, body, match, decision.kind === 'allow' ? decision : null, listener);
-  }
-
+  const handle = createRequestFront({
+    current: () => gen, normalizePath, counters, authCounts, logger, accessLog: accessLog !== null, proxy,
+  });
   const entry: PipelineEntry = {
     shared,
     nextRequestId: () => ids.next(),
@@ -205,62 +188,6 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       }
     },
   };
-
-  function handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void {
-    if (accessLog !== null) writer.access = new AccessRecord(snap.method, snap.url);
-    const g = gen;
-    let body: RequestBody | null = null;
-    if (snap.contentLength > 0 || snap.chunked) {
-      body = writer.openBody(g.config.gateway.max_body_bytes, snap.chunked ? -1 : snap.contentLength);
-    }
-    const refused = admit(snap, g.limits);
-    if (refused !== null) {
-      writer.sendFixed(refused);
-      return;
-    }
-    const path = normalizePath(snap.url);
-    if (path === null) {
-      writer.sendJson(400, BODIES.badRequest);
-      return;
-    }
-    snap.path = path;
-    const match = g.routes.match(snap);
-    if (match === null) {
-      writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
-      return;
-    }
-    if (writer.access !== null) noteAccessRoute(writer.access, match.route);
-    const httpsRedirect = match.route.httpsRedirect;
-    if (httpsRedirect != null && !snap.tls) {
-      answerPlainHttp(writer, snap, httpsRedirect);
-      return;
-    }
-    const jwt = match.route.jwt;
-    if (jwt === null) {
-      proxy(writer, snap, body, match, null, listener);
-      return;
-    }
-    let outcome: AuthOutcome;
-    try {
-      outcome = g.auth.authenticate(jwt, snap);
-    } catch (error) {
-      logger.error({ err: error }, 'jwt stage threw');
-      writer.sendJson(500, BODIES.unexpected);
-      return;
-    }
-    if (typeof (outcome as Promise<AuthDecision>).then !== 'function') {
-      afterAuth(writer, snap, body, match, outcome as AuthDecision, listener);
-      return;
-    }
-    // Asymmetric verification: the body keeps queueing (paused past its high-water mark) meanwhile.
-    (outcome as Promise<AuthDecision>).then(
-      (decision) => afterAuth(writer, snap, body, match, decision, listener),
-      (error: unknown) => {
-        logger.error({ err: error }, 'jwt stage failed');
-        writer.sendJson(500, BODIES.unexpected);
-      },
-    );
-  }
 
   /**
    * Waits until nothing is in flight and no request arrived for DRAIN_QUIET_MS (or the timeout). A keep-alive client
