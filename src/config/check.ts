@@ -1,7 +1,7 @@
 // `portcullis check --config FILE`: resolves a file as `start` would and renders either every error or a summary of what it configures.
 import { formatConfigErrors, readConfigDocument } from './load.js';
 import { resolve } from './resolve.js';
-import type { ListenerSpec, ValidatedConfig } from './types.js';
+import type { ListenerSpec, ValidatedDocument } from './types.js';
 import { formatListener } from './listen-spec.js';
 import { FIELDS } from './fields.js';
 
@@ -18,7 +18,7 @@ function addr(specs: readonly ListenerSpec[] | null): string {
 const POLICY_FIELDS = FIELDS.jwt_config.slice(FIELDS.jwt_config.indexOf('leeway'));
 
 /** A summary line of the extensions beyond Kong in use, or none for a plain Kong file. */
-function extensionLines(c: ValidatedConfig): string[] {
+function extensionLines(c: ValidatedDocument): string[] {
   const used = POLICY_FIELDS.filter((f) => c.plugins.some((p) => (p.config as unknown as Record<string, unknown>)[f] !== undefined));
   const withPolicy = c.plugins.filter((p) => POLICY_FIELDS.some((f) => (p.config as unknown as Record<string, unknown>)[f] !== undefined)).length;
   const oidc = c.jwt_secrets.filter((s) => s.oidc_issuer != null).length;

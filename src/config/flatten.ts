@@ -1,9 +1,9 @@
-// Walks the parsed document: validates every entity, flattens nesting, derives ids, resolves references, checks uniqueness.
+// Validates a parsed document in phases: header, entities (nesting flattened), derived ids, uniqueness, references.
 import type {
-  ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, ValidatedConfig,
+  ConsumerEntity, PluginEntity, RouteEntity, ServiceEntity, ValidatedDocument, ValidatedJwtSecret,
 } from './types.js';
 import { FIELDS, FORMAT_VERSIONS } from './fields.js';
-import { isUuid, randomAlphanumeric32, uuidV5 } from './ids.js';
+import { isUuid, uuidV5 } from './ids.js';
 import { checkFields, childPath, has, isObject, type Obj, type Sink } from './validate-context.js';
 import {
   readRef, validateConsumer, validateJwtSecret, validateRoute, validateService, type RawRef,
@@ -19,7 +19,7 @@ interface PluginItem {
   service: Item<ServiceEntity> | null; route: RouteItem | null;
   serviceRef: RawRef | null; routeRef: RawRef | null;
 }
-interface SecretItem extends Item<JwtSecretEntity> { parent: Item<ConsumerEntity> | null; ref: RawRef | null }
+interface SecretItem extends Item<ValidatedJwtSecret> { parent: Item<ConsumerEntity> | null; ref: RawRef | null }
 
 export function list(sink: Sink, obj: Obj, key: string, path: string): Array<{ raw: unknown; path: string }> {
   if (!has(obj, key) || obj[key] === null) return [];
@@ -32,28 +32,62 @@ export function list(sink: Sink, obj: Obj, key: string, path: string): Array<{ r
   return v.map((raw, i) => ({ raw, path: childPath(p, i) }));
 }
 
-/** Validates a parsed document into a ValidatedConfig; errors and warnings go to the sink. */
-export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | null {
+interface Collected {
+  services: Item<ServiceEntity>[];
+  routes: RouteItem[];
+  plugins: PluginItem[];
+  consumers: Item<ConsumerEntity>[];
+  secrets: SecretItem[];
+}
+
+/**
+ * Validates a parsed document into a ValidatedDocument; errors and warnings go to the sink. Deterministic (the same
+ * document always gives the same result): a credential's missing key or secret is generated later, by
+ * generate-secrets.ts. The phases, in order: header, entities (nesting flattened), ids, uniqueness, references.
+ */
+export function flattenDocument(sink: Sink, doc: unknown): ValidatedDocument | null {
   if (!isObject(doc)) {
     sink.error('$', 'expected a record');
     return null;
   }
+  checkHeader(sink, doc);
+  const gateway = validateGateway(sink, doc.gateway, '$.gateway');
+  const c = collectEntities(sink, doc, formatVersion(sink, doc));
+  deriveIds(c);
+  checkUniqueness(sink, c);
+  const plugins = resolveReferences(sink, c);
+  const tls = flattenTls(sink, doc);
+  return {
+    _format_version: '3.0',
+    gateway,
+    services: c.services.map((s) => s.e),
+    routes: c.routes.map((r) => r.e),
+    plugins,
+    consumers: c.consumers.map((x) => x.e),
+    jwt_secrets: c.secrets.map((s) => s.e),
+    ...tls,
+  };
+}
+
+/** Phase 1: the root's fields and `_transform`. */
+function checkHeader(sink: Sink, doc: Obj): void {
   checkFields(sink, doc, '$', FIELDS.root);
-  let version: string = '3.0';
+  if (has(doc, '_transform') && typeof doc._transform !== 'boolean') sink.error('$._transform', 'expected a boolean');
+}
+
+/** `_format_version` (required); '3.0' stands in when it is missing or wrong, so the rest is still checked. */
+function formatVersion(sink: Sink, doc: Obj): string {
   if (!has(doc, '_format_version') || doc._format_version === null) sink.error('$._format_version', 'required field missing');
   else if (typeof doc._format_version !== 'string') sink.error('$._format_version', 'expected a string');
   else if (!(FORMAT_VERSIONS as readonly string[]).includes(doc._format_version)) {
     sink.error('$._format_version', `expected one of: ${FORMAT_VERSIONS.join(', ')}`);
-  } else version = doc._format_version;
-  if (has(doc, '_transform') && typeof doc._transform !== 'boolean') sink.error('$._transform', 'expected a boolean');
+  } else return doc._format_version;
+  return '3.0';
+}
 
-  const gateway = validateGateway(sink, doc.gateway, '$.gateway');
-  const services: Item<ServiceEntity>[] = [];
-  const routes: RouteItem[] = [];
-  const plugins: PluginItem[] = [];
-  const consumers: Item<ConsumerEntity>[] = [];
-  const secrets: SecretItem[] = [];
-
+/** Phase 2: every entity validated on its own, nested ones flattened with their parent and raw references kept. */
+function collectEntities(sink: Sink, doc: Obj, version: string): Collected {
+  const c: Collected = { services: [], routes: [], plugins: [], consumers: [], secrets: [] };
   const addPlugins = (owner: Obj, ownerPath: string, service: Item<ServiceEntity> | null, route: RouteItem | null) => {
     for (const { raw, path } of list(sink, owner, 'plugins', ownerPath)) {
       if (!isObject(raw)) { sink.error(path, 'expected a record'); continue; }
@@ -61,7 +95,7 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
       const serviceRef = readRef(sink, raw, path, 'service', nested);
       const routeRef = readRef(sink, raw, path, 'route', nested);
       const f = validatePlugin(sink, raw, path);
-      if (f) plugins.push({ f, path, service, route, serviceRef, routeRef });
+      if (f) c.plugins.push({ f, path, service, route, serviceRef, routeRef });
     }
   };
   const addRoutes = (owner: Obj, ownerPath: string, parent: Item<ServiceEntity> | null) => {
@@ -70,16 +104,15 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
       if (!e) continue;
       const ref = readRef(sink, raw as Obj, path, 'service', parent !== null);
       const item: RouteItem = { e, path, idGiven: e.id !== '', parent, ref };
-      routes.push(item);
+      c.routes.push(item);
       addPlugins(raw as Obj, path, null, item);
     }
   };
-
   for (const { raw, path } of list(sink, doc, 'services', '$')) {
     const e = validateService(sink, raw, path);
     if (!e) continue;
     const item = { e, path, idGiven: e.id !== '' };
-    services.push(item);
+    c.services.push(item);
     addRoutes(raw as Obj, path, item);
     addPlugins(raw as Obj, path, item, null);
   }
@@ -88,28 +121,24 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
 
   const addSecrets = (owner: Obj, ownerPath: string, parent: Item<ConsumerEntity> | null) => {
     for (const { raw, path } of list(sink, owner, 'jwt_secrets', ownerPath)) {
-      const v = validateJwtSecret(sink, raw, path);
-      if (!v) continue;
+      const e = validateJwtSecret(sink, raw, path);
+      if (!e) continue;
       const ref = readRef(sink, raw as Obj, path, 'consumer', parent !== null);
       if (parent === null && ref === null && (raw as Obj).consumer == null) sink.error(childPath(path, 'consumer'), 'required field missing');
-      let key = v.key;
-      if (key === null) {
-        key = randomAlphanumeric32();
+      if (e.key === null) {
         sink.warn(childPath(path, 'key'), "no 'key' given: generated a random one, which changes on every load (set 'key')");
       }
-      let secret = v.secret;
-      if (secret === null && v.algorithm.startsWith('HS')) {
-        secret = randomAlphanumeric32();
+      if (e.secret === null && e.algorithm.startsWith('HS')) {
         sink.warn(childPath(path, 'secret'), "no 'secret' given: generated a random one, which changes on every load (set 'secret')");
       }
-      secrets.push({ e: { ...v, key, secret }, path, idGiven: v.id !== '', parent, ref });
+      c.secrets.push({ e, path, idGiven: e.id !== '', parent, ref });
     }
   };
   for (const { raw, path } of list(sink, doc, 'consumers', '$')) {
     const e = validateConsumer(sink, raw, path);
     if (!e) continue;
     const item = { e, path, idGiven: e.id !== '' };
-    consumers.push(item);
+    c.consumers.push(item);
     addSecrets(raw as Obj, path, item);
     for (const { raw: p, path: pp } of list(sink, raw as Obj, 'plugins', path)) {
       const name = isObject(p) ? p.name : undefined;
@@ -118,39 +147,51 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
     }
   }
   addSecrets(doc, '$', null);
+  return c;
+}
 
-  // Ids: explicit ones are kept; the rest derive from the endpoint key (or the JSON path when there is none).
-  for (const s of services) if (!s.idGiven) s.e.id = uuidV5(`services:${s.e.name ?? `@${s.path}`}`);
-  for (const r of routes) if (!r.idGiven) r.e.id = uuidV5(`routes:${r.e.name ?? `@${r.path}`}`);
-  for (const c of consumers) {
-    if (!c.idGiven) c.e.id = uuidV5(c.e.username !== null ? `consumers:${c.e.username}` : `consumers:custom_id:${c.e.custom_id ?? `@${c.path}`}`);
+/**
+ * Phase 3: explicit ids are kept; the rest derive from the endpoint key, or the JSON path when there is none
+ * (a credential whose key is generated later included, so its id is the same on every load).
+ */
+function deriveIds(c: Collected): void {
+  for (const s of c.services) if (!s.idGiven) s.e.id = uuidV5(`services:${s.e.name ?? `@${s.path}`}`);
+  for (const r of c.routes) if (!r.idGiven) r.e.id = uuidV5(`routes:${r.e.name ?? `@${r.path}`}`);
+  for (const x of c.consumers) {
+    if (!x.idGiven) x.e.id = uuidV5(x.e.username !== null ? `consumers:${x.e.username}` : `consumers:custom_id:${x.e.custom_id ?? `@${x.path}`}`);
   }
-  for (const s of secrets) if (!s.idGiven) s.e.id = uuidV5(`jwt_secrets:${s.e.key}`);
+  for (const s of c.secrets) if (!s.idGiven) s.e.id = uuidV5(`jwt_secrets:${s.e.key ?? `@${s.path}`}`);
+}
 
-  unique(sink, 'services', services, 'name', (s) => s.e.name);
-  uniqueIds(sink, 'services', services);
-  unique(sink, 'routes', routes, 'name', (r) => r.e.name);
-  uniqueIds(sink, 'routes', routes);
-  unique(sink, 'consumers', consumers, 'username', (c) => c.e.username);
-  unique(sink, 'consumers', consumers, 'custom_id', (c) => c.e.custom_id);
-  uniqueIds(sink, 'consumers', consumers);
-  unique(sink, 'jwt_secrets', secrets, 'key', (s) => s.e.key);
-  uniqueIds(sink, 'jwt_secrets', secrets);
+/** Phase 4: endpoint keys and ids unique per collection. */
+function checkUniqueness(sink: Sink, c: Collected): void {
+  unique(sink, 'services', c.services, 'name', (s) => s.e.name);
+  uniqueIds(sink, 'services', c.services);
+  unique(sink, 'routes', c.routes, 'name', (r) => r.e.name);
+  uniqueIds(sink, 'routes', c.routes);
+  unique(sink, 'consumers', c.consumers, 'username', (x) => x.e.username);
+  unique(sink, 'consumers', c.consumers, 'custom_id', (x) => x.e.custom_id);
+  uniqueIds(sink, 'consumers', c.consumers);
+  unique(sink, 'jwt_secrets', c.secrets, 'key', (s) => s.e.key);
+  uniqueIds(sink, 'jwt_secrets', c.secrets);
+}
 
-  const findService = lookup(services, (s) => s.e.name);
-  const findRoute = lookup(routes, (r) => r.e.name);
-  const findConsumer = lookup(consumers, (c) => c.e.username);
+/** Phase 5: references (nesting or `service:`/`route:`/`consumer:` by key or id) become ids; one jwt plugin per scope. */
+function resolveReferences(sink: Sink, c: Collected): PluginEntity[] {
+  const findService = lookup(c.services, (s) => s.e.name);
+  const findRoute = lookup(c.routes, (r) => r.e.name);
+  const findConsumer = lookup(c.consumers, (x) => x.e.username);
   const resolve = <T extends Item<unknown>>(find: (v: string) => T | undefined, ref: RawRef, field: string, coll: string) => {
     const hit = find(ref.value);
     if (!hit) sink.error(ref.path, `invalid reference '${field}: ${ref.value}' (no such entry in '${coll}')`);
     return hit ?? null;
   };
 
-  for (const r of routes) {
+  for (const r of c.routes) {
     if (r.parent) r.e.service = r.parent.e.id;
     else if (r.ref) r.e.service = resolve(findService, r.ref, 'service', 'services')?.e.id ?? null;
   }
-  for (const s of secrets) {
+  for (const s of c.secrets) {
     if (s.parent) s.e.consumer = s.parent.e.id;
     else if (s.ref) s.e.consumer = resolve(findConsumer, s.ref, 'consumer', 'consumers')?.e.id ?? '';
   }
@@ -158,7 +199,7 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
   const pluginEntities: PluginEntity[] = [];
   const pluginIds: Array<Item<PluginEntity>> = [];
   const scopes = new Map<string, string>();
-  for (const p of plugins) {
+  for (const p of c.plugins) {
     const service = p.service ?? (p.serviceRef ? resolve(findService, p.serviceRef, 'service', 'services') : null);
     const route = p.route ?? (p.routeRef ? resolve(findRoute, p.routeRef, 'route', 'routes') : null);
     const serviceId = service?.e.id ?? null;
@@ -185,18 +226,7 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedConfig | nul
     }
   }
   uniqueIds(sink, 'plugins', pluginIds);
-  const tls = flattenTls(sink, doc);
-
-  return {
-    _format_version: '3.0',
-    gateway,
-    services: services.map((s) => s.e),
-    routes: routes.map((r) => r.e),
-    plugins: pluginEntities,
-    consumers: consumers.map((c) => c.e),
-    jwt_secrets: secrets.map((s) => s.e),
-    ...tls,
-  };
+  return pluginEntities;
 }
 
 function describeScope(service: Item<ServiceEntity> | null, route: RouteItem | null): string {

@@ -1,8 +1,9 @@
-// Reads, parses and validates a config file into a ValidatedConfig, collecting every error with its JSON path.
+// Reads, parses and validates a config file (then generates omitted credential secrets), collecting every error with its JSON path.
 import { readFileSync } from 'node:fs';
-import type { ConfigError, LoadResult, ValidatedConfig } from './types.js';
+import type { ConfigError, LoadResult, ValidatedConfig, ValidatedDocument } from './types.js';
 import { parseConfigText } from './parse.js';
 import { flattenDocument } from './flatten.js';
+import { withGeneratedSecrets } from './generate-secrets.js';
 import { createSink } from './validate-context.js';
 
 export function formatForPath(path: string): 'json' | 'yaml' {
@@ -39,16 +40,27 @@ export function loadConfigText(text: string, format: 'json' | 'yaml', source: st
   return { ...validateConfigDocument(parsed.value), source };
 }
 
-export type DocumentValidation =
-  | { ok: true; config: ValidatedConfig; warnings: ConfigError[] }
+export type Validation<C> =
+  | { ok: true; config: C; warnings: ConfigError[] }
   | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
 
-/** The one validation every document gets (file, reload, Admin API draft): every error, or the config and its warnings. */
-export function validateConfigDocument(doc: unknown): DocumentValidation {
+export type DocumentValidation = Validation<ValidatedConfig>;
+
+/** Validation alone: every error, or the document's config and its warnings. Deterministic (no generated secrets). */
+export function validateDocument(doc: unknown): Validation<ValidatedDocument> {
   const sink = createSink();
   const config = flattenDocument(sink, doc);
   if (sink.errors.length > 0 || config === null) return { ok: false, errors: sink.errors, warnings: sink.warnings };
   return { ok: true, config, warnings: sink.warnings };
+}
+
+/**
+ * What every document a gateway runs goes through (file, reload, Admin API draft): validation, then the explicit
+ * step that generates the credential keys and secrets the file omits.
+ */
+export function validateConfigDocument(doc: unknown): DocumentValidation {
+  const v = validateDocument(doc);
+  return v.ok ? { ...v, config: withGeneratedSecrets(v.config) } : v;
 }
 
 /** One line per error: `<path>: <message>`. */

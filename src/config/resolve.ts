@@ -1,8 +1,8 @@
 // The resolve step: a validated config plus the environment and command-line overrides, held to the rules `start` enforces.
 import { isLoopbackHost } from '../admin/admin-http.js';
 import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV, resolveAdminToken, type TokenResolution } from '../admin/admin-token.js';
-import { validateConfigDocument } from './load.js';
-import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig } from './types.js';
+import { validateDocument } from './load.js';
+import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig, ValidatedDocument } from './types.js';
 import { processEnvironment, type EnvironmentVariable } from './environment.js';
 
 /** For benchmarks: compares verification modes without editing the config file (overrides gateway.asymmetric_verify). */
@@ -19,9 +19,12 @@ export interface SettingsOverrides {
   watch?: boolean;
 }
 
-export interface ResolvedConfig {
+/** Anything with a validated gateway section: a ValidatedDocument (check) or a ValidatedConfig (start, reload). */
+type WithGateway = { gateway: GatewaySettings };
+
+export interface ResolvedConfig<C extends WithGateway = ValidatedConfig> {
   /** The validated config with every override applied: what the workers and the supervisor run. */
-  config: ValidatedConfig;
+  config: C;
   /** The Admin API token in force (PORTCULLIS_ADMIN_TOKEN[_FILE] over the file's), or why it cannot be read. */
   adminToken: TokenResolution;
   /** What `start` refuses (an unreadable token, an exposed Admin API without one); empty when it would start. */
@@ -29,7 +32,7 @@ export interface ResolvedConfig {
 }
 
 /** Applies the overrides to the gateway section; every other part of the config is shared, not copied. */
-function applyOverrides(config: ValidatedConfig, env: NodeJS.ProcessEnv, overrides: SettingsOverrides): ValidatedConfig {
+function applyOverrides<C extends WithGateway>(config: C, env: NodeJS.ProcessEnv, overrides: SettingsOverrides): C {
   const gateway = { ...config.gateway };
   const forced = env[ASYMMETRIC_VERIFY_ENV];
   if (forced !== undefined && VERIFY_MODES.has(forced)) gateway.asymmetric_verify = forced as GatewaySettings['asymmetric_verify'];
@@ -53,8 +56,8 @@ export function exposedAdminHost(gateway: GatewaySettings): string | null {
  * The one resolve step `portcullis check`, `start` and every reload share: environment overrides, command-line
  * overrides, the admin token in force, and the cross-field rules that need them. Token files are read on every call.
  */
-export function resolveConfig(validated: ValidatedConfig, env: NodeJS.ProcessEnv = processEnvironment(),
-  overrides: SettingsOverrides = {}): ResolvedConfig {
+export function resolveConfig<C extends WithGateway>(validated: C, env: NodeJS.ProcessEnv = processEnvironment(),
+  overrides: SettingsOverrides = {}): ResolvedConfig<C> {
   const config = applyOverrides(validated, env, overrides);
   const adminToken = resolveAdminToken(config.gateway, env);
   const errors: ConfigError[] = adminToken.ok ? [] : [...adminToken.errors];
@@ -71,12 +74,15 @@ export function resolveConfig(validated: ValidatedConfig, env: NodeJS.ProcessEnv
 }
 
 export type Resolution =
-  | { ok: true; config: ValidatedConfig; adminToken: string | null; warnings: ConfigError[] }
+  | { ok: true; config: ValidatedDocument; adminToken: string | null; warnings: ConfigError[] }
   | { ok: false; errors: ConfigError[]; warnings: ConfigError[] };
 
-/** A parsed document all the way to what a gateway would run: validation, then `resolveConfig`; every error with its path. */
+/**
+ * A parsed document all the way to the settings a gateway would run: validation, then `resolveConfig`; every error
+ * with its path. Deterministic for the same document and environment (omitted credential secrets are not generated).
+ */
 export function resolve(document: unknown, env: NodeJS.ProcessEnv = processEnvironment(), overrides: SettingsOverrides = {}): Resolution {
-  const validated = validateConfigDocument(document);
+  const validated = validateDocument(document);
   if (!validated.ok) return validated;
   const resolved = resolveConfig(validated.config, env, overrides);
   if (resolved.errors.length > 0 || !resolved.adminToken.ok) {

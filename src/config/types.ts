@@ -269,6 +269,17 @@ export interface ValidatedConfig {
   snis?: SniEntity[];
 }
 
+/** A credential as validation leaves it: `key` null when the file omits it (generate-secrets.ts fills it, and an HS* `secret`). */
+export type ValidatedJwtSecret = Omit<JwtSecretEntity, 'key'> & { key: string | null };
+
+/**
+ * What validation produces: deterministic, the same for the same file. `withGeneratedSecrets` (generate-secrets.ts), a
+ * separate and explicit step, turns it into the ValidatedConfig the gateway runs.
+ */
+export interface ValidatedDocument extends Omit<ValidatedConfig, 'jwt_secrets'> {
+  jwt_secrets: ValidatedJwtSecret[];
+}
+
 /**
  * `warnings` (added by the config part) lists things that load but deserve a log line, e.g. a
  * credential `key`/`secret` generated at random because the file omits it.

@@ -1,5 +1,4 @@
 // One worker's data plane: the request front (request-front.ts) → undici proxy, listeners, atomic config generations, drain, counters.
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import type { Authenticator, AuthAllow } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
@@ -19,6 +18,7 @@ import { createRequestIdGenerator } from './request-id.js';
 import { admissionLimits, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
 import { createRequestFront } from './request-front.js';
 import type { ThreadRuntime } from './thread-runtime.js';
+import { packageVersion } from '../supervisor/package-version.js';
 import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
 import type { AccessLog } from '../observability/access-log.js';
@@ -69,15 +69,6 @@ interface Generation {
   readonly auth: Authenticator;
   readonly limits: AdmissionLimits;
   readonly authorizerLimits: AdmissionLimits;
-}
-
-/** package.json sits two levels up from both src/pipeline and dist/pipeline. */
-function packageVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
 }
 
 function refusalSettings(config: CompiledConfig): RefusalSettings {
