@@ -270,7 +270,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
       }
       res.setHeader('Via', via === undefined ? this.shared.via : `${via}, ${this.shared.via}`);
       res.setHeader('X-Kong-Request-Id', this.requestId);
-      this.askClose(false);
+      this.askClose(this.unreadBodyCloses());
     } catch {
       // A header value Node refuses to write: the client must not get a half-made response.
       this.close();
@@ -278,8 +278,29 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     }
     if (noBody) {
       this.complete();
+      this.discardUnread();
       res.end();
     }
+  }
+
+  /**
+   * The upstream answered before the whole request body was read (an early 401 to an upload): when more is left than
+   * refusal-policy.ts drains (or an unknown amount), this answer closes the connection.
+   */
+  private unreadBodyCloses(): boolean {
+    const reader = this.body;
+    if (this.http2 || reader === null || reader.ended || this.aborted) return false;
+    const remaining = reader.remaining();
+    return remaining < 0 || planRefusal(true, remaining, this.closeConnection || this.shared.draining, this.shared.refusal) !== RefusalPlan.DrainThenAnswer;
+  }
+
+  /**
+   * The relayed answer is complete but the request body is not: keep reading it off the socket and drop it, or
+   * node:http never parses the next request on this keep-alive connection (and a closing one resets unread bytes).
+   */
+  private discardUnread(): void {
+    const reader = this.body;
+    if (!this.http2 && reader !== null && !reader.ended && !this.aborted) reader.discard(this);
   }
 
   data(chunk: Buffer): boolean {
@@ -297,6 +318,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
       return;
     }
     this.complete();
+    this.discardUnread();
     this.res.end();
   }
 

@@ -52,6 +52,11 @@ beforeAll(async () => {
       res.end(req.method === 'HEAD' ? undefined : 'hello world');
       return;
     }
+    if (url.startsWith('/svc/early-close')) {
+      res.writeHead(401, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('refused early');
+      return;
+    }
     if (url.startsWith('/svc/early')) {
       res.writeHead(401, { 'content-type': 'text/plain' });
       res.end('refused early');
@@ -212,6 +217,20 @@ describe('data plane proxy', () => {
     expect(res.statusCode).toBe(401);
     expect(await res.body.text()).toBe('refused early');
     expect((await call('/api/after-early')).statusCode).toBe(200);
+  });
+
+  it('reads the rest of an upload the upstream answered early, and serves the next request on the same connection', async () => {
+    // The upstream answers after the first KiB and closes, so the gateway stops forwarding: the rest is its to read.
+    const upload = 900 * 1024;
+    const [early, , next] = await rawConversation(gw.port, [
+      `POST /api/early-close HTTP/1.1\r\nHost: a\r\nContent-Length: ${upload}\r\n\r\n${'u'.repeat(1024)}`,
+      'u'.repeat(upload - 1024),
+      'GET /api/chunked HTTP/1.1\r\nHost: a\r\n\r\n',
+    ]);
+    expect(early).toMatch(/^HTTP\/1.1 401 /);
+    expect(early).not.toMatch(/connection: close/i);
+    expect(next).toMatch(/^HTTP\/1.1 200 /);
+    expect(next).toContain('part2');
   });
 
   it('streams a chunked upstream response', async () => {
