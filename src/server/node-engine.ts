@@ -10,9 +10,14 @@ import { snapshotNodeRequest, type NodeRequest } from './node-request.js';
 import { NodeResponseWriter } from './node-response-writer.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S } from './response-common.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
+import type { NodeHelloPeek } from '../tls/tls-generation.js';
+import { peekHellosOn } from '../tls/client-hello.js';
 
-/** Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them). */
-export type NodeTlsOptions = SecureContextOptions & Pick<TlsOptions, 'SNICallback'>;
+/**
+ * Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them),
+ * and whether connections need their ClientHello read first (read per connection).
+ */
+export type NodeTlsOptions = SecureContextOptions & Pick<TlsOptions, 'SNICallback'> & { peekHello?: NodeHelloPeek };
 
 export interface NodeEngineOptions {
   /** gateway.max_header_bytes: the pipeline answers heads over it with 414/400; far beyond, the parser answers 431. */
@@ -103,10 +108,13 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
   let server: AnyServer;
   if (spec.ssl) {
     if (options.tls === null) throw new Error(`listener ${spec.host}:${spec.port} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
-    const tls = { ...options.tls, ...TLS_VERSIONS };
-    server = spec.http2
+    const { peekHello, ...certificates } = options.tls;
+    const tls = { ...certificates, ...TLS_VERSIONS };
+    const secure = spec.http2
       ? http2.createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }, onRequest)
       : https.createServer({ ...tls, ...http1Options }, onRequest);
+    if (peekHello !== undefined) peekHellosOn(secure, peekHello.wanted, peekHello.choose);
+    server = secure;
   } else {
     server = spec.http2
       ? http2.createServer({ settings: h2Settings }, onRequest)

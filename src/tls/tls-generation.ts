@@ -1,6 +1,8 @@
 // One config generation's TLS material: a SecureContext per certificate and the default, SNI selection, node server options.
 import { createSecureContext, type SecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
+import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { contextChosen, type ContextChooser } from './client-hello.js';
 import type { ValidatedConfig } from '../config/types.js';
 import { createSniSelector, type SniSelector } from './sni-selector.js';
 
@@ -25,6 +27,8 @@ export interface TlsGeneration {
   readonly selector: SniSelector<TlsCertificate>;
   /** True when anything TLS is configured (a default or any certificate). */
   readonly configured: boolean;
+  /** Some certificate has two pairs (RSA and ECDSA): node connections have their ClientHello read first (client-hello.ts). */
+  readonly needsHello: boolean;
 }
 
 /** Session ticket keys (48 bytes): made once per process and given to every worker, so a ticket resumes on any of them. */
@@ -32,13 +36,17 @@ export function createTicketKeys(): Buffer {
   return randomBytes(48);
 }
 
-function certificate(id: string, pairs: Array<{ cert: string; key: string }>): TlsCertificate {
+function contextOf(pairs: ReadonlyArray<{ cert: string; key: string }>, ticketKeys: Buffer | null = null): SecureContext {
   // Node serves several key types from one context when cert and key are given as lists (OpenSSL picks per client).
-  const context = createSecureContext({
+  return createSecureContext({
     cert: pairs.map((p) => p.cert), key: pairs.map((p) => p.key),
     minVersion: TLS_MIN_VERSION, maxVersion: TLS_MAX_VERSION,
+    ...(ticketKeys !== null ? { ticketKeys } : {}),
   });
-  return Object.freeze({ id, pairs: Object.freeze(pairs.map((p) => Object.freeze({ ...p }))), context });
+}
+
+function certificate(id: string, pairs: Array<{ cert: string; key: string }>): TlsCertificate {
+  return Object.freeze({ id, pairs: Object.freeze(pairs.map((p) => Object.freeze({ ...p }))), context: contextOf(pairs) });
 }
 
 /** Builds the generation's contexts once; validation has already checked every PEM and key. */
@@ -64,6 +72,7 @@ export function createTlsGeneration(config: ValidatedConfig): TlsGeneration {
     byName,
     selector: createSniSelector(byName, defaultCertificate),
     configured: defaultCertificate !== null || byId.size > 0,
+    needsHello: (defaultCertificate?.pairs.length ?? 0) > 1 || [...byId.values()].some((c) => c.pairs.length > 1),
   });
 }
 
@@ -83,13 +92,44 @@ export function nodeDefaultCertificate(gen: TlsGeneration, ticketKeys: Buffer | 
  * Options for `https.createServer` / `http2.createSecureServer`: the default certificate, SNI selection that reads
  * `current()` at every handshake (so a reload needs no re-listen), TLS 1.2-1.3, shared ticket keys.
  */
-export function nodeTlsOptions(current: () => TlsGeneration, ticketKeys: Buffer | null): TlsOptions {
+export function nodeTlsOptions(current: () => TlsGeneration, ticketKeys: Buffer | null): TlsOptions & { peekHello: NodeHelloPeek } {
   return {
     ...nodeDefaultCertificate(current(), ticketKeys),
-    SNICallback(servername, cb) {
+    SNICallback(this: { _parent?: Socket }, servername, cb) {
+      // `this` is the TLSSocket; node:tls keeps the raw socket as its `_parent`. A session started from its
+      // certificate's own context (two key types, chosen from the peeked ClientHello) keeps it.
+      if (contextChosen(this._parent)) {
+        cb(null, undefined);
+        return;
+      }
       const hit = current().selector.select(servername);
       // No match and no default: undefined keeps the server's own context, which then has no certificate to offer.
       cb(null, hit?.context);
     },
+    peekHello: { wanted: () => current().needsHello, choose: twoKeyTypeContexts(current, ticketKeys) },
+  };
+}
+
+/** For the node engine: when to read ClientHellos, and the connection context for a server name. */
+export interface NodeHelloPeek {
+  wanted(): boolean;
+  choose: ContextChooser;
+}
+
+/**
+ * A certificate with two key types gets a context of its own for the whole session (an SNI callback's context would
+ * lose one key type), made once per certificate with the shared ticket keys so tickets resume on any worker.
+ */
+function twoKeyTypeContexts(current: () => TlsGeneration, ticketKeys: Buffer | null): ContextChooser {
+  const made = new WeakMap<TlsCertificate, SecureContext>();
+  return (servername) => {
+    const hit = current().selector.select(servername);
+    if (hit === null || hit.pairs.length < 2) return null;
+    let context = made.get(hit);
+    if (context === undefined) {
+      context = contextOf(hit.pairs, ticketKeys);
+      made.set(hit, context);
+    }
+    return context;
   };
 }

@@ -228,19 +228,51 @@ describe('Admin API: /certificates and /snis', () => {
 });
 
 describe('two key types for one name', () => {
-  it('serves cert_alt\'s ECDSA certificate to ECDSA clients, on the node engine that uWS hands the listener to', async () => {
+  const RSA_ONLY_TLS12 = ['-tls1_2', '-sigalgs', 'RSA-PSS+SHA256:RSA+SHA256', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'];
+  const RSA_ONLY_TLS13 = ['-tls1_3', '-sigalgs', 'rsa_pss_rsae_sha256'];
+
+  it.each([['rsa', 'ec'], ['ec', 'rsa']] as const)(
+    "serves cert (%s) or cert_alt (%s) by the key types the client accepts, on the node engine that uWS hands the listener to",
+    async (primary, alt) => {
+      const upstream = await startUpstream();
+      const main = ca.leaf(`dual-${primary}`, ['dual.example.test'], primary);
+      const other = ca.leaf(`dual-${alt}`, ['dual.example.test'], alt);
+      const config = tlsConfig(upstream.port);
+      await upstream.close();
+      config.certificates = [{ cert: main.cert, key: main.key, cert_alt: other.cert, key_alt: other.key, snis: ['dual.example.test'] }];
+      config.snis = [];
+      const { secure, logs } = await start(config);
+      // Without a uWS binary for this Node (Node 22+) every listener is the node engine's anyway: nothing is handed over.
+      if (uwsBinaryAvailable()) expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
+      const rsaCn = primary === 'rsa' ? `dual-${primary}` : `dual-${alt}`;
+      const ecCn = primary === 'ec' ? `dual-${primary}` : `dual-${alt}`;
+      expect(await certificateCn(secure, 'dual.example.test', ['-sigalgs', 'ECDSA+SHA256'])).toBe(ecCn);
+      expect(await certificateCn(secure, 'dual.example.test', ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256'])).toBe(ecCn);
+      expect(await certificateCn(secure, 'dual.example.test', RSA_ONLY_TLS12)).toBe(rsaCn);
+      expect(await certificateCn(secure, 'dual.example.test', RSA_ONLY_TLS13)).toBe(rsaCn);
+      // A client that accepts both gets one of the pair (OpenSSL's choice, as with Kong), never the default.
+      expect([rsaCn, ecCn]).toContain(await certificateCn(secure, 'dual.example.test'));
+      expect([rsaCn, ecCn]).toContain(await certificateCn(secure, 'dual.example.test', ['-tls1_2']));
+    },
+  );
+
+  it('serves the RSA or ECDSA default certificate (two ssl_cert entries) by the client, with and without SNI', async () => {
     const upstream = await startUpstream();
-    const rsa = ca.leaf('dual-rsa', ['dual.example.test'], 'rsa');
-    const ec = ca.leaf('dual-ec', ['dual.example.test'], 'ec');
+    const rsa = ca.leaf('default-rsa', ['default.test'], 'rsa');
+    const ec = ca.leaf('default-ec', ['default.test'], 'ec');
     const config = tlsConfig(upstream.port);
     await upstream.close();
-    config.certificates = [{ cert: rsa.cert, key: rsa.key, cert_alt: ec.cert, key_alt: ec.key, snis: ['dual.example.test'] }];
-    config.snis = [];
-    const { secure, logs } = await start(config);
-    // Without a uWS binary for this Node (Node 22+) every listener is the node engine's anyway: nothing is handed over.
-    if (uwsBinaryAvailable()) expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
-    expect(await certificateCn(secure, 'dual.example.test', ['-sigalgs', 'ECDSA+SHA256'])).toBe('dual-ec');
-    // An RSA-only client gets the default certificate here, not cert (a known gap, in the README's limitations).
-    expect(await certificateCn(secure, 'dual.example.test', ['-tls1_2', '-sigalgs', 'RSA+SHA256'])).toBeTruthy();
+    const gateway = config.gateway as Record<string, unknown>;
+    gateway.ssl_cert = [ec.certFile, rsa.certFile];
+    gateway.ssl_cert_key = [ec.keyFile, rsa.keyFile];
+    const { secure } = await start(config);
+    for (const name of ['unmatched.test', null]) {
+      expect(await certificateCn(secure, name, RSA_ONLY_TLS12)).toBe('default-rsa');
+      expect(await certificateCn(secure, name, RSA_ONLY_TLS13)).toBe('default-rsa');
+      expect(await certificateCn(secure, name, ['-sigalgs', 'ECDSA+SHA256'])).toBe('default-ec');
+    }
+    // An SNI with one certificate still gets it.
+    expect(await certificateCn(secure, 'a.example.test', ['-sigalgs', 'ECDSA+SHA256'])).toBe('exact-cert');
+    expect(await certificateCn(secure, 'b.example.test', RSA_ONLY_TLS13)).toBe('leading-cert');
   });
 });
