@@ -94,9 +94,8 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
       return portcullis::kErrBadArgument;
     }
     if (written != length) return portcullis::kErrNotAscii;
-    return keys_[slot].Verify(buffer, written, static_cast<uint64_t>(signing_input) > length
-                                                    ? length
-                                                    : static_cast<size_t>(signing_input));
+    return keys_[slot].Verify(
+        buffer, written, static_cast<uint64_t>(signing_input) > length ? length : static_cast<size_t>(signing_input));
   }
 
   Napi::Value Clear(const Napi::CallbackInfo& info) {

@@ -98,9 +98,18 @@ bool HmacKey::Init(int alg, const uint8_t* secret, size_t secret_len) {
   size_t block;
   size_t mac_len;
   switch (alg) {
-    case kHS256: block = 64; mac_len = 32; break;
-    case kHS384: block = 128; mac_len = 48; break;
-    case kHS512: block = 128; mac_len = 64; break;
+    case kHS256:
+      block = 64;
+      mac_len = 32;
+      break;
+    case kHS384:
+      block = 128;
+      mac_len = 48;
+      break;
+    case kHS512:
+      block = 128;
+      mac_len = 64;
+      break;
     default: return false;
   }
   if (secret_len > kMaxSecretLength || (secret_len > 0 && secret == nullptr)) return false;
@@ -119,15 +128,33 @@ bool HmacKey::Init(int alg, const uint8_t* secret, size_t secret_len) {
   uint8_t pad[128];
   for (size_t i = 0; i < block; i++) pad[i] = key[i] ^ 0x36;
   switch (alg) {
-    case kHS256: SHA256_Init(&inner_.sha256); SHA256_Update(&inner_.sha256, pad, block); break;
-    case kHS384: SHA384_Init(&inner_.sha512); SHA384_Update(&inner_.sha512, pad, block); break;
-    default: SHA512_Init(&inner_.sha512); SHA512_Update(&inner_.sha512, pad, block); break;
+    case kHS256:
+      SHA256_Init(&inner_.sha256);
+      SHA256_Update(&inner_.sha256, pad, block);
+      break;
+    case kHS384:
+      SHA384_Init(&inner_.sha512);
+      SHA384_Update(&inner_.sha512, pad, block);
+      break;
+    default:
+      SHA512_Init(&inner_.sha512);
+      SHA512_Update(&inner_.sha512, pad, block);
+      break;
   }
   for (size_t i = 0; i < block; i++) pad[i] = key[i] ^ 0x5c;
   switch (alg) {
-    case kHS256: SHA256_Init(&outer_.sha256); SHA256_Update(&outer_.sha256, pad, block); break;
-    case kHS384: SHA384_Init(&outer_.sha512); SHA384_Update(&outer_.sha512, pad, block); break;
-    default: SHA512_Init(&outer_.sha512); SHA512_Update(&outer_.sha512, pad, block); break;
+    case kHS256:
+      SHA256_Init(&outer_.sha256);
+      SHA256_Update(&outer_.sha256, pad, block);
+      break;
+    case kHS384:
+      SHA384_Init(&outer_.sha512);
+      SHA384_Update(&outer_.sha512, pad, block);
+      break;
+    default:
+      SHA512_Init(&outer_.sha512);
+      SHA512_Update(&outer_.sha512, pad, block);
+      break;
   }
   OPENSSL_cleanse(key, sizeof(key));
   OPENSSL_cleanse(pad, sizeof(pad));

@@ -35,9 +35,9 @@ enum VerifyResult : int {
 
 enum Base64Result : int {
   kB64Ok = 0,
-  kB64BadChar = -1,      // a character outside A-Za-z0-9-_ before the first '='
-  kB64BadLength = -2,    // the length before the first '=' is 1 mod 4
-  kB64TooLong = -3,      // the decoded length exceeds the output capacity
+  kB64BadChar = -1,    // a character outside A-Za-z0-9-_ before the first '='
+  kB64BadLength = -2,  // the length before the first '=' is 1 mod 4
+  kB64TooLong = -3,    // the decoded length exceeds the output capacity
 };
 
 // Kong/nginx rules: the text is read up to the first '=' (the rest is ignored), every character
