@@ -15,10 +15,17 @@ if (args[0] === '--upstream-child') {
   // A fast keep-alive upstream: uWS hello world, so the upstream is not the bottleneck.
   const { default: uws } = await import('uWebSockets.js');
   const body = 'hello world';
-  uws.App().any('/*', (res) => { res.end(body); }).listen('127.0.0.1', 0, (ls) => {
-    process.send({ type: 'ready', port: uws.us_socket_local_port(ls) });
+  uws
+    .App()
+    .any('/*', (res) => {
+      res.end(body);
+    })
+    .listen('127.0.0.1', 0, (ls) => {
+      process.send({ type: 'ready', port: uws.us_socket_local_port(ls) });
+    });
+  process.on('message', (m) => {
+    if (/** @type {{ type?: string }} */ (m).type === 'stop') process.exit(0);
   });
-  process.on('message', (m) => { if (/** @type {{ type?: string }} */ (m).type === 'stop') process.exit(0); });
 } else {
   await main();
 }
@@ -60,11 +67,16 @@ async function main() {
     gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1 },
     services: [{ name: 'bench', url: `http://127.0.0.1:${upstreamPort}`, routes: [{ name: 'all', paths: ['/'] }] }],
   };
-  const gateway = fork(planeEntry, [JSON.stringify(doc)], { execArgv: ['--import', register, ...(process.env.PLANE_EXEC_ARGV ? process.env.PLANE_EXEC_ARGV.split(' ') : [])], stdio: 'inherit' });
+  const gateway = fork(planeEntry, [JSON.stringify(doc)], {
+    execArgv: ['--import', register, ...(process.env.PLANE_EXEC_ARGV ? process.env.PLANE_EXEC_ARGV.split(' ') : [])],
+    stdio: 'inherit',
+  });
   const { port: gatewayPort, info } = await waitReady(gateway);
 
   const pinned = !process.env.NO_PIN && hasTaskset() && pin(gateway.pid, 1) && pin(upstream.pid, 0) && pin(process.pid, 0);
-  console.log(`engine=${info.httpEngine} pinned=${pinned ? 'gateway→cpu1, upstream+autocannon→cpu0' : 'no'} duration=${duration}s connections=${connections}`);
+  console.log(
+    `engine=${info.httpEngine} pinned=${pinned ? 'gateway→cpu1, upstream+autocannon→cpu0' : 'no'} duration=${duration}s connections=${connections}`,
+  );
 
   // Warm both (JIT, pools).
   await load(`http://127.0.0.1:${gatewayPort}${path}`, 2, connections);
@@ -77,7 +89,9 @@ async function main() {
   console.log(`direct upstream : ${direct.rps.toFixed(0)} req/s (p99 ${direct.p99} ms, errors ${direct.errors})`);
   console.log(`through gateway : ${viaGateway.rps.toFixed(0)} req/s (p99 ${viaGateway.p99} ms, errors ${viaGateway.errors})`);
   console.log(`ratio           : ${(viaGateway.rps / direct.rps).toFixed(2)}`);
-  console.log(`gateway CPU     : ${cpu.toFixed(2)} s for ${viaGateway.total} requests → ${perCpu.toFixed(0)} req/CPU-s (${(1e6 / perCpu).toFixed(1)} µs/req)`);
+  console.log(
+    `gateway CPU     : ${cpu.toFixed(2)} s for ${viaGateway.total} requests → ${perCpu.toFixed(0)} req/CPU-s (${(1e6 / perCpu).toFixed(1)} µs/req)`,
+  );
 
   gateway.send({ type: 'stop' });
   upstream.send({ type: 'stop' });

@@ -57,10 +57,22 @@ function parseOptions(argv) {
     args: argv,
     allowPositionals: true,
     options: {
-      quick: { type: 'boolean' }, repeat: { type: 'string' }, duration: { type: 'string' },
-      warmup: { type: 'string' }, connections: { type: 'string' }, scenarios: { type: 'string' }, upstream: { type: 'string' },
-      systems: { type: 'string' }, 'gateway-cmd': { type: 'string' }, 'no-pin': { type: 'boolean' },
-      'no-write': { type: 'boolean' }, 'no-latency': { type: 'boolean' }, idle: { type: 'string' }, micro: { type: 'boolean' }, tls: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      quick: { type: 'boolean' },
+      repeat: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      scenarios: { type: 'string' },
+      upstream: { type: 'string' },
+      systems: { type: 'string' },
+      'gateway-cmd': { type: 'string' },
+      'no-pin': { type: 'boolean' },
+      'no-write': { type: 'boolean' },
+      'no-latency': { type: 'boolean' },
+      idle: { type: 'string' },
+      micro: { type: 'boolean' },
+      tls: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const num = (v, d) => {
@@ -70,7 +82,10 @@ function parseOptions(argv) {
     return n;
   };
   const q = values.quick;
-  const systems = values.systems?.split(',').map((s) => s.trim()).filter(Boolean);
+  const systems = values.systems
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = systems?.filter((s) => !SYSTEM_IDS.includes(s)) ?? [];
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
   const upstream = values.upstream ?? 'uws';
@@ -99,7 +114,9 @@ function parseOptions(argv) {
 function git(args) {
   try {
     return execFileSync('git', args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim();
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 function machineInfo() {
@@ -133,7 +150,11 @@ async function macro(opts) {
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds);
   const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
-  log(`tokens: ${Object.entries(tokenSets).map(([k, v]) => `${k}=${v.length}`).join(' ')} (${Date.now() - t0} ms)`);
+  log(
+    `tokens: ${Object.entries(tokenSets)
+      .map(([k, v]) => `${k}=${v.length}`)
+      .join(' ')} (${Date.now() - t0} ms)`,
+  );
 
   const workDir = path.join(REPO, 'bench', 'results', 'logs.tmp');
   fs.rmSync(workDir, { recursive: true, force: true });
@@ -160,14 +181,37 @@ async function macro(opts) {
       runs[sys.id] = {};
       for (const sc of scenarios) {
         runs[sys.id][sc.id] = [];
-        if (sys.id === 'direct' && sc.direct === false) { cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' }; continue; }
-        if (!scenarioUrl(sys, sc)) { cells[sys.id][sc.id] = { na: 'no external-authorizer mode' }; continue; }
-        if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) { cells[sys.id][sc.id] = { na: 'h2load sends one token' }; continue; }
-        if (sc.bodyBytes && upstream === 'nginx') { cells[sys.id][sc.id] = { na: 'the nginx upstream does not count uploads' }; continue; }
-        if (sys.peer && sc.peer === false) { cells[sys.id][sc.id] = { na: 'no equivalent in the peer' }; continue; }
-        if (sys.scenarios && !sys.scenarios.includes(sc.id)) { cells[sys.id][sc.id] = { na: `${sys.scenarios.join(', ')} only` }; continue; }
+        if (sys.id === 'direct' && sc.direct === false) {
+          cells[sys.id][sc.id] = { na: 'no auth on the bare upstream' };
+          continue;
+        }
+        if (!scenarioUrl(sys, sc)) {
+          cells[sys.id][sc.id] = { na: 'no external-authorizer mode' };
+          continue;
+        }
+        if (sys.loader === 'h2load' && (tokenSets[sc.tokens]?.length ?? 0) > 1) {
+          cells[sys.id][sc.id] = { na: 'h2load sends one token' };
+          continue;
+        }
+        if (sc.bodyBytes && upstream === 'nginx') {
+          cells[sys.id][sc.id] = { na: 'the nginx upstream does not count uploads' };
+          continue;
+        }
+        if (sys.peer && sc.peer === false) {
+          cells[sys.id][sc.id] = { na: 'no equivalent in the peer' };
+          continue;
+        }
+        if (sys.scenarios && !sys.scenarios.includes(sc.id)) {
+          cells[sys.id][sc.id] = { na: `${sys.scenarios.join(', ')} only` };
+          continue;
+        }
         // h2 systems are preflighted over HTTP/1 on their first listener (same routes).
-        const problem = await preflight({ url: sc.listener === 'authorizer' ? scenarioUrl(sys, sc) : sys.url, scenario: sc, tokens: tokenSets[sc.tokens], uploadBody });
+        const problem = await preflight({
+          url: sc.listener === 'authorizer' ? scenarioUrl(sys, sc) : sys.url,
+          scenario: sc,
+          tokens: tokenSets[sc.tokens],
+          uploadBody,
+        });
         if (problem) {
           cells[sys.id][sc.id] = { ok: false, problems: [problem] };
           log(`preflight ${sys.id} ${sc.id}: ${problem}`);
@@ -182,9 +226,17 @@ async function macro(opts) {
         if (cells[sys.id][sc.id]) continue;
         const tokens = tokenSets[sc.tokens];
         // The bare upstream ignores tokens: a pass over all of them would warm nothing.
-        const tokenPass = sys.id === 'direct' ? 0 : tokens?.length ?? 0;
+        const tokenPass = sys.id === 'direct' ? 0 : (tokens?.length ?? 0);
         const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
-        await loadOn(sys)({ url: scenarioUrl(sys, sc), scenario: sc, tokens, uploadBody, connections: opts.connections, amount, maxS: opts.quick ? 1 : 10 });
+        await loadOn(sys)({
+          url: scenarioUrl(sys, sc),
+          scenario: sc,
+          tokens,
+          uploadBody,
+          connections: opts.connections,
+          amount,
+          maxS: opts.quick ? 1 : 10,
+        });
       }
       log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -201,8 +253,10 @@ async function macro(opts) {
           if (opts.warmupS > 0) await loadOn(sys)({ ...base, durationS: opts.warmupS });
           const r = await loadOn(sys)({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);
-          log(`[${rep + 1}/${opts.repeat}] ${sc.id.padEnd(12)} ${sys.id.padEnd(10)} ${formatCount(r.rps).padStart(7)} rps ` +
-            `${formatCount(r.perCpuS).padStart(7)}/CPU-s  p99 ${formatMs(r.p99).padStart(8)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
+          log(
+            `[${rep + 1}/${opts.repeat}] ${sc.id.padEnd(12)} ${sys.id.padEnd(10)} ${formatCount(r.rps).padStart(7)} rps ` +
+              `${formatCount(r.perCpuS).padStart(7)}/CPU-s  p99 ${formatMs(r.p99).padStart(8)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
+          );
         }
       }
     }
@@ -221,21 +275,33 @@ async function macro(opts) {
   const date = new Date().toISOString();
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const meta = {
-    date, commit: `${commit}${dirty ? '+dirty' : ''}`, node: process.version, machine: machineInfo(), pinning, command, upstream: UPSTREAM_LABELS[upstream],
+    date,
+    commit: `${commit}${dirty ? '+dirty' : ''}`,
+    node: process.version,
+    machine: machineInfo(),
+    pinning,
+    command,
+    upstream: UPSTREAM_LABELS[upstream],
     settings: { repeat: opts.repeat, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections },
   };
   // Only what describes the system: ports, pids and paths mean nothing outside this run.
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
   const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream });
   const after = [];
-  if (latency) after.push(`Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: publicSystems })}`);
+  if (latency)
+    after.push(
+      `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: publicSystems })}`,
+    );
   if (idle) after.push(renderIdle(idle, publicSystems));
   const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells, before: [renderTargets(targets)], after });
   console.log(`\n${md}`);
   if (opts.write) {
     const dir = path.join(REPO, 'bench', 'results');
     const base = path.join(dir, `${date.slice(0, 10)}-${commit}${opts.quick ? '-quick' : ''}`);
-    fs.writeFileSync(`${base}.json`, `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs, latency, idle, targets }, null, 2)}\n`);
+    fs.writeFileSync(
+      `${base}.json`,
+      `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs, latency, idle, targets }, null, 2)}\n`,
+    );
     fs.writeFileSync(`${base}.md`, md);
     log(`wrote ${path.relative(REPO, base)}.json and .md`);
   }
@@ -253,7 +319,15 @@ async function afterThroughput({ opts, systems, live, cells }) {
   const max = cells.portcullis?.passthrough;
   if (!opts.latency) log('latency rows: skipped (--no-latency)');
   else if (!max?.ok) log('latency rows: skipped (they need the portcullis system and the passthrough scenario)');
-  else latency = await runLatencyRows({ systems, maxRps: max.rps, durationS: opts.durationS, repeat: opts.repeat, connections: opts.connections, log });
+  else
+    latency = await runLatencyRows({
+      systems,
+      maxRps: max.rps,
+      durationS: opts.durationS,
+      repeat: opts.repeat,
+      connections: opts.connections,
+      log,
+    });
   if (opts.idleS <= 0) return { latency, idle: null };
   log(`idle cost: ${opts.idleS} s without traffic`);
   const byPid = await measureIdle({ pids: live.map((s) => s.pid), seconds: opts.idleS });
@@ -279,7 +353,10 @@ async function main() {
     return 2;
   }
   installExitHooks();
-  if (opts.help) { console.log(HELP); return 0; }
+  if (opts.help) {
+    console.log(HELP);
+    return 0;
+  }
   if (opts.micro) {
     const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
     const results = await runMicro({ filter: opts.microFilter, cpus: plan.sut });

@@ -19,9 +19,13 @@ import { gatewayConfig, waitForStatus } from './macro/systems.mjs';
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '5' }, connections: { type: 'string', default: '64' },
-    modes: { type: 'string', default: 'inline,libuv,pool' }, workers: { type: 'string', default: '1' },
-    'no-pin': { type: 'boolean' }, rate: { type: 'string', default: '0' }, scenarios: { type: 'string', default: 'passthrough,rs256-one,rs256-10k,rs256-10k-nocache' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+    modes: { type: 'string', default: 'inline,libuv,pool' },
+    workers: { type: 'string', default: '1' },
+    'no-pin': { type: 'boolean' },
+    rate: { type: 'string', default: '0' },
+    scenarios: { type: 'string', default: 'passthrough,rs256-one,rs256-10k,rs256-10k-nocache' },
   },
 });
 const DURATION = Number(values.duration);
@@ -46,7 +50,10 @@ const scenarios = values.scenarios.split(',').map((id) => {
 const env = { UWS_HTTP_MAX_HEADERS_SIZE: '16384' };
 
 const upstream = await startServer({
-  name: 'upstream', argv: [process.execPath, path.join(REPO, 'bench/macro/upstream.mjs')], cpus: plan.upstream, env,
+  name: 'upstream',
+  argv: [process.execPath, path.join(REPO, 'bench/macro/upstream.mjs')],
+  cpus: plan.upstream,
+  env,
   logPath: path.join(workDir, 'upstream.log'),
 });
 
@@ -59,10 +66,15 @@ async function startGatewayInMode(mode, cache = true) {
   const configPath = path.join(workDir, `gateway-${mode}-${cache ? 'cache' : 'nocache'}.json`);
   fs.writeFileSync(configPath, JSON.stringify(cfg));
   const child = startProcess({
-    name: `gateway-${mode}`, argv: [process.execPath, 'dist/cli.js', '--config', configPath], cpus: plan.sut, env,
-    logPath: path.join(workDir, `gateway-${mode}.log`), cwd: REPO,
+    name: `gateway-${mode}`,
+    argv: [process.execPath, 'dist/cli.js', '--config', configPath],
+    cpus: plan.sut,
+    env,
+    logPath: path.join(workDir, `gateway-${mode}.log`),
+    cwd: REPO,
   });
-  if (!(await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000))) throw new Error(`gateway (${mode}) did not start; see ${workDir}`);
+  if (!(await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000)))
+    throw new Error(`gateway (${mode}) did not start; see ${workDir}`);
   return { child, url: `http://127.0.0.1:${port}`, admin: `http://127.0.0.1:${adminPort}` };
 }
 
@@ -77,7 +89,9 @@ async function watchLoop(admin, promise) {
         const s = await (await fetch(`${admin}/status`, { signal: AbortSignal.timeout(2000) })).json();
         p99 = Math.max(p99, s.counters.loopDelayP99Us ?? 0);
         max = Math.max(max, s.counters.loopDelayMaxUs ?? 0);
-      } catch { /* keep polling */ }
+      } catch {
+        /* keep polling */
+      }
       await sleep(1000);
     }
   })();
@@ -95,25 +109,67 @@ for (const mode of values.modes.split(',')) {
     const target = sc.nocache ? cold : gw;
     const set = sc.tokens ? tokens[sc.tokens] : undefined;
     // Warm-up: every token once (so "one token" is a cache hit and the 10k set cycles the same way for every mode).
-    await runLoad({ url: target.url, scenario: sc, tokens: set, amount: Math.max(3000, set?.length ?? 0), connections: CONNECTIONS, maxS: 60 });
-    const { result, p99Ms, maxMs } = await watchLoop(target.admin, runLoad({ url: target.url, scenario: sc, tokens: set, durationS: DURATION, connections: CONNECTIONS, pid: target.child.pid }));
-    const row = { mode, scenario: sc.id, ok: result.ok, rps: Math.round(result.rps ?? 0), perCpuS: Math.round(result.perCpuS ?? 0), p99: result.p99, loopP99Ms: p99Ms, loopMaxMs: maxMs, problems: result.problems };
+    await runLoad({
+      url: target.url,
+      scenario: sc,
+      tokens: set,
+      amount: Math.max(3000, set?.length ?? 0),
+      connections: CONNECTIONS,
+      maxS: 60,
+    });
+    const { result, p99Ms, maxMs } = await watchLoop(
+      target.admin,
+      runLoad({ url: target.url, scenario: sc, tokens: set, durationS: DURATION, connections: CONNECTIONS, pid: target.child.pid }),
+    );
+    const row = {
+      mode,
+      scenario: sc.id,
+      ok: result.ok,
+      rps: Math.round(result.rps ?? 0),
+      perCpuS: Math.round(result.perCpuS ?? 0),
+      p99: result.p99,
+      loopP99Ms: p99Ms,
+      loopMaxMs: maxMs,
+      problems: result.problems,
+    };
     rows.push(row);
-    process.stderr.write(`${mode.padEnd(7)} ${sc.id.padEnd(12)} ${String(row.rps).padStart(7)} req/s  ${String(row.perCpuS).padStart(7)} req/CPU-s  p99 ${row.p99} ms  loop p99 ${p99Ms.toFixed(2)} ms (max ${maxMs.toFixed(2)} ms)${row.ok ? '' : `  FAILED: ${row.problems.join('; ')}`}\n`);
+    process.stderr.write(
+      `${mode.padEnd(7)} ${sc.id.padEnd(12)} ${String(row.rps).padStart(7)} req/s  ${String(row.perCpuS).padStart(7)} req/CPU-s  p99 ${row.p99} ms  loop p99 ${p99Ms.toFixed(2)} ms (max ${maxMs.toFixed(2)} ms)${row.ok ? '' : `  FAILED: ${row.problems.join('; ')}`}\n`,
+    );
   }
   if (RATE > 0 && cold) {
     const sc = scenarios.find((x) => x.nocache);
     const run = new Promise((resolve, reject) => {
-      autocannon({
-        url: `${cold.url}${sc.path}`, connections: CONNECTIONS, pipelining: 1, duration: DURATION, overallRate: RATE, timeout: 10,
-        ...requestOptions(sc, tokens[sc.tokens]),
-      }, (err, r) => (err ? reject(err) : resolve(r)));
+      autocannon(
+        {
+          url: `${cold.url}${sc.path}`,
+          connections: CONNECTIONS,
+          pipelining: 1,
+          duration: DURATION,
+          overallRate: RATE,
+          timeout: 10,
+          ...requestOptions(sc, tokens[sc.tokens]),
+        },
+        (err, r) => (err ? reject(err) : resolve(r)),
+      );
     });
     const { result, p99Ms, maxMs } = await watchLoop(cold.admin, run);
     const ok = result.non2xx === 0 && result.errors === 0;
-    const row = { mode, scenario: `${sc.id} @${RATE}/s`, ok, rps: Math.round(result.requests.average), perCpuS: 0, p99: result.latency.p99, loopP99Ms: p99Ms, loopMaxMs: maxMs, problems: ok ? [] : [`non2xx ${result.non2xx}, errors ${result.errors}`] };
+    const row = {
+      mode,
+      scenario: `${sc.id} @${RATE}/s`,
+      ok,
+      rps: Math.round(result.requests.average),
+      perCpuS: 0,
+      p99: result.latency.p99,
+      loopP99Ms: p99Ms,
+      loopMaxMs: maxMs,
+      problems: ok ? [] : [`non2xx ${result.non2xx}, errors ${result.errors}`],
+    };
     rows.push(row);
-    process.stderr.write(`${mode.padEnd(7)} ${row.scenario}  ${row.rps} req/s  p99 ${row.p99} ms  loop p99 ${p99Ms.toFixed(2)} ms (max ${maxMs.toFixed(2)} ms)\n`);
+    process.stderr.write(
+      `${mode.padEnd(7)} ${row.scenario}  ${row.rps} req/s  p99 ${row.p99} ms  loop p99 ${p99Ms.toFixed(2)} ms (max ${maxMs.toFixed(2)} ms)\n`,
+    );
   }
   await stopProcess(gw.child);
   if (cold) await stopProcess(cold.child);
@@ -121,10 +177,16 @@ for (const mode of values.modes.split(',')) {
 await stopProcess(upstream.child);
 
 const pass = Object.fromEntries(rows.filter((r) => r.scenario === 'passthrough').map((r) => [r.mode, r.rps]));
-console.log(`\nNode ${process.version}, ${os.availableParallelism()} cores, CPU plan: ${plan.pinned ? `load ${plan.load}, gateway ${plan.sut}, upstream ${plan.upstream}` : plan.why}; ${WORKERS} worker(s), ${CONNECTIONS} connections, ${DURATION} s per run\n`);
-console.log('| asymmetric_verify | scenario | req/s | req/CPU-s | vs passthrough | latency p99 | loop delay p99 (worst window) | loop delay max |');
+console.log(
+  `\nNode ${process.version}, ${os.availableParallelism()} cores, CPU plan: ${plan.pinned ? `load ${plan.load}, gateway ${plan.sut}, upstream ${plan.upstream}` : plan.why}; ${WORKERS} worker(s), ${CONNECTIONS} connections, ${DURATION} s per run\n`,
+);
+console.log(
+  '| asymmetric_verify | scenario | req/s | req/CPU-s | vs passthrough | latency p99 | loop delay p99 (worst window) | loop delay max |',
+);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   const ratio = pass[r.mode] && !r.scenario.includes('@') ? (r.rps / pass[r.mode]).toFixed(2) : '';
-  console.log(`| ${r.mode} | ${r.scenario}${r.ok ? '' : ' (FAILED)'} | ${r.rps} | ${r.perCpuS || ''} | ${ratio} | ${r.p99} ms | ${r.loopP99Ms.toFixed(2)} ms | ${r.loopMaxMs.toFixed(2)} ms |`);
+  console.log(
+    `| ${r.mode} | ${r.scenario}${r.ok ? '' : ' (FAILED)'} | ${r.rps} | ${r.perCpuS || ''} | ${ratio} | ${r.p99} ms | ${r.loopP99Ms.toFixed(2)} ms | ${r.loopMaxMs.toFixed(2)} ms |`,
+  );
 }

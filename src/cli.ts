@@ -116,7 +116,8 @@ function parse(argv: string[]): Parsed {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   const [command = 'start', ...rest] = positionals;
-  if (command !== 'start' && command !== 'check' && command !== 'token' && command !== 'explain') throw new UsageError(`unknown command '${command}'`);
+  if (command !== 'start' && command !== 'check' && command !== 'token' && command !== 'explain')
+    throw new UsageError(`unknown command '${command}'`);
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
   const tokenFlags = ['key', 'claim', 'expires-in', 'private-key', 'key-claim', 'secret-is-base64'] as const;
   const misplaced = tokenFlags.find((flag) => values[flag] !== undefined);
@@ -129,10 +130,12 @@ function parse(argv: string[]): Parsed {
   if (values.workers !== undefined) {
     workers = Number(values.workers);
     const [min, max] = GATEWAY_LIMITS.workers;
-    if (!/^\d+$/.test(values.workers) || workers < min || workers > max) throw new UsageError(`--workers must be an integer between ${min} and ${max}`);
+    if (!/^\d+$/.test(values.workers) || workers < min || workers > max)
+      throw new UsageError(`--workers must be an integer between ${min} and ${max}`);
   }
   const logLevel = values['log-level'] as LogLevel | undefined;
-  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
+  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new UsageError(`--log-level must be one of: ${LOG_LEVELS.join(', ')}`);
   const httpEngine = values['http-engine'] ?? (process.env.PORTCULLIS_HTTP_ENGINE || undefined);
   if (httpEngine !== undefined && !(HTTP_ENGINES as readonly string[]).includes(httpEngine)) {
     throw new UsageError(`--http-engine (or PORTCULLIS_HTTP_ENGINE) must be one of: ${HTTP_ENGINES.join(', ')}`);
@@ -148,7 +151,12 @@ function parse(argv: string[]): Parsed {
   };
   if (command !== 'start' && values.watch) throw new UsageError('--watch belongs to the start command');
   const explain = {
-    method: values.method, host: values.host, path: values.path, token: values.token, headers: values.header ?? [], json: values.json ?? false,
+    method: values.method,
+    host: values.host,
+    path: values.path,
+    token: values.token,
+    headers: values.header ?? [],
+    json: values.json ?? false,
   };
   return { command, configPath, workers, logLevel, httpEngine: httpEngine as HttpEngine | undefined, watch: values.watch, token, explain };
 }
@@ -163,7 +171,9 @@ async function start(p: Parsed): Promise<number> {
   let handle: GatewayHandle;
   try {
     handle = await startGateway({
-      configPath, env: process.env, overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
+      configPath,
+      env: process.env,
+      overrides: { workers: p.workers, logLevel: p.logLevel, httpEngine: p.httpEngine, watch: p.watch },
     });
   } catch (err) {
     if (err instanceof ConfigInvalidError) {
@@ -187,10 +197,13 @@ async function start(p: Parsed): Promise<number> {
       }
       stopping = true;
       logger.info({ signal }, `${signal}: shutting down`);
-      handle.stop().then(() => resolve(0), (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        resolve(1);
-      });
+      handle.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          resolve(1);
+        },
+      );
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);

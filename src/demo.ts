@@ -27,9 +27,15 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  for (const [what, a] of [['the demo upstream', UPSTREAM], ['the gateway proxy', PROXY], ['the gateway admin API', ADMIN]] as const) {
+  for (const [what, a] of [
+    ['the demo upstream', UPSTREAM],
+    ['the gateway proxy', PROXY],
+    ['the gateway admin API', ADMIN],
+  ] as const) {
     if (!(await portFree(a.host, a.port))) {
-      fail(`port ${a.port} is already in use (needed by ${what} on ${a.host}:${a.port}); stop whatever uses it and run \`npm start\` again`);
+      fail(
+        `port ${a.port} is already in use (needed by ${what} on ${a.host}:${a.port}); stop whatever uses it and run \`npm start\` again`,
+      );
     }
   }
   const upstream = await startDemoUpstream(UPSTREAM.host, UPSTREAM.port);
@@ -64,9 +70,13 @@ Press Ctrl-C to stop.
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
-    gateway.stop()
+    gateway
+      .stop()
       .then(() => upstream.close())
-      .then(() => process.exit(0), (err: unknown) => fail(`error while stopping: ${String(err)}`));
+      .then(
+        () => process.exit(0),
+        (err: unknown) => fail(`error while stopping: ${String(err)}`),
+      );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);

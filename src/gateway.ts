@@ -81,8 +81,20 @@ export interface GatewayHandle {
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
-const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = ['proxy_listen', 'admin_listen', 'http_engine', 'workers', 'max_header_bytes', 'log_level', 'authorizer_listen',
-  'access_log', 'status_listen', 'watch_config', 'admin_writes', 'admin_config_endpoint'];
+const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = [
+  'proxy_listen',
+  'admin_listen',
+  'http_engine',
+  'workers',
+  'max_header_bytes',
+  'log_level',
+  'authorizer_listen',
+  'access_log',
+  'status_listen',
+  'watch_config',
+  'admin_writes',
+  'admin_config_endpoint',
+];
 const STATUS_REFRESH_MS = 250;
 
 function hashConfig(config: ValidatedConfig): string {
@@ -148,8 +160,10 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   const proxyListen = settings.proxy_listen.map((l, i) => listenerAddress({ host: l.host, port: proxyPorts[i]! })).join(', ');
   const authorizerPort = pool.authorizerPort();
-  const authorizerListen = settings.authorizer_listen && authorizerPort !== null
-    ? listenerAddress({ host: settings.authorizer_listen.host, port: authorizerPort }) : null;
+  const authorizerListen =
+    settings.authorizer_listen && authorizerPort !== null
+      ? listenerAddress({ host: settings.authorizer_listen.host, port: authorizerPort })
+      : null;
   let adminListen: string | null = null;
   let adminPort: number | null = null;
 
@@ -157,8 +171,16 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await pool.refresh(STATUS_REFRESH_MS);
     const totals = pool.totals();
     return buildStatus({
-      ready: currentReadiness().ready, configGeneration: generation, configHash, configPath, configLoadedAt: loadedAt,
-      proxyListen, adminListen, counters: totals, workers: pool.workers(), uptimeSeconds: uptime(),
+      ready: currentReadiness().ready,
+      configGeneration: generation,
+      configHash,
+      configPath,
+      configLoadedAt: loadedAt,
+      proxyListen,
+      adminListen,
+      counters: totals,
+      workers: pool.workers(),
+      uptimeSeconds: uptime(),
     });
   }
 
@@ -176,7 +198,12 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await pool.refresh(STATUS_REFRESH_MS);
     const workers = pool.workers().map((w) => ({ id: w.id, requests: w.requests, restarts: w.restarts, generation: w.generation ?? 0 }));
     return renderMetrics({
-      counters: pool.totals(), workers, configGeneration: generation, reloadsOk, reloadsFailed, uptimeSeconds: uptime(),
+      counters: pool.totals(),
+      workers,
+      configGeneration: generation,
+      reloadsOk,
+      reloadsFailed,
+      uptimeSeconds: uptime(),
       admin: settings.admin_listen ? guard.counters : undefined,
     });
   }
@@ -206,7 +233,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     loadedAt = new Date().toISOString();
     reloadsOk++;
     logger.info({ generation, source }, `config ${source === 'admin' ? 'changed by the Admin API' : 'reloaded'}: generation ${generation}`);
-    return outcome.ok ? { ok: true, generation } : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
+    return outcome.ok
+      ? { ok: true, generation }
+      : { ok: false, generation, errors: outcome.failures.map((f) => ({ path: `worker ${f.worker}`, message: f.message })) };
   }
 
   /** Token files are re-read on every reload; a token that cannot be read, or none on an exposed listener, keeps the old one. */
@@ -255,7 +284,13 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   let replica: Replica;
   try {
     replica = await startReplica({
-      logger, configPath, status, metrics, readiness, guard: statusGuard, reload: reloadFile,
+      logger,
+      configPath,
+      status,
+      metrics,
+      readiness,
+      guard: statusGuard,
+      reload: reloadFile,
       watch: settings.watch_config,
       statusListen: settings.status_listen,
       watchDebounceMs: options.testing?.watchDebounceMs,
@@ -265,26 +300,40 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await admin?.close();
     throw err;
   }
-  const statusListen = replica.statusPort === null ? null : listenerAddress({ host: settings.status_listen!.host, port: replica.statusPort });
+  const statusListen =
+    replica.statusPort === null ? null : listenerAddress({ host: settings.status_listen!.host, port: replica.statusPort });
 
   const info = pool.info();
   if (info?.uwsNative === false) {
-    logger.warn({ httpEngine: info.httpEngine, node: process.versions.node },
-      `HTTP ENGINE SWITCHED TO NODE: the uWebSockets.js binary cannot load on Node ${process.versions.node}; `
-      + 'the node engine serves every proxy listener (see README, "Choosing an HTTP engine")');
+    logger.warn(
+      { httpEngine: info.httpEngine, node: process.versions.node },
+      `HTTP ENGINE SWITCHED TO NODE: the uWebSockets.js binary cannot load on Node ${process.versions.node}; ` +
+        'the node engine serves every proxy listener (see README, "Choosing an HTTP engine")',
+    );
   }
   const engines = settings.proxy_listen.map((l, i) => {
     const engine = info?.httpEngines[i] ?? '?';
     return `${listenerAddress({ host: l.host, port: proxyPorts[i]! })} (${engine}${l.http2 ? ', http2: uWS has no HTTP/2' : ''})`;
   });
-  logger.info({
-    httpEngine: info?.httpEngine, httpEngines: info?.httpEngines, hmacEngine: info?.hmacEngine, workers: settings.workers,
-    proxyListen, adminListen, statusListen, authorizerListen, generation, configPath,
-  }, `portcullis started: ${settings.workers} worker(s), proxy on ${engines.join(', ')}, admin on ${adminListen ?? 'off'}, `
-    + `status on ${statusListen ?? 'off'}, `
-    + (authorizerListen === null ? '' : `authorizer on ${authorizerListen}, `)
-    + `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, `
-    + `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`);
+  logger.info(
+    {
+      httpEngine: info?.httpEngine,
+      httpEngines: info?.httpEngines,
+      hmacEngine: info?.hmacEngine,
+      workers: settings.workers,
+      proxyListen,
+      adminListen,
+      statusListen,
+      authorizerListen,
+      generation,
+      configPath,
+    },
+    `portcullis started: ${settings.workers} worker(s), proxy on ${engines.join(', ')}, admin on ${adminListen ?? 'off'}, ` +
+      `status on ${statusListen ?? 'off'}, ` +
+      (authorizerListen === null ? '' : `authorizer on ${authorizerListen}, `) +
+      `HTTP engine ${info?.httpEngine === 'uws-native' ? 'native uWebSockets.js' : info?.httpEngine}, ` +
+      `HMAC engine ${info?.hmacEngine === 'native' ? 'native addon' : 'node:crypto fallback (native addon not loaded)'}, config generation ${generation}`,
+  );
 
   async function reloadFile(): Promise<ReloadResult> {
     // The store's queue runs this after any pending Admin API write; `applied` tells a rejected file from a worker failure.
@@ -312,7 +361,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     authorizerPort,
     adminPort,
     statusPort: replica.statusPort,
-    get generation() { return generation; },
+    get generation() {
+      return generation;
+    },
     logger,
     reload: reloadFile,
     stop() {

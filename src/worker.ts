@@ -28,7 +28,10 @@ let countersTimer: NodeJS.Timeout | null = null;
 function postCounters(id: number): void {
   if (!plane) return;
   post({
-    type: 'counters', id, counters: plane.counters(), generation: plane.generation,
+    type: 'counters',
+    id,
+    counters: plane.counters(),
+    generation: plane.generation,
     memory: { heapUsed: v8.getHeapStatistics().used_heap_size },
   });
 }
@@ -87,7 +90,10 @@ port.on('message', (message: ToWorker) => {
       stop(message.timeoutMs).catch(crash);
       break;
     case 'crash':
-      if (data.testHooks) setImmediate(() => { throw new Error('crash requested by test hook'); });
+      if (data.testHooks)
+        setImmediate(() => {
+          throw new Error('crash requested by test hook');
+        });
       break;
   }
 });
@@ -97,19 +103,34 @@ async function start(): Promise<void> {
   const target = compiled.gateway.access_log;
   const accessLog = target === null ? null : createAccessLog(target, { workerId: data.workerId });
   runtime = createThreadRuntime(compiled.gateway, { logger });
-  const created = await createDataPlane(compiled, { runtime, listenPorts: data.listenPorts, primary: data.workerId === 0, version: packageVersion(),
-    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null, accessLog, authorizerPort: data.authorizerPort });
+  const created = await createDataPlane(compiled, {
+    runtime,
+    listenPorts: data.listenPorts,
+    primary: data.workerId === 0,
+    version: packageVersion(),
+    ticketKeys: data.ticketKeys ? Buffer.from(data.ticketKeys) : null,
+    accessLog,
+    authorizerPort: data.authorizerPort,
+  });
   plane = created;
   await created.listen();
   countersTimer = setInterval(() => postCounters(0), COUNTERS_INTERVAL_MS);
   countersTimer.unref();
-  post({ type: 'ready', ports: [...created.ports], authorizerPort: created.authorizerPort, info: created.info, generation: created.generation });
+  post({
+    type: 'ready',
+    ports: [...created.ports],
+    authorizerPort: created.authorizerPort,
+    info: created.info,
+    generation: created.generation,
+  });
 }
 
 const starting = start();
 starting.catch((err: unknown) => {
   logger.error({ err }, 'worker failed to start');
   post({ type: 'startFailed', message: err instanceof Error ? err.message : String(err) });
-  const exit = (): void => { port.close(); };
+  const exit = (): void => {
+    port.close();
+  };
   closeAll(0).then(exit, exit);
 });

@@ -12,10 +12,22 @@ export function splitCommand(template) {
       if (c === quote) quote = null;
       else if (c === '\\' && quote === '"' && i + 1 < template.length) cur += template[++i];
       else cur += c;
-    } else if (c === '"' || c === "'") { quote = c; inToken = true; }
-    else if (c === '\\' && i + 1 < template.length) { cur += template[++i]; inToken = true; }
-    else if (/\s/.test(c)) { if (inToken) { out.push(cur); cur = ''; inToken = false; } }
-    else { cur += c; inToken = true; }
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inToken = true;
+    } else if (c === '\\' && i + 1 < template.length) {
+      cur += template[++i];
+      inToken = true;
+    } else if (/\s/.test(c)) {
+      if (inToken) {
+        out.push(cur);
+        cur = '';
+        inToken = false;
+      }
+    } else {
+      cur += c;
+      inToken = true;
+    }
   }
   if (quote) throw new Error('unbalanced quote in command');
   if (inToken) out.push(cur);

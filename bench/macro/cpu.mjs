@@ -11,7 +11,10 @@ import os from 'node:os';
 export function parseStatTicks(text) {
   const end = text.lastIndexOf(')');
   if (end < 0) throw new Error('unexpected /proc stat format');
-  const fields = text.slice(end + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(end + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
@@ -56,7 +59,9 @@ export function allowedCpus() {
   try {
     const m = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
     if (m) return parseCpuList(m[1]);
-  } catch { /* not Linux */ }
+  } catch {
+    /* not Linux */
+  }
   return Array.from({ length: os.availableParallelism() }, (_, i) => i);
 }
 

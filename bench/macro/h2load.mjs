@@ -11,12 +11,15 @@ const STREAMS = 10;
 /** null when h2load runs here, else why not (the bench then skips the HTTP/2 system). */
 export function h2loadMissing() {
   const probe = spawnSync('h2load', ['--version'], { encoding: 'utf8' });
-  return probe.status === 0 ? null : "h2load not found (Debian: apt-get install nghttp2-client); node HTTP/2 system skipped";
+  return probe.status === 0 ? null : 'h2load not found (Debian: apt-get install nghttp2-client); node HTTP/2 system skipped';
 }
 
 /** The h2load summary lines → counts; null fields when a line is missing. */
 export function parseH2load(text) {
-  const num = (re) => { const m = re.exec(text); return m ? Number(m[1]) : null; };
+  const num = (re) => {
+    const m = re.exec(text);
+    return m ? Number(m[1]) : null;
+  };
   const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(text);
   return {
     done: num(/requests: \d+ total, \d+ started, (\d+) done/),
@@ -39,7 +42,8 @@ export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount
   // Uploads: one stream per connection, as autocannon does (1 MiB × many streams would not finish in a short run).
   const args = ['-c', String(scenario.connections ?? connections), '-m', String(scenario.bodyBytes ? 1 : STREAMS)];
   // h2load takes whole seconds for -D.
-  if (amount) args.push('-n', String(amount)); else args.push('-D', String(Math.max(1, Math.round(durationS))));
+  if (amount) args.push('-n', String(amount));
+  else args.push('-D', String(Math.max(1, Math.round(durationS))));
   if (tokens?.length) args.push('-H', `authorization: Bearer ${tokens[0]}`);
   let bodyFile = null;
   if (scenario.bodyBytes) {
@@ -51,7 +55,7 @@ export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount
   return new Promise((resolve) => {
     const cpu0 = pid ? cpuSeconds(pid) : null;
     const t0 = process.hrtime.bigint();
-    const timeoutMs = ((amount ? maxS ?? 30 : durationS) + 15) * 1000;
+    const timeoutMs = ((amount ? (maxS ?? 30) : durationS) + 15) * 1000;
     execFile('h2load', args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu1 = pid ? cpuSeconds(pid) : null;
@@ -70,9 +74,17 @@ export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const meanMs = r.meanUs === null ? null : r.meanUs / 1000;
       resolve({
-        ok: problems.length === 0, problems, responses: n, seconds, rps: n / seconds, cpuS, perCpuS: cpuS ? n / cpuS : null,
+        ok: problems.length === 0,
+        problems,
+        responses: n,
+        seconds,
+        rps: n / seconds,
+        cpuS,
+        perCpuS: cpuS ? n / cpuS : null,
         // h2load reports no percentiles: the mean stands in for p50, p99/p99.9 stay empty.
-        p50: meanMs, p99: null, p999: null,
+        p50: meanMs,
+        p99: null,
+        p999: null,
         statuses: Object.fromEntries(Object.entries(classes).filter(([, k]) => k > 0)),
       });
     });

@@ -2,11 +2,22 @@
 import type { CellSummary } from './report.mjs';
 export const LATENCY_SHARES: number[];
 export const LATENCY_SYSTEMS: string[];
-export interface LatencyRow { share: number; rate: number; cells: Record<string, CellSummary> }
-export interface Latency { maxRps: number; rows: LatencyRow[] }
+export interface LatencyRow {
+  share: number;
+  rate: number;
+  cells: Record<string, CellSummary>;
+}
+export interface Latency {
+  maxRps: number;
+  rows: LatencyRow[];
+}
 export function runLatencyRows(opts: {
-  systems: Array<{ id: string; available: boolean; url?: string; pid?: number }>; maxRps: number; durationS: number; repeat: number;
-  connections: number; log: (msg: string) => void;
+  systems: Array<{ id: string; available: boolean; url?: string; pid?: number }>;
+  maxRps: number;
+  durationS: number;
+  repeat: number;
+  connections: number;
+  log: (msg: string) => void;
 }): Promise<Latency>;
 export function addedP99(row: LatencyRow, id?: string): number | null;
 export function renderLatencyRows(opts: { latency: Latency; systems: Array<{ id: string; label: string }> }): string;

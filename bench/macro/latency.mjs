@@ -22,8 +22,10 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
       for (const sys of rep % 2 ? [...measured].reverse() : measured) {
         const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid });
         runs[sys.id].push(r);
-        log(`[${rep + 1}/${repeat}] open loop ${Math.round(share * 100)}% = ${formatCount(rate)} rps ${sys.id.padEnd(10)} ` +
-          `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`);
+        log(
+          `[${rep + 1}/${repeat}] open loop ${Math.round(share * 100)}% = ${formatCount(rate)} rps ${sys.id.padEnd(10)} ` +
+            `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
+        );
       }
     }
     rows.push({ share, rate, cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, summarizeCell(list)])) });

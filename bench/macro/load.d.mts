@@ -4,6 +4,13 @@ import type { RunResult } from './report.mjs';
 export function percentile(sorted: ArrayLike<number>, q: number): number | null;
 export function requestOptions(scenario: Scenario, tokens?: string[], uploadBody?: Buffer): Record<string, any>;
 export function runLoad(opts: {
-  url: string; scenario: Scenario; tokens?: string[]; uploadBody?: Buffer;
-  durationS?: number; amount?: number; maxS?: number; connections: number; pid?: number;
+  url: string;
+  scenario: Scenario;
+  tokens?: string[];
+  uploadBody?: Buffer;
+  durationS?: number;
+  amount?: number;
+  maxS?: number;
+  connections: number;
+  pid?: number;
 }): Promise<RunResult & { responses: number; statuses: Record<string, number> }>;

@@ -21,13 +21,15 @@ export function requestOptions(scenario, tokens, uploadBody) {
   let next = 0;
   return {
     ...base,
-    requests: [{
-      setupRequest(req) {
-        req.headers = list[next];
-        next = next + 1 === list.length ? 0 : next + 1;
-        return req;
+    requests: [
+      {
+        setupRequest(req) {
+          req.headers = list[next];
+          next = next + 1 === list.length ? 0 : next + 1;
+          return req;
+        },
       },
-    }],
+    ],
   };
 }
 
@@ -45,7 +47,8 @@ export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, 
     timeout: 10,
     ...requestOptions(scenario, tokens, uploadBody),
   };
-  if (amount) opts.amount = amount; else opts.duration = durationS;
+  if (amount) opts.amount = amount;
+  else opts.duration = durationS;
 
   let latencies = new Float64Array(1 << 16);
   let n = 0;
@@ -56,7 +59,10 @@ export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, 
     const instance = autocannon(opts, (err, result) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu1 = pid ? cpuSeconds(pid) : null;
-      if (err) { reject(err); return; }
+      if (err) {
+        reject(err);
+        return;
+      }
       const sorted = latencies.subarray(0, n).sort();
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const problems = [];

@@ -7,7 +7,14 @@ const MICRO_DIR = path.resolve(path.dirname(new URL(import.meta.url).pathname), 
 
 export function listMicro(filter) {
   let files = [];
-  try { files = fs.readdirSync(MICRO_DIR).filter((f) => f.endsWith('.bench.mjs')).sort(); } catch { /* none yet */ }
+  try {
+    files = fs
+      .readdirSync(MICRO_DIR)
+      .filter((f) => f.endsWith('.bench.mjs'))
+      .sort();
+  } catch {
+    /* none yet */
+  }
   return filter ? files.filter((f) => f.includes(filter)) : files;
 }
 
@@ -23,7 +30,10 @@ export async function runMicro({ filter, cpus }) {
   for (const file of files) {
     console.log(`\n## ${file}\n`);
     const child = startProcess({
-      name: file, argv: [process.execPath, path.join(MICRO_DIR, file)], cpus, cwd: path.resolve(MICRO_DIR, '../..'),
+      name: file,
+      argv: [process.execPath, path.join(MICRO_DIR, file)],
+      cpus,
+      cwd: path.resolve(MICRO_DIR, '../..'),
       env: { UWS_HTTP_MAX_HEADERS_SIZE: '16384' },
     });
     const code = await new Promise((resolve) => child.once('exit', (c, sig) => resolve(c ?? sig)));

@@ -34,28 +34,38 @@ const quoted = (text) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").re
  */
 export function nginxConfig({ role, port, dir, backendPort }) {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(dir, `${t}_temp`)};`);
-  const server = role === 'upstream'
-    ? [
-      `    location / { default_type application/json; return 200 ${quoted(SMALL_JSON)}; }`,
-      `    location ~ /big$ { default_type application/octet-stream; root ${dir}; try_files /big.bin =404; }`,
-    ]
-    : [
-      '    location /open/ {',
-      '      proxy_pass http://backend/;',
-      '      proxy_http_version 1.1;',
-      '      proxy_set_header Connection "";',
-      '      proxy_buffer_size 16k;',
-      '      proxy_buffers 8 16k;',
-      '    }',
-      `    location / { default_type application/json; return 404 ${quoted(NO_ROUTE_JSON)}; }`,
-    ];
+  const server =
+    role === 'upstream'
+      ? [
+          `    location / { default_type application/json; return 200 ${quoted(SMALL_JSON)}; }`,
+          `    location ~ /big$ { default_type application/octet-stream; root ${dir}; try_files /big.bin =404; }`,
+        ]
+      : [
+          '    location /open/ {',
+          '      proxy_pass http://backend/;',
+          '      proxy_http_version 1.1;',
+          '      proxy_set_header Connection "";',
+          '      proxy_buffer_size 16k;',
+          '      proxy_buffers 8 16k;',
+          '    }',
+          `    location / { default_type application/json; return 404 ${quoted(NO_ROUTE_JSON)}; }`,
+        ];
   return [
-    'daemon off;', 'master_process off;', 'worker_processes 1;', 'worker_rlimit_nofile 8192;',
-    `error_log ${path.join(dir, 'error.log')} warn;`, `pid ${path.join(dir, 'nginx.pid')};`,
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    'worker_rlimit_nofile 8192;',
+    `error_log ${path.join(dir, 'error.log')} warn;`,
+    `pid ${path.join(dir, 'nginx.pid')};`,
     'events { worker_connections 4096; }',
     'http {',
-    '  access_log off;', '  sendfile on;', '  tcp_nopush on;',
-    '  keepalive_requests 10000000;', '  keepalive_timeout 75s;', '  large_client_header_buffers 4 16k;', '  client_max_body_size 2m;',
+    '  access_log off;',
+    '  sendfile on;',
+    '  tcp_nopush on;',
+    '  keepalive_requests 10000000;',
+    '  keepalive_timeout 75s;',
+    '  large_client_header_buffers 4 16k;',
+    '  client_max_body_size 2m;',
     ...temp,
     ...(role === 'proxy' ? [`  upstream backend { server 127.0.0.1:${backendPort}; keepalive 64; keepalive_requests 10000000; }`] : []),
     '  server {',
@@ -89,17 +99,25 @@ export async function startNginx({ name, role, cpus, workDir, backendPort }) {
 /** Wait until `child` answers HTTP on `port` (any status); on failure stop it and return the log's tail. */
 export async function awaitListening({ name, child, port, errorLog, timeoutMs = 10_000 }) {
   let exited = false;
-  child.once('exit', () => { exited = true; });
+  child.once('exit', () => {
+    exited = true;
+  });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !exited) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       return { available: true, child, pid: child.pid, port };
-    } catch { await new Promise((r) => setTimeout(r, 50)); }
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   await stopProcess(child);
   let tail = '';
-  try { tail = fs.readFileSync(errorLog, 'utf8').trim().split('\n').slice(-4).join(' | '); } catch { /* no log */ }
+  try {
+    tail = fs.readFileSync(errorLog, 'utf8').trim().split('\n').slice(-4).join(' | ');
+  } catch {
+    /* no log */
+  }
   return { available: false, reason: `${name} did not start${exited ? ' (exited)' : ''}${tail ? `: ${tail}` : ''}` };
 }

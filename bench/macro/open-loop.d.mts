@@ -2,5 +2,12 @@
 import type { RunResult } from './report.mjs';
 export function parseResponse(buf: Buffer): { status: number; length: number } | null;
 export function runOpenLoop(opts: {
-  url: string; path: string; rate: number; durationS: number; connections?: number; pid?: number; expect?: number; drainMs?: number;
+  url: string;
+  path: string;
+  rate: number;
+  durationS: number;
+  connections?: number;
+  pid?: number;
+  expect?: number;
+  drainMs?: number;
 }): Promise<RunResult & { sent: number; responses: number; maxQueued: number; statuses: Record<string, number> }>;

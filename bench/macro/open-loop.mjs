@@ -80,7 +80,9 @@ export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid,
           onResponse(conn, r.status);
         }
       });
-      conn.socket.on('error', () => { errors++; });
+      conn.socket.on('error', () => {
+        errors++;
+      });
       sockets.push(conn.socket);
       return conn;
     };
@@ -92,7 +94,8 @@ export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid,
       while (sent < due) {
         sent++;
         const conn = idle.pop();
-        if (conn) send(conn, now); else queue.push(now);
+        if (conn) send(conn, now);
+        else queue.push(now);
       }
       if (queue.length > maxQueued) maxQueued = queue.length;
       if (sent === total) {
@@ -118,9 +121,19 @@ export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid,
       if (errors) problems.push(`${errors} connection errors`);
       if (n < total) problems.push(`${total - n} of ${total} requests unanswered`);
       resolve({
-        ok: problems.length === 0, problems, sent, responses: n, seconds, rps: n / seconds, cpuS,
-        perCpuS: cpuS ? n / cpuS : null, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999),
-        maxQueued, statuses,
+        ok: problems.length === 0,
+        problems,
+        sent,
+        responses: n,
+        seconds,
+        rps: n / seconds,
+        cpuS,
+        perCpuS: cpuS ? n / cpuS : null,
+        p50: percentile(sorted, 0.5),
+        p99: percentile(sorted, 0.99),
+        p999: percentile(sorted, 0.999),
+        maxQueued,
+        statuses,
       });
     }
   });

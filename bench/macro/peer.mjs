@@ -17,7 +17,10 @@ await app.register(fastifyJwt, {
   // exp is checked by default (ignoreExpiration: false); no verified-token cache (the default).
   secret: (_request, token, callback) => {
     const key = keysByIss.get(token?.payload?.iss ?? /** @type {any} */ (token)?.iss);
-    if (!key) { callback(new Error('No credentials found for given iss'), undefined); return; }
+    if (!key) {
+      callback(new Error('No credentials found for given iss'), undefined);
+      return;
+    }
     callback(null, key);
   },
 });
@@ -34,10 +37,14 @@ await app.register(async (scope) => {
 });
 
 await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${JSON.stringify({ port: (/** @type {import('node:net').AddressInfo} */ (app.server.address())).port })}\n`);
+process.stdout.write(`${JSON.stringify({ port: /** @type {import('node:net').AddressInfo} */ (app.server.address()).port })}\n`);
 
 async function stop() {
-  try { await app.close(); } finally { process.exit(0); }
+  try {
+    await app.close();
+  } finally {
+    process.exit(0);
+  }
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -13,8 +13,19 @@ export function killAll(signal = 'SIGTERM') {
 }
 
 function killChild(child, signal) {
-  if (child.exitCode !== null || child.signalCode !== null) { children.delete(child); return; }
-  try { process.kill(-child.pid, signal); } catch { try { child.kill(signal); } catch { /* gone */ } }
+  if (child.exitCode !== null || child.signalCode !== null) {
+    children.delete(child);
+    return;
+  }
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 /**
@@ -75,8 +86,13 @@ export function startProcess({ name, argv, cpus, env, logPath, cwd, onLine }) {
     });
   }
   // 'close' (not 'exit') so no stdout chunk arrives after the log is closed.
-  child.on('close', () => { children.delete(child); if (log !== null) fs.closeSync(log); });
-  child.on('error', () => { children.delete(child); });
+  child.on('close', () => {
+    children.delete(child);
+    if (log !== null) fs.closeSync(log);
+  });
+  child.on('error', () => {
+    children.delete(child);
+  });
   child.stdin.on('error', () => {});
   children.add(child);
   child.benchName = name;
@@ -88,7 +104,10 @@ export function stopProcess(child, graceMs = 3000) {
   if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(() => killChild(child, 'SIGKILL'), graceMs);
-    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
     killChild(child, 'SIGTERM');
   });
 }
@@ -98,13 +117,23 @@ export function startServer({ name, argv, cpus, env, logPath, timeoutMs = 15000 
   return new Promise((resolve, reject) => {
     let done = false;
     const child = startProcess({
-      name, argv, cpus, env, logPath,
+      name,
+      argv,
+      cpus,
+      env,
+      logPath,
       onLine: (line) => {
         if (done) return;
         try {
           const msg = JSON.parse(line);
-          if (typeof msg.port === 'number') { done = true; clearTimeout(timer); resolve({ child, port: msg.port }); }
-        } catch { /* not our line */ }
+          if (typeof msg.port === 'number') {
+            done = true;
+            clearTimeout(timer);
+            resolve({ child, port: msg.port });
+          }
+        } catch {
+          /* not our line */
+        }
       },
     });
     const timer = setTimeout(() => {

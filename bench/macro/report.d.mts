@@ -1,12 +1,26 @@
 // Types for report.mjs.
 export interface RunResult {
-  ok: boolean; problems: string[]; responses?: number; seconds?: number; rps?: number;
-  cpuS?: number | null; perCpuS?: number | null; p50?: number | null; p99?: number | null; p999?: number | null;
+  ok: boolean;
+  problems: string[];
+  responses?: number;
+  seconds?: number;
+  rps?: number;
+  cpuS?: number | null;
+  perCpuS?: number | null;
+  p50?: number | null;
+  p99?: number | null;
+  p999?: number | null;
   statuses?: Record<string, number>;
 }
 export interface CellSummary {
-  ok: boolean; problems: string[]; repeats: number;
-  rps: number | null; perCpuS: number | null; p50: number | null; p99: number | null; p999: number | null;
+  ok: boolean;
+  problems: string[];
+  repeats: number;
+  rps: number | null;
+  perCpuS: number | null;
+  p50: number | null;
+  p99: number | null;
+  p999: number | null;
 }
 export type Cell = CellSummary | { na: string } | { ok: false; problems: string[] };
 export interface TableInput {

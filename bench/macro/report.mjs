@@ -78,15 +78,21 @@ export function renderTable({ systems, scenarios, cells }) {
   // Each scenario against the gateway's own passthrough of the same run (e.g. the jwt policy's ≥ 0.9× target).
   const own = cells.portcullis?.passthrough;
   if (own?.ok && scenarios.length > 1) {
-    extra.push(`| *Portcullis / its passthrough* | ${scenarios.map((sc) => {
-      const g = cells.portcullis?.[sc.id];
-      return sc.id === 'passthrough' || !g?.ok ? '–' : `${ratio(g.perCpuS, own.perCpuS)} /CPU-s`;
-    }).join(' | ')} |`);
+    extra.push(
+      `| *Portcullis / its passthrough* | ${scenarios
+        .map((sc) => {
+          const g = cells.portcullis?.[sc.id];
+          return sc.id === 'passthrough' || !g?.ok ? '–' : `${ratio(g.perCpuS, own.perCpuS)} /CPU-s`;
+        })
+        .join(' | ')} |`,
+    );
   }
   // The access log's cost: the same gateway with gateway.access_log on, against its plain passthrough (target ≥ 0.9×).
   const logged = cells['portcullis-log']?.passthrough;
   if (own?.ok && logged?.ok) {
-    extra.push(`| *access log / passthrough* | ${scenarios.map((sc) => (sc.id === 'passthrough' ? `${ratio(logged.perCpuS, own.perCpuS)} /CPU-s` : '–')).join(' | ')} |`);
+    extra.push(
+      `| *access log / passthrough* | ${scenarios.map((sc) => (sc.id === 'passthrough' ? `${ratio(logged.perCpuS, own.perCpuS)} /CPU-s` : '–')).join(' | ')} |`,
+    );
   }
   return [head, rule, ...rows, ...extra].join('\n');
 }
@@ -95,21 +101,22 @@ export function renderTable({ systems, scenarios, cells }) {
 export function renderLatencyTable({ systems, scenarios, cells }) {
   const head = `| system | ${scenarios.map((s) => s.title).join(' | ')} |`;
   const rule = `|---|${scenarios.map(() => '---').join('|')}|`;
-  const rows = systems.filter((s) => s.available).map((sys) => {
-    const cols = scenarios.map((sc) => {
-      const c = cells[sys.id]?.[sc.id];
-      if (!c || c.na || !c.ok) return '–';
-      return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}`;
+  const rows = systems
+    .filter((s) => s.available)
+    .map((sys) => {
+      const cols = scenarios.map((sc) => {
+        const c = cells[sys.id]?.[sc.id];
+        if (!c || c.na || !c.ok) return '–';
+        return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}`;
+      });
+      return `| ${sys.label} | ${cols.join(' | ')} |`;
     });
-    return `| ${sys.label} | ${cols.join(' | ')} |`;
-  });
   return [head, rule, ...rows].join('\n');
 }
 
 /** The whole .md result file; `before` and `after` are extra markdown blocks around the tables (targets, latency, idle). */
 export function renderMarkdown({ meta, systems, scenarios, cells, before = [], after = [] }) {
-  const unavailable = systems.filter((s) => !s.available)
-    .map((s) => `- ${s.label}: not available — ${s.reason.split('\n')[0]}`);
+  const unavailable = systems.filter((s) => !s.available).map((s) => `- ${s.label}: not available — ${s.reason.split('\n')[0]}`);
   return [
     `# Portcullis macro bench — ${meta.date}`,
     '',

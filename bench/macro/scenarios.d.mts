@@ -1,10 +1,17 @@
 // Types for scenarios.mjs.
 import type { BenchCredentials } from './tokens.mjs';
 export interface Scenario {
-  id: string; title: string; path: string; expect: number;
-  method?: string; tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany' | 'hsPolicy';
+  id: string;
+  title: string;
+  path: string;
+  expect: number;
+  method?: string;
+  tokens?: 'hsOne' | 'hsMany' | 'rsOne' | 'rsMany' | 'badMany' | 'hsPolicy';
   /** `false`: not run against the bare upstream / the fastify peer (no equivalent there). */
-  bodyBytes?: number; connections?: number; direct?: boolean; peer?: boolean;
+  bodyBytes?: number;
+  connections?: number;
+  direct?: boolean;
+  peer?: boolean;
   /** 'authorizer': sent to the system's external-authorizer listener (systems without one skip it). */
   listener?: 'authorizer';
 }

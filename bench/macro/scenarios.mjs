@@ -21,7 +21,15 @@ export const SCENARIOS = [
   { id: 'resp-64k', title: '64 KiB response', path: '/open/big', expect: 200 },
   { id: 'upload-1m', title: '1 MiB upload', path: '/open/upload', method: 'POST', bodyBytes: UPLOAD_BYTES, expect: 200, connections: 16 },
   // jwt policy extensions (audiences, scopes_required, three claims_to_headers); target ≥ 0.9× the gateway's passthrough.
-  { id: 'hs256-policy', title: 'HS256 + aud, scopes, 3 claim headers', path: '/policy/', tokens: 'hsPolicy', expect: 200, direct: false, peer: false },
+  {
+    id: 'hs256-policy',
+    title: 'HS256 + aud, scopes, 3 claim headers',
+    path: '/policy/',
+    tokens: 'hsPolicy',
+    expect: 200,
+    direct: false,
+    peer: false,
+  },
   // External-authorizer mode (authorizer_listen, Envoy's request shape): the same jwt decision, answered instead of proxied.
   { id: 'authz-hs256-one', title: 'authorizer: HS256, one token', path: '/api/', tokens: 'hsOne', expect: 200, listener: 'authorizer' },
   { id: 'authz-hs256-10k', title: 'authorizer: HS256, 10k tokens', path: '/api/', tokens: 'hsMany', expect: 200, listener: 'authorizer' },
@@ -29,11 +37,16 @@ export const SCENARIOS = [
 
 /** The origin a scenario is sent to on a system: its authorizer listener for authorizer scenarios, else its load listener (h2 or main). */
 export function scenarioUrl(system, scenario) {
-  return scenario.listener === 'authorizer' ? system.authorizerUrl : system.h2url ?? system.url;
+  return scenario.listener === 'authorizer' ? system.authorizerUrl : (system.h2url ?? system.url);
 }
 
 /** The claims the hs256-policy tokens carry for the /policy route's checks and claim headers. */
-export const POLICY_CLAIMS = { aud: 'bench-api', scope: 'orders:read profile', email: 'user@bench.example', realm_access: { roles: ['user', 'ops'] } };
+export const POLICY_CLAIMS = {
+  aud: 'bench-api',
+  scope: 'orders:read profile',
+  email: 'user@bench.example',
+  realm_access: { roles: ['user', 'ops'] },
+};
 
 /** Every token set the scenarios refer to; the 10k sets have distinct sub/jti per token. */
 export function buildTokenSets(creds, count = DISTINCT_TOKENS) {
@@ -50,7 +63,10 @@ export function buildTokenSets(creds, count = DISTINCT_TOKENS) {
 /** Select scenarios by a comma list of ids (all when empty); unknown ids are an error. */
 export function selectScenarios(list) {
   if (!list) return SCENARIOS;
-  const ids = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const ids = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${SCENARIOS.map((s) => s.id).join(', ')})`);
   return SCENARIOS.filter((s) => ids.includes(s.id));

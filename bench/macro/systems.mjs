@@ -10,7 +10,8 @@ import { startNginx } from './nginx.mjs';
 /** What nginx proxy_pass can do like the gateway: no JWT, so only the no-auth scenarios. */
 const NGINX_PROXY_SCENARIOS = ['passthrough', 'resp-64k', 'upload-1m', 'no-route'];
 /** A started peer process as a system: its URL, or why it is not available. */
-const asSystem = (p) => (p.available ? { available: true, child: p.child, pid: p.pid, url: `http://127.0.0.1:${p.port}` } : { available: false, reason: p.reason });
+const asSystem = (p) =>
+  p.available ? { available: true, child: p.child, pid: p.pid, url: `http://127.0.0.1:${p.port}` } : { available: false, reason: p.reason };
 
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const REPO = path.resolve(HERE, '../..');
@@ -24,27 +25,41 @@ export function gatewayConfig({ port, authorizerPort, upstreamPort, creds, h2Por
   return {
     _format_version: '3.0',
     gateway: {
-      proxy_listen: listen, admin_listen: 'off', workers: 1, log_level: 'warn',
+      proxy_listen: listen,
+      admin_listen: 'off',
+      workers: 1,
+      log_level: 'warn',
       ...(authorizerPort ? { authorizer_listen: `127.0.0.1:${authorizerPort}` } : {}),
       ...(accessLog ? { access_log: accessLog } : {}),
     },
     services: [
       { name: 'bench-open', url: upstream, routes: [{ name: 'open', paths: ['/open'] }] },
       {
-        name: 'bench-api', url: upstream,
+        name: 'bench-api',
+        url: upstream,
         routes: [{ name: 'api', paths: ['/api'] }],
         plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
       },
       {
         // The jwt policy extensions (tokens from POLICY_CLAIMS in scenarios.mjs).
-        name: 'bench-policy', url: upstream,
+        name: 'bench-policy',
+        url: upstream,
         routes: [{ name: 'policy', paths: ['/policy'] }],
-        plugins: [{ name: 'jwt', config: {
-          claims_to_verify: ['exp'], audiences: ['bench-api'], scopes_required: ['orders:read'],
-          claims_to_headers: [
-            { claim: 'sub', header: 'X-User-Id' }, { claim: 'email', header: 'X-User-Email' }, { claim: 'realm_access.roles', header: 'X-User-Roles' },
-          ],
-        } }],
+        plugins: [
+          {
+            name: 'jwt',
+            config: {
+              claims_to_verify: ['exp'],
+              audiences: ['bench-api'],
+              scopes_required: ['orders:read'],
+              claims_to_headers: [
+                { claim: 'sub', header: 'X-User-Id' },
+                { claim: 'email', header: 'X-User-Email' },
+                { claim: 'realm_access.roles', header: 'X-User-Roles' },
+              ],
+            },
+          },
+        ],
       },
     ],
     consumers: [
@@ -63,14 +78,20 @@ export async function waitForStatus(url, status, timeoutMs, isDead = () => false
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       if (res.status === status) return true;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     await sleep(100);
   }
   return false;
 }
 
 function logTail(file, lines = 8) {
-  try { return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
 }
 
 async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog, name = 'gateway', h2 = false }) {
@@ -90,15 +111,26 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog
   if (argv[0] === 'node') argv[0] = process.execPath;
   const child = startProcess({ name, argv, cpus: plan.sut, logPath, cwd: REPO });
   let dead = false;
-  child.once('exit', () => { dead = true; });
+  child.once('exit', () => {
+    dead = true;
+  });
   const up = await waitForStatus(`http://127.0.0.1:${port}/open/`, 200, 20_000, () => dead);
   if (!up) {
     await stopProcess(child);
-    const tail = logTail(logPath).split('\n').map((l) => `    ${l}`).join('\n');
-    return { available: false, reason: `did not serve /open/ within 20 s${dead ? ' (exited)' : ''}; log ${path.relative(REPO, logPath)}:\n${tail}` };
+    const tail = logTail(logPath)
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n');
+    return {
+      available: false,
+      reason: `did not serve /open/ within 20 s${dead ? ' (exited)' : ''}; log ${path.relative(REPO, logPath)}:\n${tail}`,
+    };
   }
   return {
-    available: true, child, pid: child.pid, url: `http://127.0.0.1:${port}`,
+    available: true,
+    child,
+    pid: child.pid,
+    url: `http://127.0.0.1:${port}`,
     ...(h2 ? { h2url: `http://127.0.0.1:${h2Port}`, loader: 'h2load' } : { authorizerUrl: `http://127.0.0.1:${authorizerPort}` }),
   };
 }
@@ -111,7 +143,10 @@ async function startBackend({ kind, name, cpus, workDir }) {
     return n;
   }
   return startServer({
-    name, argv: [process.execPath, path.join(HERE, 'upstream.mjs')], cpus, env: { UWS_HTTP_MAX_HEADERS_SIZE: '16384' },
+    name,
+    argv: [process.execPath, path.join(HERE, 'upstream.mjs')],
+    cpus,
+    env: { UWS_HTTP_MAX_HEADERS_SIZE: '16384' },
     logPath: path.join(workDir, `${name}.log`),
   });
 }
@@ -135,7 +170,14 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     const direct = await startBackend({ kind: upstream, name: 'direct', cpus: plan.sut, workDir });
     started.push(direct.child);
     const label = upstream === 'nginx' ? 'direct upstream, nginx (limit)' : 'direct upstream (limit)';
-    systems.push({ id: 'direct', label, available: true, url: `http://127.0.0.1:${direct.port}`, pid: direct.child.pid, child: direct.child });
+    systems.push({
+      id: 'direct',
+      label,
+      available: true,
+      url: `http://127.0.0.1:${direct.port}`,
+      pid: direct.child.pid,
+      child: direct.child,
+    });
   }
 
   if (want('portcullis')) {
@@ -145,7 +187,14 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
   }
 
   if (want('portcullis-node')) {
-    const gw = await startGateway({ cmd: `${gatewayCmd} --http-engine node`, plan, creds, upstreamPort: backend.port, workDir, name: 'gateway-node' });
+    const gw = await startGateway({
+      cmd: `${gatewayCmd} --http-engine node`,
+      plan,
+      creds,
+      upstreamPort: backend.port,
+      workDir,
+      name: 'gateway-node',
+    });
     if (gw.child) started.push(gw.child);
     systems.push({ id: 'portcullis-node', label: 'Portcullis node engine, HTTP/1.1', ...gw });
   }
@@ -156,7 +205,15 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     if (missing) systems.push({ id: 'portcullis-h2', label, available: false, reason: missing });
     else {
       // Preflight checks go to the HTTP/1.1 listener of the same process; the load goes to its h2c listener.
-      const gw = await startGateway({ cmd: `${gatewayCmd} --http-engine node`, plan, creds, upstreamPort: backend.port, workDir, name: 'gateway-h2', h2: true });
+      const gw = await startGateway({
+        cmd: `${gatewayCmd} --http-engine node`,
+        plan,
+        creds,
+        upstreamPort: backend.port,
+        workDir,
+        name: 'gateway-h2',
+        h2: true,
+      });
       if (gw.child) started.push(gw.child);
       systems.push({ id: 'portcullis-h2', label, ...gw });
     }
@@ -166,7 +223,15 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
   let accessLogPath = null;
   if (want('portcullis-log')) {
     accessLogPath = path.join(workDir, 'access.log');
-    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir, accessLog: accessLogPath, name: 'gateway-access-log' });
+    const gw = await startGateway({
+      cmd: gatewayCmd,
+      plan,
+      creds,
+      upstreamPort: backend.port,
+      workDir,
+      accessLog: accessLogPath,
+      name: 'gateway-access-log',
+    });
     if (gw.child) started.push(gw.child);
     systems.push({ id: 'portcullis-log', label: 'Portcullis + access log', scenarios: ['passthrough'], ...gw });
   }
@@ -175,14 +240,27 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     try {
       const peerCfg = {
         upstream: `http://127.0.0.1:${backend.port}`,
-        hsKey: creds.hs.key, hsSecret: creds.hs.secret, rsKey: creds.rs.key, rsPublicPem: creds.rs.publicPem,
+        hsKey: creds.hs.key,
+        hsSecret: creds.hs.secret,
+        rsKey: creds.rs.key,
+        rsPublicPem: creds.rs.publicPem,
       };
       const peer = await startServer({
-        name: 'peer', argv: [node, path.join(HERE, 'peer.mjs'), JSON.stringify(peerCfg)], cpus: plan.sut,
+        name: 'peer',
+        argv: [node, path.join(HERE, 'peer.mjs'), JSON.stringify(peerCfg)],
+        cpus: plan.sut,
         logPath: path.join(workDir, 'peer.log'),
       });
       started.push(peer.child);
-      systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', peer: true, available: true, url: `http://127.0.0.1:${peer.port}`, pid: peer.child.pid, child: peer.child });
+      systems.push({
+        id: 'peer',
+        label: 'fastify + http-proxy + jwt',
+        peer: true,
+        available: true,
+        url: `http://127.0.0.1:${peer.port}`,
+        pid: peer.child.pid,
+        child: peer.child,
+      });
     } catch (err) {
       systems.push({ id: 'peer', label: 'fastify + http-proxy + jwt', available: false, reason: err.message });
     }

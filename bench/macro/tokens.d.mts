@@ -9,7 +9,11 @@ export interface BenchCredentials {
 export function createCredentials(): BenchCredentials;
 export function signJwt(alg: 'HS256' | 'RS256', key: string | KeyObject, payload: Record<string, unknown>): string;
 export interface MakeTokensOptions {
-  alg: 'HS256' | 'RS256'; creds: BenchCredentials; count: number; nowSeconds?: number; tag?: string;
+  alg: 'HS256' | 'RS256';
+  creds: BenchCredentials;
+  count: number;
+  nowSeconds?: number;
+  tag?: string;
   /** Extra payload claims. */
   claims?: Record<string, unknown>;
 }

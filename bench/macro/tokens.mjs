@@ -22,9 +22,7 @@ export function createCredentials() {
 /** Sign one compact JWS. `alg` is HS256 (secret string) or RS256 (private KeyObject). */
 export function signJwt(alg, key, payload) {
   const input = `${b64url(JSON.stringify({ alg, typ: 'JWT' }))}.${b64url(JSON.stringify(payload))}`;
-  const sig = alg === 'HS256'
-    ? crypto.createHmac('sha256', key).update(input).digest()
-    : crypto.sign('sha256', Buffer.from(input), key);
+  const sig = alg === 'HS256' ? crypto.createHmac('sha256', key).update(input).digest() : crypto.sign('sha256', Buffer.from(input), key);
   return `${input}.${b64url(sig)}`;
 }
 

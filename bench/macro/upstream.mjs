@@ -10,7 +10,9 @@ const app = uWS.App();
 function readBody(res) {
   let aborted = false;
   let received = 0;
-  res.onAborted(() => { aborted = true; });
+  res.onAborted(() => {
+    aborted = true;
+  });
   res.onData((chunk, isLast) => {
     received += chunk.byteLength;
     if (isLast && !aborted) {
@@ -23,7 +25,10 @@ function readBody(res) {
 
 app.any('/*', (res, req) => {
   const method = req.getMethod().toLowerCase();
-  if (method === 'post' || method === 'put') { readBody(res); return; }
+  if (method === 'post' || method === 'put') {
+    readBody(res);
+    return;
+  }
   const body = req.getUrl().endsWith('/big') ? BIG : SMALL;
   res.cork(() => {
     res.writeHeader('content-type', body === BIG ? 'application/octet-stream' : 'application/json').end(body);

@@ -11,9 +11,7 @@ if (!existsSync(ADDON)) {
   process.exit(1);
 }
 const { Keyring } = require(ADDON);
-const fallback = existsSync(new URL('../../dist/crypto/hmac.js', import.meta.url))
-  ? await import('../../dist/crypto/hmac.js')
-  : null;
+const fallback = existsSync(new URL('../../dist/crypto/hmac.js', import.meta.url)) ? await import('../../dist/crypto/hmac.js') : null;
 
 const NOW = 1_764_000_000;
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -26,7 +24,16 @@ function sign(alg, claims) {
   return `${input}.${createHmac(HASH[alg], secret).update(input).digest('base64url')}`;
 }
 // A realistic login-server token (~330 bytes) and a large IdP-style token (~8 KiB).
-const claims = { iss: 'alice-key', sub: 'user-123456', name: 'Alice Example', roles: ['reader', 'writer'], iat: NOW, nbf: NOW, exp: NOW + 3600, jti: 'b3f1c2d4-9a8e-4f6b-8c7d-1e2f3a4b5c6d' };
+const claims = {
+  iss: 'alice-key',
+  sub: 'user-123456',
+  name: 'Alice Example',
+  roles: ['reader', 'writer'],
+  iat: NOW,
+  nbf: NOW,
+  exp: NOW + 3600,
+  jti: 'b3f1c2d4-9a8e-4f6b-8c7d-1e2f3a4b5c6d',
+};
 const big = { ...claims, groups: Array.from({ length: 200 }, (_, i) => `group-${i}-${'x'.repeat(20)}`) };
 
 // The baseline a plain JS gateway would write: split, decode, HMAC, constant-time compare.
@@ -52,19 +59,27 @@ for (const [name, token] of cases) {
   const keyring = new Keyring();
   const slot = keyring.addKey(ALG[alg], secret);
   if (keyring.verify(slot, token, sil) !== 1 || !nodeVerify(HASH[alg], token)) throw new Error(`${name}: setup token does not verify`);
-  bench.add(`native ${name} (${token.length} B)`, () => { sink += keyring.verify(slot, token, sil); });
-  bench.add(`node:crypto ${name}`, () => { sink += nodeVerify(HASH[alg], token) ? 1 : 0; });
+  bench.add(`native ${name} (${token.length} B)`, () => {
+    sink += keyring.verify(slot, token, sil);
+  });
+  bench.add(`node:crypto ${name}`, () => {
+    sink += nodeVerify(HASH[alg], token) ? 1 : 0;
+  });
   if (fallback) {
     const v = fallback.createHmacVerifier({ forceFallback: true });
     const s = v.addKey(/** @type {import('../../src/config/types.js').HmacAlgorithm} */ (alg), secret);
-    bench.add(`fallback ${name}`, () => { sink += v.verify(s, token, sil) ? 1 : 0; });
+    bench.add(`fallback ${name}`, () => {
+      sink += v.verify(s, token, sil) ? 1 : 0;
+    });
   }
 }
 await bench.run();
 
 // Medians: the means are dragged by GC pauses and timer noise at sub-microsecond scale.
 const rows = bench.tasks.map((t) => ({ name: t.name, ns: t.result.latency.p50 * 1e6, ops: t.result.throughput.p50 }));
-console.table(rows.map((r) => ({ task: r.name, 'median ns/op': r.ns.toFixed(0), 'median ops/s': Math.round(r.ops).toLocaleString('en-US') })));
+console.table(
+  rows.map((r) => ({ task: r.name, 'median ns/op': r.ns.toFixed(0), 'median ops/s': Math.round(r.ops).toLocaleString('en-US') })),
+);
 for (const [name] of cases) {
   const native = rows.find((r) => r.name.startsWith(`native ${name} (`));
   const node = rows.find((r) => r.name === `node:crypto ${name}`);

@@ -14,14 +14,35 @@ export function hs256(payload, secret) {
  * @returns {any} a partial compiled config, enough for the jwt stage
  */
 export function config(cacheEnabled, tokenCache = {}) {
-  const consumer = { entity: { id: 'c0ffee00-0000-4000-8000-000000000001', username: 'alice', custom_id: null, tags: null }, upstreamHeaders: [] };
-  const credential = {
-    entity: { id: 'c0ffee00-0000-4000-8000-000000000002', consumer: consumer.entity.id, key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256', rsa_public_key: null, tags: null },
-    consumer, identifierHeader: 'alice-key', publicKey: null, secretBytes: Buffer.from('alice-secret'), secretBase64Bytes: null,
+  const consumer = {
+    entity: { id: 'c0ffee00-0000-4000-8000-000000000001', username: 'alice', custom_id: null, tags: null },
+    upstreamHeaders: [],
   };
-  const gateway = { token_cache: { enabled: cacheEnabled, max_entries: 100000, max_bytes: 64 << 20, max_token_bytes: 8192, ...tokenCache } };
+  const credential = {
+    entity: {
+      id: 'c0ffee00-0000-4000-8000-000000000002',
+      consumer: consumer.entity.id,
+      key: 'alice-key',
+      secret: 'alice-secret',
+      algorithm: 'HS256',
+      rsa_public_key: null,
+      tags: null,
+    },
+    consumer,
+    identifierHeader: 'alice-key',
+    publicKey: null,
+    secretBytes: Buffer.from('alice-secret'),
+    secretBase64Bytes: null,
+  };
+  const gateway = {
+    token_cache: { enabled: cacheEnabled, max_entries: 100000, max_bytes: 64 << 20, max_token_bytes: 8192, ...tokenCache },
+  };
   return {
-    generation: 1, validated: {}, gateway, services: [], routes: [],
+    generation: 1,
+    validated: {},
+    gateway,
+    services: [],
+    routes: [],
     consumersById: new Map([[consumer.entity.id, consumer]]),
     consumersByUsername: new Map([['alice', consumer]]),
     credentialsByKey: new Map([['alice-key', credential]]),
@@ -31,8 +52,16 @@ export function config(cacheEnabled, tokenCache = {}) {
 /** @returns {any} a partial compiled jwt plugin */
 export function plugin(claims) {
   const cfg = {
-    uri_param_names: ['jwt'], cookie_names: [], header_names: ['authorization'], key_claim_name: 'iss',
-    secret_is_base64: false, claims_to_verify: claims, anonymous: null, run_on_preflight: true, maximum_expiration: 0, realm: null,
+    uri_param_names: ['jwt'],
+    cookie_names: [],
+    header_names: ['authorization'],
+    key_claim_name: 'iss',
+    secret_is_base64: false,
+    claims_to_verify: claims,
+    anonymous: null,
+    run_on_preflight: true,
+    maximum_expiration: 0,
+    realm: null,
   };
   return { entity: { id: 'p1', name: 'jwt', config: cfg }, config: cfg };
 }

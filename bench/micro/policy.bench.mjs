@@ -68,9 +68,15 @@ const response = { requestId: 'c2f6b1a0-8d3e-4b7a-9f21-5e6d7c8b9a01', status: 20
 let i = 0;
 const bench = new Bench({ time: 1500, warmupTime: 300 });
 bench
-  .add('passthrough: route + upstream headers', () => { serve('/open/', undefined); })
-  .add('HS256 one token: + cache hit + identity headers', () => { serve('/api/', one[0]); })
-  .add('HS256 policy, 10k tokens: + aud, scopes, 3 claim headers', () => { serve('/policy/', many[i++ % many.length]); })
+  .add('passthrough: route + upstream headers', () => {
+    serve('/open/', undefined);
+  })
+  .add('HS256 one token: + cache hit + identity headers', () => {
+    serve('/api/', one[0]);
+  })
+  .add('HS256 policy, 10k tokens: + aud, scopes, 3 claim headers', () => {
+    serve('/policy/', many[i++ % many.length]);
+  })
   .add('access log: record + one line', () => {
     const r = new AccessRecord('GET', '/api/orders');
     noteAccessRoute(r, logRoute);
@@ -86,7 +92,13 @@ bench
 await bench.run();
 await log.close();
 fs.rmSync(path.dirname(logFile), { recursive: true, force: true });
-const rows = bench.tasks.map((t) => ({ task: t.name, 'ns/op (mean)': Math.round(t.result.latency.mean * 1e6), 'ns/op (p50)': Math.round(t.result.latency.p50 * 1e6) }));
+const rows = bench.tasks.map((t) => ({
+  task: t.name,
+  'ns/op (mean)': Math.round(t.result.latency.mean * 1e6),
+  'ns/op (p50)': Math.round(t.result.latency.p50 * 1e6),
+}));
 console.table(rows);
 const base = rows[0]['ns/op (p50)'];
-console.log(`auth tax (p50): HS256 one token +${rows[1]['ns/op (p50)'] - base} ns, policy +${rows[2]['ns/op (p50)'] - base} ns; access-log line ${rows[3]['ns/op (p50)']} ns`);
+console.log(
+  `auth tax (p50): HS256 one token +${rows[1]['ns/op (p50)'] - base} ns, policy +${rows[2]['ns/op (p50)'] - base} ns; access-log line ${rows[3]['ns/op (p50)']} ns`,
+);

@@ -9,13 +9,26 @@ function route(fields, servicePath = '/svc') {
   const svcId = `svc-${++id}`;
   return {
     entity: {
-      id: `route-${id}`, name: null, service: svcId, protocols: ['http', 'https'], methods: null, hosts: null,
-      paths: null, headers: null, strip_path: true, preserve_host: false, regex_priority: 0, path_handling: 'v0',
-      tags: null, ...fields,
+      id: `route-${id}`,
+      name: null,
+      service: svcId,
+      protocols: ['http', 'https'],
+      methods: null,
+      hosts: null,
+      paths: null,
+      headers: null,
+      strip_path: true,
+      preserve_host: false,
+      regex_priority: 0,
+      path_handling: 'v0',
+      tags: null,
+      ...fields,
     },
     service: {
       entity: { id: svcId, enabled: true, path: servicePath },
-      origin: 'http://127.0.0.1:3000', hostHeader: '127.0.0.1:3000', basePath: servicePath,
+      origin: 'http://127.0.0.1:3000',
+      hostHeader: '127.0.0.1:3000',
+      basePath: servicePath,
     },
     jwt: null,
   };
@@ -51,14 +64,30 @@ const rawDirty = '/api/%7Euser/../orders//17%2fx';
 let sink;
 const bench = new Bench({ time: 500 });
 bench
-  .add('normalizePath clean (fast path)', () => { sink = normalizePath(rawClean); })
-  .add('normalizePath %XX + .. + //', () => { sink = normalizePath(rawDirty); })
-  .add('match 5 routes: prefix hit', () => { sink = small.match(qPrefix); })
-  .add('match 5 routes: host+path hit', () => { sink = small.match(qHost); })
-  .add('match 5 routes: regex hit', () => { sink = small.match(qRegex); })
-  .add('match 5 routes: miss', () => { sink = small.match(qMiss); })
-  .add('match 250 routes: last prefix', () => { sink = large.match(qLargeLast); })
-  .add('match 250 routes: last host', () => { sink = large.match(qLargeHost); });
+  .add('normalizePath clean (fast path)', () => {
+    sink = normalizePath(rawClean);
+  })
+  .add('normalizePath %XX + .. + //', () => {
+    sink = normalizePath(rawDirty);
+  })
+  .add('match 5 routes: prefix hit', () => {
+    sink = small.match(qPrefix);
+  })
+  .add('match 5 routes: host+path hit', () => {
+    sink = small.match(qHost);
+  })
+  .add('match 5 routes: regex hit', () => {
+    sink = small.match(qRegex);
+  })
+  .add('match 5 routes: miss', () => {
+    sink = small.match(qMiss);
+  })
+  .add('match 250 routes: last prefix', () => {
+    sink = large.match(qLargeLast);
+  })
+  .add('match 250 routes: last host', () => {
+    sink = large.match(qLargeHost);
+  });
 
 await bench.run();
 console.table(bench.table());

@@ -20,7 +20,18 @@ const auth = createAuthenticator(config(true, { max_entries: entries, max_bytes:
 const p = plugin(['exp']);
 const tokens = [];
 for (let i = 0; i < entries; i++) {
-  tokens.push(hs256({ iss: 'alice-key', sub: `user-${100000 + i}`, iat: NOW, exp: NOW + 3600, jti: `b3f1c2d4-9a8e-4f6b-8c7d-${String(i).padStart(12, '0')}` }, 'alice-secret'));
+  tokens.push(
+    hs256(
+      {
+        iss: 'alice-key',
+        sub: `user-${100000 + i}`,
+        iat: NOW,
+        exp: NOW + 3600,
+        jti: `b3f1c2d4-9a8e-4f6b-8c7d-${String(i).padStart(12, '0')}`,
+      },
+      'alice-secret',
+    ),
+  );
 }
 const before = settle();
 for (let i = 0; i < entries; i++) {
@@ -37,11 +48,14 @@ if (stats.cacheEntries !== entries) throw new Error(`expected ${entries} entries
 const realPerEntry = (after.heap - before.heap) / entries;
 const tokenChars = tokens.reduce((n, t) => n + t.length, 0) / entries;
 const accountedPerEntry = stats.cacheBytes / entries;
-console.log(JSON.stringify({
-  entries, tokenChars: Math.round(tokenChars),
-  realBytesPerEntry: Math.round(realPerEntry),
-  accountedBytesPerEntry: Math.round(accountedPerEntry),
-  ratioRealToAccounted: Number((realPerEntry / accountedPerEntry).toFixed(2)),
-  rssGrowthMiB: Number(((after.rss - before.rss) / 1048576).toFixed(1)),
-}));
+console.log(
+  JSON.stringify({
+    entries,
+    tokenChars: Math.round(tokenChars),
+    realBytesPerEntry: Math.round(realPerEntry),
+    accountedBytesPerEntry: Math.round(accountedPerEntry),
+    ratioRealToAccounted: Number((realPerEntry / accountedPerEntry).toFixed(2)),
+    rssGrowthMiB: Number(((after.rss - before.rss) / 1048576).toFixed(1)),
+  }),
+);
 tokens.length = 0;

@@ -83,7 +83,9 @@ async function runCell(mode, verify, fx, c) {
   h.disable();
   if (failed > 0) throw new Error(`${mode} ${fx.label}: ${failed} verifications failed`);
   return {
-    mode, key: fx.label, concurrency: c,
+    mode,
+    key: fx.label,
+    concurrency: c,
     perSecond: Math.round((done / wall) * 1000),
     elu: Number(elu.utilization.toFixed(3)),
     loopP99Ms: Number((h.percentile(99) / 1e6).toFixed(2)),
@@ -99,7 +101,10 @@ async function main() {
   const modes = [
     ['inline', verifyAsymmetric],
     [`libuv (UV_THREADPOOL_SIZE=${process.env.UV_THREADPOOL_SIZE ?? 4})`, libuv.verify],
-    ...pools.map(({ threads, pool }) => /** @type {[string, (...args: any[]) => any]} */ ([`pool ${threads} thread${threads > 1 ? 's' : ''}`, pool.verify])),
+    ...pools.map(
+      ({ threads, pool }) =>
+        /** @type {[string, (...args: any[]) => any]} */ ([`pool ${threads} thread${threads > 1 ? 's' : ''}`, pool.verify]),
+    ),
   ];
   const rows = [];
   for (const fx of FIXTURES) {
@@ -108,7 +113,9 @@ async function main() {
         const row = await runCell(mode.startsWith('inline') ? 'inline' : mode, verify, fx, c);
         row.mode = mode;
         rows.push(row);
-        process.stderr.write(`${fx.label.padEnd(15)} c=${String(c).padEnd(4)} ${mode.padEnd(28)} ${String(row.perSecond).padStart(7)}/s  ELU ${row.elu}  loop p99 ${row.loopP99Ms} ms  max ${row.loopMaxMs} ms\n`);
+        process.stderr.write(
+          `${fx.label.padEnd(15)} c=${String(c).padEnd(4)} ${mode.padEnd(28)} ${String(row.perSecond).padStart(7)}/s  ELU ${row.elu}  loop p99 ${row.loopP99Ms} ms  max ${row.loopMaxMs} ms\n`,
+        );
       }
     }
   }

@@ -14,7 +14,8 @@ function sign(payload, secret = SECRET) {
 const now = () => Math.floor(Date.now() / 1000);
 let serial = 0;
 /** ~240 characters, like a login server's token; a fresh `jti` makes every one a cache miss. */
-const freshToken = () => sign({ iss: KEY, sub: `user-${serial % 5000}`, iat: now(), exp: now() + 3600, jti: `soak-${process.pid}-${++serial}-${randomInt(1e9)}` });
+const freshToken = () =>
+  sign({ iss: KEY, sub: `user-${serial % 5000}`, iat: now(), exp: now() + 3600, jti: `soak-${process.pid}-${++serial}-${randomInt(1e9)}` });
 const cachedTokens = Array.from({ length: 200 }, () => freshToken());
 const UPLOAD_SOURCE = randomBytes(4 * 1024 * 1024);
 
@@ -29,12 +30,16 @@ export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 export function createTally() {
   return {
-    requests: 0, reused: 0,
+    requests: 0,
+    reused: 0,
     refused: { sent: 0, exact: 0, wrong: 0, lost: 0 },
     resets: { reused: 0, fresh: 0 },
-    downloads: { ok: 0, bad: 0 }, uploads: { ok: 0, bad: 0 },
+    downloads: { ok: 0, bad: 0 },
+    uploads: { ok: 0, bad: 0 },
     expected: { badGateway: 0, passthrough500: 0, cutMidBody: 0, head: 0, slow: 0, slowReaders: 0 },
-    wrongStatus: 0, samples: [], filled: 0,
+    wrongStatus: 0,
+    samples: [],
+    filled: 0,
   };
 }
 
@@ -55,11 +60,17 @@ function exchange(agent, port, { method = 'GET', path, token = null, body = null
           setTimeout(() => res.resume(), 20);
         }
       });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), reused: req.reusedSocket, error: null }));
-      res.on('error', (e) => resolve({ status: res.statusCode, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), reused: req.reusedSocket, error: null }),
+      );
+      res.on('error', (e) =>
+        resolve({ status: res.statusCode, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }),
+      );
       res.on('aborted', () => resolve({ status: res.statusCode, reused: req.reusedSocket, error: 'aborted' }));
     });
-    req.on('error', (e) => resolve({ status: 0, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }));
+    req.on('error', (e) =>
+      resolve({ status: 0, reused: req.reusedSocket, error: /** @type {NodeJS.ErrnoException} */ (e).code ?? e.message }),
+    );
     // Node's client writes the whole body before it reads: the client that used to lose refused answers.
     req.end(body ?? undefined);
   });
@@ -78,43 +89,73 @@ const SCENARIOS = [
   [40, (a, p, t) => download(a, p, t, cachedTokens[randomInt(cachedTokens.length)], randomInt(1, 64 * KIB), false)],
   [25, (a, p, t) => download(a, p, t, freshToken(), randomInt(1, 16 * KIB), false)],
   [4, (a, p, t) => download(a, p, t, cachedTokens[0], randomInt(KIB * KIB, 2 * KIB * KIB), true)],
-  [5, async (a, p, t) => {
-    const r = await count(t, exchange(a, p, { method: 'HEAD', path: `/api/ok?size=${randomInt(1, 100000)}`, token: cachedTokens[1] }));
-    if (expectStatus(t, r, 200, 'HEAD')) t.expected.head++;
-  }],
-  [6, async (a, p, t) => {
-    const body = uploadBody(100 * KIB, 2048 * KIB);
-    const r = await count(t, exchange(a, p, { method: 'POST', path: '/api/upload', token: cachedTokens[2], body }));
-    if (!expectStatus(t, r, 200, 'upload')) return;
-    const got = JSON.parse(r.body.toString());
-    if (got.sha256 === sha256(body) && got.length === body.length) t.uploads.ok++;
-    else t.uploads.bad++;
-  }],
+  [
+    5,
+    async (a, p, t) => {
+      const r = await count(t, exchange(a, p, { method: 'HEAD', path: `/api/ok?size=${randomInt(1, 100000)}`, token: cachedTokens[1] }));
+      if (expectStatus(t, r, 200, 'HEAD')) t.expected.head++;
+    },
+  ],
+  [
+    6,
+    async (a, p, t) => {
+      const body = uploadBody(100 * KIB, 2048 * KIB);
+      const r = await count(t, exchange(a, p, { method: 'POST', path: '/api/upload', token: cachedTokens[2], body }));
+      if (!expectStatus(t, r, 200, 'upload')) return;
+      const got = JSON.parse(r.body.toString());
+      if (got.sha256 === sha256(body) && got.length === body.length) t.uploads.ok++;
+      else t.uploads.bad++;
+    },
+  ],
   [3, (a, p, t) => refusedUpload(a, p, t, null, '/api/upload', 401, EXPECTED.unauthorized)],
   [3, (a, p, t) => refusedUpload(a, p, t, sign({ iss: KEY, exp: now() - 60 }), '/api/upload', 401, EXPECTED.expired)],
   [2, (a, p, t) => refusedUpload(a, p, t, sign({ iss: KEY, exp: now() + 60 }, 'wrong-secret'), '/api/upload', 401, EXPECTED.badSignature)],
   [2, (a, p, t) => refusedUpload(a, p, t, null, '/nowhere', 404, null)],
-  [1, (a, p, t) => refusedUpload(a, p, t, cachedTokens[3], '/api/upload', 413, EXPECTED.tooLarge, MAX_BODY_BYTES + 1, MAX_BODY_BYTES + 512 * KIB)],
-  [2, async (a, p, t) => {
-    const withBody = randomInt(2) === 0;
-    const r = await count(t, exchange(a, p, { method: withBody ? 'POST' : 'GET', path: '/api/reset', token: cachedTokens[4], body: withBody ? uploadBody(KIB, 600 * KIB) : null }));
-    if (expectStatus(t, r, 502, 'reset') && r.body.toString() === EXPECTED.badGateway) t.expected.badGateway++;
-  }],
-  [2, async (a, p, t) => {
-    const r = await count(t, exchange(a, p, { path: '/api/500', token: cachedTokens[5] }));
-    if (expectStatus(t, r, 500, '500') && r.body.toString() === 'upstream failure') t.expected.passthrough500++;
-  }],
-  [2, async (a, p, t) => {
-    const r = await count(t, exchange(a, p, { path: '/api/slow?size=2048', token: cachedTokens[6] }));
-    if (expectStatus(t, r, 200, 'slow')) t.expected.slow++;
-  }],
-  [1, async (a, p, t) => {
-    // The upstream dies mid-body: the client must see the response cut, never a complete-looking one.
-    const r = await exchange(a, p, { path: `/api/cut?size=${randomInt(64 * KIB, 512 * KIB)}`, token: cachedTokens[7] });
-    t.requests++;
-    if (r.error !== null) t.expected.cutMidBody++;
-    else note(t, `cut response arrived complete (${r.status}, ${r.body.length} bytes)`);
-  }],
+  [
+    1,
+    (a, p, t) =>
+      refusedUpload(a, p, t, cachedTokens[3], '/api/upload', 413, EXPECTED.tooLarge, MAX_BODY_BYTES + 1, MAX_BODY_BYTES + 512 * KIB),
+  ],
+  [
+    2,
+    async (a, p, t) => {
+      const withBody = randomInt(2) === 0;
+      const r = await count(
+        t,
+        exchange(a, p, {
+          method: withBody ? 'POST' : 'GET',
+          path: '/api/reset',
+          token: cachedTokens[4],
+          body: withBody ? uploadBody(KIB, 600 * KIB) : null,
+        }),
+      );
+      if (expectStatus(t, r, 502, 'reset') && r.body.toString() === EXPECTED.badGateway) t.expected.badGateway++;
+    },
+  ],
+  [
+    2,
+    async (a, p, t) => {
+      const r = await count(t, exchange(a, p, { path: '/api/500', token: cachedTokens[5] }));
+      if (expectStatus(t, r, 500, '500') && r.body.toString() === 'upstream failure') t.expected.passthrough500++;
+    },
+  ],
+  [
+    2,
+    async (a, p, t) => {
+      const r = await count(t, exchange(a, p, { path: '/api/slow?size=2048', token: cachedTokens[6] }));
+      if (expectStatus(t, r, 200, 'slow')) t.expected.slow++;
+    },
+  ],
+  [
+    1,
+    async (a, p, t) => {
+      // The upstream dies mid-body: the client must see the response cut, never a complete-looking one.
+      const r = await exchange(a, p, { path: `/api/cut?size=${randomInt(64 * KIB, 512 * KIB)}`, token: cachedTokens[7] });
+      t.requests++;
+      if (r.error !== null) t.expected.cutMidBody++;
+      else note(t, `cut response arrived complete (${r.status}, ${r.body.length} bytes)`);
+    },
+  ],
 ];
 const TOTAL_WEIGHT = SCENARIOS.reduce((n, [w]) => n + w, 0);
 

@@ -65,11 +65,12 @@ export async function startFaultyUpstream() {
   server.keepAliveTimeout = 2000;
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   return {
-    port: (/** @type {import('node:net').AddressInfo} */ (server.address())).port,
+    port: /** @type {import('node:net').AddressInfo} */ (server.address()).port,
     stats,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

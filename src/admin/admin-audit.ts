@@ -25,8 +25,16 @@ export interface AdminAudit {
 
 /** The path word → the entity type it names (`jwt` under a consumer and `jwts` are both credentials). */
 const ENTITY_OF_SEGMENT: Readonly<Record<string, string>> = {
-  services: 'services', service: 'services', routes: 'routes', route: 'routes', plugins: 'plugins',
-  consumers: 'consumers', consumer: 'consumers', jwts: 'jwt_secrets', jwt: 'jwt_secrets', config: 'config',
+  services: 'services',
+  service: 'services',
+  routes: 'routes',
+  route: 'routes',
+  plugins: 'plugins',
+  consumers: 'consumers',
+  consumer: 'consumers',
+  jwts: 'jwt_secrets',
+  jwt: 'jwt_secrets',
+  config: 'config',
 };
 
 function decode(s: string): string {
@@ -48,14 +56,18 @@ export function describeWrite(path: string, body: unknown): { entity: string; en
     entity = e;
     named = segs[i + 1] !== undefined ? decode(segs[i + 1]!) : null;
   }
-  const id = body !== null && typeof body === 'object' && typeof (body as { id?: unknown }).id === 'string' ? (body as { id: string }).id : null;
-  return { entity, entity_id: entity === 'config' ? null : id ?? named };
+  const id =
+    body !== null && typeof body === 'object' && typeof (body as { id?: unknown }).id === 'string' ? (body as { id: string }).id : null;
+  return { entity, entity_id: entity === 'config' ? null : (id ?? named) };
 }
 
 export function createAdminAudit(logger: AuditLogger, generation: () => number): AdminAudit {
   function log(e: AuditEntry): void {
     const what = e.entity_id === null ? e.entity : `${e.entity} ${e.entity_id}`;
-    logger.info({ audit: true, ...e }, `admin audit: ${e.method} ${e.path} from ${e.peer ?? 'local'} → ${e.status} (${what}), config generation ${e.generation}`);
+    logger.info(
+      { audit: true, ...e },
+      `admin audit: ${e.method} ${e.path} from ${e.peer ?? 'local'} → ${e.status} (${what}), config generation ${e.generation}`,
+    );
   }
   return {
     write(method, path, peer, status, body) {

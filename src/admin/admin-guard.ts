@@ -108,8 +108,10 @@ export function createAdminGuard(initial: AdminGuardPolicy, logger?: GuardLogger
   function refuse(req: IncomingMessage, res: ServerResponse, reason: 'origin' | 'host', detail: Record<string, unknown>): false {
     if (reason === 'origin') counters.refusedOrigin++;
     else counters.refusedHost++;
-    logger?.warn({ ...peerOf(req), reason, ...detail },
-      `admin request refused (403): ${reason === 'origin' ? 'cross-site request' : 'Host is not an address of this listener'}`);
+    logger?.warn(
+      { ...peerOf(req), reason, ...detail },
+      `admin request refused (403): ${reason === 'origin' ? 'cross-site request' : 'Host is not an address of this listener'}`,
+    );
     req.resume();
     res.setHeader('Connection', 'close');
     sendJson(req, res, 403, { message: FORBIDDEN_MESSAGE });
@@ -148,7 +150,10 @@ export function createAdminGuard(initial: AdminGuardPolicy, logger?: GuardLogger
       }
       if (!tokenOk(req)) {
         counters.authFailures++;
-        logger?.warn({ ...peerOf(req), reason: req.headers['kong-admin-token'] === undefined ? 'missing' : 'wrong' }, 'admin token check failed (401)');
+        logger?.warn(
+          { ...peerOf(req), reason: req.headers['kong-admin-token'] === undefined ? 'missing' : 'wrong' },
+          'admin token check failed (401)',
+        );
         req.resume();
         sendJson(req, res, 401, { message: ADMIN_MESSAGES.invalidAdminToken });
         return false;

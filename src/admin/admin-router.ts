@@ -8,9 +8,22 @@ import { KINDS, type Kind } from './entities/kinds.js';
 import type { RawEntry } from './entities/raw-index.js';
 import { stateFromDocument, type AdminState } from './entities/admin-state.js';
 import {
-  createEntity, deleteEntity, updateEntity, upsertCreate, type Via, type WriteContext, type WriteResult,
+  createEntity,
+  deleteEntity,
+  updateEntity,
+  upsertCreate,
+  type Via,
+  type WriteContext,
+  type WriteResult,
 } from './entities/entity-writes.js';
-import { ADMIN_MESSAGES, declarativeInvalid, METHOD_NOT_ALLOWED, NOT_FOUND, schemaViolation, type ApiResult } from './entities/kong-errors.js';
+import {
+  ADMIN_MESSAGES,
+  declarativeInvalid,
+  METHOD_NOT_ALLOWED,
+  NOT_FOUND,
+  schemaViolation,
+  type ApiResult,
+} from './entities/kong-errors.js';
 import { pageList, serializeEntry } from './entities/serialize.js';
 import { formToObject, type ParsedBody } from './body-parser.js';
 
@@ -33,8 +46,13 @@ export interface RouterOptions extends WriteContext {
 }
 
 const COLLECTIONS: Readonly<Record<string, Kind>> = {
-  services: 'services', routes: 'routes', plugins: 'plugins', consumers: 'consumers', jwts: 'jwt_secrets',
-  certificates: 'certificates', snis: 'snis',
+  services: 'services',
+  routes: 'routes',
+  plugins: 'plugins',
+  consumers: 'consumers',
+  jwts: 'jwt_secrets',
+  certificates: 'certificates',
+  snis: 'snis',
 };
 
 /** Nested collections: `/{parent}/{p}/{child}` with the child's foreign key field. */
@@ -81,7 +99,10 @@ function fkOf(entry: RawEntry, field: string): string | null {
 export function handleAdminRequest(state: AdminState, req: AdminRequest, opts: RouterOptions): AdminResponse {
   let segs: string[];
   try {
-    segs = req.path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    segs = req.path
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
   } catch {
     return NOT_FOUND;
   }
@@ -116,7 +137,13 @@ export function handleAdminRequest(state: AdminState, req: AdminRequest, opts: R
 }
 
 function collection(
-  state: AdminState, method: string, req: AdminRequest, kind: Kind, via: Via | null, basePath: string, ctx: WriteContext,
+  state: AdminState,
+  method: string,
+  req: AdminRequest,
+  kind: Kind,
+  via: Via | null,
+  basePath: string,
+  ctx: WriteContext,
 ): AdminResponse {
   if (method === 'GET') {
     const all = state.index.entries[kind] as readonly RawEntry[];
@@ -138,7 +165,13 @@ function collection(
 }
 
 function entity(
-  state: AdminState, method: string, req: AdminRequest, kind: Kind, segment: string, found: RawEntry | null, via: Via | null,
+  state: AdminState,
+  method: string,
+  req: AdminRequest,
+  kind: Kind,
+  segment: string,
+  found: RawEntry | null,
+  via: Via | null,
   ctx: WriteContext,
 ): AdminResponse {
   // Nested endpoints only see children of the parent in the path.
@@ -223,7 +256,8 @@ function configEndpoint(state: AdminState, method: string, req: AdminRequest): A
   }
   if (isObject(doc) && doc.gateway === undefined && state.doc.gateway !== undefined) {
     const { _format_version, ...rest } = doc;
-    doc = _format_version === undefined ? { gateway: state.doc.gateway, ...rest } : { _format_version, gateway: state.doc.gateway, ...rest };
+    doc =
+      _format_version === undefined ? { gateway: state.doc.gateway, ...rest } : { _format_version, gateway: state.doc.gateway, ...rest };
   }
   const next = stateFromDocument(doc);
   if (!next.ok) return declarativeInvalid(next.errors);

@@ -77,11 +77,16 @@ export function createAdminServer(sources: AdminSources): AdminServer {
       });
     },
     async close() {
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      })));
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              if (!server.listening) return resolve();
+              server.close(() => resolve());
+              server.closeIdleConnections();
+            }),
+        ),
+      );
     },
   };
 }

@@ -9,9 +9,7 @@ import { stateFromDocument, type AdminState } from './entities/admin-state.js';
 import { ADMIN_MESSAGES } from './entities/kong-errors.js';
 import { handleAdminRequest, type AdminRequest, type AdminResponse, type RouterOptions } from './admin-router.js';
 
-export type DocumentLoad =
-  | { ok: true; state: AdminState; format: 'json' | 'yaml'; text: string }
-  | { ok: false; errors: ConfigError[] };
+export type DocumentLoad = { ok: true; state: AdminState; format: 'json' | 'yaml'; text: string } | { ok: false; errors: ConfigError[] };
 
 /** Reads, parses and validates the config file, keeping the raw document for admin writes. */
 export function loadDocumentFile(path: string): DocumentLoad {
@@ -98,7 +96,9 @@ export function createAdminStore(options: AdminStoreOptions): AdminStore {
   }
 
   return {
-    get state() { return state; },
+    get state() {
+      return state;
+    },
     handle(req) {
       if (!WRITE_METHODS.has(req.method.toUpperCase())) return Promise.resolve(handleAdminRequest(state, req, router));
       return enqueue(() => write(req));

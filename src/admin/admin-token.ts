@@ -7,21 +7,24 @@ export const ADMIN_TOKEN_FILE_ENV = 'PORTCULLIS_ADMIN_TOKEN_FILE';
 
 export type AdminTokenSource = 'env' | 'env-file' | 'config' | 'config-file' | 'none';
 
-export type TokenResolution =
-  | { ok: true; token: string | null; source: AdminTokenSource }
-  | { ok: false; errors: ConfigError[] };
+export type TokenResolution = { ok: true; token: string | null; source: AdminTokenSource } | { ok: false; errors: ConfigError[] };
 
 /**
  * Precedence, first set wins: PORTCULLIS_ADMIN_TOKEN, PORTCULLIS_ADMIN_TOKEN_FILE, gateway.admin_token,
  * gateway.admin_token_file. Setting both of one pair is an error (validation reports the config pair),
  * so an operator never has to guess which one is in force. Files are read on every call (start and reload).
  */
-export function resolveAdminToken(gateway: Pick<GatewaySettings, 'admin_token' | 'admin_token_file'>,
-  env: NodeJS.ProcessEnv): TokenResolution {
+export function resolveAdminToken(
+  gateway: Pick<GatewaySettings, 'admin_token' | 'admin_token_file'>,
+  env: NodeJS.ProcessEnv,
+): TokenResolution {
   const envToken = env[ADMIN_TOKEN_ENV] || null;
   const envFile = env[ADMIN_TOKEN_FILE_ENV] || null;
   if (envToken !== null && envFile !== null) {
-    return { ok: false, errors: [{ path: ADMIN_TOKEN_FILE_ENV, message: `set either ${ADMIN_TOKEN_ENV} or ${ADMIN_TOKEN_FILE_ENV}, not both` }] };
+    return {
+      ok: false,
+      errors: [{ path: ADMIN_TOKEN_FILE_ENV, message: `set either ${ADMIN_TOKEN_ENV} or ${ADMIN_TOKEN_FILE_ENV}, not both` }],
+    };
   }
   if (envToken !== null) return { ok: true, token: envToken, source: 'env' };
   if (envFile !== null) return fromFile(envFile, ADMIN_TOKEN_FILE_ENV, 'env-file');

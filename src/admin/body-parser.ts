@@ -5,10 +5,7 @@ import type { FieldType } from './entities/kinds.js';
 import { ADMIN_MESSAGES, type ApiResult } from './entities/kong-errors.js';
 
 /** A request body after parsing: typed JSON, or form pairs still to be shaped by the target entity's field types. */
-export type ParsedBody =
-  | { type: 'json'; value: unknown }
-  | { type: 'form'; pairs: Array<[string, string]> }
-  | null;
+export type ParsedBody = { type: 'json'; value: unknown } | { type: 'form'; pairs: Array<[string, string]> } | null;
 
 export type BodyParse = { ok: true; body: ParsedBody } | { ok: false; result: ApiResult };
 
@@ -24,12 +21,15 @@ export async function parseAdminBody(contentType: readonly string[], raw: Buffer
   if (header === undefined || header.trim() === '') {
     if (raw.length === 0) return { ok: true, body: null };
     // Kong reads a typeless body as JSON when it looks like JSON; otherwise as a form (curl --data without -H).
-    return raw.toString('utf8').trimStart().startsWith('{') ? parseJson(raw) : { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
+    return raw.toString('utf8').trimStart().startsWith('{')
+      ? parseJson(raw)
+      : { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
   }
   const [mime, ...params] = header.split(';').map((s) => s.trim());
   const type = mime!.toLowerCase();
   if (type === 'application/json' || type.endsWith('+json')) return raw.length === 0 ? { ok: true, body: null } : parseJson(raw);
-  if (type === 'application/x-www-form-urlencoded') return { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
+  if (type === 'application/x-www-form-urlencoded')
+    return { ok: true, body: { type: 'form', pairs: parseUrlencoded(raw.toString('latin1')) } };
   if (type === 'multipart/form-data') {
     // Checked here, not left to undici, so that a missing boundary keeps Kong's own message.
     if (!params.some((p) => /^boundary=(?:"[^"]+"|.+)$/i.test(p))) return bad(ADMIN_MESSAGES.multipartNoBoundary);
@@ -96,7 +96,10 @@ function keySegments(key: string): Seg[] {
   const out: Seg[] = [];
   for (const dotted of key.split('.')) {
     const m = /^([^[\]]*)((?:\[\d*\])*)$/.exec(dotted);
-    if (!m) { out.push(dotted); continue; }
+    if (!m) {
+      out.push(dotted);
+      continue;
+    }
     if (m[1] !== '') out.push(m[1]!);
     for (const b of m[2]!.match(/\[\d*\]/g) ?? []) out.push(b === '[]' ? '[]' : Number(b.slice(1, -1)));
   }
@@ -121,7 +124,11 @@ export function formToObject(pairs: ReadonlyArray<[string, string]>, types: Read
         if (seg === '[]' || typeof seg === 'number') {
           if (last) {
             if (seg === '[]') node.push(value);
-            else { const l = indexed.get(node) ?? []; l.push([seg, value]); indexed.set(node, l); }
+            else {
+              const l = indexed.get(node) ?? [];
+              l.push([seg, value]);
+              indexed.set(node, l);
+            }
             break;
           }
         }
@@ -157,7 +164,8 @@ function coerce(obj: Obj, prefix: string, types: Readonly<Record<string, FieldTy
     const name = prefix + k;
     const type = types[name];
     if (type === 'array') obj[k] = v === '' ? [] : Array.isArray(v) ? v : [v];
-    else if (type === 'int' || type === 'number') obj[k] = typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+    else if (type === 'int' || type === 'number')
+      obj[k] = typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
     else if (type === 'bool') obj[k] = v === 'true' ? true : v === 'false' ? false : v;
     else if (type === 'array-map' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
       for (const [hk, hv] of Object.entries(v)) (v as Obj)[hk] = Array.isArray(hv) ? hv : [hv];

@@ -50,7 +50,13 @@ export function explainInputOf(body: unknown): ExplainInput | string {
   } else if (b.headers !== undefined) {
     return "'headers' must be an object of strings or a list of 'Name: value' strings";
   }
-  return { method: b.method as string | undefined, host: b.host as string | undefined, path: b.path, headers, token: b.token as string | undefined };
+  return {
+    method: b.method as string | undefined,
+    host: b.host as string | undefined,
+    path: b.path,
+    headers,
+    token: b.token as string | undefined,
+  };
 }
 
 export async function serveExplain(req: IncomingMessage, res: ServerResponse, config: ValidatedConfig): Promise<void> {

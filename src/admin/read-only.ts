@@ -15,8 +15,9 @@ export function operationUnsupported(message: string): AdminResponse {
   return { status: 405, body: { code: 12, name: 'operation unsupported', message } };
 }
 
-export const CONFIG_ENDPOINT_DISABLED = "cannot replace the configuration through the Admin API: gateway.admin_writes is false "
-  + 'and gateway.admin_config_endpoint is not true';
+export const CONFIG_ENDPOINT_DISABLED =
+  'cannot replace the configuration through the Admin API: gateway.admin_writes is false ' +
+  'and gateway.admin_config_endpoint is not true';
 
 /** Kong's DB-less strategy names the operation per DAO method: insert, upsert, update, delete. */
 const OPERATIONS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'create or update', PATCH: 'update', DELETE: 'remove' };
@@ -55,13 +56,18 @@ export function createMemoryWriter(): ConfigWriter {
 export function createReadOnlyApi(store: AdminStore, options: ReadOnlyOptions): AdminStore {
   const dryRun = { now: () => Math.floor(Date.now() / 1000) };
   return {
-    get state() { return store.state; },
+    get state() {
+      return store.state;
+    },
     reloadFromFile: (apply) => store.reloadFromFile(apply),
     async handle(req: AdminRequest) {
       const method = req.method.toUpperCase();
       if (OPERATIONS[method] === undefined) return store.handle(req);
       // Segments decoded as the router decodes them, so `/%63onfig` is `/config` here too.
-      const segs = req.path.split('/').filter((s) => s !== '').map(safeDecode);
+      const segs = req.path
+        .split('/')
+        .filter((s) => s !== '')
+        .map(safeDecode);
       if (segs.length === 1 && segs[0] === 'config') {
         if (method === 'POST' && !options.configEndpoint) return operationUnsupported(CONFIG_ENDPOINT_DISABLED);
         return store.handle(req);

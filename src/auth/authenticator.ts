@@ -11,7 +11,17 @@ import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKey
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import { MULTIPLE_TOKENS, NO_TOKEN } from './token-extractor.js';
-import { AuthReason, type AuthAllow, type AuthBypass, type AuthDecision, type AuthDeny, type AuthOutcome, type AuthRequest, type AuthStats, type Authenticator } from './types.js';
+import {
+  AuthReason,
+  type AuthAllow,
+  type AuthBypass,
+  type AuthDecision,
+  type AuthDeny,
+  type AuthOutcome,
+  type AuthRequest,
+  type AuthStats,
+  type Authenticator,
+} from './types.js';
 import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
 import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -30,7 +40,11 @@ export interface AuthenticatorOptions {
 const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass', reason: AuthReason.anonymous });
 /** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
 const QUEUE_FULL: AuthDeny = Object.freeze({
-  kind: 'deny', reason: AuthReason.overloaded, status: 503, body: messageBody(GATEWAY_MESSAGES.verifyQueueFull), wwwAuthenticate: null,
+  kind: 'deny',
+  reason: AuthReason.overloaded,
+  status: 503,
+  body: messageBody(GATEWAY_MESSAGES.verifyQueueFull),
+  wwwAuthenticate: null,
 });
 
 /** What a token's built headers count against the cache's max_bytes: their characters and a string header each. */
@@ -52,7 +66,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const usesJwksUri = jwksUris.size > 0;
   const jwksRegistry: JwksRegistry | undefined = options.jwks;
   // No hidden fallback to a shared registry: a caller that forgot the runtime's must hear of it at once.
-  if (usesJwksUri && jwksRegistry === undefined) throw new TypeError('createAuthenticator: the config has jwks_uri credentials but no JWKS registry was passed');
+  if (usesJwksUri && jwksRegistry === undefined)
+    throw new TypeError('createAuthenticator: the config has jwks_uri credentials but no JWKS registry was passed');
   const keys: CredentialKeys = createCredentialKeys(config, hmac, jwksRegistry);
   // A new generation closes the caches of URIs no credential uses any more.
   jwksRegistry?.retain(jwksUris);
@@ -63,10 +78,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const cacheSettings = config.gateway.token_cache;
   const cache: VerifiedCache<AuthAllow> | null = cacheSettings.enabled
     ? createVerifiedCache<AuthAllow>({
-      maxEntries: cacheSettings.max_entries,
-      maxBytes: cacheSettings.max_bytes,
-      maxTokenBytes: cacheSettings.max_token_bytes,
-    })
+        maxEntries: cacheSettings.max_entries,
+        maxBytes: cacheSettings.max_bytes,
+        maxTokenBytes: cacheSettings.max_token_bytes,
+      })
     : null;
 
   const states = new Map<CompiledJwtPlugin, PluginState>();
@@ -123,14 +138,25 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const upstream = st.buildsPolicyHeaders ? st.policy!.upstream! : null;
     const policyHeaders = upstream === null ? undefined : buildPolicyHeaders(upstream, decoded.claims, kept);
     const allow: AuthAllow = Object.freeze({
-      kind: 'allow', reason: AuthReason.ok, consumer: credential.consumer, credential, anonymous: false, token: kept,
-      claims: withClaims ? decoded.claims : undefined, policyHeaders,
+      kind: 'allow',
+      reason: AuthReason.ok,
+      consumer: credential.consumer,
+      credential,
+      anonymous: false,
+      token: kept,
+      claims: withClaims ? decoded.claims : undefined,
+      policyHeaders,
     });
     if (cache !== null) {
       cache.set(kept, {
-        value: allow, keyClaimName: st.keyClaimName, secretIsBase64: st.secretIsBase64, exp, nbf,
+        value: allow,
+        keyClaimName: st.keyClaimName,
+        secretIsBase64: st.secretIsBase64,
+        exp,
+        nbf,
         // Parsed claims cost about twice their encoded size; counted against max_bytes, with the built headers.
-        extraBytes: (withClaims ? 2 * decoded.signingInputLength : 0) + (policyHeaders === undefined ? 0 : headerBytes(policyHeaders.headers)),
+        extraBytes:
+          (withClaims ? 2 * decoded.signingInputLength : 0) + (policyHeaders === undefined ? 0 : headerBytes(policyHeaders.headers)),
         // Issuer, audience, scopes and roles passed (they depend on the claims alone): a hit on this route skips them.
         passedPolicy: st,
       });
@@ -139,7 +165,11 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   }
 
   function verifyAsymmetricPath(
-    st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential, key: KeyObject,
+    st: PluginState,
+    token: string,
+    decoded: DecodedToken,
+    prepared: PreparedCredential,
+    key: KeyObject,
   ): AuthOutcome {
     let result: boolean | Promise<boolean>;
     try {
@@ -233,7 +263,13 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   }
 
   /** Extension: the key comes from a JWKS by the token's `kid`; none fits (even after the one allowed refetch) → `Invalid signature`. */
-  function jwksPath(st: PluginState, token: string, decoded: DecodedToken, prepared: PreparedCredential, source: JwksKeySource): AuthOutcome {
+  function jwksPath(
+    st: PluginState,
+    token: string,
+    decoded: DecodedToken,
+    prepared: PreparedCredential,
+    source: JwksKeySource,
+  ): AuthOutcome {
     const kid = ownValue(decoded.header, 'kid');
     if (kid !== undefined && typeof kid !== 'string') return failMessage(st, JWT_MESSAGES.invalidSignature);
     const found = source.key(kid, prepared.alg);

@@ -138,8 +138,11 @@ export function checkAccess(policy: JwtPolicy, claims: Record<string, unknown>):
  */
 export function claimHeaderText(value: unknown): string | undefined {
   switch (typeof value) {
-    case 'string': return value;
-    case 'number': case 'boolean': return JSON.stringify(value);
+    case 'string':
+      return value;
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
     case 'object': {
       if (value === null) return undefined;
       if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
@@ -147,13 +150,18 @@ export function claimHeaderText(value: unknown): string | undefined {
       }
       return JSON.stringify(value);
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
 const splitPath = (claim: string): readonly string[] => Object.freeze(claim.split('.'));
 
-function requirement(claims: readonly string[], required: readonly string[] | undefined, match: 'all' | 'any' | undefined): Requirement | null {
+function requirement(
+  claims: readonly string[],
+  required: readonly string[] | undefined,
+  match: 'all' | 'any' | undefined,
+): Requirement | null {
   if (required === undefined || required.length === 0) return null;
   return Object.freeze({
     claims: Object.freeze(claims.map((name) => Object.freeze({ name, path: splitPath(name) }))),
@@ -165,15 +173,17 @@ function requirement(claims: readonly string[], required: readonly string[] | un
 
 function upstreamPolicy(c: JwtPluginConfig): UpstreamPolicy | null {
   const claimHeaders: ClaimHeader[] = (c.claims_to_headers ?? []).map(({ claim, header }) =>
-    Object.freeze({ claim, path: splitPath(claim), header: header.toLowerCase() }));
+    Object.freeze({ claim, path: splitPath(claim), header: header.toLowerCase() }),
+  );
   const payloadHeader = c.forward_payload_header === undefined ? null : c.forward_payload_header.toLowerCase();
-  const hide: HiddenCredentials | null = c.hide_credentials === true
-    ? Object.freeze({
-      headers: new Set(c.header_names.map((n) => n.toLowerCase())),
-      params: new Set(c.uri_param_names),
-      cookies: Object.freeze([...new Set(c.cookie_names.map((n) => n.toLowerCase()))]),
-    })
-    : null;
+  const hide: HiddenCredentials | null =
+    c.hide_credentials === true
+      ? Object.freeze({
+          headers: new Set(c.header_names.map((n) => n.toLowerCase())),
+          params: new Set(c.uri_param_names),
+          cookies: Object.freeze([...new Set(c.cookie_names.map((n) => n.toLowerCase()))]),
+        })
+      : null;
   if (claimHeaders.length === 0 && payloadHeader === null && hide === null) return null;
   const strip = new Set(claimHeaders.map((h) => h.header));
   if (payloadHeader !== null) strip.add(payloadHeader);

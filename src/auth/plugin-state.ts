@@ -70,17 +70,24 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
   const c = plugin.config;
   const realm = c.realm;
   const wa0 = realm === null || realm === undefined ? 'Bearer' : `Bearer realm="${realm}"`;
-  const wa1 = realm === null || realm === undefined
-    ? 'Bearer error="invalid_token"'
-    : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
+  const wa1 =
+    realm === null || realm === undefined
+      ? 'Bearer error="invalid_token"'
+      : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
   const kcn = c.key_claim_name;
   const messages: Array<[string, AuthReason]> = [
-    [JWT_MESSAGES.multipleTokens, AuthReason.badToken], [JWT_MESSAGES.unrecognizableToken, AuthReason.badToken],
-    [JWT_MESSAGES.badTokenJson, AuthReason.badToken], [JWT_MESSAGES.badTokenAlg, AuthReason.badAlg],
-    [JWT_MESSAGES.badTokenClaims, AuthReason.badToken], [JWT_MESSAGES.badTokenSignature, AuthReason.badToken],
-    [JWT_MESSAGES.invalidAlgorithm, AuthReason.badAlg], [JWT_MESSAGES.invalidKeySecret, AuthReason.unknownKey],
-    [JWT_MESSAGES.invalidSignature, AuthReason.badSignature], [JWT_MESSAGES.noMandatoryClaim(kcn), AuthReason.badToken],
-    [JWT_MESSAGES.invalidClaim(kcn), AuthReason.badToken], [JWT_MESSAGES.noCredentials(kcn), AuthReason.unknownKey],
+    [JWT_MESSAGES.multipleTokens, AuthReason.badToken],
+    [JWT_MESSAGES.unrecognizableToken, AuthReason.badToken],
+    [JWT_MESSAGES.badTokenJson, AuthReason.badToken],
+    [JWT_MESSAGES.badTokenAlg, AuthReason.badAlg],
+    [JWT_MESSAGES.badTokenClaims, AuthReason.badToken],
+    [JWT_MESSAGES.badTokenSignature, AuthReason.badToken],
+    [JWT_MESSAGES.invalidAlgorithm, AuthReason.badAlg],
+    [JWT_MESSAGES.invalidKeySecret, AuthReason.unknownKey],
+    [JWT_MESSAGES.invalidSignature, AuthReason.badSignature],
+    [JWT_MESSAGES.noMandatoryClaim(kcn), AuthReason.badToken],
+    [JWT_MESSAGES.invalidClaim(kcn), AuthReason.badToken],
+    [JWT_MESSAGES.noCredentials(kcn), AuthReason.unknownKey],
   ];
   const denies = new Map<string, AuthDeny>();
   for (const [m, reason] of messages) denies.set(m, deny(reason, 401, messageBody(m), wa1));
@@ -91,8 +98,9 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
     claimPolicyDenies.push(deny(code % 3 !== 0 ? AuthReason.issuer : AuthReason.audience, 401, issuerAudienceBody(code), wa1));
   }
   // RFC 6750 §3.1: the realm, then error and the scope the request lacks (for roles: the roles required).
-  const challenge = (scope: string) => `${realm === null || realm === undefined ? 'Bearer ' : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}`}`
-    + `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${scope}"`;
+  const challenge = (scope: string) =>
+    `${realm === null || realm === undefined ? 'Bearer ' : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}`}` +
+    `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${scope}"`;
   const forbidden = messageBody(JWT_MESSAGES.forbidden);
   const claimDenies: AuthDeny[] = [];
   for (let code = 0; code < CLAIMS_CODE_COUNT; code++) {
@@ -102,9 +110,17 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
   let anonymous: AuthDecision | null = null;
   if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {
     const consumer = resolveAnonymous(config, c.anonymous);
-    anonymous = consumer !== undefined
-      ? Object.freeze({ kind: 'allow', reason: AuthReason.anonymous, consumer, credential: null, anonymous: true, token: null }) as AuthAllow
-      : deny(AuthReason.anonymous, 500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
+    anonymous =
+      consumer !== undefined
+        ? (Object.freeze({
+            kind: 'allow',
+            reason: AuthReason.anonymous,
+            consumer,
+            credential: null,
+            anonymous: true,
+            token: null,
+          }) as AuthAllow)
+        : deny(AuthReason.anonymous, 500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
   }
 
   return {
@@ -125,8 +141,13 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
     policy,
     claimPolicy: policy !== null && (policy.issuers !== null || policy.audiences !== null),
     access: policy !== null && (policy.scopes !== null || policy.roles !== null),
-    needsClaims: policy !== null && (policy.issuers !== null || policy.audiences !== null || policy.scopes !== null
-      || policy.roles !== null || (policy.upstream?.claimHeaders.length ?? 0) > 0),
+    needsClaims:
+      policy !== null &&
+      (policy.issuers !== null ||
+        policy.audiences !== null ||
+        policy.scopes !== null ||
+        policy.roles !== null ||
+        (policy.upstream?.claimHeaders.length ?? 0) > 0),
     buildsPolicyHeaders: policy?.upstream != null && (policy.upstream.claimHeaders.length > 0 || policy.upstream.payloadHeader !== null),
     claimPolicyDenies,
     scopeDeny: policy?.scopes ? deny(AuthReason.scope, 403, forbidden, challenge(policy.scopes.challenge)) : null,

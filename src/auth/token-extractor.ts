@@ -34,8 +34,13 @@ export function bearerToken(raw: string): string | undefined {
   const value = end === raw.length ? raw : raw.slice(0, end);
   const c0 = value.charCodeAt(0);
   // PCRE's `.` stops at LF (found by the fuzzer; neither engine lets LF into a header value, so the scan is a formality).
-  if ((c0 === 66 || c0 === 98) && value.startsWith('earer ', 1) && value.length > 7 && !isPcreSpace(value.charCodeAt(7))
-    && value.indexOf('\n', 8) < 0) {
+  if (
+    (c0 === 66 || c0 === 98) &&
+    value.startsWith('earer ', 1) &&
+    value.length > 7 &&
+    !isPcreSpace(value.charCodeAt(7)) &&
+    value.indexOf('\n', 8) < 0
+  ) {
     return value.slice(7);
   }
   const m = BEARER.exec(value);
@@ -55,11 +60,18 @@ export function unescapeQueryValue(s: string): string {
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 43) { bytes.push(32); continue; }
+    if (c === 43) {
+      bytes.push(32);
+      continue;
+    }
     if (c === 37 && i + 2 < s.length) {
       const h = hexVal(s.charCodeAt(i + 1));
       const l = hexVal(s.charCodeAt(i + 2));
-      if (h >= 0 && l >= 0) { bytes.push(h * 16 + l); i += 2; continue; }
+      if (h >= 0 && l >= 0) {
+        bytes.push(h * 16 + l);
+        i += 2;
+        continue;
+      }
     }
     if (c < 128) bytes.push(c);
     else for (const b of Buffer.from(s[i]!, 'utf8')) bytes.push(b);

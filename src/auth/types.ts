@@ -36,8 +36,20 @@ export type AuthReason = (typeof AuthReason)[keyof typeof AuthReason];
 
 /** The reasons' names as metrics and logs show them, indexed by AuthReason. */
 export const AUTH_REASON_NAMES = [
-  'ok', 'anonymous', 'no_token', 'bad_token', 'unknown_key', 'bad_alg', 'bad_signature',
-  'expired', 'not_yet_valid', 'issuer', 'audience', 'scope', 'role', 'overloaded',
+  'ok',
+  'anonymous',
+  'no_token',
+  'bad_token',
+  'unknown_key',
+  'bad_alg',
+  'bad_signature',
+  'expired',
+  'not_yet_valid',
+  'issuer',
+  'audience',
+  'scope',
+  'role',
+  'overloaded',
 ] as const;
 export type AuthReasonName = (typeof AUTH_REASON_NAMES)[number];
 

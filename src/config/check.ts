@@ -20,7 +20,9 @@ const POLICY_FIELDS = FIELDS.jwt_config.slice(FIELDS.jwt_config.indexOf('leeway'
 /** A summary line of the extensions beyond Kong in use, or none for a plain Kong file. */
 function extensionLines(c: ValidatedDocument): string[] {
   const used = POLICY_FIELDS.filter((f) => c.plugins.some((p) => (p.config as unknown as Record<string, unknown>)[f] !== undefined));
-  const withPolicy = c.plugins.filter((p) => POLICY_FIELDS.some((f) => (p.config as unknown as Record<string, unknown>)[f] !== undefined)).length;
+  const withPolicy = c.plugins.filter((p) =>
+    POLICY_FIELDS.some((f) => (p.config as unknown as Record<string, unknown>)[f] !== undefined),
+  ).length;
   const oidc = c.jwt_secrets.filter((s) => s.oidc_issuer != null).length;
   const lines: string[] = [];
   if (withPolicy > 0) lines.push(`  jwt policy on ${withPolicy} plugin${withPolicy === 1 ? '' : 's'}: ${used.join(', ')}`);
@@ -45,10 +47,10 @@ export function checkConfig(path: string, env?: NodeJS.ProcessEnv): CheckResult 
   const enabledPlugins = c.plugins.filter((p) => p.enabled).length;
   const lines = [
     `${path}: OK (_format_version ${c._format_version})`,
-    `  services: ${c.services.length}, routes: ${c.routes.length}, jwt plugins: ${c.plugins.length} (${enabledPlugins} enabled), `
-      + `consumers: ${c.consumers.length}, credentials: ${c.jwt_secrets.length}`,
-    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}, http_engine ${g.http_engine}`
-      + (g.authorizer_listen ? `, authorizer_listen ${addr([g.authorizer_listen])}` : ''),
+    `  services: ${c.services.length}, routes: ${c.routes.length}, jwt plugins: ${c.plugins.length} (${enabledPlugins} enabled), ` +
+      `consumers: ${c.consumers.length}, credentials: ${c.jwt_secrets.length}`,
+    `  proxy_listen ${addr(g.proxy_listen)}, admin_listen ${addr(g.admin_listen)}, workers ${g.workers}, log_level ${g.log_level}, http_engine ${g.http_engine}` +
+      (g.authorizer_listen ? `, authorizer_listen ${addr([g.authorizer_listen])}` : ''),
     ...extensionLines(c),
     ...warnings,
   ];

@@ -1,8 +1,17 @@
 // Compiles a ValidatedConfig into the frozen structures the request path reads (services, consumers, credentials, per-route jwt plugin).
 import type { KeyObject } from 'node:crypto';
 import type {
-  CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, CompiledRoute, CompiledService,
-  ConsumerEntity, JwtSecretEntity, PluginEntity, ServiceEntity, ValidatedConfig,
+  CompiledConfig,
+  CompiledConsumer,
+  CompiledCredential,
+  CompiledJwtPlugin,
+  CompiledRoute,
+  CompiledService,
+  ConsumerEntity,
+  JwtSecretEntity,
+  PluginEntity,
+  ServiceEntity,
+  ValidatedConfig,
 } from './types.js';
 import { decodeBase64url } from '../crypto/base64url.js';
 import { parsePublicKey } from './validate-keys.js';
@@ -81,10 +90,12 @@ function indexPlugins(plugins: readonly PluginEntity[]): PluginScopes {
 
 /** Kong precedence: route+service > route > service > global; disabled plugins are ignored. */
 function resolveJwtPlugin(scopes: PluginScopes, routeId: string, serviceId: string | null): PluginEntity | null {
-  return (serviceId !== null ? scopes.byRouteAndService.get(`${routeId} ${serviceId}`) : undefined)
-    ?? scopes.byRoute.get(routeId)
-    ?? (serviceId !== null ? scopes.byService.get(serviceId) : undefined)
-    ?? scopes.global;
+  return (
+    (serviceId !== null ? scopes.byRouteAndService.get(`${routeId} ${serviceId}`) : undefined) ??
+    scopes.byRoute.get(routeId) ??
+    (serviceId !== null ? scopes.byService.get(serviceId) : undefined) ??
+    scopes.global
+  );
 }
 
 export function compileConfig(validated: ValidatedConfig, generation: number): CompiledConfig {
@@ -105,7 +116,7 @@ export function compileConfig(validated: ValidatedConfig, generation: number): C
       pluginCache.set(plugin, jwt);
     }
     const httpsRedirect = r.protocols.includes('http') ? null : (r.https_redirect_status_code ?? 426);
-    return Object.freeze({ entity: r, service: r.service === null ? null : servicesById.get(r.service) ?? null, jwt, httpsRedirect });
+    return Object.freeze({ entity: r, service: r.service === null ? null : (servicesById.get(r.service) ?? null), jwt, httpsRedirect });
   });
   const consumersById = new Map<string, CompiledConsumer>();
   const consumersByUsername = new Map<string, CompiledConsumer>();

@@ -26,7 +26,9 @@ const DEFAULT_POLL_MS = 5_000;
 /** The content's hash, read through any symlinks: a retarget at identical bytes (or a touch) is no change. */
 async function fingerprint(path: string): Promise<string | null> {
   try {
-    return createHash('sha256').update(await readFile(path)).digest('hex');
+    return createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   } catch {
     // Mid-swap the file can be missing for a moment: not a change yet, the next event settles it.
     return null;
@@ -51,7 +53,10 @@ export async function createConfigWatcher(options: ConfigWatcherOptions): Promis
   const schedule = (): void => {
     if (closed) return;
     if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(() => { timer = null; check(); }, debounceMs);
+    timer = setTimeout(() => {
+      timer = null;
+      check();
+    }, debounceMs);
   };
 
   // The directory, not the file: a rename replaces the inode a file watch would follow. With a symlinked path the

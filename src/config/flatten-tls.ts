@@ -9,14 +9,23 @@ import { list, uniqueIds, type Item } from './flatten.js';
 /** The TLS entities of a document; both lists absent when the document has neither (a plain file keeps its shape). */
 export function flattenTls(sink: Sink, doc: Obj): Pick<ValidatedConfig, 'certificates' | 'snis'> {
   const certificates: Array<Item<CertificateEntity>> = [];
-  const snis: Array<Item<SniEntity> & { namePath: string; ref: { value: string; path: string } | null; parent: Item<CertificateEntity> | null }> = [];
+  const snis: Array<
+    Item<SniEntity> & { namePath: string; ref: { value: string; path: string } | null; parent: Item<CertificateEntity> | null }
+  > = [];
   const addSnis = (owner: Obj, ownerPath: string, parent: Item<CertificateEntity> | null) => {
     for (const { raw, path } of list(sink, owner, 'snis', ownerPath)) {
       const v = validateSni(sink, raw, path);
       const ref = typeof raw === 'object' && raw !== null ? readRef(sink, raw as Obj, path, 'certificate', parent !== null) : null;
       if (v === null) continue;
       if (parent === null && ref === null) sink.error(childPath(path, 'certificate'), 'required field missing');
-      snis.push({ e: { id: v.id ?? '', name: v.name, certificate: '', tags: v.tags }, path, namePath: v.namePath, idGiven: v.id !== null, ref, parent });
+      snis.push({
+        e: { id: v.id ?? '', name: v.name, certificate: '', tags: v.tags },
+        path,
+        namePath: v.namePath,
+        idGiven: v.id !== null,
+        ref,
+        parent,
+      });
     }
   };
   for (const { raw, path } of list(sink, doc, 'certificates', '$')) {

@@ -1,25 +1,34 @@
 // Validates a parsed document in phases: header, entities (nesting flattened), derived ids, uniqueness, references.
-import type {
-  ConsumerEntity, PluginEntity, RouteEntity, ServiceEntity, ValidatedDocument, ValidatedJwtSecret,
-} from './types.js';
+import type { ConsumerEntity, PluginEntity, RouteEntity, ServiceEntity, ValidatedDocument, ValidatedJwtSecret } from './types.js';
 import { FIELDS, FORMAT_VERSIONS } from './fields.js';
 import { isUuid, uuidV5 } from './ids.js';
 import { checkFields, childPath, has, isObject, type Obj, type Sink } from './validate-context.js';
-import {
-  readRef, validateConsumer, validateJwtSecret, validateRoute, validateService, type RawRef,
-} from './validate-entities.js';
+import { readRef, validateConsumer, validateJwtSecret, validateRoute, validateService, type RawRef } from './validate-entities.js';
 import { validateGateway } from './validate-gateway.js';
 import { validatePlugin, type PluginFields } from './validate-plugin.js';
 import { flattenTls } from './flatten-tls.js';
 
-export interface Item<E> { e: E; path: string; idGiven: boolean }
-interface RouteItem extends Item<RouteEntity> { parent: Item<ServiceEntity> | null; ref: RawRef | null }
-interface PluginItem {
-  f: PluginFields; path: string;
-  service: Item<ServiceEntity> | null; route: RouteItem | null;
-  serviceRef: RawRef | null; routeRef: RawRef | null;
+export interface Item<E> {
+  e: E;
+  path: string;
+  idGiven: boolean;
 }
-interface SecretItem extends Item<ValidatedJwtSecret> { parent: Item<ConsumerEntity> | null; ref: RawRef | null }
+interface RouteItem extends Item<RouteEntity> {
+  parent: Item<ServiceEntity> | null;
+  ref: RawRef | null;
+}
+interface PluginItem {
+  f: PluginFields;
+  path: string;
+  service: Item<ServiceEntity> | null;
+  route: RouteItem | null;
+  serviceRef: RawRef | null;
+  routeRef: RawRef | null;
+}
+interface SecretItem extends Item<ValidatedJwtSecret> {
+  parent: Item<ConsumerEntity> | null;
+  ref: RawRef | null;
+}
 
 export function list(sink: Sink, obj: Obj, key: string, path: string): Array<{ raw: unknown; path: string }> {
   if (!has(obj, key) || obj[key] === null) return [];
@@ -90,7 +99,10 @@ function collectEntities(sink: Sink, doc: Obj, version: string): Collected {
   const c: Collected = { services: [], routes: [], plugins: [], consumers: [], secrets: [] };
   const addPlugins = (owner: Obj, ownerPath: string, service: Item<ServiceEntity> | null, route: RouteItem | null) => {
     for (const { raw, path } of list(sink, owner, 'plugins', ownerPath)) {
-      if (!isObject(raw)) { sink.error(path, 'expected a record'); continue; }
+      if (!isObject(raw)) {
+        sink.error(path, 'expected a record');
+        continue;
+      }
       const nested = service !== null || route !== null;
       const serviceRef = readRef(sink, raw, path, 'service', nested);
       const routeRef = readRef(sink, raw, path, 'route', nested);
@@ -124,7 +136,8 @@ function collectEntities(sink: Sink, doc: Obj, version: string): Collected {
       const e = validateJwtSecret(sink, raw, path);
       if (!e) continue;
       const ref = readRef(sink, raw as Obj, path, 'consumer', parent !== null);
-      if (parent === null && ref === null && (raw as Obj).consumer == null) sink.error(childPath(path, 'consumer'), 'required field missing');
+      if (parent === null && ref === null && (raw as Obj).consumer == null)
+        sink.error(childPath(path, 'consumer'), 'required field missing');
       if (e.key === null) {
         sink.warn(childPath(path, 'key'), "no 'key' given: generated a random one, which changes on every load (set 'key')");
       }
@@ -158,7 +171,8 @@ function deriveIds(c: Collected): void {
   for (const s of c.services) if (!s.idGiven) s.e.id = uuidV5(`services:${s.e.name ?? `@${s.path}`}`);
   for (const r of c.routes) if (!r.idGiven) r.e.id = uuidV5(`routes:${r.e.name ?? `@${r.path}`}`);
   for (const x of c.consumers) {
-    if (!x.idGiven) x.e.id = uuidV5(x.e.username !== null ? `consumers:${x.e.username}` : `consumers:custom_id:${x.e.custom_id ?? `@${x.path}`}`);
+    if (!x.idGiven)
+      x.e.id = uuidV5(x.e.username !== null ? `consumers:${x.e.username}` : `consumers:custom_id:${x.e.custom_id ?? `@${x.path}`}`);
   }
   for (const s of c.secrets) if (!s.idGiven) s.e.id = uuidV5(`jwt_secrets:${s.e.key ?? `@${s.path}`}`);
 }
@@ -207,22 +221,32 @@ function resolveReferences(sink: Sink, c: Collected): PluginEntity[] {
     const scope = `service=${serviceId ?? '*'};route=${routeId ?? '*'}`;
     const previous = scopes.get(scope);
     if (previous !== undefined) {
-      sink.error(childPath(p.path, 'name'),
-        `uniqueness violation: 'plugins' entity with name set to 'jwt' already declared for ${describeScope(service, route)} (at ${previous})`);
+      sink.error(
+        childPath(p.path, 'name'),
+        `uniqueness violation: 'plugins' entity with name set to 'jwt' already declared for ${describeScope(service, route)} (at ${previous})`,
+      );
       continue;
     }
     scopes.set(scope, p.path);
     const id = p.f.id ?? uuidV5(`plugins:jwt:${scope}`);
     const e: PluginEntity = {
-      id, name: 'jwt', enabled: p.f.enabled, service: serviceId, route: routeId,
-      config: p.f.config, protocols: p.f.protocols, tags: p.f.tags,
+      id,
+      name: 'jwt',
+      enabled: p.f.enabled,
+      service: serviceId,
+      route: routeId,
+      config: p.f.config,
+      protocols: p.f.protocols,
+      tags: p.f.tags,
     };
     pluginEntities.push(e);
     pluginIds.push({ e, path: p.path, idGiven: p.f.id !== null });
     const anonymous = e.config.anonymous;
     if (anonymous !== null && findConsumer(anonymous) === undefined) {
-      sink.warn(childPath(childPath(p.path, 'config'), 'anonymous'),
-        `anonymous consumer '${anonymous}' does not exist: requests that fail authentication will get 500`);
+      sink.warn(
+        childPath(childPath(p.path, 'config'), 'anonymous'),
+        `anonymous consumer '${anonymous}' does not exist: requests that fail authentication will get 500`,
+      );
     }
   }
   uniqueIds(sink, 'plugins', pluginIds);
@@ -236,14 +260,19 @@ function describeScope(service: Item<ServiceEntity> | null, route: RouteItem | n
   return parts.length === 0 ? 'the global scope' : parts.join(' and ');
 }
 
-export function unique<T extends { path: string }>(sink: Sink, coll: string, items: T[], field: string, get: (t: T) => string | null): void {
+export function unique<T extends { path: string }>(
+  sink: Sink,
+  coll: string,
+  items: T[],
+  field: string,
+  get: (t: T) => string | null,
+): void {
   const seen = new Set<string>();
   for (const item of items) {
     const v = get(item);
     if (v === null) continue;
     if (seen.has(v)) {
-      sink.error(childPath(item.path, field),
-        `uniqueness violation: '${coll}' entity with ${field} set to '${v}' already declared`);
+      sink.error(childPath(item.path, field), `uniqueness violation: '${coll}' entity with ${field} set to '${v}' already declared`);
     }
     seen.add(v);
   }

@@ -33,15 +33,24 @@ function parseEntry(sink: Sink, entry: string, path: string, example: string): L
     return null;
   }
   const spec: ListenerSpec = {
-    host: address.host, port: address.port, ssl: false, http2: false, reuseport: false, backlog: null,
-    engine: null, flags: words.slice(1),
+    host: address.host,
+    port: address.port,
+    ssl: false,
+    http2: false,
+    reuseport: false,
+    backlog: null,
+    engine: null,
+    flags: words.slice(1),
   };
   for (const flag of spec.flags) {
     const eq = flag.indexOf('=');
     const name = eq === -1 ? flag : flag.slice(0, eq);
     const value = eq === -1 ? null : flag.slice(eq + 1);
     switch (name) {
-      case 'ssl': case 'http2': case 'reuseport': case 'bind':
+      case 'ssl':
+      case 'http2':
+      case 'reuseport':
+      case 'bind':
         if (value !== null) sink.error(path, `flag '${name}' takes no value`);
         else if (name !== 'bind') spec[name] = true;
         // bind: every listener binds its own address already, as nginx does with the flag.
@@ -59,8 +68,11 @@ function parseEntry(sink: Sink, entry: string, path: string, example: string): L
       default:
         if (name in WARNED_FLAGS) sink.warn(path, `flag '${name}': ${WARNED_FLAGS[name]}`);
         else {
-          sink.error(path, `unknown flag '${flag}' (expected ssl, http2, reuseport, backlog=N, deferred, bind, `
-            + `proxy_protocol or engine=${HTTP_ENGINES.join('|')})`);
+          sink.error(
+            path,
+            `unknown flag '${flag}' (expected ssl, http2, reuseport, backlog=N, deferred, bind, ` +
+              `proxy_protocol or engine=${HTTP_ENGINES.join('|')})`,
+          );
         }
     }
   }

@@ -12,7 +12,10 @@ function lineCol(text: string, offset: number): { line: number; col: number } {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) { line++; lineStart = i + 1; }
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
   }
   return { line, col: offset - lineStart + 1 };
 }
@@ -53,17 +56,30 @@ function parseYaml(text: string): ParseResult {
 /** Finds the offset and a description of the first JSON syntax error (null if the scanner finds none). */
 function locateJsonError(s: string): { offset: number; message: string } | null {
   let i = 0;
-  class Fail { constructor(readonly offset: number, readonly message: string) {} }
-  const ws = () => { while (i < s.length && ' \t\n\r'.includes(s[i]!)) i++; };
+  class Fail {
+    constructor(
+      readonly offset: number,
+      readonly message: string,
+    ) {}
+  }
+  const ws = () => {
+    while (i < s.length && ' \t\n\r'.includes(s[i]!)) i++;
+  };
   const unexpected = (): never => {
     throw new Fail(i, i >= s.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(s[i])}`);
   };
-  const literal = (word: string) => { if (s.startsWith(word, i)) i += word.length; else unexpected(); };
+  const literal = (word: string) => {
+    if (s.startsWith(word, i)) i += word.length;
+    else unexpected();
+  };
   const string = () => {
     i++;
     while (i < s.length) {
       const c = s.charCodeAt(i);
-      if (c === 34) { i++; return; }
+      if (c === 34) {
+        i++;
+        return;
+      }
       if (c < 0x20) throw new Fail(i, 'control character in string');
       if (c === 92) {
         const e = s[i + 1];
@@ -85,26 +101,50 @@ function locateJsonError(s: string): { offset: number; message: string } | null 
     ws();
     const c = s[i];
     if (c === '{') {
-      i++; ws();
-      if (s[i] === '}') { i++; return; }
+      i++;
+      ws();
+      if (s[i] === '}') {
+        i++;
+        return;
+      }
       for (;;) {
         ws();
         if (s[i] !== '"') unexpected();
-        string(); ws();
+        string();
+        ws();
         if (s[i] !== ':') unexpected();
-        i++; value(); ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === '}') { i++; return; }
+        i++;
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === '}') {
+          i++;
+          return;
+        }
         unexpected();
       }
     }
     if (c === '[') {
-      i++; ws();
-      if (s[i] === ']') { i++; return; }
+      i++;
+      ws();
+      if (s[i] === ']') {
+        i++;
+        return;
+      }
       for (;;) {
-        value(); ws();
-        if (s[i] === ',') { i++; continue; }
-        if (s[i] === ']') { i++; return; }
+        value();
+        ws();
+        if (s[i] === ',') {
+          i++;
+          continue;
+        }
+        if (s[i] === ']') {
+          i++;
+          return;
+        }
         unexpected();
       }
     }
@@ -115,7 +155,8 @@ function locateJsonError(s: string): { offset: number; message: string } | null 
     return number();
   };
   try {
-    value(); ws();
+    value();
+    ws();
     if (i < s.length) unexpected();
     return null;
   } catch (e) {

@@ -23,7 +23,12 @@ export function detectJsonIndent(text: string): string | number {
 }
 
 /** JSON stays JSON (indentation kept); YAML keeps the comments and formatting of `previousYaml` where values are unchanged. */
-export function serializeDocument(doc: unknown, format: 'json' | 'yaml', jsonIndent: string | number = 2, previousYaml: string | null = null): string {
+export function serializeDocument(
+  doc: unknown,
+  format: 'json' | 'yaml',
+  jsonIndent: string | number = 2,
+  previousYaml: string | null = null,
+): string {
   if (format === 'json') return `${JSON.stringify(doc, null, jsonIndent)}\n`;
   return updateYamlText(previousYaml, doc);
 }
@@ -32,7 +37,10 @@ export function serializeDocument(doc: unknown, format: 'json' | 'yaml', jsonInd
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const mode = await stat(path).then((s) => s.mode & 0o777, () => 0o644);
+  const mode = await stat(path).then(
+    (s) => s.mode & 0o777,
+    () => 0o644,
+  );
   const fh = await open(tmp, 'wx', 0o600);
   try {
     await fh.chmod(mode);

@@ -56,8 +56,11 @@ export function exposedAdminHost(gateway: GatewaySettings): string | null {
  * The one resolve step `portcullis check`, `start` and every reload share: environment overrides, command-line
  * overrides, the admin token in force, and the cross-field rules that need them. Token files are read on every call.
  */
-export function resolveConfig<C extends WithGateway>(validated: C, env: NodeJS.ProcessEnv = processEnvironment(),
-  overrides: SettingsOverrides = {}): ResolvedConfig<C> {
+export function resolveConfig<C extends WithGateway>(
+  validated: C,
+  env: NodeJS.ProcessEnv = processEnvironment(),
+  overrides: SettingsOverrides = {},
+): ResolvedConfig<C> {
   const config = applyOverrides(validated, env, overrides);
   const adminToken = resolveAdminToken(config.gateway, env);
   const errors: ConfigError[] = adminToken.ok ? [] : [...adminToken.errors];
@@ -65,9 +68,10 @@ export function resolveConfig<C extends WithGateway>(validated: C, env: NodeJS.P
   if (adminToken.ok && adminToken.token === null && exposed !== null) {
     errors.push({
       path: '$.gateway.admin_listen',
-      message: `the Admin API would listen on the non-loopback address '${exposed}' without a token: `
-        + `set gateway.admin_token or gateway.admin_token_file (or the ${ADMIN_TOKEN_ENV} / ${ADMIN_TOKEN_FILE_ENV} `
-        + 'environment variable), or listen on 127.0.0.1',
+      message:
+        `the Admin API would listen on the non-loopback address '${exposed}' without a token: ` +
+        `set gateway.admin_token or gateway.admin_token_file (or the ${ADMIN_TOKEN_ENV} / ${ADMIN_TOKEN_FILE_ENV} ` +
+        'environment variable), or listen on 127.0.0.1',
     });
   }
   return { config, adminToken, errors };

@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { GatewaySettings } from './types.js';
 import { childPath, has, type Obj, type Reader, type Sink } from './validate-context.js';
 
-export type AdminSecuritySettings = Pick<GatewaySettings, 'admin_token' | 'admin_token_file' | 'admin_allowed_origins' | 'admin_allowed_hosts'>;
+export type AdminSecuritySettings = Pick<
+  GatewaySettings,
+  'admin_token' | 'admin_token_file' | 'admin_allowed_origins' | 'admin_allowed_hosts'
+>;
 
 /**
  * Reads a token file the way Kubernetes and Docker secrets are mounted: one trailing newline is not part of
@@ -15,7 +18,14 @@ export function readTokenFile(file: string): { ok: true; token: string } | { ok:
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code ?? err);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : String(code ?? err);
     return { ok: false, message: `cannot read the admin token file '${file}': ${why}` };
   }
   const token = text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text;
@@ -35,7 +45,14 @@ function canonicalOrigin(value: string): string | null {
 
 const HOST_NAME_RE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*)$/;
 
-function readList(sink: Sink, r: Reader, obj: Obj, key: string, canonical: (v: string) => string | null, expected: string): string[] | undefined {
+function readList(
+  sink: Sink,
+  r: Reader,
+  obj: Obj,
+  key: string,
+  canonical: (v: string) => string | null,
+  expected: string,
+): string[] | undefined {
   if (!has(obj, key)) return undefined;
   const list = r.strings(key, []) ?? [];
   const out: string[] = [];
@@ -51,7 +68,12 @@ function readList(sink: Sink, r: Reader, obj: Obj, key: string, canonical: (v: s
 export function readAdminSecurity(sink: Sink, r: Reader, obj: Obj): AdminSecuritySettings {
   const token = r.str('admin_token', null, { nullable: true, nonEmpty: true });
   const tokenFile = r.str('admin_token_file', null, { nullable: true, nonEmpty: true });
-  const out: AdminSecuritySettings = { admin_token: token, admin_token_file: tokenFile, admin_allowed_origins: [], admin_allowed_hosts: [] };
+  const out: AdminSecuritySettings = {
+    admin_token: token,
+    admin_token_file: tokenFile,
+    admin_allowed_origins: [],
+    admin_allowed_hosts: [],
+  };
   if (tokenFile !== null) {
     const filePath = childPath(r.path, 'admin_token_file');
     if (token !== null) sink.error(filePath, 'set either admin_token or admin_token_file, not both');
@@ -62,9 +84,17 @@ export function readAdminSecurity(sink: Sink, r: Reader, obj: Obj): AdminSecurit
   }
   const origins = readList(sink, r, obj, 'admin_allowed_origins', canonicalOrigin, "an origin such as 'https://admin.example.com'");
   if (origins !== undefined) out.admin_allowed_origins = origins;
-  const hosts = readList(sink, r, obj, 'admin_allowed_hosts',
-    (v) => { const h = v.toLowerCase().replace(/\.$/, ''); return HOST_NAME_RE.test(h) ? h : null; },
-    "a host name without a port such as 'gateway.internal'");
+  const hosts = readList(
+    sink,
+    r,
+    obj,
+    'admin_allowed_hosts',
+    (v) => {
+      const h = v.toLowerCase().replace(/\.$/, '');
+      return HOST_NAME_RE.test(h) ? h : null;
+    },
+    "a host name without a port such as 'gateway.internal'",
+  );
   if (hosts !== undefined) out.admin_allowed_hosts = hosts;
   return out;
 }

@@ -42,8 +42,12 @@ export function createSink(): Sink {
   return {
     errors,
     warnings,
-    error(path, message) { errors.push({ path, message }); },
-    warn(path, message) { warnings.push({ path, message }); },
+    error(path, message) {
+      errors.push({ path, message });
+    },
+    warn(path, message) {
+      warnings.push({ path, message });
+    },
   };
 }
 
@@ -83,36 +87,59 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
     if (obj[key] === null) return nullable ? 'null' : 'bad-null';
     return 'present';
   }
-  function p(key: string): string { return childPath(path, key); }
+  function p(key: string): string {
+    return childPath(path, key);
+  }
   function number(key: string, fallback: number, min: number, max: number, integer: boolean): number {
     const state = missingOrNull(key, false);
     if (state === 'absent') return fallback;
-    if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+    if (state === 'bad-null') {
+      sink.error(p(key), 'required field missing');
+      return fallback;
+    }
     const v = obj[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
       sink.error(p(key), integer ? 'expected an integer' : 'expected a number');
       return fallback;
     }
-    if (v < min || v > max) { sink.error(p(key), `value should be between ${min} and ${max}`); return fallback; }
+    if (v < min || v > max) {
+      sink.error(p(key), `value should be between ${min} and ${max}`);
+      return fallback;
+    }
     return v;
   }
   return {
     path,
     str(key, fallback, opts = {}) {
       const state = missingOrNull(key, opts.nullable ?? false);
-      if (state === 'absent' || state === 'null') return state === 'null' ? null as never : fallback;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+      if (state === 'absent' || state === 'null') return state === 'null' ? (null as never) : fallback;
+      if (state === 'bad-null') {
+        sink.error(p(key), 'required field missing');
+        return fallback;
+      }
       const v = obj[key];
-      if (typeof v !== 'string') { sink.error(p(key), 'expected a string'); return fallback; }
-      if (opts.nonEmpty && v.length === 0) { sink.error(p(key), 'length must be at least 1'); return fallback; }
+      if (typeof v !== 'string') {
+        sink.error(p(key), 'expected a string');
+        return fallback;
+      }
+      if (opts.nonEmpty && v.length === 0) {
+        sink.error(p(key), 'length must be at least 1');
+        return fallback;
+      }
       return v;
     },
     bool(key, fallback) {
       const state = missingOrNull(key, false);
       if (state === 'absent') return fallback;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+      if (state === 'bad-null') {
+        sink.error(p(key), 'required field missing');
+        return fallback;
+      }
       const v = obj[key];
-      if (typeof v !== 'boolean') { sink.error(p(key), 'expected a boolean'); return fallback; }
+      if (typeof v !== 'boolean') {
+        sink.error(p(key), 'expected a boolean');
+        return fallback;
+      }
       return v;
     },
     int: (key, fallback, min, max) => number(key, fallback, min, max, true),
@@ -120,9 +147,15 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
     oneOf(key, values, fallback) {
       const state = missingOrNull(key, false);
       if (state === 'absent') return fallback;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+      if (state === 'bad-null') {
+        sink.error(p(key), 'required field missing');
+        return fallback;
+      }
       const v = obj[key];
-      if (typeof v !== 'string') { sink.error(p(key), 'expected a string'); return fallback; }
+      if (typeof v !== 'string') {
+        sink.error(p(key), 'expected a string');
+        return fallback;
+      }
       if (!(values as readonly string[]).includes(v)) {
         sink.error(p(key), `expected one of: ${values.join(', ')}`);
         return fallback;
@@ -133,13 +166,23 @@ export function createReader(sink: Sink, obj: Obj, path: string): Reader {
       const state = missingOrNull(key, opts.nullable ?? false);
       if (state === 'absent') return fallback;
       if (state === 'null') return null;
-      if (state === 'bad-null') { sink.error(p(key), 'required field missing'); return fallback; }
+      if (state === 'bad-null') {
+        sink.error(p(key), 'required field missing');
+        return fallback;
+      }
       const v = obj[key];
-      if (!Array.isArray(v)) { sink.error(p(key), opts.set ? 'expected a set' : 'expected an array'); return fallback; }
+      if (!Array.isArray(v)) {
+        sink.error(p(key), opts.set ? 'expected a set' : 'expected an array');
+        return fallback;
+      }
       const out: string[] = [];
       let ok = true;
       v.forEach((item, i) => {
-        if (typeof item !== 'string') { sink.error(childPath(p(key), i), 'expected a string'); ok = false; return; }
+        if (typeof item !== 'string') {
+          sink.error(childPath(p(key), i), 'expected a string');
+          ok = false;
+          return;
+        }
         if (!opts.set || !out.includes(item)) out.push(item);
       });
       return ok ? out : fallback;

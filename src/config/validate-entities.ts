@@ -3,10 +3,26 @@ import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEn
 import { FIELDS, HTTPS_REDIRECT_CODES, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
 import { isUuid } from './ids.js';
 import {
-  checkFields, checkTimestamps, childPath, createReader, has, isObject, parseHttpUrl, type Obj, type Reader, type Sink,
+  checkFields,
+  checkTimestamps,
+  childPath,
+  createReader,
+  has,
+  isObject,
+  parseHttpUrl,
+  type Obj,
+  type Reader,
+  type Sink,
 } from './validate-context.js';
 import {
-  entityNameError, looksLikeLegacyRegex, regexErrorText, methodError, routeHostError, routePathError, serviceHostError, servicePathError,
+  entityNameError,
+  looksLikeLegacyRegex,
+  regexErrorText,
+  methodError,
+  routeHostError,
+  routePathError,
+  serviceHostError,
+  servicePathError,
   sniNameError,
 } from './validate-routing.js';
 import { keyFitError, parsePublicKey, requiresPublicKey } from './validate-keys.js';
@@ -14,7 +30,10 @@ import { readKeySource } from './validate-verify.js';
 import { HEADER_UNSAFE } from '../proxy/header-value.js';
 
 /** A reference to another entity by endpoint key or id, as written (`service: "orders"`). */
-export interface RawRef { value: string; path: string }
+export interface RawRef {
+  value: string;
+  path: string;
+}
 
 /** Every entity's first checks: a record, known fields, timestamps; then a reader for its fields. */
 function openEntity(sink: Sink, raw: unknown, path: string, fields: readonly string[]): { obj: Obj; r: Reader } | null {
@@ -133,7 +152,9 @@ export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; h
   return { protocol: scheme, host, port, path };
 }
 
-export interface RouteOptions { formatVersion: string }
+export interface RouteOptions {
+  formatVersion: string;
+}
 
 export function validateRoute(sink: Sink, raw: unknown, path: string, opts: RouteOptions): RouteEntity | null {
   const opened = openEntity(sink, raw, path, FIELDS.route);
@@ -164,8 +185,10 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   if (paths && opts.formatVersion !== '3.0') {
     paths = paths.map((p, i) => {
       if (!looksLikeLegacyRegex(p)) return p;
-      sink.warn(childPath(childPath(path, 'paths'), i),
-        `read as the regex '~${p}' because _format_version is ${opts.formatVersion} (write '~${p}' with _format_version 3.0)`);
+      sink.warn(
+        childPath(childPath(path, 'paths'), i),
+        `read as the regex '~${p}' because _format_version is ${opts.formatVersion} (write '~${p}' with _format_version 3.0)`,
+      );
       return `~${p}`;
     });
   }
@@ -180,9 +203,12 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
 
   const empty = (v: unknown[] | Record<string, unknown> | null) => v === null || Object.keys(v).length === 0;
   if (empty(methods) && empty(hosts) && empty(paths) && empty(headers) && (empty(snis) || !protocols.includes('https'))) {
-    sink.error(path, protocols.includes('https')
-      ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
-      : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'");
+    sink.error(
+      path,
+      protocols.includes('https')
+        ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
+        : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'",
+    );
   }
   return {
     id: id ?? '',
@@ -217,8 +243,10 @@ function readRedirectCode(sink: Sink, obj: Obj, path: string): number | null {
 function readPathHandling(sink: Sink, r: Reader): 'v0' | 'v1' {
   const v = r.oneOf('path_handling', ['v0', 'v1'] as const, 'v0');
   if (v === 'v1') {
-    sink.warn(childPath(r.path, 'path_handling'),
-      "'v1' is accepted but ignored: upstream paths follow the v0 rules, as with Kong's default router");
+    sink.warn(
+      childPath(r.path, 'path_handling'),
+      "'v1' is accepted but ignored: upstream paths follow the v0 rules, as with Kong's default router",
+    );
   }
   return v;
 }
@@ -236,13 +264,24 @@ function readHeaders(sink: Sink, obj: Obj, path: string): Record<string, string[
       sink.error(p, "cannot contain 'host' header, which must be specified in the 'hosts' attribute");
       continue;
     }
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) { sink.error(p, `invalid header name: '${name}'`); continue; }
-    if (!Array.isArray(values) || values.length === 0) { sink.error(p, 'expected a non-empty array of strings'); continue; }
+    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      sink.error(p, `invalid header name: '${name}'`);
+      continue;
+    }
+    if (!Array.isArray(values) || values.length === 0) {
+      sink.error(p, 'expected a non-empty array of strings');
+      continue;
+    }
     const list: string[] = [];
     values.forEach((v, i) => {
-      if (typeof v !== 'string') { sink.error(childPath(p, i), 'expected a string'); return; }
+      if (typeof v !== 'string') {
+        sink.error(childPath(p, i), 'expected a string');
+        return;
+      }
       if (v.startsWith('~*')) {
-        try { new RegExp(v.slice(2), 'i'); } catch (err) {
+        try {
+          new RegExp(v.slice(2), 'i');
+        } catch (err) {
           sink.error(childPath(p, i), `invalid regex: '${v.slice(2)}' (${regexErrorText(err)})`);
         }
       }
@@ -286,8 +325,16 @@ export function validateJwtSecret(sink: Sink, raw: unknown, path: string): (Omit
   const source = readKeySource(sink, obj, path, algorithm, algOk);
   if (algOk && algorithm.startsWith('HS') === false) {
     if (rsa_public_key === null) {
-      if (requiresPublicKey(algorithm) && source.jwks_uri === null && source.jwks === null && source.oidc_issuer === null
-        && !has(obj, 'jwks_uri') && !has(obj, 'jwks') && !has(obj, 'oidc_issuer') && !sink.errors.some((e) => e.path === keyPath)) {
+      if (
+        requiresPublicKey(algorithm) &&
+        source.jwks_uri === null &&
+        source.jwks === null &&
+        source.oidc_issuer === null &&
+        !has(obj, 'jwks_uri') &&
+        !has(obj, 'jwks') &&
+        !has(obj, 'oidc_issuer') &&
+        !sink.errors.some((e) => e.path === keyPath)
+      ) {
         sink.error(keyPath, 'required field missing');
       }
     } else {

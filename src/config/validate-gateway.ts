@@ -45,7 +45,7 @@ function readAuthorizerListen(sink: Sink, raw: unknown, at: string): ListenerSpe
   const specs = parseListeners(sink, raw, at, '127.0.0.1:8003', true);
   if (specs === null) return null;
   if (specs.length !== 1) {
-    sink.error(at, 'expected one address (e.g. \'127.0.0.1:8003\') or \'off\'');
+    sink.error(at, "expected one address (e.g. '127.0.0.1:8003') or 'off'");
     return null;
   }
   const spec = specs[0]!;
@@ -61,7 +61,11 @@ type AuthorizerSettings = Pick<GatewaySettings, 'authorizer_listen' | 'authorize
 
 /** External-authorizer fields, defaulted (off, no prefix, source auto). */
 function readAuthorizer(
-  sink: Sink, r: Reader, obj: Record<string, unknown>, path: string, others: readonly ListenAddress[],
+  sink: Sink,
+  r: Reader,
+  obj: Record<string, unknown>,
+  path: string,
+  others: readonly ListenAddress[],
 ): AuthorizerSettings {
   const out: AuthorizerSettings = { authorizer_listen: null, authorizer_path_prefix: '', authorizer_source: 'auto' };
   const at = childPath(path, 'authorizer_listen');
@@ -122,13 +126,17 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
   const httpEngine = r.oneOf('http_engine', HTTP_ENGINES, GATEWAY_DEFAULTS.http_engine);
   for (const spec of proxyListen) {
     if (spec.backlog !== null && listenerEngine(spec, httpEngine) === 'uws') {
-      sink.warn(childPath(path, 'proxy_listen'), `backlog=${spec.backlog} is applied by the node engine only; uWS keeps its built-in backlog`);
+      sink.warn(
+        childPath(path, 'proxy_listen'),
+        `backlog=${spec.backlog} is applied by the node engine only; uWS keeps its built-in backlog`,
+      );
     }
   }
   const adminListen = parseListeners(sink, obj.admin_listen, childPath(path, 'admin_listen'), GATEWAY_DEFAULTS.admin_listen, true);
   for (const spec of adminListen ?? []) {
     // A listener the operator believes is TLS must not serve plain HTTP.
-    if (spec.ssl) sink.error(childPath(path, 'admin_listen'), "flag 'ssl' is not supported on admin_listen; serve the Admin API on loopback");
+    if (spec.ssl)
+      sink.error(childPath(path, 'admin_listen'), "flag 'ssl' is not supported on admin_listen; serve the Admin API on loopback");
     if (spec.http2 || spec.engine !== null || spec.backlog !== null) {
       sink.warn(childPath(path, 'admin_listen'), 'flags http2, engine= and backlog= have no effect on admin_listen (Node http/1.1)');
     }
@@ -155,7 +163,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r),
     ...certificates,
-    ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...adminListen ?? []]),
+    ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...(adminListen ?? [])]),
     ...readReplicaSettings(r),
     status_listen: has(obj, 'status_listen') ? statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) : null,
     token_cache: {

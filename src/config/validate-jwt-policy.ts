@@ -3,9 +3,21 @@ import type { JwtPluginConfig } from './types.js';
 import { FIELDS } from './fields.js';
 import { checkFields, childPath, createReader, has, isObject, type Obj, type Sink } from './validate-context.js';
 
-export type JwtPolicyFields = Pick<JwtPluginConfig,
-  'leeway' | 'issuers' | 'audiences' | 'scopes_required' | 'scopes_claim' | 'scopes_match' | 'roles_required' | 'roles_claim'
-  | 'roles_match' | 'claims_to_headers' | 'forward_payload_header' | 'hide_credentials'>;
+export type JwtPolicyFields = Pick<
+  JwtPluginConfig,
+  | 'leeway'
+  | 'issuers'
+  | 'audiences'
+  | 'scopes_required'
+  | 'scopes_claim'
+  | 'scopes_match'
+  | 'roles_required'
+  | 'roles_claim'
+  | 'roles_match'
+  | 'claims_to_headers'
+  | 'forward_payload_header'
+  | 'hide_credentials'
+>;
 
 export const MAX_LEEWAY_SECONDS = 3600;
 
@@ -18,15 +30,35 @@ const DOT_PATH_RE = /^[^.]+(\.[^.]+)*$/;
 
 /** Headers the gateway itself manages upstream (hop-by-hop, framing, forwarding, consumer identity). */
 const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host',
-  'content-length', 'expect', 'via', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
-  'x-forwarded-path', 'x-forwarded-prefix', 'x-real-ip', 'x-kong-request-id', 'x-consumer-id', 'x-consumer-username',
-  'x-consumer-custom-id', 'x-credential-identifier', 'x-anonymous-consumer',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'host',
+  'content-length',
+  'expect',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-real-ip',
+  'x-kong-request-id',
+  'x-consumer-id',
+  'x-consumer-username',
+  'x-consumer-custom-id',
+  'x-credential-identifier',
+  'x-anonymous-consumer',
 ]);
 
 /** Checks one upstream header name; the message, or null when it is usable. */
 function headerNameProblem(name: string): string | null {
-  if (!HEADER_NAME_RE.test(name)) return 'expected a header name (letters, digits and !#$%&\'*+-.^_`|~)';
+  if (!HEADER_NAME_RE.test(name)) return "expected a header name (letters, digits and !#$%&'*+-.^_`|~)";
   if (RESERVED_HEADERS.has(name.toLowerCase())) return `header '${name}' is set by the gateway and cannot be configured`;
   return null;
 }
@@ -38,7 +70,8 @@ function nonEmptyList(sink: Sink, raw: Obj, path: string, key: string, item: Reg
   const p = childPath(path, key);
   if (list.length === 0) sink.error(p, 'expected at least one value');
   (raw[key] as unknown[]).forEach((v, i) => {
-    if (typeof v === 'string' && (v === '' || (item !== null && !item.test(v)))) sink.error(childPath(p, i), v === '' ? 'length must be at least 1' : itemMessage);
+    if (typeof v === 'string' && (v === '' || (item !== null && !item.test(v))))
+      sink.error(childPath(p, i), v === '' ? 'length must be at least 1' : itemMessage);
   });
   return list;
 }
@@ -64,7 +97,8 @@ function claimsToHeaders(sink: Sink, raw: Obj, path: string): JwtPluginConfig['c
     for (const key of ['claim', 'header']) if (!has(entry, key)) sink.error(childPath(ep, key), 'required field missing');
     const claim = r.str('claim', '', { nonEmpty: true });
     const header = r.str('header', '', { nonEmpty: true });
-    if (claim !== '' && !DOT_PATH_RE.test(claim)) sink.error(childPath(ep, 'claim'), 'expected a claim name or dot path (no empty segments)');
+    if (claim !== '' && !DOT_PATH_RE.test(claim))
+      sink.error(childPath(ep, 'claim'), 'expected a claim name or dot path (no empty segments)');
     if (header !== '') {
       const problem = headerNameProblem(header);
       if (problem !== null) sink.error(childPath(ep, 'header'), problem);
@@ -85,7 +119,7 @@ export function validateJwtPolicy(sink: Sink, raw: Obj, path: string): JwtPolicy
   if (issuers !== undefined) out.issuers = issuers;
   const audiences = nonEmptyList(sink, raw, path, 'audiences', null, '');
   if (audiences !== undefined) out.audiences = audiences;
-  const valueMessage = 'expected printable ASCII without spaces, \'"\' or \'\\\' (RFC 6750 scope-token)';
+  const valueMessage = "expected printable ASCII without spaces, '\"' or '\\' (RFC 6750 scope-token)";
   const scopes = nonEmptyList(sink, raw, path, 'scopes_required', SCOPE_TOKEN_RE, valueMessage);
   if (scopes !== undefined) out.scopes_required = scopes;
   const scopesClaim = nonEmptyList(sink, raw, path, 'scopes_claim', DOT_PATH_RE, 'expected a claim name or dot path (no empty segments)');
@@ -95,7 +129,8 @@ export function validateJwtPolicy(sink: Sink, raw: Obj, path: string): JwtPolicy
   if (roles !== undefined) out.roles_required = roles;
   if (has(raw, 'roles_claim')) {
     const claim = r.str('roles_claim', 'roles', { nonEmpty: true });
-    if (claim !== '' && !DOT_PATH_RE.test(claim)) sink.error(childPath(path, 'roles_claim'), 'expected a claim name or dot path (no empty segments)');
+    if (claim !== '' && !DOT_PATH_RE.test(claim))
+      sink.error(childPath(path, 'roles_claim'), 'expected a claim name or dot path (no empty segments)');
     out.roles_claim = claim;
   }
   if (has(raw, 'roles_match')) out.roles_match = r.oneOf('roles_match', ['all', 'any'] as const, 'all');
@@ -106,7 +141,8 @@ export function validateJwtPolicy(sink: Sink, raw: Obj, path: string): JwtPolicy
     const p = childPath(path, 'forward_payload_header');
     const problem = header === '' ? null : headerNameProblem(header);
     if (problem !== null) sink.error(p, problem);
-    else if (headers?.some((h) => h.header.toLowerCase() === header.toLowerCase())) sink.error(p, `header '${header}' is also in claims_to_headers`);
+    else if (headers?.some((h) => h.header.toLowerCase() === header.toLowerCase()))
+      sink.error(p, `header '${header}' is also in claims_to_headers`);
     out.forward_payload_header = header;
   }
   if (has(raw, 'hide_credentials')) out.hide_credentials = r.bool('hide_credentials', false);

@@ -19,8 +19,15 @@ function normalizePrefixPath(path: string): string {
   for (let i = 1; i < segments.length; i++) {
     const seg = segments[i]!;
     const last = i === segments.length - 1;
-    if (seg === '.') { if (last) out.push(''); continue; }
-    if (seg === '..') { out.pop(); if (last) out.push(''); continue; }
+    if (seg === '.') {
+      if (last) out.push('');
+      continue;
+    }
+    if (seg === '..') {
+      out.pop();
+      if (last) out.push('');
+      continue;
+    }
     out.push(seg);
   }
   return `/${out.join('/')}`;

@@ -29,9 +29,18 @@ const VERIFY_LIMITS = {
   jwks_ready_timeout_ms: [0, 600000],
 } as const;
 
-export type VerifySettings = Pick<GatewaySettings, 'asymmetric_verify' | 'verify_queue_max' | 'verify_pool_threads'
-  | 'jwks_cache_min_seconds' | 'jwks_cache_max_seconds' | 'jwks_refetch_interval_seconds' | 'jwks_fetch_timeout_ms'
-  | 'jwks_max_bytes' | 'jwks_ready_timeout_ms'>;
+export type VerifySettings = Pick<
+  GatewaySettings,
+  | 'asymmetric_verify'
+  | 'verify_queue_max'
+  | 'verify_pool_threads'
+  | 'jwks_cache_min_seconds'
+  | 'jwks_cache_max_seconds'
+  | 'jwks_refetch_interval_seconds'
+  | 'jwks_fetch_timeout_ms'
+  | 'jwks_max_bytes'
+  | 'jwks_ready_timeout_ms'
+>;
 
 /** Reads the gateway fields of this extension, defaulted; min must not exceed max. */
 export function readVerifySettings(sink: Sink, r: Reader): VerifySettings {
@@ -43,7 +52,11 @@ export function readVerifySettings(sink: Sink, r: Reader): VerifySettings {
     verify_pool_threads: r.int('verify_pool_threads', D.verify_pool_threads, ...L.verify_pool_threads),
     jwks_cache_min_seconds: r.int('jwks_cache_min_seconds', D.jwks_cache_min_seconds, ...L.jwks_cache_min_seconds),
     jwks_cache_max_seconds: r.int('jwks_cache_max_seconds', D.jwks_cache_max_seconds, ...L.jwks_cache_max_seconds),
-    jwks_refetch_interval_seconds: r.int('jwks_refetch_interval_seconds', D.jwks_refetch_interval_seconds, ...L.jwks_refetch_interval_seconds),
+    jwks_refetch_interval_seconds: r.int(
+      'jwks_refetch_interval_seconds',
+      D.jwks_refetch_interval_seconds,
+      ...L.jwks_refetch_interval_seconds,
+    ),
     jwks_fetch_timeout_ms: r.int('jwks_fetch_timeout_ms', D.jwks_fetch_timeout_ms, ...L.jwks_fetch_timeout_ms),
     jwks_max_bytes: r.int('jwks_max_bytes', D.jwks_max_bytes, ...L.jwks_max_bytes),
     jwks_ready_timeout_ms: r.int('jwks_ready_timeout_ms', D.jwks_ready_timeout_ms, ...L.jwks_ready_timeout_ms),
@@ -106,7 +119,10 @@ export function readKeySource(sink: Sink, obj: Obj, path: string, algorithm: Jwt
   const given = ['rsa_public_key', 'jwks_uri', 'jwks', 'oidc_issuer'].filter((f) => has(obj, f) && obj[f] !== null);
   if (given.length > 1) {
     for (const f of given.slice(1)) {
-      sink.error(childPath(path, f), `cannot be set together with '${given[0]}' (give one of: rsa_public_key, jwks_uri, jwks, oidc_issuer)`);
+      sink.error(
+        childPath(path, f),
+        `cannot be set together with '${given[0]}' (give one of: rsa_public_key, jwks_uri, jwks, oidc_issuer)`,
+      );
     }
   }
   if (algOk && algorithm.startsWith('HS')) {

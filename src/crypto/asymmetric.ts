@@ -15,12 +15,7 @@ export type AsymmetricVerify = (
  * True only when `signature` is a valid JWS signature of `signingInput` under `key` for `alg`.
  * HS* and unknown algorithms are false (HMAC has its own verifier).
  */
-export function verifyAsymmetric(
-  alg: JwtAlgorithm,
-  key: KeyObject,
-  signingInput: string | Buffer,
-  signature: Buffer,
-): boolean {
+export function verifyAsymmetric(alg: JwtAlgorithm, key: KeyObject, signingInput: string | Buffer, signature: Buffer): boolean {
   try {
     if (!fitsAlgorithm(alg, key, signature)) return false;
     const data = typeof signingInput === 'string' ? Buffer.from(signingInput, 'latin1') : signingInput;

@@ -4,10 +4,18 @@ import type { JwtAlgorithm } from '../config/types.js';
 
 /** The digest node:crypto hashes with for each algorithm; null for EdDSA, whose curve fixes its own. */
 export const JWS_DIGEST: Readonly<Record<JwtAlgorithm, string | null>> = {
-  HS256: 'sha256', HS384: 'sha384', HS512: 'sha512',
-  RS256: 'sha256', RS384: 'sha384', RS512: 'sha512',
-  PS256: 'sha256', PS384: 'sha384', PS512: 'sha512',
-  ES256: 'sha256', ES384: 'sha384', ES512: 'sha512',
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+  RS256: 'sha256',
+  RS384: 'sha384',
+  RS512: 'sha512',
+  PS256: 'sha256',
+  PS384: 'sha384',
+  PS512: 'sha512',
+  ES256: 'sha256',
+  ES384: 'sha384',
+  ES512: 'sha512',
   EdDSA: null,
 };
 // RFC 7518 §3.5: the PSS salt is as long as the digest output.
@@ -21,11 +29,17 @@ export type JwsKeyInput = KeyObject | (SignKeyObjectInput & VerifyKeyObjectInput
 /** The key argument of crypto.sign/verify for an asymmetric `alg` (ECDSA signatures as raw r||s, as JOSE has them). */
 export function jwsKeyInput(alg: JwtAlgorithm, key: KeyObject): JwsKeyInput {
   switch (alg) {
-    case 'RS256': case 'RS384': case 'RS512':
+    case 'RS256':
+    case 'RS384':
+    case 'RS512':
       return { key, padding: constants.RSA_PKCS1_PADDING };
-    case 'PS256': case 'PS384': case 'PS512':
+    case 'PS256':
+    case 'PS384':
+    case 'PS512':
       return { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: PSS_SALT[alg]! };
-    case 'ES256': case 'ES384': case 'ES512':
+    case 'ES256':
+    case 'ES384':
+    case 'ES512':
       return { key, dsaEncoding: 'ieee-p1363' };
     default:
       return key;
@@ -45,11 +59,17 @@ export function fitsAlgorithm(alg: JwtAlgorithm, key: KeyObject, signature: Buff
   if (key.type !== 'public' && key.type !== 'private') return false;
   const type = key.asymmetricKeyType;
   switch (alg) {
-    case 'RS256': case 'RS384': case 'RS512':
+    case 'RS256':
+    case 'RS384':
+    case 'RS512':
       return type === 'rsa';
-    case 'PS256': case 'PS384': case 'PS512':
+    case 'PS256':
+    case 'PS384':
+    case 'PS512':
       return type === 'rsa' || type === 'rsa-pss';
-    case 'ES256': case 'ES384': case 'ES512': {
+    case 'ES256':
+    case 'ES384':
+    case 'ES512': {
       if (type !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== EC_CURVE[alg]) return false;
       const len = EC_SIG_LENGTH[alg]!;
       const half = len >>> 1;

@@ -146,15 +146,12 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
       }
       finish(items, results);
     };
-    piscina.run(task, { transferList: [buffer] }).then(
-      (out: ArrayBuffer) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        finish(items, new Uint8Array(out));
-      },
-      fail,
-    );
+    piscina.run(task, { transferList: [buffer] }).then((out: ArrayBuffer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      finish(items, new Uint8Array(out));
+    }, fail);
   }
 
   function flush(): void {

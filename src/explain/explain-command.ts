@@ -37,7 +37,8 @@ export function parseHeaderFlag(raw: string): [string, string] | null {
 export async function runExplainCommand(options: ExplainCommandOptions): Promise<ExplainCommandResult> {
   if (options.path === undefined || options.path === '') return usage('--path is required (e.g. --path /api/users)');
   if (!options.path.startsWith('/')) return usage(`--path must start with '/', got '${options.path}'`);
-  if (options.method !== undefined && !/^[A-Za-z]+$/.test(options.method)) return usage(`--method must be an HTTP method, got '${options.method}'`);
+  if (options.method !== undefined && !/^[A-Za-z]+$/.test(options.method))
+    return usage(`--method must be an HTTP method, got '${options.method}'`);
   const headers: Array<[string, string]> = [];
   for (const raw of options.headers) {
     const h = parseHeaderFlag(raw);
@@ -48,7 +49,12 @@ export async function runExplainCommand(options: ExplainCommandOptions): Promise
     return usage('--token and an Authorization --header are exclusive');
   }
   const loaded = loadConfigFile(options.configPath);
-  if (!loaded.ok) return { code: 2, stdout: '', stderr: `portcullis explain: invalid config ${options.configPath}:\n${formatConfigErrors(loaded.errors)}\n` };
+  if (!loaded.ok)
+    return {
+      code: 2,
+      stdout: '',
+      stderr: `portcullis explain: invalid config ${options.configPath}:\n${formatConfigErrors(loaded.errors)}\n`,
+    };
   const input: ExplainInput = { method: options.method, host: options.host, path: options.path, headers, token: options.token };
   const e = await explainRequest(compileConfig(loaded.config, 1), input);
   return { code: e.verdict.allowed ? 0 : 1, stdout: options.json ? `${JSON.stringify(e, null, 2)}\n` : renderExplanation(e), stderr: '' };

@@ -28,7 +28,12 @@ function preview(token: string): string {
 }
 
 /** The steps in the order the authenticator takes them; the list ends at the first failure. */
-export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlugin, req: AuthRequest, options: ExplainJwtOptions): Promise<JwtStep[]> {
+export async function explainJwt(
+  config: CompiledConfig,
+  plugin: CompiledJwtPlugin,
+  req: AuthRequest,
+  options: ExplainJwtOptions,
+): Promise<JwtStep[]> {
   const c = plugin.config;
   const policy = plugin.policy;
   const steps: JwtStep[] = [];
@@ -38,13 +43,23 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
   };
 
   if (!c.run_on_preflight && req.method === 'OPTIONS') {
-    steps.push({ step: 'preflight', input: { method: 'OPTIONS', run_on_preflight: false }, result: 'skip', detail: 'the plugin does not run on preflight requests' });
+    steps.push({
+      step: 'preflight',
+      input: { method: 'OPTIONS', run_on_preflight: false },
+      result: 'skip',
+      detail: 'the plugin does not run on preflight requests',
+    });
     return steps;
   }
   const sources = { header_names: c.header_names, uri_param_names: c.uri_param_names, cookie_names: c.cookie_names };
   const token = createTokenExtractor(c).extract(req);
   if (typeof token === 'number') {
-    const why = token === NO_TOKEN ? 'no token in any configured place' : token === MULTIPLE_TOKENS ? 'more than one token' : 'a header value that is not `Bearer <token>`';
+    const why =
+      token === NO_TOKEN
+        ? 'no token in any configured place'
+        : token === MULTIPLE_TOKENS
+          ? 'more than one token'
+          : 'a header value that is not `Bearer <token>`';
     add('token', sources, false, why);
     return steps;
   }
@@ -60,8 +75,10 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
   if (policy !== null && (policy.issuers !== null || policy.audiences !== null)) {
     const code = checkIssuerAudience(policy, decoded.claims);
     const input = {
-      iss: ownValue(decoded.claims, 'iss') ?? null, issuers: policy.issuers && [...policy.issuers],
-      aud: ownValue(decoded.claims, 'aud') ?? null, audiences: policy.audiences && [...policy.audiences],
+      iss: ownValue(decoded.claims, 'iss') ?? null,
+      issuers: policy.issuers && [...policy.issuers],
+      aud: ownValue(decoded.claims, 'aud') ?? null,
+      audiences: policy.audiences && [...policy.audiences],
     };
     if (!add('issuer_audience', input, code === 0, code === 0 ? 'allowed' : issuerAudienceBody(code))) return steps;
   }
@@ -77,27 +94,53 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
     add('key_claim', { key_claim_name: kcn }, false, `no '${kcn}' in the claims or the header`);
     return steps;
   }
-  if (!add('key_claim', { key_claim_name: kcn, from, value: keyValue }, typeof keyValue === 'string' && keyValue !== '', typeof keyValue === 'string' ? 'a string' : 'not a non-empty string')) return steps;
+  if (
+    !add(
+      'key_claim',
+      { key_claim_name: kcn, from, value: keyValue },
+      typeof keyValue === 'string' && keyValue !== '',
+      typeof keyValue === 'string' ? 'a string' : 'not a non-empty string',
+    )
+  )
+    return steps;
 
   const hmac = createHmacVerifier();
   const keys = createCredentialKeys(config, hmac, options.jwks);
   const prepared = keys.get(keyValue as string);
   if (prepared === undefined) {
-    add('credential', { value: keyValue, compared_with: nearMisses(keyValue as string, [...config.credentialsByKey.keys()]) }, false,
-      `no credential has key ${JSON.stringify(keyValue)} (exact, case-sensitive comparison)`);
+    add(
+      'credential',
+      { value: keyValue, compared_with: nearMisses(keyValue as string, [...config.credentialsByKey.keys()]) },
+      false,
+      `no credential has key ${JSON.stringify(keyValue)} (exact, case-sensitive comparison)`,
+    );
     return steps;
   }
   const consumer = prepared.credential.consumer.entity;
   add('credential', { value: keyValue, consumer: consumer.username ?? consumer.custom_id ?? consumer.id }, true, 'exact match');
-  if (!add('algorithm', { token: decoded.alg, credential: prepared.alg }, prepared.alg === decoded.alg,
-    prepared.alg === decoded.alg ? 'equal' : 'the token\'s alg must equal the credential\'s algorithm')) return steps;
+  if (
+    !add(
+      'algorithm',
+      { token: decoded.alg, credential: prepared.alg },
+      prepared.alg === decoded.alg,
+      prepared.alg === decoded.alg ? 'equal' : "the token's alg must equal the credential's algorithm",
+    )
+  )
+    return steps;
 
   const signingInput = token.slice(0, decoded.signingInputLength);
   if (prepared.isHmac) {
     const slot = c.secret_is_base64 ? prepared.hmacSlotBase64 : prepared.hmacSlot;
     const signed = decoded.signatureEnd === token.length ? token : token.slice(0, decoded.signatureEnd);
     const ok = slot !== NO_KEY && slot !== NO_SECRET && hmac.verify(slot, signed, decoded.signingInputLength);
-    const detail = slot === NO_KEY ? 'the secret is not valid base64 (secret_is_base64)' : slot === NO_SECRET ? 'the credential has no secret' : ok ? 'valid' : 'does not verify with the credential\'s secret';
+    const detail =
+      slot === NO_KEY
+        ? 'the secret is not valid base64 (secret_is_base64)'
+        : slot === NO_SECRET
+          ? 'the credential has no secret'
+          : ok
+            ? 'valid'
+            : "does not verify with the credential's secret";
     if (!add('signature', { alg: decoded.alg, secret_is_base64: c.secret_is_base64 }, ok, detail)) return steps;
   } else {
     let key = prepared.publicKey;
@@ -114,7 +157,7 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
       return steps;
     }
     const ok = await verifyAsymmetric(decoded.alg as JwtAlgorithm, key!, signingInput, signatureBytes(token, decoded));
-    if (!add('signature', input, ok, ok ? 'valid' : 'does not verify with the credential\'s key')) return steps;
+    if (!add('signature', input, ok, ok ? 'valid' : "does not verify with the credential's key")) return steps;
   }
 
   const leeway = policy?.leeway ?? 0;
@@ -125,21 +168,40 @@ export async function explainJwt(config: CompiledConfig, plugin: CompiledJwtPlug
     const nbf = ownValue(decoded.claims, 'nbf');
     const code = checker.check(exp, nbf, now);
     const input = {
-      claims_to_verify: c.claims_to_verify, maximum_expiration: c.maximum_expiration, leeway, now,
-      exp: exp ?? null, nbf: nbf ?? null,
+      claims_to_verify: c.claims_to_verify,
+      maximum_expiration: c.maximum_expiration,
+      leeway,
+      now,
+      exp: exp ?? null,
+      nbf: nbf ?? null,
       ...(typeof exp === 'number' ? { exp_in_seconds: exp - now } : {}),
       ...(typeof nbf === 'number' ? { nbf_in_seconds: nbf - now } : {}),
     };
     if (!add('time_claims', input, code === 0, code === 0 ? 'valid now' : checker.body(code))) return steps;
   } else {
-    steps.push({ step: 'time_claims', input: { claims_to_verify: null }, result: 'skip', detail: 'claims_to_verify is empty: exp and nbf are not checked' });
+    steps.push({
+      step: 'time_claims',
+      input: { claims_to_verify: null },
+      result: 'skip',
+      detail: 'claims_to_verify is empty: exp and nbf are not checked',
+    });
   }
 
   if (policy !== null && (policy.scopes !== null || policy.roles !== null)) {
     const code = checkAccess(policy, decoded.claims);
-    const show = (r: typeof policy.scopes) => r && { required: r.required, match: r.any ? 'any' : 'all', claims: r.claims.map((x) => x.name), value: r.claims.map((x) => claimAt(decoded.claims, x.name, x.path)).find((v) => v !== undefined) ?? null };
-    add('scopes_roles', { scopes: show(policy.scopes), roles: show(policy.roles) }, code === ACCESS_OK,
-      code === ACCESS_OK ? 'satisfied' : code === ACCESS_SCOPE ? 'required scopes missing (403)' : 'required roles missing (403)');
+    const show = (r: typeof policy.scopes) =>
+      r && {
+        required: r.required,
+        match: r.any ? 'any' : 'all',
+        claims: r.claims.map((x) => x.name),
+        value: r.claims.map((x) => claimAt(decoded.claims, x.name, x.path)).find((v) => v !== undefined) ?? null,
+      };
+    add(
+      'scopes_roles',
+      { scopes: show(policy.scopes), roles: show(policy.roles) },
+      code === ACCESS_OK,
+      code === ACCESS_OK ? 'satisfied' : code === ACCESS_SCOPE ? 'required scopes missing (403)' : 'required roles missing (403)',
+    );
   }
   return steps;
 }

@@ -89,7 +89,8 @@ export async function explainRequest(config: CompiledConfig, input: ExplainInput
     plugin: null,
     jwt: null,
   };
-  if (req.headers.filter(([n]) => n === 'authorization').length > 1) return refused(e, 400, messageBody(GATEWAY_MESSAGES.badRequest), 'request');
+  if (req.headers.filter(([n]) => n === 'authorization').length > 1)
+    return refused(e, 400, messageBody(GATEWAY_MESSAGES.badRequest), 'request');
   const path = normalizePath(req.url);
   if (path === null) return refused(e, 400, messageBody(GATEWAY_MESSAGES.badRequest), 'request');
   req.path = path;
@@ -114,11 +115,17 @@ export async function explainRequest(config: CompiledConfig, input: ExplainInput
       e.jwt = { steps, decision: decisionOf(decision) };
       const stop = steps.find((s) => s.result === 'fail');
       if (decision.kind === 'deny') {
-        e.verdict = { allowed: false, status: decision.status, body: decision.body, reason: e.jwt.decision.reason, stopped_at: stop?.step ?? 'jwt' };
+        e.verdict = {
+          allowed: false,
+          status: decision.status,
+          body: decision.body,
+          reason: e.jwt.decision.reason,
+          stopped_at: stop?.step ?? 'jwt',
+        };
         return e;
       }
       e.verdict.reason = e.jwt.decision.reason;
-      e.verdict.stopped_at = decision.kind === 'allow' && decision.anonymous ? stop?.step ?? null : null;
+      e.verdict.stopped_at = decision.kind === 'allow' && decision.anonymous ? (stop?.step ?? null) : null;
     } finally {
       await runtime.close(0);
     }

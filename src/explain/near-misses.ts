@@ -10,10 +10,14 @@ const MAX_LISTED = 20;
 
 function note(value: string, key: string): string | null {
   const trim = (s: string) => s.replace(/\/+$/, '');
-  if (trim(value) === trim(key)) return value.length > key.length ? 'near miss: the token has a trailing slash the key lacks' : 'near miss: the key has a trailing slash the token lacks';
+  if (trim(value) === trim(key))
+    return value.length > key.length
+      ? 'near miss: the token has a trailing slash the key lacks'
+      : 'near miss: the key has a trailing slash the token lacks';
   if (value.trim() === key.trim()) return 'near miss: leading or trailing whitespace';
   if (value.toLowerCase() === key.toLowerCase()) return 'near miss: differs only in letter case';
-  if (trim(value.trim().toLowerCase()) === trim(key.trim().toLowerCase())) return 'near miss: differs in case, whitespace or trailing slash';
+  if (trim(value.trim().toLowerCase()) === trim(key.trim().toLowerCase()))
+    return 'near miss: differs in case, whitespace or trailing slash';
   if (value.startsWith(key) || key.startsWith(value)) return 'near miss: one is a prefix of the other';
   return null;
 }

@@ -8,7 +8,10 @@ function json(value: unknown): string {
 }
 
 function fields(input: Record<string, unknown>): string {
-  return Object.entries(input).filter(([k]) => k !== 'compared_with').map(([k, v]) => `${k}=${json(v)}`).join(' ');
+  return Object.entries(input)
+    .filter(([k]) => k !== 'compared_with')
+    .map(([k, v]) => `${k}=${json(v)}`)
+    .join(' ');
 }
 
 export function renderExplanation(e: Explanation): string {
@@ -30,7 +33,11 @@ export function renderExplanation(e: Explanation): string {
     }
   }
   if (e.route.matched !== null) {
-    out.push(e.plugin === null ? 'plugin    none: no jwt plugin applies to this route' : `plugin    jwt from the ${e.plugin.scope} scope (plugin id ${e.plugin.id})`);
+    out.push(
+      e.plugin === null
+        ? 'plugin    none: no jwt plugin applies to this route'
+        : `plugin    jwt from the ${e.plugin.scope} scope (plugin id ${e.plugin.id})`,
+    );
   }
   if (e.jwt !== null) {
     e.jwt.steps.forEach((s, i) => {
@@ -38,13 +45,16 @@ export function renderExplanation(e: Explanation): string {
       const inputs = fields(s.input);
       if (inputs !== '') out.push(`                             ${inputs}`);
       if (Array.isArray(s.input.compared_with)) {
-        for (const k of s.input.compared_with as Array<{ key: string; note: string }>) out.push(`                               key ${json(k.key)}: ${k.note}`);
+        for (const k of s.input.compared_with as Array<{ key: string; note: string }>)
+          out.push(`                               key ${json(k.key)}: ${k.note}`);
       }
     });
   }
   const v = e.verdict;
   if (v.allowed) {
-    out.push(`verdict   ALLOWED: proxied to the service${v.reason === null ? '' : ` (auth ${v.reason})`}${v.stopped_at !== null ? `; the token failed at ${v.stopped_at}, the anonymous consumer applies` : ''}`);
+    out.push(
+      `verdict   ALLOWED: proxied to the service${v.reason === null ? '' : ` (auth ${v.reason})`}${v.stopped_at !== null ? `; the token failed at ${v.stopped_at}, the anonymous consumer applies` : ''}`,
+    );
   } else {
     out.push(`verdict   REFUSED: ${v.status} ${v.body}${v.reason === null ? '' : ` (auth ${v.reason})`}, stopped at ${v.stopped_at}`);
   }

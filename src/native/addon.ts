@@ -20,7 +20,14 @@ export interface VerifyCodes {
 
 /** The codes when no addon is loaded (its VerifyResult values); a loaded addon's own export replaces them (a test checks they agree). */
 const BUILT_IN_VERIFY_CODES: VerifyCodes = Object.freeze({
-  MATCH: 1, MISMATCH: 0, TOO_LONG: -1, STRUCTURE: -2, BAD_SIGNATURE: -3, NOT_ASCII: -4, BAD_SLOT: -5, BAD_ARGUMENT: -6,
+  MATCH: 1,
+  MISMATCH: 0,
+  TOO_LONG: -1,
+  STRUCTURE: -2,
+  BAD_SIGNATURE: -3,
+  NOT_ASCII: -4,
+  BAD_SLOT: -5,
+  BAD_ARGUMENT: -6,
 });
 
 /** One config generation's HMAC keys; dropped keyrings are freed by GC. */

@@ -25,7 +25,10 @@ export class AccessRecord {
   upstreamStatus = 0;
   bytesOut = 0;
 
-  constructor(readonly method: string, readonly path: string) {}
+  constructor(
+    readonly method: string,
+    readonly path: string,
+  ) {}
 }
 
 const QUOTED_REASONS: readonly string[] = AUTH_REASON_NAMES.map((n) => JSON.stringify(n));
@@ -103,7 +106,6 @@ function ms(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-
 export function createAccessLog(target: string, options: AccessLogOptions): AccessLog {
   const out = createAppender(target, {
     maxPendingBytes: options.maxBufferBytes ?? DEFAULT_MAX_BUFFER,
@@ -129,15 +131,41 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
         upstream = String(ms(u));
         gateway = total - u;
       }
-      out.write(prefix + Date.now() + worker + response.requestId
-        + '","method":' + (QUOTED_METHODS.get(r.method) ?? JSON.stringify(r.method)) + ',"path":' + JSON.stringify(r.path)
-        + ',"status":' + (response.status === 0 ? 499 : response.status)
-        + ',"route":' + r.route + ',"service":' + r.service
-        + ',"consumer":' + r.consumer + ',"credential":' + r.credential + ',"auth":' + r.auth
-        + ',"upstream_status":' + (r.upstreamStatus === 0 ? 'null' : r.upstreamStatus)
-        + ',"upstream_latency_ms":' + upstream + ',"gateway_latency_ms":' + ms(gateway) + ',"latency_ms":' + ms(total)
-        + ',"bytes_in":' + bytesIn + ',"bytes_out":' + r.bytesOut
-        + (response.mode === 'authorizer' ? ',"mode":"authorizer","msg":"access"}\n' : ',"msg":"access"}\n'));
+      out.write(
+        prefix +
+          Date.now() +
+          worker +
+          response.requestId +
+          '","method":' +
+          (QUOTED_METHODS.get(r.method) ?? JSON.stringify(r.method)) +
+          ',"path":' +
+          JSON.stringify(r.path) +
+          ',"status":' +
+          (response.status === 0 ? 499 : response.status) +
+          ',"route":' +
+          r.route +
+          ',"service":' +
+          r.service +
+          ',"consumer":' +
+          r.consumer +
+          ',"credential":' +
+          r.credential +
+          ',"auth":' +
+          r.auth +
+          ',"upstream_status":' +
+          (r.upstreamStatus === 0 ? 'null' : r.upstreamStatus) +
+          ',"upstream_latency_ms":' +
+          upstream +
+          ',"gateway_latency_ms":' +
+          ms(gateway) +
+          ',"latency_ms":' +
+          ms(total) +
+          ',"bytes_in":' +
+          bytesIn +
+          ',"bytes_out":' +
+          r.bytesOut +
+          (response.mode === 'authorizer' ? ',"mode":"authorizer","msg":"access"}\n' : ',"msg":"access"}\n'),
+      );
     },
     flush: () => out.drain(),
     reopen: () => out.reopen(),

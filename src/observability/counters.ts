@@ -25,7 +25,15 @@ export function tallyAuth(tallies: Float64Array, reason: AuthReason, denied: boo
 }
 
 /** Gauges describe the present state of a live worker; a retired worker's gauges are dropped, not kept. */
-const GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['inFlight', 'tokenCacheEntries', 'verifyPending', 'jwksSources', 'jwksSourcesReady', 'loopDelayP99Us', 'loopDelayMaxUs']);
+const GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set([
+  'inFlight',
+  'tokenCacheEntries',
+  'verifyPending',
+  'jwksSources',
+  'jwksSourcesReady',
+  'loopDelayP99Us',
+  'loopDelayMaxUs',
+]);
 /** Gauges combined by maximum, not sum (a delay of one worker's loop). */
 const MAX_GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['loopDelayP99Us', 'loopDelayMaxUs']);
 
@@ -39,14 +47,41 @@ function emptyAuthCounters(): AuthReasonCounters {
 export function emptyCounters(): DataPlaneCounters {
   return {
     ...emptyAuthCounters(),
-    requests: 0, responses2xx: 0, responses3xx: 0, responses4xx: 0, responses5xx: 0,
-    authAllowed: 0, authDenied: 0, upstreamErrors: 0, inFlight: 0,
-    tokenCacheHits: 0, tokenCacheMisses: 0, tokenCacheEvictions: 0, tokenCacheEntries: 0,
-    verifyQueueFull: 0, verifyOffloaded: 0, verifyPending: 0, jwksSources: 0, jwksSourcesReady: 0, jwksFetches: 0, jwksFetchErrors: 0,
-    jwksRefetchesSuppressed: 0, loopDelayP99Us: 0, loopDelayMaxUs: 0,
-    authzAllowedCredential: 0, authzAllowedAnonymous: 0, authzAllowedNoPlugin: 0, authzAllowedPreflight: 0,
-    authzDeniedNoToken: 0, authzDeniedInvalidToken: 0, authzDeniedClaims: 0, authzDeniedForbidden: 0,
-    authzErrorQueueFull: 0, authzErrorInternal: 0, authzNotFound: 0, authzBadRequest: 0,
+    requests: 0,
+    responses2xx: 0,
+    responses3xx: 0,
+    responses4xx: 0,
+    responses5xx: 0,
+    authAllowed: 0,
+    authDenied: 0,
+    upstreamErrors: 0,
+    inFlight: 0,
+    tokenCacheHits: 0,
+    tokenCacheMisses: 0,
+    tokenCacheEvictions: 0,
+    tokenCacheEntries: 0,
+    verifyQueueFull: 0,
+    verifyOffloaded: 0,
+    verifyPending: 0,
+    jwksSources: 0,
+    jwksSourcesReady: 0,
+    jwksFetches: 0,
+    jwksFetchErrors: 0,
+    jwksRefetchesSuppressed: 0,
+    loopDelayP99Us: 0,
+    loopDelayMaxUs: 0,
+    authzAllowedCredential: 0,
+    authzAllowedAnonymous: 0,
+    authzAllowedNoPlugin: 0,
+    authzAllowedPreflight: 0,
+    authzDeniedNoToken: 0,
+    authzDeniedInvalidToken: 0,
+    authzDeniedClaims: 0,
+    authzDeniedForbidden: 0,
+    authzErrorQueueFull: 0,
+    authzErrorInternal: 0,
+    authzNotFound: 0,
+    authzBadRequest: 0,
   };
 }
 

@@ -67,7 +67,7 @@ function fromNginx(o: OriginalRequest, s: RequestSnapshot, uri: string | undefin
       proto = url.slice(0, scheme);
       const slash = url.indexOf('/', scheme + 3);
       const query = url.indexOf('?', scheme + 3);
-      const end = slash < 0 ? (query < 0 ? url.length : query) : (query >= 0 && query < slash ? query : slash);
+      const end = slash < 0 ? (query < 0 ? url.length : query) : query >= 0 && query < slash ? query : slash;
       o.host = url.slice(scheme + 3, end);
       target ??= end === url.length ? '/' : url.charCodeAt(end) === 63 ? `/${url.slice(end)}` : url.slice(end);
     }
@@ -95,7 +95,9 @@ function fromEnvoy(o: OriginalRequest, s: RequestSnapshot, prefix: string): bool
 
 /** The original request, or BAD_SHAPE / OUTSIDE_PREFIX. Sources are tried in the documented order unless one is pinned. */
 export function reconstructRequest(
-  s: RequestSnapshot, source: AuthorizerSource, prefix: string,
+  s: RequestSnapshot,
+  source: AuthorizerSource,
+  prefix: string,
 ): OriginalRequest | typeof BAD_SHAPE | typeof OUTSIDE_PREFIX {
   const o = new OriginalRequest(s);
   const ok = readSource(o, s, source, prefix);

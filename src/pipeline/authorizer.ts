@@ -154,7 +154,10 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
       answer(writer, match, outcome as AuthDecision);
       return;
     }
-    (outcome as Promise<AuthDecision>).then((decision) => answer(writer, match, decision), (error: unknown) => failed(writer, error));
+    (outcome as Promise<AuthDecision>).then(
+      (decision) => answer(writer, match, decision),
+      (error: unknown) => failed(writer, error),
+    );
   }
 
   return {

@@ -24,7 +24,6 @@ import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { createLoopDelayMonitor } from '../observability/loop-delay.js';
 
-
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
   createRouteTable(routes: readonly CompiledRoute[]): RouteTable;
@@ -86,7 +85,8 @@ async function defaultFactories(): Promise<DataPlaneFactories> {
     createRouteTable: routing.createRouteTable,
     normalizePath: normalize.normalizePath,
     // The thread's verifier (libuv / pool / inline per gateway.asymmetric_verify) and JWKS registry outlive generations.
-    createAuthenticator: (config, runtime) => auth.createAuthenticator(config, { verifyAsymmetric: runtime.verifier.verify, jwks: runtime.jwks }),
+    createAuthenticator: (config, runtime) =>
+      auth.createAuthenticator(config, { verifyAsymmetric: runtime.verifier.verify, jwks: runtime.jwks }),
   };
 }
 
@@ -133,8 +133,12 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
 
   function proxy(
-    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
-    match: RouteMatch, allow: AuthAllow | null, forward: ListenerContext,
+    writer: ClientResponse,
+    snap: RequestSnapshot,
+    body: RequestBody | null,
+    match: RouteMatch,
+    allow: AuthAllow | null,
+    forward: ListenerContext,
   ): void {
     const service = match.route.service;
     if (service === null) {
@@ -163,7 +167,13 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   }
 
   const handle = createRequestFront({
-    current: () => gen, normalizePath, counters, authCounts, logger, accessLog: accessLog !== null, proxy,
+    current: () => gen,
+    normalizePath,
+    counters,
+    authCounts,
+    logger,
+    accessLog: accessLog !== null,
+    proxy,
   });
   const entry: PipelineEntry = {
     shared,
@@ -187,10 +197,15 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
    */
   async function drainQuietly(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const wait = (ms: number, untilIdle: boolean): Promise<void> => new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.max(0, Math.min(ms, deadline - Date.now())));
-      if (untilIdle) drainWaiter = () => { clearTimeout(timer); resolve(); };
-    });
+    const wait = (ms: number, untilIdle: boolean): Promise<void> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, Math.min(ms, deadline - Date.now())));
+        if (untilIdle)
+          drainWaiter = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+      });
     while (Date.now() < deadline) {
       if (counters.inFlight + authzShared.counters.inFlight > 0) {
         await wait(timeoutMs, true);
@@ -207,7 +222,11 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const secure = initial.gateway.proxy_listen.some((spec) => spec.ssl);
   let tls: TlsMaterial | null = secure ? createTlsMaterial(initial.validated) : null;
   const servers = await createListenerServers(initial.gateway, entry, {
-    via, logger, primary: options.primary ?? true, tls: () => tls, ticketKeys: options.ticketKeys ?? null,
+    via,
+    logger,
+    primary: options.primary ?? true,
+    tls: () => tls,
+    ticketKeys: options.ticketKeys ?? null,
     onUnsafeClaim(header, claim) {
       logger.debug({ header, claim }, 'claims_to_headers: claim value has characters a header cannot carry; not sent');
     },
@@ -217,26 +236,42 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   const authzShared = createAuthorizerShared(shared);
   // The event loop's delay since the previous counters() read, sampled only while there is traffic (idle costs nothing).
   const loopDelay = createLoopDelayMonitor({
-    activity: () => counters.requests + authzShared.counters.responses2xx + authzShared.counters.responses4xx + authzShared.counters.responses5xx,
+    activity: () =>
+      counters.requests + authzShared.counters.responses2xx + authzShared.counters.responses4xx + authzShared.counters.responses5xx,
     inFlight: () => counters.inFlight + authzShared.counters.inFlight,
   });
   const authzSpec = initial.gateway.authorizer_listen;
-  const authz = authzSpec === null ? null : await createAuthorizerServer(initial.gateway, authzSpec, createAuthorizerEntry({
-    current: () => gen, normalizePath, counters, ids, shared: authzShared, logger, accessLog: accessLog !== null,
-  }), { via, logger, primary: options.primary ?? true });
+  const authz =
+    authzSpec === null
+      ? null
+      : await createAuthorizerServer(
+          initial.gateway,
+          authzSpec,
+          createAuthorizerEntry({
+            current: () => gen,
+            normalizePath,
+            counters,
+            ids,
+            shared: authzShared,
+            logger,
+            accessLog: accessLog !== null,
+          }),
+          { via, logger, primary: options.primary ?? true },
+        );
   let authorizerPort = 0;
   const plane: DataPlane = {
     info: {
       httpEngine: [...new Set(servers.engines)].map((e) => (e === 'uws' ? 'uws-native' : e)).join('+'),
       httpEngines: [...servers.engines],
-      uwsNative: servers.uwsNative, hmacEngine: gen.auth.hmacEngine,
+      uwsNative: servers.uwsNative,
+      hmacEngine: gen.auth.hmacEngine,
     },
     ports,
     get generation() {
       return gen.config.generation;
     },
     async listen() {
-      ports.push(...await servers.listen(options.listenHost, options.listenPorts));
+      ports.push(...(await servers.listen(options.listenHost, options.listenPorts)));
       if (authz !== null) {
         const wanted = options.authorizerPort ?? authz.context.spec.port;
         authorizerPort = authz.server === null ? wanted : await authz.server.listen(authz.context.spec.host, wanted);
@@ -255,7 +290,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       pools.retain(config.services);
       if (tls !== null && tlsFingerprint(config.validated) !== tls.fingerprint) {
         tls = createTlsMaterial(config.validated);
-        servers.updateTls(tls).catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
+        servers
+          .updateTls(tls)
+          .catch((err: unknown) => logger.error({ err }, 'new TLS certificates could not be applied; the previous ones keep serving'));
       }
       // SIGHUP re-opens a file access log, so logrotate can move it away.
       accessLog?.reopen();

@@ -22,8 +22,12 @@ export interface FrontGeneration {
 
 /** The stage after the front: an admitted, routed and allowed (or unauthenticated-route) request goes upstream. */
 export type ProxyStage = (
-  writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
-  match: RouteMatch, allow: AuthAllow | null, listener: ListenerContext,
+  writer: ClientResponse,
+  snap: RequestSnapshot,
+  body: RequestBody | null,
+  match: RouteMatch,
+  allow: AuthAllow | null,
+  listener: ListenerContext,
 ) => void;
 
 export interface RequestFrontDeps {
@@ -47,12 +51,18 @@ const UNEXPECTED = messageBody(GATEWAY_MESSAGES.unexpected);
  * Returns the handler of one request. A refusal (admission, no route, a denied token) is answered here, touching only
  * what it needs: the snapshot's admission facts, path, host and credential headers, never the peer address.
  */
-export function createRequestFront(deps: RequestFrontDeps): (writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext) => void {
+export function createRequestFront(
+  deps: RequestFrontDeps,
+): (writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext) => void {
   const { counters, authCounts, logger, normalizePath, proxy } = deps;
 
   function afterAuth(
-    writer: ClientResponse, snap: RequestSnapshot, body: RequestBody | null,
-    match: RouteMatch, decision: AuthDecision, listener: ListenerContext,
+    writer: ClientResponse,
+    snap: RequestSnapshot,
+    body: RequestBody | null,
+    match: RouteMatch,
+    decision: AuthDecision,
+    listener: ListenerContext,
   ): void {
     if (writer.finished) return;
     if (writer.access !== null) noteAccessAuth(writer.access, decision);

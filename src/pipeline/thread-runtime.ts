@@ -45,13 +45,16 @@ function verifierKey(s: Pick<GatewaySettings, 'asymmetric_verify' | 'verify_queu
 export function createThreadRuntime(gateway: GatewaySettings, options: ThreadRuntimeOptions): ThreadRuntime {
   const { logger } = options;
   const verifySettings = (g: GatewaySettings): GatewaySettings =>
-    (options.verifyMode === undefined ? g : { ...g, asymmetric_verify: options.verifyMode });
+    options.verifyMode === undefined ? g : { ...g, asymmetric_verify: options.verifyMode };
   const s = verifySettings(gateway);
   let boundKey = verifierKey(s);
   const verifier = createAsymmetricVerifier(s, {
     workers: gateway.workers,
     onPoolError(err) {
-      logger.warn({ err }, 'verify pool failed a batch; verifying inline on the event loop instead (further failures are counted, not logged)');
+      logger.warn(
+        { err },
+        'verify pool failed a batch; verifying inline on the event loop instead (further failures are counted, not logged)',
+      );
     },
   });
   const onEvent = (e: JwksEvent): void => {
@@ -71,7 +74,10 @@ export function createThreadRuntime(gateway: GatewaySettings, options: ThreadRun
     configure(next) {
       const key = verifierKey(verifySettings(next));
       if (key !== boundKey) {
-        logger.warn({ setting: 'gateway.asymmetric_verify' }, 'gateway.asymmetric_verify / verify_queue_max / verify_pool_threads changed; they take effect only after a restart');
+        logger.warn(
+          { setting: 'gateway.asymmetric_verify' },
+          'gateway.asymmetric_verify / verify_queue_max / verify_pool_threads changed; they take effect only after a restart',
+        );
         boundKey = key;
       }
       jwks.updateSettings(jwksSettingsOf(next));

@@ -39,10 +39,22 @@ const enum Action {
 
 function classify(name: string): Action {
   switch (name) {
-    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
-    case 'upgrade': case 'proxy': case 'host': case 'expect': case 'x-forwarded-proto':
-    case 'x-forwarded-host': case 'x-forwarded-port': case 'x-forwarded-path':
-    case 'x-forwarded-prefix': case 'x-real-ip': case 'x-kong-request-id': case 'trailer':
+    case 'connection':
+    case 'keep-alive':
+    case 'proxy-connection':
+    case 'transfer-encoding':
+    case 'upgrade':
+    case 'proxy':
+    case 'host':
+    case 'expect':
+    case 'x-forwarded-proto':
+    case 'x-forwarded-host':
+    case 'x-forwarded-port':
+    case 'x-forwarded-path':
+    case 'x-forwarded-prefix':
+    case 'x-real-ip':
+    case 'x-kong-request-id':
+    case 'trailer':
       return Action.Drop;
     case 'x-forwarded-for':
       return Action.Forwarded;
@@ -50,8 +62,11 @@ function classify(name: string): Action {
       return Action.Via;
     case 'te':
       return Action.Te;
-    case 'x-consumer-id': case 'x-consumer-username': case 'x-consumer-custom-id':
-    case 'x-credential-identifier': case 'x-anonymous-consumer': // IDENTITY_HEADER_NAMES
+    case 'x-consumer-id':
+    case 'x-consumer-username':
+    case 'x-consumer-custom-id':
+    case 'x-credential-identifier':
+    case 'x-anonymous-consumer': // IDENTITY_HEADER_NAMES
       return Action.Consumer;
   }
   return Action.Keep;
@@ -175,15 +190,24 @@ export function buildUpstreamHeaders(
   const host = route.entity.preserve_host && req.host !== '' ? req.host : route.service!.hostHeader;
   const ip = req.remoteAddress;
   out.push(
-    'host', host,
-    'x-forwarded-for', xff === null ? ip : `${xff}, ${ip}`,
-    'x-forwarded-proto', ctx.proto,
-    'x-forwarded-host', hostWithoutPort(req.host),
-    'x-forwarded-port', ctx.listenPort,
-    'x-forwarded-path', wireBytes(req.url),
-    'x-real-ip', ip,
-    'via', via === null ? ctx.via : `${via}, ${ctx.via}`,
-    'x-kong-request-id', requestId,
+    'host',
+    host,
+    'x-forwarded-for',
+    xff === null ? ip : `${xff}, ${ip}`,
+    'x-forwarded-proto',
+    ctx.proto,
+    'x-forwarded-host',
+    hostWithoutPort(req.host),
+    'x-forwarded-port',
+    ctx.listenPort,
+    'x-forwarded-path',
+    wireBytes(req.url),
+    'x-real-ip',
+    ip,
+    'via',
+    via === null ? ctx.via : `${via}, ${ctx.via}`,
+    'x-kong-request-id',
+    requestId,
   );
   if (match.forwardedPrefix !== null) out.push('x-forwarded-prefix', match.forwardedPrefix);
   if (auth !== null) appendIdentityHeaders(out, auth, match, ctx);
@@ -206,5 +230,9 @@ export function appendIdentityHeaders(out: string[], auth: AuthAllow, match: Rou
 
 /** The identity header names the proxy replaces on every allow (client values never pass). */
 export const IDENTITY_HEADER_NAMES: readonly string[] = [
-  'x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-credential-identifier', 'x-anonymous-consumer',
+  'x-consumer-id',
+  'x-consumer-username',
+  'x-consumer-custom-id',
+  'x-credential-identifier',
+  'x-anonymous-consumer',
 ];

@@ -33,9 +33,10 @@ export function buildPolicyHeaders(policy: UpstreamPolicy, claims: Record<string
 export function appendPolicyHeaders(out: string[], policy: UpstreamPolicy, auth: AuthAllow, ctx: ForwardContext): void {
   // Built when the token was verified, for the policy of the route that verified it; another route's policy
   // (the same token on two routes) builds its own here.
-  const built = auth.policyHeaders !== undefined && auth.policyHeaders.policy === policy
-    ? auth.policyHeaders
-    : buildPolicyHeaders(policy, auth.claims ?? NO_CLAIMS, auth.token!);
+  const built =
+    auth.policyHeaders !== undefined && auth.policyHeaders.policy === policy
+      ? auth.policyHeaders
+      : buildPolicyHeaders(policy, auth.claims ?? NO_CLAIMS, auth.token!);
   const headers = built.headers;
   for (let i = 0; i < headers.length; i++) out.push(headers[i]!);
   if (built.unsafe !== null) for (const h of built.unsafe) ctx.onUnsafeClaim?.(h.header, h.claim);

@@ -136,8 +136,13 @@ function compileEntries(route: CompiledRoute, firstOrder: number): Entry[] {
   return paths.map((p, i): Entry => {
     if (isRegexPath(p)) {
       return {
-        ...base, prefix: null, regex: compilePathRegex(p), isRegex: 1,
-        regexPriority: e.regex_priority, prefixLength: 0, order: firstOrder + i,
+        ...base,
+        prefix: null,
+        regex: compilePathRegex(p),
+        isRegex: 1,
+        regexPriority: e.regex_priority,
+        prefixLength: 0,
+        order: firstOrder + i,
       };
     }
     const prefix = normalizePath(p) ?? p;
@@ -197,9 +202,7 @@ function sniListMatches(snis: readonly string[], sni: string | null): boolean {
 }
 
 /** Tries one entry against the request; the RouteMatch when every attribute matches, else null. */
-function tryEntry(
-  e: Entry, query: RouteQuery, path: string, host: string, hostLength: number, port: number,
-): RouteMatch | null {
+function tryEntry(e: Entry, query: RouteQuery, path: string, host: string, hostLength: number, port: number): RouteMatch | null {
   if (e.methods !== null && !e.methods.includes(query.method)) return null;
   if (e.prefix !== null && !path.startsWith(e.prefix)) return null;
   if (e.hosts !== null && !hostMatches(e.hosts, host, hostLength, port)) return null;
@@ -247,7 +250,8 @@ export function createRouteTable(routes: readonly CompiledRoute[], options: Rout
   entries.sort(compareEntries);
   for (let i = 0; i < entries.length; i++) entries[i]!.rank = i;
   const anyHosts = entries.some((e) => e.hosts !== null);
-  const index = options.indexed === false ? { pathKeyLength: 0, byPath: new Map(), byHost: new Map(), always: entries } : buildRouteIndex(entries);
+  const index =
+    options.indexed === false ? { pathKeyLength: 0, byPath: new Map(), byHost: new Map(), always: entries } : buildRouteIndex(entries);
   const keyLength = index.pathKeyLength;
   const byPath = index.byPath;
   const byHost = index.byHost;

@@ -51,12 +51,13 @@ export function createUwsServer(uws: Uws, handler: RequestHandler, tls: UwsTls |
   let listenSocket: us_listen_socket | null = null;
   let bound: { host: string; port: number } | null = null;
   let closed = false;
-  const listenOn = (target: TemplatedApp, host: string, port: number): Promise<us_listen_socket> => new Promise((resolve, reject) => {
-    target.listen(host, port, (socket) => {
-      if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
-      else resolve(socket);
+  const listenOn = (target: TemplatedApp, host: string, port: number): Promise<us_listen_socket> =>
+    new Promise((resolve, reject) => {
+      target.listen(host, port, (socket) => {
+        if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
+        else resolve(socket);
+      });
     });
-  });
   const close = (target: TemplatedApp): void => {
     // App.close() exists at runtime in 20.30 but is missing from its typings.
     const fn = (target as unknown as { close?: () => void }).close;

@@ -45,7 +45,11 @@ export class BodyReader implements AsyncIterable<Buffer> {
   /** Set once the body is being discarded: bytes go nowhere, the sink counts them. */
   private discardSink: DiscardSink | null = null;
 
-  constructor(private readonly res: HttpResponse, private readonly limit: number, readonly declared: number) {}
+  constructor(
+    private readonly res: HttpResponse,
+    private readonly limit: number,
+    readonly declared: number,
+  ) {}
 
   /** Body bytes still to come: -1 when the length was not declared (chunked). */
   remaining(): number {

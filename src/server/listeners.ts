@@ -53,11 +53,17 @@ async function loadNativeUws(): Promise<Uws | null> {
 }
 
 export async function createListenerServers(
-  gateway: GatewaySettings, entry: PipelineEntry, options: ListenerOptions,
+  gateway: GatewaySettings,
+  entry: PipelineEntry,
+  options: ListenerOptions,
 ): Promise<ListenerServers> {
   const { logger } = options;
   const contexts: ListenerContext[] = gateway.proxy_listen.map((spec) => ({
-    spec, listenPort: '0', via: options.via, proto: spec.ssl ? 'https' : 'http', onUnsafeClaim: options.onUnsafeClaim,
+    spec,
+    listenPort: '0',
+    via: options.via,
+    proto: spec.ssl ? 'https' : 'http',
+    onUnsafeClaim: options.onUnsafeClaim,
   }));
   const engines = contexts.map((ctx) => listenerEngine(ctx.spec, gateway.http_engine));
   let uwsNative: boolean | null = null;
@@ -75,10 +81,11 @@ export async function createListenerServers(
   const uwsTls = (ctx: ListenerContext): UwsEngineTls | null => {
     const material = options.tls();
     if (material === null) return null;
-    const files = pemFiles ??= createPemFiles();
+    const files = (pemFiles ??= createPemFiles());
     const plan = (m: TlsMaterial): UwsTlsFiles => {
       const p = planUwsTls(m.generation, files, m.routeSnis, m.routesUseSni);
-      if (p === null) throw new Error(`listener ${listenerAddress(ctx.spec)} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
+      if (p === null)
+        throw new Error(`listener ${listenerAddress(ctx.spec)} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
       return p;
     };
     return { files: plan(material), plan };
@@ -105,8 +112,13 @@ export async function createListenerServers(
     });
   });
   if (!NODE_REUSE_PORT && options.primary && engines.includes('node') && gateway.workers > 1) {
-    logger.warn(`Node ${process.versions.node} cannot share a port between threads: only worker 0 serves the node-engine listeners`
-      + ` (${contexts.filter((_, i) => engines[i] === 'node').map((c) => listenerAddress(c.spec)).join(', ')}); use Node 22.12 or later`);
+    logger.warn(
+      `Node ${process.versions.node} cannot share a port between threads: only worker 0 serves the node-engine listeners` +
+        ` (${contexts
+          .filter((_, i) => engines[i] === 'node')
+          .map((c) => listenerAddress(c.spec))
+          .join(', ')}); use Node 22.12 or later`,
+    );
   }
   return {
     engines,
@@ -144,13 +156,18 @@ export interface AuthorizerServer {
 
 /** authorizer_listen: plain HTTP only (validation refuses `ssl`), served by its `engine=` flag or gateway.http_engine. */
 export async function createAuthorizerServer(
-  gateway: GatewaySettings, spec: ListenerSpec, entry: PipelineEntry, options: Pick<ListenerOptions, 'via' | 'logger' | 'primary'>,
+  gateway: GatewaySettings,
+  spec: ListenerSpec,
+  entry: PipelineEntry,
+  options: Pick<ListenerOptions, 'via' | 'logger' | 'primary'>,
 ): Promise<AuthorizerServer> {
   const context: ListenerContext = { spec, listenPort: '0', via: options.via, proto: 'http' };
   let engine = listenerEngine(spec, gateway.http_engine);
   const uws = engine === 'uws' ? await loadNativeUws() : null;
   if (engine === 'uws' && uws === null) {
-    options.logger.warn(`authorizer_listen: the uWebSockets.js binary cannot load on Node ${process.versions.node}; the node engine serves it`);
+    options.logger.warn(
+      `authorizer_listen: the uWebSockets.js binary cannot load on Node ${process.versions.node}; the node engine serves it`,
+    );
     engine = 'node';
   }
   if (uws !== null) return { engine, context, server: createUwsEngine(uws, context, entry, null) };

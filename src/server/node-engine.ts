@@ -68,7 +68,8 @@ const URI_TOO_LONG = { status: '414 URI Too Long', body: messageBody(GATEWAY_MES
 function overflowAnswer(error: Error & { rawPacket?: Buffer }): { status: string; body: string } {
   const raw = error.rawPacket;
   return raw !== undefined && REQUEST_LINE_START.test(raw.toString('latin1', 0, 32)) && raw.indexOf(10 /* LF */) === -1
-    ? URI_TOO_LONG : PARSER_ANSWERS.HPE_HEADER_OVERFLOW!;
+    ? URI_TOO_LONG
+    : PARSER_ANSWERS.HPE_HEADER_OVERFLOW!;
 }
 
 /** What Node's parser refuses never reaches the pipeline: answer it in the gateway's JSON shape, then close. */
@@ -77,9 +78,11 @@ function answerClientError(error: Error & { code?: string; rawPacket?: Buffer },
     socket.destroy();
     return;
   }
-  const a = error.code === 'HPE_HEADER_OVERFLOW' ? overflowAnswer(error) : PARSER_ANSWERS[error.code ?? ''] ?? BAD_REQUEST;
-  socket.end(`HTTP/1.1 ${a.status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\n`
-    + `Connection: close\r\n\r\n${a.body}`);
+  const a = error.code === 'HPE_HEADER_OVERFLOW' ? overflowAnswer(error) : (PARSER_ANSWERS[error.code ?? ''] ?? BAD_REQUEST);
+  socket.end(
+    `HTTP/1.1 ${a.status}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(a.body)}\r\n` +
+      `Connection: close\r\n\r\n${a.body}`,
+  );
 }
 
 export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry, options: NodeEngineOptions): EngineServer {
@@ -107,7 +110,8 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
   const h2Settings: http2.Settings = { maxHeaderListSize: options.maxHeaderBytes * 2 };
   let server: AnyServer;
   if (spec.ssl) {
-    if (options.tls === null) throw new Error(`listener ${spec.host}:${spec.port} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
+    if (options.tls === null)
+      throw new Error(`listener ${spec.host}:${spec.port} has 'ssl' but no certificate is configured (gateway.ssl_cert)`);
     const { peekHello, ...certificates } = options.tls;
     const tls = { ...certificates, ...TLS_VERSIONS };
     const secure = spec.http2
@@ -116,9 +120,7 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
     if (peekHello !== undefined) peekHellosOn(secure, peekHello.wanted, peekHello.choose);
     server = secure;
   } else {
-    server = spec.http2
-      ? http2.createServer({ settings: h2Settings }, onRequest)
-      : http.createServer(http1Options, onRequest);
+    server = spec.http2 ? http2.createServer({ settings: h2Settings }, onRequest) : http.createServer(http1Options, onRequest);
   }
   // A client that half-closes after sending its request still gets its answer (undocumented, read by node:http).
   (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
@@ -160,7 +162,8 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
     },
     async updateTls(material) {
       // Established connections keep the context they were made with; new handshakes get the new one.
-      if (spec.ssl && options.defaultCertificate) (server as https.Server).setSecureContext({ ...options.defaultCertificate(material), ...TLS_VERSIONS });
+      if (spec.ssl && options.defaultCertificate)
+        (server as https.Server).setSecureContext({ ...options.defaultCertificate(material), ...TLS_VERSIONS });
     },
   };
 }

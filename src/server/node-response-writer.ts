@@ -24,7 +24,11 @@ export class NodeRequestBody implements RequestBody {
   private discardSink: DiscardSink | null = null;
   private discardEnded = false;
 
-  constructor(private readonly req: NodeRequest, private readonly limit: number, readonly declared: number) {
+  constructor(
+    private readonly req: NodeRequest,
+    private readonly limit: number,
+    readonly declared: number,
+  ) {
     const signal = (): void => this.signal();
     req.on('readable', signal);
     req.on('end', signal);
@@ -291,7 +295,10 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     const reader = this.body;
     if (this.http2 || reader === null || reader.ended || this.aborted) return false;
     const remaining = reader.remaining();
-    return remaining < 0 || planRefusal(true, remaining, this.closeConnection || this.shared.draining, this.shared.refusal) !== RefusalPlan.DrainThenAnswer;
+    return (
+      remaining < 0 ||
+      planRefusal(true, remaining, this.closeConnection || this.shared.draining, this.shared.refusal) !== RefusalPlan.DrainThenAnswer
+    );
   }
 
   /**

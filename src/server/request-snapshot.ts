@@ -103,7 +103,8 @@ export function recordHeader(t: RequestSnapshot, name: string, value: string): v
       break;
     case 'transfer-encoding':
       // Only a single plain `chunked` frames unambiguously; uWS treats any value as chunked.
-      if (t.chunked || t.contentLength !== ContentLength.Absent || value.length !== 7 || value.toLowerCase() !== 'chunked') t.malformed = true;
+      if (t.chunked || t.contentLength !== ContentLength.Absent || value.length !== 7 || value.toLowerCase() !== 'chunked')
+        t.malformed = true;
       t.chunked = true;
       break;
     case 'upgrade':

@@ -27,8 +27,16 @@ export const KEEP_ALIVE_TIMEOUT_S = 5;
 /** Headers never copied from the upstream response (hop-by-hop, or ones the engine writes itself). */
 export function skipResponseHeader(name: string): boolean {
   switch (name) {
-    case 'connection': case 'keep-alive': case 'proxy-connection': case 'transfer-encoding':
-    case 'upgrade': case 'te': case 'trailer': case 'content-length': case 'date': case 'via':
+    case 'connection':
+    case 'keep-alive':
+    case 'proxy-connection':
+    case 'transfer-encoding':
+    case 'upgrade':
+    case 'te':
+    case 'trailer':
+    case 'content-length':
+    case 'date':
+    case 'via':
     case 'x-kong-request-id':
       return true;
   }
@@ -58,7 +66,10 @@ export abstract class ResponseWriterBase {
   /** What the access log records of this request; null when the access log is off. */
   access: AccessRecord | null = null;
 
-  constructor(readonly requestId: string, protected readonly shared: WriterShared) {
+  constructor(
+    readonly requestId: string,
+    protected readonly shared: WriterShared,
+  ) {
     this.mode = shared.mode ?? 'proxy';
   }
 

@@ -6,9 +6,7 @@ import { attachBodyReader, type BodyReader, type DiscardSink } from './body-read
 import { ClientAbortedError } from '../portcullis-error.js';
 import type { ClientResponse, WriterShared } from './engine.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
-import {
-  drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan,
-} from './refusal-policy.js';
+import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
 
 export { KEEP_ALIVE_TIMEOUT_S };
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
@@ -21,7 +19,11 @@ let corkChunk: Buffer;
 let corkOk = true;
 /** A gateway-made response for corkSend. */
 const corkMade = {
-  status: 0, body: '', contentType: '', wwwAuthenticate: null as string | null, close: false,
+  status: 0,
+  body: '',
+  contentType: '',
+  wwwAuthenticate: null as string | null,
+  close: false,
   /** Flat [name, value, ...] written after the standard headers, or null. */
   extra: null as readonly string[] | null,
 };
@@ -131,7 +133,11 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    */
   private inHandler = true;
 
-  constructor(readonly res: HttpResponse, requestId: string, shared: WriterShared) {
+  constructor(
+    readonly res: HttpResponse,
+    requestId: string,
+    shared: WriterShared,
+  ) {
     super(requestId, shared);
   }
 
@@ -235,9 +241,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   private onLingerTimer(): void {
     this.lingerTimer = null;
     if (this.aborted) return;
-    const left = this.body?.ended
-      ? 0
-      : lingerRemainingMs(this.lingerStart, this.lastDataAt, this.shared.now(), this.shared.refusal);
+    const left = this.body?.ended ? 0 : lingerRemainingMs(this.lingerStart, this.lastDataAt, this.shared.now(), this.shared.refusal);
     if (left > 0) {
       this.armLinger(left);
       return;

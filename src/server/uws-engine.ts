@@ -16,18 +16,20 @@ export interface UwsEngineTls {
 export function createUwsEngine(uws: Uws, listener: ListenerContext, entry: PipelineEntry, tls: UwsEngineTls | null = null): EngineServer {
   let port = 0;
   const secure = tls !== null;
-  const handlerFor = (sni: string | null): RequestHandler => (res: HttpResponse, req: HttpRequest) => {
-    const writer = new UwsResponseWriter(res, entry.nextRequestId(), entry.shared);
-    try {
-      // The snapshot must be taken before the handler returns: uWS's HttpRequest lives on its stack.
-      const snap = snapshotRequest(req, res, port);
-      snap.tls = secure;
-      snap.sni = sni;
-      entry.handle(writer, snap, listener);
-    } finally {
-      writer.leaveHandler();
-    }
-  };
+  const handlerFor =
+    (sni: string | null): RequestHandler =>
+    (res: HttpResponse, req: HttpRequest) => {
+      const writer = new UwsResponseWriter(res, entry.nextRequestId(), entry.shared);
+      try {
+        // The snapshot must be taken before the handler returns: uWS's HttpRequest lives on its stack.
+        const snap = snapshotRequest(req, res, port);
+        snap.tls = secure;
+        snap.sni = sni;
+        entry.handle(writer, snap, listener);
+      } finally {
+        writer.leaveHandler();
+      }
+    };
   const server = createUwsServer(uws, handlerFor(null), tls === null ? null : { files: tls.files, handlerFor });
   return {
     async listen(host, wanted) {

@@ -75,8 +75,14 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   function spawn(slot: Slot): Promise<void> {
     const data: WorkerStartData = {
-      workerId: slot.id, config, generation, listenPorts, ...(authorizerPort !== undefined ? { authorizerPort } : {}),
-      logLevel: options.logLevel, testHooks: options.testHooks ?? false, ticketKeys,
+      workerId: slot.id,
+      config,
+      generation,
+      listenPorts,
+      ...(authorizerPort !== undefined ? { authorizerPort } : {}),
+      logLevel: options.logLevel,
+      testHooks: options.testHooks ?? false,
+      ticketKeys,
     };
     const worker = new Worker(options.entry, {
       workerData: data,
@@ -167,7 +173,9 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
 
   async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    });
     try {
       return await Promise.race([promise, timeout]);
     } finally {
@@ -211,13 +219,15 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     async reload(next, nextGeneration) {
       config = next;
       generation = nextGeneration;
-      const replies = await Promise.all(slots.map(async (slot) => {
-        // A worker that is (re)starting picks the new config up from workerData.
-        if (slot.state !== 'ready') return { worker: slot.id, ok: true, message: '' };
-        const reply = await ask(slot, (id) => ({ type: 'reload', id, config: next, generation: nextGeneration }), REPLY_TIMEOUT_MS);
-        if (reply?.type === 'reloaded') return { worker: slot.id, ok: reply.ok, message: reply.message ?? '' };
-        return { worker: slot.id, ok: false, message: reply ? 'worker ended during reload' : 'no answer from worker' };
-      }));
+      const replies = await Promise.all(
+        slots.map(async (slot) => {
+          // A worker that is (re)starting picks the new config up from workerData.
+          if (slot.state !== 'ready') return { worker: slot.id, ok: true, message: '' };
+          const reply = await ask(slot, (id) => ({ type: 'reload', id, config: next, generation: nextGeneration }), REPLY_TIMEOUT_MS);
+          if (reply?.type === 'reloaded') return { worker: slot.id, ok: reply.ok, message: reply.message ?? '' };
+          return { worker: slot.id, ok: false, message: reply ? 'worker ended during reload' : 'no answer from worker' };
+        }),
+      );
       const failures = replies.filter((r) => !r.ok).map(({ worker, message }) => ({ worker, message }));
       return { ok: failures.length === 0, failures };
     },
@@ -226,7 +236,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
       await Promise.all(slots.map((slot) => ask(slot, (id) => ({ type: 'counters', id }), timeoutMs)));
     },
 
-    authorizerPort: () => (authzListen === null ? null : authorizerPort ?? null),
+    authorizerPort: () => (authzListen === null ? null : (authorizerPort ?? null)),
 
     totals: () => aggregator.total(),
 
@@ -248,25 +258,27 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
 
   async function stopSlots(drainTimeoutMs: number): Promise<void> {
-    await Promise.all(slots.map(async (slot) => {
-      if (slot.restartTimer) clearTimeout(slot.restartTimer);
-      slot.restartTimer = null;
-      const worker = slot.worker;
-      if (!worker) {
-        slot.state = 'stopped';
-        return;
-      }
-      slot.state = 'stopping';
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      sendTo(slot, { type: 'stop', timeoutMs: drainTimeoutMs });
-      try {
-        await withTimeout(exited, drainTimeoutMs + 5_000, `worker ${slot.id} stop`);
-      } catch {
-        // Last resort: terminating a worker that still holds a uWS socket can abort the process.
-        logger.error({ worker: slot.id }, 'worker did not end after drain; terminating it');
-        await worker.terminate();
-      }
-    }));
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.restartTimer) clearTimeout(slot.restartTimer);
+        slot.restartTimer = null;
+        const worker = slot.worker;
+        if (!worker) {
+          slot.state = 'stopped';
+          return;
+        }
+        slot.state = 'stopping';
+        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        sendTo(slot, { type: 'stop', timeoutMs: drainTimeoutMs });
+        try {
+          await withTimeout(exited, drainTimeoutMs + 5_000, `worker ${slot.id} stop`);
+        } catch {
+          // Last resort: terminating a worker that still holds a uWS socket can abort the process.
+          logger.error({ worker: slot.id }, 'worker did not end after drain; terminating it');
+          await worker.terminate();
+        }
+      }),
+    );
   }
   return pool;
 }

@@ -23,8 +23,19 @@ export interface Slot {
 
 export function createSlot(id: number): Slot {
   return {
-    id, worker: null, state: 'starting', port: null, info: null, generation: null, restarts: 0,
-    consecutiveCrashes: 0, readyAt: 0, memory: null, restartTimer: null, pending: new Map(), onReady: null,
+    id,
+    worker: null,
+    state: 'starting',
+    port: null,
+    info: null,
+    generation: null,
+    restarts: 0,
+    consecutiveCrashes: 0,
+    readyAt: 0,
+    memory: null,
+    restartTimer: null,
+    pending: new Map(),
+    onReady: null,
   };
 }
 
@@ -39,8 +50,14 @@ export function ask(slot: Slot, make: (id: number) => ToWorker, timeoutMs: numbe
   if (!slot.worker || slot.state !== 'ready') return Promise.resolve(null);
   const id = nextRequestId++;
   return new Promise((resolve) => {
-    const timer = setTimeout(() => { slot.pending.delete(id); resolve(null); }, timeoutMs);
-    slot.pending.set(id, (message) => { clearTimeout(timer); resolve(message); });
+    const timer = setTimeout(() => {
+      slot.pending.delete(id);
+      resolve(null);
+    }, timeoutMs);
+    slot.pending.set(id, (message) => {
+      clearTimeout(timer);
+      resolve(message);
+    });
     sendTo(slot, make(id));
   });
 }

@@ -29,7 +29,7 @@ export function clientHelloServerName(buf: Buffer): string | null {
   p += 1 + buf[p]!; // compression methods
   if (p + 2 > end) return '';
   const extsEnd = Math.min(end, p + 2 + buf.readUInt16BE(p));
-  for (p += 2; p + 4 <= extsEnd;) {
+  for (p += 2; p + 4 <= extsEnd; ) {
     const type = buf.readUInt16BE(p);
     const body = p + 4;
     p = body + buf.readUInt16BE(p + 2);
@@ -54,9 +54,8 @@ function peekClientHello(socket: Socket, proceed: (servername: string | null) =>
   let buffered: Buffer | null = null;
   const onData = (chunk: Buffer): void => {
     buffered = buffered === null ? chunk : Buffer.concat([buffered, chunk]);
-    const wanted = buffered.length >= RECORD_HEADER && buffered[0] === HANDSHAKE
-      ? Math.min(MAX_RECORD, RECORD_HEADER + buffered.readUInt16BE(3))
-      : 0;
+    const wanted =
+      buffered.length >= RECORD_HEADER && buffered[0] === HANDSHAKE ? Math.min(MAX_RECORD, RECORD_HEADER + buffered.readUInt16BE(3)) : 0;
     if (buffered.length < wanted) return;
     socket.removeListener('data', onData);
     socket.removeListener('error', onGone);

@@ -39,8 +39,10 @@ export function createTicketKeys(): Buffer {
 function contextOf(pairs: ReadonlyArray<{ cert: string; key: string }>, ticketKeys: Buffer | null = null): SecureContext {
   // Node serves several key types from one context when cert and key are given as lists (OpenSSL picks per client).
   return createSecureContext({
-    cert: pairs.map((p) => p.cert), key: pairs.map((p) => p.key),
-    minVersion: TLS_MIN_VERSION, maxVersion: TLS_MAX_VERSION,
+    cert: pairs.map((p) => p.cert),
+    key: pairs.map((p) => p.key),
+    minVersion: TLS_MIN_VERSION,
+    maxVersion: TLS_MAX_VERSION,
     ...(ticketKeys !== null ? { ticketKeys } : {}),
   });
 }
@@ -52,9 +54,13 @@ function certificate(id: string, pairs: Array<{ cert: string; key: string }>): T
 /** Builds the generation's contexts once; validation has already checked every PEM and key. */
 export function createTlsGeneration(config: ValidatedConfig): TlsGeneration {
   const g = config.gateway;
-  const defaultCertificate = g.ssl_cert && g.ssl_cert_key && g.ssl_cert.length > 0
-    ? certificate('default', g.ssl_cert.map((cert, i) => ({ cert, key: g.ssl_cert_key![i]! })))
-    : null;
+  const defaultCertificate =
+    g.ssl_cert && g.ssl_cert_key && g.ssl_cert.length > 0
+      ? certificate(
+          'default',
+          g.ssl_cert.map((cert, i) => ({ cert, key: g.ssl_cert_key![i]! })),
+        )
+      : null;
   const byId = new Map<string, TlsCertificate>();
   for (const c of config.certificates ?? []) {
     const pairs = [{ cert: c.cert, key: c.key }];

@@ -34,7 +34,10 @@ export function uwsTlsGaps(gen: TlsGeneration): string[] {
   const all = gen.defaultCertificate === null ? gen.certificates : [gen.defaultCertificate, ...gen.certificates];
   if (all.some((c) => c.pairs.length > 1)) gaps.push('two key types (RSA and ECDSA) for one name: uWS serves one certificate per name');
   const overlap = overlappingWildcards(gen);
-  if (overlap !== null) gaps.push(`'${overlap[0]}' and '${overlap[1]}' can match one name with different certificates, and uWS may not prefer the first as Kong does`);
+  if (overlap !== null)
+    gaps.push(
+      `'${overlap[0]}' and '${overlap[1]}' can match one name with different certificates, and uWS may not prefer the first as Kong does`,
+    );
   return gaps;
 }
 

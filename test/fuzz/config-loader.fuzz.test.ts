@@ -8,15 +8,24 @@ import { corpus, RUNS } from './fuzz-settings.js';
 const VALID = {
   _format_version: '3.0',
   gateway: { proxy_listen: '127.0.0.1:0', admin_listen: 'off', workers: 1, token_cache: { max_entries: 10 } },
-  services: [{ name: 's', url: 'http://127.0.0.1:3000', routes: [{ name: 'r', paths: ['/api'], methods: ['GET'] }],
-    plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], key_claim_name: 'iss' } }] }],
+  services: [
+    {
+      name: 's',
+      url: 'http://127.0.0.1:3000',
+      routes: [{ name: 'r', paths: ['/api'], methods: ['GET'] }],
+      plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], key_claim_name: 'iss' } }],
+    },
+  ],
   consumers: [{ username: 'u', custom_id: 'c', jwt_secrets: [{ key: 'k', secret: 's', algorithm: 'HS256' }] }],
 };
 
 /** Every [path, container] pair of a JSON document, so a mutation can hit any depth. */
 function slots(doc: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
   const out: Array<Array<string | number>> = [at];
-  if (Array.isArray(doc)) doc.forEach((v, i) => { out.push(...slots(v, [...at, i])); });
+  if (Array.isArray(doc))
+    doc.forEach((v, i) => {
+      out.push(...slots(v, [...at, i]));
+    });
   else if (doc !== null && typeof doc === 'object') for (const [k, v] of Object.entries(doc)) out.push(...slots(v, [...at, k]));
   return out;
 }
@@ -55,15 +64,26 @@ describe('config loader (fuzzed)', () => {
   });
 
   it('answers any single mutation of a valid document with a config or path-located errors, never a throw', () => {
-    const value = fc.oneof(fc.jsonValue(), fc.constantFrom('', '\r\n', '\u0000', -1, 0, Number.POSITIVE_INFINITY, 2 ** 53, 'Пётр', null, [], {}));
-    fc.assert(fc.property(fc.constantFrom(...SLOTS), value, fc.constantFrom('set', 'delete', 'rename'), (path, v, mode) => {
-      check(JSON.stringify(mutate(path, v, mode as 'set' | 'delete' | 'rename')), 'json');
-    }), { numRuns: RUNS });
+    const value = fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom('', '\r\n', '\u0000', -1, 0, Number.POSITIVE_INFINITY, 2 ** 53, 'Пётр', null, [], {}),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...SLOTS), value, fc.constantFrom('set', 'delete', 'rename'), (path, v, mode) => {
+        check(JSON.stringify(mutate(path, v, mode as 'set' | 'delete' | 'rename')), 'json');
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('answers arbitrary JSON values and arbitrary text (JSON and YAML) without throwing', () => {
-    fc.assert(fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v), 'json')), { numRuns: RUNS });
-    fc.assert(fc.property(fc.string(), fc.constantFrom('json', 'yaml'), (text, format) => check(text, format as 'json' | 'yaml')),
-      { numRuns: RUNS, examples: corpus<string>('config-texts').map((t) => [t, 'yaml']) });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v), 'json')),
+      { numRuns: RUNS },
+    );
+    fc.assert(
+      fc.property(fc.string(), fc.constantFrom('json', 'yaml'), (text, format) => check(text, format as 'json' | 'yaml')),
+      { numRuns: RUNS, examples: corpus<string>('config-texts').map((t) => [t, 'yaml']) },
+    );
   });
 });

@@ -29,7 +29,8 @@ function cookieModel(header: string, lowerName: string): string | undefined {
 const headerChars = fc.constantFrom('B', 'b', 'e', 'a', 'r', ' ', '\t', '\n', '\r', '\v', 'x', '.', '=', ';', 'j', 't', 'é');
 const headerText = fc.oneof(
   fc.string({ unit: headerChars, maxLength: 24 }),
-  fc.tuple(fc.constantFrom('Bearer ', 'bearer  ', 'Bearer\t', 'xBearer ', ' Bearer '), fc.string({ unit: headerChars, maxLength: 16 }))
+  fc
+    .tuple(fc.constantFrom('Bearer ', 'bearer  ', 'Bearer\t', 'xBearer ', ' Bearer '), fc.string({ unit: headerChars, maxLength: 16 }))
     .map(([a, b]) => a + b),
   fc.string(),
 );
@@ -37,72 +38,116 @@ const headerText = fc.oneof(
 const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 describe('token extraction (fuzzed)', () => {
-  it('finds the Bearer token exactly as Kong\'s regex does', () => {
-    fc.assert(fc.property(headerText, (raw) => {
-      expect(bearerToken(raw)).toBe(bearerModel(raw));
-    }), { numRuns: RUNS, examples: corpus<string>('bearer').map((s) => [s]) });
+  it("finds the Bearer token exactly as Kong's regex does", () => {
+    fc.assert(
+      fc.property(headerText, (raw) => {
+        expect(bearerToken(raw)).toBe(bearerModel(raw));
+      }),
+      { numRuns: RUNS, examples: corpus<string>('bearer').map((s) => [s]) },
+    );
   });
 
-  it('reads cookies as nginx\'s $cookie_ does', () => {
+  it("reads cookies as nginx's $cookie_ does", () => {
     const cookieChars = fc.constantFrom('j', 'w', 't', 'J', '=', ';', ' ', '\t', 'a', '.');
-    fc.assert(fc.property(fc.string({ unit: cookieChars, maxLength: 30 }), fc.constantFrom('jwt', 'j', 'a'), (header, name) => {
-      expect(cookieValue(header, name)).toBe(cookieModel(header, name));
-    }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.string({ unit: cookieChars, maxLength: 30 }), fc.constantFrom('jwt', 'j', 'a'), (header, name) => {
+        expect(cookieValue(header, name)).toBe(cookieModel(header, name));
+      }),
+      { numRuns: RUNS },
+    );
   });
 
   it('decodes query values as ngx.unescape_uri, never throwing', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const out = unescapeQueryValue(s);
-      if (!s.includes('%')) expect(out).toBe(s.replace(/\+/g, ' '));
-      let model: string | null = null;
-      try {
-        model = decodeURIComponent(s.replace(/\+/g, ' '));
-      } catch { /* malformed escapes: nginx keeps them literal, decodeURIComponent throws */ }
-      // Valid escapes of valid UTF-8: the reference decoder agrees.
-      if (model !== null && /^[\x20-\x7e]*$/.test(s)) expect(out).toBe(model);
-    }), { numRuns: RUNS, examples: corpus<string>('query-values').map((s) => [s]) });
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const out = unescapeQueryValue(s);
+        if (!s.includes('%')) expect(out).toBe(s.replace(/\+/g, ' '));
+        let model: string | null = null;
+        try {
+          model = decodeURIComponent(s.replace(/\+/g, ' '));
+        } catch {
+          /* malformed escapes: nginx keeps them literal, decodeURIComponent throws */
+        }
+        // Valid escapes of valid UTF-8: the reference decoder agrees.
+        if (model !== null && /^[\x20-\x7e]*$/.test(s)) expect(out).toBe(model);
+      }),
+      { numRuns: RUNS, examples: corpus<string>('query-values').map((s) => [s]) },
+    );
   });
 
   it('extracts from any request without throwing and finds a lone Authorization token', () => {
     const extractor = createTokenExtractor({ ...jwtConfigDefaults(), cookie_names: ['jwt'] });
-    fc.assert(fc.property(fc.string(), fc.option(headerText), fc.option(fc.string()), fc.stringMatching(/^[A-Za-z0-9._-]{1,40}$/),
-      (query, auth, cookie, token) => {
-        const headers = new Map<string, string>();
-        if (auth !== null) headers.set('authorization', auth);
-        if (cookie !== null) headers.set('cookie', cookie);
-        extractor.extract({ method: 'GET', query, header: (n) => headers.get(n) });
-        const lone = new Map([['authorization', `Bearer ${token}`]]);
-        expect(extractor.extract({ method: 'GET', query: '', header: (n) => lone.get(n) })).toBe(token);
-      }), { numRuns: RUNS });
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.option(headerText),
+        fc.option(fc.string()),
+        fc.stringMatching(/^[A-Za-z0-9._-]{1,40}$/),
+        (query, auth, cookie, token) => {
+          const headers = new Map<string, string>();
+          if (auth !== null) headers.set('authorization', auth);
+          if (cookie !== null) headers.set('cookie', cookie);
+          extractor.extract({ method: 'GET', query, header: (n) => headers.get(n) });
+          const lone = new Map([['authorization', `Bearer ${token}`]]);
+          expect(extractor.extract({ method: 'GET', query: '', header: (n) => lone.get(n) })).toBe(token);
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });
 
 describe('token decoding (fuzzed)', () => {
   const messages = new Set<unknown>(Object.values(JWT_MESSAGES));
 
-  it('never throws: any string decodes or gets one of Kong\'s messages', () => {
-    const segment = fc.oneof(fc.string(), fc.json().map((j) => Buffer.from(j).toString('base64url')), fc.constant(''));
-    const token = fc.oneof(fc.string(), fc.array(segment, { minLength: 1, maxLength: 5 }).map((p) => p.join('.')));
-    fc.assert(fc.property(token, (t) => {
-      const r = decodeToken(t);
-      if (typeof r === 'string') expect(messages.has(r)).toBe(true);
-      else expect(r.signingInputLength).toBe(t.indexOf('.', t.indexOf('.') + 1));
-    }), { numRuns: RUNS, examples: corpus<string>('tokens').map((s) => [s]) });
+  it("never throws: any string decodes or gets one of Kong's messages", () => {
+    const segment = fc.oneof(
+      fc.string(),
+      fc.json().map((j) => Buffer.from(j).toString('base64url')),
+      fc.constant(''),
+    );
+    const token = fc.oneof(
+      fc.string(),
+      fc.array(segment, { minLength: 1, maxLength: 5 }).map((p) => p.join('.')),
+    );
+    fc.assert(
+      fc.property(token, (t) => {
+        const r = decodeToken(t);
+        if (typeof r === 'string') expect(messages.has(r)).toBe(true);
+        else expect(r.signingInputLength).toBe(t.indexOf('.', t.indexOf('.') + 1));
+      }),
+      { numRuns: RUNS, examples: corpus<string>('tokens').map((s) => [s]) },
+    );
   });
 
   it('decodes well-formed tokens to what a naive split-and-parse gives', () => {
-    const claims = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.jsonValue(), { maxKeys: 6 });
-    fc.assert(fc.property(fc.constantFrom(...JWT_ALGORITHMS), claims, claims, fc.uint8Array({ maxLength: 64 }),
-      (alg, extraHeader, payload, sig) => {
-        const header = { ...extraHeader, alg };
-        const token = `${b64(header)}.${b64(payload)}.${Buffer.from(sig).toString('base64url')}`;
-        const r = decodeToken(token);
-        if (typeof r === 'string') throw new Error(`refused a well-formed token: ${r}`);
-        const [h, p] = token.split('.').slice(0, 2).map((s) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown);
-        expect(r.alg).toBe(alg);
-        expect(r.header).toEqual(h);
-        expect(r.claims).toEqual(p);
-        expect(Buffer.from(token.slice(r.signatureStart, r.signatureEnd), 'base64url')).toEqual(Buffer.from(sig));
-      }), { numRuns: RUNS });
+    const claims = fc.dictionary(
+      fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'),
+      fc.jsonValue(),
+      { maxKeys: 6 },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...JWT_ALGORITHMS),
+        claims,
+        claims,
+        fc.uint8Array({ maxLength: 64 }),
+        (alg, extraHeader, payload, sig) => {
+          const header = { ...extraHeader, alg };
+          const token = `${b64(header)}.${b64(payload)}.${Buffer.from(sig).toString('base64url')}`;
+          const r = decodeToken(token);
+          if (typeof r === 'string') throw new Error(`refused a well-formed token: ${r}`);
+          const [h, p] = token
+            .split('.')
+            .slice(0, 2)
+            .map((s) => JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as unknown);
+          expect(r.alg).toBe(alg);
+          expect(r.header).toEqual(h);
+          expect(r.claims).toEqual(p);
+          expect(Buffer.from(token.slice(r.signatureStart, r.signatureEnd), 'base64url')).toEqual(Buffer.from(sig));
+        },
+      ),
+      { numRuns: RUNS },
+    );
   });
 });

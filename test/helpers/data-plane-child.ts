@@ -22,7 +22,10 @@ process.on('message', (message: { type: string }) => {
     process.send!({ type: 'counters', counters: plane.counters() });
   } else if (message.type === 'stop') {
     clearInterval(sampler);
-    void plane.close(2000).then(() => runtime.close(2000)).then(() => process.disconnect());
+    void plane
+      .close(2000)
+      .then(() => runtime.close(2000))
+      .then(() => process.disconnect());
   }
 });
 process.send!({ type: 'ready', port, pid: process.pid, info: plane.info });

@@ -24,11 +24,13 @@ export function gatewayConfig(upstreamPort: number, paths: string[], gateway: Re
   return {
     _format_version: '3.0',
     gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 5000, ...gateway },
-    services: [{
-      name: 'svc',
-      url: `http://127.0.0.1:${upstreamPort}`,
-      routes: paths.map((p, i) => ({ name: `r${i}`, paths: [p] })),
-    }],
+    services: [
+      {
+        name: 'svc',
+        url: `http://127.0.0.1:${upstreamPort}`,
+        routes: paths.map((p, i) => ({ name: `r${i}`, paths: [p] })),
+      },
+    ],
   };
 }
 
@@ -117,7 +119,10 @@ export function captureLogs(): LogCapture & { logger: ReturnType<typeof createLo
   };
 }
 
-export async function startTestGateway(configPath: string, extra: Partial<GatewayOptions> = {}): Promise<{ gateway: GatewayHandle; logs: LogCapture }> {
+export async function startTestGateway(
+  configPath: string,
+  extra: Partial<GatewayOptions> = {},
+): Promise<{ gateway: GatewayHandle; logs: LogCapture }> {
   const logs = captureLogs();
   const gateway = await startGateway({
     configPath,
@@ -165,12 +170,15 @@ export async function waitReady(gw: GatewayHandle, limitMs = 5000): Promise<bool
 /** One request on a fresh connection (no keep-alive), so connections spread over workers. */
 export function get(port: number, path: string, headers: http.OutgoingHttpHeaders = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: 'GET', agent: false, headers: { connection: 'close', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

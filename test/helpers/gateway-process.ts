@@ -55,7 +55,14 @@ export function startGatewayProcess(args: string[]): GatewayProcess {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching log line within ${timeoutMs} ms; last lines:\n${logs.slice(-5).map((l) => JSON.stringify(l)).join('\n')}`));
+          reject(
+            new Error(
+              `no matching log line within ${timeoutMs} ms; last lines:\n${logs
+                .slice(-5)
+                .map((l) => JSON.stringify(l))
+                .join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

@@ -19,19 +19,26 @@ export interface Load {
 export function startKeepAliveLoad(port: number, path: string, clients: number): Load {
   const result: LoadResult = { ok: 0, failedStatus: {}, errors: {}, closeAnswers: 0 };
   let running = true;
-  const one = (agent: http.Agent): Promise<void> => new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
-      if (res.headers.connection === 'close') result.closeAnswers++;
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode! >= 200 && res.statusCode! < 300) result.ok++;
-        else result.failedStatus[res.statusCode!] = (result.failedStatus[res.statusCode!] ?? 0) + 1;
+  const one = (agent: http.Agent): Promise<void> =>
+    new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
+        if (res.headers.connection === 'close') result.closeAnswers++;
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode! >= 200 && res.statusCode! < 300) result.ok++;
+          else result.failedStatus[res.statusCode!] = (result.failedStatus[res.statusCode!] ?? 0) + 1;
+          resolve();
+        });
+        res.on('error', (err: NodeJS.ErrnoException) => {
+          count(err);
+          resolve();
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        count(err);
         resolve();
       });
-      res.on('error', (err: NodeJS.ErrnoException) => { count(err); resolve(); });
     });
-    req.on('error', (err: NodeJS.ErrnoException) => { count(err); resolve(); });
-  });
   const count = (err: NodeJS.ErrnoException): void => {
     const code = err.code ?? err.message;
     result.errors[code] = (result.errors[code] ?? 0) + 1;

@@ -60,12 +60,17 @@ export async function startNginx(binary: string, servers: (port: number) => stri
   mkdirSync(join(dir, 'tmp'));
   const port = await freePort();
   const conf = [
-    'daemon off;', 'master_process off;', 'worker_processes 1;',
-    `error_log ${join(dir, 'error.log')} info;`, `pid ${join(dir, 'nginx.pid')};`,
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `error_log ${join(dir, 'error.log')} info;`,
+    `pid ${join(dir, 'nginx.pid')};`,
     'events { worker_connections 256; }',
-    'http {', '  access_log off;',
+    'http {',
+    '  access_log off;',
     ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${join(dir, 'tmp', t)};`),
-    servers(port), '}',
+    servers(port),
+    '}',
   ].join('\n');
   writeFileSync(join(dir, 'nginx.conf'), conf);
   const child = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], { stdio: 'ignore' });
@@ -78,14 +83,15 @@ export async function startNginx(binary: string, servers: (port: number) => stri
   return {
     port,
     errorLog: () => readLog(dir),
-    close: () => new Promise<void>((resolve) => {
-      const done = (): void => {
-        rmSync(dir, { recursive: true, force: true });
-        resolve();
-      };
-      if (child.exitCode !== null) return done();
-      child.once('exit', done);
-      child.kill('SIGQUIT');
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          rmSync(dir, { recursive: true, force: true });
+          resolve();
+        };
+        if (child.exitCode !== null) return done();
+        child.once('exit', done);
+        child.kill('SIGQUIT');
+      }),
   };
 }

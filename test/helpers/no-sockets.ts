@@ -3,7 +3,9 @@ import net from 'node:net';
 
 function refuse(call: string): () => never {
   return () => {
-    throw new Error(`${call}: the unit tier (npm run test:unit) opens no sockets; list this test in vitest.unit.config.ts or move it to test/integration`);
+    throw new Error(
+      `${call}: the unit tier (npm run test:unit) opens no sockets; list this test in vitest.unit.config.ts or move it to test/integration`,
+    );
   };
 }
 

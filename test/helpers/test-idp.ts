@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { makeToken } from './tokens.js';
 
-export interface IdpKey { kid: string; privateKey: KeyObject; publicKey: KeyObject; publicPem: string }
+export interface IdpKey {
+  kid: string;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicPem: string;
+}
 
 export type IdpMode = 'ok' | 'reset' | 'error500' | 'slow' | 'not-json' | 'no-keys-array' | 'wrong-kty' | 'only-wrong-kty';
 
@@ -36,7 +41,12 @@ export interface TestIdp {
 let counter = 0;
 function newKey(): IdpKey {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid: `key-${++counter}-${Date.now().toString(36)}`, privateKey, publicKey, publicPem: String(publicKey.export({ type: 'spki', format: 'pem' })) };
+  return {
+    kid: `key-${++counter}-${Date.now().toString(36)}`,
+    privateKey,
+    publicKey,
+    publicPem: String(publicKey.export({ type: 'spki', format: 'pem' })),
+  };
 }
 
 export async function startIdp(): Promise<TestIdp> {
@@ -47,10 +57,14 @@ export async function startIdp(): Promise<TestIdp> {
   const server = http.createServer((req, res) => {
     if (req.url === '/.well-known/openid-configuration') {
       idp.discoveryFetches++;
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-        issuer: idp.discoveryIssuer ?? url, jwks_uri: idp.jwksUri, authorization_endpoint: `${url}/oauth2/authorize`,
-        id_token_signing_alg_values_supported: ['RS256', 'ES256', 'RS512'],
-      }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          issuer: idp.discoveryIssuer ?? url,
+          jwks_uri: idp.jwksUri,
+          authorization_endpoint: `${url}/oauth2/authorize`,
+          id_token_signing_alg_values_supported: ['RS256', 'ES256', 'RS512'],
+        }),
+      );
       return;
     }
     if (req.url !== '/.well-known/jwks.json') {
@@ -63,24 +77,49 @@ export async function startIdp(): Promise<TestIdp> {
       if (idp.cacheControl !== null) headers['cache-control'] = idp.cacheControl;
       res.writeHead(status, headers).end(body);
     };
-    const foreign = () => (idp.foreignKeys ? [
-      { ...ec.publicKey.export({ format: 'jwk' }), kid: 'fa-es256', alg: 'ES256', use: 'sig' },
-      { ...foreignRsa.publicKey.export({ format: 'jwk' }), kid: 'fa-rs512', alg: 'RS512', use: 'sig' },
-    ] : []);
-    const keys = () => [...foreign(), ...published.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' }))];
+    const foreign = () =>
+      idp.foreignKeys
+        ? [
+            { ...ec.publicKey.export({ format: 'jwk' }), kid: 'fa-es256', alg: 'ES256', use: 'sig' },
+            { ...foreignRsa.publicKey.export({ format: 'jwk' }), kid: 'fa-rs512', alg: 'RS512', use: 'sig' },
+          ]
+        : [];
+    const keys = () => [
+      ...foreign(),
+      ...published.map((k) => ({ ...k.publicKey.export({ format: 'jwk' }), kid: k.kid, alg: 'RS256', use: 'sig' })),
+    ];
     switch (idp.mode) {
-      case 'reset': req.socket.destroy(); return;
-      case 'error500': send(500, '{"error":"boom"}'); return;
-      case 'slow': setTimeout(() => send(200, JSON.stringify({ keys: keys() })), idp.slowMs); return;
-      case 'not-json': send(200, '<html>oops</html>'); return;
-      case 'no-keys-array': send(200, '{"keys":"none"}'); return;
-      case 'wrong-kty': send(200, JSON.stringify({ keys: [
-        { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-posing-as-rsa', alg: 'RS256', use: 'sig' }, ...keys(),
-      ] })); return;
-      case 'only-wrong-kty': send(200, JSON.stringify({ keys: [
-        { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-posing-as-rsa', alg: 'RS256', use: 'sig' },
-      ] })); return;
-      default: send(200, JSON.stringify({ keys: keys() }));
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'error500':
+        send(500, '{"error":"boom"}');
+        return;
+      case 'slow':
+        setTimeout(() => send(200, JSON.stringify({ keys: keys() })), idp.slowMs);
+        return;
+      case 'not-json':
+        send(200, '<html>oops</html>');
+        return;
+      case 'no-keys-array':
+        send(200, '{"keys":"none"}');
+        return;
+      case 'wrong-kty':
+        send(
+          200,
+          JSON.stringify({
+            keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-posing-as-rsa', alg: 'RS256', use: 'sig' }, ...keys()],
+          }),
+        );
+        return;
+      case 'only-wrong-kty':
+        send(
+          200,
+          JSON.stringify({ keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-posing-as-rsa', alg: 'RS256', use: 'sig' }] }),
+        );
+        return;
+      default:
+        send(200, JSON.stringify({ keys: keys() }));
     }
   });
   server.keepAliveTimeout = 1;
@@ -89,7 +128,9 @@ export async function startIdp(): Promise<TestIdp> {
   const idp: TestIdp = {
     url,
     jwksUri: `${url}/.well-known/jwks.json`,
-    get current() { return current; },
+    get current() {
+      return current;
+    },
     published,
     fetches: 0,
     discoveryFetches: 0,

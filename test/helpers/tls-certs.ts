@@ -33,7 +33,10 @@ function keyArgs(type: 'rsa' | 'ec'): string[] {
 
 export function createTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-tls-test-'));
-  openssl(['req', '-x509', ...keyArgs('ec'), '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Portcullis Test CA'], dir);
+  openssl(
+    ['req', '-x509', ...keyArgs('ec'), '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Portcullis Test CA'],
+    dir,
+  );
   let n = 0;
   return {
     dir,
@@ -43,8 +46,26 @@ export function createTestCa(): TestCa {
       const base = `leaf${n++}`;
       writeFileSync(join(dir, `${base}.ext`), `subjectAltName=${names.map((x) => `DNS:${x}`).join(',')}\n`);
       openssl(['req', ...keyArgs(type), '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', `/CN=${cn}`], dir);
-      openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
-        '-out', `${base}.pem`, '-days', '2', '-extfile', `${base}.ext`], dir);
+      openssl(
+        [
+          'x509',
+          '-req',
+          '-in',
+          `${base}.csr`,
+          '-CA',
+          'ca.pem',
+          '-CAkey',
+          'ca.key',
+          '-CAcreateserial',
+          '-out',
+          `${base}.pem`,
+          '-days',
+          '2',
+          '-extfile',
+          `${base}.ext`,
+        ],
+        dir,
+      );
       const certFile = join(dir, `${base}.pem`);
       const keyFile = join(dir, `${base}.key`);
       return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile, cn };

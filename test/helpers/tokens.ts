@@ -17,7 +17,9 @@ export function signature(alg: string, input: string, key: string | Buffer | Key
   if (alg.startsWith('RS')) return cryptoSign(digest, Buffer.from(input), { key: pk, padding: constants.RSA_PKCS1_PADDING });
   if (alg.startsWith('PS')) {
     return cryptoSign(digest, Buffer.from(input), {
-      key: pk, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: Number(alg.slice(2)) / 8,
+      key: pk,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: Number(alg.slice(2)) / 8,
     });
   }
   if (alg.startsWith('ES')) return cryptoSign(digest, Buffer.from(input), { key: pk, dsaEncoding: 'ieee-p1363' });
@@ -25,9 +27,7 @@ export function signature(alg: string, input: string, key: string | Buffer | Key
 }
 
 /** A compact JWT: header/payload objects (or raw JSON text), signed with `signAlg` (default header.alg). */
-export function makeToken(
-  header: object | string, payload: object | string, key: string | Buffer | KeyObject, signAlg?: string,
-): string {
+export function makeToken(header: object | string, payload: object | string, key: string | Buffer | KeyObject, signAlg?: string): string {
   const alg = signAlg ?? (header as { alg: string }).alg;
   const input = `${b64url(header)}.${b64url(payload)}`;
   return `${input}.${signature(alg, input, key).toString('base64url')}`;

@@ -8,15 +8,21 @@ import { makeToken } from '../helpers/tokens.js';
 const started = stopAfterEach();
 const SECRET = 'access-log-secret';
 
-interface Answer { status: number; body: string }
+interface Answer {
+  status: number;
+  body: string;
+}
 
 function send(port: number, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false, headers: { connection: 'close', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method, agent: false, headers: { connection: 'close', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -39,12 +45,24 @@ describe.each(['uws', 'node'] as const)('access log (gateway.access_log = file p
     const logPath = join(dir, 'access.log');
     const configPath = writeConfig(join(dir, 'kong.json'), {
       _format_version: '3.0',
-      gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, max_body_bytes: 100, drain_timeout_ms: 2000, access_log: logPath, http_engine: engine },
+      gateway: {
+        proxy_listen: '127.0.0.1:0',
+        admin_listen: '127.0.0.1:0',
+        workers: 1,
+        max_body_bytes: 100,
+        drain_timeout_ms: 2000,
+        access_log: logPath,
+        http_engine: engine,
+      },
       services: [
-        { name: 'svc', url: `http://127.0.0.1:${upstream.port}`, routes: [
-          { name: 'open', paths: ['/open'] },
-          { name: 'guarded', paths: ['/jwt'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
-        ] },
+        {
+          name: 'svc',
+          url: `http://127.0.0.1:${upstream.port}`,
+          routes: [
+            { name: 'open', paths: ['/open'] },
+            { name: 'guarded', paths: ['/jwt'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
+          ],
+        },
         { name: 'down', url: `http://127.0.0.1:${await closedPort()}`, routes: [{ name: 'gone', paths: ['/down'] }] },
       ],
       consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: SECRET }] }],
@@ -72,7 +90,10 @@ describe.each(['uws', 'node'] as const)('access log (gateway.access_log = file p
 
     await gateway.stop(); // flushes and closes the access log
     started.gateway = null;
-    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(logPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(8);
     for (const line of lines) {
       expect(line).toMatchObject({ level: 30, msg: 'access', worker: expect.any(Number) as number });
@@ -82,14 +103,48 @@ describe.each(['uws', 'node'] as const)('access log (gateway.access_log = file p
     }
     const [open, allowed, noToken, late, noRoute, upload, tooLarge, down] = lines as Array<Record<string, unknown>>;
     expect(open).toMatchObject({
-      method: 'GET', path: '/open/hello', status: 200, route: 'open', service: 'svc', consumer: null, credential: null, auth: null,
-      upstream_status: 200, bytes_in: 0, bytes_out: Buffer.byteLength(answers[0]!.body),
+      method: 'GET',
+      path: '/open/hello',
+      status: 200,
+      route: 'open',
+      service: 'svc',
+      consumer: null,
+      credential: null,
+      auth: null,
+      upstream_status: 200,
+      bytes_in: 0,
+      bytes_out: Buffer.byteLength(answers[0]!.body),
     });
     expect(open!.upstream_latency_ms).toBeGreaterThanOrEqual(0);
-    expect(allowed).toMatchObject({ path: '/jwt/me', status: 200, route: 'guarded', service: 'svc', consumer: consumerId, credential: 'alice-key', auth: 'ok', upstream_status: 200 });
-    expect(noToken).toMatchObject({ status: 401, route: 'guarded', auth: 'no_token', consumer: null, upstream_status: null, upstream_latency_ms: null, bytes_out: Buffer.byteLength(answers[2]!.body) });
+    expect(allowed).toMatchObject({
+      path: '/jwt/me',
+      status: 200,
+      route: 'guarded',
+      service: 'svc',
+      consumer: consumerId,
+      credential: 'alice-key',
+      auth: 'ok',
+      upstream_status: 200,
+    });
+    expect(noToken).toMatchObject({
+      status: 401,
+      route: 'guarded',
+      auth: 'no_token',
+      consumer: null,
+      upstream_status: null,
+      upstream_latency_ms: null,
+      bytes_out: Buffer.byteLength(answers[2]!.body),
+    });
     expect(late).toMatchObject({ status: 401, auth: 'expired', upstream_status: null });
-    expect(noRoute).toMatchObject({ method: 'GET', path: '/nowhere', status: 404, route: null, service: null, auth: null, upstream_status: null });
+    expect(noRoute).toMatchObject({
+      method: 'GET',
+      path: '/nowhere',
+      status: 404,
+      route: null,
+      service: null,
+      auth: null,
+      upstream_status: null,
+    });
     expect(upload).toMatchObject({ method: 'POST', status: 200, bytes_in: 10, upstream_status: 200 });
     expect(tooLarge).toMatchObject({ method: 'POST', status: 413, route: null, upstream_status: null });
     expect(down).toMatchObject({ status: 502, route: 'gone', service: 'down', upstream_status: null });

@@ -19,7 +19,10 @@ function hs256(secret: string, claims: Record<string, unknown>): string {
   return makeToken({ alg: 'HS256', typ: 'JWT' }, claims, secret);
 }
 
-interface Reply { status: number; body: string }
+interface Reply {
+  status: number;
+  body: string;
+}
 
 /** One HTTP request with an optional raw body and headers (like curl). */
 function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
@@ -40,8 +43,10 @@ const form = (port: number, method: string, path: string, data: string, headers:
 /** What `curl -F a=b -F file=@path` sends. */
 function multipart(fields: Array<[string, string, string?]>): { body: Buffer; type: string } {
   const boundary = '------------------------d74496d66958873e';
-  const parts = fields.map(([name, value, filename]) =>
-    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: application/octet-stream` : ''}\r\n\r\n${value}\r\n`);
+  const parts = fields.map(
+    ([name, value, filename]) =>
+      `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${filename ? `; filename="${filename}"\r\nContent-Type: application/octet-stream` : ''}\r\n\r\n${value}\r\n`,
+  );
   return { body: Buffer.from(`${parts.join('')}--${boundary}--\r\n`), type: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -81,11 +86,16 @@ describe('Admin API on the admin listener', () => {
     expect(JSON.parse(consumer.body)).toMatchObject({ username: 'fusionauth', custom_id: null });
     // curl -i -X POST .../consumers/fusionauth/jwt -F "algorithm=RS256" -F "rsa_public_key=@./public.pem" -F "key=https://local.fusionauth.io"
     const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     writeFileSync(join(dir, 'public.pem'), publicKey);
-    const mp = multipart([['algorithm', 'RS256'], ['rsa_public_key', readFileSync(join(dir, 'public.pem'), 'utf8'), 'public.pem'],
-      ['key', 'https://local.fusionauth.io']]);
+    const mp = multipart([
+      ['algorithm', 'RS256'],
+      ['rsa_public_key', readFileSync(join(dir, 'public.pem'), 'utf8'), 'public.pem'],
+      ['key', 'https://local.fusionauth.io'],
+    ]);
     const cred = await call(admin, 'POST', '/consumers/fusionauth/jwt', mp.body, { 'content-type': mp.type });
     expect(cred.status).toBe(201);
     expect(JSON.parse(cred.body)).toMatchObject({ key: 'https://local.fusionauth.io', algorithm: 'RS256', rsa_public_key: publicKey });
@@ -106,7 +116,10 @@ describe('Admin API on the admin listener', () => {
   });
 
   it('loses no update and fails no proxied request while admin writes race with traffic', async () => {
-    const { configPath, admin, proxy } = await start({}, { username: 'client', jwt_secrets: [{ key: 'client-key', secret: 'client-secret' }] });
+    const { configPath, admin, proxy } = await start(
+      {},
+      { username: 'client', jwt_secrets: [{ key: 'client-key', secret: 'client-secret' }] },
+    );
     const token = hs256('client-secret', { iss: 'client-key' });
 
     let running = true;
@@ -124,16 +137,26 @@ describe('Admin API on the admin listener', () => {
     })();
 
     const N = 30;
-    const writes = await Promise.all(Array.from({ length: N }, (_, i) => Promise.all([
-      form(admin, 'POST', '/consumers', `username=user${i}`),
-      call(admin, 'PATCH', '/services/example_service', JSON.stringify({ retries: i % 10 }), { 'content-type': 'application/json' }),
-    ])));
-    const creds = await Promise.all(Array.from({ length: N }, (_, i) =>
-      form(admin, 'POST', `/consumers/user${i}/jwt`, `key=k${i}&secret=s${i}`)));
+    const writes = await Promise.all(
+      Array.from({ length: N }, (_, i) =>
+        Promise.all([
+          form(admin, 'POST', '/consumers', `username=user${i}`),
+          call(admin, 'PATCH', '/services/example_service', JSON.stringify({ retries: i % 10 }), { 'content-type': 'application/json' }),
+        ]),
+      ),
+    );
+    const creds = await Promise.all(
+      Array.from({ length: N }, (_, i) => form(admin, 'POST', `/consumers/user${i}/jwt`, `key=k${i}&secret=s${i}`)),
+    );
     running = false;
     await Promise.all([...traffic, fileWatch]);
 
-    expect(writes.flat().map((r) => r.status).filter((s) => s !== 201 && s !== 200)).toEqual([]);
+    expect(
+      writes
+        .flat()
+        .map((r) => r.status)
+        .filter((s) => s !== 201 && s !== 200),
+    ).toEqual([]);
     expect(creds.map((r) => r.status)).toEqual(Array(N).fill(201));
     expect(statuses.length).toBeGreaterThan(100);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
@@ -179,9 +202,13 @@ describe('Admin API on the admin listener', () => {
 
   it('refuses to start with a non-loopback admin listener and no token', async () => {
     started.upstream = await startUpstream();
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), seedConfig(started.upstream.port, { admin_listen: '0.0.0.0:0', workers: 1 }));
+    const configPath = writeConfig(
+      join(tempDir(), 'kong.json'),
+      seedConfig(started.upstream.port, { admin_listen: '0.0.0.0:0', workers: 1 }),
+    );
     await expect(startTestGateway(configPath)).rejects.toMatchObject({
-      name: 'ConfigInvalidError', errors: [{ path: '$.gateway.admin_listen', message: expect.stringContaining('gateway.admin_token') }],
+      name: 'ConfigInvalidError',
+      errors: [{ path: '$.gateway.admin_listen', message: expect.stringContaining('gateway.admin_token') }],
     });
     process.env.PORTCULLIS_ADMIN_TOKEN = 'from-env';
     started.gateway = (await startTestGateway(configPath)).gateway;

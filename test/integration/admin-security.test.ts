@@ -13,7 +13,11 @@ afterEach(() => {
   delete process.env.PORTCULLIS_ADMIN_TOKEN_FILE;
 });
 
-interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
 /** One request like a browser or curl would send it; `host` overrides the Host header. */
 function call(port: number, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<Reply> {
@@ -44,8 +48,14 @@ async function start(gateway: Record<string, unknown> = {}, extra: Record<string
   const config = {
     _format_version: '3.0',
     gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 2000, ...gateway },
-    services: [{ name: 'example_service', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'mock', paths: ['/mock'] }],
-      plugins: [{ name: 'jwt' }] }],
+    services: [
+      {
+        name: 'example_service',
+        url: `http://127.0.0.1:${upstream.port}`,
+        routes: [{ name: 'mock', paths: ['/mock'] }],
+        plugins: [{ name: 'jwt' }],
+      },
+    ],
     consumers: [{ username: 'alice' }],
     ...extra,
   };
@@ -65,7 +75,10 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
 
     const formPost = await call(admin, 'POST', '/consumers/alice/jwt', 'key=evil&secret=evil-secret-123', { ...FORM, origin: EVIL });
     expect(formPost).toMatchObject({ status: 403, body: FORBIDDEN });
-    const mp = multipart([['key', 'evil'], ['secret', 'evil-secret-123']]);
+    const mp = multipart([
+      ['key', 'evil'],
+      ['secret', 'evil-secret-123'],
+    ]);
     const multi = await call(admin, 'POST', '/consumers/alice/jwt', mp.body, { 'content-type': mp.type, origin: EVIL });
     expect(multi).toMatchObject({ status: 403, body: FORBIDDEN });
     const plain = await call(admin, 'POST', '/consumers', 'username=mallory', { 'content-type': 'text/plain', origin: 'null' });
@@ -94,16 +107,24 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
   });
 
   it("runs the README's curl flow verbatim (real curl, no Origin, Host: localhost) against the guarded listener", async () => {
-    const { admin, configPath } = await start({}, {
-      services: [{ name: 'example_service', url: 'http://127.0.0.1:9', routes: [{ name: 'mock', paths: ['/mock'] }] }],
-    });
+    const { admin, configPath } = await start(
+      {},
+      {
+        services: [{ name: 'example_service', url: 'http://127.0.0.1:9', routes: [{ name: 'mock', paths: ['/mock'] }] }],
+      },
+    );
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('## Admin API'));
     const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!.replace(/\\\n\s*/g, '');
-    const commands = block.split('\n').filter((l) => l.startsWith('curl ')).map((l) => l.replaceAll(':8001', `:${admin}`));
+    const commands = block
+      .split('\n')
+      .filter((l) => l.startsWith('curl '))
+      .map((l) => l.replaceAll(':8001', `:${admin}`));
     expect(commands).toHaveLength(3);
     const { publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const cwd = dirname(configPath);
     writeFileSync(join(cwd, 'public.pem'), publicKey);
@@ -117,8 +138,9 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
 
     // The attack from issue #11, as curl sends it: refused, the file unchanged.
     const before = readFileSync(configPath);
-    const attack = `curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${admin}/consumers/alice/jwt -H 'Origin: http://evil.example' `
-      + "-H 'Content-Type: application/x-www-form-urlencoded' --data 'key=evil&secret=evil'";
+    const attack =
+      `curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:${admin}/consumers/alice/jwt -H 'Origin: http://evil.example' ` +
+      "-H 'Content-Type: application/x-www-form-urlencoded' --data 'key=evil&secret=evil'";
     expect((await promisify(execFile)('sh', ['-c', attack], { cwd })).stdout).toBe('403');
     expect(readFileSync(configPath).equals(before)).toBe(true);
   });
@@ -129,7 +151,12 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
       expect((await call(admin, 'GET', '/status', undefined, { host })).status, host).toBe(200);
     }
     // What `curl -X POST http://localhost:8001/consumers --data username=bob` sends.
-    const curl = await call(admin, 'POST', '/consumers', 'username=bob', { ...FORM, host: `localhost:${admin}`, 'user-agent': 'curl/8.5.0', accept: '*/*' });
+    const curl = await call(admin, 'POST', '/consumers', 'username=bob', {
+      ...FORM,
+      host: `localhost:${admin}`,
+      'user-agent': 'curl/8.5.0',
+      accept: '*/*',
+    });
     expect(curl.status).toBe(201);
     // Browsers' own navigations and same-origin fetches are not cross-site.
     expect((await call(admin, 'GET', '/consumers', undefined, { 'sec-fetch-site': 'none' })).status).toBe(200);
@@ -139,15 +166,23 @@ describe('Admin API against cross-site requests and DNS rebinding', () => {
     const ui = 'https://admin-ui.example:8443';
     const { admin } = await start({ admin_allowed_origins: [ui] });
     const preflight = await call(admin, 'OPTIONS', '/consumers', undefined, {
-      origin: ui, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type', 'sec-fetch-site': 'cross-site',
+      origin: ui,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+      'sec-fetch-site': 'cross-site',
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers).toMatchObject({
-      'access-control-allow-origin': ui, vary: 'Origin', 'access-control-allow-methods': expect.stringContaining('POST'),
+      'access-control-allow-origin': ui,
+      vary: 'Origin',
+      'access-control-allow-methods': expect.stringContaining('POST'),
       'access-control-allow-headers': expect.stringContaining('Kong-Admin-Token'),
     });
-    const created = await call(admin, 'POST', '/consumers', JSON.stringify({ username: 'carol' }),
-      { 'content-type': 'application/json', origin: ui, 'sec-fetch-site': 'cross-site' });
+    const created = await call(admin, 'POST', '/consumers', JSON.stringify({ username: 'carol' }), {
+      'content-type': 'application/json',
+      origin: ui,
+      'sec-fetch-site': 'cross-site',
+    });
     expect(created.status).toBe(201);
     expect(created.headers['access-control-allow-origin']).toBe(ui);
 
@@ -197,7 +232,11 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
     expect((await as('second-token-value')).status).toBe(200);
 
     const failures = logs.lines.filter((l) => l.msg === 'admin token check failed (401)');
-    expect(failures.map((l) => [l.peer, l.reason])).toEqual([['127.0.0.1', 'wrong'], ['127.0.0.1', 'missing'], ['127.0.0.1', 'wrong']]);
+    expect(failures.map((l) => [l.peer, l.reason])).toEqual([
+      ['127.0.0.1', 'wrong'],
+      ['127.0.0.1', 'missing'],
+      ['127.0.0.1', 'wrong'],
+    ]);
     const metrics = await call(admin, 'GET', '/metrics', undefined, { 'kong-admin-token': 'second-token-value' });
     expect(metrics.body).toContain('portcullis_admin_auth_failures_total 3');
     expect(logText(logs)).not.toMatch(/first-token-value|second-token-value/);
@@ -208,7 +247,9 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
     process.env.PORTCULLIS_ADMIN_TOKEN_FILE = join(dir, 'missing');
     await expect(start({ admin_token: 'from-config' })).rejects.toMatchObject({
       name: 'ConfigInvalidError',
-      errors: [{ path: 'PORTCULLIS_ADMIN_TOKEN_FILE', message: `cannot read the admin token file '${join(dir, 'missing')}': no such file` }],
+      errors: [
+        { path: 'PORTCULLIS_ADMIN_TOKEN_FILE', message: `cannot read the admin token file '${join(dir, 'missing')}': no such file` },
+      ],
     });
     await started.upstream?.close();
     started.upstream = null;
@@ -221,7 +262,9 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
 
   it('logs every write, POST /config and reload with method, path, peer, entity, id and generation, and never a secret', async () => {
     const { publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const { publicKey: jwkKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = { ...jwkKey.export({ format: 'jwk' }), kid: 'k1', alg: 'ES256', use: 'sig' };
@@ -232,14 +275,26 @@ describe('Admin token from a file, failed attempts and the audit trail', () => {
 
     const hs = await call(admin, 'POST', '/consumers/alice/jwt', `key=alice-key&secret=${hsSecret}`, { ...FORM, ...tok });
     expect(hs.status).toBe(201);
-    const rs = await call(admin, 'POST', '/consumers/alice/jwt', JSON.stringify({ key: 'rs-key', algorithm: 'RS256', rsa_public_key: publicKey }),
-      { 'content-type': 'application/json', ...tok });
+    const rs = await call(
+      admin,
+      'POST',
+      '/consumers/alice/jwt',
+      JSON.stringify({ key: 'rs-key', algorithm: 'RS256', rsa_public_key: publicKey }),
+      { 'content-type': 'application/json', ...tok },
+    );
     expect(rs.status).toBe(201);
-    const inline = await call(admin, 'POST', '/consumers/alice/jwt', JSON.stringify({ key: 'jwks-key', algorithm: 'ES256', jwks: { keys: [jwk] } }),
-      { 'content-type': 'application/json', ...tok });
+    const inline = await call(
+      admin,
+      'POST',
+      '/consumers/alice/jwt',
+      JSON.stringify({ key: 'jwks-key', algorithm: 'ES256', jwks: { keys: [jwk] } }),
+      { 'content-type': 'application/json', ...tok },
+    );
     expect(inline.status).toBe(201);
     const hsId = JSON.parse(hs.body).id;
-    expect((await call(admin, 'PATCH', `/consumers/alice/jwt/${hsId}`, `secret=${hsSecret}-rotated`, { ...FORM, ...tok })).status).toBe(200);
+    expect((await call(admin, 'PATCH', `/consumers/alice/jwt/${hsId}`, `secret=${hsSecret}-rotated`, { ...FORM, ...tok })).status).toBe(
+      200,
+    );
     expect((await call(admin, 'DELETE', '/consumers/alice/jwt/rs-key', undefined, tok)).status).toBe(204);
     expect((await call(admin, 'POST', '/consumers', 'username=alice', { ...FORM, ...tok })).status).toBe(409);
     const unparsable = `{"username":"x","secret":"${hsSecret}"`;

@@ -2,13 +2,27 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfig, get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig, type Reply } from '../helpers/gateway-harness.js';
+import {
+  gatewayConfig,
+  get,
+  startTestGateway,
+  startUpstream,
+  stopAfterEach,
+  tempDir,
+  writeConfig,
+  type Reply,
+} from '../helpers/gateway-harness.js';
 
 const started = stopAfterEach();
 
 /** One subrequest in Traefik's shape on a fresh connection (so connections spread over workers). */
 function forwardAuth(port: number, uri: string): Promise<Reply> {
-  return get(port, '/', { 'x-forwarded-method': 'GET', 'x-forwarded-host': 'app.test', 'x-forwarded-proto': 'https', 'x-forwarded-uri': uri });
+  return get(port, '/', {
+    'x-forwarded-method': 'GET',
+    'x-forwarded-host': 'app.test',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-uri': uri,
+  });
 }
 
 describe('authorizer_listen in the gateway', () => {
@@ -24,7 +38,9 @@ describe('authorizer_listen in the gateway', () => {
     const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
     expect(line.authorizerListen).toBe(`127.0.0.1:${gateway.authorizerPort}`);
 
-    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => forwardAuth(gateway.authorizerPort!, i % 2 ? '/open/x' : '/secure/x')));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => forwardAuth(gateway.authorizerPort!, i % 2 ? '/open/x' : '/secure/x')),
+    );
     expect(replies.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), ...Array(10).fill(401)]);
     expect(upstream.seen).toHaveLength(0);
 
@@ -47,9 +63,19 @@ describe('authorizer_listen in the gateway', () => {
     expect((await get(gateway.proxyPort, '/open/y')).status).toBe(200);
     await gateway.stop(); // flushes and closes the access log
     started.gateway = null;
-    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(logPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const authz = lines.find((l) => l.mode === 'authorizer');
-    expect(authz).toMatchObject({ method: 'GET', path: '/secure/x', status: 401, route: 'secure', auth: 'no_token', upstream_status: null });
+    expect(authz).toMatchObject({
+      method: 'GET',
+      path: '/secure/x',
+      status: 401,
+      route: 'secure',
+      auth: 'no_token',
+      upstream_status: null,
+    });
     expect(lines.find((l) => l.path === '/open/y')?.mode).toBeUndefined();
   });
 

@@ -4,7 +4,14 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, echoedHeader, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoHandler,
+  echoedHeader,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 import { findNginx, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
@@ -49,24 +56,36 @@ function ingressNginx(nginxPort: number, authzPort: number, upstreamPort: number
     }
     location / {
         auth_request /_external-auth-Lw-Prefix;
-        ${names.map((n, i) => `auth_request_set $authHeader${i} $upstream_http_${n.toLowerCase().replaceAll('-', '_')};
-        proxy_set_header '${n}' $authHeader${i};`).join('\n        ')}
+        ${names
+          .map(
+            (n, i) => `auth_request_set $authHeader${i} $upstream_http_${n.toLowerCase().replaceAll('-', '_')};
+        proxy_set_header '${n}' $authHeader${i};`,
+          )
+          .join('\n        ')}
         proxy_pass http://127.0.0.1:${upstreamPort};
     }
 }`;
 }
 
 function document(source: string): Record<string, unknown> {
-  return simpleDocument('http://127.0.0.1:9', [
-    { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], realm: 'api' } }] },
-    { name: 'open', paths: ['/open'] },
-  ], {
-    gateway: { authorizer_listen: '127.0.0.1:0', authorizer_source: source },
-    top: { consumers: [{ username: 'alice', custom_id: 'c-1', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] }] },
-  });
+  return simpleDocument(
+    'http://127.0.0.1:9',
+    [
+      { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], realm: 'api' } }] },
+      { name: 'open', paths: ['/open'] },
+    ],
+    {
+      gateway: { authorizer_listen: '127.0.0.1:0', authorizer_source: source },
+      top: { consumers: [{ username: 'alice', custom_id: 'c-1', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] }] },
+    },
+  );
 }
 
-interface Echo { url: string; rawHeaders: string[]; body: string }
+interface Echo {
+  url: string;
+  rawHeaders: string[];
+  body: string;
+}
 
 const client = new Agent();
 let upstream: Upstream;
@@ -78,7 +97,7 @@ let nginx: RunningNginx;
 async function get(path: string, headers: Record<string, string> = {}, method = 'GET', body?: string) {
   const res = await request(`http://127.0.0.1:${nginx.port}${path}`, { method: method as 'GET', headers, body, dispatcher: client });
   const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, text, echo: res.statusCode === 200 ? JSON.parse(text) as Echo : null };
+  return { status: res.statusCode, headers: res.headers, text, echo: res.statusCode === 200 ? (JSON.parse(text) as Echo) : null };
 }
 
 describe('nginx recipe', () => {
@@ -97,17 +116,19 @@ describe.skipIf(NGINX === null)('nginx auth_request in front of the authorizer',
     });
     auto = await startPlane(document('auto'));
     pinned = await startPlane(document('nginx'));
-    nginx = await startNginx(NGINX!, (port) => [
-      recipe(port, auto.plane.authorizerPort!, upstream.port),
-      ingressNginx(port, pinned.plane.authorizerPort!, upstream.port),
-    ].join('\n'));
+    nginx = await startNginx(NGINX!, (port) =>
+      [recipe(port, auto.plane.authorizerPort!, upstream.port), ingressNginx(port, pinned.plane.authorizerPort!, upstream.port)].join('\n'),
+    );
   });
 
   afterAll(() => closeInOrder(nginx, auto, pinned, upstream, client));
 
   it('passes a valid token: the upstream sees the identity headers, never the client’s spoofed ones', async () => {
     const r = await get('/secure/items?x=1', {
-      authorization: `Bearer ${token()}`, 'x-consumer-username': 'admin', 'x-anonymous-consumer': 'true', 'x-consumer-custom-id': 'root',
+      authorization: `Bearer ${token()}`,
+      'x-consumer-username': 'admin',
+      'x-anonymous-consumer': 'true',
+      'x-consumer-custom-id': 'root',
     });
     expect(r.status).toBe(200);
     expect(r.echo!.url).toBe('/secure/items?x=1');
@@ -130,7 +151,11 @@ describe.skipIf(NGINX === null)('nginx auth_request in front of the authorizer',
 
   it('gives Kong’s 401 for a missing token even on a POST with a body, which only the upstream would read', async () => {
     const denied = await get('/secure', { 'content-type': 'text/plain' }, 'POST', 'payload');
-    expect([denied.status, denied.text, denied.headers['www-authenticate']]).toEqual([401, '{"message":"Unauthorized"}', 'Bearer realm="api"']);
+    expect([denied.status, denied.text, denied.headers['www-authenticate']]).toEqual([
+      401,
+      '{"message":"Unauthorized"}',
+      'Bearer realm="api"',
+    ]);
     const allowed = await get('/secure', { authorization: `Bearer ${token()}`, 'content-type': 'text/plain' }, 'POST', 'payload');
     expect(allowed.status).toBe(200);
     expect(allowed.echo!.body).toBe('payload');

@@ -4,7 +4,15 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, echoedHeader, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoHandler,
+  echoedHeader,
+  rawExchange,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 import { findNginx, startNginx, type RunningNginx } from '../helpers/nginx.js';
 
@@ -21,28 +29,37 @@ const client = new Agent();
 
 beforeAll(async () => {
   upstream = await startUpstream(echoHandler());
-  plane = await startPlane(simpleDocument('http://127.0.0.1:9', [
-    { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], realm: 'api' } }] },
-  ], {
-    gateway: { authorizer_listen: '127.0.0.1:0 engine=node', authorizer_source: 'nginx' },
-    top: { consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] }] },
-  }));
+  plane = await startPlane(
+    simpleDocument(
+      'http://127.0.0.1:9',
+      [{ name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], realm: 'api' } }] }],
+      {
+        gateway: { authorizer_listen: '127.0.0.1:0 engine=node', authorizer_source: 'nginx' },
+        top: { consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] }] },
+      },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(nginx, plane, upstream, client));
 
 describe('authorizer on the node engine', () => {
   it('answers an HTTP/1.0 subrequest: 200 with the identity headers, then closes', async () => {
-    const raw = await rawExchange(plane.plane.authorizerPort!, 'GET /_auth HTTP/1.0\r\nHost: app.test\r\n'
-      + `X-Original-URI: /secure/x\r\nX-Original-Method: GET\r\nAuthorization: Bearer ${token()}\r\n\r\n`);
+    const raw = await rawExchange(
+      plane.plane.authorizerPort!,
+      'GET /_auth HTTP/1.0\r\nHost: app.test\r\n' +
+        `X-Original-URI: /secure/x\r\nX-Original-Method: GET\r\nAuthorization: Bearer ${token()}\r\n\r\n`,
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     expect(raw.toLowerCase()).toContain('x-consumer-username: alice\r\n');
     expect(raw.toLowerCase()).toContain('connection: close\r\n');
   });
 
   it('refuses an HTTP/1.0 subrequest without a token with Kong’s 401 and challenge', async () => {
-    const raw = await rawExchange(plane.plane.authorizerPort!, 'GET /_auth HTTP/1.0\r\nHost: app.test\r\n'
-      + 'X-Original-URI: /secure/x\r\nX-Original-Method: GET\r\n\r\n');
+    const raw = await rawExchange(
+      plane.plane.authorizerPort!,
+      'GET /_auth HTTP/1.0\r\nHost: app.test\r\n' + 'X-Original-URI: /secure/x\r\nX-Original-Method: GET\r\n\r\n',
+    );
     expect(raw).toMatch(/^HTTP\/1\.1 401 Unauthorized\r\n/);
     expect(raw).toContain('{"message":"Unauthorized"}');
     expect(raw.toLowerCase()).toContain('www-authenticate: bearer realm="api"\r\n');
@@ -73,6 +90,10 @@ describe.skipIf(NGINX === null)('nginx recipe without proxy_http_version 1.1, au
 
   it('gives the client Kong’s 401 body and challenge for an expired token', async () => {
     const r = await get('/secure', { authorization: `Bearer ${token({ exp: now() - 5 })}` });
-    expect([r.status, r.text, r.headers['www-authenticate']]).toEqual([401, '{"exp":"token expired"}', 'Bearer realm="api", error="invalid_token"']);
+    expect([r.status, r.text, r.headers['www-authenticate']]).toEqual([
+      401,
+      '{"exp":"token expired"}',
+      'Bearer realm="api", error="invalid_token"',
+    ]);
   });
 });

@@ -4,7 +4,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, echoedHeader, simpleDocument, startPlane, startUpstream, rawExchange, type RunningPlane,
+  closeInOrder,
+  echoHandler,
+  echoedHeader,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  rawExchange,
+  type RunningPlane,
 } from '../helpers/data-plane-harness.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -19,28 +26,62 @@ let authz: string;
 
 function document(gateway: Record<string, unknown> = {}): Record<string, unknown> {
   // The service points at a closed port: the authorizer never contacts it.
-  return simpleDocument('http://127.0.0.1:9', [
-    { name: 'secure', paths: ['/secure'], methods: ['GET', 'POST'], plugins: [{ name: 'jwt', config: {
-      claims_to_verify: ['exp'], cookie_names: ['session'], realm: 'api' } }] },
-    { name: 'hosted', hosts: ['api.example.com'], paths: ['/hosted'], plugins: [{ name: 'jwt' }] },
-    { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
-    { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt' }] },
-    { name: 'open', paths: ['/open'] },
-    { name: 'claims', paths: ['/claims'], plugins: [{ name: 'jwt', config: {
-      claims_to_headers: [{ claim: 'email', header: 'X-User-Email' }, { claim: 'team', header: 'X-User-Team' }],
-      forward_payload_header: 'X-Jwt-Payload' } }] },
-  ], {
-    gateway: { authorizer_listen: '127.0.0.1:0', ...gateway },
-    top: {
-      consumers: [
-        { username: 'alice', custom_id: 'cust-1', jwt_secrets: [
-          { key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' },
-          { key: 'alice-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) },
-        ] },
-        { username: 'guest' },
-      ],
+  return simpleDocument(
+    'http://127.0.0.1:9',
+    [
+      {
+        name: 'secure',
+        paths: ['/secure'],
+        methods: ['GET', 'POST'],
+        plugins: [
+          {
+            name: 'jwt',
+            config: {
+              claims_to_verify: ['exp'],
+              cookie_names: ['session'],
+              realm: 'api',
+            },
+          },
+        ],
+      },
+      { name: 'hosted', hosts: ['api.example.com'], paths: ['/hosted'], plugins: [{ name: 'jwt' }] },
+      { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
+      { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt' }] },
+      { name: 'open', paths: ['/open'] },
+      {
+        name: 'claims',
+        paths: ['/claims'],
+        plugins: [
+          {
+            name: 'jwt',
+            config: {
+              claims_to_headers: [
+                { claim: 'email', header: 'X-User-Email' },
+                { claim: 'team', header: 'X-User-Team' },
+              ],
+              forward_payload_header: 'X-Jwt-Payload',
+            },
+          },
+        ],
+      },
+    ],
+    {
+      gateway: { authorizer_listen: '127.0.0.1:0', ...gateway },
+      top: {
+        consumers: [
+          {
+            username: 'alice',
+            custom_id: 'cust-1',
+            jwt_secrets: [
+              { key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' },
+              { key: 'alice-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) },
+            ],
+          },
+          { username: 'guest' },
+        ],
+      },
     },
-  });
+  );
 }
 
 async function ask(path: string, headers: Record<string, string>, method = 'GET', origin = authz) {
@@ -49,8 +90,12 @@ async function ask(path: string, headers: Record<string, string>, method = 'GET'
 }
 
 const traefik = (method: string, host: string, uri: string, extra: Record<string, string> = {}): Record<string, string> => ({
-  'x-forwarded-method': method, 'x-forwarded-proto': 'https', 'x-forwarded-host': host, 'x-forwarded-uri': uri,
-  'x-forwarded-for': '203.0.113.9', ...extra,
+  'x-forwarded-method': method,
+  'x-forwarded-proto': 'https',
+  'x-forwarded-host': host,
+  'x-forwarded-uri': uri,
+  'x-forwarded-for': '203.0.113.9',
+  ...extra,
 });
 
 beforeAll(async () => {
@@ -91,8 +136,11 @@ describe('authorizer: Traefik forwardAuth shape', () => {
     expect(viaAuthz.status).toBe(401);
     expect(viaAuthz.body).toBe('{"exp":"token expired"}');
     expect(viaAuthz.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token"');
-    expect([viaAuthz.status, viaAuthz.body, viaAuthz.headers['www-authenticate']])
-      .toEqual([viaProxy.status, viaProxy.body, viaProxy.headers['www-authenticate']]);
+    expect([viaAuthz.status, viaAuthz.body, viaAuthz.headers['www-authenticate']]).toEqual([
+      viaProxy.status,
+      viaProxy.body,
+      viaProxy.headers['www-authenticate'],
+    ]);
   });
 
   it('matches routes on the forwarded method and host, not the subrequest’s', async () => {
@@ -112,14 +160,23 @@ describe('authorizer: Traefik forwardAuth shape', () => {
 describe('authorizer: nginx auth_request shape', () => {
   it('reads X-Original-URI, X-Original-Method and Host', async () => {
     const token = hs256({ exp: now() + 60 });
-    const ok = await ask('/_auth', { 'x-original-uri': '/hosted/x', 'x-original-method': 'POST', host: 'api.example.com', authorization: `Bearer ${token}` });
+    const ok = await ask('/_auth', {
+      'x-original-uri': '/hosted/x',
+      'x-original-method': 'POST',
+      host: 'api.example.com',
+      authorization: `Bearer ${token}`,
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers['x-consumer-username']).toBe('alice');
     expect((await ask('/_auth', { 'x-original-uri': '/hosted/x', 'x-original-method': 'GET', host: 'other.test' })).status).toBe(404);
   });
 
   it('reads ingress-nginx’s X-Original-URL, whose authority is the original host', async () => {
-    const r = await ask('/auth', { 'x-original-url': 'https://api.example.com/hosted/x?y=1', 'x-original-method': 'GET', host: 'authz.svc' });
+    const r = await ask('/auth', {
+      'x-original-url': 'https://api.example.com/hosted/x?y=1',
+      'x-original-method': 'GET',
+      host: 'authz.svc',
+    });
     expect(r.status).toBe(401);
     expect(r.body).toBe('{"message":"Unauthorized"}');
   });
@@ -164,10 +221,13 @@ describe('authorizer: same identity headers as the proxy', () => {
       const proxied = await ask('/secure/x', { authorization }, 'GET', plane.origin);
       const echo = JSON.parse(proxied.body) as { rawHeaders: string[] };
       const answered = await ask('/secure/x', { authorization }, 'GET', `http://127.0.0.1:${plane.plane.authorizerPort}`);
-      const identity = (read: (name: string) => string | undefined) => Object.fromEntries(
-        ['x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-credential-identifier', 'x-anonymous-consumer']
-          .map((n) => [n, read(n) || undefined]),
-      );
+      const identity = (read: (name: string) => string | undefined) =>
+        Object.fromEntries(
+          ['x-consumer-id', 'x-consumer-username', 'x-consumer-custom-id', 'x-credential-identifier', 'x-anonymous-consumer'].map((n) => [
+            n,
+            read(n) || undefined,
+          ]),
+        );
       expect(identity((n) => answered.headers[n] as string | undefined)).toEqual(identity((n) => echoedHeader(echo, n)[0]));
     } finally {
       await closeInOrder(plane, upstream);
@@ -205,8 +265,7 @@ describe('authorizer: decisions', () => {
   });
 
   it('never reads a body: the answer closes the connection instead', async () => {
-    const raw = await rawExchange(gw.plane.authorizerPort!,
-      'POST /secure HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello');
+    const raw = await rawExchange(gw.plane.authorizerPort!, 'POST /secure HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello');
     expect(raw).toMatch(/^HTTP\/1\.1 401 /);
     expect(raw.toLowerCase()).toContain('connection: close');
   });

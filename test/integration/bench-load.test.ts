@@ -19,14 +19,33 @@ let upstream: { child: ChildProcess; port: number };
 let peer: { child: ChildProcess; port: number };
 
 function alive(pid: number) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-test-'));
-  upstream = await startServer({ name: 'upstream', argv: [process.execPath, path.join(MACRO, 'upstream.mjs')], logPath: path.join(dir, 'up.log') });
-  const cfg = { upstream: `http://127.0.0.1:${upstream.port}`, hsKey: creds.hs.key, hsSecret: creds.hs.secret, rsKey: creds.rs.key, rsPublicPem: creds.rs.publicPem };
-  peer = await startServer({ name: 'peer', argv: [process.execPath, path.join(MACRO, 'peer.mjs'), JSON.stringify(cfg)], logPath: path.join(dir, 'peer.log') });
+  upstream = await startServer({
+    name: 'upstream',
+    argv: [process.execPath, path.join(MACRO, 'upstream.mjs')],
+    logPath: path.join(dir, 'up.log'),
+  });
+  const cfg = {
+    upstream: `http://127.0.0.1:${upstream.port}`,
+    hsKey: creds.hs.key,
+    hsSecret: creds.hs.secret,
+    rsKey: creds.rs.key,
+    rsPublicPem: creds.rs.publicPem,
+  };
+  peer = await startServer({
+    name: 'peer',
+    argv: [process.execPath, path.join(MACRO, 'peer.mjs'), JSON.stringify(cfg)],
+    logPath: path.join(dir, 'peer.log'),
+  });
 });
 
 afterAll(async () => {
@@ -37,7 +56,14 @@ afterAll(async () => {
 
 describe('bench load runs against real servers', () => {
   it('counts every response and passes when all have the expected status', async () => {
-    const r = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('hs256-10k'), tokens: tokens.hsMany, amount: 200, connections: 4, pid: peer.child.pid });
+    const r = await runLoad({
+      url: `http://127.0.0.1:${peer.port}`,
+      scenario: scenario('hs256-10k'),
+      tokens: tokens.hsMany,
+      amount: 200,
+      connections: 4,
+      pid: peer.child.pid,
+    });
     expect(r.ok).toBe(true);
     expect(r.statuses).toEqual({ 200: r.responses });
     expect(r.responses).toBeGreaterThanOrEqual(200);
@@ -52,10 +78,22 @@ describe('bench load runs against real servers', () => {
   });
 
   it('gets 401 for every bad-signature token from the peer, and 200 for RS256 tokens', async () => {
-    const bad = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('bad-sig'), tokens: tokens.badMany, amount: 100, connections: 4 });
+    const bad = await runLoad({
+      url: `http://127.0.0.1:${peer.port}`,
+      scenario: scenario('bad-sig'),
+      tokens: tokens.badMany,
+      amount: 100,
+      connections: 4,
+    });
     expect(bad.ok).toBe(true);
     expect(Object.keys(bad.statuses)).toEqual(['401']);
-    const rs = await runLoad({ url: `http://127.0.0.1:${peer.port}`, scenario: scenario('rs256-10k'), tokens: tokens.rsMany, amount: 100, connections: 4 });
+    const rs = await runLoad({
+      url: `http://127.0.0.1:${peer.port}`,
+      scenario: scenario('rs256-10k'),
+      tokens: tokens.rsMany,
+      amount: 100,
+      connections: 4,
+    });
     expect(rs.ok).toBe(true);
   });
 
@@ -67,7 +105,11 @@ describe('bench load runs against real servers', () => {
   });
 
   it('leaves no process behind after stopProcess', async () => {
-    const extra = await startServer({ name: 'extra', argv: [process.execPath, path.join(MACRO, 'upstream.mjs')], logPath: path.join(dir, 'extra.log') });
+    const extra = await startServer({
+      name: 'extra',
+      argv: [process.execPath, path.join(MACRO, 'upstream.mjs')],
+      logPath: path.join(dir, 'extra.log'),
+    });
     const pid = extra.child.pid!;
     expect(alive(pid)).toBe(true);
     await stopProcess(extra.child);

@@ -59,7 +59,14 @@ describe.skipIf(!hasNginx)('the bench nginx upstream and nginx proxy_pass peer',
 
 describe.skipIf(!hasNginx)('the bench open-loop loader and idle window against nginx', () => {
   it('sends at the fixed rate, answers every request and reads latency percentiles and CPU', async () => {
-    const r = await runOpenLoop({ url: `http://127.0.0.1:${portOf(upstream)}`, path: '/open/', rate: 400, durationS: 1, connections: 8, pid: upstream.child!.pid });
+    const r = await runOpenLoop({
+      url: `http://127.0.0.1:${portOf(upstream)}`,
+      path: '/open/',
+      rate: 400,
+      durationS: 1,
+      connections: 8,
+      pid: upstream.child!.pid,
+    });
     expect(r.problems).toEqual([]);
     expect([r.sent, r.responses, r.statuses]).toEqual([400, 400, { 200: 400 }]);
     expect(r.seconds).toBeGreaterThanOrEqual(0.99);
@@ -76,7 +83,7 @@ describe.skipIf(!hasNginx)('the bench open-loop loader and idle window against n
     expect(r.problems[0]).toMatch(/unexpected statuses: 404×50/);
   });
 
-  it('measures an idle process\'s CPU as a share of one core', async () => {
+  it("measures an idle process's CPU as a share of one core", async () => {
     const pid = upstream.child!.pid!;
     const idle = await measureIdle({ pids: [pid], seconds: 1, settleS: 0 });
     expect(idle[pid]!.seconds).toBeGreaterThanOrEqual(0.99);

@@ -19,8 +19,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
     const child = spawn(process.execPath, ['--import', TS_REGISTER, CLI, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -84,7 +88,10 @@ describe('portcullis CLI', () => {
 
   it('start with a bad config exits 1 listing every error on stderr', async () => {
     const path = writeConfig(join(tempDir(), 'bad.json'), BAD);
-    for (const args of [['--config', path], ['start', '--config', path]]) {
+    for (const args of [
+      ['--config', path],
+      ['start', '--config', path],
+    ]) {
       const run = await cli(args);
       expect(run.code).toBe(1);
       const errorLines = run.stderr.split('\n').filter((l) => l.startsWith('$.'));
@@ -94,8 +101,13 @@ describe('portcullis CLI', () => {
   });
 
   it('exits 2 with usage on an unknown option, a bad --workers, --http-engine or PORTCULLIS_HTTP_ENGINE, or no config', async () => {
-    for (const args of [['--bogus'], ['--workers', '0', '--config', 'x.json'], ['--log-level', 'loud', '--config', 'x.json'], ['start'],
-      ['--http-engine', 'nginx', '--config', 'x.json']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--workers', '0', '--config', 'x.json'],
+      ['--log-level', 'loud', '--config', 'x.json'],
+      ['start'],
+      ['--http-engine', 'nginx', '--config', 'x.json'],
+    ]) {
       const run = await cli(args, { PORTCULLIS_CONFIG: '' });
       expect(run.code).toBe(2);
       expect(run.stderr).toContain('Usage: portcullis');
@@ -110,7 +122,15 @@ describe('portcullis CLI', () => {
     const dir = tempDir();
     const config = gatewayConfig(upstream.port, ['/api']) as { services: Array<Record<string, unknown>> } & Record<string, unknown>;
     config.services[0]!.plugins = [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }];
-    config.consumers = [{ username: 'demo', jwt_secrets: [{ key: 'demo-key', secret: 'demo-secret' }, { key: 'other', secret: 'x' }] }];
+    config.consumers = [
+      {
+        username: 'demo',
+        jwt_secrets: [
+          { key: 'demo-key', secret: 'demo-secret' },
+          { key: 'other', secret: 'x' },
+        ],
+      },
+    ];
     const path = writeConfig(join(dir, 'kong.json'), config);
     const run = await cli(['token', '--config', path, '--key', 'demo-key', '--claim', 'sub=alice', '--claim', 'admin=true']);
     expect(run.stderr).toBe('');
@@ -135,7 +155,15 @@ describe('portcullis CLI', () => {
     const dir = tempDir();
     const path = writeConfig(join(dir, 'kong.json'), {
       _format_version: '3.0',
-      consumers: [{ username: 'c', jwt_secrets: [{ key: 'a', secret: 's' }, { key: 'b', secret: 's' }] }],
+      consumers: [
+        {
+          username: 'c',
+          jwt_secrets: [
+            { key: 'a', secret: 's' },
+            { key: 'b', secret: 's' },
+          ],
+        },
+      ],
     });
     const ambiguous = await cli(['token', '--config', path]);
     expect(ambiguous.code).toBe(1);

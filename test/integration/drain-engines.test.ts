@@ -19,9 +19,14 @@ function request(port: number, path: string, agent: http.Agent): Promise<Answer>
     const req = http.get({ host: '127.0.0.1', port, path, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({
-        status: res.statusCode!, connection: res.headers.connection, reusedSocket: req.reusedSocket, body: Buffer.concat(chunks).toString(),
-      }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          connection: res.headers.connection,
+          reusedSocket: req.reusedSocket,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -33,7 +38,10 @@ async function refused(port: number, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const code = await new Promise<string | null>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(null); });
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.destroy();
+        resolve(null);
+      });
       socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
     });
     if (code === 'ECONNREFUSED') return;
@@ -55,7 +63,9 @@ describe.each(['uws', 'node'] as const)('drain on the %s engine', (engine) => {
   it('stops accepting, answers idle keep-alive connections with Connection: close in the head, and finishes the held request', async () => {
     let releaseHeld: (() => void) | null = null;
     let heldArrived: () => void = () => {};
-    const held = new Promise<void>((r) => { heldArrived = r; });
+    const held = new Promise<void>((r) => {
+      heldArrived = r;
+    });
     upstream = await startUpstream((req, res) => {
       req.resume();
       if (req.url?.includes('/hold')) {
@@ -70,8 +80,10 @@ describe.each(['uws', 'node'] as const)('drain on the %s engine', (engine) => {
         res.writeHead(200, { 'content-length': '5' }).end('plain');
       }
     });
-    const configPath = writeConfig(join(tempDir(), 'kong.json'),
-      gatewayConfig(upstream.port, ['/api'], { http_engine: engine, admin_listen: 'off', drain_timeout_ms: 5000 }));
+    const configPath = writeConfig(
+      join(tempDir(), 'kong.json'),
+      gatewayConfig(upstream.port, ['/api'], { http_engine: engine, admin_listen: 'off', drain_timeout_ms: 5000 }),
+    );
     gateway = (await startTestGateway(configPath)).gateway;
     const port = gateway.proxyPort;
     const chunkedAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -88,10 +100,13 @@ describe.each(['uws', 'node'] as const)('drain on the %s engine', (engine) => {
     await refused(port);
 
     // The idle connections still get answers, told to reconnect in a header the client parses (not in the body).
-    expect(await request(port, '/api/chunked', chunkedAgent))
-      .toEqual({ status: 200, connection: 'close', reusedSocket: true, body: 'part1,part2' });
-    expect(await request(port, '/api/plain', plainAgent))
-      .toEqual({ status: 200, connection: 'close', reusedSocket: true, body: 'plain' });
+    expect(await request(port, '/api/chunked', chunkedAgent)).toEqual({
+      status: 200,
+      connection: 'close',
+      reusedSocket: true,
+      body: 'part1,part2',
+    });
+    expect(await request(port, '/api/plain', plainAgent)).toEqual({ status: 200, connection: 'close', reusedSocket: true, body: 'plain' });
 
     releaseHeld!();
     expect(await inFlight).toMatchObject({ status: 200, body: 'held' });

@@ -28,15 +28,22 @@ beforeAll(async () => {
   configPath = writeConfig(join(tempDir(), 'kong.json'), {
     _format_version: '3.0',
     gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 1000 },
-    services: [{
-      name: 'svc', url: `http://127.0.0.1:${upstream.port}`,
-      routes: [
-        { name: 'open', paths: ['/open'] },
-        { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
-        { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
-        { name: 'policy', paths: ['/policy'], plugins: [{ name: 'jwt', config: { audiences: ['orders'], scopes_required: ['orders:read'] } }] },
-      ],
-    }],
+    services: [
+      {
+        name: 'svc',
+        url: `http://127.0.0.1:${upstream.port}`,
+        routes: [
+          { name: 'open', paths: ['/open'] },
+          { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
+          { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
+          {
+            name: 'policy',
+            paths: ['/policy'],
+            plugins: [{ name: 'jwt', config: { audiences: ['orders'], scopes_required: ['orders:read'] } }],
+          },
+        ],
+      },
+    ],
     consumers: [
       { username: 'alice', jwt_secrets: [{ key: ISSUER, secret: SECRET, algorithm: 'HS256' }] },
       { username: 'bob', jwt_secrets: [{ key: 'bob-rs', algorithm: 'RS256', rsa_public_key: RSA_PUBLIC }] },
@@ -57,11 +64,16 @@ function send(input: ExplainInput): Promise<{ status: number; body: string; prox
   for (const [n, v] of input.headers ?? []) headers[n] = v;
   if (input.token !== undefined) headers.authorization = `Bearer ${input.token}`;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: gateway.proxyPort, path: input.path, method: input.method ?? 'GET', agent: false, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), proxied: upstream.seen.length > before }));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: gateway.proxyPort, path: input.path, method: input.method ?? 'GET', agent: false, headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), proxied: upstream.seen.length > before }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -79,20 +91,74 @@ const rs = (key: typeof rsa.privateKey) => makeToken({ alg: 'RS256', typ: 'JWT' 
 
 const CASES: Array<{ name: string; input: ExplainInput; allowed: boolean; reason: string | null; stoppedAt: string | null }> = [
   { name: 'valid HS256', input: { path: '/api/x', token: hs({ exp: now + 600 }) }, allowed: true, reason: 'ok', stoppedAt: null },
-  { name: 'expired', input: { path: '/api/x', token: hs({ exp: now - 600 }) }, allowed: false, reason: 'expired', stoppedAt: 'time_claims' },
-  { name: 'wrong alg', input: { path: '/api/x', token: hs({ exp: now + 600 }, 'HS512') }, allowed: false, reason: 'bad_alg', stoppedAt: 'algorithm' },
-  { name: 'unknown key (no trailing slash)', input: { path: '/api/x', token: makeToken({ alg: 'HS256' }, { iss: 'https://issuer.example', exp: now + 60 }, SECRET) }, allowed: false, reason: 'unknown_key', stoppedAt: 'credential' },
+  {
+    name: 'expired',
+    input: { path: '/api/x', token: hs({ exp: now - 600 }) },
+    allowed: false,
+    reason: 'expired',
+    stoppedAt: 'time_claims',
+  },
+  {
+    name: 'wrong alg',
+    input: { path: '/api/x', token: hs({ exp: now + 600 }, 'HS512') },
+    allowed: false,
+    reason: 'bad_alg',
+    stoppedAt: 'algorithm',
+  },
+  {
+    name: 'unknown key (no trailing slash)',
+    input: { path: '/api/x', token: makeToken({ alg: 'HS256' }, { iss: 'https://issuer.example', exp: now + 60 }, SECRET) },
+    allowed: false,
+    reason: 'unknown_key',
+    stoppedAt: 'credential',
+  },
   { name: 'no token', input: { path: '/api/x' }, allowed: false, reason: 'no_token', stoppedAt: 'token' },
-  { name: 'bad signature', input: { path: '/api/x', token: makeToken({ alg: 'HS256' }, { iss: ISSUER, exp: now + 60 }, 'other-secret') }, allowed: false, reason: 'bad_signature', stoppedAt: 'signature' },
+  {
+    name: 'bad signature',
+    input: { path: '/api/x', token: makeToken({ alg: 'HS256' }, { iss: ISSUER, exp: now + 60 }, 'other-secret') },
+    allowed: false,
+    reason: 'bad_signature',
+    stoppedAt: 'signature',
+  },
   { name: 'RS256 valid', input: { path: '/api/x', token: rs(rsa.privateKey) }, allowed: true, reason: 'ok', stoppedAt: null },
-  { name: 'RS256 signed by another key', input: { path: '/api/x', token: rs(otherRsa.privateKey) }, allowed: false, reason: 'bad_signature', stoppedAt: 'signature' },
+  {
+    name: 'RS256 signed by another key',
+    input: { path: '/api/x', token: rs(otherRsa.privateKey) },
+    allowed: false,
+    reason: 'bad_signature',
+    stoppedAt: 'signature',
+  },
   { name: 'no route', input: { path: '/nowhere' }, allowed: false, reason: null, stoppedAt: 'route' },
   { name: 'no auth route', input: { path: '/open/x', method: 'POST' }, allowed: true, reason: null, stoppedAt: null },
   { name: 'anonymous', input: { path: '/anon/x' }, allowed: true, reason: 'anonymous', stoppedAt: 'token' },
-  { name: 'token in a header given as Name: value', input: { path: '/api/x', headers: [['Authorization', `Bearer ${hs({ exp: now + 600 })}`]] }, allowed: true, reason: 'ok', stoppedAt: null },
-  { name: 'policy: audience not allowed', input: { path: '/policy/x', token: hs({ aud: 'billing', scope: 'orders:read' }) }, allowed: false, reason: 'audience', stoppedAt: 'issuer_audience' },
-  { name: 'policy: scope missing', input: { path: '/policy/x', token: hs({ aud: 'orders', scope: 'orders:write' }) }, allowed: false, reason: 'scope', stoppedAt: 'scopes_roles' },
-  { name: 'policy: satisfied', input: { path: '/policy/x', token: hs({ aud: ['x', 'orders'], scope: 'a orders:read' }) }, allowed: true, reason: 'ok', stoppedAt: null },
+  {
+    name: 'token in a header given as Name: value',
+    input: { path: '/api/x', headers: [['Authorization', `Bearer ${hs({ exp: now + 600 })}`]] },
+    allowed: true,
+    reason: 'ok',
+    stoppedAt: null,
+  },
+  {
+    name: 'policy: audience not allowed',
+    input: { path: '/policy/x', token: hs({ aud: 'billing', scope: 'orders:read' }) },
+    allowed: false,
+    reason: 'audience',
+    stoppedAt: 'issuer_audience',
+  },
+  {
+    name: 'policy: scope missing',
+    input: { path: '/policy/x', token: hs({ aud: 'orders', scope: 'orders:write' }) },
+    allowed: false,
+    reason: 'scope',
+    stoppedAt: 'scopes_roles',
+  },
+  {
+    name: 'policy: satisfied',
+    input: { path: '/policy/x', token: hs({ aud: ['x', 'orders'], scope: 'a orders:read' }) },
+    allowed: true,
+    reason: 'ok',
+    stoppedAt: null,
+  },
 ];
 
 describe('explain agrees with the running gateway', () => {
@@ -127,7 +193,11 @@ describe('explain agrees with the running gateway', () => {
 
   it('answers the same on the Admin API as POST /debug/explain', async () => {
     const body = JSON.stringify({ path: '/api/x', token: CASES[2]!.input.token });
-    const res = await fetch(`http://127.0.0.1:${gateway.adminPort}/debug/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const res = await fetch(`http://127.0.0.1:${gateway.adminPort}/debug/explain`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(res.status).toBe(200);
     const e = (await res.json()) as Explanation;
     expect(e.verdict).toMatchObject({ allowed: false, status: 401, reason: 'bad_alg', stopped_at: 'algorithm' });
@@ -142,8 +212,12 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
     const child = spawn(process.execPath, ['--import', TS_REGISTER, CLI, ...args]);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
@@ -166,7 +240,10 @@ describe('portcullis explain (CLI)', () => {
 
   it('refuses a malformed --header, a missing config and --token with an Authorization header with exit code 2', async () => {
     const base = { configPath, path: '/x', headers: [] as string[], json: false };
-    expect(await runExplainCommand({ ...base, headers: ['nocolon'] })).toMatchObject({ code: 2, stderr: expect.stringContaining("--header expects 'Name: value'") as string });
+    expect(await runExplainCommand({ ...base, headers: ['nocolon'] })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("--header expects 'Name: value'") as string,
+    });
     expect(await runExplainCommand({ ...base, configPath: join(tempDir(), 'missing.json') })).toMatchObject({ code: 2 });
     expect(await runExplainCommand({ ...base, token: 't', headers: ['Authorization: Bearer x'] })).toMatchObject({ code: 2 });
   });

@@ -34,7 +34,12 @@ describe('gateway supervisor (real worker threads)', () => {
   it('logs the HTTP engine, HMAC engine, workers, listen addresses and config generation at start-up', async () => {
     const { logs, gw } = await setup(['/api']);
     const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
-    expect(line).toMatchObject({ workers: 1, generation: 1, proxyListen: `127.0.0.1:${gw.proxyPort}`, adminListen: `127.0.0.1:${gw.adminPort}` });
+    expect(line).toMatchObject({
+      workers: 1,
+      generation: 1,
+      proxyListen: `127.0.0.1:${gw.proxyPort}`,
+      adminListen: `127.0.0.1:${gw.adminPort}`,
+    });
     expect(['uws-native', 'node']).toContain(line.httpEngine); // node where the uWS binary cannot load (Node ≥ 22)
     expect(line.msg).toContain(`proxy on 127.0.0.1:${gw.proxyPort} (`);
     expect(['native', 'node:crypto']).toContain(line.hmacEngine);
@@ -66,7 +71,7 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(status.workers.every((w) => w.requests > 0)).toBe(true);
   });
 
-  it('serves node-engine and http2 listeners beside uWS ones and names each listener\'s engine at start-up', async () => {
+  it("serves node-engine and http2 listeners beside uWS ones and names each listener's engine at start-up", async () => {
     const { gw, logs } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0, 127.0.0.1:0 engine=node, 127.0.0.1:0 http2' });
     const [plain, node, h2] = gw.proxyPorts as [number, number, number];
     const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
@@ -88,7 +93,10 @@ describe('gateway supervisor (real worker threads)', () => {
   it('--http-engine node (GatewayOverrides.httpEngine) moves every proxy listener to the node engine', async () => {
     const upstream = await startUpstream();
     started.upstream = upstream;
-    const configPath = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api'], { proxy_listen: '127.0.0.1:0 engine=uws' }));
+    const configPath = writeConfig(
+      join(tempDir(), 'kong.json'),
+      gatewayConfig(upstream.port, ['/api'], { proxy_listen: '127.0.0.1:0 engine=uws' }),
+    );
     const { gateway } = await startTestGateway(configPath, { overrides: { httpEngine: 'node' } });
     started.gateway = gateway;
     const reply = await get(gateway.proxyPort, '/api/x');
@@ -111,7 +119,11 @@ describe('gateway supervisor (real worker threads)', () => {
 
   it('rejects an invalid config on reload, logs every error with its path, and keeps serving the old one', async () => {
     const { gw, configPath, logs } = await setup(['/api']);
-    writeConfig(configPath, { _format_version: '3.0', bogus: 1, services: [{ name: 'svc', url: 'ftp://x', routes: [{ paths: ['/a'], typo: true }] }] });
+    writeConfig(configPath, {
+      _format_version: '3.0',
+      bogus: 1,
+      services: [{ name: 'svc', url: 'ftp://x', routes: [{ paths: ['/a'], typo: true }] }],
+    });
     const result = await gw.reload();
     expect(result.ok).toBe(false);
     expect(result.generation).toBe(1);
@@ -145,7 +157,9 @@ describe('gateway supervisor (real worker threads)', () => {
     await held;
     const stopping = gw.stop();
     let stopped = false;
-    void stopping.then(() => { stopped = true; });
+    void stopping.then(() => {
+      stopped = true;
+    });
     await new Promise((r) => setImmediate(r));
     expect(stopped).toBe(false);
     up.release();
@@ -157,7 +171,10 @@ describe('gateway supervisor (real worker threads)', () => {
   it('stop() ends a request still in flight after gateway.drain_timeout_ms and still resolves', async () => {
     const { gw, up } = await setup(['/api'], { drain_timeout_ms: 100 });
     const held = up.nextHeld();
-    const inFlight = get(gw.proxyPort, '/api/hold').then((r) => r.status, () => 'closed');
+    const inFlight = get(gw.proxyPort, '/api/hold').then(
+      (r) => r.status,
+      () => 'closed',
+    );
     await held;
     await gw.stop();
     expect(await inFlight).toBe('closed');
@@ -179,7 +196,7 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(replies.every((r) => r.status === 200)).toBe(true);
   });
 
-  it('serves /status in Kong\'s shape and /metrics in Prometheus text on the admin listener', async () => {
+  it("serves /status in Kong's shape and /metrics in Prometheus text on the admin listener", async () => {
     const { gw } = await setup(['/api'], { workers: 2 });
     await get(gw.proxyPort, '/api/a');
     await get(gw.proxyPort, '/nothing');

@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoedHeader,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 let upstream: Upstream;
@@ -10,13 +17,17 @@ let gw: RunningPlane;
 
 beforeAll(async () => {
   upstream = await startUpstream(echoHandler());
-  gw = await startPlane(simpleDocument(upstream.url, [{ name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] }], {
-    top: { consumers: [
-      { username: 'Пётр', custom_id: '客户-7', jwt_secrets: [{ key: 'ключ', secret: 's1' }] },
-      { username: 'José', custom_id: 'plain', jwt_secrets: [{ key: 'k-josé', secret: 's2' }] },
-      { username: 'ascii', jwt_secrets: [{ key: 'k-ascii', secret: 's3' }] },
-    ] },
-  }));
+  gw = await startPlane(
+    simpleDocument(upstream.url, [{ name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] }], {
+      top: {
+        consumers: [
+          { username: 'Пётр', custom_id: '客户-7', jwt_secrets: [{ key: 'ключ', secret: 's1' }] },
+          { username: 'José', custom_id: 'plain', jwt_secrets: [{ key: 'k-josé', secret: 's2' }] },
+          { username: 'ascii', jwt_secrets: [{ key: 'k-ascii', secret: 's3' }] },
+        ],
+      },
+    }),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream));
@@ -40,12 +51,16 @@ async function identity(key: string, secret: string): Promise<Record<string, str
 describe('identity headers', () => {
   it('sends a Cyrillic username, CJK custom_id and Cyrillic credential key as UTF-8 bytes', async () => {
     expect(await identity('ключ', 's1')).toEqual({
-      'x-consumer-username': 'Пётр', 'x-consumer-custom-id': '客户-7', 'x-credential-identifier': 'ключ',
+      'x-consumer-username': 'Пётр',
+      'x-consumer-custom-id': '客户-7',
+      'x-credential-identifier': 'ключ',
     });
   });
   it('sends Latin-1 names as UTF-8 bytes too, as Kong does', async () => {
     expect(await identity('k-josé', 's2')).toEqual({
-      'x-consumer-username': 'José', 'x-consumer-custom-id': 'plain', 'x-credential-identifier': 'k-josé',
+      'x-consumer-username': 'José',
+      'x-consumer-custom-id': 'plain',
+      'x-credential-identifier': 'k-josé',
     });
   });
   it('leaves ASCII values unchanged', async () => {

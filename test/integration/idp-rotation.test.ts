@@ -2,7 +2,15 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayHandle } from '../../src/gateway.js';
-import { startTestGateway, startUpstream, tempDir, waitReady, writeConfig, type LogCapture, type TestUpstream } from '../helpers/gateway-harness.js';
+import {
+  startTestGateway,
+  startUpstream,
+  tempDir,
+  waitReady,
+  writeConfig,
+  type LogCapture,
+  type TestUpstream,
+} from '../helpers/gateway-harness.js';
 import { startIdp, type TestIdp } from '../helpers/test-idp.js';
 
 let gateway: GatewayHandle | null = null;
@@ -18,7 +26,11 @@ afterEach(async () => {
   idps = [];
 });
 
-interface Reply { status: number; body: string; headers: http.IncomingHttpHeaders }
+interface Reply {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 function call(port: number, token: string | null): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -34,12 +46,24 @@ function call(port: number, token: string | null): Promise<Reply> {
   });
 }
 
-async function setup(credentials: Array<Record<string, unknown>>, gatewaySettings: Record<string, unknown>): Promise<{ gw: GatewayHandle; logs: LogCapture }> {
+async function setup(
+  credentials: Array<Record<string, unknown>>,
+  gatewaySettings: Record<string, unknown>,
+): Promise<{ gw: GatewayHandle; logs: LogCapture }> {
   upstream = await startUpstream();
   const doc = {
     _format_version: '3.0',
-    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 2000, log_level: 'info', ...gatewaySettings },
-    services: [{ name: 'orders', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'api', paths: ['/api'] }], plugins: [{ name: 'jwt' }] }],
+    gateway: {
+      proxy_listen: '127.0.0.1:0',
+      admin_listen: '127.0.0.1:0',
+      workers: 1,
+      drain_timeout_ms: 2000,
+      log_level: 'info',
+      ...gatewaySettings,
+    },
+    services: [
+      { name: 'orders', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'api', paths: ['/api'] }], plugins: [{ name: 'jwt' }] },
+    ],
     consumers: credentials.map((c, i) => ({ username: `idp-user-${i}`, jwt_secrets: [{ algorithm: 'RS256', ...c }] })),
   };
   const started = await startTestGateway(writeConfig(join(tempDir(), 'kong.json'), doc));
@@ -60,7 +84,10 @@ describe.each(['libuv', 'pool'] as const)('FusionAuth flow through the gateway (
     const pemIdp = await newIdp();
     const idp = await newIdp();
     const { gw } = await setup(
-      [{ key: pemIdp.url, rsa_public_key: pemIdp.current.publicPem }, { key: idp.url, jwks_uri: idp.jwksUri }],
+      [
+        { key: pemIdp.url, rsa_public_key: pemIdp.current.publicPem },
+        { key: idp.url, jwks_uri: idp.jwksUri },
+      ],
       { asymmetric_verify: mode, jwks_refetch_interval_seconds: 0 },
     );
     expect(await waitReady(gw)).toBe(true);
@@ -93,7 +120,7 @@ describe.each(['libuv', 'pool'] as const)('FusionAuth flow through the gateway (
     expect((await call(gw.proxyPort, idp.token({ jti: 'x' }, oldKey))).body).toBe(INVALID_SIGNATURE);
     expect((await call(gw.proxyPort, viaPemToken(pemIdp))).status).toBe(200);
     // The signatures were verified off the event loop, by the configured mode.
-    const status = await gw.status() as { counters: Record<string, number> };
+    const status = (await gw.status()) as { counters: Record<string, number> };
     expect(status.counters.verifyOffloaded).toBeGreaterThanOrEqual(5);
   });
 });
@@ -106,7 +133,10 @@ describe('JWKS faults through the gateway', () => {
   it('reports not ready while the IdP is down at start, until the bounded wait ends, then loads once the IdP is up', async () => {
     const idp = await newIdp();
     idp.mode = 'reset';
-    const { gw, logs } = await setup([{ key: idp.url, jwks_uri: idp.jwksUri }], { jwks_ready_timeout_ms: 1500, jwks_refetch_interval_seconds: 0 });
+    const { gw, logs } = await setup([{ key: idp.url, jwks_uri: idp.jwksUri }], {
+      jwks_ready_timeout_ms: 1500,
+      jwks_refetch_interval_seconds: 0,
+    });
     expect((await gw.status()).ready).toBe(false);
     await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.includes('reporting ready anyway'));
     expect((await gw.status()).ready).toBe(true);
@@ -127,7 +157,7 @@ describe('JWKS faults through the gateway', () => {
       // An unknown kid forces a fetch, which fails: Invalid signature, and the gateway stays up.
       expect((await call(gw.proxyPort, idp.token({}, { ...idp.current, kid: `unknown-${mode}` }))).body, mode).toBe(INVALID_SIGNATURE);
     }
-    const status = await gw.status() as { ready: boolean; counters: Record<string, number> };
+    const status = (await gw.status()) as { ready: boolean; counters: Record<string, number> };
     expect(status.ready).toBe(true);
     expect(status.counters.jwksFetchErrors).toBe(6);
     idp.mode = 'ok';
@@ -139,11 +169,13 @@ describe('JWKS faults through the gateway', () => {
     const { gw } = await setup([{ key: idp.url, jwks_uri: idp.jwksUri }], { jwks_refetch_interval_seconds: 60 });
     expect(await waitReady(gw)).toBe(true);
     const before = idp.fetches;
-    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => call(gw.proxyPort, idp.token({}, { ...idp.current, kid: `spray-${i}` }))));
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => call(gw.proxyPort, idp.token({}, { ...idp.current, kid: `spray-${i}` }))),
+    );
     expect(replies.every((r) => r.status === 401 && r.body === INVALID_SIGNATURE)).toBe(true);
     expect(idp.fetches - before).toBeLessThanOrEqual(1);
     expect((await call(gw.proxyPort, idp.token())).status).toBe(200);
-    const status = await gw.status() as { counters: Record<string, number> };
+    const status = (await gw.status()) as { counters: Record<string, number> };
     expect(status.counters.jwksRefetchesSuppressed).toBeGreaterThan(100);
   });
 });

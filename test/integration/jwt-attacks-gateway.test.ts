@@ -18,20 +18,26 @@ beforeAll(async () => {
     seen.push(req.url ?? '');
     echo(req, res);
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] },
-    { name: 'by-kid', paths: ['/kid'], plugins: [{ name: 'jwt', config: { key_claim_name: 'kid' } }] },
-    { name: 'exp', paths: ['/exp'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
-    { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
-  ], {
-    top: {
-      consumers: [
-        { username: 'alice', custom_id: 'cust-1', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] },
-        { username: 'bob', jwt_secrets: [{ key: 'bob-key', secret: 'bob-secret' }] },
-        { username: 'guest' },
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] },
+        { name: 'by-kid', paths: ['/kid'], plugins: [{ name: 'jwt', config: { key_claim_name: 'kid' } }] },
+        { name: 'exp', paths: ['/exp'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
+        { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
       ],
-    },
-  }));
+      {
+        top: {
+          consumers: [
+            { username: 'alice', custom_id: 'cust-1', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] },
+            { username: 'bob', jwt_secrets: [{ key: 'bob-key', secret: 'bob-secret' }] },
+            { username: 'guest' },
+          ],
+        },
+      },
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -40,29 +46,44 @@ afterAll(async () => {
   await client.close();
 });
 
-interface Reply { status: number; body: string; headers: Record<string, unknown> }
+interface Reply {
+  status: number;
+  body: string;
+  headers: Record<string, unknown>;
+}
 async function call(path: string, headers: Record<string, string> = {}): Promise<Reply> {
   const res = await request(`${gw.origin}${path}`, { dispatcher: client, headers });
   return { status: res.statusCode, body: await res.body.text(), headers: res.headers };
 }
-const withBearer = (path: string, token: string, headers: Record<string, string> = {}) => call(path, { authorization: `Bearer ${token}`, ...headers });
+const withBearer = (path: string, token: string, headers: Record<string, string> = {}) =>
+  call(path, { authorization: `Bearer ${token}`, ...headers });
 
 describe('hostile tokens through the gateway', () => {
   const [h, p, s] = ALICE.split('.') as [string, string, string];
   const cases: Array<[string, string, string, string]> = [
     ['alg none', '/secure', hs({ alg: 'none' }, { iss: 'alice-key' }), '{"message":"Bad token; invalid alg"}'],
     ['alg "HS256 "', '/secure', hs({ alg: 'HS256 ' }, { iss: 'alice-key' }), '{"message":"Bad token; invalid alg"}'],
-    ['duplicate alg ending in none', '/secure', hs('{"alg":"HS256","alg":"none"}', '{"iss":"alice-key"}'), '{"message":"Bad token; invalid alg"}'],
+    [
+      'duplicate alg ending in none',
+      '/secure',
+      hs('{"alg":"HS256","alg":"none"}', '{"iss":"alice-key"}'),
+      '{"message":"Bad token; invalid alg"}',
+    ],
     ['standard-alphabet signature', '/secure', `${h}.${p}.+${s.slice(1)}`, '{"message":"Bad token; invalid signature"}'],
     ['fourth segment', '/secure', `${ALICE}.x`, '{"message":"Bad token; invalid signature"}'],
     ['payload swapped under the same signature', '/secure', `${h}.${b64url({ iss: 'bob-key' })}.${s}`, '{"message":"Invalid signature"}'],
     ['iss "__proto__"', '/secure', hs({ alg: 'HS256' }, { iss: '__proto__' }), '{"message":"No credentials found for given \'iss\'"}'],
-    ['kid "../../alice-key"', '/kid', hs({ alg: 'HS256', kid: '../../alice-key' }, {}), '{"message":"No credentials found for given \'kid\'"}'],
+    [
+      'kid "../../alice-key"',
+      '/kid',
+      hs({ alg: 'HS256', kid: '../../alice-key' }, {}),
+      '{"message":"No credentials found for given \'kid\'"}',
+    ],
     ['exp as a string', '/exp', hs({ alg: 'HS256' }, { iss: 'alice-key', exp: '9999999999' }), '{"exp":"must be a number"}'],
     ['header JSON null', '/secure', hs('null', { iss: 'alice-key' }), '{"message":"Bad token; invalid alg"}'],
     ['payload JSON 1e400', '/secure', hs({ alg: 'HS256' }, '1e400'), '{"message":"Bad token; invalid claims"}'],
   ];
-  it.each(cases)('%s → 401 with Kong\'s body, upstream untouched', async (_label, path, token, body) => {
+  it.each(cases)("%s → 401 with Kong's body, upstream untouched", async (_label, path, token, body) => {
     const before = seen.length;
     const r = await withBearer(`${path}/x`, token);
     expect([r.status, r.body]).toEqual([401, body]);
@@ -77,15 +98,18 @@ describe('hostile tokens through the gateway', () => {
     expect((await call(`/secure/x?jwt=${ALICE}%3D%C3%A9`)).status).toBe(200);
   });
 
-  it('accepts exp 1e400 (never expires, like Kong\'s inf) and a deeply nested claim', async () => {
+  it("accepts exp 1e400 (never expires, like Kong's inf) and a deeply nested claim", async () => {
     expect((await withBearer('/exp/x', hs('{"alg":"HS256"}', '{"iss":"alice-key","exp":1e400}'))).status).toBe(200);
     const deep = hs({ alg: 'HS256' }, `{"iss":"alice-key","d":${'['.repeat(4000)}${']'.repeat(4000)}}`);
     expect((await withBearer('/secure/x', deep)).status).toBe(200);
   });
 
   it('never fetches what jku, x5u or a URL kid point at', async () => {
-    const t = hs({ alg: 'HS256', kid: `${upstream.url}/__jwks/kid`, jku: `${upstream.url}/__jwks/jku`, x5u: `${upstream.url}/__jwks/x5u` },
-      { iss: 'alice-key' }, 'attacker-secret');
+    const t = hs(
+      { alg: 'HS256', kid: `${upstream.url}/__jwks/kid`, jku: `${upstream.url}/__jwks/jku`, x5u: `${upstream.url}/__jwks/x5u` },
+      { iss: 'alice-key' },
+      'attacker-secret',
+    );
     for (const path of ['/secure/x', '/kid/x', '/anon/x']) await withBearer(path, t);
     expect(seen.filter((u) => u.includes('__jwks'))).toEqual([]);
   });

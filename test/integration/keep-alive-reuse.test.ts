@@ -4,7 +4,13 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 import { KEEP_ALIVE_TIMEOUT_S } from '../../src/server/response-writer.js';
 
@@ -22,20 +28,32 @@ beforeAll(async () => {
     }
     echo(req, res);
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
-    { name: 'pub', paths: ['/public'] },
-  ], { top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] } }));
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
+        { name: 'pub', paths: ['/public'] },
+      ],
+      { top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] } },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream));
 
-function get(agent: http.Agent, path: string, token: string | null = null): Promise<{ status: number; reused: boolean; keepAlive?: string }> {
+function get(
+  agent: http.Agent,
+  path: string,
+  token: string | null = null,
+): Promise<{ status: number; reused: boolean; keepAlive?: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = token === null ? {} : { authorization: `Bearer ${token}` };
     const req = http.get({ agent, host: '127.0.0.1', port: gw.port, path, headers }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] as string | undefined }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] as string | undefined }),
+      );
     });
     req.on('error', reject);
   });
@@ -46,8 +64,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('keep-alive reuse', () => {
   it('advertises an idle timeout below uWS idle close on every kind of answer', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    for (const [path, token, status] of [['/public/a', null, 200], ['/api/a', null, 401], ['/public/500', null, 500],
-      ['/nowhere', null, 404], ['/api/a', good, 200]] as const) {
+    for (const [path, token, status] of [
+      ['/public/a', null, 200],
+      ['/api/a', null, 401],
+      ['/public/500', null, 500],
+      ['/nowhere', null, 404],
+      ['/api/a', good, 200],
+    ] as const) {
       const r = await get(agent, path, token);
       expect(r.status).toBe(status);
       expect(r.keepAlive).toBe(`timeout=${KEEP_ALIVE_TIMEOUT_S}`);

@@ -10,8 +10,15 @@ import { startTestGateway, tempDir, writeConfig } from '../helpers/gateway-harne
 import { createTestCa, type TestCa } from '../helpers/tls-certs.js';
 import { curlHttps } from '../helpers/tls-clients.js';
 import {
-  closeInOrder, echoedHeader, echoHandler, rawExchange, simpleDocument, startPlane, startUpstream,
-  type RunningPlane, type Upstream,
+  closeInOrder,
+  echoedHeader,
+  echoHandler,
+  rawExchange,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 const run = promisify(execFile);
@@ -43,9 +50,11 @@ beforeAll(async () => {
     echo(req, res);
   });
   const routes = [{ name: 'api', paths: ['/api'] }];
-  gw = await startPlane(simpleDocument(`${upstream.url}/svc`, routes, {
-    gateway: { http_engine: 'node', max_header_bytes: 16384 },
-  }));
+  gw = await startPlane(
+    simpleDocument(`${upstream.url}/svc`, routes, {
+      gateway: { http_engine: 'node', max_header_bytes: 16384 },
+    }),
+  );
   h2c = await startPlane(simpleDocument(`${upstream.url}/svc`, routes, { gateway: { proxy_listen: '127.0.0.1:0 http2' } }));
 });
 
@@ -74,7 +83,10 @@ describe('node engine over HTTP/1.x', () => {
   });
 
   it('serves an absolute-form target, routing by its authority', async () => {
-    const answer = await rawExchange(gw.port, 'GET http://example.test/api/abs?q=1 HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n');
+    const answer = await rawExchange(
+      gw.port,
+      'GET http://example.test/api/abs?q=1 HTTP/1.1\r\nHost: other.test\r\nConnection: close\r\n\r\n',
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
     const echo = JSON.parse(bodyOf(answer)) as Echo;
     expect(echo.url).toBe('/svc/abs?q=1');
@@ -85,7 +97,9 @@ describe('node engine over HTTP/1.x', () => {
     const head = `GET /api/big HTTP/1.1\r\nHost: a\r\nX-Big: ${'t'.repeat(8192)}\r\nConnection: close\r\n\r\n`;
     const socket = net.connect(gw.port, '127.0.0.1');
     let answer = '';
-    socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+    });
     const closed = new Promise<void>((r) => socket.on('close', () => r()));
     const third = Math.ceil(head.length / 3);
     for (let i = 0; i < 3; i++) {
@@ -107,8 +121,10 @@ describe('node engine over HTTP/1.x', () => {
   });
 
   it('answers pipelined requests in order on one connection', async () => {
-    const answer = await rawExchange(gw.port,
-      'GET /api/one HTTP/1.1\r\nHost: a\r\n\r\nGET /api/two HTTP/1.1\r\nHost: a\r\n\r\nGET /api/three HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const answer = await rawExchange(
+      gw.port,
+      'GET /api/one HTTP/1.1\r\nHost: a\r\n\r\nGET /api/two HTTP/1.1\r\nHost: a\r\n\r\nGET /api/three HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n',
+    );
     const urls = [...answer.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
     expect(urls).toEqual(['/svc/one', '/svc/two', '/svc/three']);
   });
@@ -116,7 +132,9 @@ describe('node engine over HTTP/1.x', () => {
   it('answers a client that half-closes right after sending its request', async () => {
     const socket = net.connect({ port: gw.port, host: '127.0.0.1', allowHalfOpen: true });
     let answer = '';
-    socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+    socket.on('data', (d: Buffer) => {
+      answer += d.toString('latin1');
+    });
     const ended = new Promise<void>((r) => socket.on('end', () => r()));
     socket.end('POST /api/half HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello');
     await ended;
@@ -134,8 +152,9 @@ describe('node engine over HTTP/1.x', () => {
     const answer = await rawExchange(gw.port, request);
     expect(answer).toContain('x-latin: caf\xe9\r\n');
     const echoed = await rawExchange(gw.port, Buffer.from(request.toString('latin1').replace('/unframed', '/echo'), 'latin1'));
-    expect(echoedHeader(JSON.parse(Buffer.from(bodyOf(echoed), 'latin1').toString('utf8')) as Echo, 'x-name'))
-      .toEqual([Buffer.from([0x63, 0x61, 0x66, 0xc3, 0xa9, 0xff]).toString('latin1')]);
+    expect(echoedHeader(JSON.parse(Buffer.from(bodyOf(echoed), 'latin1').toString('utf8')) as Echo, 'x-name')).toEqual([
+      Buffer.from([0x63, 0x61, 0x66, 0xc3, 0xa9, 0xff]).toString('latin1'),
+    ]);
   });
 
   it('proxies every method token the parser accepts and refuses an unknown one with 400', async () => {
@@ -152,7 +171,10 @@ describe('node engine over HTTP/1.x', () => {
   it('gives the same gateway answers as the uWS engine (404 with a request id, duplicate Content-Length 400)', async () => {
     const miss = await rawExchange(gw.port, 'GET /nowhere HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     expect(miss).toMatch(/^HTTP\/1\.1 404 Not Found\r\n/);
-    expect(JSON.parse(bodyOf(miss))).toEqual({ message: 'no Route matched with those values', request_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(JSON.parse(bodyOf(miss))).toEqual({
+      message: 'no Route matched with those values',
+      request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
     const dup = await rawExchange(gw.port, 'POST /api/x HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx');
     expect(dup).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
   });
@@ -166,7 +188,7 @@ describe('node engine over HTTP/2 (h2c prior knowledge)', () => {
     expect(stdout).toMatch(/\r\nvia: 1\.1 portcullis\/[^\r]+\r\n/);
   });
 
-  it('serves node\'s http2 client: a GET and a streamed POST without Content-Length on one session', async () => {
+  it("serves node's http2 client: a GET and a streamed POST without Content-Length on one session", async () => {
     const session = http2.connect(h2c.origin);
     try {
       const call = (headers: http2.OutgoingHttpHeaders, body?: Buffer[]): Promise<{ status: number; text: string }> =>
@@ -174,9 +196,13 @@ describe('node engine over HTTP/2 (h2c prior knowledge)', () => {
           const stream = session.request(headers, { endStream: body === undefined });
           let status = 0;
           let text = '';
-          stream.on('response', (h) => { status = Number(h[':status']); });
+          stream.on('response', (h) => {
+            status = Number(h[':status']);
+          });
           stream.setEncoding('utf8');
-          stream.on('data', (d: string) => { text += d; });
+          stream.on('data', (d: string) => {
+            text += d;
+          });
           stream.on('end', () => resolve({ status, text }));
           stream.on('error', reject);
           if (body) {
@@ -210,7 +236,13 @@ describe('node engine over HTTP/2 with TLS (ALPN, HTTP/1.1 fallback)', () => {
     tlsUpstream = await startUpstream(echoHandler());
     const path = writeConfig(join(tempDir(), 'kong.json'), {
       _format_version: '3.0',
-      gateway: { proxy_listen: '127.0.0.1:0 http2 ssl', admin_listen: 'off', workers: 1, ssl_cert: cert.certFile, ssl_cert_key: cert.keyFile },
+      gateway: {
+        proxy_listen: '127.0.0.1:0 http2 ssl',
+        admin_listen: 'off',
+        workers: 1,
+        ssl_cert: cert.certFile,
+        ssl_cert_key: cert.keyFile,
+      },
       services: [{ name: 'svc', url: `${tlsUpstream.url}/svc`, routes: [{ name: 'api', paths: ['/api'] }] }],
     });
     gateway = (await startTestGateway(path)).gateway;
@@ -232,16 +264,20 @@ describe('node engine over HTTP/2 with TLS (ALPN, HTTP/1.1 fallback)', () => {
     expect(h1.status).toBe(200);
   });
 
-  it('serves node\'s http2 client over TLS, with X-Forwarded-Proto https upstream', async () => {
+  it("serves node's http2 client over TLS, with X-Forwarded-Proto https upstream", async () => {
     const session = http2.connect(`https://127.0.0.1:${port}`, { ca: ca.caPem, servername: 'h2.example.test' });
     try {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const stream = session.request({ ':path': '/api/tls', ':authority': 'h2.example.test' });
         let s = 0;
         let t = '';
-        stream.on('response', (h) => { s = Number(h[':status']); });
+        stream.on('response', (h) => {
+          s = Number(h[':status']);
+        });
         stream.setEncoding('utf8');
-        stream.on('data', (d: string) => { t += d; });
+        stream.on('data', (d: string) => {
+          t += d;
+        });
         stream.on('end', () => resolve({ status: s, text: t }));
         stream.on('error', reject);
       });

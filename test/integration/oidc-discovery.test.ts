@@ -2,7 +2,16 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GatewayHandle } from '../../src/gateway.js';
-import { get, startTestGateway, startUpstream, tempDir, waitReady, writeConfig, type LogCapture, type TestUpstream } from '../helpers/gateway-harness.js';
+import {
+  get,
+  startTestGateway,
+  startUpstream,
+  tempDir,
+  waitReady,
+  writeConfig,
+  type LogCapture,
+  type TestUpstream,
+} from '../helpers/gateway-harness.js';
 import { startIdp, type TestIdp } from '../helpers/test-idp.js';
 
 let gateway: GatewayHandle | null = null;
@@ -25,13 +34,25 @@ async function fusionAuth(): Promise<TestIdp> {
   return idp;
 }
 
-async function setup(credential: Record<string, unknown>, gatewaySettings: Record<string, unknown> = {}): Promise<{ gw: GatewayHandle; logs: LogCapture }> {
+async function setup(
+  credential: Record<string, unknown>,
+  gatewaySettings: Record<string, unknown> = {},
+): Promise<{ gw: GatewayHandle; logs: LogCapture }> {
   upstream = await startUpstream();
   const doc = {
     _format_version: '3.0',
-    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', workers: 1, drain_timeout_ms: 2000, log_level: 'info',
-      jwks_refetch_interval_seconds: 0, ...gatewaySettings },
-    services: [{ name: 'orders', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'api', paths: ['/api'] }], plugins: [{ name: 'jwt' }] }],
+    gateway: {
+      proxy_listen: '127.0.0.1:0',
+      admin_listen: '127.0.0.1:0',
+      workers: 1,
+      drain_timeout_ms: 2000,
+      log_level: 'info',
+      jwks_refetch_interval_seconds: 0,
+      ...gatewaySettings,
+    },
+    services: [
+      { name: 'orders', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'api', paths: ['/api'] }], plugins: [{ name: 'jwt' }] },
+    ],
     consumers: [{ username: 'fa-user', jwt_secrets: [{ algorithm: 'RS256', ...credential }] }],
   };
   const started = await startTestGateway(writeConfig(join(tempDir(), 'kong.json'), doc));

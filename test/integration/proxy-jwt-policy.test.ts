@@ -3,15 +3,30 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoedHeader,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 const token = (claims: Record<string, unknown> = {}, secret = 'alice-secret') =>
   makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key', ...claims }, secret);
 
-interface Echo { url: string; rawHeaders: string[] }
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string; echo: Echo | null }
+interface Echo {
+  url: string;
+  rawHeaders: string[];
+}
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  echo: Echo | null;
+}
 
 const client = new Agent();
 let upstream: Upstream;
@@ -21,7 +36,7 @@ let upstreamHits = 0;
 async function call(path: string, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await request(`${gw.origin}${path}`, { dispatcher: client, headers });
   const body = await res.body.text();
-  const echo = res.statusCode === 200 ? JSON.parse(body) as Echo : null;
+  const echo = res.statusCode === 200 ? (JSON.parse(body) as Echo) : null;
   return { status: res.statusCode, headers: res.headers, body, echo };
 }
 const bearer = (t: string, extra: Record<string, string> = {}) => ({ authorization: `Bearer ${t}`, ...extra });
@@ -33,30 +48,68 @@ beforeAll(async () => {
     echo(req, res);
   });
   const claimsToHeaders = [
-    { claim: 'sub', header: 'X-User' }, { claim: 'realm_access.roles', header: 'X-Roles' }, { claim: 'org', header: 'X-Org' },
-    { claim: 'name', header: 'X-Name' }, { claim: 'evil', header: 'X-Evil' }, { claim: 'n', header: 'X-Num' },
+    { claim: 'sub', header: 'X-User' },
+    { claim: 'realm_access.roles', header: 'X-Roles' },
+    { claim: 'org', header: 'X-Org' },
+    { claim: 'name', header: 'X-Name' },
+    { claim: 'evil', header: 'X-Evil' },
+    { claim: 'n', header: 'X-Num' },
   ];
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'scoped', paths: ['/scoped'], plugins: [{ name: 'jwt', config: { audiences: ['api'], scopes_required: ['read'], realm: 'shop' } }] },
-    { name: 'roles', paths: ['/roles'], plugins: [{ name: 'jwt', config: { roles_required: ['admin'], roles_claim: 'realm_access.roles' } }] },
-    { name: 'issuers', paths: ['/issuers'], plugins: [{ name: 'jwt', config: { issuers: ['alice-key'] } }] },
-    { name: 'leeway', paths: ['/leeway'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], leeway: 30 } }] },
-    { name: 'claims', paths: ['/claims'], plugins: [{ name: 'jwt', config: { claims_to_headers: claimsToHeaders, forward_payload_header: 'X-Jwt-Payload' } }] },
-    { name: 'claims-anon', paths: ['/claims-anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest', claims_to_headers: [{ claim: 'sub', header: 'X-User' }] } }] },
-    { name: 'hide', paths: ['/hide'], plugins: [{ name: 'jwt', config: {
-      hide_credentials: true, uri_param_names: ['jwt'], cookie_names: ['session'], header_names: ['authorization', 'x-token'],
-    } }] },
-    { name: 'keep', paths: ['/keep'], plugins: [{ name: 'jwt', config: { cookie_names: ['session'] } }] },
-    { name: 'open', paths: ['/open'] },
-  ], {
-    top: {
-      consumers: [
-        { username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' }] },
-        { username: 'bob', jwt_secrets: [{ key: 'bob-key', secret: 'bob-secret', algorithm: 'HS256' }] },
-        { username: 'guest' },
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        {
+          name: 'scoped',
+          paths: ['/scoped'],
+          plugins: [{ name: 'jwt', config: { audiences: ['api'], scopes_required: ['read'], realm: 'shop' } }],
+        },
+        {
+          name: 'roles',
+          paths: ['/roles'],
+          plugins: [{ name: 'jwt', config: { roles_required: ['admin'], roles_claim: 'realm_access.roles' } }],
+        },
+        { name: 'issuers', paths: ['/issuers'], plugins: [{ name: 'jwt', config: { issuers: ['alice-key'] } }] },
+        { name: 'leeway', paths: ['/leeway'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'], leeway: 30 } }] },
+        {
+          name: 'claims',
+          paths: ['/claims'],
+          plugins: [{ name: 'jwt', config: { claims_to_headers: claimsToHeaders, forward_payload_header: 'X-Jwt-Payload' } }],
+        },
+        {
+          name: 'claims-anon',
+          paths: ['/claims-anon'],
+          plugins: [{ name: 'jwt', config: { anonymous: 'guest', claims_to_headers: [{ claim: 'sub', header: 'X-User' }] } }],
+        },
+        {
+          name: 'hide',
+          paths: ['/hide'],
+          plugins: [
+            {
+              name: 'jwt',
+              config: {
+                hide_credentials: true,
+                uri_param_names: ['jwt'],
+                cookie_names: ['session'],
+                header_names: ['authorization', 'x-token'],
+              },
+            },
+          ],
+        },
+        { name: 'keep', paths: ['/keep'], plugins: [{ name: 'jwt', config: { cookie_names: ['session'] } }] },
+        { name: 'open', paths: ['/open'] },
       ],
-    },
-  }));
+      {
+        top: {
+          consumers: [
+            { username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' }] },
+            { username: 'bob', jwt_secrets: [{ key: 'bob-key', secret: 'bob-secret', algorithm: 'HS256' }] },
+            { username: 'guest' },
+          ],
+        },
+      },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream, client));
@@ -68,7 +121,8 @@ describe('jwt policy through the gateway: scopes, roles, audiences, issuers, lee
   it('answers 403 Forbidden with the insufficient_scope challenge and never contacts the upstream', async () => {
     const before = upstreamHits;
     const t = token({ aud: 'api', scope: 'write' });
-    for (let i = 0; i < 2; i++) { // the second is answered from the verified cache
+    for (let i = 0; i < 2; i++) {
+      // the second is answered from the verified cache
       const r = await call('/scoped/x', bearer(t));
       expect(r.status).toBe(403);
       expect(r.body).toBe('{"message":"Forbidden"}');
@@ -78,7 +132,11 @@ describe('jwt policy through the gateway: scopes, roles, audiences, issuers, lee
   });
   it('answers 401 {"aud":"not allowed"} and {"aud":"missing"} with the invalid_token challenge', async () => {
     const r = await call('/scoped/x', bearer(token({ aud: 'web', scope: 'read' })));
-    expect([r.status, r.body, r.headers['www-authenticate']]).toEqual([401, '{"aud":"not allowed"}', 'Bearer realm="shop", error="invalid_token"']);
+    expect([r.status, r.body, r.headers['www-authenticate']]).toEqual([
+      401,
+      '{"aud":"not allowed"}',
+      'Bearer realm="shop", error="invalid_token"',
+    ]);
     expect((await call('/scoped/x', bearer(token({ scope: 'read' })))).body).toBe('{"aud":"missing"}');
   });
   it('checks roles at a dot path', async () => {
@@ -98,7 +156,14 @@ describe('jwt policy through the gateway: scopes, roles, audiences, issuers, lee
 });
 
 describe('jwt policy through the gateway: claims to headers', () => {
-  const claims = { sub: 'u-1', realm_access: { roles: ['a', 'b'] }, org: { id: 7, name: 'x' }, name: 'José', evil: 'a\r\nInjected: 1', n: 12.5 };
+  const claims = {
+    sub: 'u-1',
+    realm_access: { roles: ['a', 'b'] },
+    org: { id: 7, name: 'x' },
+    name: 'José',
+    evil: 'a\r\nInjected: 1',
+    n: 12.5,
+  };
   it('sends strings, joined arrays, compact JSON objects, numbers and UTF-8 bytes; drops unsafe values', async () => {
     const t = token(claims);
     const { status, echo } = await call('/claims/x', bearer(t));

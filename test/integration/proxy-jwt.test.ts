@@ -4,7 +4,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, compileDocument, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  compileDocument,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -17,7 +24,10 @@ function rs256(key: string): string {
   return makeToken({ alg: 'RS256', typ: 'JWT' }, { iss: key }, privateKey);
 }
 
-interface Echo { headers: Record<string, string>; body: string }
+interface Echo {
+  headers: Record<string, string>;
+  body: string;
+}
 
 const client = new Agent();
 let upstream: Upstream;
@@ -30,22 +40,32 @@ beforeAll(async () => {
     upstreamHits++;
     echo(req, res);
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] },
-    { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
-    { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt' }] },
-    { name: 'open', paths: ['/open'] },
-  ], {
-    top: {
-      consumers: [
-        { username: 'alice', custom_id: 'cust-1', jwt_secrets: [
-          { key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' },
-          { key: 'alice-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) },
-        ] },
-        { username: 'guest' },
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        { name: 'secure', paths: ['/secure'], plugins: [{ name: 'jwt' }] },
+        { name: 'anon', paths: ['/anon'], plugins: [{ name: 'jwt', config: { anonymous: 'guest' } }] },
+        { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt' }] },
+        { name: 'open', paths: ['/open'] },
       ],
-    },
-  }));
+      {
+        top: {
+          consumers: [
+            {
+              username: 'alice',
+              custom_id: 'cust-1',
+              jwt_secrets: [
+                { key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' },
+                { key: 'alice-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) },
+              ],
+            },
+            { username: 'guest' },
+          ],
+        },
+      },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream, client));
@@ -63,7 +83,8 @@ describe('data plane jwt stage', () => {
 
   it('returns 401 Invalid signature for a token signed with the wrong secret', async () => {
     const res = await request(`${gw.origin}/secure/x`, {
-      dispatcher: client, headers: { authorization: `Bearer ${hs256('alice-key', 'wrong')}` },
+      dispatcher: client,
+      headers: { authorization: `Bearer ${hs256('alice-key', 'wrong')}` },
     });
     expect(res.statusCode).toBe(401);
     expect(await res.body.text()).toBe('{"message":"Invalid signature"}');
@@ -75,7 +96,9 @@ describe('data plane jwt stage', () => {
       dispatcher: client,
       headers: {
         authorization: `Bearer ${token}`,
-        'x-consumer-id': 'spoofed', 'x-consumer-username': 'spoofed', 'x-anonymous-consumer': 'true',
+        'x-consumer-id': 'spoofed',
+        'x-consumer-username': 'spoofed',
+        'x-anonymous-consumer': 'true',
         'x-credential-identifier': 'spoofed',
       },
     });
@@ -99,15 +122,20 @@ describe('data plane jwt stage', () => {
   });
 
   it('leaves client consumer headers untouched on a route without the plugin', async () => {
-    const echo = (await (await request(`${gw.origin}/open/x`, {
-      dispatcher: client, headers: { 'x-consumer-id': 'client-value' },
-    })).body.json()) as Echo;
+    const echo = (await (
+      await request(`${gw.origin}/open/x`, {
+        dispatcher: client,
+        headers: { 'x-consumer-id': 'client-value' },
+      })
+    ).body.json()) as Echo;
     expect(echo.headers['x-consumer-id']).toBe('client-value');
   });
 
   it('waits for asymmetric verification and still forwards the request body', async () => {
     const res = await request(`${gw.origin}/rsa/x`, {
-      dispatcher: client, method: 'POST', body: 'payload-after-rs256',
+      dispatcher: client,
+      method: 'POST',
+      body: 'payload-after-rs256',
       headers: { authorization: `Bearer ${rs256('alice-rsa')}` },
     });
     expect(res.statusCode).toBe(200);

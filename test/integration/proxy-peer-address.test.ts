@@ -2,7 +2,16 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, Agent } from 'undici';
-import { closeInOrder, echoedHeader, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import {
+  closeInOrder,
+  echoedHeader,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
+} from '../helpers/data-plane-harness.js';
 import { makeToken } from '../helpers/tokens.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -24,16 +33,26 @@ async function realIp(origin: string, path = '/api/ip', headers: Record<string, 
 
 beforeAll(async () => {
   upstream = await startUpstream(echoHandler());
-  gw = await startPlane(simpleDocument(`${upstream.url}/svc`, [
-    { name: 'api', paths: ['/api'] },
-    { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt', config: {} }] },
-  ], {
-    top: {
-      consumers: [{
-        username: 'peer', jwt_secrets: [{ key: 'peer-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) }],
-      }],
-    },
-  }), { listenHost: '::' });
+  gw = await startPlane(
+    simpleDocument(
+      `${upstream.url}/svc`,
+      [
+        { name: 'api', paths: ['/api'] },
+        { name: 'rsa', paths: ['/rsa'], plugins: [{ name: 'jwt', config: {} }] },
+      ],
+      {
+        top: {
+          consumers: [
+            {
+              username: 'peer',
+              jwt_secrets: [{ key: 'peer-rsa', algorithm: 'RS256', rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }) }],
+            },
+          ],
+        },
+      },
+    ),
+    { listenHost: '::' },
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream, client));

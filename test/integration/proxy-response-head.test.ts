@@ -1,7 +1,14 @@
 // The exact bytes of a relayed response head and body: what the fast relay path writes must not change.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  closeInOrder, rawExchange, servedBy, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  rawExchange,
+  servedBy,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 const BIG = Buffer.alloc(65536 + 123, 'x');
@@ -19,10 +26,24 @@ beforeAll(async () => {
     const url = req.url ?? '/';
     if (url === '/mixed') {
       // Raw bytes, so names keep their case, repeats stay apart and é is the one byte 0xE9.
-      res.socket!.end(Buffer.from([
-        'HTTP/1.1 200 OK', 'X-First: 1', 'Set-Cookie: a=1; Path=/', `X-Latin: ${LATIN}`, 'set-cookie: b=2; Path=/',
-        'Via: 1.1 upstream', 'Content-Type: text/plain', 'Content-Length: 5', 'Connection: close', '', 'hello',
-      ].join('\r\n'), 'latin1'));
+      res.socket!.end(
+        Buffer.from(
+          [
+            'HTTP/1.1 200 OK',
+            'X-First: 1',
+            'Set-Cookie: a=1; Path=/',
+            `X-Latin: ${LATIN}`,
+            'set-cookie: b=2; Path=/',
+            'Via: 1.1 upstream',
+            'Content-Type: text/plain',
+            'Content-Length: 5',
+            'Connection: close',
+            '',
+            'hello',
+          ].join('\r\n'),
+          'latin1',
+        ),
+      );
       return;
     }
     if (url === '/big') {
@@ -49,7 +70,8 @@ afterAll(async () => {
 /** The head with the request id and Date values masked, and the body. */
 function split(raw: string): { head: string; body: string } {
   const end = raw.indexOf('\r\n\r\n');
-  const head = raw.slice(0, end)
+  const head = raw
+    .slice(0, end)
     .replace(/^(X-Kong-Request-Id|x-kong-request-id): .*$/m, '$1: <id>')
     .replace(/^(Date|date): .*$/m, '$1: <date>');
   return { head, body: raw.slice(end + 4) };
@@ -65,34 +87,38 @@ describe('relayed response bytes', () => {
     const { head, body } = split(raw);
     expect(body).toBe('hello');
     if (servedBy(gw) === 'uws') {
-      expect(head).toBe([
-        'HTTP/1.1 200 OK',
-        'x-first: 1',
-        'set-cookie: a=1; Path=/',
-        'set-cookie: b=2; Path=/',
-        `x-latin: ${LATIN}`,
-        'content-type: text/plain',
-        'Via: 1.1 upstream, 1.1 portcullis/9.9.9',
-        'X-Kong-Request-Id: <id>',
-        'Keep-Alive: timeout=5',
-        'Date: <date>',
-        'uWebSockets: 20',
-        'Content-Length: 5',
-      ].join('\r\n'));
+      expect(head).toBe(
+        [
+          'HTTP/1.1 200 OK',
+          'x-first: 1',
+          'set-cookie: a=1; Path=/',
+          'set-cookie: b=2; Path=/',
+          `x-latin: ${LATIN}`,
+          'content-type: text/plain',
+          'Via: 1.1 upstream, 1.1 portcullis/9.9.9',
+          'X-Kong-Request-Id: <id>',
+          'Keep-Alive: timeout=5',
+          'Date: <date>',
+          'uWebSockets: 20',
+          'Content-Length: 5',
+        ].join('\r\n'),
+      );
     } else {
-      expect(head).toBe([
-        'HTTP/1.1 200 OK',
-        'x-first: 1',
-        'set-cookie: a=1; Path=/',
-        'set-cookie: b=2; Path=/',
-        `x-latin: ${LATIN}`,
-        'content-type: text/plain',
-        'Content-Length: 5',
-        'Via: 1.1 upstream, 1.1 portcullis/9.9.9',
-        'X-Kong-Request-Id: <id>',
-        'Date: <date>',
-        'Connection: close',
-      ].join('\r\n'));
+      expect(head).toBe(
+        [
+          'HTTP/1.1 200 OK',
+          'x-first: 1',
+          'set-cookie: a=1; Path=/',
+          'set-cookie: b=2; Path=/',
+          `x-latin: ${LATIN}`,
+          'content-type: text/plain',
+          'Content-Length: 5',
+          'Via: 1.1 upstream, 1.1 portcullis/9.9.9',
+          'X-Kong-Request-Id: <id>',
+          'Date: <date>',
+          'Connection: close',
+        ].join('\r\n'),
+      );
     }
   });
 

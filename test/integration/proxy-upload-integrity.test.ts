@@ -4,7 +4,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, Agent } from 'undici';
-import { closeInOrder, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import {
+  closeInOrder,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
+} from '../helpers/data-plane-harness.js';
 
 const BODY_BYTES = 3 * 1024 * 1024;
 const CLIENT_CHUNK = 256 * 1024;
@@ -33,9 +40,11 @@ beforeAll(async () => {
       res.end(JSON.stringify({ n, sha: hash.digest('hex') }));
     });
   });
-  gw = await startPlane(simpleDocument(`${upstream.url}/svc`, [{ name: 'up', paths: ['/up'] }], {
-    gateway: { max_body_bytes: BODY_BYTES * 2 },
-  }));
+  gw = await startPlane(
+    simpleDocument(`${upstream.url}/svc`, [{ name: 'up', paths: ['/up'] }], {
+      gateway: { max_body_bytes: BODY_BYTES * 2 },
+    }),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream, client));
@@ -45,7 +54,9 @@ async function upload(path: string, body: Buffer, chunked: boolean): Promise<{ n
     for (let off = 0; off < body.length; off += CLIENT_CHUNK) yield body.subarray(off, off + CLIENT_CHUNK);
   }
   const res = await request(`${gw.origin}${path}`, {
-    dispatcher: client, method: 'POST', body: Readable.from(chunks()),
+    dispatcher: client,
+    method: 'POST',
+    body: Readable.from(chunks()),
     headers: chunked ? {} : { 'content-length': String(body.length) },
   });
   expect(res.statusCode).toBe(200);

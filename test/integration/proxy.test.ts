@@ -4,8 +4,17 @@ import { request, Agent } from 'undici';
 import net from 'node:net';
 import { Readable } from 'node:stream';
 import {
-  closeInOrder, echoedHeader, echoHandler, rawConversation, rawExchange, simpleDocument, startPlane, startUpstream,
-  servedBy, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoedHeader,
+  echoHandler,
+  rawConversation,
+  rawExchange,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  servedBy,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 interface Echo {
@@ -70,11 +79,17 @@ beforeAll(async () => {
     }
     echoHandler()(req, res);
   });
-  gw = await startPlane(simpleDocument(`${upstream.url}/svc`, [
-    { name: 'api', paths: ['/api'] },
-    { name: 'keep', paths: ['/keep'], strip_path: false },
-    { name: 'host', paths: ['/preserve'], preserve_host: true },
-  ], { gateway: { max_body_bytes: 1024 * 1024 } }));
+  gw = await startPlane(
+    simpleDocument(
+      `${upstream.url}/svc`,
+      [
+        { name: 'api', paths: ['/api'] },
+        { name: 'keep', paths: ['/keep'], strip_path: false },
+        { name: 'host', paths: ['/preserve'], preserve_host: true },
+      ],
+      { gateway: { max_body_bytes: 1024 * 1024 } },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream, client));
@@ -129,8 +144,18 @@ describe('data plane proxy', () => {
 
   it('drops hop-by-hop request headers, including those named in Connection, and keeps TE: trailers only', async () => {
     const text = [
-      'GET /api/hop HTTP/1.1', 'Host: a', 'Connection: keep-alive, X-Secret', 'X-Secret: 1', 'Keep-Alive: timeout=5',
-      'Proxy-Connection: keep-alive', 'Proxy: x', 'Upgrade: h2c', 'TE: trailers, deflate', 'X-Kept: yes', '', '',
+      'GET /api/hop HTTP/1.1',
+      'Host: a',
+      'Connection: keep-alive, X-Secret',
+      'X-Secret: 1',
+      'Keep-Alive: timeout=5',
+      'Proxy-Connection: keep-alive',
+      'Proxy: x',
+      'Upgrade: h2c',
+      'TE: trailers, deflate',
+      'X-Kept: yes',
+      '',
+      '',
     ].join('\r\n');
     const raw = await rawExchange(gw.port, text, 200);
     const echo = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Echo;
@@ -238,7 +263,7 @@ describe('data plane proxy', () => {
     expect(await res.body.text()).toBe('part1-part2');
   });
 
-  it('returns Kong\'s 404 body with the request id when no route matches', async () => {
+  it("returns Kong's 404 body with the request id when no route matches", async () => {
     const res = await call('/nothing-here');
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -310,7 +335,9 @@ describe('data plane shutdown', () => {
   it('lets an in-flight request finish on close, then refuses new connections', async () => {
     let release!: () => void;
     let arrived!: () => void;
-    const reached = new Promise<void>((r) => { arrived = r; });
+    const reached = new Promise<void>((r) => {
+      arrived = r;
+    });
     const held = await startUpstream((req, res) => {
       req.resume();
       arrived();
@@ -329,7 +356,10 @@ describe('data plane shutdown', () => {
       await closing;
       const refused = await new Promise<boolean>((resolve) => {
         const s = net.connect(plane.port, '127.0.0.1');
-        s.once('connect', () => { s.destroy(); resolve(false); });
+        s.once('connect', () => {
+          s.destroy();
+          resolve(false);
+        });
         s.once('error', () => resolve(true));
       });
       expect(refused).toBe(true);
@@ -409,9 +439,13 @@ describe('data plane upstream failures', () => {
 
   it('aborts the upstream request when the client goes away', async () => {
     let upstreamClosed!: () => void;
-    const closed = new Promise<void>((r) => { upstreamClosed = r; });
+    const closed = new Promise<void>((r) => {
+      upstreamClosed = r;
+    });
     let arrived!: () => void;
-    const reached = new Promise<void>((r) => { arrived = r; });
+    const reached = new Promise<void>((r) => {
+      arrived = r;
+    });
     const hanging = await startUpstream((_req, res) => {
       res.on('close', () => upstreamClosed());
       arrived();

@@ -4,7 +4,13 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoHandler,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 let upstream: Upstream;
@@ -26,12 +32,12 @@ beforeAll(async () => {
     }
     echo(req, res);
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] },
-  ], {
-    gateway: { max_body_bytes: 8 * 1024 * KIB, discard_body_max_bytes: 1024 * KIB, lingering_time_ms: 3000, lingering_timeout_ms: 300 },
-    top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] },
-  }));
+  gw = await startPlane(
+    simpleDocument(upstream.url, [{ name: 'api', paths: ['/api'], plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }] }], {
+      gateway: { max_body_bytes: 8 * 1024 * KIB, discard_body_max_bytes: 1024 * KIB, lingering_time_ms: 3000, lingering_timeout_ms: 300 },
+      top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] },
+    }),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream));

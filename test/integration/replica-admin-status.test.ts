@@ -6,7 +6,11 @@ import { startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } 
 
 const started = stopAfterEach();
 
-interface Reply { status: number; body: any; headers: http.IncomingHttpHeaders }
+interface Reply {
+  status: number;
+  body: any;
+  headers: http.IncomingHttpHeaders;
+}
 
 function call(port: number, method: string, path: string, json?: unknown, extraHeaders: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
@@ -18,7 +22,11 @@ function call(port: number, method: string, path: string, json?: unknown, extraH
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString();
         let parsed: unknown = text;
-        try { parsed = JSON.parse(text); } catch { /* metrics text */ }
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          /* metrics text */
+        }
         resolve({ status: res.statusCode ?? 0, body: parsed, headers: res.headers });
       });
     });
@@ -34,10 +42,23 @@ async function start(gatewaySettings: Record<string, unknown>) {
   started.upstream = upstream;
   const config = {
     _format_version: '3.0',
-    gateway: { proxy_listen: '127.0.0.1:0', admin_listen: '127.0.0.1:0', status_listen: '127.0.0.1:0', workers: 2, drain_timeout_ms: 2000,
-      ...gatewaySettings },
-    services: [{ id: SERVICE_ID, name: 'svc', url: `http://127.0.0.1:${upstream.port}`, routes: [{ name: 'r', paths: ['/api'] }],
-      plugins: [{ name: 'jwt' }] }],
+    gateway: {
+      proxy_listen: '127.0.0.1:0',
+      admin_listen: '127.0.0.1:0',
+      status_listen: '127.0.0.1:0',
+      workers: 2,
+      drain_timeout_ms: 2000,
+      ...gatewaySettings,
+    },
+    services: [
+      {
+        id: SERVICE_ID,
+        name: 'svc',
+        url: `http://127.0.0.1:${upstream.port}`,
+        routes: [{ name: 'r', paths: ['/api'] }],
+        plugins: [{ name: 'jwt' }],
+      },
+    ],
     consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret' }] }],
   };
   const configPath = writeConfig(join(tempDir(), 'kong.json'), config);
@@ -61,11 +82,21 @@ describe('read-only Admin API (gateway.admin_writes: false)', () => {
       ['PATCH', `/services/${SERVICE_ID}`, { retries: 1 }, "cannot update 'services' entities when not using a database"],
       ['PATCH', '/services/svc', { retries: 1 }, "cannot update 'services' entities by 'name' when not using a database"],
       ['PUT', '/consumers/bob', {}, "cannot create or update 'consumers' entities by 'username' when not using a database"],
-      ['PUT', '/routes/r', { paths: ['/z'], service: { id: SERVICE_ID } }, "cannot create or update 'routes' entities by 'name' when not using a database"],
+      [
+        'PUT',
+        '/routes/r',
+        { paths: ['/z'], service: { id: SERVICE_ID } },
+        "cannot create or update 'routes' entities by 'name' when not using a database",
+      ],
       ['DELETE', '/consumers/alice', undefined, "cannot remove 'consumers' entities by 'username' when not using a database"],
       ['DELETE', '/consumers/alice/jwt/alice-key', undefined, "cannot remove 'jwt_secrets' entities by 'key' when not using a database"],
       ['DELETE', '/routes/r', undefined, "cannot remove 'routes' entities by 'name' when not using a database"],
-      ['POST', '/config', { _format_version: '3.0' }, "cannot replace the configuration through the Admin API: gateway.admin_writes is false and gateway.admin_config_endpoint is not true"],
+      [
+        'POST',
+        '/config',
+        { _format_version: '3.0' },
+        'cannot replace the configuration through the Admin API: gateway.admin_writes is false and gateway.admin_config_endpoint is not true',
+      ],
     ];
     for (const [method, path, body, message] of refused) {
       const res = await call(admin, method, path, body);
@@ -143,7 +174,10 @@ describe('status listener (gateway.status_listen)', () => {
     expect((await call(status, 'HEAD', '/status/ready')).status).toBe(200);
 
     const stopping = started.gateway!.stop();
-    expect(await call(status, 'GET', '/status/ready')).toMatchObject({ status: 503, body: { message: 'draining: the gateway is shutting down' } });
+    expect(await call(status, 'GET', '/status/ready')).toMatchObject({
+      status: 503,
+      body: { message: 'draining: the gateway is shutting down' },
+    });
     expect((await call(status, 'GET', '/status')).body.ready).toBe(false);
     await stopping;
     started.gateway = null;
@@ -154,8 +188,10 @@ describe('status listener (gateway.status_listen)', () => {
     // Kubelet probes send the address they connect to (the pod IP; on 0.0.0.0 any IP literal passes).
     expect(await call(status, 'GET', '/status/ready', undefined, { host: `127.0.0.1:${status}` })).toMatchObject({ status: 200 });
     expect(await call(status, 'GET', '/metrics', undefined, { host: `status.internal:${status}` })).toMatchObject({ status: 200 });
-    expect(await call(status, 'GET', '/status', undefined, { host: `rebound.example:${status}` }))
-      .toMatchObject({ status: 403, body: { message: 'Forbidden' } });
+    expect(await call(status, 'GET', '/status', undefined, { host: `rebound.example:${status}` })).toMatchObject({
+      status: 403,
+      body: { message: 'Forbidden' },
+    });
     expect(await call(status, 'GET', '/status', undefined, { origin: 'https://evil.example' })).toMatchObject({ status: 403 });
   });
 });

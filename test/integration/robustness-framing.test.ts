@@ -2,7 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
 import {
-  closeInOrder, echoHandler, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream,
+  closeInOrder,
+  echoHandler,
+  rawExchange,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
 } from '../helpers/data-plane-harness.js';
 
 let upstream: Upstream;
@@ -17,13 +24,19 @@ beforeAll(async () => {
     seen.push(`${req.method} ${req.url}`);
     echo(req, res);
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
-    { name: 'pub', paths: ['/public'] },
-  ], {
-    gateway: { max_header_bytes: 8192 },
-    top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] },
-  }));
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
+        { name: 'pub', paths: ['/public'] },
+      ],
+      {
+        gateway: { max_header_bytes: 8192 },
+        top: { consumers: [{ username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] },
+      },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream));
@@ -56,16 +69,14 @@ describe('request framing', () => {
     expect(r.reached).toBe(0);
   });
 
-  it.each([
-    ['chunked, identity'],
-    ['identity, chunked'],
-    ['xchunked'],
-    ['gzip, chunked'],
-  ])('returns 400 for Transfer-Encoding: %s without contacting the upstream', async (te) => {
-    const r = await send(`${POST}Transfer-Encoding: ${te}\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
-    expect(r.status).toBe(400);
-    expect(r.reached).toBe(0);
-  });
+  it.each([['chunked, identity'], ['identity, chunked'], ['xchunked'], ['gzip, chunked']])(
+    'returns 400 for Transfer-Encoding: %s without contacting the upstream',
+    async (te) => {
+      const r = await send(`${POST}Transfer-Encoding: ${te}\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
+      expect(r.status).toBe(400);
+      expect(r.reached).toBe(0);
+    },
+  );
 
   it('returns 400 for a repeated Transfer-Encoding header', async () => {
     const r = await send(`${POST}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
@@ -80,12 +91,18 @@ describe('request framing', () => {
   });
 
   it('never forwards a Content-Length + Transfer-Encoding request or the request smuggled behind it', async () => {
-    const r = await send(`${POST}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /public/smuggled HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const r = await send(
+      `${POST}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /public/smuggled HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
     expect(r.status === 0 || (r.status >= 400 && r.status < 500)).toBe(true);
     expect(r.reached).toBe(0);
   });
 
-  it.each([['a', 'b'], ['a', 'a'], ['', 'b']])('returns 400 for two Host headers (%j, %j) without contacting the upstream', async (h1, h2) => {
+  it.each([
+    ['a', 'b'],
+    ['a', 'a'],
+    ['', 'b'],
+  ])('returns 400 for two Host headers (%j, %j) without contacting the upstream', async (h1, h2) => {
     const r = await send(`GET /public/a HTTP/1.1\r\nHost: ${h1}\r\nHost: ${h2}\r\n\r\n`);
     expect(r.status).toBe(400);
     expect(r.reached).toBe(0);
@@ -138,7 +155,9 @@ describe('websocket upgrades', () => {
   });
 
   it('proxies a request carrying an h2c Upgrade offer as plain HTTP/1.1 without the Upgrade header', async () => {
-    const r = await send('GET /public/a HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n');
+    const r = await send(
+      'GET /public/a HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n',
+    );
     expect(r.status).toBe(200);
     const echoed = JSON.parse(r.answer.slice(r.answer.indexOf('{'))) as { headers: Record<string, string> };
     expect(echoed.headers.upgrade).toBeUndefined();

@@ -1,9 +1,21 @@
 // Path tricks, raw bytes in the request target and spoofed headers: the jwt route is never bypassed, the upstream sees normalized paths.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeToken } from '../helpers/tokens.js';
-import { SERVING_ENGINE, closeInOrder, rawExchange, simpleDocument, startPlane, startUpstream, type RunningPlane, type Upstream } from '../helpers/data-plane-harness.js';
+import {
+  SERVING_ENGINE,
+  closeInOrder,
+  rawExchange,
+  simpleDocument,
+  startPlane,
+  startUpstream,
+  type RunningPlane,
+  type Upstream,
+} from '../helpers/data-plane-harness.js';
 
-interface Seen { url: string; headers: Record<string, string | string[] | undefined> }
+interface Seen {
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
 
 let upstream: Upstream;
 let gw: RunningPlane;
@@ -17,10 +29,20 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-length': '2' });
     res.end('ok');
   });
-  gw = await startPlane(simpleDocument(upstream.url, [
-    { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
-    { name: 'pub', paths: ['/public'] },
-  ], { top: { consumers: [{ id: 'a1c3e5f7-0001-4a2b-8c3d-000000000001', username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }] } }));
+  gw = await startPlane(
+    simpleDocument(
+      upstream.url,
+      [
+        { name: 'api', paths: ['/api'], plugins: [{ name: 'jwt' }] },
+        { name: 'pub', paths: ['/public'] },
+      ],
+      {
+        top: {
+          consumers: [{ id: 'a1c3e5f7-0001-4a2b-8c3d-000000000001', username: 'u1', jwt_secrets: [{ key: 'k1', secret: 'secret' }] }],
+        },
+      },
+    ),
+  );
 });
 
 afterAll(() => closeInOrder(gw, upstream));
@@ -37,8 +59,18 @@ async function get(target: string | Buffer, extra = ''): Promise<{ status: numbe
 
 describe('path tricks', () => {
   it.each([
-    '/public/../api/x', '/public/%2e%2e/api/x', '/public/%2E%2E/api', '//api/x', '/./api', '/.%2e/api',
-    '/public/./../api', '/public/../../../api', '/public;/../api', '/api%3Fx', '/api%23x', '/api/x?x=%zz',
+    '/public/../api/x',
+    '/public/%2e%2e/api/x',
+    '/public/%2E%2E/api',
+    '//api/x',
+    '/./api',
+    '/.%2e/api',
+    '/public/./../api',
+    '/public/../../../api',
+    '/public;/../api',
+    '/api%3Fx',
+    '/api%23x',
+    '/api/x?x=%zz',
   ])('authenticates %s, which normalizes onto the jwt route, and never forwards it', async (target) => {
     const r = await get(target);
     expect(r.status).toBe(401);
@@ -113,9 +145,10 @@ describe.runIf(SERVING_ENGINE === 'node')('non-ASCII bytes in the request target
 });
 
 describe('spoofed headers', () => {
-  const spoof = 'X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil\r\nX-Forwarded-Port: 1\r\n'
-    + 'X-Forwarded-Path: /evil\r\nX-Forwarded-Prefix: /evil\r\nX-Real-IP: 6.6.6.6\r\nVia: 1.0 evil\r\nX-Kong-Request-Id: evil\r\n'
-    + 'X-Consumer-ID: evil\r\nX-Consumer-Username: evil\r\nX-Credential-Identifier: evil\r\nX-Anonymous-Consumer: true\r\n';
+  const spoof =
+    'X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil\r\nX-Forwarded-Port: 1\r\n' +
+    'X-Forwarded-Path: /evil\r\nX-Forwarded-Prefix: /evil\r\nX-Real-IP: 6.6.6.6\r\nVia: 1.0 evil\r\nX-Kong-Request-Id: evil\r\n' +
+    'X-Consumer-ID: evil\r\nX-Consumer-Username: evil\r\nX-Credential-Identifier: evil\r\nX-Anonymous-Consumer: true\r\n';
 
   it('replaces forwarding headers on an open route and, like Kong, leaves client X-Consumer-* untouched there', async () => {
     const h = (await get('/public/a', spoof)).upstream!.headers;
@@ -140,8 +173,13 @@ describe('spoofed headers', () => {
   });
 
   it('keeps its own consumer and forwarding headers when the client lists them in Connection', async () => {
-    const h = (await get('/api/a', `Authorization: Bearer ${token}\r\n`
-      + 'Connection: x-consumer-id, x-credential-identifier, x-forwarded-for, via, x-kong-request-id, x-real-ip, host\r\n')).upstream!.headers;
+    const h = (
+      await get(
+        '/api/a',
+        `Authorization: Bearer ${token}\r\n` +
+          'Connection: x-consumer-id, x-credential-identifier, x-forwarded-for, via, x-kong-request-id, x-real-ip, host\r\n',
+      )
+    ).upstream!.headers;
     expect(h['x-consumer-id']).toBe('a1c3e5f7-0001-4a2b-8c3d-000000000001');
     expect(h['x-credential-identifier']).toBe('k1');
     expect(h['x-forwarded-for']).toBe('127.0.0.1');

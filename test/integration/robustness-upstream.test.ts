@@ -9,12 +9,14 @@ const ANSWERS: Record<string, string | Buffer> = {
   'cl-te': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
   'two-cl': 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok',
   'bare-cr': 'HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: evil\r\nContent-Length: 2\r\n\r\nok',
-  'upgrade': 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nraw',
-  'continue': 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
+  upgrade: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nraw',
+  continue: 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
   'early-hints': 'HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok',
-  'garbage': 'garbage\r\n\r\n',
+  garbage: 'garbage\r\n\r\n',
   'raw-bytes': Buffer.concat([
-    Buffer.from('HTTP/1.1 200 OK\r\nX-Utf8: é€\r\nX-Latin1: '), Buffer.from([0xe9]), Buffer.from('\r\nContent-Length: 2\r\n\r\nok'),
+    Buffer.from('HTTP/1.1 200 OK\r\nX-Utf8: é€\r\nX-Latin1: '),
+    Buffer.from([0xe9]),
+    Buffer.from('\r\nContent-Length: 2\r\n\r\nok'),
   ]),
 };
 
@@ -73,7 +75,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 
 describe('upstream faults', () => {
   it.each(['bad-cl', 'cl-te', 'two-cl', 'bare-cr', 'upgrade', 'garbage', 'closed'])(
-    'answers Kong\'s 502 when the upstream response is malformed (%s)',
+    "answers Kong's 502 when the upstream response is malformed (%s)",
     async (key) => {
       const answer = await rawExchange(gw.port, `GET /${key} HTTP/1.1\r\nHost: x\r\n\r\n`, 150);
       expect(answer).toMatch(/^HTTP\/1\.1 502 /);

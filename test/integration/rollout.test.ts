@@ -13,8 +13,14 @@ function config(proxyPort: number, upstreamPort: number, paths: string[], extra:
   return JSON.stringify({
     _format_version: '3.0',
     gateway: {
-      proxy_listen: `127.0.0.1:${proxyPort}`, admin_listen: 'off', status_listen: '127.0.0.1:0', workers: 1, log_level: 'info',
-      admin_writes: false, drain_delay_ms: DRAIN_DELAY_MS, drain_timeout_ms: DRAIN_TIMEOUT_MS,
+      proxy_listen: `127.0.0.1:${proxyPort}`,
+      admin_listen: 'off',
+      status_listen: '127.0.0.1:0',
+      workers: 1,
+      log_level: 'info',
+      admin_writes: false,
+      drain_delay_ms: DRAIN_DELAY_MS,
+      drain_timeout_ms: DRAIN_TIMEOUT_MS,
     },
     services: [{ name: 'api', url: `http://127.0.0.1:${upstreamPort}`, routes: [{ name: 'api', paths }] }],
     ...extra,

@@ -30,8 +30,12 @@ function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact, engine: 
   return {
     _format_version: '3.0',
     gateway: {
-      proxy_listen: `127.0.0.1:0 engine=${engine}, 127.0.0.1:0 ssl engine=${engine}`, admin_listen: 'off', workers: 1, drain_timeout_ms: 2000,
-      ssl_cert: certs.fallback.certFile, ssl_cert_key: certs.fallback.keyFile,
+      proxy_listen: `127.0.0.1:0 engine=${engine}, 127.0.0.1:0 ssl engine=${engine}`,
+      admin_listen: 'off',
+      workers: 1,
+      drain_timeout_ms: 2000,
+      ssl_cert: certs.fallback.certFile,
+      ssl_cert_key: certs.fallback.keyFile,
     },
     certificates: [
       { cert: exact.cert, key: exact.key, snis: ['a.example.test'] },
@@ -39,15 +43,18 @@ function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact, engine: 
       { id: '3c9a5d0e-1f2b-4c3d-8e4f-5a6b7c8d9e0f', cert: certs.trailing.cert, key: certs.trailing.key },
     ],
     snis: [{ name: 'shop.example.*', certificate: '3c9a5d0e-1f2b-4c3d-8e4f-5a6b7c8d9e0f' }],
-    services: [{
-      name: 'svc', url: `http://127.0.0.1:${upstreamPort}`,
-      routes: [
-        { name: 'open', paths: ['/api'] },
-        { name: 'secure', paths: ['/secure'], protocols: ['https'] },
-        { name: 'moved', paths: ['/moved'], protocols: ['https'], https_redirect_status_code: 308 },
-        { name: 'only-a', paths: ['/only-a'], protocols: ['https'], snis: ['a.example.test'] },
-      ],
-    }],
+    services: [
+      {
+        name: 'svc',
+        url: `http://127.0.0.1:${upstreamPort}`,
+        routes: [
+          { name: 'open', paths: ['/api'] },
+          { name: 'secure', paths: ['/secure'], protocols: ['https'] },
+          { name: 'moved', paths: ['/moved'], protocols: ['https'], https_redirect_status_code: 308 },
+          { name: 'only-a', paths: ['/only-a'], protocols: ['https'], snis: ['a.example.test'] },
+        ],
+      },
+    ],
   };
 }
 
@@ -87,8 +94,9 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
 
   it('refuses TLS 1.1 and accepts 1.2 and 1.3', async () => {
     const { secure } = await start(undefined, engine);
-    await expect(httpsGet(secure, 'other.test', '/api', ca.caPem, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }))
-      .rejects.toThrow();
+    await expect(
+      httpsGet(secure, 'other.test', '/api', ca.caPem, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }),
+    ).rejects.toThrow();
     expect((await httpsGet(secure, 'other.test', '/api', ca.caPem, { maxVersion: 'TLSv1.2' })).protocol).toBe('TLSv1.2');
     expect((await httpsGet(secure, 'other.test', '/api', ca.caPem, { minVersion: 'TLSv1.3' })).protocol).toBe('TLSv1.3');
   });
@@ -104,10 +112,13 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
       s.on('error', reject);
     });
     const reused = await new Promise<boolean>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port: secure, servername: 'other.test', ca: ca.caPem, maxVersion: 'TLSv1.2', session: first }, () => {
-        resolve(s.isSessionReused());
-        s.end();
-      });
+      const s = connect(
+        { host: '127.0.0.1', port: secure, servername: 'other.test', ca: ca.caPem, maxVersion: 'TLSv1.2', session: first },
+        () => {
+          resolve(s.isSessionReused());
+          s.end();
+        },
+      );
       s.on('error', reject);
     });
     expect(reused).toBe(true);
@@ -152,7 +163,19 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
         done++;
       }
     })();
-    const loads = Promise.all([load, (async () => { while (running) { try { await httpsGet(secure, 'b.example.test', '/api/l2', ca.caPem); } catch { failures++; } done++; } })()]);
+    const loads = Promise.all([
+      load,
+      (async () => {
+        while (running) {
+          try {
+            await httpsGet(secure, 'b.example.test', '/api/l2', ca.caPem);
+          } catch {
+            failures++;
+          }
+          done++;
+        }
+      })(),
+    ]);
     while (done < 10) await new Promise((r) => setImmediate(r));
     writeConfig(path, tlsConfig(started.upstream!.port, certs.rotated, engine));
     expect((await gateway.reload()).ok).toBe(true);
@@ -171,14 +194,17 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
 function adminCall(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request({ host: '127.0.0.1', port, method, path, agent: false, headers: data ? { 'content-type': 'application/json' } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) as Record<string, unknown> : {} });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method, path, agent: false, headers: data ? { 'content-type': 'application/json' } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -196,7 +222,11 @@ describe('Admin API: /certificates and /snis', () => {
     await upstream.close();
     expect(await certificateCn(secure, 'a.example.test')).toBe('default-cert');
 
-    const created = await adminCall(admin, 'POST', '/certificates', { cert: certs.exact.cert, key: certs.exact.key, snis: ['a.example.test'] });
+    const created = await adminCall(admin, 'POST', '/certificates', {
+      cert: certs.exact.cert,
+      key: certs.exact.key,
+      snis: ['a.example.test'],
+    });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     expect(created.json.snis).toEqual(['a.example.test']);
     const id = created.json.id as string;
@@ -228,11 +258,20 @@ describe('Admin API: /certificates and /snis', () => {
 });
 
 describe('two key types for one name', () => {
-  const RSA_ONLY_TLS12 = ['-tls1_2', '-sigalgs', 'RSA-PSS+SHA256:RSA+SHA256', '-cipher', 'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'];
+  const RSA_ONLY_TLS12 = [
+    '-tls1_2',
+    '-sigalgs',
+    'RSA-PSS+SHA256:RSA+SHA256',
+    '-cipher',
+    'ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384',
+  ];
   const RSA_ONLY_TLS13 = ['-tls1_3', '-sigalgs', 'rsa_pss_rsae_sha256'];
 
-  it.each([['rsa', 'ec'], ['ec', 'rsa']] as const)(
-    "serves cert (%s) or cert_alt (%s) by the key types the client accepts, on the node engine that uWS hands the listener to",
+  it.each([
+    ['rsa', 'ec'],
+    ['ec', 'rsa'],
+  ] as const)(
+    'serves cert (%s) or cert_alt (%s) by the key types the client accepts, on the node engine that uWS hands the listener to',
     async (primary, alt) => {
       const upstream = await startUpstream();
       const main = ca.leaf(`dual-${primary}`, ['dual.example.test'], primary);
@@ -243,7 +282,8 @@ describe('two key types for one name', () => {
       config.snis = [];
       const { secure, logs } = await start(config);
       // Without a uWS binary for this Node (Node 22+) every listener is the node engine's anyway: nothing is handed over.
-      if (uwsBinaryAvailable()) expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
+      if (uwsBinaryAvailable())
+        expect(logs.lines.some((l) => String(l.msg).includes('served by the node engine because uWS cannot'))).toBe(true);
       const rsaCn = primary === 'rsa' ? `dual-${primary}` : `dual-${alt}`;
       const ecCn = primary === 'ec' ? `dual-${primary}` : `dual-${alt}`;
       expect(await certificateCn(secure, 'dual.example.test', ['-sigalgs', 'ECDSA+SHA256'])).toBe(ecCn);

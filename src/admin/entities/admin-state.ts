@@ -81,7 +81,9 @@ function entityErrors(doc: Obj, errors: ConfigError[], target: Obj | null): ApiR
   return schemaViolation(errors, where.path, extra);
 }
 
-export type CommitResult = { ok: true; state: AdminState; target: RawEntry | null } | { ok: false; result: ApiResult; errors: ConfigError[] };
+export type CommitResult =
+  | { ok: true; state: AdminState; target: RawEntry | null }
+  | { ok: false; result: ApiResult; errors: ConfigError[] };
 
 /**
  * Validates the draft. Entities whose derived id would change (a renamed endpoint key, a shifted JSON
@@ -107,5 +109,5 @@ export function commitDraft(draft: Draft, target: Obj | null): CommitResult {
     idx = indexDocument(draft.doc, v.config);
   }
   const state: AdminState = { doc: draft.doc, config: v.config, index: idx, warnings: v.warnings };
-  return { ok: true, state, target: target ? idx.byObj(target) ?? null : null };
+  return { ok: true, state, target: target ? (idx.byObj(target) ?? null) : null };
 }

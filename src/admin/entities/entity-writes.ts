@@ -7,7 +7,13 @@ import { childrenOf, KINDS, type ForeignKey, type Kind } from './kinds.js';
 import type { RawEntry } from './raw-index.js';
 import { commitDraft, inDraft, makeDraft, setId, type AdminState, type CommitResult, type Draft } from './admin-state.js';
 import {
-  foreignKeyInvalid, foreignKeyRestricted, NOT_FOUND, primaryKeyViolation, schemaViolation, uniqueViolation, type ApiResult,
+  foreignKeyInvalid,
+  foreignKeyRestricted,
+  NOT_FOUND,
+  primaryKeyViolation,
+  schemaViolation,
+  uniqueViolation,
+  type ApiResult,
 } from './kong-errors.js';
 
 export interface WriteContext {
@@ -43,10 +49,17 @@ function resolveRef(draft: Draft, fk: ForeignKey, value: unknown): RawEntry | nu
   const keyField = KINDS[fk.parent].endpointKey;
   let lookup: string | null = null;
   let shown: Record<string, unknown> = {};
-  if (typeof value === 'string') { lookup = value; shown = isUuid(value) ? { id: value } : { [keyField ?? 'id']: value }; }
-  else if (isObject(value)) {
-    if (typeof value.id === 'string') { lookup = value.id; shown = { id: value.id }; }
-    else if (keyField && typeof value[keyField] === 'string') { lookup = value[keyField] as string; shown = { [keyField]: lookup }; }
+  if (typeof value === 'string') {
+    lookup = value;
+    shown = isUuid(value) ? { id: value } : { [keyField ?? 'id']: value };
+  } else if (isObject(value)) {
+    if (typeof value.id === 'string') {
+      lookup = value.id;
+      shown = { id: value.id };
+    } else if (keyField && typeof value[keyField] === 'string') {
+      lookup = value[keyField] as string;
+      shown = { [keyField]: lookup };
+    }
   }
   if (lookup === null) return fieldError(fk.field, 'expected a record with an id');
   return draft.idx.find(fk.parent, lookup) ?? foreignKeyInvalid(fk.field, shown, fk.parent);
@@ -70,7 +83,7 @@ function readParents(draft: Draft, kind: Kind, input: Obj, via: Via | null, keep
       parents.set(fk, r);
     } else if (keep) {
       const id = (keep.entity as unknown as Obj)[fk.field];
-      parents.set(fk, typeof id === 'string' && id !== '' ? draft.idx.byId(fk.parent, id) ?? null : null);
+      parents.set(fk, typeof id === 'string' && id !== '' ? (draft.idx.byId(fk.parent, id) ?? null) : null);
     } else {
       parents.set(fk, null);
     }
@@ -86,9 +99,15 @@ function sniShorthand(kind: Kind, k: string, input: Obj): boolean {
 
 /** Nested collections belong to other entities; in a body they are unknown fields. */
 function rejectNested(kind: Kind, input: Obj): ApiResult | null {
-  const errors = childrenOf(kind).map((c) => c.kind as string)
+  const errors = childrenOf(kind)
+    .map((c) => c.kind as string)
     .filter((k) => Object.hasOwn(input, k) && !sniShorthand(kind, k, input));
-  return errors.length === 0 ? null : schemaViolation(errors.map((k) => ({ path: `$.${k}`, message: 'unknown field' })), '$');
+  return errors.length === 0
+    ? null
+    : schemaViolation(
+        errors.map((k) => ({ path: `$.${k}`, message: 'unknown field' })),
+        '$',
+      );
 }
 
 function checkUnique(draft: Draft, kind: Kind, obj: Obj, parents: Parents, self: RawEntry | null): ApiResult | null {
@@ -154,7 +173,8 @@ function ordered(kind: Kind, input: Obj): Obj {
 
 function generateCredentialFields(input: Obj): void {
   // An OIDC credential's key defaults to its issuer (the token's iss), as in the file.
-  if (input.key === undefined || input.key === null) input.key = typeof input.oidc_issuer === 'string' ? input.oidc_issuer : randomAlphanumeric32();
+  if (input.key === undefined || input.key === null)
+    input.key = typeof input.oidc_issuer === 'string' ? input.oidc_issuer : randomAlphanumeric32();
   if (input.secret === undefined || input.secret === null) input.secret = randomAlphanumeric32();
 }
 
@@ -215,7 +235,13 @@ function patchServiceUrl(obj: Obj, input: Obj): void {
 
 /** PATCH (merge; `config` merged key by key) or PUT (replace; nested children and created_at kept). */
 export function updateEntity(
-  state: AdminState, entry: RawEntry, body: Obj, mode: 'patch' | 'put', ctx: WriteContext, via: Via | null = null, segment: string | null = null,
+  state: AdminState,
+  entry: RawEntry,
+  body: Obj,
+  mode: 'patch' | 'put',
+  ctx: WriteContext,
+  via: Via | null = null,
+  segment: string | null = null,
 ): WriteResult {
   const kind = entry.kind;
   const draft = makeDraft(state);
@@ -227,7 +253,8 @@ export function updateEntity(
   if (nested) return fail(nested);
   const parents = readParents(draft, kind, input, via, mode === 'patch' ? target : null);
   if (!(parents instanceof Map)) return fail(parents);
-  if (kind === 'jwt_secrets' && !parents.get(KINDS.jwt_secrets.foreignKeys[0]!)) return fail(fieldError('consumer', 'required field missing'));
+  if (kind === 'jwt_secrets' && !parents.get(KINDS.jwt_secrets.foreignKeys[0]!))
+    return fail(fieldError('consumer', 'required field missing'));
   const keyField = KINDS[kind].endpointKey;
   const oldKey = keyField ? (target.entity as unknown as Obj)[keyField] : null;
 
@@ -249,12 +276,13 @@ export function updateEntity(
   if (clash) return fail(clash);
 
   const newKey = keyField ? obj[keyField] : null;
-  if (typeof oldKey === 'string' && newKey !== oldKey) renameReferences(draft, kind, oldKey, typeof newKey === 'string' ? newKey : target.entity.id);
+  if (typeof oldKey === 'string' && newKey !== oldKey)
+    renameReferences(draft, kind, oldKey, typeof newKey === 'string' ? newKey : target.entity.id);
 
   const moved = KINDS[kind].foreignKeys.some((fk) => {
     const cur = (target.entity as unknown as Obj)[fk.field];
     const next = parents.get(fk)?.entity.id ?? null;
-    return (cur === '' ? null : cur ?? null) !== next;
+    return (cur === '' ? null : (cur ?? null)) !== next;
   });
   if (moved) {
     unplace(target);

@@ -32,7 +32,10 @@ function luaTable(fields: Record<string, unknown>): string {
     if (typeof v === 'object') return luaTable(v as Record<string, unknown>);
     return String(v);
   };
-  return `{${Object.keys(fields).sort().map((k) => `${k}=${render(fields[k])}`).join(',')}}`;
+  return `{${Object.keys(fields)
+    .sort()
+    .map((k) => `${k}=${render(fields[k])}`)
+    .join(',')}}`;
 }
 
 export function uniqueViolation(fields: Record<string, unknown>): ApiResult {
@@ -53,7 +56,8 @@ export function foreignKeyInvalid(field: string, ref: Record<string, unknown>, p
   return {
     status: 400,
     body: {
-      code: 4, name: 'foreign key violation',
+      code: 4,
+      name: 'foreign key violation',
       message: `the foreign key '${luaTable(ref)}' does not reference an existing '${parent}' entity.`,
       fields: { [field]: ref },
     },
@@ -64,7 +68,8 @@ export function foreignKeyRestricted(child: Kind, parent: Kind): ApiResult {
   return {
     status: 400,
     body: {
-      code: 4, name: 'foreign key violation',
+      code: 4,
+      name: 'foreign key violation',
       message: `an existing '${child}' entity references this '${parent}' entity`,
       fields: { '@referenced_by': child },
     },
@@ -114,10 +119,16 @@ export function schemaViolation(errors: readonly ConfigError[], basePath: string
   const entity: string[] = [...extraEntityErrors];
   const fieldLines: Array<[string, string]> = [];
   for (const e of errors) {
-    if (e.path === basePath) { entity.push(e.message); continue; }
+    if (e.path === basePath) {
+      entity.push(e.message);
+      continue;
+    }
     const rel = e.path.startsWith(basePath) ? e.path.slice(basePath.length) : null;
     const segs = rel !== null && /^[.[]/.test(rel) ? segments(rel) : [];
-    if (segs.length === 0) { entity.push(`${e.path}: ${e.message}`); continue; }
+    if (segs.length === 0) {
+      entity.push(`${e.path}: ${e.message}`);
+      continue;
+    }
     setNested(fields, segs, e.message);
     fieldLines.push([dotted(segs), e.message]);
   }
@@ -141,6 +152,12 @@ export function declarativeInvalid(errors: readonly ConfigError[]): ApiResult {
   const summary = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
   return {
     status: 400,
-    body: { code: 14, name: 'invalid declarative configuration', message: `declarative config is invalid: ${summary}`, fields, flattened_errors: flattened },
+    body: {
+      code: 14,
+      name: 'invalid declarative configuration',
+      message: `declarative config is invalid: ${summary}`,
+      fields,
+      flattened_errors: flattened,
+    },
   };
 }

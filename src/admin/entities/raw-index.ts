@@ -1,6 +1,13 @@
 // Indexes the entries of the user's raw document in the validator's order, pairing each raw object with its validated entity.
 import type {
-  CertificateEntity, ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, SniEntity, ValidatedConfig,
+  CertificateEntity,
+  ConsumerEntity,
+  JwtSecretEntity,
+  PluginEntity,
+  RouteEntity,
+  ServiceEntity,
+  SniEntity,
+  ValidatedConfig,
 } from '../../config/types.js';
 import { isUuid } from '../../config/ids.js';
 import { childPath, isObject, type Obj } from '../../config/validate-context.js';
@@ -53,7 +60,9 @@ export function walkDocument(doc: Obj): Walked {
     const list = arrayAt(owner, key);
     if (!list) return;
     const base = childPath(ownerPath, key);
-    list.forEach((obj, i) => { if (isObject(obj)) fn(obj, list, childPath(base, i)); });
+    list.forEach((obj, i) => {
+      if (isObject(obj)) fn(obj, list, childPath(base, i));
+    });
   };
   const plugins = (owner: Obj, ownerPath: string, nestedIn: RawEntry | null) =>
     each(owner, ownerPath, 'plugins', (obj, list, path) => out.plugins.push({ kind: 'plugins', obj, list, path, nestedIn }));
@@ -74,7 +83,9 @@ export function walkDocument(doc: Obj): Walked {
   each(doc, '$', 'consumers', (obj, list, path) => {
     const e = { kind: 'consumers' as const, obj, list, path, nestedIn: null };
     out.consumers.push(e);
-    each(obj, path, 'jwt_secrets', (o, l, p) => out.jwt_secrets.push({ kind: 'jwt_secrets', obj: o, list: l, path: p, nestedIn: e as RawEntry }));
+    each(obj, path, 'jwt_secrets', (o, l, p) =>
+      out.jwt_secrets.push({ kind: 'jwt_secrets', obj: o, list: l, path: p, nestedIn: e as RawEntry }),
+    );
   });
   each(doc, '$', 'jwt_secrets', (obj, list, path) => out.jwt_secrets.push({ kind: 'jwt_secrets', obj, list, path, nestedIn: null }));
   each(doc, '$', 'certificates', (obj, list, path) => {
@@ -82,7 +93,9 @@ export function walkDocument(doc: Obj): Walked {
     out.certificates.push(e);
     // A nested SNI may be a bare name (Kong's shorthand): it becomes a record so it can be indexed and edited.
     const names = arrayAt(obj, 'snis');
-    names?.forEach((n, i) => { if (typeof n === 'string') names[i] = { name: n }; });
+    names?.forEach((n, i) => {
+      if (typeof n === 'string') names[i] = { name: n };
+    });
     each(obj, path, 'snis', (o, l, p) => out.snis.push({ kind: 'snis', obj: o, list: l, path: p, nestedIn: e as RawEntry }));
   });
   each(doc, '$', 'snis', (obj, list, path) => out.snis.push({ kind: 'snis', obj, list, path, nestedIn: null }));

@@ -1,6 +1,12 @@
 // Renders entities in Kong's Admin API shapes (every field shown, nulls included) and pages lists.
 import type {
-  CertificateEntity, ConsumerEntity, JwtSecretEntity, PluginEntity, RouteEntity, ServiceEntity, SniEntity,
+  CertificateEntity,
+  ConsumerEntity,
+  JwtSecretEntity,
+  PluginEntity,
+  RouteEntity,
+  ServiceEntity,
+  SniEntity,
 } from '../../config/types.js';
 import type { Obj } from '../../config/validate-context.js';
 import type { Kind } from './kinds.js';
@@ -30,26 +36,67 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
     case 'services': {
       const s = entity as ServiceEntity;
       return {
-        id: s.id, created_at, updated_at, name: s.name, protocol: s.protocol, host: s.host, port: s.port, path: s.path,
-        retries: s.retries, connect_timeout: s.connect_timeout, write_timeout: s.write_timeout, read_timeout: s.read_timeout,
-        tags: s.tags, client_certificate: null, tls_verify: null, tls_verify_depth: null, ca_certificates: null, enabled: s.enabled,
+        id: s.id,
+        created_at,
+        updated_at,
+        name: s.name,
+        protocol: s.protocol,
+        host: s.host,
+        port: s.port,
+        path: s.path,
+        retries: s.retries,
+        connect_timeout: s.connect_timeout,
+        write_timeout: s.write_timeout,
+        read_timeout: s.read_timeout,
+        tags: s.tags,
+        client_certificate: null,
+        tls_verify: null,
+        tls_verify_depth: null,
+        ca_certificates: null,
+        enabled: s.enabled,
       };
     }
     case 'routes': {
       const r = entity as RouteEntity;
       return {
-        id: r.id, created_at, updated_at, name: r.name, protocols: r.protocols, methods: r.methods, hosts: r.hosts,
-        paths: r.paths, headers: r.headers, https_redirect_status_code: r.https_redirect_status_code ?? 426, regex_priority: r.regex_priority,
-        strip_path: r.strip_path, path_handling: r.path_handling, preserve_host: r.preserve_host,
-        request_buffering: true, response_buffering: true, tags: r.tags, service: ref(r.service),
-        snis: r.snis ?? null, sources: null, destinations: null,
+        id: r.id,
+        created_at,
+        updated_at,
+        name: r.name,
+        protocols: r.protocols,
+        methods: r.methods,
+        hosts: r.hosts,
+        paths: r.paths,
+        headers: r.headers,
+        https_redirect_status_code: r.https_redirect_status_code ?? 426,
+        regex_priority: r.regex_priority,
+        strip_path: r.strip_path,
+        path_handling: r.path_handling,
+        preserve_host: r.preserve_host,
+        request_buffering: true,
+        response_buffering: true,
+        tags: r.tags,
+        service: ref(r.service),
+        snis: r.snis ?? null,
+        sources: null,
+        destinations: null,
       };
     }
     case 'plugins': {
       const p = entity as PluginEntity;
       return {
-        id: p.id, name: p.name, instance_name: null, created_at, updated_at, route: ref(p.route), service: ref(p.service),
-        consumer: null, config: p.config, protocols: p.protocols, enabled: p.enabled, tags: p.tags,
+        id: p.id,
+        name: p.name,
+        instance_name: null,
+        created_at,
+        updated_at,
+        route: ref(p.route),
+        service: ref(p.service),
+        consumer: null,
+        config: p.config,
+        protocols: p.protocols,
+        enabled: p.enabled,
+        tags: p.tags,
       };
     }
     case 'consumers': {
@@ -59,8 +106,14 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
     case 'jwt_secrets': {
       const j = entity as JwtSecretEntity;
       return {
-        id: j.id, created_at, consumer: { id: j.consumer }, key: j.key, secret: j.secret,
-        rsa_public_key: j.rsa_public_key, algorithm: j.algorithm, tags: j.tags,
+        id: j.id,
+        created_at,
+        consumer: { id: j.consumer },
+        key: j.key,
+        secret: j.secret,
+        rsa_public_key: j.rsa_public_key,
+        algorithm: j.algorithm,
+        tags: j.tags,
         // Portcullis extensions appear only when the credential uses them, so Kong's shape stays exact.
         ...(j.jwks_uri != null ? { jwks_uri: j.jwks_uri } : {}),
         ...(j.jwks != null ? { jwks: j.jwks } : {}),
@@ -71,9 +124,18 @@ function serializeEntity(kind: Kind, entity: AnyEntity, created_at: number, upda
       const c = entity as CertificateEntity;
       // Kong lists the certificate's SNI names; here those nested in it (top-level snis point to it from outside).
       const nested = Array.isArray(obj.snis) ? obj.snis : [];
-      const snis = nested.map((n) => (typeof n === 'string' ? n : (n as Obj | null)?.name)).filter((n): n is string => typeof n === 'string');
+      const snis = nested
+        .map((n) => (typeof n === 'string' ? n : (n as Obj | null)?.name))
+        .filter((n): n is string => typeof n === 'string');
       return {
-        id: c.id, created_at, updated_at, cert: c.cert, key: c.key, cert_alt: c.cert_alt, key_alt: c.key_alt, tags: c.tags,
+        id: c.id,
+        created_at,
+        updated_at,
+        cert: c.cert,
+        key: c.key,
+        cert_alt: c.cert_alt,
+        key_alt: c.key_alt,
+        tags: c.tags,
         snis: snis.map((n) => n.toLowerCase()),
       };
     }
@@ -95,7 +157,9 @@ function decodeOffset(offset: string): number | null {
   try {
     const v: unknown = JSON.parse(Buffer.from(offset, 'base64url').toString('utf8'));
     if (Array.isArray(v) && v.length === 1 && Number.isInteger(v[0]) && (v[0] as number) >= 0) return v[0] as number;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   return null;
 }
 
@@ -114,7 +178,10 @@ export function pageList(entries: readonly RawEntry[], query: URLSearchParams, b
   if (offsetText !== null) {
     const decoded = decodeOffset(offsetText);
     if (decoded === null) {
-      return { status: 400, body: { code: 7, name: 'invalid offset', message: `'${offsetText}' is not a valid offset: bad base64 encoding` } };
+      return {
+        status: 400,
+        body: { code: 7, name: 'invalid offset', message: `'${offsetText}' is not a valid offset: bad base64 encoding` },
+      };
     }
     start = decoded;
   }
@@ -126,4 +193,3 @@ export function pageList(entries: readonly RawEntry[], query: URLSearchParams, b
   const sizePart = (sizeText !== null ? `&size=${size}` : '') + (tags !== null ? `&tags=${encodeURIComponent(tags)}` : '');
   return { status: 200, body: { data, next: `${basePath}?offset=${encodeURIComponent(offset)}${sizePart}`, offset } };
 }
-

@@ -23,7 +23,8 @@ function jwkFitError(jwk: Record<string, unknown>, key: KeyObject, alg: JwtAlgor
   if (alg.startsWith('RS') || alg.startsWith('PS')) {
     if (kty !== 'RSA') return `kty ${JSON.stringify(kty)} does not fit ${alg} (expected "RSA")`;
   } else if (alg.startsWith('ES')) {
-    if (kty !== 'EC' || jwk.crv !== EC_JOSE_CURVE[alg]) return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit ${alg} (expected "EC"/"${EC_JOSE_CURVE[alg]}")`;
+    if (kty !== 'EC' || jwk.crv !== EC_JOSE_CURVE[alg])
+      return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit ${alg} (expected "EC"/"${EC_JOSE_CURVE[alg]}")`;
   } else if (alg === 'EdDSA') {
     if (kty !== 'OKP' || (jwk.crv !== 'Ed25519' && jwk.crv !== 'Ed448')) {
       return `kty/crv ${JSON.stringify(kty)}/${JSON.stringify(jwk.crv)} does not fit EdDSA (expected "OKP"/"Ed25519" or "Ed448")`;
@@ -39,7 +40,8 @@ export function parseJwk(jwk: unknown): JwkEntry | string {
   if (jwk.kid !== undefined && typeof jwk.kid !== 'string') return 'kid: expected a string';
   if (jwk.alg !== undefined && typeof jwk.alg !== 'string') return 'alg: expected a string';
   if (jwk.use !== undefined && jwk.use !== 'sig') return `use ${JSON.stringify(jwk.use)} is not "sig"`;
-  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify'))) return 'key_ops does not include "verify"';
+  if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('verify')))
+    return 'key_ops does not include "verify"';
   for (const m of PRIVATE_MEMBERS) if (jwk[m] !== undefined) return `a public JWK must not contain "${m}"`;
   if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') return `unsupported kty ${JSON.stringify(jwk.kty)}`;
   let key: KeyObject;
@@ -52,7 +54,9 @@ export function parseJwk(jwk: unknown): JwkEntry | string {
   for (const alg of ASYMMETRIC) if (jwkFitError(jwk, key, alg) === null) algs.add(alg);
   if (algs.size === 0) {
     const probe = typeof jwk.alg === 'string' ? jwk.alg : ({ RSA: 'RS256', EC: 'ES256', OKP: 'EdDSA' } as Record<string, string>)[jwk.kty]!;
-    const why = (JWT_ALGORITHMS as readonly string[]).includes(probe) ? jwkFitError(jwk, key, probe as JwtAlgorithm) : `unsupported alg ${JSON.stringify(probe)}`;
+    const why = (JWT_ALGORITHMS as readonly string[]).includes(probe)
+      ? jwkFitError(jwk, key, probe as JwtAlgorithm)
+      : `unsupported alg ${JSON.stringify(probe)}`;
     return why ?? 'fits no supported algorithm';
   }
   return { kid: typeof jwk.kid === 'string' ? jwk.kid : null, key, algs };
@@ -78,7 +82,12 @@ export function parseJwks(doc: unknown): ParsedJwks | string {
 }
 
 /** Finds the key for a token: by `kid` when the token has one, else the only key fitting `alg`. null when none fits. */
-export function selectKey(entries: readonly JwkEntry[], byKid: ReadonlyMap<string, JwkEntry>, kid: string | undefined, alg: JwtAlgorithm): KeyObject | null {
+export function selectKey(
+  entries: readonly JwkEntry[],
+  byKid: ReadonlyMap<string, JwkEntry>,
+  kid: string | undefined,
+  alg: JwtAlgorithm,
+): KeyObject | null {
   if (kid !== undefined) {
     const e = byKid.get(kid);
     return e?.algs.has(alg) ? e.key : null;

@@ -91,7 +91,14 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
   let retryTimer: NodeJS.Timeout | null = null;
   let readyTimer: NodeJS.Timeout | null = null;
   const readyWaiters: Array<() => void> = [];
-  const stats = { fetches: 0, fetchErrors: 0, unknownKidRefetches: 0, refetchesSuppressed: 0, keysSkipped: 0, lastError: null as string | null };
+  const stats = {
+    fetches: 0,
+    fetchErrors: 0,
+    unknownKidRefetches: 0,
+    refetchesSuppressed: 0,
+    keysSkipped: 0,
+    lastError: null as string | null,
+  };
 
   function markReady(): void {
     for (const w of readyWaiters.splice(0)) w();
@@ -118,7 +125,10 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     expiresAt = now() + Math.max(s.refetchIntervalSeconds, 1) * 1000;
     emit({ type: 'fetch-failed', uri, message: `JWKS fetch failed for ${uri}: ${reason}${loaded ? '; serving the last good keys' : ''}` });
     if (!loaded && useTimers && !closed && retryTimer === null) {
-      retryTimer = setTimeout(() => { retryTimer = null; if (!closed && !loaded) void refresh(); }, Math.max(s.refetchIntervalSeconds, 1) * 1000);
+      retryTimer = setTimeout(() => {
+        retryTimer = null;
+        if (!closed && !loaded) void refresh();
+      }, Math.max(s.refetchIntervalSeconds, 1) * 1000);
       retryTimer.unref();
     }
   }
@@ -127,7 +137,11 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     if (typeof parsed === 'string') return failed(`malformed JWKS: ${parsed}`);
     if (parsed.problems.length > 0) {
       stats.keysSkipped += parsed.problems.length;
-      emit({ type: 'keys-skipped', uri, message: `JWKS ${uri}: ignored ${parsed.problems.length} unusable key(s): ${parsed.problems.join('; ')}` });
+      emit({
+        type: 'keys-skipped',
+        uri,
+        message: `JWKS ${uri}: ignored ${parsed.problems.length} unusable key(s): ${parsed.problems.join('; ')}`,
+      });
     }
     if (parsed.entries.length === 0) return failed('malformed JWKS: no usable signing key');
     const changed = !sameKeys(parsed.entries);
@@ -155,20 +169,30 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
     stats.fetches++;
     const s = options.settings();
     inflight = fetchDoc(uri, { timeoutMs: s.fetchTimeoutMs, maxBytes: s.maxBytes })
-      .then((f) => apply(f.doc, f.maxAge), (err: unknown) => (err instanceof JwksFetchError
-        ? failed(err.reason, err.permanent)
-        : failed(String((err as Error)?.message ?? err))))
-      .finally(() => { inflight = null; });
+      .then(
+        (f) => apply(f.doc, f.maxAge),
+        (err: unknown) =>
+          err instanceof JwksFetchError ? failed(err.reason, err.permanent) : failed(String((err as Error)?.message ?? err)),
+      )
+      .finally(() => {
+        inflight = null;
+      });
     return inflight;
   }
 
   const afterFetch = (kid: string | undefined, alg: JwtAlgorithm) => (): KeyObject | null => selectKey(entries, byKid, kid, alg);
 
   const cache: JwksCache = {
-    get ready() { return loaded || (readyTimedOut && !blocked); },
+    get ready() {
+      return loaded || (readyTimedOut && !blocked);
+    },
     key(kid, alg) {
       const t = now();
-      if (t >= expiresAt && inflight === null && (loaded || t - lastFetchStart >= Math.max(options.settings().refetchIntervalSeconds, 1) * 1000)) {
+      if (
+        t >= expiresAt &&
+        inflight === null &&
+        (loaded || t - lastFetchStart >= Math.max(options.settings().refetchIntervalSeconds, 1) * 1000)
+      ) {
         void refresh();
       }
       const found = selectKey(entries, byKid, kid, alg);
@@ -207,9 +231,13 @@ export function createJwksCache(uri: string, options: JwksCacheOptions): JwksCac
       readyTimer = null;
       if (loaded) return;
       readyTimedOut = true;
-      emit({ type: 'ready-timeout', uri, message: blocked
-        ? `JWKS ${uri} not loaded after ${readyMs} ms and not ready until fixed: ${stats.lastError}`
-        : `JWKS ${uri} not loaded after ${readyMs} ms; reporting ready anyway (tokens for it fail until it loads)` });
+      emit({
+        type: 'ready-timeout',
+        uri,
+        message: blocked
+          ? `JWKS ${uri} not loaded after ${readyMs} ms and not ready until fixed: ${stats.lastError}`
+          : `JWKS ${uri} not loaded after ${readyMs} ms; reporting ready anyway (tokens for it fail until it loads)`,
+      });
       markReady();
     }, readyMs);
     readyTimer.unref();

@@ -20,7 +20,10 @@ export type JwksFetch = (uri: string, options: JwksFetchOptions) => Promise<Fetc
 /** A fetch failure with a short reason for logs and counters. */
 export class JwksFetchError extends PortcullisError {
   /** `permanent`: a misconfiguration (e.g. a discovery issuer mismatch) that waiting will not cure: readiness stays false. */
-  constructor(readonly reason: string, readonly permanent = false) {
+  constructor(
+    readonly reason: string,
+    readonly permanent = false,
+  ) {
     super(ERROR_CODES.jwksFetch, reason);
   }
 }
@@ -104,7 +107,10 @@ async function discoverJwksUri(issuer: string, options: JwksFetchOptions, fetchD
   if (!isObject(doc)) throw new JwksFetchError('OIDC discovery: the document is not a JSON object');
   // OIDC Discovery §4.3: the issuer must be identical to the one asked for, byte for byte.
   if (doc.issuer !== issuer) {
-    throw new JwksFetchError(`OIDC discovery: issuer ${JSON.stringify(doc.issuer)} does not match the configured ${JSON.stringify(issuer)}`, true);
+    throw new JwksFetchError(
+      `OIDC discovery: issuer ${JSON.stringify(doc.issuer)} does not match the configured ${JSON.stringify(issuer)}`,
+      true,
+    );
   }
   const uri = doc.jwks_uri;
   if (typeof uri !== 'string' || typeof parseHttpUrl(uri) === 'string') {

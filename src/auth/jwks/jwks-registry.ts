@@ -55,11 +55,15 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
   const retired: Counts = { fetches: 0, fetchErrors: 0, unknownKidRefetches: 0, refetchesSuppressed: 0, keysSkipped: 0 };
 
   return {
-    get changes() { return changes; },
+    get changes() {
+      return changes;
+    },
     acquire(uri) {
       let c = caches.get(uri);
       if (c === undefined) {
-        const fetch = uri.startsWith(OIDC_PREFIX) ? oidcJwksFetch(uri.slice(OIDC_PREFIX.length), options.fetch ?? fetchJwks) : options.fetch;
+        const fetch = uri.startsWith(OIDC_PREFIX)
+          ? oidcJwksFetch(uri.slice(OIDC_PREFIX.length), options.fetch ?? fetchJwks)
+          : options.fetch;
         c = createJwksCache(uri, { settings: () => settings, fetch, now: options.now, onEvent, timers: options.timers });
         caches.set(uri, c);
       }
@@ -73,7 +77,9 @@ export function createJwksRegistry(options: JwksRegistryOptions = {}): JwksRegis
         caches.delete(uri);
       }
     },
-    updateSettings(next) { settings = next; },
+    updateSettings(next) {
+      settings = next;
+    },
     async whenReady() {
       await Promise.all([...caches.values()].map((c) => c.whenReady()));
     },

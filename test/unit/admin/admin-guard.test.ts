@@ -34,7 +34,9 @@ function raw(port: number, head: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(port, '127.0.0.1', () => sock.write(head));
     let data = '';
-    sock.on('data', (c) => { data += c.toString('latin1'); });
+    sock.on('data', (c) => {
+      data += c.toString('latin1');
+    });
     sock.on('end', () => resolve(Number(/^HTTP\/1\.\d (\d{3})/.exec(data)?.[1] ?? 0)));
     sock.on('error', reject);
   });

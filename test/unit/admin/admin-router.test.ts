@@ -16,13 +16,29 @@ describe('the seed tutorial flow', () => {
     expect(res.status).toBe(201);
     const service = admin.call('GET', '/services/example_service').body;
     expect(res.body).toEqual({
-      id: expect.any(String), name: 'jwt', instance_name: null, created_at: admin.clock, updated_at: admin.clock,
-      route: null, service: { id: service.id }, consumer: null,
+      id: expect.any(String),
+      name: 'jwt',
+      instance_name: null,
+      created_at: admin.clock,
+      updated_at: admin.clock,
+      route: null,
+      service: { id: service.id },
+      consumer: null,
       config: {
-        uri_param_names: ['jwt'], cookie_names: [], header_names: ['authorization'], key_claim_name: 'iss', secret_is_base64: false,
-        claims_to_verify: null, anonymous: null, run_on_preflight: true, maximum_expiration: 0, realm: null,
+        uri_param_names: ['jwt'],
+        cookie_names: [],
+        header_names: ['authorization'],
+        key_claim_name: 'iss',
+        secret_is_base64: false,
+        claims_to_verify: null,
+        anonymous: null,
+        run_on_preflight: true,
+        maximum_expiration: 0,
+        realm: null,
       },
-      protocols: ['grpc', 'grpcs', 'http', 'https'], enabled: true, tags: null,
+      protocols: ['grpc', 'grpcs', 'http', 'https'],
+      enabled: true,
+      tags: null,
     });
     expect((admin.state.doc.services as any)[0].plugins).toEqual([{ name: 'jwt', created_at: admin.clock, updated_at: admin.clock }]);
     expect(admin.state.doc._comment).toBe('kept');
@@ -33,14 +49,21 @@ describe('the seed tutorial flow', () => {
     admin.call('POST', '/services/example_service/plugins', form('name=jwt'));
     const res = admin.call('POST', '/services/example_service/plugins', form('name=jwt'));
     expect(res.status).toBe(409);
-    expect(res.body.message).toMatch(/^UNIQUE violation detected on '\{consumer=null,name="jwt",route=null,service=\{id="[0-9a-f-]+"\}\}'$/);
+    expect(res.body.message).toMatch(
+      /^UNIQUE violation detected on '\{consumer=null,name="jwt",route=null,service=\{id="[0-9a-f-]+"\}\}'$/,
+    );
   });
 
   it('creates a consumer and an RS256 credential with a URL as key, readable by that key', () => {
     const admin = createTestAdmin(tutorial());
     expect(admin.call('POST', '/consumers', form('username=fusionauth')).status).toBe(201);
     const res = admin.call('POST', '/consumers/fusionauth/jwt', {
-      type: 'form', pairs: [['algorithm', 'RS256'], ['rsa_public_key', RSA_PUBLIC], ['key', 'https://local.fusionauth.io']],
+      type: 'form',
+      pairs: [
+        ['algorithm', 'RS256'],
+        ['rsa_public_key', RSA_PUBLIC],
+        ['key', 'https://local.fusionauth.io'],
+      ],
     });
     expect(res.status).toBe(201);
     expect(admin.call('GET', `/consumers/fusionauth/jwt/${encodeURIComponent('https://local.fusionauth.io')}`).body.id).toBe(res.body.id);
@@ -59,10 +82,17 @@ describe('consumers', () => {
     admin.call('POST', '/consumers', json({ username: 'u' }));
     expect(admin.call('POST', '/consumers', json({ username: 'u' })).body.message).toBe(`UNIQUE violation detected on '{username="u"}'`);
   });
-  it('shows Kong\'s consumer shape and keeps the id when the username changes', () => {
+  it("shows Kong's consumer shape and keeps the id when the username changes", () => {
     const admin = createTestAdmin(tutorial());
     const created = admin.call('POST', '/consumers', json({ username: 'u', custom_id: 'c1' })).body;
-    expect(created).toEqual({ id: expect.any(String), created_at: admin.clock, updated_at: admin.clock, username: 'u', custom_id: 'c1', tags: null });
+    expect(created).toEqual({
+      id: expect.any(String),
+      created_at: admin.clock,
+      updated_at: admin.clock,
+      username: 'u',
+      custom_id: 'c1',
+      tags: null,
+    });
     admin.clock += 10;
     const renamed = admin.call('PATCH', `/consumers/${created.id}`, json({ username: 'v' })).body;
     expect(renamed).toMatchObject({ id: created.id, username: 'v', created_at: created.created_at, updated_at: admin.clock });
@@ -80,7 +110,9 @@ describe('consumers', () => {
   });
   it('updates top-level references by name when the consumer is renamed', () => {
     const admin = createTestAdmin({
-      _format_version: '3.0', consumers: [{ username: 'bob' }], jwt_secrets: [{ consumer: 'bob', key: 'k2', secret: 's' }],
+      _format_version: '3.0',
+      consumers: [{ username: 'bob' }],
+      jwt_secrets: [{ consumer: 'bob', key: 'k2', secret: 's' }],
     });
     expect(admin.call('PATCH', '/consumers/bob', json({ username: 'robert' })).status).toBe(200);
     expect((admin.state.doc.jwt_secrets as any)[0].consumer).toBe('robert');
@@ -129,13 +161,18 @@ describe('services and routes', () => {
     expect((admin.state.doc.services as any)[0].routes).toBeUndefined();
   });
   it('returns 400 foreign key violation for an unknown service id', () => {
-    const res = createTestAdmin(tutorial()).call('POST', '/routes', json({ paths: ['/x'], service: { id: '00000000-0000-0000-0000-000000000001' } }));
+    const res = createTestAdmin(tutorial()).call(
+      'POST',
+      '/routes',
+      json({ paths: ['/x'], service: { id: '00000000-0000-0000-0000-000000000001' } }),
+    );
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 4, fields: { service: { id: '00000000-0000-0000-0000-000000000001' } } });
   });
   it('keeps the ids of unnamed routes when an earlier route is deleted', () => {
     const admin = createTestAdmin({
-      _format_version: '3.0', services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [{ paths: ['/a'] }, { paths: ['/b'] }] }],
+      _format_version: '3.0',
+      services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [{ paths: ['/a'] }, { paths: ['/b'] }] }],
     });
     const [a, b] = admin.call('GET', '/routes').body.data;
     expect(admin.call('DELETE', `/routes/${a.id}`).status).toBe(204);
@@ -144,7 +181,7 @@ describe('services and routes', () => {
 });
 
 describe('plugins', () => {
-  it('merges config on PATCH and validates it with the file\'s messages', () => {
+  it("merges config on PATCH and validates it with the file's messages", () => {
     const admin = createTestAdmin(tutorial());
     const p = admin.call('POST', '/plugins', json({ name: 'jwt', config: { claims_to_verify: ['exp'] } })).body;
     let res = admin.call('PATCH', `/plugins/${p.id}`, form('config.maximum_expiration=60'));
@@ -164,7 +201,9 @@ describe('plugins', () => {
     const admin = createTestAdmin(tutorial());
     const res = admin.call('POST', '/plugins', form('name=jwt&service.name=example_service&route.name=mock'));
     expect(res.status).toBe(201);
-    expect(admin.state.doc.plugins).toEqual([{ name: 'jwt', created_at: admin.clock, updated_at: admin.clock, service: 'example_service', route: 'mock' }]);
+    expect(admin.state.doc.plugins).toEqual([
+      { name: 'jwt', created_at: admin.clock, updated_at: admin.clock, service: 'example_service', route: 'mock' },
+    ]);
   });
   it('cascades a route delete to its plugins', () => {
     const admin = createTestAdmin(tutorial());
@@ -235,21 +274,41 @@ describe('router basics', () => {
 describe('jwt policy fields on the Admin API', () => {
   it('accepts policy fields from a form body and a JSON body, and echoes only what was set', () => {
     const admin = createTestAdmin(tutorial());
-    const created = admin.call('POST', '/plugins', form('name=jwt&config.leeway=30&config.audiences=api&config.audiences=web&config.hide_credentials=true'));
+    const created = admin.call(
+      'POST',
+      '/plugins',
+      form('name=jwt&config.leeway=30&config.audiences=api&config.audiences=web&config.hide_credentials=true'),
+    );
     expect(created.status).toBe(201);
     expect(created.body.config).toMatchObject({ leeway: 30, audiences: ['api', 'web'], hide_credentials: true });
     expect('issuers' in created.body.config).toBe(false);
-    const res = admin.call('PATCH', `/plugins/${created.body.id}`, json({ config: {
-      claims_to_headers: [{ claim: 'sub', header: 'X-User' }], scopes_required: ['read'], roles_claim: 'realm_access.roles',
-    } }));
+    const res = admin.call(
+      'PATCH',
+      `/plugins/${created.body.id}`,
+      json({
+        config: {
+          claims_to_headers: [{ claim: 'sub', header: 'X-User' }],
+          scopes_required: ['read'],
+          roles_claim: 'realm_access.roles',
+        },
+      }),
+    );
     expect(res.status).toBe(200);
-    expect(res.body.config).toMatchObject({ leeway: 30, claims_to_headers: [{ claim: 'sub', header: 'X-User' }], scopes_required: ['read'] });
+    expect(res.body.config).toMatchObject({
+      leeway: 30,
+      claims_to_headers: [{ claim: 'sub', header: 'X-User' }],
+      scopes_required: ['read'],
+    });
   });
-  it('refuses a bad policy field with the file\'s message', () => {
+  it("refuses a bad policy field with the file's message", () => {
     const res = createTestAdmin(tutorial()).call('POST', '/plugins', json({ name: 'jwt', config: { leeway: 7200 } }));
     expect(res.status).toBe(400);
     expect(res.body.fields).toEqual({ config: { leeway: 'value should be between 0 and 3600' } });
-    const header = createTestAdmin(tutorial()).call('POST', '/plugins', json({ name: 'jwt', config: { claims_to_headers: [{ claim: 'sub', header: 'Host' }] } }));
+    const header = createTestAdmin(tutorial()).call(
+      'POST',
+      '/plugins',
+      json({ name: 'jwt', config: { claims_to_headers: [{ claim: 'sub', header: 'Host' }] } }),
+    );
     expect(header.status).toBe(400);
     expect(JSON.stringify(header.body.fields)).toContain("header 'Host' is set by the gateway and cannot be configured");
   });

@@ -9,8 +9,12 @@ import { serializeDocument, writeFileAtomic, detectJsonIndent } from '../../../s
 import { json } from './helpers.js';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'portcullis-admin-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'portcullis-admin-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function openStore(file: string, text: string): { store: AdminStore; applied: ValidatedConfig[] } {
   const path = join(dir, file);
@@ -19,23 +23,37 @@ function openStore(file: string, text: string): { store: AdminStore; applied: Va
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
   const applied: ValidatedConfig[] = [];
   let t = 1_700_000_000;
-  const store = createAdminStore({ configPath: path, initial: loaded, now: () => t++, apply: async (c) => { applied.push(c); return { ok: true }; } });
+  const store = createAdminStore({
+    configPath: path,
+    initial: loaded,
+    now: () => t++,
+    apply: async (c) => {
+      applied.push(c);
+      return { ok: true };
+    },
+  });
   return { store, applied };
 }
 
-const req = (method: string, path: string, body: unknown = undefined) =>
-  ({ method, path, query: new URLSearchParams(), body: body === undefined ? null : json(body) });
+const req = (method: string, path: string, body: unknown = undefined) => ({
+  method,
+  path,
+  query: new URLSearchParams(),
+  body: body === undefined ? null : json(body),
+});
 
 describe('admin store', () => {
-  it('persists a write, applies it and answers with Kong\'s entity', async () => {
+  it("persists a write, applies it and answers with Kong's entity", async () => {
     const { store, applied } = openStore('kong.json', '{\n    "_format_version": "3.0"\n}\n');
     const res = await store.handle(req('POST', '/consumers', { username: 'bob' }));
     expect(res.status).toBe(201);
     expect(applied).toHaveLength(1);
     expect(applied[0]!.consumers[0]!.username).toBe('bob');
     const text = readFileSync(join(dir, 'kong.json'), 'utf8');
-    expect(text).toBe('{\n    "_format_version": "3.0",\n    "consumers": [\n        {\n            "username": "bob",\n'
-      + '            "created_at": 1700000000,\n            "updated_at": 1700000000\n        }\n    ]\n}\n');
+    expect(text).toBe(
+      '{\n    "_format_version": "3.0",\n    "consumers": [\n        {\n            "username": "bob",\n' +
+        '            "created_at": 1700000000,\n            "updated_at": 1700000000\n        }\n    ]\n}\n',
+    );
   });
 
   it('does not persist or apply a rejected write', async () => {
@@ -77,7 +95,10 @@ describe('admin store', () => {
     expect(readFileSync(join(dir, 'kong.json'), 'utf8')).toBe(edited);
     await store.reloadFromFile();
     expect((await store.handle(req('POST', '/consumers', { username: 'api' }))).status).toBe(201);
-    expect(JSON.parse(readFileSync(join(dir, 'kong.json'), 'utf8')).consumers.map((c: { username: string }) => c.username)).toEqual(['hand', 'api']);
+    expect(JSON.parse(readFileSync(join(dir, 'kong.json'), 'utf8')).consumers.map((c: { username: string }) => c.username)).toEqual([
+      'hand',
+      'api',
+    ]);
   });
 
   it('keeps YAML files YAML', async () => {
@@ -104,8 +125,15 @@ describe('admin store', () => {
     const loaded = loadDocumentFile(path);
     if (!loaded.ok) throw new Error('load');
     const store = createAdminStore({
-      configPath: path, initial: loaded, apply: async () => ({ ok: true }),
-      writer: { write: () => Promise.reject(new Error('disk full')), rebase: () => undefined, current: () => null, idle: () => Promise.resolve() },
+      configPath: path,
+      initial: loaded,
+      apply: async () => ({ ok: true }),
+      writer: {
+        write: () => Promise.reject(new Error('disk full')),
+        rebase: () => undefined,
+        current: () => null,
+        idle: () => Promise.resolve(),
+      },
     });
     expect((await store.handle(req('POST', '/consumers', { username: 'a' }))).status).toBe(500);
     expect((await store.handle(req('GET', '/consumers/a'))).status).toBe(404);

@@ -16,7 +16,11 @@ describe('admin token resolution', () => {
     const cfg = { admin_token: 'from-config', admin_token_file: null };
     const cfgFile = { admin_token: null, admin_token_file: join(dir, 'cfg') };
     expect(resolveAdminToken(cfg, { PORTCULLIS_ADMIN_TOKEN: 'from-env' })).toEqual({ ok: true, token: 'from-env', source: 'env' });
-    expect(resolveAdminToken(cfg, { PORTCULLIS_ADMIN_TOKEN_FILE: join(dir, 'env') })).toEqual({ ok: true, token: 'from-env-file', source: 'env-file' });
+    expect(resolveAdminToken(cfg, { PORTCULLIS_ADMIN_TOKEN_FILE: join(dir, 'env') })).toEqual({
+      ok: true,
+      token: 'from-env-file',
+      source: 'env-file',
+    });
     expect(resolveAdminToken(cfg, {})).toEqual({ ok: true, token: 'from-config', source: 'config' });
     // Only one trailing newline is trimmed: a second one is part of the token.
     expect(resolveAdminToken(cfgFile, {})).toEqual({ ok: true, token: 'from-config-file\n', source: 'config-file' });
@@ -24,9 +28,15 @@ describe('admin token resolution', () => {
   });
 
   it('refuses both environment variables at once', () => {
-    expect(resolveAdminToken(NO_TOKEN, all)).toEqual({ ok: false, errors: [{
-      path: 'PORTCULLIS_ADMIN_TOKEN_FILE', message: 'set either PORTCULLIS_ADMIN_TOKEN or PORTCULLIS_ADMIN_TOKEN_FILE, not both',
-    }] });
+    expect(resolveAdminToken(NO_TOKEN, all)).toEqual({
+      ok: false,
+      errors: [
+        {
+          path: 'PORTCULLIS_ADMIN_TOKEN_FILE',
+          message: 'set either PORTCULLIS_ADMIN_TOKEN or PORTCULLIS_ADMIN_TOKEN_FILE, not both',
+        },
+      ],
+    });
   });
 });
 

@@ -4,7 +4,10 @@ import { parseUrlencoded, type ParsedBody } from '../../../src/admin/body-parser
 import { handleAdminRequest } from '../../../src/admin/admin-router.js';
 import { stateFromDocument, type AdminState } from '../../../src/admin/entities/admin-state.js';
 
-const keys = JSON.parse(readFileSync(new URL('../../fixtures/auth/keys.json', import.meta.url), 'utf8')) as Record<string, { publicPem: string; privatePem: string }>;
+const keys = JSON.parse(readFileSync(new URL('../../fixtures/auth/keys.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { publicPem: string; privatePem: string }
+>;
 export const RSA_PUBLIC = keys['rsa2048-a']!.publicPem;
 export const RSA_PRIVATE = keys['rsa2048-a']!.privatePem;
 
@@ -27,11 +30,17 @@ export function createTestAdmin(doc: Record<string, unknown>): TestAdmin {
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.path}: ${e.message}`).join('\n'));
   let state = r.state;
   const admin: TestAdmin = {
-    get state() { return state; },
+    get state() {
+      return state;
+    },
     clock: 1_700_000_000,
     call(method, url, body) {
       const [path, query = ''] = url.split('?', 2) as [string, string?];
-      const res = handleAdminRequest(state, { method, path, query: new URLSearchParams(query), body: body ?? null }, { now: () => admin.clock });
+      const res = handleAdminRequest(
+        state,
+        { method, path, query: new URLSearchParams(query), body: body ?? null },
+        { now: () => admin.clock },
+      );
       if (res.next) state = res.next;
       // Round-trip through JSON as a client would see it.
       return { status: res.status, body: res.body === null ? null : JSON.parse(JSON.stringify(res.body)) };

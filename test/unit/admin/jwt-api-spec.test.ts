@@ -45,8 +45,7 @@ describe('POST /consumers/:consumer/jwt', () => {
 
   it('accepts an RS256 public key sent form-urlencoded with CRLF line endings (16)', () => {
     const pem = RSA_PUBLIC.replace(/\n/g, '\r\n');
-    const res = admin.call('POST', '/consumers/bob/jwt/',
-      form(`key=bob3&algorithm=RS256&rsa_public_key=${encodeURIComponent(pem)}`));
+    const res = admin.call('POST', '/consumers/bob/jwt/', form(`key=bob3&algorithm=RS256&rsa_public_key=${encodeURIComponent(pem)}`));
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ key: 'bob3', algorithm: 'RS256', rsa_public_key: pem });
   });
@@ -81,7 +80,7 @@ describe('POST /consumers/:consumer/jwt', () => {
     expect(admin.call('POST', '/consumers/carol/jwt', json({})).status).toBe(404);
   });
 
-  it('returns 409 with Kong\'s unique violation for a duplicate key', () => {
+  it("returns 409 with Kong's unique violation for a duplicate key", () => {
     admin.call('POST', '/consumers/alice/jwt', json({ key: 'dup' }));
     const res = admin.call('POST', '/consumers/bob/jwt', json({ key: 'dup' }));
     expect(res.status).toBe(409);
@@ -98,7 +97,7 @@ describe('GET, PUT, PATCH, DELETE /consumers/:consumer/jwt/:id', () => {
     cred = admin.call('POST', '/consumers/bob/jwt', json({ key: 'bobkey' })).body;
   });
 
-  it('lists the consumer\'s credentials (21)', () => {
+  it("lists the consumer's credentials (21)", () => {
     const res = admin.call('GET', '/consumers/bob/jwt/');
     expect(res.status).toBe(200);
     expect(res.body.data).toHaveLength(7);

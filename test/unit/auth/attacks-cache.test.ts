@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import type { AuthDecision, AuthOutcome } from '../../../src/auth/types.js';
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
-import { ALICE_ID, ANON_ID, BOB_ID, b64url, bearer, buildConfig, DEFAULT_CONSUMERS, makeToken, NOW, plugin, type ConsumerSpec } from './helpers.js';
+import {
+  ALICE_ID,
+  ANON_ID,
+  BOB_ID,
+  b64url,
+  bearer,
+  buildConfig,
+  DEFAULT_CONSUMERS,
+  makeToken,
+  NOW,
+  plugin,
+  type ConsumerSpec,
+} from './helpers.js';
 
 const hmac = createHmacVerifier();
 function sync(o: AuthOutcome): AuthDecision {
@@ -62,12 +74,15 @@ describe('the cache stores only tokens that were allowed', () => {
   });
 });
 
-describe('a token cached under one route is re-decided under another route\'s profile', () => {
+describe("a token cached under one route is re-decided under another route's profile", () => {
   // Payload iss names alice, the JOSE header kid names bob; signed with alice's secret.
   const t = hs({ kid: 'bob-key' }, { iss: 'alice-key' });
 
-  it('key claim iss → kid: the kid route looks up bob and refuses alice\'s signature, in either order', () => {
-    for (const order of [['iss', 'kid'], ['kid', 'iss']] as const) {
+  it("key claim iss → kid: the kid route looks up bob and refuses alice's signature, in either order", () => {
+    for (const order of [
+      ['iss', 'kid'],
+      ['kid', 'iss'],
+    ] as const) {
       const a = createAuthenticator(buildConfig(), { now: () => NOW, hmac });
       const want = { iss: 'allow alice', kid: '401 Invalid signature' };
       for (const name of [...order, ...order]) {
@@ -80,7 +95,7 @@ describe('a token cached under one route is re-decided under another route\'s pr
     const a = createAuthenticator(buildConfig(), { now: () => NOW, hmac });
     const byKid = hs({ kid: 'alice-key' }, { sub: 'x' });
     expect(answer(sync(a.authenticate(plugin({ key_claim_name: 'kid' }), bearer(byKid))))).toBe('allow alice');
-    expect(answer(sync(a.authenticate(plugin(), bearer(byKid))))).toBe('401 No mandatory \'iss\' in claims');
+    expect(answer(sync(a.authenticate(plugin(), bearer(byKid))))).toBe("401 No mandatory 'iss' in claims");
   });
 
   it('secret_is_base64 false → true: the raw-secret signature no longer verifies, and vice versa', () => {
@@ -128,7 +143,7 @@ describe('cache keys are exact token strings', () => {
     expect(a.stats().cacheHits).toBe(variants.length);
   });
 
-  it('a forged token sharing the genuine token\'s signature tail neither rides nor evicts its entry', () => {
+  it("a forged token sharing the genuine token's signature tail neither rides nor evicts its entry", () => {
     const a = createAuthenticator(buildConfig(), { now: () => NOW, hmac });
     const p = plugin();
     const good = hs({}, { iss: 'alice-key', role: 'user' });
@@ -145,7 +160,7 @@ describe('cache keys are exact token strings', () => {
     expect(a.stats().cacheHits).toBe(hitsBefore + 1);
   });
 
-  it('returns each consumer\'s own allow on hits, with its own credential', () => {
+  it("returns each consumer's own allow on hits, with its own credential", () => {
     const a = createAuthenticator(buildConfig(), { now: () => NOW, hmac });
     const p = plugin();
     const ta = hs({}, { iss: 'alice-key' });
@@ -165,9 +180,13 @@ describe('a config reload starts from an empty cache', () => {
     const old = createAuthenticator(buildConfig(), { now: () => NOW, hmac });
     expect(answer(sync(old.authenticate(plugin(), bearer(t))))).toBe('allow alice');
     const rotated = buildConfig([{ id: ALICE_ID, username: 'alice', credentials: [{ key: 'alice-key', secret: 'new-secret' }] }]);
-    expect(answer(sync(createAuthenticator(rotated, { now: () => NOW, hmac }).authenticate(plugin(), bearer(t))))).toBe('401 Invalid signature');
+    expect(answer(sync(createAuthenticator(rotated, { now: () => NOW, hmac }).authenticate(plugin(), bearer(t))))).toBe(
+      '401 Invalid signature',
+    );
     const removed = buildConfig([{ id: ALICE_ID, username: 'alice' }]);
-    expect(answer(sync(createAuthenticator(removed, { now: () => NOW, hmac }).authenticate(plugin(), bearer(t))))).toBe('401 No credentials found for given \'iss\'');
+    expect(answer(sync(createAuthenticator(removed, { now: () => NOW, hmac }).authenticate(plugin(), bearer(t))))).toBe(
+      "401 No credentials found for given 'iss'",
+    );
     const renamed = buildConfig([{ id: ALICE_ID, username: 'alice-2', credentials: [{ key: 'alice-key', secret: 'alice-secret' }] }]);
     expect(answer(sync(createAuthenticator(renamed, { now: () => NOW, hmac }).authenticate(plugin(), bearer(t))))).toBe('allow alice-2');
     // The old generation keeps answering from its own snapshot until it is dropped.

@@ -17,11 +17,19 @@ import { b64url, bearer, buildConfig, DEFAULT_CONSUMERS, KEYS, makeToken, NOW, p
 
 const hmac = createHmacVerifier();
 const RSA_ID = '44444444-4444-4444-8444-444444444444';
-const config = () => buildConfig([...DEFAULT_CONSUMERS, {
-  id: RSA_ID, username: 'rsa', credentials: [{ key: 'rs256', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem }],
-}]);
+const config = () =>
+  buildConfig([
+    ...DEFAULT_CONSUMERS,
+    {
+      id: RSA_ID,
+      username: 'rsa',
+      credentials: [{ key: 'rs256', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem }],
+    },
+  ]);
 
-async function settle(o: AuthOutcome): Promise<AuthDecision> { return o; }
+async function settle(o: AuthOutcome): Promise<AuthDecision> {
+  return o;
+}
 function answer(d: AuthDecision): string {
   if (d.kind !== 'deny') return d.kind === 'allow' ? `allow ${d.consumer.entity.username}` : d.kind;
   const body = JSON.parse(d.body) as Record<string, unknown>;
@@ -36,8 +44,27 @@ const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
 
 describe('alg spellings', () => {
-  it.each(['none', 'None', 'NONE', 'nOnE', 'HS256 ', ' HS256', 'hs256', 'Hs256', 'HS256\u0000', 'HS 256', 'HS-256', 'HS1', 'RS1',
-    'ES256K', 'Ed25519', 'EDDSA', 'eddsa', 'PS256 ', ''])('refuses alg %j as Bad token; invalid alg, even with a valid HS256 signature', async (alg) => {
+  it.each([
+    'none',
+    'None',
+    'NONE',
+    'nOnE',
+    'HS256 ',
+    ' HS256',
+    'hs256',
+    'Hs256',
+    'HS256\u0000',
+    'HS 256',
+    'HS-256',
+    'HS1',
+    'RS1',
+    'ES256K',
+    'Ed25519',
+    'EDDSA',
+    'eddsa',
+    'PS256 ',
+    '',
+  ])('refuses alg %j as Bad token; invalid alg, even with a valid HS256 signature', async (alg) => {
     const t = makeToken({ typ: 'JWT', alg }, { iss: 'alice-key' }, 'alice-secret', 'HS256');
     expect(await run(t)).toBe('401 Bad token; invalid alg');
     expect(await run(`${t.slice(0, t.lastIndexOf('.'))}.`)).toBe('401 Bad token; invalid alg');
@@ -48,7 +75,7 @@ describe('alg spellings', () => {
     const rs = makeToken({ alg: 'RS256' }, { iss: 'rs256' }, KEYS['rsa2048-a']!.privatePem);
     expect(await run(`${rs.slice(0, rs.lastIndexOf('.'))}.`)).toBe('401 Invalid signature');
   });
-  it('refuses an HS256 token whose secret is the RSA credential\'s public PEM (algorithm confusion)', async () => {
+  it("refuses an HS256 token whose secret is the RSA credential's public PEM (algorithm confusion)", async () => {
     const pem = KEYS['rsa2048-a']!.publicPem;
     expect(await run(makeToken({ alg: 'HS256' }, { iss: 'rs256' }, pem))).toBe('401 Invalid algorithm');
     expect(await run(makeToken({ alg: 'HS256' }, { iss: 'rs256' }, pem.trim()))).toBe('401 Invalid algorithm');
@@ -58,7 +85,9 @@ describe('alg spellings', () => {
 describe('headers that carry or point at keys are ignored', () => {
   const headers = (extra: Record<string, unknown>) => ({ typ: 'JWT', alg: 'RS256', ...extra });
   const evil = {
-    jwk: attackerJwk, jku: 'http://127.0.0.1:9/jwks.json', x5u: 'http://127.0.0.1:9/cert.pem',
+    jwk: attackerJwk,
+    jku: 'http://127.0.0.1:9/jwks.json',
+    x5u: 'http://127.0.0.1:9/cert.pem',
     x5c: [attacker.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')],
   };
   it.each(Object.entries(evil))('an attacker-signed token with %s is Invalid signature on a static credential', async (name, value) => {
@@ -72,7 +101,9 @@ describe('headers that carry or point at keys are ignored', () => {
 describe('crit, b64 and typ', () => {
   it('ignores crit like Kong, whatever it names (documented: RFC 7515 §4.1.11 is not enforced)', async () => {
     expect(await run(makeToken({ alg: 'HS256', crit: ['exp'] }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
-    expect(await run(makeToken({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
+    expect(await run(makeToken({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 }, { iss: 'alice-key' }, 'alice-secret'))).toBe(
+      'allow alice',
+    );
     expect(await run(makeToken({ alg: 'HS256', crit: 'junk' }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
   });
   it('never verifies an RFC 7797 (b64:false) signature under the normal signing input', async () => {
@@ -91,22 +122,41 @@ describe('crit, b64 and typ', () => {
   it('treats b64:false in a normally signed token as an ignored member (Kong reads only alg)', async () => {
     expect(await run(makeToken({ alg: 'HS256', b64: false, crit: ['b64'] }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
   });
-  it.each([['JWT'], ['jwt'], ['at+jwt'], ['JWS'], [''], [123], [null], [['JWT']], [{ a: 1 }]])('accepts typ %j (typ is ignored)', async (typ) => {
-    expect(await run(makeToken({ alg: 'HS256', typ }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
-  });
+  it.each([['JWT'], ['jwt'], ['at+jwt'], ['JWS'], [''], [123], [null], [['JWT']], [{ a: 1 }]])(
+    'accepts typ %j (typ is ignored)',
+    async (typ) => {
+      expect(await run(makeToken({ alg: 'HS256', typ }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
+    },
+  );
   it('accepts a header without typ', async () => {
     expect(await run(makeToken({ alg: 'HS256' }, { iss: 'alice-key' }, 'alice-secret'))).toBe('allow alice');
   });
 });
 
 describe('hostile kid values as the key claim', () => {
-  it.each(['../../etc/passwd', 'alice-key/../bob-key', 'http://127.0.0.1:9/', 'file:///etc/passwd', 'alice-key ', ' alice-key',
-    'ALICE-KEY', 'alice-key\u0000', '*', '%', 'alice%2dkey', '\\x00'])('kid %j finds no credential', async (kid) => {
-    expect(await run(makeToken({ alg: 'HS256', kid }, {}, 'alice-secret'), { key_claim_name: 'kid' })).toBe('401 No credentials found for given \'kid\'');
+  it.each([
+    '../../etc/passwd',
+    'alice-key/../bob-key',
+    'http://127.0.0.1:9/',
+    'file:///etc/passwd',
+    'alice-key ',
+    ' alice-key',
+    'ALICE-KEY',
+    'alice-key\u0000',
+    '*',
+    '%',
+    'alice%2dkey',
+    '\\x00',
+  ])('kid %j finds no credential', async (kid) => {
+    expect(await run(makeToken({ alg: 'HS256', kid }, {}, 'alice-secret'), { key_claim_name: 'kid' })).toBe(
+      "401 No credentials found for given 'kid'",
+    );
   });
   it('refuses a non-string kid as the key claim', async () => {
     for (const kid of [1, true, ['alice-key'], { k: 'alice-key' }, null]) {
-      expect(await run(makeToken({ alg: 'HS256', kid }, {}, 'alice-secret'), { key_claim_name: 'kid' })).toBe('401 Invalid \'kid\' in claims');
+      expect(await run(makeToken({ alg: 'HS256', kid }, {}, 'alice-secret'), { key_claim_name: 'kid' })).toBe(
+        "401 Invalid 'kid' in claims",
+      );
     }
   });
 });
@@ -122,14 +172,22 @@ describe('a jwks_uri credential never fetches a URL the token chose', () => {
 
   beforeAll(async () => {
     idp = await startIdp();
-    trap = http.createServer((req, res) => { trapHits.push(req.url ?? ''); res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [{ ...attackerJwk, kid: 'evil', alg: 'RS256' }] })); });
+    trap = http.createServer((req, res) => {
+      trapHits.push(req.url ?? '');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ keys: [{ ...attackerJwk, kid: 'evil', alg: 'RS256' }] }));
+    });
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', () => r()));
     trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
     registry = createJwksRegistry({
       settings: { ...DEFAULT_JWKS_SETTINGS, refetchIntervalSeconds: 10 },
       now: () => clock,
       timers: false,
-      fetch: (uri, options) => { fetched.push(uri); return fetchJwks(uri, options); },
+      fetch: (uri, options) => {
+        fetched.push(uri);
+        return fetchJwks(uri, options);
+      },
     });
   });
   afterAll(async () => {
@@ -139,7 +197,10 @@ describe('a jwks_uri credential never fetches a URL the token chose', () => {
   });
 
   function compiled(): CompiledConfig {
-    const doc = { _format_version: '3.0', consumers: [{ username: 'idp-user', jwt_secrets: [{ key: idp.url, algorithm: 'RS256', jwks_uri: idp.jwksUri }] }] };
+    const doc = {
+      _format_version: '3.0',
+      consumers: [{ username: 'idp-user', jwt_secrets: [{ key: idp.url, algorithm: 'RS256', jwks_uri: idp.jwksUri }] }],
+    };
     const r = loadConfigText(JSON.stringify(doc), 'json', 'test.json');
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     return compileConfig(r.config, 1);
@@ -152,8 +213,11 @@ describe('a jwks_uri credential never fetches a URL the token chose', () => {
     const kids = [`${trapUrl}/kid.json`, '../../.well-known/jwks.json', `${trapUrl}/evil`, 'evil'];
     for (const kid of kids) {
       clock += 11_000; // past the refetch interval: an unknown kid may trigger the one allowed refetch
-      const t = makeToken({ alg: 'RS256', typ: 'JWT', kid, jku: `${trapUrl}/jku.json`, x5u: `${trapUrl}/x5u.pem`, jwk: { ...attackerJwk, kid } },
-        { iss: idp.url }, attacker.privateKey);
+      const t = makeToken(
+        { alg: 'RS256', typ: 'JWT', kid, jku: `${trapUrl}/jku.json`, x5u: `${trapUrl}/x5u.pem`, jwk: { ...attackerJwk, kid } },
+        { iss: idp.url },
+        attacker.privateKey,
+      );
       expect(answer(await settle(auth.authenticate(plugin(), bearer(t)))), kid).toBe('401 Invalid signature');
     }
     expect(trapHits).toEqual([]);

@@ -26,16 +26,16 @@ function run(token: string, overrides: Parameters<typeof plugin>[0] = {}, config
 }
 const EXP = { claims_to_verify: ['exp' as const] };
 
-describe('duplicate JSON keys: the last one wins, as in JSON.parse and Kong\'s cjson', () => {
+describe("duplicate JSON keys: the last one wins, as in JSON.parse and Kong's cjson", () => {
   it('takes the last alg in the header', () => {
     expect(run(raw('{"alg":"none","alg":"HS256"}', '{"iss":"alice-key"}'))).toBe('allow alice');
     expect(run(raw('{"alg":"HS256","alg":"none"}', '{"iss":"alice-key"}'))).toBe('401 Bad token; invalid alg');
     expect(run(raw('{"alg":"HS256","alg":"RS256"}', '{"iss":"alice-key"}'))).toBe('401 Invalid algorithm');
   });
-  it('takes the last iss, so the signature must be that credential\'s', () => {
+  it("takes the last iss, so the signature must be that credential's", () => {
     expect(run(raw(H, '{"iss":"bob-key","iss":"alice-key"}'))).toBe('allow alice');
     expect(run(raw(H, '{"iss":"bob-key","iss":"alice-key"}', 'bob-secret'))).toBe('401 Invalid signature');
-    expect(run(raw(H, '{"iss":"alice-key","iss":""}'))).toBe('401 Invalid \'iss\' in claims');
+    expect(run(raw(H, '{"iss":"alice-key","iss":""}'))).toBe("401 Invalid 'iss' in claims");
   });
   it('takes the last exp, both on a miss and on a cache hit', () => {
     const late = raw(H, `{"iss":"alice-key","exp":1,"exp":${NOW + 60}}`);
@@ -56,13 +56,16 @@ describe('duplicate JSON keys: the last one wins, as in JSON.parse and Kong\'s c
 
 describe('prototype names as claim names and key-claim values', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
-    'finds no credential for iss "%s"', (name) => {
-      expect(run(raw(H, JSON.stringify({ iss: name })))).toBe('401 No credentials found for given \'iss\'');
-      expect(run(raw(`{"alg":"HS256","kid":${JSON.stringify(name)}}`, '{}'), { key_claim_name: 'kid' }))
-        .toBe('401 No credentials found for given \'kid\'');
-    });
+    'finds no credential for iss "%s"',
+    (name) => {
+      expect(run(raw(H, JSON.stringify({ iss: name })))).toBe("401 No credentials found for given 'iss'");
+      expect(run(raw(`{"alg":"HS256","kid":${JSON.stringify(name)}}`, '{}'), { key_claim_name: 'kid' })).toBe(
+        "401 No credentials found for given 'kid'",
+      );
+    },
+  );
   it('does not read iss, alg or exp through a "__proto__" member', () => {
-    expect(run(raw(H, '{"__proto__":{"iss":"alice-key"}}'))).toBe('401 No mandatory \'iss\' in claims');
+    expect(run(raw(H, '{"__proto__":{"iss":"alice-key"}}'))).toBe("401 No mandatory 'iss' in claims");
     expect(run(raw('{"__proto__":{"alg":"HS256"}}', '{"iss":"alice-key"}'))).toBe('401 Bad token; invalid alg');
     expect(run(raw(H, `{"iss":"alice-key","__proto__":{"exp":${NOW + 60}}}`), EXP)).toBe('401 {"exp":"must be a number"}');
   });
@@ -73,10 +76,10 @@ describe('prototype names as claim names and key-claim values', () => {
     expect(run(raw(H, '{"__proto__":"alice-key"}'), { key_claim_name: '__proto__' })).toBe('allow alice');
   });
   it('refuses an object key claim instead of looking it up (Kong: 500)', () => {
-    expect(run(raw(H, '{"iss":{"key":"alice-key"}}'))).toBe('401 Invalid \'iss\' in claims');
-    expect(run(raw(H, '{"iss":["alice-key"]}'))).toBe('401 Invalid \'iss\' in claims');
-    expect(run(raw(H, '{"iss":null}'))).toBe('401 Invalid \'iss\' in claims');
-    expect(run(raw(H, '{"iss":true}'))).toBe('401 Invalid \'iss\' in claims');
+    expect(run(raw(H, '{"iss":{"key":"alice-key"}}'))).toBe("401 Invalid 'iss' in claims");
+    expect(run(raw(H, '{"iss":["alice-key"]}'))).toBe("401 Invalid 'iss' in claims");
+    expect(run(raw(H, '{"iss":null}'))).toBe("401 Invalid 'iss' in claims");
+    expect(run(raw(H, '{"iss":true}'))).toBe("401 Invalid 'iss' in claims");
   });
 });
 
@@ -123,28 +126,33 @@ describe('payload and header shapes', () => {
     ['true', '401 Bad token; invalid claims'],
     ['0', '401 Bad token; invalid claims'],
     ['1e400', '401 Bad token; invalid claims'],
-    ['"alice-key"', '401 No mandatory \'iss\' in claims'],
-    ['["alice-key"]', '401 No mandatory \'iss\' in claims'],
+    ['"alice-key"', "401 No mandatory 'iss' in claims"],
+    ['["alice-key"]', "401 No mandatory 'iss' in claims"],
     ['{"iss":"alice-key"} trailing', '401 Bad token; invalid JSON'],
     ['\uFEFF{"iss":"alice-key"}', '401 Bad token; invalid JSON'],
     ['{"iss":"alice-key",}', '401 Bad token; invalid JSON'],
-    ['{\'iss\':\'alice-key\'}', '401 Bad token; invalid JSON'],
+    ["{'iss':'alice-key'}", '401 Bad token; invalid JSON'],
     ['', '401 Bad token; invalid JSON'],
   ])('payload %j → %s', (payload, want) => {
     expect(run(raw(H, payload))).toBe(want);
   });
   it.each(['123', 'null', 'true', '"HS256"', '["HS256"]', '{"alg":["HS256"]}', '{"alg":{"HS256":1}}', '{"alg":256}', '{"alg":null}'])(
-    'header %s → Bad token; invalid alg (never 500)', (header) => {
+    'header %s → Bad token; invalid alg (never 500)',
+    (header) => {
       expect(run(raw(header, '{"iss":"alice-key"}'))).toBe('401 Bad token; invalid alg');
-    });
+    },
+  );
   it('accepts JSON whitespace, CRLF and escapes inside properly encoded segments', () => {
     expect(run(raw('{\r\n "alg" : "HS\\u0032\\u0035\\u0036"\r\n}', '{\t"iss":\n"alice\\u002dkey" }'))).toBe('allow alice');
   });
   it('looks up a non-ASCII or lone-surrogate iss literally', () => {
-    expect(run(raw(H, '{"iss":"alice-key\\u0000"}'))).toBe('401 No credentials found for given \'iss\'');
-    expect(run(raw(H, '{"iss":"\\ud800"}'))).toBe('401 No credentials found for given \'iss\'');
-    expect(run(raw(H, '{"iss":"ключ"}'))).toBe('401 No credentials found for given \'iss\'');
-    const config = buildConfig([...DEFAULT_CONSUMERS, { id: '55555555-5555-4555-8555-555555555555', username: 'uni', credentials: [{ key: 'ключ-🔑', secret: 'sécret-🔑' }] }]);
+    expect(run(raw(H, '{"iss":"alice-key\\u0000"}'))).toBe("401 No credentials found for given 'iss'");
+    expect(run(raw(H, '{"iss":"\\ud800"}'))).toBe("401 No credentials found for given 'iss'");
+    expect(run(raw(H, '{"iss":"ключ"}'))).toBe("401 No credentials found for given 'iss'");
+    const config = buildConfig([
+      ...DEFAULT_CONSUMERS,
+      { id: '55555555-5555-4555-8555-555555555555', username: 'uni', credentials: [{ key: 'ключ-🔑', secret: 'sécret-🔑' }] },
+    ]);
     expect(run(makeToken({ alg: 'HS256' }, { iss: 'ключ-🔑' }, 'sécret-🔑'), {}, config)).toBe('allow uni');
   });
 });
@@ -153,7 +161,7 @@ describe('depth and size', () => {
   it('answers deep nesting in a claim, in the payload and in the header without throwing', () => {
     const nest = (n: number) => '['.repeat(n) + ']'.repeat(n);
     expect(run(raw(H, `{"iss":"alice-key","deep":${nest(45000)}}`))).toBe('allow alice');
-    expect(run(raw(H, nest(45000)))).toBe('401 No mandatory \'iss\' in claims');
+    expect(run(raw(H, nest(45000)))).toBe("401 No mandatory 'iss' in claims");
     expect(run(raw(`{"alg":"HS256","x":${nest(45000)}}`, '{"iss":"alice-key"}'))).toBe('allow alice');
     expect(run(raw(`{"alg":"HS256","x":${'{"a":'.repeat(15000)}1${'}'.repeat(15000)}}`, '{"iss":"alice-key"}'))).toBe('allow alice');
   });
@@ -184,12 +192,15 @@ describe('depth and size', () => {
     const p = plugin({ cookie_names: ['jwt', 'session'] });
     const good = raw(H, '{"iss":"alice-key"}');
     const query = Array.from({ length: 150 }, (_, i) => `jwt=${i === 0 ? good : `bad-${i}`}`).join('&');
-    expect(answer(sync(a.authenticate(p, request({ query, headers: { authorization: `Bearer ${good}` } })))))
-      .toBe('401 Multiple tokens provided');
-    expect(answer(sync(a.authenticate(p, request({ headers: { cookie: `jwt=${good}; session=${good}`, authorization: `Bearer ${good}` } })))))
-      .toBe('allow alice');
-    expect(answer(sync(a.authenticate(p, request({ headers: { cookie: `jwt=${good}; session=x`, authorization: `Bearer ${good}` } })))))
-      .toBe('401 Multiple tokens provided');
+    expect(answer(sync(a.authenticate(p, request({ query, headers: { authorization: `Bearer ${good}` } }))))).toBe(
+      '401 Multiple tokens provided',
+    );
+    expect(
+      answer(sync(a.authenticate(p, request({ headers: { cookie: `jwt=${good}; session=${good}`, authorization: `Bearer ${good}` } })))),
+    ).toBe('allow alice');
+    expect(
+      answer(sync(a.authenticate(p, request({ headers: { cookie: `jwt=${good}; session=x`, authorization: `Bearer ${good}` } })))),
+    ).toBe('401 Multiple tokens provided');
   });
 });
 

@@ -20,7 +20,9 @@ function answer(d: AuthDecision): string {
   return `${d.status} ${typeof body.message === 'string' ? body.message : d.body}${d.wwwAuthenticate === null ? '' : ` | ${d.wwwAuthenticate}`}`;
 }
 const EXTRA: ConsumerSpec = {
-  id: '44444444-4444-4444-8444-444444444444', username: 'extra', credentials: [
+  id: '44444444-4444-4444-8444-444444444444',
+  username: 'extra',
+  credentials: [
     { key: 'es-nokey', algorithm: 'ES256', rsa_public_key: null },
     { key: 'b64-std', algorithm: 'HS256', secret: 'ab+/cd==' },
     { key: 'es256', algorithm: 'ES256', rsa_public_key: KEYS['p256-a']!.publicPem },
@@ -53,12 +55,14 @@ describe('Kong derived cases (§9.6)', () => {
   it('D4: the same token in the query and the header is one token', () => {
     expect(authenticate(plugin(), bearer(T, { query: `jwt=${T}` }))).toBe('allow alice');
   });
-  it('D5: malformed shapes give Kong\'s Bad token messages', () => {
+  it("D5: malformed shapes give Kong's Bad token messages", () => {
     const [h, p, s] = T.split('.');
     expect(authenticate(plugin(), bearer('abc'))).toBe(`401 Bad token; invalid JSON | ${WA1}`);
     expect(authenticate(plugin(), bearer('a.b'))).toBe(`401 Bad token; invalid JSON | ${WA1}`);
     expect(authenticate(plugin(), bearer(`${h}.${p}.sig.extra`))).toBe(`401 Bad token; invalid signature | ${WA1}`);
-    expect(authenticate(plugin(), bearer(makeToken({ alg: 'none' }, { iss: 'alice-key' }, 'x', 'HS256')))).toBe(`401 Bad token; invalid alg | ${WA1}`);
+    expect(authenticate(plugin(), bearer(makeToken({ alg: 'none' }, { iss: 'alice-key' }, 'x', 'HS256')))).toBe(
+      `401 Bad token; invalid alg | ${WA1}`,
+    );
     expect(authenticate(plugin(), bearer(`${h}.${p}+/.${s}`))).toBe(`401 Bad token; invalid JSON | ${WA1}`);
     expect(authenticate(plugin(), bearer(`${h}.${p}.${s}+/`))).toBe(`401 Bad token; invalid signature | ${WA1}`);
   });
@@ -97,29 +101,53 @@ describe('Kong derived cases (§9.6)', () => {
     expect(authenticate(plugin({ run_on_preflight: false }), request({ method: 'OPTIONS' }))).toBe('bypass');
   });
   it('D15: the allow carries the real consumer, whose headers have no custom id when it has none', () => {
-    const d = sync(createAuthenticator(buildConfig(), { now: () => NOW, hmac })
-      .authenticate(plugin(), bearer(T2, { headers: { 'x-consumer-username': 'evil', 'x-consumer-custom-id': 'evil' } })));
-    expect(d.kind === 'allow' && d.consumer.upstreamHeaders).toEqual(['X-Consumer-ID', DEFAULT_CONSUMERS[1]!.id, 'X-Consumer-Username', 'bob']);
+    const d = sync(
+      createAuthenticator(buildConfig(), { now: () => NOW, hmac }).authenticate(
+        plugin(),
+        bearer(T2, { headers: { 'x-consumer-username': 'evil', 'x-consumer-custom-id': 'evil' } }),
+      ),
+    );
+    expect(d.kind === 'allow' && d.consumer.upstreamHeaders).toEqual([
+      'X-Consumer-ID',
+      DEFAULT_CONSUMERS[1]!.id,
+      'X-Consumer-Username',
+      'bob',
+    ]);
   });
-  it('D16: Kong\'s 500 cases are 401s here (numeric iss, wrong-length ES signature, header 123); a valid PS256 signature from a 3072-bit key is accepted', () => {
-    expect(authenticate(plugin(), bearer(makeToken({ alg: 'HS256' }, { iss: 123 }, 'alice-secret')))).toBe(`401 Invalid 'iss' in claims | ${WA1}`);
+  it("D16: Kong's 500 cases are 401s here (numeric iss, wrong-length ES signature, header 123); a valid PS256 signature from a 3072-bit key is accepted", () => {
+    expect(authenticate(plugin(), bearer(makeToken({ alg: 'HS256' }, { iss: 123 }, 'alice-secret')))).toBe(
+      `401 Invalid 'iss' in claims | ${WA1}`,
+    );
     const es = makeToken({ alg: 'ES256' }, { iss: 'es256' }, KEYS['p256-a']!.privatePem);
     expect(authenticate(plugin(), bearer(`${es}AAAA`))).toBe(`401 Invalid signature | ${WA1}`);
-    expect(authenticate(plugin(), bearer(makeToken('123', { iss: 'alice-key' }, 'alice-secret', 'HS256')))).toBe(`401 Bad token; invalid alg | ${WA1}`);
-    expect(authenticate(plugin(), bearer(makeToken({ alg: 'PS256' }, { iss: 'ps256-3072' }, KEYS.rsa3072!.privatePem)))).toBe('allow extra');
+    expect(authenticate(plugin(), bearer(makeToken('123', { iss: 'alice-key' }, 'alice-secret', 'HS256')))).toBe(
+      `401 Bad token; invalid alg | ${WA1}`,
+    );
+    expect(authenticate(plugin(), bearer(makeToken({ alg: 'PS256' }, { iss: 'ps256-3072' }, KEYS.rsa3072!.privatePem)))).toBe(
+      'allow extra',
+    );
   });
 });
 
-interface Vector { alg: string; jwk?: Record<string, string>; token: string }
+interface Vector {
+  alg: string;
+  jwk?: Record<string, string>;
+  token: string;
+}
 const RFC = JSON.parse(readFileSync(new URL('../../fixtures/auth/rfc7515.json', import.meta.url), 'utf8')) as Record<string, Vector>;
-const pemOf = (jwk: Record<string, string>) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+const pemOf = (jwk: Record<string, string>) =>
+  createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
 
 describe('RFC 7515 Appendix A vectors (their exp is in 2011)', () => {
   const JOE = '55555555-5555-4555-8555-555555555555';
   function rfcAuth(alg: JwtAlgorithm, material: { secret?: string; pem?: string }) {
-    const config = buildConfig([{ id: JOE, username: 'joe', credentials: [
-      { key: 'joe', algorithm: alg, secret: material.secret ?? null, rsa_public_key: material.pem ?? null },
-    ] }]);
+    const config = buildConfig([
+      {
+        id: JOE,
+        username: 'joe',
+        credentials: [{ key: 'joe', algorithm: alg, secret: material.secret ?? null, rsa_public_key: material.pem ?? null }],
+      },
+    ]);
     return createAuthenticator(config, { now: () => NOW, hmac });
   }
   const vectors: Array<[string, JwtAlgorithm, () => { secret?: string; pem?: string }, boolean]> = [
@@ -127,23 +155,30 @@ describe('RFC 7515 Appendix A vectors (their exp is in 2011)', () => {
     ['A2', 'RS256', () => ({ pem: pemOf(RFC.A2!.jwk!) }), false],
     ['A3', 'ES256', () => ({ pem: pemOf(RFC.A3!.jwk!) }), false],
   ];
-  it.each(vectors)('%s (%s) is accepted without exp checks and "token expired" with them, also on a cache hit', (id, alg, material, b64) => {
-    const a = rfcAuth(alg, material());
-    const token = RFC[id]!.token;
-    const loose = plugin({ secret_is_base64: b64 });
-    const strict = plugin({ secret_is_base64: b64, claims_to_verify: ['exp'] });
-    expect(answer(sync(a.authenticate(strict, bearer(token))))).toBe(`401 {"exp":"token expired"} | ${WA1}`);
-    expect(answer(sync(a.authenticate(loose, bearer(token))))).toBe('allow joe');
-    expect(answer(sync(a.authenticate(strict, bearer(token))))).toBe(`401 {"exp":"token expired"} | ${WA1}`);
-  });
+  it.each(vectors)(
+    '%s (%s) is accepted without exp checks and "token expired" with them, also on a cache hit',
+    (id, alg, material, b64) => {
+      const a = rfcAuth(alg, material());
+      const token = RFC[id]!.token;
+      const loose = plugin({ secret_is_base64: b64 });
+      const strict = plugin({ secret_is_base64: b64, claims_to_verify: ['exp'] });
+      expect(answer(sync(a.authenticate(strict, bearer(token))))).toBe(`401 {"exp":"token expired"} | ${WA1}`);
+      expect(answer(sync(a.authenticate(loose, bearer(token))))).toBe('allow joe');
+      expect(answer(sync(a.authenticate(strict, bearer(token))))).toBe(`401 {"exp":"token expired"} | ${WA1}`);
+    },
+  );
   it.each(vectors)('%s (%s) with a flipped signature character is Invalid signature', (id, alg, material, b64) => {
     const token = RFC[id]!.token;
     const dot = token.lastIndexOf('.');
     const flipped = `${token.slice(0, dot + 1)}${token[dot + 1] === 'A' ? 'B' : 'A'}${token.slice(dot + 2)}`;
-    expect(answer(sync(rfcAuth(alg, material()).authenticate(plugin({ secret_is_base64: b64 }), bearer(flipped))))).toBe(`401 Invalid signature | ${WA1}`);
+    expect(answer(sync(rfcAuth(alg, material()).authenticate(plugin({ secret_is_base64: b64 }), bearer(flipped))))).toBe(
+      `401 Invalid signature | ${WA1}`,
+    );
   });
   it('A.1 is Invalid signature when the JWK k is used as raw text (secret_is_base64 false)', () => {
-    expect(answer(sync(rfcAuth('HS256', { secret: RFC.A1!.jwk!.k }).authenticate(plugin(), bearer(RFC.A1!.token))))).toBe(`401 Invalid signature | ${WA1}`);
+    expect(answer(sync(rfcAuth('HS256', { secret: RFC.A1!.jwk!.k }).authenticate(plugin(), bearer(RFC.A1!.token))))).toBe(
+      `401 Invalid signature | ${WA1}`,
+    );
   });
   it('A.5 (unsecured) is Bad token; invalid alg, also with a signature appended', () => {
     const a = rfcAuth('HS256', { secret: 'x' });

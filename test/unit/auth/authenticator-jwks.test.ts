@@ -12,11 +12,16 @@ import { startIdp, type TestIdp } from '../../helpers/test-idp.js';
 import { bearer, plugin } from './helpers.js';
 
 let idp: TestIdp;
-beforeAll(async () => { idp = await startIdp(); });
+beforeAll(async () => {
+  idp = await startIdp();
+});
 afterAll(() => idp.close());
 
 function compiled(secret: Record<string, unknown>, consumers: Array<Record<string, unknown>> = []): CompiledConfig {
-  const doc = { _format_version: '3.0', consumers: [{ username: 'fusion', jwt_secrets: [{ algorithm: 'RS256', ...secret }] }, ...consumers] };
+  const doc = {
+    _format_version: '3.0',
+    consumers: [{ username: 'fusion', jwt_secrets: [{ algorithm: 'RS256', ...secret }] }, ...consumers],
+  };
   const r = loadConfigText(JSON.stringify(doc), 'json', 'test.json');
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return compileConfig(r.config, 1);
@@ -78,7 +83,9 @@ describe('authenticator with an inline jwks', () => {
 
 describe('authenticator with an asynchronous verifier', () => {
   it('returns a Promise on a miss and a synchronous decision on a cache hit', async () => {
-    const auth = createAuthenticator(compiled({ key: idp.url, rsa_public_key: idp.current.publicPem }), { verifyAsymmetric: createLibuvVerifier().verify });
+    const auth = createAuthenticator(compiled({ key: idp.url, rsa_public_key: idp.current.publicPem }), {
+      verifyAsymmetric: createLibuvVerifier().verify,
+    });
     const token = idp.token();
     const first = auth.authenticate(plugin(), bearer(token));
     expect(isPromise(first)).toBe(true);
@@ -88,12 +95,19 @@ describe('authenticator with an asynchronous verifier', () => {
 
   it('answers 503 verifyQueueFull when the verifier is full, even with anonymous set, and counts it', () => {
     const full = new PoolFullError();
-    const auth = createAuthenticator(
-      compiled({ key: idp.url, rsa_public_key: idp.current.publicPem }, [{ username: 'anon' }]),
-      { verifyAsymmetric: () => { throw full; } },
-    );
+    const auth = createAuthenticator(compiled({ key: idp.url, rsa_public_key: idp.current.publicPem }, [{ username: 'anon' }]), {
+      verifyAsymmetric: () => {
+        throw full;
+      },
+    });
     const out = auth.authenticate(plugin({ anonymous: 'anon' }), bearer(idp.token())) as AuthDecision;
-    expect(out).toEqual({ kind: 'deny', reason: 13, status: 503, body: '{"message":"Authentication is temporarily overloaded"}', wwwAuthenticate: null });
+    expect(out).toEqual({
+      kind: 'deny',
+      reason: 13,
+      status: 503,
+      body: '{"message":"Authentication is temporarily overloaded"}',
+      wwwAuthenticate: null,
+    });
     expect(auth.stats().verifyQueueFull).toBe(1);
   });
 });

@@ -5,7 +5,20 @@ import type { CompiledConfig, JwtAlgorithm } from '../../../src/config/types.js'
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
 import { verifyAsymmetric } from '../../../src/crypto/asymmetric.js';
 import {
-  ALICE_ID, ANON_ID, b64url, bearer, buildConfig, DEFAULT_CONSUMERS, denied, hs256, KEYS, makeToken, NOW, plugin, request, sync,
+  ALICE_ID,
+  ANON_ID,
+  b64url,
+  bearer,
+  buildConfig,
+  DEFAULT_CONSUMERS,
+  denied,
+  hs256,
+  KEYS,
+  makeToken,
+  NOW,
+  plugin,
+  request,
+  sync,
   type ConsumerSpec,
 } from './helpers.js';
 
@@ -15,12 +28,19 @@ const hmac = createHmacVerifier();
 function auth(config: CompiledConfig = buildConfig(), options: AuthenticatorOptions = {}) {
   let now = NOW;
   const a = createAuthenticator(config, { now: () => now, hmac, ...options });
-  return { a, advance: (s: number) => { now += s; } };
+  return {
+    a,
+    advance: (s: number) => {
+      now += s;
+    },
+  };
 }
 const message = (o: AuthOutcome) => JSON.parse(denied(o).body).message as string;
 
 const asymCredentials: ConsumerSpec = {
-  id: '44444444-4444-4444-8444-444444444444', username: 'asym-user', credentials: [
+  id: '44444444-4444-4444-8444-444444444444',
+  username: 'asym-user',
+  credentials: [
     { key: 'rs256', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem },
     { key: 'rs384', algorithm: 'RS384', rsa_public_key: KEYS.rsa3072!.publicPem },
     { key: 'rs512', algorithm: 'RS512', rsa_public_key: KEYS.rsa4096!.publicPem },
@@ -43,12 +63,30 @@ const asymCredentials: ConsumerSpec = {
 };
 const fullConfig = () => buildConfig([...DEFAULT_CONSUMERS, asymCredentials]);
 const KEY_FOR: Record<string, string> = {
-  rs256: 'rsa2048-a', rs384: 'rsa3072', rs512: 'rsa4096', ps256: 'rsa2048-a', ps384: 'rsa3072', ps512: 'rsa4096',
-  es256: 'p256-a', es384: 'p384', es512: 'p521', ed25519: 'ed25519-a', ed448: 'ed448',
+  rs256: 'rsa2048-a',
+  rs384: 'rsa3072',
+  rs512: 'rsa4096',
+  ps256: 'rsa2048-a',
+  ps384: 'rsa3072',
+  ps512: 'rsa4096',
+  es256: 'p256-a',
+  es384: 'p384',
+  es512: 'p521',
+  ed25519: 'ed25519-a',
+  ed448: 'ed448',
 };
 const ALG_FOR: Record<string, JwtAlgorithm> = {
-  rs256: 'RS256', rs384: 'RS384', rs512: 'RS512', ps256: 'PS256', ps384: 'PS384', ps512: 'PS512',
-  es256: 'ES256', es384: 'ES384', es512: 'ES512', ed25519: 'EdDSA', ed448: 'EdDSA',
+  rs256: 'RS256',
+  rs384: 'RS384',
+  rs512: 'RS512',
+  ps256: 'PS256',
+  ps384: 'PS384',
+  ps512: 'PS512',
+  es256: 'ES256',
+  es384: 'ES384',
+  es512: 'ES512',
+  ed25519: 'EdDSA',
+  ed448: 'EdDSA',
 };
 const asymToken = (key: string, payload: object = { iss: key }, signer = KEY_FOR[key]!) =>
   makeToken({ typ: 'JWT', alg: ALG_FOR[key] }, payload, KEYS[signer]!.privatePem);
@@ -93,11 +131,13 @@ describe('authenticator: OPTIONS and run_on_preflight', () => {
 describe('authenticator: decoding and the key claim', () => {
   const p = plugin();
   const { a } = auth();
-  it('reports malformed tokens with Kong\'s Bad token messages and WA1', () => {
+  it("reports malformed tokens with Kong's Bad token messages and WA1", () => {
     expect(denied(a.authenticate(p, bearer('abc')))).toMatchObject({ body: '{"message":"Bad token; invalid JSON"}', wwwAuthenticate: WA1 });
     expect(message(a.authenticate(p, bearer(`no-way-this-works${hs256({ iss: 'alice-key' })}`)))).toBe('Bad token; invalid JSON');
     expect(message(a.authenticate(p, bearer(`${hs256({ iss: 'alice-key' })}.extra`)))).toBe('Bad token; invalid signature');
-    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'hs256' }, { iss: 'alice-key' }, 'alice-secret', 'HS256'))))).toBe('Bad token; invalid alg');
+    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'hs256' }, { iss: 'alice-key' }, 'alice-secret', 'HS256'))))).toBe(
+      'Bad token; invalid alg',
+    );
   });
   it('refuses alg none in any spelling, with or without a signature', () => {
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
@@ -105,15 +145,15 @@ describe('authenticator: decoding and the key claim', () => {
       expect(message(a.authenticate(p, bearer(t)))).toBe('Bad token; invalid alg');
     }
   });
-  it('requires the key claim: No mandatory \'iss\' in claims', () => {
+  it("requires the key claim: No mandatory 'iss' in claims", () => {
     const d = denied(a.authenticate(p, bearer(hs256({ sub: 'x' }, 'foo'))));
     expect(d).toMatchObject({ body: '{"message":"No mandatory \'iss\' in claims"}', wwwAuthenticate: WA1 });
   });
-  it('answers Invalid \'iss\' in claims for an empty iss, without falling back to the header', () => {
+  it("answers Invalid 'iss' in claims for an empty iss, without falling back to the header", () => {
     const t = makeToken({ alg: 'HS256', iss: 'alice-key' }, { iss: '' }, 'alice-secret');
     expect(message(a.authenticate(p, bearer(t)))).toBe("Invalid 'iss' in claims");
   });
-  it('answers 401 Invalid \'iss\' in claims for a non-string key claim (Kong answers 500)', () => {
+  it("answers 401 Invalid 'iss' in claims for a non-string key claim (Kong answers 500)", () => {
     for (const iss of [123, true, { key: 'alice-key' }, ['alice-key'], null]) {
       const d = denied(a.authenticate(p, bearer(hs256({ iss }))));
       expect(d.status).toBe(401);
@@ -122,7 +162,9 @@ describe('authenticator: decoding and the key claim', () => {
   });
   it('falls back to the JOSE header when the payload claim is absent or false', () => {
     expect(sync(a.authenticate(p, bearer(makeToken({ alg: 'HS256', iss: 'alice-key' }, { sub: 1 }, 'alice-secret')))).kind).toBe('allow');
-    expect(sync(a.authenticate(p, bearer(makeToken({ alg: 'HS256', iss: 'alice-key' }, { iss: false }, 'alice-secret')))).kind).toBe('allow');
+    expect(sync(a.authenticate(p, bearer(makeToken({ alg: 'HS256', iss: 'alice-key' }, { iss: false }, 'alice-secret')))).kind).toBe(
+      'allow',
+    );
     expect(message(a.authenticate(p, bearer(hs256({ iss: false }))))).toBe("No mandatory 'iss' in claims");
   });
   it('prefers the payload claim over the header', () => {
@@ -179,7 +221,7 @@ describe('authenticator: HMAC credentials', () => {
     expect(d).toMatchObject({ body: '{"message":"Invalid algorithm"}', wwwAuthenticate: WA1 });
     expect(message(a.authenticate(p, bearer(makeToken({ alg: 'HS512' }, { iss: 'alice-key' }, 'alice-secret'))))).toBe('Invalid algorithm');
   });
-  it('refuses an HS256 token signed with an RSA credential\'s public PEM as the secret', () => {
+  it("refuses an HS256 token signed with an RSA credential's public PEM as the secret", () => {
     const pem = KEYS['rsa2048-a']!.publicPem;
     expect(message(a.authenticate(p, bearer(makeToken({ alg: 'HS256' }, { iss: 'rs256' }, pem))))).toBe('Invalid algorithm');
   });
@@ -241,8 +283,12 @@ describe('authenticator: asymmetric credentials', () => {
     expect(message(a.authenticate(p, bearer(psSigned)))).toBe('Invalid signature');
   });
   it('returns Invalid algorithm for an RS token on a PS credential and an ES token on an EdDSA credential', () => {
-    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'RS256' }, { iss: 'ps256' }, KEYS['rsa2048-a']!.privatePem))))).toBe('Invalid algorithm');
-    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'ES256' }, { iss: 'ed25519' }, KEYS['p256-a']!.privatePem))))).toBe('Invalid algorithm');
+    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'RS256' }, { iss: 'ps256' }, KEYS['rsa2048-a']!.privatePem))))).toBe(
+      'Invalid algorithm',
+    );
+    expect(message(a.authenticate(p, bearer(makeToken({ alg: 'ES256' }, { iss: 'ed25519' }, KEYS['p256-a']!.privatePem))))).toBe(
+      'Invalid algorithm',
+    );
   });
   it('returns Invalid key/secret for an ES credential without a usable key', () => {
     const t = makeToken({ alg: 'ES256' }, { iss: 'es-nokey' }, KEYS['p256-a']!.privatePem);
@@ -257,8 +303,9 @@ describe('authenticator: asymmetric credentials', () => {
     const outcome = pooled.authenticate(p, bearer(asymToken('rs256')));
     expect(outcome).toBeInstanceOf(Promise);
     expect((await outcome).kind).toBe('allow');
-    expect(JSON.parse(denied(await pooled.authenticate(p, bearer(asymToken('rs256', { iss: 'rs256' }, 'rsa2048-b')))).body).message)
-      .toBe('Invalid signature');
+    expect(JSON.parse(denied(await pooled.authenticate(p, bearer(asymToken('rs256', { iss: 'rs256' }, 'rsa2048-b')))).body).message).toBe(
+      'Invalid signature',
+    );
     // a rejected verification is a failed one
     const { a: broken } = auth(fullConfig(), { verifyAsymmetric: () => Promise.reject(new Error('pool down')) });
     expect(JSON.parse(denied(await broken.authenticate(p, bearer(asymToken('rs256')))).body).message).toBe('Invalid signature');
@@ -272,12 +319,18 @@ describe('authenticator: claims', () => {
   it('returns the claim error object as the body', () => {
     const p = plugin({ claims_to_verify: ['nbf', 'exp'] });
     const { a } = auth();
-    expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW - 10, nbf: NOW - 10 })))))
-      .toMatchObject({ status: 401, body: '{"exp":"token expired"}', wwwAuthenticate: WA1 });
-    expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW + 10, nbf: NOW + 5 })))).body)
-      .toBe('{"nbf":"token not valid yet"}');
-    expect(JSON.parse(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key' })))).body))
-      .toEqual({ nbf: 'must be a number', exp: 'must be a number' });
+    expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW - 10, nbf: NOW - 10 }))))).toMatchObject({
+      status: 401,
+      body: '{"exp":"token expired"}',
+      wwwAuthenticate: WA1,
+    });
+    expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW + 10, nbf: NOW + 5 })))).body).toBe(
+      '{"nbf":"token not valid yet"}',
+    );
+    expect(JSON.parse(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key' })))).body)).toEqual({
+      nbf: 'must be a number',
+      exp: 'must be a number',
+    });
     expect(sync(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW + 10, nbf: NOW })))).kind).toBe('allow');
   });
   it('checks the signature before the claims', () => {
@@ -288,7 +341,8 @@ describe('authenticator: claims', () => {
     const p = plugin({ claims_to_verify: ['exp'], maximum_expiration: 300 });
     const { a } = auth();
     expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW + 3600 }))))).toMatchObject({
-      body: '{"exp":"exceeds maximum allowed expiration"}', wwwAuthenticate: WA1,
+      body: '{"exp":"exceeds maximum allowed expiration"}',
+      wwwAuthenticate: WA1,
     });
     expect(sync(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW + 300 })))).kind).toBe('allow');
     expect(denied(a.authenticate(p, bearer(hs256({ iss: 'alice-key', exp: NOW - 1 })))).body).toBe('{"exp":"token expired"}');
@@ -299,10 +353,19 @@ describe('authenticator: anonymous', () => {
   it('falls back to the anonymous consumer by id on any failure, with no credential', () => {
     const p = plugin({ anonymous: ANON_ID, claims_to_verify: ['exp'] });
     const { a } = auth();
-    for (const r of [request(), bearer('garbage'), bearer(hs256({ iss: 'alice-key' }, 'bad')),
-      bearer(hs256({ iss: 'alice-key', exp: NOW - 1 })), bearer('a.b.c', { query: 'jwt=x.y.z' })]) {
+    for (const r of [
+      request(),
+      bearer('garbage'),
+      bearer(hs256({ iss: 'alice-key' }, 'bad')),
+      bearer(hs256({ iss: 'alice-key', exp: NOW - 1 })),
+      bearer('a.b.c', { query: 'jwt=x.y.z' }),
+    ]) {
       expect(sync(a.authenticate(p, r))).toMatchObject({
-        kind: 'allow', anonymous: true, credential: null, token: null, consumer: { entity: { id: ANON_ID } },
+        kind: 'allow',
+        anonymous: true,
+        credential: null,
+        token: null,
+        consumer: { entity: { id: ANON_ID } },
       });
     }
   });
@@ -312,7 +375,10 @@ describe('authenticator: anonymous', () => {
   });
   it('finds the anonymous consumer by username', () => {
     const p = plugin({ anonymous: 'anonymous-user' });
-    expect(sync(auth().a.authenticate(p, request()))).toMatchObject({ anonymous: true, consumer: { entity: { username: 'anonymous-user' } } });
+    expect(sync(auth().a.authenticate(p, request()))).toMatchObject({
+      anonymous: true,
+      consumer: { entity: { username: 'anonymous-user' } },
+    });
   });
   it('answers 500 when the anonymous consumer does not exist', () => {
     const missing = '00000000-dead-4bad-8bad-000000000000';
@@ -341,7 +407,7 @@ describe('authenticator: verified-token cache', () => {
     expect(denied(a.authenticate(p, bearer(t))).body).toBe('{"exp":"token expired"}');
     expect(a.stats().cacheHits).toBe(1);
   });
-  it('re-checks the route\'s own claims_to_verify and maximum_expiration on a hit', () => {
+  it("re-checks the route's own claims_to_verify and maximum_expiration on a hit", () => {
     const { a } = auth();
     const t = hs256({ iss: 'alice-key', exp: NOW + 3600 });
     expect(sync(a.authenticate(plugin(), bearer(t))).kind).toBe('allow');
@@ -442,7 +508,10 @@ describe('authenticator: type confusion and hostile input', () => {
     const signingInput = t.slice(0, t.lastIndexOf('.'));
     const alphabet = 'ABCabc019-_+/=.%é \t';
     let seed = 12345;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
     for (let i = 0; i < 3000; i++) {
       const chars = [...t];
       for (let k = 0, edits = 1 + rnd(3); k < edits; k++) chars[rnd(chars.length)] = alphabet[rnd(alphabet.length)]!;

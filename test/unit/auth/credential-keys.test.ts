@@ -17,9 +17,19 @@ describe('credential keys', () => {
   });
 
   it('marks a secret that nginx base64url would refuse as unusable for secret_is_base64', () => {
-    const keys = createCredentialKeys(buildConfig([{ id: 'c1', credentials: [
-      { key: 'std', secret: 'ab+/cd==' }, { key: 'odd', secret: 'abcde' }, { key: 'bang', secret: 'not base64!' },
-    ] }]), hmac);
+    const keys = createCredentialKeys(
+      buildConfig([
+        {
+          id: 'c1',
+          credentials: [
+            { key: 'std', secret: 'ab+/cd==' },
+            { key: 'odd', secret: 'abcde' },
+            { key: 'bang', secret: 'not base64!' },
+          ],
+        },
+      ]),
+      hmac,
+    );
     for (const k of ['std', 'odd', 'bang']) {
       expect(keys.get(k)!.hmacSlotBase64).toBe(NO_KEY);
       expect(keys.get(k)!.hmacSlot).toBeGreaterThanOrEqual(0);
@@ -32,11 +42,19 @@ describe('credential keys', () => {
   });
 
   it('keeps the public key of asymmetric credentials and never base64-decodes it', () => {
-    const keys = createCredentialKeys(buildConfig([{ id: 'c1', credentials: [
-      { key: 'rs', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem },
-      { key: 'es-none', algorithm: 'ES256', rsa_public_key: null },
-      { key: 'es-junk', algorithm: 'ES256', rsa_public_key: 'garbage' },
-    ] }]), hmac);
+    const keys = createCredentialKeys(
+      buildConfig([
+        {
+          id: 'c1',
+          credentials: [
+            { key: 'rs', algorithm: 'RS256', rsa_public_key: KEYS['rsa2048-a']!.publicPem },
+            { key: 'es-none', algorithm: 'ES256', rsa_public_key: null },
+            { key: 'es-junk', algorithm: 'ES256', rsa_public_key: 'garbage' },
+          ],
+        },
+      ]),
+      hmac,
+    );
     expect(keys.get('rs')!.publicKey?.asymmetricKeyType).toBe('rsa');
     expect(keys.get('rs')!.isHmac).toBe(false);
     expect(keys.get('es-none')!.publicKey).toBeNull();
@@ -44,9 +62,10 @@ describe('credential keys', () => {
   });
 
   it('derives the public key from a private key PEM, as OpenSSL would', () => {
-    const keys = createCredentialKeys(buildConfig([{ id: 'c1', credentials: [
-      { key: 'ed', algorithm: 'EdDSA', rsa_public_key: KEYS['ed25519-a']!.privatePem },
-    ] }]), hmac);
+    const keys = createCredentialKeys(
+      buildConfig([{ id: 'c1', credentials: [{ key: 'ed', algorithm: 'EdDSA', rsa_public_key: KEYS['ed25519-a']!.privatePem }] }]),
+      hmac,
+    );
     expect(keys.get('ed')!.publicKey?.type).toBe('public');
   });
 

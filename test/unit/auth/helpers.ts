@@ -3,14 +3,23 @@ import { makeToken } from '../../helpers/tokens.js';
 import { gatewaySettings } from '../../helpers/gateway-settings.js';
 import { readFileSync } from 'node:fs';
 import type {
-  CompiledConfig, CompiledConsumer, CompiledCredential, CompiledJwtPlugin, GatewaySettings, JwtAlgorithm, JwtPluginConfig,
+  CompiledConfig,
+  CompiledConsumer,
+  CompiledCredential,
+  CompiledJwtPlugin,
+  GatewaySettings,
+  JwtAlgorithm,
+  JwtPluginConfig,
 } from '../../../src/config/types.js';
 import type { AuthDecision, AuthDeny, AuthOutcome, AuthRequest } from '../../../src/auth/types.js';
 import { jwtConfigDefaults } from '../../../src/config/fields.js';
 import { compileCredential } from '../../../src/config/compile.js';
 import { compileJwtPolicy } from '../../../src/auth/jwt-policy.js';
 
-export interface KeyPair { publicPem: string; privatePem: string }
+export interface KeyPair {
+  publicPem: string;
+  privatePem: string;
+}
 export const KEYS: Record<string, KeyPair> = JSON.parse(
   readFileSync(new URL('../../fixtures/auth/keys.json', import.meta.url), 'utf8'),
 ) as Record<string, KeyPair>;
@@ -66,14 +75,22 @@ export function buildConfig(
     for (const c of spec.credentials ?? []) {
       const algorithm = c.algorithm ?? 'HS256';
       const entity = {
-        id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, consumer: spec.id, key: c.key,
-        secret: c.secret === undefined ? null : c.secret, algorithm, rsa_public_key: c.rsa_public_key ?? null, tags: null,
+        id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+        consumer: spec.id,
+        key: c.key,
+        secret: c.secret === undefined ? null : c.secret,
+        algorithm,
+        rsa_public_key: c.rsa_public_key ?? null,
+        tags: null,
       };
       credentialsByKey.set(c.key, compileCredential(entity, consumer));
     }
   }
   const gateway = gatewaySettings({
-    max_header_bytes: 65536, max_body_bytes: 1048576, log_level: 'silent', drain_timeout_ms: 1000,
+    max_header_bytes: 65536,
+    max_body_bytes: 1048576,
+    log_level: 'silent',
+    drain_timeout_ms: 1000,
     token_cache: { enabled: true, max_entries: 1000, max_bytes: 1 << 20, max_token_bytes: 8192, ...tokenCache },
   });
   return {
@@ -97,8 +114,14 @@ export function plugin(overrides: Partial<JwtPluginConfig> = {}): CompiledJwtPlu
   const config = pluginConfig(overrides);
   return {
     entity: {
-      id: `99999999-0000-4000-8000-${String(++pluginCount).padStart(12, '0')}`, name: 'jwt', enabled: true,
-      service: null, route: null, config, protocols: ['http', 'https'], tags: null,
+      id: `99999999-0000-4000-8000-${String(++pluginCount).padStart(12, '0')}`,
+      name: 'jwt',
+      enabled: true,
+      service: null,
+      route: null,
+      config,
+      protocols: ['http', 'https'],
+      tags: null,
     },
     config,
     policy: compileJwtPolicy(config),

@@ -12,7 +12,12 @@ const WA1 = 'Bearer error="invalid_token"';
 function auth() {
   let now = NOW;
   const a = createAuthenticator(buildConfig(), { now: () => now, hmac });
-  return { a, advance: (s: number) => { now += s; } };
+  return {
+    a,
+    advance: (s: number) => {
+      now += s;
+    },
+  };
 }
 const allowed = (o: AuthOutcome) => expect(sync(o).kind).toBe('allow');
 const token = (claims: object) => hs256({ iss: 'alice-key', ...claims });
@@ -123,10 +128,12 @@ describe('jwt policy: issuers and audiences', () => {
 
 describe('jwt policy: scopes and roles', () => {
   const forbidden = (scope: string, realm?: string) => ({
-    status: 403, body: '{"message":"Forbidden"}',
-    wwwAuthenticate: realm === undefined
-      ? `Bearer error="insufficient_scope", scope="${scope}"`
-      : `Bearer realm="${realm}", error="insufficient_scope", scope="${scope}"`,
+    status: 403,
+    body: '{"message":"Forbidden"}',
+    wwwAuthenticate:
+      realm === undefined
+        ? `Bearer error="insufficient_scope", scope="${scope}"`
+        : `Bearer realm="${realm}", error="insufficient_scope", scope="${scope}"`,
   });
   it('accepts a space-separated scope string holding all required scopes', () => {
     const { a } = auth();
@@ -140,7 +147,9 @@ describe('jwt policy: scopes and roles', () => {
     const { a } = auth();
     const p = plugin({ scopes_required: ['read', 'write'] });
     both(a, p, token({ scope: 'read readwrite' }), (o) => expect(denied(o)).toMatchObject(forbidden('read write')));
-    both(a, plugin({ scopes_required: ['read'], realm: 'api' }), token({}), (o) => expect(denied(o)).toMatchObject(forbidden('read', 'api')));
+    both(a, plugin({ scopes_required: ['read'], realm: 'api' }), token({}), (o) =>
+      expect(denied(o)).toMatchObject(forbidden('read', 'api')),
+    );
   });
   it('passes any-match with one of the scopes and fails with none', () => {
     const { a } = auth();

@@ -7,18 +7,30 @@ import type { JwtAlgorithm } from '../../../src/config/types.js';
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
 import { bearer, buildConfig, plugin } from './helpers.js';
 
-interface Vector { alg: string; jwk?: Record<string, string>; token: string }
+interface Vector {
+  alg: string;
+  jwk?: Record<string, string>;
+  token: string;
+}
 const RFC = JSON.parse(readFileSync(new URL('../../fixtures/auth/rfc7515.json', import.meta.url), 'utf8')) as Record<string, Vector>;
 const JOE = '55555555-5555-4555-8555-555555555555';
 
 function authFor(alg: JwtAlgorithm, material: { secret?: string; pem?: string }) {
-  const config = buildConfig([{ id: JOE, username: 'joe', credentials: [
-    { key: 'joe', algorithm: alg, secret: material.secret ?? null, rsa_public_key: material.pem ?? null },
-  ] }]);
+  const config = buildConfig([
+    {
+      id: JOE,
+      username: 'joe',
+      credentials: [{ key: 'joe', algorithm: alg, secret: material.secret ?? null, rsa_public_key: material.pem ?? null }],
+    },
+  ]);
   return createAuthenticator(config, { now: () => 1_700_000_000, hmac: createHmacVerifier() });
 }
-const pemOf = (jwk: Record<string, string>) => createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
-const sync = (o: AuthOutcome): AuthDecision => { if (o instanceof Promise) throw new Error('async'); return o; };
+const pemOf = (jwk: Record<string, string>) =>
+  createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+const sync = (o: AuthOutcome): AuthDecision => {
+  if (o instanceof Promise) throw new Error('async');
+  return o;
+};
 
 describe('RFC 7515 Appendix A examples', () => {
   it('A.1 HS256 verifies with the JWK secret under secret_is_base64 (CRLF in the JSON is fine)', () => {
@@ -40,10 +52,16 @@ describe('RFC 7515 Appendix A examples', () => {
   });
   it('A.4 ES512 has a non-JSON payload and is refused as Bad token; invalid JSON', () => {
     const a = authFor('ES512', { pem: pemOf(RFC.A4!.jwk!) });
-    expect(sync(a.authenticate(plugin(), bearer(RFC.A4!.token)))).toMatchObject({ kind: 'deny', body: '{"message":"Bad token; invalid JSON"}' });
+    expect(sync(a.authenticate(plugin(), bearer(RFC.A4!.token)))).toMatchObject({
+      kind: 'deny',
+      body: '{"message":"Bad token; invalid JSON"}',
+    });
   });
   it('A.5 alg none is refused as Bad token; invalid alg', () => {
     const a = authFor('HS256', { secret: 'x' });
-    expect(sync(a.authenticate(plugin(), bearer(RFC.A5!.token)))).toMatchObject({ kind: 'deny', body: '{"message":"Bad token; invalid alg"}' });
+    expect(sync(a.authenticate(plugin(), bearer(RFC.A5!.token)))).toMatchObject({
+      kind: 'deny',
+      body: '{"message":"Bad token; invalid alg"}',
+    });
   });
 });

@@ -77,7 +77,21 @@ describe('decodeToken', () => {
     expect(decodeToken(`${b64url({ alg: 256 })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
     expect(decodeToken(`${b64url({ alg: ['HS256'] })}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
     expect(decodeToken(`${b64url('{"__proto__":{"alg":"HS256"}}')}.${P}.sig`)).toBe(JWT_MESSAGES.badTokenAlg);
-    for (const alg of ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'EdDSA']) {
+    for (const alg of [
+      'HS256',
+      'HS384',
+      'HS512',
+      'RS256',
+      'RS384',
+      'RS512',
+      'ES256',
+      'ES384',
+      'ES512',
+      'PS256',
+      'PS384',
+      'PS512',
+      'EdDSA',
+    ]) {
       expect(ok(`${b64url({ alg })}.${P}.sig`).alg).toBe(alg);
     }
   });

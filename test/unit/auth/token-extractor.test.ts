@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bearerToken, cookieValue, createTokenExtractor, MAX_QUERY_ARGS, MULTIPLE_TOKENS, NO_TOKEN, UNRECOGNIZABLE_TOKEN,
+  bearerToken,
+  cookieValue,
+  createTokenExtractor,
+  MAX_QUERY_ARGS,
+  MULTIPLE_TOKENS,
+  NO_TOKEN,
+  UNRECOGNIZABLE_TOKEN,
   unescapeQueryValue,
 } from '../../../src/auth/token-extractor.js';
 import { pluginConfig, request } from './helpers.js';

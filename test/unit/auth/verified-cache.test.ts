@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createVerifiedCache, entryBytes, INDEX_TAIL, type VerifiedEntry } from '../../../src/auth/verified-cache.js';
 
-const entry = (value: string, exp: unknown = undefined): VerifiedEntry<string> =>
-  ({ value, keyClaimName: 'iss', secretIsBase64: false, exp, nbf: undefined });
+const entry = (value: string, exp: unknown = undefined): VerifiedEntry<string> => ({
+  value,
+  keyClaimName: 'iss',
+  secretIsBase64: false,
+  exp,
+  nbf: undefined,
+});
 const big = { maxEntries: 100, maxBytes: 1 << 20, maxTokenBytes: 8192 };
 
 describe('verified-token cache', () => {

@@ -28,7 +28,10 @@ describe('bench report', () => {
       { id: 'portcullis', label: 'Portcullis', available: true },
       { id: 'peer', label: 'peer', available: false, reason: 'did not start\nlog…' },
     ],
-    scenarios: [{ id: 'a', title: 'A' }, { id: 'b', title: 'B' }],
+    scenarios: [
+      { id: 'a', title: 'A' },
+      { id: 'b', title: 'B' },
+    ],
     cells: {
       direct: { a: summarizeCell([good(40_000, 80_000, 2)]), b: { na: 'no auth' } },
       portcullis: { a: summarizeCell([good(20_000, 40_000, 4)]), b: summarizeCell([{ ok: false, problems: ['3 timeouts'] }]) },
@@ -54,7 +57,11 @@ describe('bench report', () => {
     const md = renderMarkdown({
       ...input(),
       meta: {
-        date: '2026-01-01T00:00:00Z', commit: 'abc1234', node: 'v20.0.0', command: 'npm run bench', pinning: 'not pinned',
+        date: '2026-01-01T00:00:00Z',
+        commit: 'abc1234',
+        node: 'v20.0.0',
+        command: 'npm run bench',
+        pinning: 'not pinned',
         machine: { cpuModel: 'CPU', cpus: 2, memGiB: 4, os: 'Linux' },
         settings: { durationS: 8, repeat: 3, connections: 64, warmupS: 2 },
       },

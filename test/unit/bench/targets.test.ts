@@ -4,28 +4,52 @@ import { addedP99, renderLatencyRows } from '../../../bench/macro/latency.mjs';
 import { summarizeCell } from '../../../bench/macro/report.mjs';
 import { parseResponse } from '../../../bench/macro/open-loop.mjs';
 
-const cell = (perCpuS: number, p99 = 1) => summarizeCell([{ ok: true, problems: [], rps: perCpuS, perCpuS, p50: p99 / 2, p99, p999: p99 * 2 }]);
+const cell = (perCpuS: number, p99 = 1) =>
+  summarizeCell([{ ok: true, problems: [], rps: perCpuS, perCpuS, p50: p99 / 2, p99, p999: p99 * 2 }]);
 const latency = (directP99: number, gatewayP99: number) => ({
   maxRps: 40_000,
-  rows: [0.25, 0.5, 0.75].map((share) => ({ share, rate: 40_000 * share, cells: { direct: cell(1, directP99), portcullis: cell(1, gatewayP99) } })),
+  rows: [0.25, 0.5, 0.75].map((share) => ({
+    share,
+    rate: 40_000 * share,
+    cells: { direct: cell(1, directP99), portcullis: cell(1, gatewayP99) },
+  })),
 });
 const idle = (share: number) => ({ seconds: 20, cpuS: share * 20, share, resolution: 0.0005 });
 
 describe('#16 targets from one bench run', () => {
   it('passes every target when the gateway meets each threshold', () => {
-    const cells = { portcullis: {
-      passthrough: cell(41_000), 'hs256-one': cell(39_000), 'bad-sig': cell(101_000), 'no-token': cell(120_000),
-      'no-route': cell(130_000), 'resp-64k': cell(15_500),
-    } };
+    const cells = {
+      portcullis: {
+        passthrough: cell(41_000),
+        'hs256-one': cell(39_000),
+        'bad-sig': cell(101_000),
+        'no-token': cell(120_000),
+        'no-route': cell(130_000),
+        'resp-64k': cell(15_500),
+      },
+    };
     const targets = evaluateTargets({ cells, latency: latency(0.4, 1.2), idle: idle(0.002), upstream: 'nginx' });
     expect(targets.map((t) => [t.id, t.pass])).toEqual([
-      ['passthrough', true], ['hs256-one', true], ['refusals', true], ['resp-64k', true], ['p99-added', true], ['idle', true],
+      ['passthrough', true],
+      ['hs256-one', true],
+      ['refusals', true],
+      ['resp-64k', true],
+      ['p99-added', true],
+      ['idle', true],
     ]);
     expect(targets.find((t) => t.id === 'hs256-one')!.measured).toBe('0.95× (39.0k/CPU-s)');
   });
 
   it('fails a target below its threshold and says which refusal fell short', () => {
-    const cells = { portcullis: { passthrough: cell(32_000), 'hs256-one': cell(28_000), 'bad-sig': cell(62_000), 'no-token': cell(110_000), 'no-route': cell(105_000) } };
+    const cells = {
+      portcullis: {
+        passthrough: cell(32_000),
+        'hs256-one': cell(28_000),
+        'bad-sig': cell(62_000),
+        'no-token': cell(110_000),
+        'no-route': cell(105_000),
+      },
+    };
     const targets = evaluateTargets({ cells, latency: latency(0.4, 2), idle: idle(0.02), upstream: 'nginx' });
     const byId = Object.fromEntries(targets.map((t) => [t.id, t]));
     expect(byId.passthrough!.pass).toBe(false);
@@ -48,7 +72,13 @@ describe('#16 targets from one bench run', () => {
   it('computes the p99 the gateway adds over the direct upstream at the same rate', () => {
     const l = latency(0.5, 1.25);
     expect(addedP99(l.rows[1]!)).toBeCloseTo(0.75);
-    const table = renderLatencyRows({ latency: l, systems: [{ id: 'direct', label: 'direct' }, { id: 'portcullis', label: 'Portcullis' }] });
+    const table = renderLatencyRows({
+      latency: l,
+      systems: [
+        { id: 'direct', label: 'direct' },
+        { id: 'portcullis', label: 'Portcullis' },
+      ],
+    });
     expect(table.split('\n')[3]).toBe('| 50% = 20.0k req/s | 0.25 ms / 0.50 ms / 1.00 ms | 0.63 ms / 1.25 ms / 2.50 ms | +0.75 ms |');
   });
 });

@@ -9,7 +9,12 @@ const creds = createCredentials();
 
 function parts(token: string) {
   const [h, p, s] = token.split('.');
-  return { input: `${h}.${p}`, header: JSON.parse(Buffer.from(h!, 'base64url').toString()), payload: JSON.parse(Buffer.from(p!, 'base64url').toString()), sig: Buffer.from(s!, 'base64url') };
+  return {
+    input: `${h}.${p}`,
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()),
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()),
+    sig: Buffer.from(s!, 'base64url'),
+  };
 }
 
 describe('bench tokens', () => {
@@ -85,6 +90,12 @@ describe('bench scenarios and gateway config', () => {
   });
 
   it('splits a gateway command template with quotes', () => {
-    expect(splitCommand(`node "dist/my cli.js" --config {config} 'a b'`)).toEqual(['node', 'dist/my cli.js', '--config', '{config}', 'a b']);
+    expect(splitCommand(`node "dist/my cli.js" --config {config} 'a b'`)).toEqual([
+      'node',
+      'dist/my cli.js',
+      '--config',
+      '{config}',
+      'a b',
+    ]);
   });
 });

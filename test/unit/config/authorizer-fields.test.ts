@@ -15,14 +15,18 @@ describe('gateway authorizer fields', () => {
   });
 
   it('reads a listen address, an Envoy path prefix and a pinned source', () => {
-    const g = valid(base({ gateway: { authorizer_listen: '[::1]:8003', authorizer_path_prefix: '/ext/authz', authorizer_source: 'nginx' } })).gateway;
+    const g = valid(
+      base({ gateway: { authorizer_listen: '[::1]:8003', authorizer_path_prefix: '/ext/authz', authorizer_source: 'nginx' } }),
+    ).gateway;
     expect(g.authorizer_listen).toMatchObject({ host: '::1', port: 8003, ssl: false, engine: null });
     expect(g.authorizer_path_prefix).toBe('/ext/authz');
     expect(g.authorizer_source).toBe('nginx');
   });
 
   it('lists every bad authorizer value with its path', () => {
-    expect(errorLines(base({ gateway: { authorizer_listen: 8003, authorizer_path_prefix: 'authz/', authorizer_source: 'haproxy' } }))).toEqual([
+    expect(
+      errorLines(base({ gateway: { authorizer_listen: 8003, authorizer_path_prefix: 'authz/', authorizer_source: 'haproxy' } })),
+    ).toEqual([
       "$.gateway.authorizer_listen: expected a string or a non-empty list of strings (e.g. '127.0.0.1:8003') or 'off'",
       "$.gateway.authorizer_path_prefix: expected a path such as '/authz' (no query, no trailing '/'), or ''",
       '$.gateway.authorizer_source: expected one of: auto, traefik, nginx, envoy',
@@ -34,8 +38,11 @@ describe('gateway authorizer fields', () => {
   });
 
   it('takes the engine= flag of the listener syntax and refuses every other flag and a second address', () => {
-    expect(valid(base({ gateway: { authorizer_listen: '127.0.0.1:8003 engine=node' } })).gateway.authorizer_listen)
-      .toMatchObject({ host: '127.0.0.1', port: 8003, engine: 'node' });
+    expect(valid(base({ gateway: { authorizer_listen: '127.0.0.1:8003 engine=node' } })).gateway.authorizer_listen).toMatchObject({
+      host: '127.0.0.1',
+      port: 8003,
+      engine: 'node',
+    });
     expect(valid(base({ gateway: { authorizer_listen: ['127.0.0.1:8003'] } })).gateway.authorizer_listen).toMatchObject({ port: 8003 });
     expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8003 ssl http2' } }))).toEqual([
       "$.gateway.authorizer_listen: flag(s) 'ssl', 'http2' not supported on authorizer_listen (only engine=uws|node)",
@@ -49,10 +56,12 @@ describe('gateway authorizer fields', () => {
   });
 
   it('refuses the port of the proxy or admin listener', () => {
-    expect(errorLines(base({ gateway: { proxy_listen: '0.0.0.0:8000', authorizer_listen: '127.0.0.1:8000' } })))
-      .toEqual(['$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen']);
-    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8001' } })))
-      .toEqual(['$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen']);
+    expect(errorLines(base({ gateway: { proxy_listen: '0.0.0.0:8000', authorizer_listen: '127.0.0.1:8000' } }))).toEqual([
+      '$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen',
+    ]);
+    expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8001' } }))).toEqual([
+      '$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen',
+    ]);
     expect(errorLines(base({ gateway: { proxy_listen: '127.0.0.1:0', authorizer_listen: '127.0.0.1:0' } }))).toEqual([]);
   });
 

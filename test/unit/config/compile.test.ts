@@ -14,10 +14,18 @@ function compiledFixture() {
 
 describe('compileConfig', () => {
   it('builds services with origin, host header and base path', () => {
-    const c = compileConfig(valid({ _format_version: '3.0', services: [
-      { name: 'a', url: 'http://orders.internal:8080/api' }, { name: 'b', url: 'https://billing.internal' },
-      { name: 'c', url: 'http://h:80' }, { name: 'd', url: 'http://[::1]:9000/' },
-    ] }), 1);
+    const c = compileConfig(
+      valid({
+        _format_version: '3.0',
+        services: [
+          { name: 'a', url: 'http://orders.internal:8080/api' },
+          { name: 'b', url: 'https://billing.internal' },
+          { name: 'c', url: 'http://h:80' },
+          { name: 'd', url: 'http://[::1]:9000/' },
+        ],
+      }),
+      1,
+    );
     expect(c.services.map((s) => [s.origin, s.hostHeader, s.basePath])).toEqual([
       ['http://orders.internal:8080', 'orders.internal:8080', '/api'],
       ['https://billing.internal:443', 'billing.internal', '/'],
@@ -27,8 +35,10 @@ describe('compileConfig', () => {
   });
 
   it('builds consumer upstream headers, leaving out unset username or custom_id', () => {
-    const c = compileConfig(valid({ _format_version: '3.0', consumers: [
-      { username: 'alice', custom_id: 'a-1' }, { username: 'bob' }, { custom_id: 'c-3' }] }), 1);
+    const c = compileConfig(
+      valid({ _format_version: '3.0', consumers: [{ username: 'alice', custom_id: 'a-1' }, { username: 'bob' }, { custom_id: 'c-3' }] }),
+      1,
+    );
     const [a, b, x] = c.validated.consumers.map((e) => c.consumersById.get(e.id)!);
     expect(a!.upstreamHeaders).toEqual(['X-Consumer-ID', a!.entity.id, 'X-Consumer-Username', 'alice', 'X-Consumer-Custom-ID', 'a-1']);
     expect(b!.upstreamHeaders).toEqual(['X-Consumer-ID', b!.entity.id, 'X-Consumer-Username', 'bob']);
@@ -51,29 +61,40 @@ describe('compileConfig', () => {
     expect(c.credentialsByKey.get('mobile-key-2')!.consumer).toBe(hs.consumer);
   });
 
-  it('links every credential to its consumer\'s compiled entry (the authenticator relies on it: no consumer-not-found case)', () => {
+  it("links every credential to its consumer's compiled entry (the authenticator relies on it: no consumer-not-found case)", () => {
     const c = compiledFixture();
     expect(c.credentialsByKey.size).toBeGreaterThan(0);
     for (const cred of c.credentialsByKey.values()) expect(c.consumersById.get(cred.entity.consumer)).toBe(cred.consumer);
   });
 
   it('applies Kong plugin precedence: route+service > route > service > global, ignoring disabled ones', () => {
-    const c = compileConfig(valid({
-      _format_version: '3.0',
-      services: [
-        { name: 's1', url: 'http://a', routes: [{ name: 'r-both', paths: ['/1'] }, { name: 'r-route', paths: ['/2'] },
-          { name: 'r-svc', paths: ['/3'] }, { name: 'r-disabled', paths: ['/4'], plugins: [{ name: 'jwt', enabled: false, config: { realm: 'off' } }] }],
-          plugins: [{ name: 'jwt', config: { realm: 'service' } }] },
-        { name: 's2', url: 'http://b', routes: [{ name: 'r-global', paths: ['/5'] }] },
-      ],
-      routes: [{ name: 'r-none', paths: ['/6'] }],
-      plugins: [
-        { name: 'jwt', config: { realm: 'global' } },
-        { name: 'jwt', route: 'r-both', service: 's1', config: { realm: 'route+service' } },
-        { name: 'jwt', route: 'r-both', config: { realm: 'route-of-both' } },
-        { name: 'jwt', route: 'r-route', config: { realm: 'route' } },
-      ],
-    }), 1);
+    const c = compileConfig(
+      valid({
+        _format_version: '3.0',
+        services: [
+          {
+            name: 's1',
+            url: 'http://a',
+            routes: [
+              { name: 'r-both', paths: ['/1'] },
+              { name: 'r-route', paths: ['/2'] },
+              { name: 'r-svc', paths: ['/3'] },
+              { name: 'r-disabled', paths: ['/4'], plugins: [{ name: 'jwt', enabled: false, config: { realm: 'off' } }] },
+            ],
+            plugins: [{ name: 'jwt', config: { realm: 'service' } }],
+          },
+          { name: 's2', url: 'http://b', routes: [{ name: 'r-global', paths: ['/5'] }] },
+        ],
+        routes: [{ name: 'r-none', paths: ['/6'] }],
+        plugins: [
+          { name: 'jwt', config: { realm: 'global' } },
+          { name: 'jwt', route: 'r-both', service: 's1', config: { realm: 'route+service' } },
+          { name: 'jwt', route: 'r-both', config: { realm: 'route-of-both' } },
+          { name: 'jwt', route: 'r-route', config: { realm: 'route' } },
+        ],
+      }),
+      1,
+    );
     const realm = (name: string) => c.routes.find((r) => r.entity.name === name)!.jwt?.config.realm;
     expect(realm('r-both')).toBe('route+service');
     expect(realm('r-route')).toBe('route');
@@ -99,8 +120,16 @@ describe('compileConfig', () => {
     const c = compiledFixture();
     expect(c.generation).toBe(7);
     expect(c.gateway.workers).toBe(2);
-    for (const o of [c, c.routes, c.routes[0], c.services[0], c.validated, c.validated.routes[0], c.routes[0]!.entity.paths,
-      c.consumersById.values().next().value!.upstreamHeaders]) {
+    for (const o of [
+      c,
+      c.routes,
+      c.routes[0],
+      c.services[0],
+      c.validated,
+      c.validated.routes[0],
+      c.routes[0]!.entity.paths,
+      c.consumersById.values().next().value!.upstreamHeaders,
+    ]) {
       expect(Object.isFrozen(o)).toBe(true);
     }
   });

@@ -3,7 +3,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { base, errorLines, valid } from './helpers.js';
 import { VERIFY_DEFAULTS } from '../../../src/config/validate-verify.js';
 
-const jwk = (k: { publicKey: { export(o: { format: 'jwk' }): object } }, extra: object = {}) => ({ ...k.publicKey.export({ format: 'jwk' }), ...extra });
+const jwk = (k: { publicKey: { export(o: { format: 'jwk' }): object } }, extra: object = {}) => ({
+  ...k.publicKey.export({ format: 'jwk' }),
+  ...extra,
+});
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pem = String(rsa.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -46,9 +49,13 @@ describe('jwt_secrets jwks_uri / jwks', () => {
     ]);
   });
   it('rejects a malformed inline jwks key, a wrong kty, and a set with no key for the algorithm', () => {
-    expect(errorLines(cred({ jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] } }))[0]).toMatch(/^\$\.consumers\[0\]\.jwt_secrets\[0\]\.jwks\.keys\[0\]: invalid key/);
+    expect(errorLines(cred({ jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' }] } }))[0]).toMatch(
+      /^\$\.consumers\[0\]\.jwt_secrets\[0\]\.jwks\.keys\[0\]: invalid key/,
+    );
     expect(errorLines(cred({ jwks: { keys: [jwk(ec, { kid: 'e' })] } }))).toEqual([`${P}.jwks.keys: no key fits algorithm RS256`]);
-    expect(errorLines(cred({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }))).toEqual([`${P}.jwks.keys[0]: a public JWK must not contain "k"`]);
+    expect(errorLines(cred({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } }))).toEqual([
+      `${P}.jwks.keys[0]: a public JWK must not contain "k"`,
+    ]);
     expect(errorLines(cred({ jwks: [] }))).toEqual([`${P}.jwks: expected a JWK Set: an object with a "keys" array`]);
   });
   it('still requires some key for RS256 when neither jwks_uri nor jwks is given', () => {
@@ -62,7 +69,9 @@ describe('gateway verify and JWKS settings', () => {
     expect(g).toMatchObject(VERIFY_DEFAULTS);
   });
   it('reads explicit values', () => {
-    const g = valid(base({ gateway: { asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 } })).gateway;
+    const g = valid(
+      base({ gateway: { asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 } }),
+    ).gateway;
     expect(g).toMatchObject({ asymmetric_verify: 'pool', verify_queue_max: 10, jwks_cache_min_seconds: 0, jwks_cache_max_seconds: 60 });
   });
   it('rejects an unknown mode and min above max', () => {

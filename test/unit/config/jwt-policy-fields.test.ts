@@ -7,17 +7,41 @@ const C = '$.plugins[0].config';
 describe('jwt plugin policy fields', () => {
   it('accepts every policy field and keeps exactly what was given', () => {
     const config = {
-      leeway: 60, issuers: ['https://idp.example'], audiences: ['api', 'web'], scopes_required: ['read', 'orders:write'],
-      scopes_claim: ['scope', 'ext.scp'], scopes_match: 'any', roles_required: ['admin'], roles_claim: 'realm_access.roles',
-      roles_match: 'all', claims_to_headers: [{ claim: 'sub', header: 'X-User-Id' }, { claim: 'realm_access.roles', header: 'X-Roles' }],
-      forward_payload_header: 'X-Jwt-Payload', hide_credentials: true,
+      leeway: 60,
+      issuers: ['https://idp.example'],
+      audiences: ['api', 'web'],
+      scopes_required: ['read', 'orders:write'],
+      scopes_claim: ['scope', 'ext.scp'],
+      scopes_match: 'any',
+      roles_required: ['admin'],
+      roles_claim: 'realm_access.roles',
+      roles_match: 'all',
+      claims_to_headers: [
+        { claim: 'sub', header: 'X-User-Id' },
+        { claim: 'realm_access.roles', header: 'X-Roles' },
+      ],
+      forward_payload_header: 'X-Jwt-Payload',
+      hide_credentials: true,
     };
     expect(valid(jwt(config)).plugins[0]!.config).toMatchObject(config);
   });
   it('leaves every policy field absent when the file does not set it', () => {
     const c = valid(jwt({})).plugins[0]!.config;
-    for (const f of ['leeway', 'issuers', 'audiences', 'scopes_required', 'scopes_claim', 'scopes_match', 'roles_required', 'roles_claim',
-      'roles_match', 'claims_to_headers', 'forward_payload_header', 'hide_credentials']) expect(f in c, f).toBe(false);
+    for (const f of [
+      'leeway',
+      'issuers',
+      'audiences',
+      'scopes_required',
+      'scopes_claim',
+      'scopes_match',
+      'roles_required',
+      'roles_claim',
+      'roles_match',
+      'claims_to_headers',
+      'forward_payload_header',
+      'hide_credentials',
+    ])
+      expect(f in c, f).toBe(false);
   });
   it('rejects leeway outside 0..3600 or not an integer', () => {
     expect(errorLines(jwt({ leeway: 3601 }))).toEqual([`${C}.leeway: value should be between 0 and 3600`]);
@@ -42,14 +66,26 @@ describe('jwt plugin policy fields', () => {
   });
   it('rejects match modes other than all and any', () => {
     expect(errorLines(jwt({ scopes_match: 'some', roles_match: 1 }))).toEqual([
-      `${C}.scopes_match: expected one of: all, any`, `${C}.roles_match: expected a string`,
+      `${C}.scopes_match: expected one of: all, any`,
+      `${C}.roles_match: expected a string`,
     ]);
   });
   it('rejects malformed claims_to_headers entries with the path of each problem', () => {
-    expect(errorLines(jwt({ claims_to_headers: [
-      { claim: 'sub' }, { claim: 'a', header: 'Bad Header' }, { claim: 'b', header: 'X-Consumer-ID' },
-      { claim: 'c', header: 'x-one' }, { claim: 'd', header: 'X-One' }, 'x', { claim: 'e', header: 'X-E', extra: 1 },
-    ] }))).toEqual([
+    expect(
+      errorLines(
+        jwt({
+          claims_to_headers: [
+            { claim: 'sub' },
+            { claim: 'a', header: 'Bad Header' },
+            { claim: 'b', header: 'X-Consumer-ID' },
+            { claim: 'c', header: 'x-one' },
+            { claim: 'd', header: 'X-One' },
+            'x',
+            { claim: 'e', header: 'X-E', extra: 1 },
+          ],
+        }),
+      ),
+    ).toEqual([
       `${C}.claims_to_headers[0].header: required field missing`,
       `${C}.claims_to_headers[1].header: expected a header name (letters, digits and !#$%&'*+-.^_\`|~)`,
       `${C}.claims_to_headers[2].header: header 'X-Consumer-ID' is set by the gateway and cannot be configured`,
@@ -72,7 +108,8 @@ describe('jwt plugin policy fields', () => {
 
 describe('jwt_secrets oidc_issuer', () => {
   const cred = (fields: Record<string, unknown>) => ({
-    _format_version: '3.0', consumers: [{ username: 'u', jwt_secrets: [{ algorithm: 'RS256', ...fields }] }],
+    _format_version: '3.0',
+    consumers: [{ username: 'u', jwt_secrets: [{ algorithm: 'RS256', ...fields }] }],
   });
   const P = '$.consumers[0].jwt_secrets[0]';
   it('accepts oidc_issuer instead of rsa_public_key, with the issuer as the default key', () => {
@@ -88,6 +125,7 @@ describe('jwt_secrets oidc_issuer', () => {
       `${P}.oidc_issuer: only for asymmetric algorithms (algorithm is HS256)`,
     ]);
     expect(errorLines(cred({ oidc_issuer: 'ftp://idp.example' }))).toContain(
-      `${P}.oidc_issuer: unsupported protocol 'ftp' in url (expected one of: http, https)`);
+      `${P}.oidc_issuer: unsupported protocol 'ftp' in url (expected one of: http, https)`,
+    );
   });
 });

@@ -14,15 +14,25 @@ describe('top level', () => {
     expect(errorLines({ _format_version: 3 })).toEqual(['$._format_version: expected a string']);
   });
   it('accepts _transform, _comment and _ignore at the top and in entities', () => {
-    valid({ _format_version: '3.0', _transform: true, _comment: 'hi', _ignore: [1],
+    valid({
+      _format_version: '3.0',
+      _transform: true,
+      _comment: 'hi',
+      _ignore: [1],
       services: [{ name: 's', url: 'http://a', _comment: 'c', routes: [{ paths: ['/'], _ignore: [] }] }],
-      consumers: [{ username: 'u', _comment: 'x', jwt_secrets: [{ key: 'k', secret: 's', _comment: 'y' }] }] });
+      consumers: [{ username: 'u', _comment: 'x', jwt_secrets: [{ key: 'k', secret: 's', _comment: 'y' }] }],
+    });
   });
   it('reports unknown fields with their path, at every level', () => {
-    expect(errorLines({ _format_version: '3.0', servics: [], gateway: { workerz: 1 },
-      services: [{ name: 's', url: 'http://a', timeout: 5, routes: [{ paths: ['/'], strip: true }] }],
-      consumers: [{ username: 'u', jwt_secrets: [{ key: 'k', secret: 's', alg: 'HS256' }] }],
-    })).toEqual([
+    expect(
+      errorLines({
+        _format_version: '3.0',
+        servics: [],
+        gateway: { workerz: 1 },
+        services: [{ name: 's', url: 'http://a', timeout: 5, routes: [{ paths: ['/'], strip: true }] }],
+        consumers: [{ username: 'u', jwt_secrets: [{ key: 'k', secret: 's', alg: 'HS256' }] }],
+      }),
+    ).toEqual([
       '$.servics: unknown field',
       '$.gateway.workerz: unknown field',
       '$.services[0].timeout: unknown field',
@@ -31,8 +41,14 @@ describe('top level', () => {
     ]);
   });
   it('reports wrong types with Kong messages', () => {
-    expect(errorLines({ _format_version: '3.0', services: {}, consumers: [{ username: 5 }],
-      routes: [{ paths: '/x', strip_path: 'yes', regex_priority: 1.5 }] })).toEqual([
+    expect(
+      errorLines({
+        _format_version: '3.0',
+        services: {},
+        consumers: [{ username: 5 }],
+        routes: [{ paths: '/x', strip_path: 'yes', regex_priority: 1.5 }],
+      }),
+    ).toEqual([
       '$.services: expected an array',
       '$.routes[0].paths: expected an array',
       "$.routes[0]: must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'",
@@ -44,10 +60,22 @@ describe('top level', () => {
   it('reports every error of a file at once', () => {
     const lines = errorLines({
       _format_version: '3.0',
-      services: [{ name: 'a', url: 'ftp://x' }, { name: 'a', host: 'h', port: 70000 }],
+      services: [
+        { name: 'a', url: 'ftp://x' },
+        { name: 'a', host: 'h', port: 70000 },
+      ],
       routes: [{ service: 'nope', paths: ['x'] }],
       plugins: [{ name: 'key-auth' }],
-      consumers: [{}, { username: 'bob', jwt_secrets: [{ key: 'k', secret: 's' }, { key: 'k', secret: 's', algorithm: 'HS1' }] }],
+      consumers: [
+        {},
+        {
+          username: 'bob',
+          jwt_secrets: [
+            { key: 'k', secret: 's' },
+            { key: 'k', secret: 's', algorithm: 'HS1' },
+          ],
+        },
+      ],
     });
     expect(lines).toEqual([
       "$.services[0].url: unsupported protocol 'ftp' in url (expected one of: http, https)",
@@ -62,10 +90,17 @@ describe('top level', () => {
     ]);
   });
   it('formats errors one per line as path: message', () => {
-    expect(formatConfigErrors([{ path: '$.a', message: 'x' }, { path: '$.b[0]', message: 'y' }])).toBe('$.a: x\n$.b[0]: y');
+    expect(
+      formatConfigErrors([
+        { path: '$.a', message: 'x' },
+        { path: '$.b[0]', message: 'y' },
+      ]),
+    ).toBe('$.a: x\n$.b[0]: y');
   });
   it('quotes keys that are not identifiers in paths', () => {
-    expect(errorLines(route({ paths: ['/'], headers: { 'x-v': 'a' } }))).toEqual(['$.services[0].routes[0].headers["x-v"]: expected a non-empty array of strings']);
+    expect(errorLines(route({ paths: ['/'], headers: { 'x-v': 'a' } }))).toEqual([
+      '$.services[0].routes[0].headers["x-v"]: expected a non-empty array of strings',
+    ]);
   });
 });
 
@@ -110,9 +145,11 @@ describe('parsing', () => {
 });
 
 describe('ids', () => {
-  const doc = { _format_version: '3.0',
+  const doc = {
+    _format_version: '3.0',
     services: [{ name: 's', url: 'http://a', routes: [{ name: 'r', paths: ['/'] }, { paths: ['/x'] }], plugins: [{ name: 'jwt' }] }],
-    consumers: [{ username: 'alice', jwt_secrets: [{ key: 'k', secret: 's' }] }, { custom_id: 'c7' }] };
+    consumers: [{ username: 'alice', jwt_secrets: [{ key: 'k', secret: 's' }] }, { custom_id: 'c7' }],
+  };
   it('derives the same UUIDv5 ids on every load', () => {
     const a = valid(doc);
     const b = valid(structuredClone(doc));
@@ -124,7 +161,14 @@ describe('ids', () => {
   it('keeps a given id (lower-cased) and rejects a duplicate one', () => {
     const id = 'AAAAAAAA-0000-4000-8000-000000000001';
     expect(valid(svc({ id })).services[0]!.id).toBe(id.toLowerCase());
-    expect(errorLines({ _format_version: '3.0', consumers: [{ username: 'a', id }, { username: 'b', id }] })).toEqual([
-      `$.consumers[1].id: uniqueness violation: 'consumers' entity with id set to '${id.toLowerCase()}' already declared`]);
+    expect(
+      errorLines({
+        _format_version: '3.0',
+        consumers: [
+          { username: 'a', id },
+          { username: 'b', id },
+        ],
+      }),
+    ).toEqual([`$.consumers[1].id: uniqueness violation: 'consumers' entity with id set to '${id.toLowerCase()}' already declared`]);
   });
 });

@@ -9,7 +9,11 @@ const schema = JSON.parse(readFileSync(new URL('../../../schema/portcullis.schem
 /** Where a field of each object kind sits in a minimal document, and how to read its validated value back. */
 const PLACES: Record<string, { doc(field: string, value: unknown): Json; path: string; validated(c: Json): Json }> = {
   gateway: { doc: (f, v) => base({ gateway: { [f]: v } }), path: '$.gateway', validated: (c) => c.gateway },
-  token_cache: { doc: (f, v) => base({ gateway: { token_cache: { [f]: v } } }), path: '$.gateway.token_cache', validated: (c) => c.gateway.token_cache },
+  token_cache: {
+    doc: (f, v) => base({ gateway: { token_cache: { [f]: v } } }),
+    path: '$.gateway.token_cache',
+    validated: (c) => c.gateway.token_cache,
+  },
   service: { doc: (f, v) => base({}, { [f]: v }), path: '$.services[0]', validated: (c) => c.services[0] },
   route: { doc: (f, v) => base({}, {}, { [f]: v }), path: '$.services[0].routes[0]', validated: (c) => c.routes[0] },
   jwt_config: {
@@ -48,8 +52,9 @@ function defaultOf(kind: string, field: string): unknown {
 
 /** The single-type fields: `{type, minimum, maximum, enum, default}`, as opposed to listener strings and unions. */
 function plainFields(kind: string): Array<[string, Json]> {
-  return Object.entries(schema.$defs[kind].properties as Json).filter(([f, p]) => !f.startsWith('_') && (p.enum !== undefined
-    || ['integer', 'number', 'boolean'].includes(p.type))) as Array<[string, Json]>;
+  return Object.entries(schema.$defs[kind].properties as Json).filter(
+    ([f, p]) => !f.startsWith('_') && (p.enum !== undefined || ['integer', 'number', 'boolean'].includes(p.type)),
+  ) as Array<[string, Json]>;
 }
 
 describe('JSON Schema values match the validator', () => {
@@ -69,7 +74,8 @@ describe('JSON Schema values match the validator', () => {
             if (p.maximum < Number.MAX_SAFE_INTEGER) expect(valueErrors(kind, field, p.maximum + 1), `${at} above maximum`).not.toEqual([]);
           }
           expect(valueErrors(kind, field, 'text'), `${at} type`).not.toEqual([]);
-          if (p.type === 'integer' && p.minimum !== undefined) expect(valueErrors(kind, field, p.minimum + 0.5), `${at} integer`).not.toEqual([]);
+          if (p.type === 'integer' && p.minimum !== undefined)
+            expect(valueErrors(kind, field, p.minimum + 0.5), `${at} integer`).not.toEqual([]);
         }
         if (p.type === 'boolean') {
           expect(valueErrors(kind, field, true), at).toEqual([]);

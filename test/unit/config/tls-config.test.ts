@@ -28,31 +28,46 @@ describe('gateway ssl_cert and ssl_cert_key', () => {
     expect(valid(base()).gateway).toMatchObject({ ssl_cert: null, ssl_cert_key: null });
   });
   it('reports a bad PEM, a missing file, a key that does not match, and a missing half, each at its path', () => {
-    expect(errorLines(base({ gateway: { ssl_cert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----', ssl_cert_key: rsa.key } })))
-      .toEqual([expect.stringMatching(/^\$\.gateway\.ssl_cert: invalid certificate: /)]);
-    expect(errorLines(base({ gateway: { ssl_cert: '/nonexistent/cert.pem', ssl_cert_key: rsa.key } })))
-      .toEqual(["$.gateway.ssl_cert: cannot read '/nonexistent/cert.pem' (ENOENT)"]);
-    expect(errorLines(base({ gateway: { ssl_cert: [rsa.cert, ec.cert], ssl_cert_key: [rsa.key, other.key] } })))
-      .toEqual(['$.gateway.ssl_cert[1]: certificate does not match key']);
+    expect(
+      errorLines(base({ gateway: { ssl_cert: '-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----', ssl_cert_key: rsa.key } })),
+    ).toEqual([expect.stringMatching(/^\$\.gateway\.ssl_cert: invalid certificate: /)]);
+    expect(errorLines(base({ gateway: { ssl_cert: '/nonexistent/cert.pem', ssl_cert_key: rsa.key } }))).toEqual([
+      "$.gateway.ssl_cert: cannot read '/nonexistent/cert.pem' (ENOENT)",
+    ]);
+    expect(errorLines(base({ gateway: { ssl_cert: [rsa.cert, ec.cert], ssl_cert_key: [rsa.key, other.key] } }))).toEqual([
+      '$.gateway.ssl_cert[1]: certificate does not match key',
+    ]);
     expect(errorLines(base({ gateway: { ssl_cert: rsa.cert } }))).toEqual(["$.gateway.ssl_cert_key: required when 'ssl_cert' is set"]);
-    expect(errorLines(base({ gateway: { ssl_cert: [rsa.cert, other.cert], ssl_cert_key: [rsa.key, other.key] } })))
-      .toEqual(['$.gateway.ssl_cert[1]: same key type (rsa) as entry 0: each entry must be of a different type (e.g. RSA and ECDSA)']);
+    expect(errorLines(base({ gateway: { ssl_cert: [rsa.cert, other.cert], ssl_cert_key: [rsa.key, other.key] } }))).toEqual([
+      '$.gateway.ssl_cert[1]: same key type (rsa) as entry 0: each entry must be of a different type (e.g. RSA and ECDSA)',
+    ]);
   });
 });
 
 describe('certificates and snis entities', () => {
   it('flattens nested and top-level snis, lower-cased, referencing their certificate by id', () => {
     const id = '9f5c1b0e-8a42-4b55-9f4c-2a1e5b1c0d11';
-    const c = valid(base({
-      certificates: [
-        { id, cert: rsa.cert, key: rsa.key, cert_alt: ec.cert, key_alt: ec.key, snis: ['A.example.test', { name: '*.example.test', tags: ['t'] }] },
-        { cert: other.cert, key: other.key },
-      ],
-      snis: [{ name: 'example.*', certificate: { id } }],
-    }));
+    const c = valid(
+      base({
+        certificates: [
+          {
+            id,
+            cert: rsa.cert,
+            key: rsa.key,
+            cert_alt: ec.cert,
+            key_alt: ec.key,
+            snis: ['A.example.test', { name: '*.example.test', tags: ['t'] }],
+          },
+          { cert: other.cert, key: other.key },
+        ],
+        snis: [{ name: 'example.*', certificate: { id } }],
+      }),
+    );
     expect(c.certificates).toHaveLength(2);
     expect(c.snis!.map((s) => [s.name, s.certificate])).toEqual([
-      ['a.example.test', id], ['*.example.test', id], ['example.*', id],
+      ['a.example.test', id],
+      ['*.example.test', id],
+      ['example.*', id],
     ]);
     expect(c.snis![1]!.tags).toEqual(['t']);
   });
@@ -63,22 +78,26 @@ describe('certificates and snis entities', () => {
     expect(c.routes[0]).not.toHaveProperty('snis');
   });
   it('reports Kong-style errors with their JSON paths', () => {
-    expect(errorLines(base({
-      certificates: [
-        { cert: rsa.cert, key: other.key, snis: ['a.test', 'a.test', '*.*.test', 'x.*.test', 'a.test:443', '10.0.0.1'] },
-        { cert: rsa.cert, key: rsa.key, cert_alt: other.cert, key_alt: other.key },
-        { cert: rsa.cert, key: rsa.key, cert_alt: ec.cert },
-        { key: 'x' },
-      ],
-      snis: [{ name: 'b.test' }, { name: 'c.test', certificate: '00000000-0000-4000-8000-000000000000' }],
-    }))).toEqual([
+    expect(
+      errorLines(
+        base({
+          certificates: [
+            { cert: rsa.cert, key: other.key, snis: ['a.test', 'a.test', '*.*.test', 'x.*.test', 'a.test:443', '10.0.0.1'] },
+            { cert: rsa.cert, key: rsa.key, cert_alt: other.cert, key_alt: other.key },
+            { cert: rsa.cert, key: rsa.key, cert_alt: ec.cert },
+            { key: 'x' },
+          ],
+          snis: [{ name: 'b.test' }, { name: 'c.test', certificate: '00000000-0000-4000-8000-000000000000' }],
+        }),
+      ),
+    ).toEqual([
       '$.certificates[0].cert: certificate does not match key',
       '$.certificates[0].snis[2]: invalid wildcard: must have at most one wildcard',
       '$.certificates[0].snis[3]: invalid wildcard: must be placed at leftmost or rightmost label',
       '$.certificates[0].snis[4]: must not have a port',
       '$.certificates[0].snis[5]: must not be an IP',
-      '$.certificates[1].cert_alt: certificate and alternative certificate need to have different type (e.g. RSA and ECDSA), '
-        + 'the provided certificates were both of the same type',
+      '$.certificates[1].cert_alt: certificate and alternative certificate need to have different type (e.g. RSA and ECDSA), ' +
+        'the provided certificates were both of the same type',
       "$.certificates[2]: all or none of these fields must be set: 'cert_alt', 'key_alt'",
       '$.certificates[3].cert: required field missing',
       '$.snis[0].certificate: required field missing',
@@ -91,22 +110,31 @@ describe('certificates and snis entities', () => {
     const later = Date.now() + 10 * 86_400_000;
     expect(validateCertificate(sink, { cert: rsa.cert, key: rsa.key }, '$.certificates[0]', later)).not.toBeNull();
     expect(sink.errors).toEqual([]);
-    expect(sink.warnings.map((w) => `${w.path}: ${w.message.replace(/on \S+/, 'on X')}`))
-      .toEqual(['$.certificates[0].cert: certificate expired on X (clients will refuse it)']);
+    expect(sink.warnings.map((w) => `${w.path}: ${w.message.replace(/on \S+/, 'on X')}`)).toEqual([
+      '$.certificates[0].cert: certificate expired on X (clients will refuse it)',
+    ]);
   });
 });
 
 describe('route snis and https_redirect_status_code', () => {
   it('accepts snis as a route matcher on https routes and Kong redirect codes', () => {
-    const c = valid({ _format_version: '3.0', routes: [{ name: 'r', protocols: ['https'], snis: ['A.test', '*.b.test'], https_redirect_status_code: 301 }] });
+    const c = valid({
+      _format_version: '3.0',
+      routes: [{ name: 'r', protocols: ['https'], snis: ['A.test', '*.b.test'], https_redirect_status_code: 301 }],
+    });
     expect(c.routes[0]!.snis).toEqual(['a.test', '*.b.test']);
     expect(c.routes[0]!.https_redirect_status_code).toBe(301);
   });
   it('refuses snis on http-only routes, bad names and other redirect codes', () => {
-    expect(errorLines({ _format_version: '3.0', routes: [
-      { name: 'r', protocols: ['http'], paths: ['/'], snis: ['a.test'] },
-      { name: 's', paths: ['/'], snis: ['a..test'], https_redirect_status_code: 303 },
-    ] })).toEqual([
+    expect(
+      errorLines({
+        _format_version: '3.0',
+        routes: [
+          { name: 'r', protocols: ['http'], paths: ['/'], snis: ['a.test'] },
+          { name: 's', paths: ['/'], snis: ['a..test'], https_redirect_status_code: 303 },
+        ],
+      }),
+    ).toEqual([
       "$.routes[0].snis: 'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'",
       "$.routes[1].snis[0]: invalid value: 'a..test'",
       '$.routes[1].https_redirect_status_code: expected one of: 426, 301, 302, 307, 308',

@@ -6,11 +6,20 @@ import { base, errorLines, valid } from './helpers.js';
 
 describe('gateway Admin API security fields', () => {
   it('defaults them to none, and canonicalises origins and host names', () => {
-    expect(valid(base()).gateway).toMatchObject({ admin_token: null, admin_token_file: null, admin_allowed_origins: [], admin_allowed_hosts: [] });
-    const g = valid(base({ gateway: {
-      admin_allowed_origins: ['HTTPS://UI.Example:443', 'http://localhost:3000', 'http://localhost:3000'],
-      admin_allowed_hosts: ['Gateway.Internal.', '[::1]'],
-    } })).gateway;
+    expect(valid(base()).gateway).toMatchObject({
+      admin_token: null,
+      admin_token_file: null,
+      admin_allowed_origins: [],
+      admin_allowed_hosts: [],
+    });
+    const g = valid(
+      base({
+        gateway: {
+          admin_allowed_origins: ['HTTPS://UI.Example:443', 'http://localhost:3000', 'http://localhost:3000'],
+          admin_allowed_hosts: ['Gateway.Internal.', '[::1]'],
+        },
+      }),
+    ).gateway;
     expect(g.admin_allowed_origins).toEqual(['https://ui.example', 'http://localhost:3000']);
     expect(g.admin_allowed_hosts).toEqual(['gateway.internal', '[::1]']);
   });
@@ -18,11 +27,17 @@ describe('gateway Admin API security fields', () => {
   it('reports each bad origin, host and token file with its JSON path', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'empty'), '\n');
-    expect(errorLines(base({ gateway: {
-      admin_allowed_origins: ['https://ui.example/', 'null', '*', 'ftp://x.example', 7],
-      admin_allowed_hosts: ['gw.internal:8001', 'a b'],
-      admin_token_file: join(dir, 'empty'),
-    } }))).toEqual([
+    expect(
+      errorLines(
+        base({
+          gateway: {
+            admin_allowed_origins: ['https://ui.example/', 'null', '*', 'ftp://x.example', 7],
+            admin_allowed_hosts: ['gw.internal:8001', 'a b'],
+            admin_token_file: join(dir, 'empty'),
+          },
+        }),
+      ),
+    ).toEqual([
       `$.gateway.admin_token_file: the admin token file '${join(dir, 'empty')}' is empty`,
       '$.gateway.admin_allowed_origins[4]: expected a string',
       "$.gateway.admin_allowed_hosts[0]: expected a host name without a port such as 'gateway.internal', got 'gw.internal:8001'",

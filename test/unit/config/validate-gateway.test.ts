@@ -45,8 +45,9 @@ describe('gateway section', () => {
     });
   });
   it('reads explicit values, IPv6 listen addresses and admin "off"', () => {
-    const g = valid(base({ gateway: { proxy_listen: '[::1]:0', admin_listen: 'off', workers: 3, log_level: 'warn',
-      token_cache: { enabled: false } } })).gateway;
+    const g = valid(
+      base({ gateway: { proxy_listen: '[::1]:0', admin_listen: 'off', workers: 3, log_level: 'warn', token_cache: { enabled: false } } }),
+    ).gateway;
     expect(g.proxy_listen).toMatchObject([{ host: '::1', port: 0 }]);
     expect(g.admin_listen).toBeNull();
     expect(g.workers).toBe(3);
@@ -54,8 +55,20 @@ describe('gateway section', () => {
     expect(g.token_cache.enabled).toBe(false);
   });
   it('rejects bad gateway values', () => {
-    expect(errorLines(base({ gateway: { proxy_listen: '8000', admin_listen: 'no', workers: 0, max_header_bytes: 100,
-      log_level: 'loud', token_cache: { max_entries: 'many' } } }))).toEqual([
+    expect(
+      errorLines(
+        base({
+          gateway: {
+            proxy_listen: '8000',
+            admin_listen: 'no',
+            workers: 0,
+            max_header_bytes: 100,
+            log_level: 'loud',
+            token_cache: { max_entries: 'many' },
+          },
+        }),
+      ),
+    ).toEqual([
       '$.gateway.workers: value should be between 1 and 64',
       "$.gateway.proxy_listen: expected 'host:port' followed by flags (e.g. '0.0.0.0:8000'), got '8000'",
       "$.gateway.admin_listen: expected 'host:port' followed by flags (e.g. '127.0.0.1:8001'), got 'no'",
@@ -71,14 +84,32 @@ describe('gateway section: replica settings', () => {
   it('fills in the defaults (status off, writes on, no delay)', () => {
     const g = valid(base()).gateway;
     expect(g).toMatchObject({
-      watch_config: false, admin_writes: true, admin_config_endpoint: false, status_listen: null, drain_delay_ms: 0,
+      watch_config: false,
+      admin_writes: true,
+      admin_config_endpoint: false,
+      status_listen: null,
+      drain_delay_ms: 0,
     });
   });
   it('reads status_listen with the listener syntax, the flags and the drain delay', () => {
-    const g = valid(base({ gateway: { status_listen: '0.0.0.0:8100', watch_config: true, admin_writes: false,
-      admin_config_endpoint: true, drain_delay_ms: 5000 } })).gateway;
-    expect(g).toMatchObject({ status_listen: { host: '0.0.0.0', port: 8100 }, watch_config: true, admin_writes: false,
-      admin_config_endpoint: true, drain_delay_ms: 5000 });
+    const g = valid(
+      base({
+        gateway: {
+          status_listen: '0.0.0.0:8100',
+          watch_config: true,
+          admin_writes: false,
+          admin_config_endpoint: true,
+          drain_delay_ms: 5000,
+        },
+      }),
+    ).gateway;
+    expect(g).toMatchObject({
+      status_listen: { host: '0.0.0.0', port: 8100 },
+      watch_config: true,
+      admin_writes: false,
+      admin_config_endpoint: true,
+      drain_delay_ms: 5000,
+    });
     expect(valid(base({ gateway: { status_listen: 'off' } })).gateway.status_listen).toBeNull();
   });
   it('lists every bad replica setting with its path', () => {

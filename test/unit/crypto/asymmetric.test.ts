@@ -10,10 +10,17 @@ const priv = (name: string) => KEYS[name]!.privatePem;
 
 describe('verifyAsymmetric', () => {
   const cases: Array<[JwtAlgorithm, string]> = [
-    ['RS256', 'rsa2048-a'], ['RS384', 'rsa3072'], ['RS512', 'rsa4096'],
-    ['PS256', 'rsa2048-a'], ['PS384', 'rsa3072'], ['PS512', 'rsa4096'],
-    ['ES256', 'p256-a'], ['ES384', 'p384'], ['ES512', 'p521'],
-    ['EdDSA', 'ed25519-a'], ['EdDSA', 'ed448'],
+    ['RS256', 'rsa2048-a'],
+    ['RS384', 'rsa3072'],
+    ['RS512', 'rsa4096'],
+    ['PS256', 'rsa2048-a'],
+    ['PS384', 'rsa3072'],
+    ['PS512', 'rsa4096'],
+    ['ES256', 'p256-a'],
+    ['ES384', 'p384'],
+    ['ES512', 'p521'],
+    ['EdDSA', 'ed25519-a'],
+    ['EdDSA', 'ed448'],
   ];
   for (const [alg, name] of cases) {
     it(`accepts a ${alg} signature made with the ${name} private key`, () => {
@@ -46,7 +53,9 @@ describe('verifyAsymmetric', () => {
 
   it('rejects a PSS signature whose salt length is not the digest length', () => {
     const sig = cryptoSign('sha256', Buffer.from(INPUT), {
-      key: priv('rsa2048-a'), padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 20,
+      key: priv('rsa2048-a'),
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 20,
     });
     expect(verifyAsymmetric('PS256', pub('rsa2048-a'), INPUT, sig)).toBe(false);
   });
@@ -74,11 +83,17 @@ describe('verifyAsymmetric', () => {
   });
 
   it('rejects ECDSA signatures with r or s zero (CVE-2022-21449)', () => {
-    for (const [alg, name, len] of [['ES256', 'p256-a', 64], ['ES384', 'p384', 96], ['ES512', 'p521', 132]] as const) {
+    for (const [alg, name, len] of [
+      ['ES256', 'p256-a', 64],
+      ['ES384', 'p384', 96],
+      ['ES512', 'p521', 132],
+    ] as const) {
       expect(verifyAsymmetric(alg, pub(name), INPUT, Buffer.alloc(len))).toBe(false);
       const good = signature(alg, INPUT, priv(name));
-      const zeroR = Buffer.from(good); zeroR.fill(0, 0, len / 2);
-      const zeroS = Buffer.from(good); zeroS.fill(0, len / 2);
+      const zeroR = Buffer.from(good);
+      zeroR.fill(0, 0, len / 2);
+      const zeroS = Buffer.from(good);
+      zeroS.fill(0, len / 2);
       expect(verifyAsymmetric(alg, pub(name), INPUT, zeroR)).toBe(false);
       expect(verifyAsymmetric(alg, pub(name), INPUT, zeroS)).toBe(false);
     }

@@ -64,7 +64,11 @@ function corpus(): Case[] {
     add('signature truncated to 4 chars', withSignature(good, sig.slice(0, 4)), VERIFY_CODE.MISMATCH);
     add('signature too long', `${good}AAAA`, VERIFY_CODE.MISMATCH);
     add('signature far too long', `${good}${'A'.repeat(400)}`, VERIFY_CODE.MISMATCH);
-    add('signature length 1 mod 4', withSignature(good, 'A'.repeat(sig.length + ((1 - sig.length % 4 + 4) % 4))), VERIFY_CODE.BAD_SIGNATURE);
+    add(
+      'signature length 1 mod 4',
+      withSignature(good, 'A'.repeat(sig.length + ((1 - (sig.length % 4) + 4) % 4))),
+      VERIFY_CODE.BAD_SIGNATURE,
+    );
     add('empty signature', good.slice(0, dot + 1), VERIFY_CODE.MISMATCH);
     add('four segments', `${good}.extra`, VERIFY_CODE.BAD_SIGNATURE);
     add('padding then a fourth segment', `${good}=.extra`, VERIFY_CODE.MATCH);
@@ -89,7 +93,13 @@ function corpus(): Case[] {
   let atLimit = sign('HS256', SECRETS.short, { pad });
   while (atLimit.length < HMAC_MAX_TOKEN_LENGTH) atLimit += '=';
   cases.push({ name: 'token of exactly the maximum length', alg: 'HS256', secret: SECRETS.short, token: atLimit, expected: 1 });
-  cases.push({ name: 'token one char over the maximum', alg: 'HS256', secret: SECRETS.short, token: `${atLimit}=`, expected: VERIFY_CODE.TOO_LONG });
+  cases.push({
+    name: 'token one char over the maximum',
+    alg: 'HS256',
+    secret: SECRETS.short,
+    token: `${atLimit}=`,
+    expected: VERIFY_CODE.TOO_LONG,
+  });
   return cases;
 }
 
@@ -141,7 +151,12 @@ describe('createHmacVerifier', () => {
         const at = rand(token.length + 1);
         const op = rand(3);
         const ch = alphabet[rand(alphabet.length)];
-        token = op === 0 ? token.slice(0, at) + ch + token.slice(at) : op === 1 ? token.slice(0, at) + token.slice(at + 1) : token.slice(0, at) + ch + token.slice(at + 1);
+        token =
+          op === 0
+            ? token.slice(0, at) + ch + token.slice(at)
+            : op === 1
+              ? token.slice(0, at) + token.slice(at + 1)
+              : token.slice(0, at) + ch + token.slice(at + 1);
       }
       const sil = rand(10) === 0 ? rand(token.length + 2) : secondDot(token);
       const expected = fallback.verifyCode(fallbackSlot, token, sil);

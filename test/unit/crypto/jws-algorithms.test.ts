@@ -9,7 +9,10 @@ const pub = (name: string) => createPublicKey(KEYS[name]!.publicPem);
 
 describe('jws-algorithms', () => {
   const cases: Array<[JwtAlgorithm, string]> = [
-    ['RS256', 'rsa2048-a'], ['PS384', 'rsa3072'], ['ES512', 'p521'], ['EdDSA', 'ed25519-a'],
+    ['RS256', 'rsa2048-a'],
+    ['PS384', 'rsa3072'],
+    ['ES512', 'p521'],
+    ['EdDSA', 'ed25519-a'],
   ];
   for (const [alg, name] of cases) {
     it(`verifies an independently made ${alg} signature with its digest and key input (${name})`, () => {

@@ -9,8 +9,14 @@ export const INPUT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0';
 export const pub = (name: string) => createPublicKey(KEYS[name]!.publicPem);
 
 const CASES: Array<[JwtAlgorithm, string]> = [
-  ['RS256', 'rsa2048-a'], ['PS384', 'rsa3072'], ['RS512', 'rsa4096'],
-  ['ES256', 'p256-a'], ['ES384', 'p384'], ['ES512', 'p521'], ['EdDSA', 'ed25519-a'], ['EdDSA', 'ed448'],
+  ['RS256', 'rsa2048-a'],
+  ['PS384', 'rsa3072'],
+  ['RS512', 'rsa4096'],
+  ['ES256', 'p256-a'],
+  ['ES384', 'p384'],
+  ['ES512', 'p521'],
+  ['EdDSA', 'ed25519-a'],
+  ['EdDSA', 'ed448'],
 ];
 
 /** A valid signature of every family verifies (as a Promise) and the same signature over tampered input does not. */

@@ -15,10 +15,12 @@ const STATUS_PATHS = ['/status', '/status/ready', '/metrics'];
 type Obj = Record<string, any>;
 
 const manifestFiles = readdirSync(K8S).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
-const manifests: Obj[] = manifestFiles.flatMap((f) => parseAllDocuments(readFileSync(join(K8S, f), 'utf8')).map((d) => {
-  expect(d.errors, f).toEqual([]);
-  return d.toJS() as Obj;
-}));
+const manifests: Obj[] = manifestFiles.flatMap((f) =>
+  parseAllDocuments(readFileSync(join(K8S, f), 'utf8')).map((d) => {
+    expect(d.errors, f).toEqual([]);
+    return d.toJS() as Obj;
+  }),
+);
 const kustomization = parseAllDocuments(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as Obj;
 const byKind = (kind: string): Obj => {
   const found = manifests.filter((m) => m.kind === kind);
@@ -39,7 +41,10 @@ const containerPort = (name: string): number => container.ports.find((p: Obj) =>
 /** The Dockerfile's instructions of its last stage (the image that runs). */
 function runtimeStage(): string[] {
   const text = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const from = lines.map((l, i) => (l.startsWith('FROM ') ? i : -1)).filter((i) => i >= 0);
   return lines.slice(from.at(-1));
 }
@@ -89,14 +94,21 @@ describe('deploy/ files', () => {
 
   it('run read-only and non-root: nothing is written because the Admin API is read-only', () => {
     expect(replica.admin_writes).toBe(false);
-    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.securityContext.runAsNonRoot).toBe(true);
-    const user = runtimeStage().find((l) => l.startsWith('USER '))!.slice(5).split(':')[0];
+    const user = runtimeStage()
+      .find((l) => l.startsWith('USER '))!
+      .slice(5)
+      .split(':')[0];
     expect(Number(user)).toBe(pod.securityContext.runAsUser);
     expect(Number(user)).toBeGreaterThan(0);
   });
 
-  it("size worker threads to the CPU limit, and scale and protect the Deployment it names", () => {
+  it('size worker threads to the CPU limit, and scale and protect the Deployment it names', () => {
     expect(gateway.workers).toBe(Number(container.resources.limits.cpu));
     expect(byKind('HorizontalPodAutoscaler').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: deployment.metadata.name });
     expect(byKind('HorizontalPodAutoscaler').spec.metrics[0].resource.name).toBe('cpu');
@@ -116,14 +128,17 @@ describe('deploy/ files', () => {
     expect(container.command).toBeUndefined();
     const dockerfile = readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim AS build$/m);
-    for (const step of ['npm ci', 'npm prune --omit=dev', 'test -f build/Release/portcullis_native.node']) expect(dockerfile).toContain(step);
+    for (const step of ['npm ci', 'npm prune --omit=dev', 'test -f build/Release/portcullis_native.node'])
+      expect(dockerfile).toContain(step);
   });
 
   const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
   it.skipIf(kubectl.status !== 0)('render with `kubectl kustomize` (a render only, not API validation)', () => {
     const out = spawnSync('kubectl', ['kustomize', K8S], { encoding: 'utf8' });
     expect(out.stderr).toBe('');
-    const kinds = parseAllDocuments(out.stdout).map((d) => (d.toJS() as Obj).kind).sort();
+    const kinds = parseAllDocuments(out.stdout)
+      .map((d) => (d.toJS() as Obj).kind)
+      .sort();
     expect(kinds).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
   });
 });

@@ -11,11 +11,14 @@ afterEach(async () => {
 });
 
 function configFor(i: TestIdp) {
-  return compileConfig(valid({
-    _format_version: '3.0',
-    services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [{ name: 'r', paths: ['/r'] }], plugins: [{ name: 'jwt' }] }],
-    consumers: [{ username: 'idp', jwt_secrets: [{ key: i.url, algorithm: 'RS256', jwks_uri: i.jwksUri }] }],
-  }), 1);
+  return compileConfig(
+    valid({
+      _format_version: '3.0',
+      services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [{ name: 'r', paths: ['/r'] }], plugins: [{ name: 'jwt' }] }],
+      consumers: [{ username: 'idp', jwt_secrets: [{ key: i.url, algorithm: 'RS256', jwks_uri: i.jwksUri }] }],
+    }),
+    1,
+  );
 }
 
 describe('explain with a JWKS credential', () => {
@@ -23,7 +26,10 @@ describe('explain with a JWKS credential', () => {
     idp = await startIdp();
     const e = await explainRequest(configFor(idp), { path: '/r/x', token: idp.token() });
     expect(e.verdict).toMatchObject({ allowed: true, reason: 'ok' });
-    expect(e.jwt!.steps.find((s) => s.step === 'key')).toMatchObject({ result: 'pass', input: { kid: idp.current.kid, jwks: idp.jwksUri } });
+    expect(e.jwt!.steps.find((s) => s.step === 'key')).toMatchObject({
+      result: 'pass',
+      input: { kid: idp.current.kid, jwks: idp.jwksUri },
+    });
     expect(e.jwt!.steps.find((s) => s.step === 'signature')).toMatchObject({ result: 'pass' });
     expect(idp.fetches).toBe(1);
   });

@@ -4,39 +4,62 @@ import { explainRequest } from '../../../src/explain/explain.js';
 import { nearMisses } from '../../../src/explain/near-misses.js';
 import { valid } from '../config/helpers.js';
 
-const config = compileConfig(valid({
-  _format_version: '3.0',
-  services: [{
-    name: 's', url: 'http://127.0.0.1:1',
-    routes: [
-      { name: 'admin', hosts: ['admin.example'], paths: ['/admin'] },
-      { name: 'writes', methods: ['POST'], paths: ['/orders'] },
-      { name: 'wide', paths: ['/'], plugins: [{ name: 'jwt' }] },
+const config = compileConfig(
+  valid({
+    _format_version: '3.0',
+    services: [
+      {
+        name: 's',
+        url: 'http://127.0.0.1:1',
+        routes: [
+          { name: 'admin', hosts: ['admin.example'], paths: ['/admin'] },
+          { name: 'writes', methods: ['POST'], paths: ['/orders'] },
+          { name: 'wide', paths: ['/'], plugins: [{ name: 'jwt' }] },
+        ],
+      },
     ],
-  }],
-  plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
-}), 1);
+    plugins: [{ name: 'jwt', config: { claims_to_verify: ['exp'] } }],
+  }),
+  1,
+);
 
 describe('explain: routes and plugin scope', () => {
   it('lists every route with each condition checked when none matches', async () => {
-    const narrow = compileConfig(valid({
-      _format_version: '3.0',
-      services: [{ name: 's', url: 'http://127.0.0.1:1', routes: [
-        { name: 'admin', hosts: ['admin.example'], paths: ['/admin'] },
-        { name: 'writes', methods: ['POST'], paths: ['/orders'] },
-      ] }],
-    }), 1);
+    const narrow = compileConfig(
+      valid({
+        _format_version: '3.0',
+        services: [
+          {
+            name: 's',
+            url: 'http://127.0.0.1:1',
+            routes: [
+              { name: 'admin', hosts: ['admin.example'], paths: ['/admin'] },
+              { name: 'writes', methods: ['POST'], paths: ['/orders'] },
+            ],
+          },
+        ],
+      }),
+      1,
+    );
     const e = await explainRequest(narrow, { method: 'GET', host: 'shop.example', path: '/orders/1' });
     expect(e.verdict).toMatchObject({ allowed: false, status: 404, stopped_at: 'route' });
     expect(e.route.candidates).toEqual([
-      expect.objectContaining({ name: 'admin', matches: false, checks: [
-        { field: 'hosts', expected: ['admin.example'], actual: 'shop.example', ok: false },
-        { field: 'paths', expected: ['/admin'], actual: '/orders/1', ok: false },
-      ] }),
-      expect.objectContaining({ name: 'writes', matches: false, checks: [
-        { field: 'methods', expected: ['POST'], actual: 'GET', ok: false },
-        { field: 'paths', expected: ['/orders'], actual: '/orders/1', ok: true },
-      ] }),
+      expect.objectContaining({
+        name: 'admin',
+        matches: false,
+        checks: [
+          { field: 'hosts', expected: ['admin.example'], actual: 'shop.example', ok: false },
+          { field: 'paths', expected: ['/admin'], actual: '/orders/1', ok: false },
+        ],
+      }),
+      expect.objectContaining({
+        name: 'writes',
+        matches: false,
+        checks: [
+          { field: 'methods', expected: ['POST'], actual: 'GET', ok: false },
+          { field: 'paths', expected: ['/orders'], actual: '/orders/1', ok: true },
+        ],
+      }),
     ]);
   });
 

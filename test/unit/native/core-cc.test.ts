@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('native C++ core', () => {
-  it('passes its C++ unit tests, built with g++ against Node\'s OpenSSL headers', () => {
+  it("passes its C++ unit tests, built with g++ against Node's OpenSSL headers", () => {
     const result = spawnSync('bash', ['native/test/run.sh'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     const output = `${result.stdout}\n${result.stderr}`;
     expect(result.status, output).toBe(0);

@@ -14,7 +14,7 @@ describe('counter aggregator', () => {
     expect(agg.total()).toMatchObject({ requests: 17, responses2xx: 11, responses4xx: 5, inFlight: 2 });
   });
 
-  it('keeps a retired worker\'s counts so totals never go down after a restart', () => {
+  it("keeps a retired worker's counts so totals never go down after a restart", () => {
     const agg = createCounterAggregator();
     agg.update(0, counters({ requests: 10, inFlight: 3, tokenCacheEntries: 7, tokenCacheHits: 4 }));
     agg.retire(0);

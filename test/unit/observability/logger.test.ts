@@ -3,7 +3,14 @@ import { createLogger, createWorkerLogger, relayWorkerLog } from '../../../src/o
 
 function capture(level = 'info') {
   const lines: Array<Record<string, unknown>> = [];
-  const logger = createLogger({ level, destination: { write: (l: string) => { lines.push(JSON.parse(l)); } } });
+  const logger = createLogger({
+    level,
+    destination: {
+      write: (l: string) => {
+        lines.push(JSON.parse(l));
+      },
+    },
+  });
   return { logger, lines };
 }
 

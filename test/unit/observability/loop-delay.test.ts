@@ -5,7 +5,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 function block(ms: number): void {
   const end = performance.now() + ms;
-  while (performance.now() < end) { /* hold the loop */ }
+  while (performance.now() < end) {
+    /* hold the loop */
+  }
 }
 
 describe('event-loop delay monitor', () => {

@@ -3,8 +3,20 @@ import { emptyCounters } from '../../../src/observability/counters.js';
 import { renderMetrics } from '../../../src/observability/metrics.js';
 
 const snapshot = {
-  counters: { ...emptyCounters(), requests: 42, responses2xx: 40, responses4xx: 2, authDenied: 2, auth_denied_expired: 2, auth_allowed_ok: 7, tokenCacheEntries: 3 },
-  workers: [{ id: 0, requests: 30, restarts: 1, generation: 2 }, { id: 1, requests: 12, restarts: 0, generation: 2 }],
+  counters: {
+    ...emptyCounters(),
+    requests: 42,
+    responses2xx: 40,
+    responses4xx: 2,
+    authDenied: 2,
+    auth_denied_expired: 2,
+    auth_allowed_ok: 7,
+    tokenCacheEntries: 3,
+  },
+  workers: [
+    { id: 0, requests: 30, restarts: 1, generation: 2 },
+    { id: 1, requests: 12, restarts: 0, generation: 2 },
+  ],
   configGeneration: 2,
   reloadsOk: 1,
   reloadsFailed: 1,
@@ -20,9 +32,7 @@ describe('renderMetrics', () => {
       expect(name).toMatch(/^portcullis_[a-z_]+$/);
       expect(text).toContain(`# HELP ${name} `);
     }
-    expect(names.filter((n) => n.endsWith('_total'))).toEqual(
-      names.filter((n) => new RegExp(`^# TYPE ${n} counter$`, 'm').test(text)),
-    );
+    expect(names.filter((n) => n.endsWith('_total'))).toEqual(names.filter((n) => new RegExp(`^# TYPE ${n} counter$`, 'm').test(text)));
   });
 
   it('labels response classes, auth results and per-worker samples', () => {

@@ -3,7 +3,13 @@ import { AUTHORIZER_OUTCOMES, authorizerCounter } from '../../../src/pipeline/au
 import { emptyCounters } from '../../../src/observability/counters.js';
 import { AuthReason, type AuthDecision } from '../../../src/auth/types.js';
 
-const deny = (status: number, body: string, wwwAuthenticate: string | null): AuthDecision => ({ kind: 'deny', status, body, wwwAuthenticate, reason: AuthReason.badToken });
+const deny = (status: number, body: string, wwwAuthenticate: string | null): AuthDecision => ({
+  kind: 'deny',
+  status,
+  body,
+  wwwAuthenticate,
+  reason: AuthReason.badToken,
+});
 
 describe('authorizer outcomes', () => {
   it('derives the reason of a refusal from the answer Kong gives', () => {

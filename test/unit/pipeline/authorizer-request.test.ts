@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RequestSnapshot } from '../../../src/server/request-snapshot.js';
-import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest, type AuthorizerSource, type OriginalRequest } from '../../../src/pipeline/authorizer-request.js';
+import {
+  BAD_SHAPE,
+  OUTSIDE_PREFIX,
+  reconstructRequest,
+  type AuthorizerSource,
+  type OriginalRequest,
+} from '../../../src/pipeline/authorizer-request.js';
 
 function subrequest(method: string, target: string, headers: Record<string, string>): RequestSnapshot {
   const s = new RequestSnapshot(8003);
@@ -13,7 +19,11 @@ function subrequest(method: string, target: string, headers: Record<string, stri
   return s;
 }
 
-function rebuild(s: RequestSnapshot, source: AuthorizerSource = 'auto', prefix = ''): Pick<OriginalRequest, 'source' | 'method' | 'host' | 'url' | 'query' | 'listenPort'> | number {
+function rebuild(
+  s: RequestSnapshot,
+  source: AuthorizerSource = 'auto',
+  prefix = '',
+): Pick<OriginalRequest, 'source' | 'method' | 'host' | 'url' | 'query' | 'listenPort'> | number {
   const o = reconstructRequest(s, source, prefix);
   if (typeof o === 'number') return o;
   return { source: o.source, method: o.method, host: o.host, url: o.url, query: o.query, listenPort: o.listenPort };
@@ -21,15 +31,24 @@ function rebuild(s: RequestSnapshot, source: AuthorizerSource = 'auto', prefix =
 
 describe('reconstructRequest', () => {
   it('reads Traefik forwardAuth headers first', () => {
-    expect(rebuild(subrequest('GET', '/', {
-      host: 'authz', 'x-forwarded-method': 'PATCH', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.test',
-      'x-forwarded-uri': '/v1/items?id=7&jwt=t', 'x-original-uri': '/ignored',
-    }))).toEqual({ source: 'traefik', method: 'PATCH', host: 'api.test', url: '/v1/items', query: 'id=7&jwt=t', listenPort: 443 });
+    expect(
+      rebuild(
+        subrequest('GET', '/', {
+          host: 'authz',
+          'x-forwarded-method': 'PATCH',
+          'x-forwarded-proto': 'https',
+          'x-forwarded-host': 'api.test',
+          'x-forwarded-uri': '/v1/items?id=7&jwt=t',
+          'x-original-uri': '/ignored',
+        }),
+      ),
+    ).toEqual({ source: 'traefik', method: 'PATCH', host: 'api.test', url: '/v1/items', query: 'id=7&jwt=t', listenPort: 443 });
   });
 
   it('reads nginx X-Original-URI/-Method with the Host header next', () => {
-    expect(rebuild(subrequest('GET', '/_auth', { host: 'api.test:8080', 'x-original-uri': '/a/b?c', 'x-original-method': 'DELETE' })))
-      .toEqual({ source: 'nginx', method: 'DELETE', host: 'api.test:8080', url: '/a/b', query: 'c', listenPort: 80 });
+    expect(
+      rebuild(subrequest('GET', '/_auth', { host: 'api.test:8080', 'x-original-uri': '/a/b?c', 'x-original-method': 'DELETE' })),
+    ).toEqual({ source: 'nginx', method: 'DELETE', host: 'api.test:8080', url: '/a/b', query: 'c', listenPort: 80 });
   });
 
   it('takes host and path from ingress-nginx X-Original-URL', () => {
@@ -40,14 +59,25 @@ describe('reconstructRequest', () => {
   });
 
   it('falls back to the Envoy shape: the subrequest itself, path_prefix removed', () => {
-    expect(rebuild(subrequest('PUT', '/authz/a/b?x=1', { host: 'api.test' }), 'auto', '/authz'))
-      .toEqual({ source: 'envoy', method: 'PUT', host: 'api.test', url: '/a/b', query: 'x=1', listenPort: 80 });
+    expect(rebuild(subrequest('PUT', '/authz/a/b?x=1', { host: 'api.test' }), 'auto', '/authz')).toEqual({
+      source: 'envoy',
+      method: 'PUT',
+      host: 'api.test',
+      url: '/a/b',
+      query: 'x=1',
+      listenPort: 80,
+    });
     expect(rebuild(subrequest('GET', '/authz', { host: 'a' }), 'auto', '/authz')).toMatchObject({ url: '/' });
     expect(rebuild(subrequest('GET', '/authzed/a', { host: 'a' }), 'auto', '/authz')).toBe(OUTSIDE_PREFIX);
   });
 
   it('honours a pinned source, ignoring the other shapes’ headers', () => {
-    const spoofed = subrequest('GET', '/', { host: 'a', 'x-forwarded-uri': '/open', 'x-original-uri': '/secure', 'x-original-method': 'GET' });
+    const spoofed = subrequest('GET', '/', {
+      host: 'a',
+      'x-forwarded-uri': '/open',
+      'x-original-uri': '/secure',
+      'x-original-method': 'GET',
+    });
     expect(rebuild(spoofed, 'nginx')).toMatchObject({ source: 'nginx', url: '/secure' });
     expect(rebuild(spoofed, 'envoy')).toMatchObject({ source: 'envoy', url: '/' });
     expect(rebuild(subrequest('GET', '/', { host: 'a' }), 'traefik')).toBe(BAD_SHAPE);

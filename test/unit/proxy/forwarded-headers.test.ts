@@ -8,14 +8,24 @@ import { compileDocument } from '../../helpers/data-plane-harness.js';
 
 const config = compileDocument({
   _format_version: '3.0',
-  services: [{
-    name: 's', url: 'http://up.internal:8080/base',
-    routes: [{ name: 'plain', paths: ['/p'] }, { name: 'kept', paths: ['/k'], preserve_host: true }],
-  }],
+  services: [
+    {
+      name: 's',
+      url: 'http://up.internal:8080/base',
+      routes: [
+        { name: 'plain', paths: ['/p'] },
+        { name: 'kept', paths: ['/k'], preserve_host: true },
+      ],
+    },
+  ],
   consumers: [{ username: 'alice', custom_id: 'c1', jwt_secrets: [{ key: 'alice-key', secret: 's', algorithm: 'HS256' }] }],
 });
 const routeNamed = (name: string): CompiledRoute => config.routes.find((r) => r.entity.name === name)!;
-const match = (name: string, forwardedPrefix: string | null = '/p'): RouteMatch => ({ route: routeNamed(name), upstreamPath: '/base/x', forwardedPrefix });
+const match = (name: string, forwardedPrefix: string | null = '/p'): RouteMatch => ({
+  route: routeNamed(name),
+  upstreamPath: '/base/x',
+  forwardedPrefix,
+});
 const ctx = { listenPort: '8000', via: '1.1 portcullis/0.1.0', proto: 'http' as const };
 
 function inbound(headers: string[], host = 'Gw.Example:8000'): InboundRequest {
@@ -37,17 +47,37 @@ const allow: AuthAllow = { kind: 'allow', reason: AuthReason.ok, consumer, crede
 
 describe('buildUpstreamHeaders', () => {
   it('sends the service host header unless preserve_host keeps the client Host', () => {
-    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('plain'), 'id', null, ctx)).get('host'))
-      .toEqual(['up.internal:8080']);
-    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('kept'), 'id', null, ctx)).get('host'))
-      .toEqual(['Gw.Example:8000']);
+    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('plain'), 'id', null, ctx)).get('host')).toEqual([
+      'up.internal:8080',
+    ]);
+    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('kept'), 'id', null, ctx)).get('host')).toEqual([
+      'Gw.Example:8000',
+    ]);
   });
 
   it('appends the peer to X-Forwarded-For and replaces the other forwarded headers', () => {
-    const h = toMap(buildUpstreamHeaders(inbound([
-      'x-forwarded-for', '10.0.0.1', 'x-forwarded-for', '10.0.0.2', 'x-forwarded-proto', 'https', 'x-real-ip', '1.1.1.1',
-      'x-forwarded-prefix', '/evil', 'via', '1.0 a',
-    ]), match('plain', null), 'rid', null, ctx));
+    const h = toMap(
+      buildUpstreamHeaders(
+        inbound([
+          'x-forwarded-for',
+          '10.0.0.1',
+          'x-forwarded-for',
+          '10.0.0.2',
+          'x-forwarded-proto',
+          'https',
+          'x-real-ip',
+          '1.1.1.1',
+          'x-forwarded-prefix',
+          '/evil',
+          'via',
+          '1.0 a',
+        ]),
+        match('plain', null),
+        'rid',
+        null,
+        ctx,
+      ),
+    );
     expect(h.get('x-forwarded-for')).toEqual(['10.0.0.1, 10.0.0.2, 192.0.2.7']);
     expect(h.get('x-forwarded-proto')).toEqual(['http']);
     expect(h.get('x-forwarded-host')).toEqual(['gw.example']);
@@ -60,25 +90,81 @@ describe('buildUpstreamHeaders', () => {
   });
 
   it('drops hop-by-hop headers and the ones the client Connection header names', () => {
-    const h = toMap(buildUpstreamHeaders(inbound([
-      'connection', 'Keep-Alive, X-Private', 'x-private', '1', 'keep-alive', 'timeout=1', 'transfer-encoding', 'chunked',
-      'upgrade', 'h2c', 'proxy', 'p', 'proxy-connection', 'close', 'expect', '100-continue', 'te', 'gzip', 'accept', '*/*',
-    ]), match('plain'), 'id', null, ctx));
-    for (const name of ['connection', 'x-private', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy', 'proxy-connection', 'expect', 'te']) {
+    const h = toMap(
+      buildUpstreamHeaders(
+        inbound([
+          'connection',
+          'Keep-Alive, X-Private',
+          'x-private',
+          '1',
+          'keep-alive',
+          'timeout=1',
+          'transfer-encoding',
+          'chunked',
+          'upgrade',
+          'h2c',
+          'proxy',
+          'p',
+          'proxy-connection',
+          'close',
+          'expect',
+          '100-continue',
+          'te',
+          'gzip',
+          'accept',
+          '*/*',
+        ]),
+        match('plain'),
+        'id',
+        null,
+        ctx,
+      ),
+    );
+    for (const name of [
+      'connection',
+      'x-private',
+      'keep-alive',
+      'transfer-encoding',
+      'upgrade',
+      'proxy',
+      'proxy-connection',
+      'expect',
+      'te',
+    ]) {
       expect(h.get(name), name).toBeUndefined();
     }
     expect(h.get('accept')).toEqual(['*/*']);
   });
 
   it('forwards TE only as trailers', () => {
-    expect(toMap(buildUpstreamHeaders(inbound(['te', 'trailers, deflate']), match('plain'), 'id', null, ctx)).get('te')).toEqual(['trailers']);
+    expect(toMap(buildUpstreamHeaders(inbound(['te', 'trailers, deflate']), match('plain'), 'id', null, ctx)).get('te')).toEqual([
+      'trailers',
+    ]);
   });
 
   it('replaces client consumer headers with the consumer and credential key on allow', () => {
-    const h = toMap(buildUpstreamHeaders(inbound([
-      'x-consumer-id', 'spoof', 'x-consumer-username', 'spoof', 'x-consumer-custom-id', 'spoof',
-      'x-credential-identifier', 'spoof', 'x-anonymous-consumer', 'true', 'authorization', 'Bearer t',
-    ]), match('plain'), 'id', allow, ctx));
+    const h = toMap(
+      buildUpstreamHeaders(
+        inbound([
+          'x-consumer-id',
+          'spoof',
+          'x-consumer-username',
+          'spoof',
+          'x-consumer-custom-id',
+          'spoof',
+          'x-credential-identifier',
+          'spoof',
+          'x-anonymous-consumer',
+          'true',
+          'authorization',
+          'Bearer t',
+        ]),
+        match('plain'),
+        'id',
+        allow,
+        ctx,
+      ),
+    );
     expect(h.get('x-consumer-username')).toEqual(['alice']);
     expect(h.get('x-consumer-custom-id')).toEqual(['c1']);
     expect(h.get('x-consumer-id')).toEqual([consumer.entity.id]);

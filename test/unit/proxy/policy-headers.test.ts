@@ -10,20 +10,41 @@ import { makeToken } from '../../helpers/tokens.js';
 
 const config = compileDocument({
   _format_version: '3.0',
-  services: [{
-    name: 's', url: 'http://up.internal:8080',
-    routes: [{ name: 'r', paths: ['/p'], plugins: [{ name: 'jwt', config: {
-      run_on_preflight: false, claims_to_headers: [{ claim: 'sub', header: 'X-User' }], forward_payload_header: 'X-Payload',
-    } }] }],
-  }],
+  services: [
+    {
+      name: 's',
+      url: 'http://up.internal:8080',
+      routes: [
+        {
+          name: 'r',
+          paths: ['/p'],
+          plugins: [
+            {
+              name: 'jwt',
+              config: {
+                run_on_preflight: false,
+                claims_to_headers: [{ claim: 'sub', header: 'X-User' }],
+                forward_payload_header: 'X-Payload',
+              },
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });
 const match: RouteMatch = { route: config.routes[0]!, upstreamPath: '/x', forwardedPrefix: null };
 const ctx = { listenPort: '8000', via: '1.1 portcullis/0.1.0', proto: 'http' as const };
 
 describe('policy upstream headers', () => {
   it('strips client copies of the configured headers when the plugin did not run (preflight bypass)', () => {
-    const out = buildUpstreamHeaders({ headers: ['x-user', 'admin', 'x-payload', 'e30', 'x-other', '1'], host: 'gw', url: '/p', remoteAddress: '192.0.2.1' },
-      match, 'id', null, ctx);
+    const out = buildUpstreamHeaders(
+      { headers: ['x-user', 'admin', 'x-payload', 'e30', 'x-other', '1'], host: 'gw', url: '/p', remoteAddress: '192.0.2.1' },
+      match,
+      'id',
+      null,
+      ctx,
+    );
     expect(out).not.toContain('x-user');
     expect(out).not.toContain('x-payload');
     expect(out).toContain('x-other');
@@ -33,28 +54,69 @@ describe('policy upstream headers', () => {
 describe('claim headers on the cache hit', () => {
   const twoRoutes = compileDocument({
     _format_version: '3.0',
-    services: [{
-      name: 's', url: 'http://up.internal:8080',
-      routes: [
-        { name: 'a', paths: ['/a'], plugins: [{ name: 'jwt', config: { claims_to_headers: [{ claim: 'sub', header: 'X-User' }, { claim: 'bad', header: 'X-Bad' }] } }] },
-        { name: 'b', paths: ['/b'], plugins: [{ name: 'jwt', config: {
-          claims_to_headers: [{ claim: 'org.name', header: 'X-Org' }, { claim: 'roles', header: 'X-Roles' }], forward_payload_header: 'X-Payload',
-        } }] },
-      ],
-    }],
+    services: [
+      {
+        name: 's',
+        url: 'http://up.internal:8080',
+        routes: [
+          {
+            name: 'a',
+            paths: ['/a'],
+            plugins: [
+              {
+                name: 'jwt',
+                config: {
+                  claims_to_headers: [
+                    { claim: 'sub', header: 'X-User' },
+                    { claim: 'bad', header: 'X-Bad' },
+                  ],
+                },
+              },
+            ],
+          },
+          {
+            name: 'b',
+            paths: ['/b'],
+            plugins: [
+              {
+                name: 'jwt',
+                config: {
+                  claims_to_headers: [
+                    { claim: 'org.name', header: 'X-Org' },
+                    { claim: 'roles', header: 'X-Roles' },
+                  ],
+                  forward_payload_header: 'X-Payload',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
     consumers: [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' }] }],
   });
-  const token = makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key', sub: 'u-1', bad: 'x\ny', org: { name: 'Zoë' }, roles: ['r1', 'r2'] }, 'alice-secret');
+  const token = makeToken(
+    { alg: 'HS256', typ: 'JWT' },
+    { iss: 'alice-key', sub: 'u-1', bad: 'x\ny', org: { name: 'Zoë' }, roles: ['r1', 'r2'] },
+    'alice-secret',
+  );
   const request = { method: 'GET', query: '', header: (n: string) => (n === 'authorization' ? `Bearer ${token}` : undefined) };
   const inbound = { headers: ['authorization', `Bearer ${token}`], host: 'gw', url: '/a', remoteAddress: '192.0.2.1' };
   const routeMatch = (i: number): RouteMatch => ({ route: twoRoutes.routes[i]!, upstreamPath: '/', forwardedPrefix: null });
-  const claimHeaders = (out: string[]) => out.filter((_, i) => i % 2 === 0 && ['x-user', 'x-bad', 'x-org', 'x-roles', 'x-payload'].includes(out[i]!))
-    .map((name) => [name, out[out.indexOf(name) + 1]]);
+  const claimHeaders = (out: string[]) =>
+    out
+      .filter((_, i) => i % 2 === 0 && ['x-user', 'x-bad', 'x-org', 'x-roles', 'x-payload'].includes(out[i]!))
+      .map((name) => [name, out[out.indexOf(name) + 1]]);
 
-  it('sends what each route\'s policy asks on every hit, the same token alternating between two routes', () => {
+  it("sends what each route's policy asks on every hit, the same token alternating between two routes", () => {
     const auth = createAuthenticator(twoRoutes);
     const unsafe: string[] = [];
-    const withLog = { ...ctx, onUnsafeClaim: (header: string) => { unsafe.push(header); } };
+    const withLog = {
+      ...ctx,
+      onUnsafeClaim: (header: string) => {
+        unsafe.push(header);
+      },
+    };
     const serve = (i: number) => {
       const decision = auth.authenticate(twoRoutes.routes[i]!.jwt!, request) as Exclude<AuthOutcome, Promise<unknown>>;
       expect(decision.kind).toBe('allow');
@@ -62,7 +124,11 @@ describe('claim headers on the cache hit', () => {
     };
     for (let round = 0; round < 2; round++) {
       expect(serve(0)).toEqual([['x-user', 'u-1']]);
-      expect(serve(1)).toEqual([['x-org', Buffer.from('Zoë', 'utf8').toString('latin1')], ['x-roles', 'r1,r2'], ['x-payload', token.split('.')[1]]]);
+      expect(serve(1)).toEqual([
+        ['x-org', Buffer.from('Zoë', 'utf8').toString('latin1')],
+        ['x-roles', 'r1,r2'],
+        ['x-payload', token.split('.')[1]],
+      ]);
     }
     // The unsafe claim is dropped, and logged at debug level on each request, hit or miss.
     expect(unsafe).toEqual(['x-bad', 'x-bad']);

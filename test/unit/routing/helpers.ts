@@ -6,18 +6,39 @@ let nextId = 0;
 
 export function service(path: string | null, overrides: Partial<ServiceEntity> = {}): CompiledService {
   const entity: ServiceEntity = {
-    id: `svc-${++nextId}`, name: null, protocol: 'http', host: '127.0.0.1', port: 3000, path,
-    connect_timeout: 60000, read_timeout: 60000, write_timeout: 60000, retries: 5, enabled: true,
-    tags: null, ...overrides,
+    id: `svc-${++nextId}`,
+    name: null,
+    protocol: 'http',
+    host: '127.0.0.1',
+    port: 3000,
+    path,
+    connect_timeout: 60000,
+    read_timeout: 60000,
+    write_timeout: 60000,
+    retries: 5,
+    enabled: true,
+    tags: null,
+    ...overrides,
   };
   return { entity, origin: 'http://127.0.0.1:3000', hostHeader: '127.0.0.1:3000', basePath: path ?? '/' };
 }
 
 export function route(fields: Partial<RouteEntity>, svc: CompiledService | null = service(null)): CompiledRoute {
   const entity: RouteEntity = {
-    id: `route-${++nextId}`, name: null, service: svc?.entity.id ?? null, protocols: ['http', 'https'],
-    methods: null, hosts: null, paths: null, headers: null, strip_path: true, preserve_host: false,
-    regex_priority: 0, path_handling: 'v0', tags: null, ...fields,
+    id: `route-${++nextId}`,
+    name: null,
+    service: svc?.entity.id ?? null,
+    protocols: ['http', 'https'],
+    methods: null,
+    hosts: null,
+    paths: null,
+    headers: null,
+    strip_path: true,
+    preserve_host: false,
+    regex_priority: 0,
+    path_handling: 'v0',
+    tags: null,
+    ...fields,
   };
   return { entity, service: svc, jwt: null };
 }

@@ -80,10 +80,7 @@ describe('createRouteTable: priority', () => {
   });
 
   it('splits a route with several paths so each path competes with its own length', () => {
-    const routes = [
-      route({ name: 'multi', paths: ['/a', '/b/c/d'] }),
-      route({ name: 'mid', paths: ['/b/c'] }),
-    ];
+    const routes = [route({ name: 'multi', paths: ['/a', '/b/c/d'] }), route({ name: 'mid', paths: ['/b/c'] })];
     expect(winner(routes, '/b/c/d/e')).toBe('multi');
     expect(winner(routes, '/b/c/x')).toBe('mid');
     expect(winner(routes, '/a/x')).toBe('multi');
@@ -311,7 +308,10 @@ describe('createRouteTable: snis and protocols', () => {
     expect(winner(routes, '/x')).toBe('any');
   });
   it('skips http-only routes for TLS requests; https-only routes still match plain ones (the pipeline answers 426)', () => {
-    const routes = [route({ name: 'plain', protocols: ['http'], paths: ['/p'] }), route({ name: 'secure', protocols: ['https'], paths: ['/s'] })];
+    const routes = [
+      route({ name: 'plain', protocols: ['http'], paths: ['/p'] }),
+      route({ name: 'secure', protocols: ['https'], paths: ['/s'] }),
+    ];
     expect(winner(routes, '/p', { tls: true, sni: 'x.test' })).toBeNull();
     expect(winner(routes, '/p')).toBe('plain');
     expect(winner(routes, '/s')).toBe('secure');

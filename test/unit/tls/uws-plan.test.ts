@@ -16,7 +16,8 @@ beforeAll(() => {
 });
 afterAll(() => ca.cleanup());
 
-const config = (extra: Record<string, unknown>): ValidatedConfig => valid(base({ gateway: { ssl_cert: a.cert, ssl_cert_key: a.key }, ...extra }));
+const config = (extra: Record<string, unknown>): ValidatedConfig =>
+  valid(base({ gateway: { ssl_cert: a.cert, ssl_cert_key: a.key }, ...extra }));
 
 describe('what uWS cannot serve as Kong does', () => {
   it('nothing for exact names and non-overlapping wildcards', () => {
@@ -24,14 +25,17 @@ describe('what uWS cannot serve as Kong does', () => {
     expect(uwsTlsGaps(createTlsGeneration(c))).toEqual([]);
   });
   it('two key types for one name', () => {
-    expect(uwsTlsGaps(createTlsGeneration(config({ certificates: [{ cert: a.cert, key: a.key, cert_alt: b.cert, key_alt: b.key }] }))))
-      .toEqual([expect.stringContaining('two key types')]);
+    expect(
+      uwsTlsGaps(createTlsGeneration(config({ certificates: [{ cert: a.cert, key: a.key, cert_alt: b.cert, key_alt: b.key }] }))),
+    ).toEqual([expect.stringContaining('two key types')]);
   });
-  it("a leading and a trailing wildcard that match one name with different certificates", () => {
-    const c = config({ certificates: [
-      { cert: a.cert, key: a.key, snis: ['*.example.test'] },
-      { cert: b.cert, key: b.key, snis: ['www.example.*'] },
-    ] });
+  it('a leading and a trailing wildcard that match one name with different certificates', () => {
+    const c = config({
+      certificates: [
+        { cert: a.cert, key: a.key, snis: ['*.example.test'] },
+        { cert: b.cert, key: b.key, snis: ['www.example.*'] },
+      ],
+    });
     expect(uwsTlsGaps(createTlsGeneration(c))).toEqual([expect.stringContaining("'*.example.test' and 'www.example.*'")]);
   });
 });

@@ -6,7 +6,12 @@ import { MintError, mintToken } from '../../../src/token/mint-token.js';
 function configWith(...secrets: Array<Partial<JwtSecretEntity> & { key: string; algorithm: JwtAlgorithm }>): ValidatedConfig {
   return {
     jwt_secrets: secrets.map((s, i) => ({
-      id: `id-${i}`, consumer: 'c', secret: null, rsa_public_key: null, tags: null, ...s,
+      id: `id-${i}`,
+      consumer: 'c',
+      secret: null,
+      rsa_public_key: null,
+      tags: null,
+      ...s,
     })),
   } as unknown as ValidatedConfig;
 }
@@ -34,13 +39,20 @@ describe('mintToken', () => {
 
   it('uses the named key claim, extra claims, and no exp when expiresIn is 0', () => {
     const token = mintToken(configWith({ key: 'k1', algorithm: 'HS512', secret: 's' }), {
-      credentialKey: 'k1', keyClaimName: 'kid', expiresIn: 0, claims: { sub: 'u1' }, now: 5,
+      credentialKey: 'k1',
+      keyClaimName: 'kid',
+      expiresIn: 0,
+      claims: { sub: 'u1' },
+      now: 5,
     });
     expect(decode(token).payload).toEqual({ kid: 'k1', iat: 5, sub: 'u1' });
   });
 
   it('signs with the base64url-decoded secret when asked', () => {
-    const token = mintToken(configWith({ key: 'k1', algorithm: 'HS256', secret: 'c2VjcmV0' }), { credentialKey: 'k1', secretIsBase64: true });
+    const token = mintToken(configWith({ key: 'k1', algorithm: 'HS256', secret: 'c2VjcmV0' }), {
+      credentialKey: 'k1',
+      secretIsBase64: true,
+    });
     const { input, signature } = decode(token);
     expect(signature).toBe(createHmac('sha256', 'secret').update(input).digest('base64url'));
   });
@@ -63,13 +75,15 @@ describe('mintToken', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const config = configWith({ key: 'a', algorithm: 'RS256', rsa_public_key: pem(publicKey, 'spki') });
-    expect(() => mintToken(config, { credentialKey: 'a', privateKeyPem: pem(other.privateKey, 'pkcs8') }))
-      .toThrow(/does not match credential 'a'/);
+    expect(() => mintToken(config, { credentialKey: 'a', privateKeyPem: pem(other.privateKey, 'pkcs8') })).toThrow(
+      /does not match credential 'a'/,
+    );
   });
 
   it('names the known keys when the credential key is unknown', () => {
-    expect(() => mintToken(configWith({ key: 'k1', algorithm: 'HS256', secret: 's' }), { credentialKey: 'nope' }))
-      .toThrow(new MintError("no jwt credential with key 'nope' in the config (keys: k1)"));
+    expect(() => mintToken(configWith({ key: 'k1', algorithm: 'HS256', secret: 's' }), { credentialKey: 'nope' })).toThrow(
+      new MintError("no jwt credential with key 'nope' in the config (keys: k1)"),
+    );
   });
 
   it('asks for a private key for asymmetric credentials', () => {

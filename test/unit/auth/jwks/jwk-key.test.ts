@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { indexByKid, parseJwk, parseJwks, selectKey, type JwkEntry } from '../../../../src/auth/jwks/jwk-key.js';
 import { parseMaxAge } from '../../../../src/auth/jwks/jwks-fetcher.js';
 
-const jwkOf = (k: { publicKey: { export(o: { format: 'jwk' }): object } }, extra: object = {}) => ({ ...k.publicKey.export({ format: 'jwk' }), ...extra });
+const jwkOf = (k: { publicKey: { export(o: { format: 'jwk' }): object } }, extra: object = {}) => ({
+  ...k.publicKey.export({ format: 'jwk' }),
+  ...extra,
+});
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const rsaSmall = generateKeyPairSync('rsa', { modulusLength: 1024 });
 const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,9 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createJwksCache, DEFAULT_JWKS_SETTINGS, type JwksCache, type JwksEvent, type JwksSettings } from '../../../../src/auth/jwks/jwks-cache.js';
+import {
+  createJwksCache,
+  DEFAULT_JWKS_SETTINGS,
+  type JwksCache,
+  type JwksEvent,
+  type JwksSettings,
+} from '../../../../src/auth/jwks/jwks-cache.js';
 import { startIdp, type TestIdp } from '../../../helpers/test-idp.js';
 
 let idp: TestIdp;
-beforeAll(async () => { idp = await startIdp(); });
+beforeAll(async () => {
+  idp = await startIdp();
+});
 afterAll(() => idp.close());
 
 let clock = 1_000_000;

@@ -20,24 +20,49 @@ describe('OIDC discovery fetch', () => {
   });
   it('discovers once, then fetches the discovered jwks_uri like any JWKS', async () => {
     const asked: string[] = [];
-    const f = oidcJwksFetch('https://idp.example', fakeFetch({
-      'https://idp.example/.well-known/openid-configuration': { issuer: 'https://idp.example', jwks_uri: 'https://keys.example/jwks' },
-      'https://keys.example/jwks': JWKS,
-    }, asked));
+    const f = oidcJwksFetch(
+      'https://idp.example',
+      fakeFetch(
+        {
+          'https://idp.example/.well-known/openid-configuration': { issuer: 'https://idp.example', jwks_uri: 'https://keys.example/jwks' },
+          'https://keys.example/jwks': JWKS,
+        },
+        asked,
+      ),
+    );
     expect((await f('ignored', OPTIONS)).doc).toEqual(JWKS);
     await f('ignored', OPTIONS);
-    expect(asked).toEqual(['https://idp.example/.well-known/openid-configuration', 'https://keys.example/jwks', 'https://keys.example/jwks']);
+    expect(asked).toEqual([
+      'https://idp.example/.well-known/openid-configuration',
+      'https://keys.example/jwks',
+      'https://keys.example/jwks',
+    ]);
   });
   it('refuses an issuer that differs by one byte as a permanent error', async () => {
-    const f = oidcJwksFetch('https://idp.example', fakeFetch({
-      'https://idp.example/.well-known/openid-configuration': { issuer: 'https://idp.example/', jwks_uri: 'https://keys.example/jwks' },
-    }, []));
-    await expect(f('x', OPTIONS)).rejects.toMatchObject({ permanent: true, reason: expect.stringContaining('does not match the configured') });
+    const f = oidcJwksFetch(
+      'https://idp.example',
+      fakeFetch(
+        {
+          'https://idp.example/.well-known/openid-configuration': { issuer: 'https://idp.example/', jwks_uri: 'https://keys.example/jwks' },
+        },
+        [],
+      ),
+    );
+    await expect(f('x', OPTIONS)).rejects.toMatchObject({
+      permanent: true,
+      reason: expect.stringContaining('does not match the configured'),
+    });
   });
   it('refuses a jwks_uri that is not an http(s) URL, and a document that is not an object', async () => {
-    const bad = oidcJwksFetch('https://a.example', fakeFetch({
-      'https://a.example/.well-known/openid-configuration': { issuer: 'https://a.example', jwks_uri: 'file:///etc/passwd' },
-    }, []));
+    const bad = oidcJwksFetch(
+      'https://a.example',
+      fakeFetch(
+        {
+          'https://a.example/.well-known/openid-configuration': { issuer: 'https://a.example', jwks_uri: 'file:///etc/passwd' },
+        },
+        [],
+      ),
+    );
     await expect(bad('x', OPTIONS)).rejects.toMatchObject({ reason: expect.stringContaining('not an http(s) URL') });
     const notObject = oidcJwksFetch('https://b.example', fakeFetch({ 'https://b.example/.well-known/openid-configuration': [1] }, []));
     await expect(notObject('x', OPTIONS)).rejects.toMatchObject({ reason: expect.stringContaining('not a JSON object') });
