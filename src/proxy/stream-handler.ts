@@ -2,9 +2,7 @@
 import type { Dispatcher } from 'undici';
 import { GATEWAY_MESSAGES } from '../errors.js';
 import { ClientAbortedError, ERROR_CODES } from '../portcullis-error.js';
-import type { Downstream, DownstreamListener, ResponseHeaders } from './types.js';
-
-type Controller = Dispatcher.DispatchController;
+import type { Downstream, DownstreamListener } from './types.js';
 
 /** Status and Kong message for an upstream failure that happened before the response started. */
 export function classifyUpstreamError(error: Error): { status: number; message: string } {
@@ -31,8 +29,15 @@ export interface StreamHandlerHooks {
   onUpstreamDone(error: Error | null): void;
 }
 
+/**
+ * Implements undici's core handler calls (onConnect, onHeaders, onData, onComplete, onError) rather than the
+ * controller API (onRequestStart, onResponseStart, ...): undici adapts the latter through a wrapper and a controller
+ * per request and parses the response headers (and the empty trailers) into objects; the core calls hand over the
+ * raw header list, which the writers read directly.
+ */
 export class ProxyStreamHandler implements Dispatcher.DispatchHandler, DownstreamListener {
-  private controller: Controller | null = null;
+  private abort: ((error?: Error) => void) | null = null;
+  private resume: (() => void) | null = null;
   private done = false;
 
   constructor(
@@ -44,31 +49,34 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
     downstream.listener = this;
   }
 
-  onRequestStart(controller: Controller): void {
-    this.controller = controller;
-    if (this.downstream.aborted) controller.abort(CLIENT_GONE);
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    if (this.downstream.aborted) abort(CLIENT_GONE);
   }
 
-  onResponseStart(controller: Controller, statusCode: number, headers: ResponseHeaders): void {
-    this.controller = controller;
+  onHeaders(statusCode: number, headers: Buffer[], resume: () => void): boolean {
+    this.resume = resume;
+    if (statusCode < 200) return true; // 103 Early Hints: the final response follows on the same exchange
     if (this.downstream.aborted) {
-      controller.abort(CLIENT_GONE);
-      return;
+      this.abort!(CLIENT_GONE);
+      return true;
     }
     const noBody = this.head || statusCode === 204 || statusCode === 304;
     this.downstream.start(statusCode, headers, noBody);
+    return true;
   }
 
-  onResponseData(controller: Controller, chunk: Buffer): void {
-    if (!this.downstream.data(chunk)) controller.pause();
+  /** false pauses undici's parser until resume() (onDownstreamDrain). */
+  onData(chunk: Buffer): boolean {
+    return this.downstream.data(chunk);
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.downstream.end();
     this.finish(null);
   }
 
-  onResponseError(_controller: Controller, error: Error): void {
+  onError(error: Error): void {
     if (!this.downstream.aborted) {
       const { status, message } = classifyUpstreamError(error);
       this.downstream.fail(status, message);
@@ -78,11 +86,11 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
 
   onDownstreamAbort(): void {
     if (this.done) return;
-    this.controller?.abort(CLIENT_GONE);
+    this.abort?.(CLIENT_GONE);
   }
 
   onDownstreamDrain(): void {
-    if (!this.done) this.controller?.resume();
+    if (!this.done) this.resume?.();
   }
 
   private finish(error: Error | null): void {

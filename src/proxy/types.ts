@@ -1,7 +1,6 @@
 // The contract between the streaming proxy handler and whatever writes the client response (the uWS writer).
 
-/** Response headers as undici parses them: lower-case names, repeated ones as arrays. */
-export type ResponseHeaders = Record<string, string | string[] | undefined>;
+import type { RawHeaders } from './response-headers.js';
 
 /** Told by the downstream when the client goes away or can take more bytes. */
 export interface DownstreamListener {
@@ -16,7 +15,7 @@ export interface Downstream {
   readonly started: boolean;
   listener: DownstreamListener | null;
   /** Commits status and headers (written with the first body bytes); noBody (HEAD, 204, 304) ends the response at once. */
-  start(status: number, headers: ResponseHeaders, noBody: boolean): void;
+  start(status: number, headers: RawHeaders, noBody: boolean): void;
   /** Writes a body chunk; false means backpressure: stop until onDownstreamDrain. */
   data(chunk: Buffer): boolean;
   end(): void;

@@ -1,7 +1,7 @@
 // Writes one client response through node:http / node:http2 (compatibility API), and reads its request body with backpressure.
 import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
-import type { ResponseHeaders } from '../proxy/types.js';
+import { headerObject, type RawHeaders } from '../proxy/response-headers.js';
 import type { DiscardSink } from './body-reader.js';
 import { ClientAbortedError, PayloadTooLargeError } from '../portcullis-error.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
@@ -250,8 +250,9 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     else (this.res as ServerResponse).destroy();
   }
 
-  start(status: number, headers: ResponseHeaders, noBody: boolean): void {
+  start(status: number, raw: RawHeaders, noBody: boolean): void {
     if (this.finished) return;
+    const headers = headerObject(raw);
     this.started = true;
     this.begin(status, null);
     const res = this.res;

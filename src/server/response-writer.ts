@@ -1,5 +1,5 @@
 // Writes one client response through uWS: gateway-made error bodies, or a streamed upstream response with backpressure.
-import type { ResponseHeaders } from '../proxy/types.js';
+import { headerName, headerObject, headerText, type RawHeaders } from '../proxy/response-headers.js';
 import type { HttpResponse } from './uws-loader.js';
 import { STATUS_TEXT } from './status-text.js';
 import { attachBodyReader, type BodyReader, type DiscardSink } from './body-reader.js';
@@ -88,6 +88,69 @@ function headerBytes(value: string): string | Buffer {
   return NON_ASCII.test(value) ? Buffer.from(value, 'latin1') : value;
 }
 
+/** Beyond this many headers, repeated names are grouped through an object instead of a pairwise scan. */
+const SCAN_MAX_PAIRS = 32;
+/** The upstream's Via values (joined), set by relayedLines; undefined when it sent none. */
+let upstreamVia: string | undefined;
+/** Lower-case names of the headers relayedLines is reading (scratch, reused). */
+const names: string[] = [];
+
+/**
+ * `\r\nname: value` for each relayed header: lower-case names, repeated names together at their first position
+ * (the order undici's parseHeaders gave), hop-by-hop and engine-written headers left out, Via kept aside.
+ */
+function relayedLines(raw: RawHeaders): string {
+  upstreamVia = undefined;
+  const n = raw.length;
+  if (n > SCAN_MAX_PAIRS * 2) return relayedLinesOf(headerObject(raw));
+  for (let i = 0; i < n; i += 2) names[i] = headerName(raw[i]!);
+  let lines = '';
+  for (let i = 0; i < n; i += 2) {
+    const name = names[i]!;
+    if (skipResponseHeader(name)) {
+      if (name === 'via') upstreamVia = upstreamVia === undefined ? headerText(raw[i + 1]!) : `${upstreamVia}, ${headerText(raw[i + 1]!)}`;
+      continue;
+    }
+    let first = true;
+    for (let j = 0; j < i; j += 2) {
+      if (names[j] === name) {
+        first = false;
+        break;
+      }
+    }
+    if (!first) continue; // written with its first occurrence
+    lines += `\r\n${name}: ${headerText(raw[i + 1]!)}`;
+    for (let j = i + 2; j < n; j += 2) if (names[j] === name) lines += `\r\n${name}: ${headerText(raw[j + 1]!)}`;
+  }
+  return lines;
+}
+
+function relayedLinesOf(headers: Record<string, string | string[]>): string {
+  let lines = '';
+  for (const name in headers) {
+    const value = headers[name]!;
+    if (skipResponseHeader(name)) {
+      if (name === 'via') upstreamVia = typeof value === 'string' ? value : value.join(', ');
+      continue;
+    }
+    if (typeof value === 'string') lines += `\r\n${name}: ${value}`;
+    else for (let i = 0; i < value.length; i++) lines += `\r\n${name}: ${value[i]!}`;
+  }
+  return lines;
+}
+
+/** The value of a header sent exactly once (lower-case name), else null. */
+function singleHeader(raw: RawHeaders, lowerName: string): string | null {
+  let found: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== lowerName.length || headerName(name) !== lowerName) continue;
+    if (found !== null) return null;
+    found = headerText(raw[i + 1]!);
+  }
+  return found;
+}
+
 function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
@@ -110,7 +173,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   /** The request body being read, if any: while unread, gateway-made responses close the connection. */
   body: BodyReader | null = null;
   /** Headers to write with the first body bytes (with the base's `status`). */
-  private headers: ResponseHeaders | null = null;
+  private headers: RawHeaders | null = null;
   private headWritten = false;
   /** HEAD/204/304: end without a body; HEAD keeps the upstream's Content-Length. */
   private headersNoBody = false;
@@ -269,20 +332,20 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     corkMade.extra = null;
   }
 
-  start(status: number, headers: ResponseHeaders, noBody: boolean): void {
+  start(status: number, headers: RawHeaders, noBody: boolean): void {
     if (this.finished) return;
     this.started = true;
     this.begin(status, null);
     this.headers = headers;
-    const cl = headers['content-length'];
+    const cl = singleHeader(headers, 'content-length');
     if (noBody) {
       this.headersNoBody = true;
-      if (typeof cl === 'string' && status !== 204) this.headersContentLength = cl;
+      if (cl !== null && status !== 204) this.headersContentLength = cl;
       corkWriter = this;
       this.res.cork(corkEnd);
       return;
     }
-    if (typeof cl === 'string') this.total = Number(cl);
+    if (cl !== null) this.total = Number(cl);
   }
 
   data(chunk: Buffer): boolean {
@@ -321,19 +384,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    */
   private writeHead(closeHeader: boolean): void {
     this.headWritten = true;
-    let head = statusLine(this.status);
-    const headers = this.headers!;
-    let via: string | undefined;
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      if (skipResponseHeader(name)) {
-        if (name === 'via') via = typeof value === 'string' ? value : value.join(', ');
-        continue;
-      }
-      if (typeof value === 'string') head += `\r\n${name}: ${value}`;
-      else for (let i = 0; i < value.length; i++) head += `\r\n${name}: ${value[i]!}`;
-    }
+    let head = statusLine(this.status) + relayedLines(this.headers!);
+    const via = upstreamVia;
     head += `\r\nVia: ${via === undefined ? this.shared.via : `${via}, ${this.shared.via}`}\r\nX-Kong-Request-Id: ${this.requestId}`;
     if (!this.shared.draining) head += KEEP_ALIVE_LINE;
     if (closeHeader) head += '\r\nConnection: close';
