@@ -148,7 +148,7 @@ async function macro(opts) {
 
   const t0 = Date.now();
   const creds = createCredentials();
-  const tokenSets = buildTokenSets(creds);
+  const tokenSets = buildTokenSets(creds, undefined, scenarios);
   const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
   log(
     `tokens: ${Object.entries(tokenSets)

@@ -56,7 +56,7 @@ export function renderLatencyRows({ latency, systems }) {
     });
     const added = proxies.map((id) => {
       const a = addedP99(row, id);
-      return a === null ? '–' : `${a >= 0 ? '+' : ''}${formatMs(a)}`;
+      return a === null ? '–' : `${a >= 0 ? '+' : '-'}${formatMs(Math.abs(a))}`;
     });
     return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
   });
