@@ -6,11 +6,15 @@ import { hostWithoutPort } from '../proxy/forwarded-headers.js';
 
 const UPGRADE_BODY = Buffer.from(messageBody(GATEWAY_MESSAGES.httpsRequired));
 const UPGRADE_HEADERS = [
-  'content-type', 'application/json; charset=utf-8',
-  'content-length', String(UPGRADE_BODY.length),
+  'content-type',
+  'application/json; charset=utf-8',
+  'content-length',
+  String(UPGRADE_BODY.length),
   // As Kong: the client is told which protocol to switch to (the uWS writer leaves hop-by-hop headers out).
-  'connection', 'Upgrade',
-  'upgrade', 'TLS/1.2, HTTP/1.1',
+  'connection',
+  'Upgrade',
+  'upgrade',
+  'TLS/1.2, HTTP/1.1',
 ];
 
 /** `status` is the route's https_redirect_status_code: 426, or 301/302/307/308 with `Location: https://host/uri`. */
