@@ -3,20 +3,18 @@ import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
-import { GATEWAY_MESSAGES, JWT_MESSAGES, messageBody } from '../errors.js';
-import { ACCESS_OK, ACCESS_SCOPE, checkAccess, checkIssuerAudience } from './jwt-policy.js';
+import { checkAccess, checkIssuerAudience } from './jwt-policy.js';
+import { AuthStatus } from './auth-status.js';
 import { buildPluginState, type PluginState } from './plugin-state.js';
 import { buildPolicyHeaders } from '../proxy/policy-headers.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
-import { MULTIPLE_TOKENS, NO_TOKEN } from './token-extractor.js';
 import {
   AuthReason,
   type AuthAllow,
   type AuthBypass,
   type AuthDecision,
-  type AuthDeny,
   type AuthOutcome,
   type AuthRequest,
   type AuthStats,
@@ -38,14 +36,6 @@ export interface AuthenticatorOptions {
 }
 
 const BYPASS: AuthBypass = Object.freeze({ kind: 'bypass', reason: AuthReason.anonymous });
-/** The verification queue is full: not an authentication failure, so never swallowed by `anonymous`. */
-const QUEUE_FULL: AuthDeny = Object.freeze({
-  kind: 'deny',
-  reason: AuthReason.overloaded,
-  status: 503,
-  body: messageBody(GATEWAY_MESSAGES.verifyQueueFull),
-  wwwAuthenticate: null,
-});
 
 /** What a token's built headers count against the cache's max_bytes: their characters and a string header each. */
 function headerBytes(headers: readonly string[]): number {
@@ -101,19 +91,15 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     return st;
   }
 
-  function fail(st: PluginState, decision: AuthDeny): AuthDecision {
-    return st.anonymous ?? decision;
-  }
-
-  function failMessage(st: PluginState, message: string): AuthDecision {
-    return st.anonymous ?? st.denies.get(message)!;
+  /** The plugin's answer to a refusal status: its prebuilt deny, or the anonymous consumer when one is configured. */
+  function fail(st: PluginState, status: AuthStatus): AuthDecision {
+    return st.anonymous ?? st.denies[status]!;
   }
 
   /** Scopes and roles: only a verified token can be "authenticated but not allowed" (403). */
   function accessDenied(st: PluginState, claims: Record<string, unknown>): AuthDecision | null {
-    const code = checkAccess(st.policy!, claims);
-    if (code === ACCESS_OK) return null;
-    return fail(st, code === ACCESS_SCOPE ? st.scopeDeny! : st.roleDeny!);
+    const status = checkAccess(st.policy!, claims);
+    return status === AuthStatus.ok ? null : fail(st, status);
   }
 
   /**
@@ -124,8 +110,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     const exp = ownValue(decoded.claims, 'exp');
     const nbf = ownValue(decoded.claims, 'nbf');
     if (st.usesClock) {
-      const code = st.claims.check(exp, nbf, now());
-      if (code !== 0) return fail(st, st.claimDenies[code]!);
+      const status = st.claims.check(exp, nbf, now());
+      if (status !== AuthStatus.ok) return fail(st, status);
     }
     if (st.access) {
       const denied = accessDenied(st, decoded.claims);
@@ -177,14 +163,15 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     } catch (err) {
       if (!isPoolFullError(err)) throw err;
       queueFull++;
-      return QUEUE_FULL;
+      // Not an authentication failure: never swallowed by `anonymous`.
+      return st.denies[AuthStatus.overloaded]!;
     }
     if (typeof result === 'boolean') {
-      return result ? afterSignature(st, token, decoded, prepared) : failMessage(st, JWT_MESSAGES.invalidSignature);
+      return result ? afterSignature(st, token, decoded, prepared) : fail(st, AuthStatus.invalidSignature);
     }
     return result.then(
-      (ok) => (ok ? afterSignature(st, token, decoded, prepared) : failMessage(st, JWT_MESSAGES.invalidSignature)),
-      () => failMessage(st, JWT_MESSAGES.invalidSignature),
+      (ok) => (ok ? afterSignature(st, token, decoded, prepared) : fail(st, AuthStatus.invalidSignature)),
+      () => fail(st, AuthStatus.invalidSignature),
     );
   }
 
@@ -193,10 +180,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     if (!st.runOnPreflight && request.method === 'OPTIONS') return BYPASS;
 
     const token = st.extractor.extract(request);
-    if (typeof token === 'number') {
-      if (token === NO_TOKEN) return fail(st, st.noToken);
-      return failMessage(st, token === MULTIPLE_TOKENS ? JWT_MESSAGES.multipleTokens : JWT_MESSAGES.unrecognizableToken);
-    }
+    if (typeof token === 'number') return fail(st, token);
 
     if (cache !== null) {
       if (watchJwks !== null && watchJwks.changes !== jwksChangesSeen) {
@@ -211,12 +195,12 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
         const hitClaims = hit.value.claims as Record<string, unknown>;
         const passed = hit.passedPolicy === st;
         if (st.claimPolicy && !passed) {
-          const code = checkIssuerAudience(st.policy!, hitClaims);
-          if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+          const status = checkIssuerAudience(st.policy!, hitClaims);
+          if (status !== AuthStatus.ok) return fail(st, status);
         }
         if (st.usesClock) {
-          const code = st.claims.check(hit.exp, hit.nbf, now());
-          if (code !== 0) return fail(st, st.claimDenies[code]!);
+          const status = st.claims.check(hit.exp, hit.nbf, now());
+          if (status !== AuthStatus.ok) return fail(st, status);
         }
         if (st.access && !passed) {
           const denied = accessDenied(st, hitClaims);
@@ -228,37 +212,37 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     }
 
     const decoded = decodeToken(token);
-    if (typeof decoded === 'string') return failMessage(st, decoded);
+    if (typeof decoded === 'number') return fail(st, decoded);
     // Issuer and audience are cheap and need no key: checked before the signature (scopes and roles after it).
     if (st.claimPolicy) {
-      const code = checkIssuerAudience(st.policy!, decoded.claims);
-      if (code !== 0) return fail(st, st.claimPolicyDenies[code]!);
+      const status = checkIssuerAudience(st.policy!, decoded.claims);
+      if (status !== AuthStatus.ok) return fail(st, status);
     }
 
     const kcn = st.keyClaimName;
     let keyValue = ownValue(decoded.claims, kcn);
     if (keyValue === undefined || keyValue === false) keyValue = ownValue(decoded.header, kcn);
-    if (keyValue === undefined || keyValue === false) return fail(st, st.noMandatoryClaim);
+    if (keyValue === undefined || keyValue === false) return fail(st, AuthStatus.noMandatoryClaim);
     // Kong crashes (500) on a non-string key; refused here as an invalid key claim.
-    if (typeof keyValue !== 'string' || keyValue === '') return fail(st, st.invalidClaim);
+    if (typeof keyValue !== 'string' || keyValue === '') return fail(st, AuthStatus.invalidClaim);
 
     const prepared = keys.get(keyValue);
-    if (prepared === undefined) return fail(st, st.noCredentials);
-    if (prepared.alg !== decoded.alg) return failMessage(st, JWT_MESSAGES.invalidAlgorithm);
+    if (prepared === undefined) return fail(st, AuthStatus.noCredentials);
+    if (prepared.alg !== decoded.alg) return fail(st, AuthStatus.invalidAlgorithm);
 
     if (prepared.isHmac) {
       const slot = st.secretIsBase64 ? prepared.hmacSlotBase64 : prepared.hmacSlot;
-      if (slot === NO_KEY) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
+      if (slot === NO_KEY) return fail(st, AuthStatus.invalidKeySecret);
       // nginx ignores everything after the signature's first '='; the verifier only sees what was decoded
       // (otherwise a non-ASCII tail would fail HS* tokens but not the others).
       const signed = decoded.signatureEnd === token.length ? token : token.slice(0, decoded.signatureEnd);
       if (slot === NO_SECRET || !hmac.verify(slot, signed, decoded.signingInputLength)) {
-        return failMessage(st, JWT_MESSAGES.invalidSignature);
+        return fail(st, AuthStatus.invalidSignature);
       }
       return afterSignature(st, token, decoded, prepared);
     }
     if (prepared.jwks !== null) return jwksPath(st, token, decoded, prepared, prepared.jwks);
-    if (prepared.publicKey === null) return failMessage(st, JWT_MESSAGES.invalidKeySecret);
+    if (prepared.publicKey === null) return fail(st, AuthStatus.invalidKeySecret);
     return verifyAsymmetricPath(st, token, decoded, prepared, prepared.publicKey);
   }
 
@@ -271,13 +255,13 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     source: JwksKeySource,
   ): AuthOutcome {
     const kid = ownValue(decoded.header, 'kid');
-    if (kid !== undefined && typeof kid !== 'string') return failMessage(st, JWT_MESSAGES.invalidSignature);
+    if (kid !== undefined && typeof kid !== 'string') return fail(st, AuthStatus.invalidSignature);
     const found = source.key(kid, prepared.alg);
-    if (found === null) return fail(st, st.unknownKid);
+    if (found === null) return fail(st, AuthStatus.unknownKid);
     if (!(found instanceof Promise)) return verifyAsymmetricPath(st, token, decoded, prepared, found);
     return found.then(
-      (key) => (key === null ? fail(st, st.unknownKid) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
-      () => failMessage(st, JWT_MESSAGES.invalidSignature),
+      (key) => (key === null ? fail(st, AuthStatus.unknownKid) : verifyAsymmetricPath(st, token, decoded, prepared, key)),
+      () => fail(st, AuthStatus.invalidSignature),
     );
   }
 

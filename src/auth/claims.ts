@@ -1,21 +1,20 @@
 // Kong's registered-claim checks (exp, nbf) and maximum_expiration, as small result codes with precomputable bodies.
 import { CLAIM_MESSAGES } from '../errors.js';
+import { AuthStatus, CLAIMS_STATUS_BASE } from './auth-status.js';
 
 /**
- * Result code: 0 = all good. Otherwise `expState + 3 * nbfState` (each 0 ok, 1 "must be a number",
- * 2 "token expired" / "token not valid yet"), or CLAIMS_EXCEED_MAXIMUM.
+ * Internal code: 0 = all good. Otherwise `expState + 3 * nbfState` (each 0 ok, 1 "must be a number",
+ * 2 "token expired" / "token not valid yet"), or CLAIMS_EXCEED_MAXIMUM; `check` answers CLAIMS_STATUS_BASE + code.
  */
-export type ClaimsCode = number;
-export const CLAIMS_OK = 0;
-export const CLAIMS_EXCEED_MAXIMUM = 9;
-/** Codes run 0..CLAIMS_CODE_COUNT-1, so their denies fit in an array built once. */
-export const CLAIMS_CODE_COUNT = 10;
+const CLAIMS_EXCEED_MAXIMUM = 9;
+/** Codes run 0..CLAIMS_CODE_COUNT-1. */
+const CLAIMS_CODE_COUNT = 10;
 
 export interface ClaimsChecker {
-  /** `exp`/`nbf` are the raw claim values (undefined when absent); `now` is Unix seconds. */
-  check(exp: unknown, nbf: unknown, now: number): ClaimsCode;
-  /** The exact 401 body for a non-zero code, e.g. `{"exp":"token expired"}`. */
-  body(code: ClaimsCode): string;
+  /** `exp`/`nbf` are the raw claim values (undefined when absent); `now` is Unix seconds. AuthStatus.ok or a claims status. */
+  check(exp: unknown, nbf: unknown, now: number): AuthStatus;
+  /** The exact 401 body for a claims status, e.g. `{"exp":"token expired"}`. */
+  body(status: AuthStatus): string;
 }
 
 /**
@@ -50,7 +49,7 @@ export function createClaimsChecker(
   bodies[CLAIMS_EXCEED_MAXIMUM] = JSON.stringify({ exp: CLAIM_MESSAGES.exceedsMaximum });
 
   return {
-    check(exp: unknown, nbf: unknown, now: number): ClaimsCode {
+    check(exp: unknown, nbf: unknown, now: number): AuthStatus {
       let code = 0;
       if (checkExp) {
         if (typeof exp !== 'number') code = 1;
@@ -60,12 +59,12 @@ export function createClaimsChecker(
         if (typeof nbf !== 'number') code += 3;
         else if (nbf > now + leeway) code += 6;
       }
-      if (code !== 0) return code;
-      if (maxExp > 0 && (typeof exp !== 'number' || exp - now > maxExp + leeway)) return CLAIMS_EXCEED_MAXIMUM;
-      return CLAIMS_OK;
+      if (code !== 0) return (CLAIMS_STATUS_BASE + code) as AuthStatus;
+      if (maxExp > 0 && (typeof exp !== 'number' || exp - now > maxExp + leeway)) return AuthStatus.exceedsMaximumExpiration;
+      return AuthStatus.ok;
     },
-    body(code: ClaimsCode): string {
-      return bodies[code] ?? '';
+    body(status: AuthStatus): string {
+      return bodies[status - CLAIMS_STATUS_BASE] ?? '';
     },
   };
 }

@@ -2,13 +2,7 @@
 import type { JwtPluginConfig } from '../config/types.js';
 import { CLAIM_MESSAGES } from '../errors.js';
 import { ownValue } from './token-decoder.js';
-
-/** Issuer/audience result: `issState + 3 * audState`, each 0 ok, 1 missing, 2 not allowed (0 = pass). */
-export const CLAIM_POLICY_CODE_COUNT = 9;
-/** Access result. */
-export const ACCESS_OK = 0;
-export const ACCESS_SCOPE = 1;
-export const ACCESS_ROLE = 2;
+import { AuthStatus, ISSUER_AUDIENCE_STATUS_BASE } from './auth-status.js';
 
 /** The header rewrites a verified token brings to the upstream request. */
 export interface UpstreamPolicy {
@@ -93,8 +87,8 @@ function satisfied(req: Requirement, claims: Record<string, unknown>): boolean {
   return !req.any;
 }
 
-/** 0, or the code of the `{"iss":...,"aud":...}` body; only called when issuers or audiences are set. */
-export function checkIssuerAudience(policy: JwtPolicy, claims: Record<string, unknown>): number {
+/** AuthStatus.ok, or the issuer/audience status (its body names both); only called when issuers or audiences are set. */
+export function checkIssuerAudience(policy: JwtPolicy, claims: Record<string, unknown>): AuthStatus {
   let code = 0;
   if (policy.issuers !== null) {
     const iss = ownValue(claims, 'iss');
@@ -106,7 +100,7 @@ export function checkIssuerAudience(policy: JwtPolicy, claims: Record<string, un
     if (aud === undefined) code += 3;
     else if (!audienceAllowed(policy.audiences, aud)) code += 6;
   }
-  return code;
+  return code === 0 ? AuthStatus.ok : ((ISSUER_AUDIENCE_STATUS_BASE + code) as AuthStatus);
 }
 
 function audienceAllowed(allowed: ReadonlySet<string>, aud: unknown): boolean {
@@ -116,8 +110,9 @@ function audienceAllowed(allowed: ReadonlySet<string>, aud: unknown): boolean {
   return false;
 }
 
-/** The exact 401 body of an issuer/audience code. */
-export function issuerAudienceBody(code: number): string {
+/** The exact 401 body of an issuer/audience status. */
+export function issuerAudienceBody(status: AuthStatus): string {
+  const code = status - ISSUER_AUDIENCE_STATUS_BASE;
   const state = (n: number) => (n === 1 ? CLAIM_MESSAGES.missing : CLAIM_MESSAGES.notAllowed);
   const errors: Record<string, string> = {};
   if (code % 3 !== 0) errors.iss = state(code % 3);
@@ -125,11 +120,11 @@ export function issuerAudienceBody(code: number): string {
   return JSON.stringify(errors);
 }
 
-/** ACCESS_OK, ACCESS_SCOPE or ACCESS_ROLE (scopes are checked first). */
-export function checkAccess(policy: JwtPolicy, claims: Record<string, unknown>): number {
-  if (policy.scopes !== null && !satisfied(policy.scopes, claims)) return ACCESS_SCOPE;
-  if (policy.roles !== null && !satisfied(policy.roles, claims)) return ACCESS_ROLE;
-  return ACCESS_OK;
+/** AuthStatus.ok, scope or role (scopes are checked first). */
+export function checkAccess(policy: JwtPolicy, claims: Record<string, unknown>): AuthStatus {
+  if (policy.scopes !== null && !satisfied(policy.scopes, claims)) return AuthStatus.scope;
+  if (policy.roles !== null && !satisfied(policy.roles, claims)) return AuthStatus.role;
+  return AuthStatus.ok;
 }
 
 /**

@@ -2,9 +2,10 @@
 import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin } from '../config/types.js';
 import { isUuid } from '../config/ids.js';
 import { JWT_MESSAGES, messageBody } from '../errors.js';
-import { CLAIMS_CODE_COUNT, CLAIMS_EXCEED_MAXIMUM, createClaimsChecker, type ClaimsChecker } from './claims.js';
-import { CLAIM_POLICY_CODE_COUNT, issuerAudienceBody, type JwtPolicy } from './jwt-policy.js';
+import { createClaimsChecker, type ClaimsChecker } from './claims.js';
+import { issuerAudienceBody, type JwtPolicy } from './jwt-policy.js';
 import { createTokenExtractor, type TokenExtractor } from './token-extractor.js';
+import { AUTH_STATUS_COUNT, AuthStatus, Challenge, STATUS_ANSWERS, type DenyContext } from './auth-status.js';
 import { AuthReason, type AuthAllow, type AuthDecision, type AuthDeny } from './types.js';
 
 /**
@@ -17,14 +18,6 @@ function deny(reason: AuthReason, status: number, body: string, wwwAuthenticate:
   return Object.freeze({ kind: 'deny', reason, status, body, wwwAuthenticate });
 }
 
-/** The reason of a claims code: an exp failure first, then nbf; a non-numeric claim is a bad token. */
-function claimsReason(code: number): AuthReason {
-  if (code === CLAIMS_EXCEED_MAXIMUM) return AuthReason.badToken;
-  if (code % 3 === 2) return AuthReason.expired;
-  if (Math.floor(code / 3) === 2) return AuthReason.notYetValid;
-  return AuthReason.badToken;
-}
-
 /** Everything a plugin instance needs on the request path, computed once per config generation. */
 export interface PluginState {
   readonly runOnPreflight: boolean;
@@ -35,15 +28,8 @@ export interface PluginState {
   readonly claims: ClaimsChecker;
   /** Set when `anonymous` is configured: every failure becomes this (an allow, or the 500 for a missing consumer). */
   readonly anonymous: AuthDecision | null;
-  readonly noToken: AuthDeny;
-  /** JWKS has no key for the token's kid: Kong's `Invalid signature` body, reason `unknown_key`. */
-  readonly unknownKid: AuthDeny;
-  /** Deny per message, WA1 header; claim-code denies by code. */
-  readonly denies: ReadonlyMap<string, AuthDeny>;
-  readonly claimDenies: readonly AuthDeny[];
-  readonly noMandatoryClaim: AuthDeny;
-  readonly invalidClaim: AuthDeny;
-  readonly noCredentials: AuthDeny;
+  /** The refusal of each AuthStatus (STATUS_ANSWERS with this plugin's realm, key claim and claim order); index = status. */
+  readonly denies: readonly AuthDeny[];
   /** Policy extensions (null = Kong's behaviour); with `claimPolicy` only when issuers or audiences are set. */
   readonly policy: JwtPolicy | null;
   readonly claimPolicy: boolean;
@@ -52,10 +38,6 @@ export interface PluginState {
   readonly needsClaims: boolean;
   /** claims_to_headers or forward_payload_header is set: an allow carries its headers, built when verified. */
   readonly buildsPolicyHeaders: boolean;
-  /** 401 per issuer/audience code; 403 insufficient_scope for scopes and for roles. */
-  readonly claimPolicyDenies: readonly AuthDeny[];
-  readonly scopeDeny: AuthDeny | null;
-  readonly roleDeny: AuthDeny | null;
 }
 
 function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
@@ -75,36 +57,31 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
       ? 'Bearer error="invalid_token"'
       : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}error="invalid_token"`;
   const kcn = c.key_claim_name;
-  const messages: Array<[string, AuthReason]> = [
-    [JWT_MESSAGES.multipleTokens, AuthReason.badToken],
-    [JWT_MESSAGES.unrecognizableToken, AuthReason.badToken],
-    [JWT_MESSAGES.badTokenJson, AuthReason.badToken],
-    [JWT_MESSAGES.badTokenAlg, AuthReason.badAlg],
-    [JWT_MESSAGES.badTokenClaims, AuthReason.badToken],
-    [JWT_MESSAGES.badTokenSignature, AuthReason.badToken],
-    [JWT_MESSAGES.invalidAlgorithm, AuthReason.badAlg],
-    [JWT_MESSAGES.invalidKeySecret, AuthReason.unknownKey],
-    [JWT_MESSAGES.invalidSignature, AuthReason.badSignature],
-    [JWT_MESSAGES.noMandatoryClaim(kcn), AuthReason.badToken],
-    [JWT_MESSAGES.invalidClaim(kcn), AuthReason.badToken],
-    [JWT_MESSAGES.noCredentials(kcn), AuthReason.unknownKey],
-  ];
-  const denies = new Map<string, AuthDeny>();
-  for (const [m, reason] of messages) denies.set(m, deny(reason, 401, messageBody(m), wa1));
   const policy = plugin.policy;
   const claims = createClaimsChecker(c.claims_to_verify, c.maximum_expiration, policy?.leeway ?? 0);
-  const claimPolicyDenies: AuthDeny[] = [];
-  for (let code = 0; code < CLAIM_POLICY_CODE_COUNT; code++) {
-    claimPolicyDenies.push(deny(code % 3 !== 0 ? AuthReason.issuer : AuthReason.audience, 401, issuerAudienceBody(code), wa1));
-  }
   // RFC 6750 §3.1: the realm, then error and the scope the request lacks (for roles: the roles required).
-  const challenge = (scope: string) =>
-    `${realm === null || realm === undefined ? 'Bearer ' : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}`}` +
-    `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${scope}"`;
-  const forbidden = messageBody(JWT_MESSAGES.forbidden);
-  const claimDenies: AuthDeny[] = [];
-  for (let code = 0; code < CLAIMS_CODE_COUNT; code++) {
-    claimDenies.push(deny(claimsReason(code), 401, code === 0 ? '' : claims.body(code), wa1));
+  const insufficientScope = (status: AuthStatus): string | null => {
+    const required = status === AuthStatus.scope ? policy?.scopes : policy?.roles;
+    if (required === null || required === undefined) return null;
+    return (
+      `${realm === null || realm === undefined ? 'Bearer ' : `Bearer realm="${realm}"${WWW_AUTHENTICATE_DELIMITER}`}` +
+      `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${required.challenge}"`
+    );
+  };
+  const ctx: DenyContext = { keyClaimName: kcn, claimsBody: (st) => claims.body(st), issuerAudienceBody };
+  const denies: AuthDeny[] = new Array<AuthDeny>(AUTH_STATUS_COUNT);
+  for (let status = 1; status < AUTH_STATUS_COUNT; status++) {
+    const row = STATUS_ANSWERS[status as AuthStatus];
+    if (row === undefined) continue;
+    const challenge =
+      row.challenge === Challenge.bearer
+        ? wa0
+        : row.challenge === Challenge.invalidToken
+          ? wa1
+          : row.challenge === Challenge.insufficientScope
+            ? insufficientScope(status as AuthStatus)
+            : null;
+    denies[status] = deny(row.reason, row.httpStatus, row.body(ctx, status as AuthStatus), challenge);
   }
 
   let anonymous: AuthDecision | null = null;
@@ -131,13 +108,7 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
     extractor: createTokenExtractor(c),
     claims,
     anonymous,
-    noToken: deny(AuthReason.noToken, 401, messageBody(JWT_MESSAGES.unauthorized), wa0),
     denies,
-    unknownKid: deny(AuthReason.unknownKey, 401, messageBody(JWT_MESSAGES.invalidSignature), wa1),
-    claimDenies,
-    noMandatoryClaim: denies.get(JWT_MESSAGES.noMandatoryClaim(kcn))!,
-    invalidClaim: denies.get(JWT_MESSAGES.invalidClaim(kcn))!,
-    noCredentials: denies.get(JWT_MESSAGES.noCredentials(kcn))!,
     policy,
     claimPolicy: policy !== null && (policy.issuers !== null || policy.audiences !== null),
     access: policy !== null && (policy.scopes !== null || policy.roles !== null),
@@ -149,8 +120,5 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
         policy.roles !== null ||
         (policy.upstream?.claimHeaders.length ?? 0) > 0),
     buildsPolicyHeaders: policy?.upstream != null && (policy.upstream.claimHeaders.length > 0 || policy.upstream.payloadHeader !== null),
-    claimPolicyDenies,
-    scopeDeny: policy?.scopes ? deny(AuthReason.scope, 403, forbidden, challenge(policy.scopes.challenge)) : null,
-    roleDeny: policy?.roles ? deny(AuthReason.role, 403, forbidden, challenge(policy.roles.challenge)) : null,
   };
 }

@@ -1,6 +1,6 @@
 // Splits and decodes a compact JWT the way Kong's jwt_parser does: strict base64url, JSON, alg check, Kong's error order.
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
-import { JWT_MESSAGES } from '../errors.js';
+import { AuthStatus } from './auth-status.js';
 import { base64urlDataEnd } from '../crypto/base64url.js';
 import { HMAC_MAX_TOKEN_LENGTH } from '../crypto/hmac.js';
 import { isObject } from '../config/validate-context.js';
@@ -25,8 +25,8 @@ export interface DecodedToken {
   readonly signatureEnd: number;
 }
 
-/** Either a decoded token or one of Kong's `Bad token; ...` messages. */
-export type DecodeResult = DecodedToken | string;
+/** Either a decoded token or the AuthStatus of Kong's `Bad token; ...` answer. */
+export type DecodeResult = DecodedToken | AuthStatus;
 
 const ALGORITHMS: ReadonlyMap<string, JwtAlgorithm> = new Map(JWT_ALGORITHMS.map((a) => [a, a]));
 const EMPTY_CLAIMS: Record<string, unknown> = Object.freeze(Object.create(null)) as Record<string, unknown>;
@@ -49,33 +49,33 @@ export function ownValue(obj: Record<string, unknown>, name: string): unknown {
 
 /** Decodes without verifying. Errors in Kong's order: JSON/base64 of header and payload, alg, claims, signature. */
 export function decodeToken(token: string): DecodeResult {
-  if (token.length > MAX_TOKEN_LENGTH) return JWT_MESSAGES.badTokenJson;
+  if (token.length > MAX_TOKEN_LENGTH) return AuthStatus.badTokenJson;
   const dot1 = token.indexOf('.');
-  if (dot1 < 0) return JWT_MESSAGES.badTokenJson;
+  if (dot1 < 0) return AuthStatus.badTokenJson;
   const dot2 = token.indexOf('.', dot1 + 1);
-  if (dot2 < 0) return JWT_MESSAGES.badTokenJson;
+  if (dot2 < 0) return AuthStatus.badTokenJson;
 
   const header = decodeJsonSegment(token, 0, dot1);
-  if (header === undefined) return JWT_MESSAGES.badTokenJson;
+  if (header === undefined) return AuthStatus.badTokenJson;
   const payload = decodeJsonSegment(token, dot1 + 1, dot2);
-  if (payload === undefined) return JWT_MESSAGES.badTokenJson;
+  if (payload === undefined) return AuthStatus.badTokenJson;
 
   // Kong: a JSON string or array header has no `alg` (invalid alg); null/number/boolean make it crash (500),
   // answered here with the same nearest message.
-  if (!isObject(header)) return JWT_MESSAGES.badTokenAlg;
+  if (!isObject(header)) return AuthStatus.badTokenAlg;
   const algValue = ownValue(header, 'alg');
   const alg = typeof algValue === 'string' ? ALGORITHMS.get(algValue) : undefined;
-  if (alg === undefined) return JWT_MESSAGES.badTokenAlg;
+  if (alg === undefined) return AuthStatus.badTokenAlg;
 
   // Kong: only `false` is "invalid claims"; null/number/true crash it later (500) — refused here instead.
   let claims: Record<string, unknown>;
   if (isObject(payload)) claims = payload;
   else if (Array.isArray(payload) || typeof payload === 'string') claims = EMPTY_CLAIMS;
-  else return JWT_MESSAGES.badTokenClaims;
+  else return AuthStatus.badTokenClaims;
 
   // The third part keeps any further dots, which then fail the alphabet check.
   const signatureEnd = base64urlDataEnd(token, dot2 + 1, token.length);
-  if (signatureEnd < 0) return JWT_MESSAGES.badTokenSignature;
+  if (signatureEnd < 0) return AuthStatus.badTokenSignature;
 
   return { header, claims, alg, signingInputLength: dot2, signatureStart: dot2 + 1, signatureEnd };
 }

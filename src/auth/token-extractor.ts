@@ -1,16 +1,17 @@
 // Gathers the JWT candidates of one request per plugin config (query, cookies, headers) into Kong's distinct set.
 import type { JwtPluginConfig } from '../config/types.js';
 import type { AuthRequest } from './types.js';
+import { AuthStatus } from './auth-status.js';
 
-/** Outcome codes when the set does not hold exactly one token string. */
-export const NO_TOKEN = 0;
-export const MULTIPLE_TOKENS = 1;
+/** The AuthStatus when the set does not hold exactly one token string. */
+export const NO_TOKEN = AuthStatus.noToken;
+export const MULTIPLE_TOKENS = AuthStatus.multipleTokens;
 /** The only entry is OpenResty's boolean `true` of a bare `?jwt`. */
-export const UNRECOGNIZABLE_TOKEN = 2;
+export const UNRECOGNIZABLE_TOKEN = AuthStatus.unrecognizableToken;
 export type ExtractFailure = typeof NO_TOKEN | typeof MULTIPLE_TOKENS | typeof UNRECOGNIZABLE_TOKEN;
 
 export interface TokenExtractor {
-  /** The single token string, or a failure code. */
+  /** The single token string, or the AuthStatus of why there is none. */
   extract(request: AuthRequest): string | ExtractFailure;
 }
 

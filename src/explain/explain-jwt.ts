@@ -4,7 +4,8 @@ import type { AuthRequest } from '../auth/types.js';
 import { createClaimsChecker } from '../auth/claims.js';
 import { createCredentialKeys, NO_KEY, NO_SECRET } from '../auth/credential-keys.js';
 import type { JwksRegistry } from '../auth/jwks/jwks-registry.js';
-import { ACCESS_OK, ACCESS_SCOPE, checkAccess, checkIssuerAudience, claimAt, issuerAudienceBody } from '../auth/jwt-policy.js';
+import { AuthStatus, statusMessage } from '../auth/auth-status.js';
+import { checkAccess, checkIssuerAudience, claimAt, issuerAudienceBody } from '../auth/jwt-policy.js';
 import { decodeToken, ownValue, signatureBytes } from '../auth/token-decoder.js';
 import { createTokenExtractor, MULTIPLE_TOKENS, NO_TOKEN } from '../auth/token-extractor.js';
 import { createHmacVerifier } from '../crypto/hmac.js';
@@ -66,8 +67,8 @@ export async function explainJwt(
   add('token', { ...sources, token: preview(token) }, true, 'one token found');
 
   const decoded = decodeToken(token);
-  if (typeof decoded === 'string') {
-    add('decode', { token: preview(token) }, false, decoded);
+  if (typeof decoded === 'number') {
+    add('decode', { token: preview(token) }, false, statusMessage(decoded, c.key_claim_name));
     return steps;
   }
   add('decode', { header: decoded.header, claims: decoded.claims }, true, `alg ${decoded.alg}`);
@@ -80,7 +81,7 @@ export async function explainJwt(
       aud: ownValue(decoded.claims, 'aud') ?? null,
       audiences: policy.audiences && [...policy.audiences],
     };
-    if (!add('issuer_audience', input, code === 0, code === 0 ? 'allowed' : issuerAudienceBody(code))) return steps;
+    if (!add('issuer_audience', input, code === AuthStatus.ok, code === AuthStatus.ok ? 'allowed' : issuerAudienceBody(code))) return steps;
   }
 
   const kcn = c.key_claim_name;
@@ -177,7 +178,7 @@ export async function explainJwt(
       ...(typeof exp === 'number' ? { exp_in_seconds: exp - now } : {}),
       ...(typeof nbf === 'number' ? { nbf_in_seconds: nbf - now } : {}),
     };
-    if (!add('time_claims', input, code === 0, code === 0 ? 'valid now' : checker.body(code))) return steps;
+    if (!add('time_claims', input, code === AuthStatus.ok, code === AuthStatus.ok ? 'valid now' : checker.body(code))) return steps;
   } else {
     steps.push({
       step: 'time_claims',
@@ -199,8 +200,8 @@ export async function explainJwt(
     add(
       'scopes_roles',
       { scopes: show(policy.scopes), roles: show(policy.roles) },
-      code === ACCESS_OK,
-      code === ACCESS_OK ? 'satisfied' : code === ACCESS_SCOPE ? 'required scopes missing (403)' : 'required roles missing (403)',
+      code === AuthStatus.ok,
+      code === AuthStatus.ok ? 'satisfied' : code === AuthStatus.scope ? 'required scopes missing (403)' : 'required roles missing (403)',
     );
   }
   return steps;
