@@ -19,6 +19,10 @@ export const POLICY_CLAIMS: Record<string, unknown>;
 export const DISTINCT_TOKENS: number;
 export const UPLOAD_BYTES: number;
 export const SCENARIOS: Scenario[];
-export function buildTokenSets(creds: BenchCredentials, count?: number, scenarios?: Scenario[]): Record<NonNullable<Scenario['tokens']>, string[]>;
+export function buildTokenSets(
+  creds: BenchCredentials,
+  count?: number,
+  scenarios?: Scenario[],
+): Record<NonNullable<Scenario['tokens']>, string[]>;
 export function selectScenarios(list?: string): Scenario[];
 export function scenarioUrl(system: { url: string; authorizerUrl?: string; h2url?: string }, scenario: Scenario): string | undefined;

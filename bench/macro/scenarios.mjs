@@ -63,7 +63,11 @@ const TOKEN_SETS = {
  */
 export function buildTokenSets(creds, count = DISTINCT_TOKENS, scenarios = SCENARIOS) {
   const used = new Set(scenarios.map((s) => s.tokens).filter(Boolean));
-  return Object.fromEntries(Object.entries(TOKEN_SETS).filter(([name]) => used.has(name)).map(([name, make]) => [name, make(creds, count)]));
+  return Object.fromEntries(
+    Object.entries(TOKEN_SETS)
+      .filter(([name]) => used.has(name))
+      .map(([name, make]) => [name, make(creds, count)]),
+  );
 }
 
 /** Select scenarios by a comma list of ids (all when empty); unknown ids are an error. */
