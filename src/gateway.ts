@@ -35,8 +35,12 @@ export interface GatewayOptions {
   testing?: {
     /** Extra execArgv for worker threads (e.g. a TypeScript loader when running from src/). */
     workerExecArgv?: string[];
-    /** Lets `crashWorker()` make a worker throw. */
-    enableCrashHook?: boolean;
+    /**
+     * Receives a function that makes worker `id` throw an uncaught exception (the supervisor's restart path). Only a
+     * test that passes this gets it: the production handle has no such method, and workers ignore the message
+     * unless it is set.
+     */
+    onCrashHook?: (crashWorker: (id: number) => void) => void;
     /** First restart delay after a worker dies (default 200 ms, doubling per consecutive crash). */
     restartDelayMs?: number;
     /** Debounce of the config file watcher (default 200 ms). */
@@ -76,8 +80,6 @@ export interface GatewayHandle {
   stop(): Promise<void>;
   status(): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
-  /** Test hook (testing.enableCrashHook): makes worker `id` throw an uncaught exception. */
-  crashWorker(id: number): void;
 }
 
 /** Settings bound at start-up (listeners, thread count, uWS header limit, logger); a reload keeps the running values. */
@@ -151,7 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     generation,
     listeners: settings.proxy_listen,
     logLevel: settings.log_level,
-    testHooks: options.testing?.enableCrashHook ?? false,
+    testHooks: options.testing?.onCrashHook !== undefined,
     restartDelayMs: options.testing?.restartDelayMs,
   });
   const proxyPorts = await pool.start();
@@ -381,9 +383,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     },
     status,
     metrics,
-    crashWorker(id) {
-      pool.crash(id);
-    },
   };
+  options.testing?.onCrashHook?.((id) => pool.crash(id));
   return handle;
 }

@@ -182,11 +182,15 @@ describe('gateway supervisor (real worker threads)', () => {
   });
 
   it('restarts a crashed worker with the current config and logs it', async () => {
-    const { gw, logs, configPath, up } = await setup(['/api'], { workers: 2 }, { enableCrashHook: true });
+    let crashWorker: (id: number) => void = () => {};
+    const onCrashHook = (crash: (id: number) => void): void => {
+      crashWorker = crash;
+    };
+    const { gw, logs, configPath, up } = await setup(['/api'], { workers: 2 }, { onCrashHook });
     await get(gw.proxyPort, '/api/before');
     writeConfig(configPath, gatewayConfig(up.port, ['/v2']));
     await gw.reload();
-    gw.crashWorker(1);
+    crashWorker(1);
     const died = await logs.waitFor((l) => l.msg === 'worker thread died; restarting it');
     expect(died).toMatchObject({ level: 50, worker: 1, exitCode: 1, restarts: 1 });
     await logs.waitFor((l) => l.msg === 'worker thread restarted' && l.worker === 1);
