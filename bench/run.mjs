@@ -22,7 +22,17 @@ import { nginxMissing } from './macro/nginx.mjs';
 
 /** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
 const loadOn = (sys) => (sys.loader === 'h2load' ? /** @type {typeof runLoad} */ (runH2load) : runLoad);
-const SYSTEM_IDS = ['direct', 'portcullis', 'portcullis-node', 'portcullis-h2', 'portcullis-log', 'peer', 'haproxy', 'nginx-proxy'];
+const SYSTEM_IDS = [
+  'direct',
+  'portcullis',
+  'portcullis-node',
+  'portcullis-h2',
+  'portcullis-log',
+  'peer',
+  'haproxy',
+  'nginx-proxy',
+  'hello',
+];
 const UPSTREAMS = ['uws', 'nginx'];
 const UPSTREAM_LABELS = { uws: "the bench's uWS upstream (upstream.mjs)", nginx: "Debian's nginx (one process)" };
 const WARM_REQUESTS = 3000;
@@ -37,10 +47,11 @@ const HELP = `usage: npm run bench -- [options]
   --connections N       autocannon connections (default 64; the upload scenario uses 16)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy,
                         authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only; not portcullis-h2)
-  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy
+  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy,hello
                         (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent;
                         portcullis-log: the gateway with gateway.access_log to a file; passthrough only;
-                        haproxy: HAProxy jwt_verify, needs haproxy; nginx-proxy: nginx proxy_pass, no-auth rows only)
+                        haproxy: HAProxy jwt_verify, needs haproxy; nginx-proxy: nginx proxy_pass, no-auth rows only;
+                        hello: the bench's uWS server alone on the gateway's CPU, the reference for refusals)
   --upstream uws|nginx  the backend and direct upstream: the bench's uWS server (default) or Debian's nginx
                         (started on a free loopback port; without nginx the bench says so and uses uWS)
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")

@@ -40,7 +40,7 @@ export function addedP99(row, id = 'portcullis') {
   return g?.ok && d?.ok && g.p99 !== null && d.p99 !== null ? g.p99 - d.p99 : null;
 }
 
-/** The markdown table: one row per rate, p50 / p99 / p99.9 per system, then the p99 each proxy adds. */
+/** The markdown table: one row per rate, p50 / p99 / p99.9 and CPU busy share per system, then the p99 each proxy adds. */
 export function renderLatencyRows({ latency, systems }) {
   const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
   const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]));
@@ -52,7 +52,10 @@ export function renderLatencyRows({ latency, systems }) {
       const c = row.cells[id];
       if (!c) return 'n/a';
       if (!c.ok) return `**FAILED**: ${c.problems.join('; ')}`;
-      return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}`;
+      // The share of its core the system was busy: open-loop requests batch less than closed-loop
+      // ones, so a rate at 50% of the closed-loop maximum keeps a server busier than 50%.
+      const busy = c.perCpuS ? ` · ${Math.round((c.rps / c.perCpuS) * 100)}% CPU` : '';
+      return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}${busy}`;
     });
     const added = proxies.map((id) => {
       const a = addedP99(row, id);

@@ -180,6 +180,22 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     });
   }
 
+  // uWS answering by itself, on the gateway's CPU: the ceiling a refusal can approach (#16's "near uWS speed").
+  if (want('hello')) {
+    const hello = await startBackend({ kind: 'uws', name: 'hello', cpus: plan.sut, workDir });
+    started.push(hello.child);
+    systems.push({
+      id: 'hello',
+      label: 'uWS hello world (reference)',
+      peer: true,
+      scenarios: ['passthrough'],
+      available: true,
+      url: `http://127.0.0.1:${hello.port}`,
+      pid: hello.child.pid,
+      child: hello.child,
+    });
+  }
+
   if (want('portcullis')) {
     const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir });
     if (gw.child) started.push(gw.child);

@@ -54,10 +54,35 @@ describe('#16 targets from one bench run', () => {
     const byId = Object.fromEntries(targets.map((t) => [t.id, t]));
     expect(byId.passthrough!.pass).toBe(false);
     expect(byId['hs256-one']!.pass).toBe(false);
-    expect(byId.refusals!.measured).toBe('bad-sig 62.0k, no-token 110.0k, no-route 105.0k');
+    expect(byId.refusals!.measured).toBe(
+      'bad-sig 62.0k, no-token 110.0k, no-route 105.0k; needs 100.0k (absolute; uWS hello world not measured)',
+    );
     expect(byId.refusals!.pass).toBe(false);
     expect(byId['p99-added']!.pass).toBe(false);
     expect(byId.idle!.pass).toBe(false);
+  });
+
+  it('scales each throughput target by its reference measured in the same run', () => {
+    // A machine where nginx proxy_pass does half the 57.4k and uWS hello-world half its 146k.
+    const cells = {
+      'nginx-proxy': { passthrough: cell(28_700), 'resp-64k': cell(14_300) },
+      hello: { passthrough: cell(73_000) },
+      portcullis: {
+        passthrough: cell(20_500),
+        'bad-sig': cell(51_000),
+        'no-token': cell(52_000),
+        'no-route': cell(49_000),
+        'resp-64k': cell(7_400),
+      },
+    };
+    const byId = Object.fromEntries(evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx' }).map((t) => [t.id, t]));
+    expect(byId.passthrough!.measured).toBe('20.5k/CPU-s; needs 20.0k = 0.70× nginx proxy_pass 28.7k');
+    expect(byId.passthrough!.pass).toBe(true);
+    expect(byId['resp-64k']!.pass).toBe(false);
+    expect(byId['resp-64k']!.measured).toBe('7.40k/CPU-s; needs 7.50k = 0.52× nginx proxy_pass 14.3k');
+    // 0.68 × 73k = 50.0k: no-route at 49k falls short, so the refusal target fails.
+    expect(byId.refusals!.pass).toBe(false);
+    expect(byId.refusals!.measured).toContain('needs 50.0k = 0.68× uWS hello world 73.0k');
   });
 
   it('reads not measured where the run lacked a scenario, the latency rows or the idle window', () => {
@@ -79,7 +104,10 @@ describe('#16 targets from one bench run', () => {
         { id: 'portcullis', label: 'Portcullis' },
       ],
     });
-    expect(table.split('\n')[3]).toBe('| 50% = 20.0k req/s | 0.25 ms / 0.50 ms / 1.00 ms | 0.63 ms / 1.25 ms / 2.50 ms | +0.75 ms |');
+    // cell() reports rps equal to perCpuS: one full core busy.
+    expect(table.split('\n')[3]).toBe(
+      '| 50% = 20.0k req/s | 0.25 ms / 0.50 ms / 1.00 ms · 100% CPU | 0.63 ms / 1.25 ms / 2.50 ms · 100% CPU | +0.75 ms |',
+    );
   });
 });
 
