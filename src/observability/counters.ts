@@ -1,21 +1,20 @@
-// Sums the data-plane counters of all workers, keeping the totals of retired (crashed/restarted) workers monotonic.
-import type { AuthReasonCounters, DataPlaneCounters } from '../pipeline/types.js';
-import { AUTH_REASON_NAMES, type AuthReason } from '../auth/types.js';
+// The data-plane counters as metric-table.ts defines them, and their sum over workers (retired workers' totals kept).
+import type { AuthReason } from '../auth/types.js';
+import { AUTH_ALLOWED_SLOTS, AUTH_DENIED_SLOTS, SLOT_FAMILIES, type Combine, type CounterSlot } from './metric-table.js';
 
-/** Counter names per reason code, so the data plane copies its per-reason tallies without building names. */
-export const AUTH_ALLOWED_COUNTERS = AUTH_REASON_NAMES.map((n) => `auth_allowed_${n}` as keyof AuthReasonCounters);
-export const AUTH_DENIED_COUNTERS = AUTH_REASON_NAMES.map((n) => `auth_denied_${n}` as keyof AuthReasonCounters);
+/** One worker's counters: a plain numeric field per slot, bumped in place on the request path. */
+export type DataPlaneCounters = { [K in CounterSlot]: number };
 
 /** Per-reason tallies of one data plane: index `2 * reason` allowed, `2 * reason + 1` denied. */
 export function authTallies(): Float64Array {
-  return new Float64Array(2 * AUTH_REASON_NAMES.length);
+  return new Float64Array(2 * AUTH_ALLOWED_SLOTS.length);
 }
 
-/** Copies the tallies into the counters' `auth_*` fields. */
+/** Copies the tallies into the counters' `auth_*` slots. */
 export function copyAuthTallies(tallies: Float64Array, into: DataPlaneCounters): void {
-  for (let r = 0; r < AUTH_REASON_NAMES.length; r++) {
-    into[AUTH_ALLOWED_COUNTERS[r]!] = tallies[2 * r]!;
-    into[AUTH_DENIED_COUNTERS[r]!] = tallies[2 * r + 1]!;
+  for (let r = 0; r < AUTH_ALLOWED_SLOTS.length; r++) {
+    into[AUTH_ALLOWED_SLOTS[r]!] = tallies[2 * r]!;
+    into[AUTH_DENIED_SLOTS[r]!] = tallies[2 * r + 1]!;
   }
 }
 
@@ -24,74 +23,24 @@ export function tallyAuth(tallies: Float64Array, reason: AuthReason, denied: boo
   tallies[2 * reason + (denied ? 1 : 0)]!++;
 }
 
-/** Gauges describe the present state of a live worker; a retired worker's gauges are dropped, not kept. */
-const GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set([
-  'inFlight',
-  'tokenCacheEntries',
-  'verifyPending',
-  'jwksSources',
-  'jwksSourcesReady',
-  'loopDelayP99Us',
-  'loopDelayMaxUs',
-]);
-/** Gauges combined by maximum, not sum (a delay of one worker's loop). */
-const MAX_GAUGES: ReadonlySet<keyof DataPlaneCounters> = new Set(['loopDelayP99Us', 'loopDelayMaxUs']);
+/** Every slot with its family's combine rule, in table order. */
+const SLOTS: ReadonlyArray<readonly [CounterSlot, Combine]> = SLOT_FAMILIES.flatMap((f) =>
+  Object.keys(f.series).map((slot) => [slot as CounterSlot, f.combine] as const),
+);
 
-function emptyAuthCounters(): AuthReasonCounters {
-  const c = {} as AuthReasonCounters;
-  for (const name of AUTH_ALLOWED_COUNTERS) c[name] = 0;
-  for (const name of AUTH_DENIED_COUNTERS) c[name] = 0;
+export function emptyCounters(): DataPlaneCounters {
+  const c = {} as DataPlaneCounters;
+  for (const [slot] of SLOTS) c[slot] = 0;
   return c;
 }
 
-export function emptyCounters(): DataPlaneCounters {
-  return {
-    ...emptyAuthCounters(),
-    requests: 0,
-    responses2xx: 0,
-    responses3xx: 0,
-    responses4xx: 0,
-    responses5xx: 0,
-    authAllowed: 0,
-    authDenied: 0,
-    upstreamErrors: 0,
-    inFlight: 0,
-    tokenCacheHits: 0,
-    tokenCacheMisses: 0,
-    tokenCacheEvictions: 0,
-    tokenCacheEntries: 0,
-    verifyQueueFull: 0,
-    verifyOffloaded: 0,
-    verifyPending: 0,
-    jwksSources: 0,
-    jwksSourcesReady: 0,
-    jwksFetches: 0,
-    jwksFetchErrors: 0,
-    jwksRefetchesSuppressed: 0,
-    loopDelayP99Us: 0,
-    loopDelayMaxUs: 0,
-    authzAllowedCredential: 0,
-    authzAllowedAnonymous: 0,
-    authzAllowedNoPlugin: 0,
-    authzAllowedPreflight: 0,
-    authzDeniedNoToken: 0,
-    authzDeniedInvalidToken: 0,
-    authzDeniedClaims: 0,
-    authzDeniedForbidden: 0,
-    authzErrorQueueFull: 0,
-    authzErrorInternal: 0,
-    authzNotFound: 0,
-    authzBadRequest: 0,
-  };
-}
-
-const COUNTER_NAMES = Object.keys(emptyCounters()) as (keyof DataPlaneCounters)[];
-
+/** Adds `from` into `into`; without gauges for a retired worker (its `live`/`max` slots describe a thread that is gone). */
 function addCounters(into: DataPlaneCounters, from: DataPlaneCounters, includeGauges = true): void {
-  for (const name of COUNTER_NAMES) {
-    if (!includeGauges && GAUGES.has(name)) continue;
-    if (MAX_GAUGES.has(name)) into[name] = Math.max(into[name], from[name]);
-    else into[name] += from[name];
+  for (const [slot, combine] of SLOTS) {
+    if (combine === 'sum') into[slot] += from[slot];
+    else if (!includeGauges) continue;
+    else if (combine === 'max') into[slot] = Math.max(into[slot], from[slot]);
+    else into[slot] += from[slot];
   }
 }
 

@@ -1,37 +1,9 @@
-// The authorizer's decision outcomes: the {result, reason} label pairs of portcullis_authorizer_decisions_total and their counters.
+// The authorizer's decision outcomes: which portcullis_authorizer_decisions_total counter a jwt-stage decision bumps.
 import type { AuthDecision } from '../auth/types.js';
-import type { DataPlaneCounters } from './types.js';
+import type { AUTHORIZER_DECISIONS } from '../observability/metric-table.js';
 
-export type AuthorizerCounter =
-  | 'authzAllowedCredential'
-  | 'authzAllowedAnonymous'
-  | 'authzAllowedNoPlugin'
-  | 'authzAllowedPreflight'
-  | 'authzDeniedNoToken'
-  | 'authzDeniedInvalidToken'
-  | 'authzDeniedClaims'
-  | 'authzDeniedForbidden'
-  | 'authzErrorQueueFull'
-  | 'authzErrorInternal'
-  | 'authzNotFound'
-  | 'authzBadRequest';
-
-/** Every label pair, in the order the metric lists them. */
-export const AUTHORIZER_OUTCOMES: ReadonlyArray<{ result: string; reason: string; counter: AuthorizerCounter & keyof DataPlaneCounters }> =
-  [
-    { result: 'allowed', reason: 'credential', counter: 'authzAllowedCredential' },
-    { result: 'allowed', reason: 'anonymous', counter: 'authzAllowedAnonymous' },
-    { result: 'allowed', reason: 'no_jwt_plugin', counter: 'authzAllowedNoPlugin' },
-    { result: 'allowed', reason: 'preflight', counter: 'authzAllowedPreflight' },
-    { result: 'denied', reason: 'no_token', counter: 'authzDeniedNoToken' },
-    { result: 'denied', reason: 'invalid_token', counter: 'authzDeniedInvalidToken' },
-    { result: 'denied', reason: 'claims', counter: 'authzDeniedClaims' },
-    { result: 'denied', reason: 'forbidden', counter: 'authzDeniedForbidden' },
-    { result: 'error', reason: 'queue_full', counter: 'authzErrorQueueFull' },
-    { result: 'error', reason: 'internal', counter: 'authzErrorInternal' },
-    { result: 'not_found', reason: 'no_route', counter: 'authzNotFound' },
-    { result: 'bad_request', reason: 'malformed', counter: 'authzBadRequest' },
-  ];
+/** A slot of portcullis_authorizer_decisions_total (its label pairs are in observability/metric-table.ts). */
+export type AuthorizerCounter = keyof typeof AUTHORIZER_DECISIONS.series;
 
 /**
  * The counter for one jwt-stage decision. The decision carries no reason code yet, so it is read off the
