@@ -36,6 +36,30 @@ function clash(a: ListenAddress, b: ListenAddress): boolean {
   return a.host === b.host || WILDCARD_HOSTS.has(a.host) || WILDCARD_HOSTS.has(b.host);
 }
 
+type ListenerFields = Pick<GatewaySettings, 'proxy_listen' | 'admin_listen' | 'status_listen' | 'authorizer_listen'>;
+
+/**
+ * Every pair of listeners, across proxy, admin, status and authorizer, that would bind the same socket:
+ * `check` reports it (with the later one's path) instead of `start` failing with EADDRINUSE.
+ */
+function reportListenerClashes(sink: Sink, path: string, listeners: ListenerFields): void {
+  const named: { field: string; address: ListenAddress }[] = [
+    ...listeners.proxy_listen.map((address) => ({ field: 'proxy_listen', address })),
+    ...(listeners.admin_listen ?? []).map((address) => ({ field: 'admin_listen', address })),
+    ...(listeners.status_listen ? [{ field: 'status_listen', address: listeners.status_listen }] : []),
+    ...(listeners.authorizer_listen ? [{ field: 'authorizer_listen', address: listeners.authorizer_listen }] : []),
+  ];
+  named.forEach((later, i) => {
+    const earlier = named.slice(0, i).find((e) => clash(e.address, later.address));
+    if (earlier === undefined) return;
+    const where = (a: ListenAddress) => `${a.host}:${a.port}`;
+    sink.error(
+      childPath(path, later.field),
+      `${where(later.address)} uses the same port as ${earlier.field} ${where(earlier.address)}; each listener needs its own port`,
+    );
+  });
+}
+
 /**
  * authorizer_listen: one `host:port` (Kong's listener syntax) or `off`. Only `engine=uws|node` applies: the
  * authorizer answers plain HTTP/1 subrequests from a front proxy next to it, so TLS, HTTP/2 and socket flags are refused.
@@ -60,19 +84,9 @@ function readAuthorizerListen(sink: Sink, raw: unknown, at: string): ListenerSpe
 type AuthorizerSettings = Pick<GatewaySettings, 'authorizer_listen' | 'authorizer_path_prefix' | 'authorizer_source'>;
 
 /** External-authorizer fields, defaulted (off, no prefix, source auto). */
-function readAuthorizer(
-  sink: Sink,
-  r: Reader,
-  obj: Record<string, unknown>,
-  path: string,
-  others: readonly ListenAddress[],
-): AuthorizerSettings {
+function readAuthorizer(sink: Sink, r: Reader, obj: Record<string, unknown>, path: string): AuthorizerSettings {
   const out: AuthorizerSettings = { authorizer_listen: null, authorizer_path_prefix: '', authorizer_source: 'auto' };
-  const at = childPath(path, 'authorizer_listen');
-  const spec = readAuthorizerListen(sink, obj.authorizer_listen, at);
-  if (spec !== null && others.some((o) => clash(spec, o))) {
-    sink.error(at, 'must not use the port of proxy_listen or admin_listen');
-  } else out.authorizer_listen = spec;
+  out.authorizer_listen = readAuthorizerListen(sink, obj.authorizer_listen, childPath(path, 'authorizer_listen'));
   const prefix = r.str('authorizer_path_prefix', '');
   if (prefix !== '' && !PATH_PREFIX.test(prefix)) {
     sink.error(childPath(path, 'authorizer_path_prefix'), "expected a path such as '/authz' (no query, no trailing '/'), or ''");
@@ -147,6 +161,15 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     sink.error(childPath(path, 'ssl_cert'), "required when a proxy_listen entry has the 'ssl' flag (with 'ssl_cert_key')");
   }
   const accessLog = readAccessLog(sink, obj.access_log, childPath(path, 'access_log'));
+  const authorizer = readAuthorizer(sink, r, obj, path);
+  const replica = readReplicaSettings(r);
+  const statusAddress = has(obj, 'status_listen') ? statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) : null;
+  reportListenerClashes(sink, path, {
+    proxy_listen: proxyListen,
+    admin_listen: adminListen,
+    status_listen: statusAddress,
+    authorizer_listen: authorizer.authorizer_listen,
+  });
   return {
     access_log: accessLog,
     ...readAdminSecurity(sink, r, obj),
@@ -163,9 +186,9 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),
     ...readVerifySettings(sink, r),
     ...certificates,
-    ...readAuthorizer(sink, r, obj, path, [...proxyListen, ...(adminListen ?? [])]),
-    ...readReplicaSettings(r),
-    status_listen: has(obj, 'status_listen') ? statusListen(sink, obj.status_listen, childPath(path, 'status_listen')) : null,
+    ...authorizer,
+    ...replica,
+    status_listen: statusAddress,
     token_cache: {
       enabled: tc.bool('enabled', tcd.enabled),
       max_entries: tc.int('max_entries', tcd.max_entries, ...L.max_entries),

@@ -57,12 +57,28 @@ describe('gateway authorizer fields', () => {
 
   it('refuses the port of the proxy or admin listener', () => {
     expect(errorLines(base({ gateway: { proxy_listen: '0.0.0.0:8000', authorizer_listen: '127.0.0.1:8000' } }))).toEqual([
-      '$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen',
+      '$.gateway.authorizer_listen: 127.0.0.1:8000 uses the same port as proxy_listen 0.0.0.0:8000; each listener needs its own port',
     ]);
     expect(errorLines(base({ gateway: { authorizer_listen: '127.0.0.1:8001' } }))).toEqual([
-      '$.gateway.authorizer_listen: must not use the port of proxy_listen or admin_listen',
+      '$.gateway.authorizer_listen: 127.0.0.1:8001 uses the same port as admin_listen 127.0.0.1:8001; each listener needs its own port',
     ]);
     expect(errorLines(base({ gateway: { proxy_listen: '127.0.0.1:0', authorizer_listen: '127.0.0.1:0' } }))).toEqual([]);
+  });
+
+  it('refuses any two listeners on one port: status and authorizer, proxy and admin, two proxy entries', () => {
+    expect(
+      errorLines(base({ gateway: { proxy_listen: '127.0.0.1:0', status_listen: '127.0.0.1:8100', authorizer_listen: '127.0.0.1:8100' } })),
+    ).toEqual([
+      '$.gateway.authorizer_listen: 127.0.0.1:8100 uses the same port as status_listen 127.0.0.1:8100; each listener needs its own port',
+    ]);
+    expect(errorLines(base({ gateway: { proxy_listen: '0.0.0.0:8001' } }))).toEqual([
+      '$.gateway.admin_listen: 127.0.0.1:8001 uses the same port as proxy_listen 0.0.0.0:8001; each listener needs its own port',
+    ]);
+    expect(errorLines(base({ gateway: { proxy_listen: '127.0.0.1:9000, 0.0.0.0:9000 ssl' } })).slice(-1)).toEqual([
+      '$.gateway.proxy_listen: 0.0.0.0:9000 uses the same port as proxy_listen 127.0.0.1:9000; each listener needs its own port',
+    ]);
+    // Different hosts, neither a wildcard, may share a port.
+    expect(errorLines(base({ gateway: { proxy_listen: '127.0.0.1:9000', status_listen: '127.0.0.2:9000' } }))).toEqual([]);
   });
 
   it('is named by portcullis check when set', () => {
