@@ -14,8 +14,6 @@ export const ERROR_CODES = Object.freeze({
   payloadTooLarge: 'PORTCULLIS_PAYLOAD_TOO_LARGE',
   /** A JWKS or OIDC discovery fetch failed. */
   jwksFetch: 'PORTCULLIS_JWKS_FETCH',
-  /** An asymmetric verifier's bounded queue is full (answered 503). */
-  verifyQueueFull: 'PORTCULLIS_VERIFY_QUEUE_FULL',
   /** `portcullis token` cannot mint the token asked for. */
   mintToken: 'PORTCULLIS_MINT_TOKEN',
   /** The command line is wrong (the CLI prints it with the usage). */

@@ -8,6 +8,7 @@ import { generateKeyPairSync, sign, constants } from 'node:crypto';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { AuthStatus } from '../../dist/auth/auth-status.js';
 import { verifyAsymmetric } from '../../dist/crypto/asymmetric.js';
 import { createLibuvVerifier } from '../../dist/crypto/verify-libuv.js';
 import { createVerifyPool } from '../../dist/crypto/verify-pool.js';
@@ -54,7 +55,7 @@ async function runCell(mode, verify, fx, c) {
   if (mode === 'inline') {
     while (performance.now() < deadline) {
       for (let i = 0; i < c; i++) {
-        if (verify(fx.alg, fx.key, INPUT, fx.sig) === true) done++;
+        if (verify(fx.alg, fx.key, INPUT, fx.sig) === AuthStatus.ok) done++;
         else failed++;
       }
       await immediate();
@@ -65,9 +66,9 @@ async function runCell(mode, verify, fx, c) {
       const launch = () => {
         while (inFlight < c && performance.now() < deadline) {
           inFlight++;
-          Promise.resolve(verify(fx.alg, fx.key, INPUT, fx.sig)).then((ok) => {
+          Promise.resolve(verify(fx.alg, fx.key, INPUT, fx.sig)).then((status) => {
             inFlight--;
-            if (ok) done++;
+            if (status === AuthStatus.ok) done++;
             else failed++;
             if (performance.now() < deadline) launch();
             else if (inFlight === 0) resolve();

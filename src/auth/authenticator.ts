@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
-import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify } from '../crypto/asymmetric.js';
+import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify, type SignatureStatus } from '../crypto/asymmetric.js';
 import { checkAccess, checkIssuerAudience } from './jwt-policy.js';
 import { AuthStatus } from './auth-status.js';
 import { buildPluginState, type PluginState } from './plugin-state.js';
@@ -21,7 +21,6 @@ import {
   type Authenticator,
 } from './types.js';
 import { createVerifiedCache, storedToken, type VerifiedCache, type VerifiedEntry } from './verified-cache.js';
-import { isPoolFullError } from '../crypto/verifier-types.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
 
 export interface AuthenticatorOptions {
@@ -29,7 +28,7 @@ export interface AuthenticatorOptions {
   now?: () => number;
   /** Default: createHmacVerifier() (native addon when it loads). */
   hmac?: HmacVerifier;
-  /** Default: inline node:crypto. May return a Promise (worker pool); may throw PoolFullError (→ 503). */
+  /** Default: inline node:crypto. May answer with a Promise (libuv, pool); `overloaded` when its queue is full (→ 503). */
   verifyAsymmetric?: AsymmetricVerify;
   /** JWKS caches for `jwks_uri` / OIDC credentials (the thread runtime's); required when the config has any. */
   jwks?: JwksRegistry;
@@ -157,22 +156,27 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     prepared: PreparedCredential,
     key: KeyObject,
   ): AuthOutcome {
-    let result: boolean | Promise<boolean>;
-    try {
-      result = verifyAsym(decoded.alg as JwtAlgorithm, key, token.slice(0, decoded.signingInputLength), signatureBytes(token, decoded));
-    } catch (err) {
-      if (!isPoolFullError(err)) throw err;
-      queueFull++;
-      // Not an authentication failure: never swallowed by `anonymous`.
-      return st.denies[AuthStatus.overloaded]!;
-    }
-    if (typeof result === 'boolean') {
-      return result ? afterSignature(st, token, decoded, prepared) : fail(st, AuthStatus.invalidSignature);
-    }
+    const result = verifyAsym(decoded.alg as JwtAlgorithm, key, token.slice(0, decoded.signingInputLength), signatureBytes(token, decoded));
+    if (typeof result === 'number') return signatureChecked(st, result, token, decoded, prepared);
     return result.then(
-      (ok) => (ok ? afterSignature(st, token, decoded, prepared) : fail(st, AuthStatus.invalidSignature)),
+      (status) => signatureChecked(st, status, token, decoded, prepared),
+      // A verifier fault (not a bad signature, which is a status) still refuses the token.
       () => fail(st, AuthStatus.invalidSignature),
     );
+  }
+
+  function signatureChecked(
+    st: PluginState,
+    status: SignatureStatus,
+    token: string,
+    decoded: DecodedToken,
+    prepared: PreparedCredential,
+  ): AuthDecision {
+    if (status === AuthStatus.ok) return afterSignature(st, token, decoded, prepared);
+    if (status !== AuthStatus.overloaded) return fail(st, status);
+    queueFull++;
+    // Not an authentication failure: never swallowed by `anonymous`.
+    return st.denies[AuthStatus.overloaded]!;
   }
 
   function authenticate(plugin: CompiledJwtPlugin, request: AuthRequest): AuthOutcome {
@@ -236,9 +240,9 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       // nginx ignores everything after the signature's first '='; the verifier only sees what was decoded
       // (otherwise a non-ASCII tail would fail HS* tokens but not the others).
       const signed = decoded.signatureEnd === token.length ? token : token.slice(0, decoded.signatureEnd);
-      if (slot === NO_SECRET || !hmac.verify(slot, signed, decoded.signingInputLength)) {
-        return fail(st, AuthStatus.invalidSignature);
-      }
+      if (slot === NO_SECRET) return fail(st, AuthStatus.invalidSignature);
+      const status = hmac.verify(slot, signed, decoded.signingInputLength);
+      if (status !== AuthStatus.ok) return fail(st, status);
       return afterSignature(st, token, decoded, prepared);
     }
     if (prepared.jwks !== null) return jwksPath(st, token, decoded, prepared, prepared.jwks);

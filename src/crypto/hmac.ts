@@ -1,5 +1,6 @@
 // HMAC-SHA2 JWT signature verification: the native addon when it loads, node:crypto otherwise (same results).
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { AuthStatus } from '../auth/auth-status.js';
 import type { HmacAlgorithm } from '../config/types.js';
 import { NATIVE_ALG, VERIFY_CODE, nativeAddon, type NativeKeyring } from '../native/addon.js';
 import { SEXTET, base64urlDataEnd } from './base64url.js';
@@ -12,8 +13,9 @@ export interface HmacVerifier {
    * One call per token: `token` is the whole compact JWT, `signingInputLength` the index of its second '.'.
    * Strictly base64url-decodes the signature segment (no '+', '/', bad length; '=' padding optional),
    * computes the HMAC over token[0, signingInputLength) and compares in constant time.
+   * `ok` on a match; anything else (mismatch, malformed, unknown slot) is `invalidSignature`.
    */
-  verify(slot: number, token: string, signingInputLength: number): boolean;
+  verify(slot: number, token: string, signingInputLength: number): HmacStatus;
 }
 
 /** The same check with the detailed result code (see VERIFY_CODE): lets tests prove both engines fail alike. */
@@ -22,12 +24,19 @@ export interface HmacCodeVerifier extends HmacVerifier {
   verifyCode(slot: number, token: string, signingInputLength: number): number;
 }
 
+/** What an HMAC check answers (a plain number, as every step of the jwt stage does). */
+export type HmacStatus = typeof AuthStatus.ok | typeof AuthStatus.invalidSignature;
+
 /** Longest token either engine verifies (native kMaxTokenLength); the token decoder's MAX_TOKEN_LENGTH too. */
 export const HMAC_MAX_TOKEN_LENGTH = 131072;
 /** Longest secret accepted by addKey. */
 export const HMAC_MAX_SECRET_LENGTH = 65536;
 
 export { VERIFY_CODE };
+
+const MATCH = VERIFY_CODE.MATCH;
+/** The AuthStatus of a verify code: only a match is `ok`. */
+const statusOf = (code: number): HmacStatus => (code === MATCH ? AuthStatus.ok : AuthStatus.invalidSignature);
 
 const HASHES: Readonly<Record<HmacAlgorithm, { native: number; hash: string; macLength: number }>> = {
   HS256: { native: NATIVE_ALG.HS256, hash: 'sha256', macLength: 32 },
@@ -110,7 +119,7 @@ function createFallbackVerifier(): HmacCodeVerifier {
       });
       return keys.length - 1;
     },
-    verify: (slot, token, signingInputLength) => verifyCode(slot, token, signingInputLength) === VERIFY_CODE.MATCH,
+    verify: (slot, token, signingInputLength) => statusOf(verifyCode(slot, token, signingInputLength)),
     verifyCode,
   };
 }
@@ -121,7 +130,7 @@ function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
     addKey(algorithm, secret) {
       return keyring.addKey(checkKey(algorithm, secret).native as 0 | 1 | 2, secret);
     },
-    verify: (slot, token, signingInputLength) => keyring.verify(slot, token, signingInputLength) === 1,
+    verify: (slot, token, signingInputLength) => statusOf(keyring.verify(slot, token, signingInputLength)),
     verifyCode: (slot, token, signingInputLength) => keyring.verify(slot, token, signingInputLength),
   };
 }

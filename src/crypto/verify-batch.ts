@@ -1,8 +1,11 @@
 // The wire format of one verification batch: a single transferable ArrayBuffer (index of int32s, then the bytes).
 import type { KeyObject } from 'node:crypto';
 
-/** Per-item result codes sent back by the worker (besides 0 = invalid, 1 = valid). */
-export const RESULT_UNKNOWN_KEY = 2;
+/**
+ * Per-item results sent back by the worker are the verifier's AuthStatus (`ok` or `invalidSignature`), or this
+ * wire-only code (outside AuthStatus's range): the thread has not been sent the key yet.
+ */
+export const RESULT_UNKNOWN_KEY = 255;
 
 /** What the pool sends to a worker: the batch buffer (transferred), plus keys new to some thread as [id, key, id, key...]. */
 export interface BatchTask {

@@ -3,16 +3,17 @@ import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { AuthStatus } from '../auth/auth-status.js';
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../config/types.js';
 import { encodeBatch, RESULT_UNKNOWN_KEY, type BatchItemInput, type BatchTask } from './verify-batch.js';
 import { fitsAlgorithm } from './jws-algorithms.js';
-import { verifyAsymmetric } from './asymmetric.js';
-import { emptyVerifierStats, PoolFullError, type VerifierStats } from './verifier-types.js';
+import { verifyAsymmetric, type SignatureStatus } from './asymmetric.js';
+import { emptyVerifierStats, type VerifierStats } from './verifier-types.js';
 
 export interface VerifyPoolOptions {
   /** Pool threads (default: available cores − 1, at least 1). */
   threads?: number;
-  /** Verifications queued or in flight before `PoolFullError` (default 4096). */
+  /** Verifications queued or in flight before the answer is `overloaded` (default 4096). */
   maxPending?: number;
   /** Largest batch per message (default 64); a turn with more items is split across threads. */
   maxBatch?: number;
@@ -25,8 +26,8 @@ export interface VerifyPoolOptions {
 }
 
 export interface VerifyPool {
-  /** The authenticator's AsymmetricVerify: a Promise, `false` at once for an unusable key/signature, throws PoolFullError when full. */
-  verify(alg: JwtAlgorithm, key: KeyObject, signingInput: string | Buffer, signature: Buffer): boolean | Promise<boolean>;
+  /** The authenticator's AsymmetricVerify: `invalidSignature` at once for an unusable key/signature, `overloaded` when full, else a Promise. */
+  verify(alg: JwtAlgorithm, key: KeyObject, signingInput: string | Buffer, signature: Buffer): SignatureStatus | Promise<SignatureStatus>;
   stats(): VerifierStats;
   close(): Promise<void>;
 }
@@ -40,7 +41,7 @@ interface KeyRecord {
 interface Pending extends BatchItemInput {
   key: KeyRecord;
   keyObject: KeyObject;
-  resolve(ok: boolean): void;
+  resolve(status: SignatureStatus): void;
 }
 
 const ALG_CODE = new Map<string, number>(JWT_ALGORITHMS.map((a, i) => [a, i]));
@@ -72,7 +73,6 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
     });
     return p;
   };
-  const full = new PoolFullError();
   const stats = emptyVerifierStats('pool');
   const ids = new WeakMap<KeyObject, KeyRecord>();
   let nextId = 1;
@@ -92,14 +92,15 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
   function finish(items: readonly Pending[], results: Uint8Array | null): void {
     let retry: Pending[] | null = null;
     for (let i = 0; i < items.length; i++) {
-      const code = results === null ? 0 : results[i];
+      // No results: the pool was closed under the batch, which then fails as a bad signature would.
+      const code = results === null ? AuthStatus.invalidSignature : results[i];
       if (code === RESULT_UNKNOWN_KEY) {
         (retry ??= []).push(items[i]!);
         continue;
       }
       stats.pending--;
       stats.completed++;
-      items[i]!.resolve(code === 1);
+      items[i]!.resolve(code === AuthStatus.ok ? AuthStatus.ok : AuthStatus.invalidSignature);
     }
     if (retry !== null) send(retry, true);
   }
@@ -142,7 +143,7 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
       const results = new Uint8Array(items.length);
       for (let i = 0; i < items.length; i++) {
         const it = items[i]!;
-        results[i] = verifyAsymmetric(JWT_ALGORITHMS[it.alg]!, it.keyObject, it.data, it.signature) ? 1 : 0;
+        results[i] = verifyAsymmetric(JWT_ALGORITHMS[it.alg]!, it.keyObject, it.data, it.signature);
       }
       finish(items, results);
     };
@@ -172,15 +173,15 @@ export function createVerifyPool(options: VerifyPoolOptions = {}): VerifyPool {
 
   return {
     verify(alg, key, signingInput, signature) {
-      if (!fitsAlgorithm(alg, key, signature)) return false;
+      if (!fitsAlgorithm(alg, key, signature)) return AuthStatus.invalidSignature;
       if (stats.pending >= maxPending || closed) {
         stats.rejectedFull++;
-        throw full;
+        return AuthStatus.overloaded;
       }
       stats.submitted++;
       stats.pending++;
       const rec = recordOf(key);
-      return new Promise<boolean>((resolve) => {
+      return new Promise<SignatureStatus>((resolve) => {
         queue.push({ keyId: rec.id, key: rec, keyObject: key, alg: ALG_CODE.get(alg)!, data: signingInput, signature, resolve });
         if (!scheduled) {
           scheduled = true;

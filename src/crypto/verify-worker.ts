@@ -21,7 +21,7 @@ export default function verifyBatch(task: BatchTask): ArrayBuffer {
       results[i] = RESULT_UNKNOWN_KEY;
       continue;
     }
-    results[i] = verifyAsymmetric(JWT_ALGORITHMS[batch.alg(i)]!, key, batch.data(i), batch.signature(i)) ? 1 : 0;
+    results[i] = verifyAsymmetric(JWT_ALGORITHMS[batch.alg(i)]!, key, batch.data(i), batch.signature(i));
   }
   return results.buffer;
 }

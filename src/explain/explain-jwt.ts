@@ -133,7 +133,7 @@ export async function explainJwt(
   if (prepared.isHmac) {
     const slot = c.secret_is_base64 ? prepared.hmacSlotBase64 : prepared.hmacSlot;
     const signed = decoded.signatureEnd === token.length ? token : token.slice(0, decoded.signatureEnd);
-    const ok = slot !== NO_KEY && slot !== NO_SECRET && hmac.verify(slot, signed, decoded.signingInputLength);
+    const ok = slot !== NO_KEY && slot !== NO_SECRET && hmac.verify(slot, signed, decoded.signingInputLength) === AuthStatus.ok;
     const detail =
       slot === NO_KEY
         ? 'the secret is not valid base64 (secret_is_base64)'
@@ -157,7 +157,7 @@ export async function explainJwt(
       add('key', input, false, 'the credential has no public key');
       return steps;
     }
-    const ok = await verifyAsymmetric(decoded.alg as JwtAlgorithm, key!, signingInput, signatureBytes(token, decoded));
+    const ok = verifyAsymmetric(decoded.alg as JwtAlgorithm, key!, signingInput, signatureBytes(token, decoded)) === AuthStatus.ok;
     if (!add('signature', input, ok, ok ? 'valid' : "does not verify with the credential's key")) return steps;
   }
 

@@ -2,6 +2,7 @@
 import { createHmac, createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import type { JwtSecretEntity, ValidatedConfig } from '../config/types.js';
 import { parsePublicKey } from '../config/validate-keys.js';
+import { AuthStatus } from '../auth/auth-status.js';
 import { verifyAsymmetric } from '../crypto/asymmetric.js';
 import { JWS_DIGEST, jwsKeyInput } from '../crypto/jws-algorithms.js';
 import { ERROR_CODES, PortcullisError } from '../portcullis-error.js';
@@ -74,7 +75,7 @@ export function mintToken(config: ValidatedConfig, options: MintOptions): string
       throw new MintError(`the private key cannot sign ${algorithm}: ${(error as Error).message}`);
     }
     const publicKey = credential.rsa_public_key === null ? null : parsePublicKey(credential.rsa_public_key);
-    if (publicKey !== null && !verifyAsymmetric(algorithm, publicKey, input, signature)) {
+    if (publicKey !== null && verifyAsymmetric(algorithm, publicKey, input, signature) !== AuthStatus.ok) {
       throw new MintError(`the private key does not match credential '${credential.key}' public key`);
     }
   }

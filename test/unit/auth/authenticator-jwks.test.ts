@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/config/load.js';
 import { compileConfig } from '../../../src/config/compile.js';
+import { AuthStatus } from '../../../src/auth/auth-status.js';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import { createJwksRegistry, type JwksRegistry } from '../../../src/auth/jwks/jwks-registry.js';
 import { DEFAULT_JWKS_SETTINGS } from '../../../src/auth/jwks/jwks-cache.js';
 import { createLibuvVerifier } from '../../../src/crypto/verify-libuv.js';
-import { PoolFullError } from '../../../src/crypto/verifier-types.js';
 import type { AuthDecision, AuthOutcome } from '../../../src/auth/types.js';
 import type { CompiledConfig } from '../../../src/config/types.js';
 import { startIdp, type TestIdp } from '../../helpers/test-idp.js';
@@ -94,11 +94,8 @@ describe('authenticator with an asynchronous verifier', () => {
   });
 
   it('answers 503 verifyQueueFull when the verifier is full, even with anonymous set, and counts it', () => {
-    const full = new PoolFullError();
     const auth = createAuthenticator(compiled({ key: idp.url, rsa_public_key: idp.current.publicPem }, [{ username: 'anon' }]), {
-      verifyAsymmetric: () => {
-        throw full;
-      },
+      verifyAsymmetric: () => AuthStatus.overloaded,
     });
     const out = auth.authenticate(plugin({ anonymous: 'anon' }), bearer(idp.token())) as AuthDecision;
     expect(out).toEqual({

@@ -1,6 +1,7 @@
 // Shared cases for the asymmetric verifiers' tests: one key per algorithm family, and the accept/reject check over all of them.
 import { createPublicKey } from 'node:crypto';
 import { expect } from 'vitest';
+import { AuthStatus } from '../../../src/auth/auth-status.js';
 import type { AsymmetricVerify } from '../../../src/crypto/asymmetric.js';
 import type { JwtAlgorithm } from '../../../src/config/types.js';
 import { KEYS, signature } from '../auth/helpers.js';
@@ -19,12 +20,12 @@ const CASES: Array<[JwtAlgorithm, string]> = [
   ['EdDSA', 'ed448'],
 ];
 
-/** A valid signature of every family verifies (as a Promise) and the same signature over tampered input does not. */
+/** A valid signature of every family verifies (a Promise of `ok`) and the same signature over tampered input is `invalidSignature`. */
 export async function expectEveryFamilyVerified(verify: AsymmetricVerify): Promise<void> {
   for (const [alg, name] of CASES) {
     const key = pub(name);
     const sig = signature(alg, INPUT, KEYS[name]!.privatePem);
-    await expect(verify(alg, key, INPUT, sig)).resolves.toBe(true);
-    await expect(verify(alg, key, `${INPUT}x`, sig)).resolves.toBe(false);
+    await expect(verify(alg, key, INPUT, sig)).resolves.toBe(AuthStatus.ok);
+    await expect(verify(alg, key, `${INPUT}x`, sig)).resolves.toBe(AuthStatus.invalidSignature);
   }
 }

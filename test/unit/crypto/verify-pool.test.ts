@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createVerifyPool } from '../../../src/crypto/verify-pool.js';
-import { isPoolFullError } from '../../../src/crypto/verifier-types.js';
+import { AuthStatus } from '../../../src/auth/auth-status.js';
+import type { SignatureStatus } from '../../../src/crypto/asymmetric.js';
 import { KEYS, signature } from '../auth/helpers.js';
 import { expectEveryFamilyVerified, INPUT, pub } from './verifier-helpers.js';
 
@@ -20,38 +21,37 @@ describe('verify pool (piscina)', () => {
     const good = signature('RS256', INPUT, KEYS['rsa2048-a']!.privatePem);
     const bad = signature('RS256', INPUT, KEYS['rsa2048-b']!.privatePem);
     const results = await Promise.all(Array.from({ length: 40 }, (_, i) => pool.verify('RS256', key, INPUT, i % 2 === 0 ? good : bad)));
-    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => i % 2 === 0));
+    expect(results).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? AuthStatus.ok : AuthStatus.invalidSignature)));
     const after = pool.stats();
     expect(after.batches - before.batches).toBeLessThanOrEqual(4);
     expect(after.keyUploads - before.keyUploads).toBeLessThanOrEqual(4);
     const again = await Promise.all(Array.from({ length: 20 }, () => pool.verify('RS256', key, INPUT, good)));
-    expect(again.every(Boolean)).toBe(true);
+    expect(again.every((s) => s === AuthStatus.ok)).toBe(true);
     expect(pool.stats().keyUploads).toBeLessThanOrEqual(after.keyUploads + 2);
   });
 
-  it('answers false at once, without a thread, for a key that does not fit the algorithm', () => {
-    expect(pool.verify('ES256', pub('rsa2048-a'), INPUT, Buffer.alloc(64, 1))).toBe(false);
-    expect(pool.verify('RS256', pub('p256-a'), INPUT, Buffer.alloc(256, 1))).toBe(false);
-    expect(pool.verify('ES256', pub('p256-a'), INPUT, Buffer.alloc(64, 0))).toBe(false);
+  it('answers invalidSignature at once, without a thread, for a key that does not fit the algorithm', () => {
+    expect(pool.verify('ES256', pub('rsa2048-a'), INPUT, Buffer.alloc(64, 1))).toBe(AuthStatus.invalidSignature);
+    expect(pool.verify('RS256', pub('p256-a'), INPUT, Buffer.alloc(256, 1))).toBe(AuthStatus.invalidSignature);
+    expect(pool.verify('ES256', pub('p256-a'), INPUT, Buffer.alloc(64, 0))).toBe(AuthStatus.invalidSignature);
   });
 
-  it('throws PoolFullError synchronously when the bounded queue is full, and counts it', async () => {
+  it('answers overloaded synchronously, without throwing, when the bounded queue is full, and counts it', async () => {
     const key = pub('rsa4096');
     const sig = signature('RS256', INPUT, KEYS.rsa4096!.privatePem);
-    const accepted: Array<boolean | Promise<boolean>> = [];
+    const accepted: Array<Promise<SignatureStatus>> = [];
     let refused = 0;
     for (let i = 0; i < 100; i++) {
-      try {
-        accepted.push(pool.verify('RS256', key, INPUT, sig));
-      } catch (err) {
-        expect(isPoolFullError(err)).toBe(true);
+      const answer = pool.verify('RS256', key, INPUT, sig);
+      if (typeof answer === 'number') {
+        expect(answer).toBe(AuthStatus.overloaded);
         refused++;
-      }
+      } else accepted.push(answer);
     }
     expect(accepted.length).toBe(64);
     expect(refused).toBe(36);
     expect(pool.stats().rejectedFull).toBeGreaterThanOrEqual(36);
-    expect((await Promise.all(accepted)).every(Boolean)).toBe(true);
+    expect((await Promise.all(accepted)).every((s) => s === AuthStatus.ok)).toBe(true);
     expect(pool.stats().pending).toBe(0);
   });
 });
@@ -64,8 +64,8 @@ describe('verify pool whose threads cannot start', () => {
     try {
       const key = pub('p256-a');
       const sig = signature('ES256', INPUT, KEYS['p256-a']!.privatePem);
-      await expect(broken.verify('ES256', key, INPUT, sig)).resolves.toBe(true);
-      await expect(broken.verify('ES256', key, `${INPUT}x`, sig)).resolves.toBe(false);
+      await expect(broken.verify('ES256', key, INPUT, sig)).resolves.toBe(AuthStatus.ok);
+      await expect(broken.verify('ES256', key, `${INPUT}x`, sig)).resolves.toBe(AuthStatus.invalidSignature);
       expect(errors.length).toBeGreaterThan(0);
       expect(broken.stats().poolErrors).toBeGreaterThan(0);
     } finally {
