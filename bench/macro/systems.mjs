@@ -29,6 +29,10 @@ export function gatewayConfig({ port, authorizerPort, upstreamPort, creds, h2Por
       admin_listen: 'off',
       workers: 1,
       log_level: 'warn',
+      // The three 10,000-token working sets (hs256-10k, rs256-10k, hs256-policy with its kept claims and claim headers)
+      // count about 65 MiB against max_bytes together: with the default 32 MiB they evict each other and every row
+      // re-verifies. 128 MiB holds them all, so each distinct-token row measures a warm cache, as it claims.
+      token_cache: { max_bytes: 128 * 1024 * 1024 },
       ...(authorizerPort ? { authorizer_listen: `127.0.0.1:${authorizerPort}` } : {}),
       ...(accessLog ? { access_log: accessLog } : {}),
     },

@@ -9,7 +9,7 @@ import { buildPluginState, type PluginState } from './plugin-state.js';
 import { buildPolicyHeaders } from '../proxy/policy-headers.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
-import { decodeToken, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
+import { createTokenDecoder, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
 import {
   AuthReason,
   type AuthAllow,
@@ -64,6 +64,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   const watchJwks: JwksRegistry | null = usesJwksUri && jwksRegistry !== undefined ? jwksRegistry : null;
   let jwksChangesSeen = watchJwks?.changes ?? 0;
   let queueFull = 0;
+  const decoder = createTokenDecoder();
   const cacheSettings = config.gateway.token_cache;
   const cache: VerifiedCache<AuthAllow> | null = cacheSettings.enabled
     ? createVerifiedCache<AuthAllow>({
@@ -215,7 +216,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       }
     }
 
-    const decoded = decodeToken(token);
+    const decoded = decoder.decode(token);
     if (typeof decoded === 'number') return fail(st, decoded);
     // Issuer and audience are cheap and need no key: checked before the signature (scopes and roles after it).
     if (st.claimPolicy) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
+import { createTokenDecoder, decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
 import { AuthStatus } from '../../../src/auth/auth-status.js';
 import { b64url, hs256 } from './helpers.js';
 
@@ -141,5 +141,42 @@ describe('decodeToken', () => {
   it('refuses non-ASCII characters in any segment', () => {
     expect(decodeToken(`${H}é.${P}.sig`)).toBe(AuthStatus.badTokenJson);
     expect(decodeToken(`${H}.${P}.sïg`)).toBe(AuthStatus.badTokenSignature);
+  });
+});
+
+describe('createTokenDecoder (the request path: remembers the last header segment, reuses one scratch buffer)', () => {
+  const ES = b64url({ alg: 'ES256' });
+  const tokens = [
+    hs256({ iss: 'alice-key', sub: '1' }),
+    `${H}.${P}.c2ln`,
+    `${H}=.${P}.c2ln`, // the same header with padding: a different segment, the same JSON
+    `${ES}.${P}.c2ln`,
+    `${b64url({ alg: 'none' })}.${P}.c2ln`,
+    `${b64url({ alg: 'HS25' })}.${P}.c2ln`, // same length as H's alg: the segment still differs
+    `${b64url([1])}.${P}.c2ln`,
+    `${H}.${b64url('false')}.c2ln`,
+    `${H}.not+json.c2ln`,
+    `${H}.${P}.si+g`,
+    `${H.slice(0, -1)}.${P}.c2ln`,
+    `${H}.${b64url({ iss: 'x'.repeat(5000) })}.c2ln`, // grows the scratch buffer
+    `.${P}.c2ln`,
+    hs256({ iss: 'bob-key', nested: { a: [1, 2] } }),
+  ];
+
+  it('answers every token as a fresh decodeToken does, whatever came before it', () => {
+    const decoder = createTokenDecoder();
+    for (let round = 0; round < 3; round++) {
+      const order = round === 1 ? [...tokens].reverse() : round === 2 ? tokens.flatMap((t) => [t, tokens[0]!]) : tokens;
+      for (const token of order) expect(decoder.decode(token)).toEqual(decodeToken(token));
+    }
+  });
+
+  it('hands out a remembered header frozen, so no caller can change what the next token sees', () => {
+    const decoder = createTokenDecoder();
+    const first = decoder.decode(`${H}.${P}.c2ln`) as DecodedToken;
+    const second = decoder.decode(`${H}.${b64url({ iss: 'bob-key' })}.c2ln`) as DecodedToken;
+    expect(second.header).toBe(first.header);
+    expect(Object.isFrozen(second.header)).toBe(true);
+    expect(second.claims).toEqual({ iss: 'bob-key' });
   });
 });
