@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
 import { exposedAdminHost, resolveConfig, type SettingsOverrides } from './config/resolve.js';
 import { setUwsMaxHeaderBytes } from './server/uws-env.js';
+import { retainFreedHeap } from './native/addon.js';
 import { createLogger } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
@@ -135,6 +136,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   // uWS reads this when it loads; workers inherit the environment, so it must be set before they start.
   setUwsMaxHeaderBytes(settings.max_header_bytes);
+  // Process-wide, so once here for every worker thread: freed socket buffers stay mapped (no page fault per read).
+  retainFreedHeap();
 
   let generation = 1;
   let configHash = hashConfig(config);

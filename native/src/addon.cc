@@ -1,4 +1,5 @@
-// N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core; verify never throws.
+// N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core, verify never throws; the malloc
+// setting.
 #include <napi.h>
 
 #include <memory>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "jwt_core.h"
+#include "memory_tuning.h"
 
 namespace {
 
@@ -117,11 +119,22 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
   std::vector<HmacKey> keys_;
 };
 
+// setMallocTrimThreshold(bytes) → true when applied (glibc only); see memory_tuning.cc.
+Napi::Value SetMallocTrimThreshold(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int64_t bytes = 0;
+  if (info.Length() < 1 || napi_get_value_int64(env, info[0], &bytes) != napi_ok || bytes < 0) {
+    return Napi::Boolean::New(env, false);
+  }
+  return Napi::Boolean::New(env, portcullis::SetMallocTrimThreshold(static_cast<size_t>(bytes)));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Keyring", Keyring::Define(env));
   exports.Set("MAX_TOKEN_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxTokenLength)));
   exports.Set("MAX_SECRET_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxSecretLength)));
   exports.Set("ABI", Napi::Number::New(env, 1));
+  exports.Set("setMallocTrimThreshold", Napi::Function::New<SetMallocTrimThreshold>(env, "setMallocTrimThreshold"));
   // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));

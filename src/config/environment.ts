@@ -8,6 +8,7 @@ export const ENVIRONMENT_VARIABLES = {
   PORTCULLIS_ADMIN_TOKEN_FILE: 'a file holding the Admin API token, over gateway.admin_token[_file] (resolve.ts)',
   PORTCULLIS_ASYMMETRIC_VERIFY: 'pool|libuv|inline: overrides gateway.asymmetric_verify, for benchmarks (resolve.ts)',
   PORTCULLIS_DISABLE_NATIVE: '1: never load the native HMAC addon; node:crypto verifies HS* (native/addon.ts)',
+  GLIBC_TUNABLES: 'glibc.malloc.trim_threshold set there is kept; otherwise the gateway raises it to 32 MiB (native/addon.ts)',
 } as const;
 
 export type EnvironmentVariable = keyof typeof ENVIRONMENT_VARIABLES;
@@ -20,4 +21,9 @@ export function processEnvironment(): NodeJS.ProcessEnv {
 /** PORTCULLIS_DISABLE_NATIVE=1; read once per thread when the addon module loads. */
 export function nativeAddonDisabled(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
   return env.PORTCULLIS_DISABLE_NATIVE === '1';
+}
+
+/** GLIBC_TUNABLES sets malloc's trim threshold itself: the gateway then leaves it alone. */
+export function mallocTrimThresholdTuned(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
+  return (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.trim_threshold');
 }

@@ -1,8 +1,16 @@
-// The native addon façade: loading, the PORTCULLIS_DISABLE_NATIVE switch, the Keyring surface, worker threads.
+// The native addon façade: loading, the PORTCULLIS_DISABLE_NATIVE switch, the Keyring surface, worker threads, the malloc setting.
 import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BUILT_IN_VERIFY_CODE, NATIVE_ALG, VERIFY_CODE, nativeAddon, nativeLoadError } from '../../../src/native/addon.js';
+import {
+  BUILT_IN_VERIFY_CODE,
+  MALLOC_TRIM_THRESHOLD,
+  NATIVE_ALG,
+  VERIFY_CODE,
+  nativeAddon,
+  nativeLoadError,
+  retainFreedHeap,
+} from '../../../src/native/addon.js';
 
 const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
 
@@ -84,5 +92,27 @@ describe('native addon façade', () => {
     });
     await worker.terminate();
     expect(result).toBe(VERIFY_CODE.MATCH);
+  });
+
+  describe('freed heap kept mapped (malloc trim threshold)', () => {
+    // glibc reports its version in the process report; musl and other platforms do not.
+    const glibc =
+      process.platform === 'linux' &&
+      Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+
+    it('raises the trim threshold on glibc and says so; other C libraries are left alone', () => {
+      expect(MALLOC_TRIM_THRESHOLD).toBe(32 * 1024 * 1024);
+      expect(retainFreedHeap()).toBe(glibc);
+    });
+
+    it('refuses a negative or oversized threshold', () => {
+      expect(nativeAddon!.setMallocTrimThreshold!(-1)).toBe(false);
+      expect(nativeAddon!.setMallocTrimThreshold!(2 ** 40)).toBe(false);
+    });
+
+    it('keeps a trim threshold that GLIBC_TUNABLES sets', () => {
+      vi.stubEnv('GLIBC_TUNABLES', 'glibc.malloc.trim_threshold=1048576');
+      expect(retainFreedHeap()).toBe(false);
+    });
   });
 });
