@@ -10,7 +10,7 @@ import { createAuthenticator } from '../../dist/auth/authenticator.js';
 import { createRouteTable } from '../../dist/routing/route-table.js';
 import { RequestSnapshot, recordHeader } from '../../dist/server/request-snapshot.js';
 import { buildUpstreamHeaders } from '../../dist/proxy/forwarded-headers.js';
-import { AccessRecord, createAccessLog, noteAccessAuth, noteAccessRoute } from '../../dist/observability/access-log.js';
+import { createAccessLog, noteAccessAuth, noteAccessRoute } from '../../dist/observability/access-log.js';
 import { gatewayConfig } from '../macro/systems.mjs';
 import { POLICY_CLAIMS } from '../macro/scenarios.mjs';
 import { createCredentials, makeTokens } from '../macro/tokens.mjs';
@@ -78,7 +78,7 @@ bench
     serve('/policy/', many[i++ % many.length]);
   })
   .add('access log: record + one line', () => {
-    const r = new AccessRecord('GET', '/api/orders');
+    const r = log.record('GET', '/api/orders');
     noteAccessRoute(r, logRoute);
     noteAccessAuth(r, logAllow);
     r.upstreamStartAt = r.startedAt + 0.01;

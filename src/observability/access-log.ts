@@ -4,9 +4,12 @@ import { createAppender } from './access-log-appender.js';
 import { AUTH_REASON_NAMES, type AuthDecision } from '../auth/types.js';
 import type { CompiledRoute } from '../config/types.js';
 
+/** JSON text of each config entity's logged name, one cache per access log (a new config generation has new objects). */
+type QuotedNames = WeakMap<object, string>;
+
 /**
  * The per-request facts the pipeline fills in while it serves a request. Allocated only when the access
- * log is on; with it off the writer's `access` stays null and every hook below is one null check.
+ * log is on (`AccessLog.record`); with it off the writer's `access` stays null and every hook below is one null check.
  */
 export class AccessRecord {
   /** performance.now() when the request reached the data plane. */
@@ -28,36 +31,39 @@ export class AccessRecord {
   constructor(
     readonly method: string,
     readonly path: string,
+    /** The access log's name cache, shared by its records. */
+    readonly names: QuotedNames,
   ) {}
 }
 
 const QUOTED_REASONS: readonly string[] = AUTH_REASON_NAMES.map((n) => JSON.stringify(n));
-/** JSON text of an entity's logged name, kept per entity object (a new config generation has new objects). */
-const quotedNames = new WeakMap<object, string>();
-function quoted(entity: object, text: string | null | undefined): string {
-  let q = quotedNames.get(entity);
+/** JSON text of an entity's logged name, quoted once per entity object and access log. */
+function quoted(names: QuotedNames, entity: object, text: string | null | undefined): string {
+  let q = names.get(entity);
   if (q === undefined) {
     q = text === null || text === undefined ? 'null' : JSON.stringify(text);
-    quotedNames.set(entity, q);
+    names.set(entity, q);
   }
   return q;
 }
-const QUOTED_METHODS = new Map(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [m, `"${m}"`]));
+const QUOTED_METHODS: ReadonlyMap<string, string> = new Map(
+  ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [m, `"${m}"`]),
+);
 
 /** Records the matched route and its service (name, else id). */
 export function noteAccessRoute(record: AccessRecord, route: CompiledRoute): void {
-  record.route = quoted(route.entity, route.entity.name ?? route.entity.id);
+  record.route = quoted(record.names, route.entity, route.entity.name ?? route.entity.id);
   const service = route.service;
-  if (service !== null) record.service = quoted(service.entity, service.entity.name ?? service.entity.id);
+  if (service !== null) record.service = quoted(record.names, service.entity, service.entity.name ?? service.entity.id);
 }
 
 /** Records the jwt stage's decision: its reason, and the consumer and credential key it allowed. */
 export function noteAccessAuth(record: AccessRecord, decision: AuthDecision): void {
   record.auth = QUOTED_REASONS[decision.reason] ?? 'null';
   if (decision.kind === 'allow') {
-    record.consumer = quoted(decision.consumer.entity, decision.consumer.entity.id);
+    record.consumer = quoted(record.names, decision.consumer.entity, decision.consumer.entity.id);
     const credential = decision.credential;
-    if (credential !== null) record.credential = quoted(credential.entity, credential.entity.key);
+    if (credential !== null) record.credential = quoted(record.names, credential.entity, credential.entity.key);
   }
 }
 
@@ -71,6 +77,8 @@ export interface AccessResponse {
 }
 
 export interface AccessLog {
+  /** A new request's record, tied to this log's name cache. */
+  record(method: string, path: string): AccessRecord;
   /** Appends the line of one finished request. `bytesIn` is the request body bytes received. */
   write(response: AccessResponse, bytesIn: number): void;
   /** Lines dropped because the destination could not keep up (its buffer was full). */
@@ -114,7 +122,9 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
   });
   const prefix = `{"level":30,"time":`;
   const worker = `,"worker":${options.workerId},"request_id":"`;
+  const names: QuotedNames = new WeakMap();
   return {
+    record: (method, path) => new AccessRecord(method, path, names),
     get dropped() {
       return out.dropped;
     },

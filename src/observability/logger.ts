@@ -22,7 +22,7 @@ export function createWorkerLogger(level: string, workerId: number, post: (line:
   return pino({ level, base: { worker: workerId } }, stream);
 }
 
-const KNOWN_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const KNOWN_LEVELS: ReadonlySet<string> = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
 /** Fields pino adds itself; dropped from a relayed record so they are not duplicated. */
 const OWN_FIELDS = ['level', 'time', 'msg', 'pid', 'hostname', 'name'];
 

@@ -12,7 +12,7 @@ import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.
 import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
 import type { RequestIdGenerator } from './request-id.js';
 import type { DataPlaneCounters } from './types.js';
-import { AccessRecord, noteAccessAuth, noteAccessRoute } from '../observability/access-log.js';
+import { noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
 
 /** What the handler reads of the data plane's current config generation. */
 export interface AuthorizerGeneration {
@@ -33,8 +33,8 @@ export interface AuthorizerDeps {
   /** Response counters, drain flag and completion hook of this listener's writers. */
   shared: WriterShared;
   logger: Logger;
-  /** gateway.access_log is on: each answer gets a line (marked `"mode":"authorizer"`), written by the proxy's onComplete. */
-  accessLog: boolean;
+  /** The access log, null when off: each answer gets a line (marked `"mode":"authorizer"`), written by the proxy's onComplete. */
+  accessLog: AccessLog | null;
 }
 
 const NO_HEADERS: readonly string[] = Object.freeze([]);
@@ -121,7 +121,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
   }
 
   function handle(writer: ClientResponse, snap: RequestSnapshot): void {
-    if (deps.accessLog) writer.access = new AccessRecord(snap.method, snap.url);
+    if (deps.accessLog !== null) writer.access = deps.accessLog.record(snap.method, snap.url);
     // Bodies are never read: a subrequest that carries one gets its answer on a closing connection.
     if (snap.contentLength > 0 || snap.chunked) writer.closeConnection = true;
     const g = deps.current();
@@ -136,7 +136,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     if (original === BAD_SHAPE) return badRequest(writer);
     if (original === OUTSIDE_PREFIX) return notFound(writer);
     // The line names the request asked about (its method and path), not the subrequest.
-    if (writer.access !== null) writer.access = new AccessRecord(original.method, original.url);
+    if (deps.accessLog !== null) writer.access = deps.accessLog.record(original.method, original.url);
     const path = deps.normalizePath(original.url);
     if (path === null) return badRequest(writer);
     original.path = path;

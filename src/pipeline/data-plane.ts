@@ -172,7 +172,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     counters,
     authCounts,
     logger,
-    accessLog: accessLog !== null,
+    accessLog,
     proxy,
   });
   const entry: PipelineEntry = {
@@ -254,7 +254,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
             ids,
             shared: authzShared,
             logger,
-            accessLog: accessLog !== null,
+            accessLog,
           }),
           { via, logger, primary: options.primary ?? true },
         );

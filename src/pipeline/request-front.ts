@@ -7,7 +7,7 @@ import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, RequestBody } from '../server/engine.js';
 import { tallyAuth } from '../observability/counters.js';
-import { AccessRecord, noteAccessAuth, noteAccessRoute } from '../observability/access-log.js';
+import { noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
 import { admit, type AdmissionLimits } from './admission.js';
 import { answerPlainHttp } from './https-redirect.js';
 import type { DataPlaneCounters } from './types.js';
@@ -38,8 +38,8 @@ export interface RequestFrontDeps {
   /** Per-reason auth tallies (observability/counters.ts). */
   authCounts: Float64Array;
   logger: Logger;
-  /** gateway.access_log is on: each request gets an access record. */
-  accessLog: boolean;
+  /** The access log (gateway.access_log), null when off: each request then gets a record from it. */
+  accessLog: AccessLog | null;
   proxy: ProxyStage;
 }
 
@@ -80,7 +80,7 @@ export function createRequestFront(
   }
 
   return function handle(writer, snap, listener) {
-    if (deps.accessLog) writer.access = new AccessRecord(snap.method, snap.url);
+    if (deps.accessLog !== null) writer.access = deps.accessLog.record(snap.method, snap.url);
     const g = deps.current();
     let body: RequestBody | null = null;
     if (snap.contentLength > 0 || snap.chunked) {

@@ -15,9 +15,21 @@ const LOW_WATER = 64 * 1024;
 const SLAB_BYTES = 512 * 1024;
 const RECYCLE_MIN = Math.max(64 * 1024, getDefaultHighWaterMark(false));
 const POOL_MAX = 16;
-const freeSlabs: Buffer[] = [];
 /** Marks a queued chunk that has no slab to give back. */
 const NO_SLAB = Buffer.alloc(0);
+
+/** Recycled body slabs of one engine (its writers share it; no pool is shared between engines or threads). */
+export class SlabPool {
+  private readonly free: Buffer[] = [];
+
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+  }
+
+  release(slab: Buffer): void {
+    if (slab !== NO_SLAB && this.free.length < POOL_MAX) this.free.push(slab);
+  }
+}
 
 /** Told of every body byte that arrives once the reader discards (a refused request's body). */
 export interface DiscardSink {
@@ -49,6 +61,7 @@ export class BodyReader implements AsyncIterable<Buffer> {
     private readonly res: HttpResponse,
     private readonly limit: number,
     readonly declared: number,
+    private readonly pool: SlabPool,
   ) {}
 
   /** Body bytes still to come: -1 when the length was not declared (chunked). */
@@ -88,7 +101,7 @@ export class BodyReader implements AsyncIterable<Buffer> {
     // uWS neuters the ArrayBuffer when onData returns: copy (allocUnsafe: no zero-fill before the copy).
     if (n > 0) {
       if (n >= RECYCLE_MIN && n <= SLAB_BYTES) {
-        const slab = freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_BYTES);
+        const slab = this.pool.take();
         slab.set(new Uint8Array(ab));
         this.queue.push(slab.subarray(0, n));
         this.slabs.push(slab);
@@ -112,7 +125,7 @@ export class BodyReader implements AsyncIterable<Buffer> {
     if (this.failure !== null) return;
     this.failure = error;
     // Queued chunks were never handed out: their slabs can go back at once.
-    for (let i = this.head; i < this.slabs.length; i++) releaseSlab(this.slabs[i]!);
+    for (let i = this.head; i < this.slabs.length; i++) this.pool.release(this.slabs[i]!);
     this.queue.length = 0;
     this.slabs.length = 0;
     this.head = 0;
@@ -148,7 +161,7 @@ export class BodyReader implements AsyncIterable<Buffer> {
         }
         yield chunk;
         // Resumed by the consumer's next(): the chunk has been written (see RECYCLE_MIN).
-        releaseSlab(slab);
+        this.pool.release(slab);
         continue;
       }
       if (this.ended) return;
@@ -159,13 +172,9 @@ export class BodyReader implements AsyncIterable<Buffer> {
   }
 }
 
-function releaseSlab(slab: Buffer): void {
-  if (slab !== NO_SLAB && freeSlabs.length < POOL_MAX) freeSlabs.push(slab);
-}
-
 /** `declared`: the Content-Length, -1 for a chunked body. */
-export function attachBodyReader(res: HttpResponse, limit: number, declared: number): BodyReader {
-  const reader = new BodyReader(res, limit, declared);
+export function attachBodyReader(res: HttpResponse, limit: number, declared: number, pool: SlabPool): BodyReader {
+  const reader = new BodyReader(res, limit, declared, pool);
   res.onData((chunk, isLast) => reader.push(chunk, isLast));
   return reader;
 }

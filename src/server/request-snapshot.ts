@@ -36,6 +36,8 @@ export class RequestSnapshot {
   private peer: string | null = '';
   /** The uWS response to read the peer address from, on first use only: refusals never pay the getpeername. */
   private peerSource: HttpResponse | null = null;
+  /** The reader that took this snapshot: its peer-address cache compacts the address. */
+  private peerReader: SnapshotReader | null = null;
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
   /** Came over TLS, and the server name its handshake selected (lower-case; null when none or unknown). */
@@ -46,7 +48,7 @@ export class RequestSnapshot {
   /** The client's address as nginx prints it (X-Forwarded-For, X-Real-IP); on uWS read on first use. */
   get remoteAddress(): string {
     if (this.peer === null) {
-      this.peer = uwsPeerAddress(this.peerSource!);
+      this.peer = this.peerReader!.peerAddress(this.peerSource!);
       this.peerSource = null;
     }
     return this.peer;
@@ -61,9 +63,10 @@ export class RequestSnapshot {
    * uWS: the address is read from `res` when first asked for. Only while the response is open (the pipeline reads it
    * before proxying, never after the response finished or aborted).
    */
-  readPeerFrom(res: HttpResponse): void {
+  readPeerFrom(res: HttpResponse, reader: SnapshotReader): void {
     this.peer = null;
     this.peerSource = res;
+    this.peerReader = reader;
   }
 
   header(lowerCaseName: string): string | undefined {
@@ -71,12 +74,6 @@ export class RequestSnapshot {
     for (let i = 0; i < h.length; i += 2) if (h[i] === lowerCaseName) return h[i + 1];
     return undefined;
   }
-}
-
-// One shared collector instead of a closure per request; uWS calls forEach synchronously.
-let target: RequestSnapshot;
-function collect(name: string, value: string): void {
-  recordHeader(target, name, value);
 }
 
 /**
@@ -121,31 +118,41 @@ function parseContentLength(value: string): number {
 
 const decoder = new TextDecoder();
 
-export function snapshotRequest(req: HttpRequest, res: HttpResponse, listenPort: number): RequestSnapshot {
-  const s = new RequestSnapshot(listenPort);
-  s.method = req.getCaseSensitiveMethod();
-  s.url = req.getUrl();
-  s.query = req.getQuery() ?? '';
-  target = s;
-  req.forEach(collect);
-  s.readPeerFrom(res);
-  return s;
-}
+/**
+ * Takes snapshots out of one uWS listener's requests. Its scratch (the snapshot being filled, the last peer address)
+ * belongs to the instance: each engine creates its own, so nothing is shared between listeners or threads.
+ */
+export class SnapshotReader {
+  /** The snapshot req.forEach is filling: one collector per reader instead of a closure per request. */
+  private target: RequestSnapshot | null = null;
+  private readonly collect = (name: string, value: string): void => recordHeader(this.target!, name, value);
+  // IPv6 peers would otherwise pay a URL parse per request; keep-alive clients repeat the same address.
+  private lastExpanded = '';
+  private lastCompact = '';
 
-function uwsPeerAddress(res: HttpResponse): string {
-  const address = decoder.decode(res.getRemoteAddressAsText());
-  return address.length === 39 ? compactCached(address) : address;
-}
-
-// IPv6 peers would otherwise pay a URL parse per request; keep-alive clients repeat the same address.
-let lastExpanded = '';
-let lastCompact = '';
-function compactCached(expanded: string): string {
-  if (expanded !== lastExpanded) {
-    lastCompact = compactIpv6(expanded);
-    lastExpanded = expanded;
+  /** Copies uWS's stack-allocated request synchronously, inside the handler. */
+  snapshot(req: HttpRequest, res: HttpResponse, listenPort: number): RequestSnapshot {
+    const s = new RequestSnapshot(listenPort);
+    s.method = req.getCaseSensitiveMethod();
+    s.url = req.getUrl();
+    s.query = req.getQuery() ?? '';
+    this.target = s;
+    req.forEach(this.collect);
+    this.target = null;
+    s.readPeerFrom(res, this);
+    return s;
   }
-  return lastCompact;
+
+  /** The peer address of an open uWS response, as nginx prints it. */
+  peerAddress(res: HttpResponse): string {
+    const address = decoder.decode(res.getRemoteAddressAsText());
+    if (address.length !== 39) return address;
+    if (address !== this.lastExpanded) {
+      this.lastCompact = compactIpv6(address);
+      this.lastExpanded = address;
+    }
+    return this.lastCompact;
+  }
 }
 
 const MAPPED_V4 = '0000:0000:0000:0000:0000:ffff:';

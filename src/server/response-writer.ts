@@ -2,7 +2,7 @@
 import { headerName, headerObject, headerText, type RawHeaders } from '../proxy/response-headers.js';
 import type { HttpResponse } from './uws-loader.js';
 import { STATUS_TEXT } from './status-text.js';
-import { attachBodyReader, type BodyReader, type DiscardSink } from './body-reader.js';
+import { attachBodyReader, SlabPool, type BodyReader, type DiscardSink } from './body-reader.js';
 import { ClientAbortedError } from '../portcullis-error.js';
 import type { ClientResponse, WriterShared } from './engine.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
@@ -12,73 +12,89 @@ export { KEEP_ALIVE_TIMEOUT_S };
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
 const KEEP_ALIVE_LINE = `\r\nKeep-Alive: ${KEEP_ALIVE_VALUE}`;
 
-// cork() runs its callback synchronously, so the writer and what it writes are passed through module
-// variables instead of a closure allocated per write.
-let corkWriter: UwsResponseWriter;
-let corkChunk: Buffer;
-let corkOk = true;
-/** A gateway-made response for corkSend. */
-const corkMade = {
-  status: 0,
-  body: '',
-  contentType: '',
-  wwwAuthenticate: null as string | null,
-  close: false,
-  /** Flat [name, value, ...] written after the standard headers, or null. */
-  extra: null as readonly string[] | null,
-};
-
 /**
  * The status line and the headers before X-Kong-Request-Id of a gateway-made answer (JSON, or no body), per status,
  * built on first use. uWS writes writeStatus's text verbatim after `HTTP/1.1 ` and ends it with CRLF, so the whole
  * head goes out in one native call: the same bytes as writeStatus plus one writeHeader per header.
  */
-const jsonHeads: string[] = [];
-const bareHeads: string[] = [];
+function buildHead(status: number, contentType: string): string {
+  const type = contentType === '' ? '' : `\r\nContent-Type: ${contentType}`;
+  return `${statusLine(status)}${type}\r\nX-Kong-Request-Id: `;
+}
+/** Built once for every status node:http names; read-only afterwards. */
+const JSON_HEADS: readonly string[] = headsFor(JSON_TYPE);
+const BARE_HEADS: readonly string[] = headsFor('');
+function headsFor(contentType: string): string[] {
+  const heads: string[] = [];
+  for (const status of Object.keys(STATUS_TEXT)) heads[Number(status)] = buildHead(Number(status), contentType);
+  return heads;
+}
 function headUpToRequestId(status: number, contentType: string): string {
-  const heads = contentType === JSON_TYPE ? jsonHeads : contentType === '' ? bareHeads : null;
-  let head = heads?.[status];
-  if (head === undefined) {
-    const type = contentType === '' ? '' : `\r\nContent-Type: ${contentType}`;
-    head = `${statusLine(status)}${type}\r\nX-Kong-Request-Id: `;
-    if (heads !== null) heads[status] = head;
-  }
-  return head;
+  const heads = contentType === JSON_TYPE ? JSON_HEADS : contentType === '' ? BARE_HEADS : null;
+  return heads?.[status] ?? buildHead(status, contentType);
 }
 
-function corkSend(): void {
-  const m = corkMade;
-  let head = headUpToRequestId(m.status, m.contentType) + corkWriter.requestId;
-  if (m.wwwAuthenticate !== null) head += `\r\nWWW-Authenticate: ${m.wwwAuthenticate}`;
-  if (!m.close) head += KEEP_ALIVE_LINE;
-  const extra = m.extra;
-  if (extra !== null) {
-    for (let i = 0; i < extra.length; i += 2) head += `\r\n${extra[i]!}: ${extra[i + 1]!}`;
-    m.extra = null;
-  }
-  const res = corkWriter.res;
-  res.writeStatus(head);
-  res.end(m.body, m.close);
-}
 /**
- * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
- * end(body, true) shuts down and closes at once, so unread body bytes reset the connection and the answer is
- * lost), and after end() the response can no longer be closed from JS. writeStatus writes its text verbatim and
- * leaves the response open, so it can be closed once lingering ends. uWS appends CRLF after the text: harmless
- * after a `Connection: close` response (clients stop reading at Content-Length).
+ * One uWS engine's write scratch, created with the engine and shared by its writers. cork() runs its callback
+ * synchronously, so the writer and what it writes pass through these fields instead of a closure allocated per
+ * write; the callbacks are bound once per instance.
  */
-function corkRaw(): void {
-  const w = corkWriter;
-  const m = w.made!;
-  let head = `${headUpToRequestId(m.status, m.contentType)}${w.requestId}\r\n`;
-  if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
-  w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
-}
-function corkData(): void {
-  corkOk = corkWriter.writeChunk(corkChunk);
-}
-function corkEnd(): void {
-  corkWriter.finishNow();
+export class UwsWriteScratch {
+  writer: UwsResponseWriter | null = null;
+  chunk: Buffer = Buffer.alloc(0);
+  ok = true;
+  /** A gateway-made response for `send`. */
+  readonly made = {
+    status: 0,
+    body: '',
+    contentType: '',
+    wwwAuthenticate: null as string | null,
+    close: false,
+    /** Flat [name, value, ...] written after the standard headers, or null. */
+    extra: null as readonly string[] | null,
+  };
+  /** The upstream's Via values (joined), set by relayedLines; undefined when it sent none. */
+  via: string | undefined = undefined;
+  /** Lower-case names of the headers relayedLines is reading (reused). */
+  readonly names: string[] = [];
+  /** Recycled request-body slabs (body-reader.ts). */
+  readonly slabs = new SlabPool();
+
+  readonly send = (): void => {
+    const m = this.made;
+    const w = this.writer!;
+    let head = headUpToRequestId(m.status, m.contentType) + w.requestId;
+    if (m.wwwAuthenticate !== null) head += `\r\nWWW-Authenticate: ${m.wwwAuthenticate}`;
+    if (!m.close) head += KEEP_ALIVE_LINE;
+    const extra = m.extra;
+    if (extra !== null) {
+      for (let i = 0; i < extra.length; i += 2) head += `\r\n${extra[i]!}: ${extra[i + 1]!}`;
+      m.extra = null;
+    }
+    const res = w.res;
+    res.writeStatus(head);
+    res.end(m.body, m.close);
+  };
+  /**
+   * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
+   * end(body, true) shuts down and closes at once, so unread body bytes reset the connection and the answer is
+   * lost), and after end() the response can no longer be closed from JS. writeStatus writes its text verbatim and
+   * leaves the response open, so it can be closed once lingering ends. uWS appends CRLF after the text: harmless
+   * after a `Connection: close` response (clients stop reading at Content-Length).
+   */
+  readonly raw = (): void => {
+    const w = this.writer!;
+    const m = w.made!;
+    let head = `${headUpToRequestId(m.status, m.contentType)}${w.requestId}\r\n`;
+    if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
+    w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
+  };
+  readonly data = (): void => {
+    this.ok = this.writer!.writeChunk(this.chunk);
+  };
+  readonly end = (): void => {
+    this.writer!.finishNow();
+  };
 }
 
 // undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: pass such text as the original bytes
@@ -90,25 +106,21 @@ function headerBytes(value: string): string | Buffer {
 
 /** Beyond this many headers, repeated names are grouped through an object instead of a pairwise scan. */
 const SCAN_MAX_PAIRS = 32;
-/** The upstream's Via values (joined), set by relayedLines; undefined when it sent none. */
-let upstreamVia: string | undefined;
-/** Lower-case names of the headers relayedLines is reading (scratch, reused). */
-const names: string[] = [];
-
 /**
  * `\r\nname: value` for each relayed header: lower-case names, repeated names together at their first position
  * (the order undici's parseHeaders gave), hop-by-hop and engine-written headers left out, Via kept aside.
  */
-function relayedLines(raw: RawHeaders): string {
-  upstreamVia = undefined;
+function relayedLines(raw: RawHeaders, scratch: UwsWriteScratch): string {
+  scratch.via = undefined;
   const n = raw.length;
-  if (n > SCAN_MAX_PAIRS * 2) return relayedLinesOf(headerObject(raw));
+  if (n > SCAN_MAX_PAIRS * 2) return relayedLinesOf(headerObject(raw), scratch);
+  const names = scratch.names;
   for (let i = 0; i < n; i += 2) names[i] = headerName(raw[i]!);
   let lines = '';
   for (let i = 0; i < n; i += 2) {
     const name = names[i]!;
     if (skipResponseHeader(name)) {
-      if (name === 'via') upstreamVia = upstreamVia === undefined ? headerText(raw[i + 1]!) : `${upstreamVia}, ${headerText(raw[i + 1]!)}`;
+      if (name === 'via') scratch.via = scratch.via === undefined ? headerText(raw[i + 1]!) : `${scratch.via}, ${headerText(raw[i + 1]!)}`;
       continue;
     }
     let first = true;
@@ -125,12 +137,12 @@ function relayedLines(raw: RawHeaders): string {
   return lines;
 }
 
-function relayedLinesOf(headers: Record<string, string | string[]>): string {
+function relayedLinesOf(headers: Record<string, string | string[]>, scratch: UwsWriteScratch): string {
   let lines = '';
   for (const name in headers) {
     const value = headers[name]!;
     if (skipResponseHeader(name)) {
-      if (name === 'via') upstreamVia = typeof value === 'string' ? value : value.join(', ');
+      if (name === 'via') scratch.via = typeof value === 'string' ? value : value.join(', ');
       continue;
     }
     if (typeof value === 'string') lines += `\r\n${name}: ${value}`;
@@ -200,6 +212,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     readonly res: HttpResponse,
     requestId: string,
     shared: WriterShared,
+    /** The engine's scratch (cork callbacks, header names, body slabs). */
+    private readonly scratch: UwsWriteScratch,
   ) {
     super(requestId, shared);
   }
@@ -251,15 +265,16 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   }
 
   private sendNow(status: number, body: string, contentType: string, wwwAuthenticate: string | null, close: boolean): void {
-    const m = corkMade;
+    const scratch = this.scratch;
+    const m = scratch.made;
     m.status = status;
     m.body = body;
     m.contentType = contentType;
     m.wwwAuthenticate = wwwAuthenticate;
     m.close = close;
-    corkWriter = this;
-    if (this.inHandler) corkSend();
-    else this.res.cork(corkSend);
+    scratch.writer = this;
+    if (this.inHandler) scratch.send();
+    else this.res.cork(scratch.send);
     this.complete();
   }
 
@@ -286,9 +301,10 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   /** Answers now with `Connection: close` and keeps discarding until the body ends or lingering times out. */
   private linger(): void {
     this.refusing = Refusing.Lingering;
-    corkWriter = this;
-    if (this.inHandler) corkRaw();
-    else this.res.cork(corkRaw);
+    const scratch = this.scratch;
+    scratch.writer = this;
+    if (this.inHandler) scratch.raw();
+    else this.res.cork(scratch.raw);
     const now = this.shared.now();
     this.lingerStart = now;
     this.lastDataAt = now;
@@ -316,7 +332,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
 
   /** `expectedLength`: the declared Content-Length, -1 for chunked. */
   openBody(limit: number, expectedLength: number): BodyReader {
-    const body = attachBodyReader(this.res, limit, expectedLength);
+    const body = attachBodyReader(this.res, limit, expectedLength, this.scratch.slabs);
     this.body = body;
     return body;
   }
@@ -327,9 +343,10 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
 
   /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */
   sendHeaders(status: number, headers: readonly string[]): void {
-    corkMade.extra = headers;
+    const made = this.scratch.made;
+    made.extra = headers;
     this.send(status, '', '');
-    corkMade.extra = null;
+    made.extra = null;
   }
 
   start(status: number, headers: RawHeaders, noBody: boolean): void {
@@ -341,8 +358,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     if (noBody) {
       this.headersNoBody = true;
       if (cl !== null && status !== 204) this.headersContentLength = cl;
-      corkWriter = this;
-      this.res.cork(corkEnd);
+      this.scratch.writer = this;
+      this.res.cork(this.scratch.end);
       return;
     }
     if (cl !== null) this.total = Number(cl);
@@ -351,16 +368,17 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
     this.relayed(chunk.length);
-    corkWriter = this;
-    corkChunk = chunk;
-    this.res.cork(corkData);
-    return corkOk;
+    const scratch = this.scratch;
+    scratch.writer = this;
+    scratch.chunk = chunk;
+    this.res.cork(scratch.data);
+    return scratch.ok;
   }
 
   end(): void {
     if (this.finished) return;
-    corkWriter = this;
-    this.res.cork(corkEnd);
+    this.scratch.writer = this;
+    this.res.cork(this.scratch.end);
   }
 
   /** Drops the client connection (mid-body upstream failure, or forced shutdown). */
@@ -384,8 +402,8 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    */
   private writeHead(closeHeader: boolean): void {
     this.headWritten = true;
-    let head = statusLine(this.status) + relayedLines(this.headers!);
-    const via = upstreamVia;
+    let head = statusLine(this.status) + relayedLines(this.headers!, this.scratch);
+    const via = this.scratch.via;
     head += `\r\nVia: ${via === undefined ? this.shared.via : `${via}, ${this.shared.via}`}\r\nX-Kong-Request-Id: ${this.requestId}`;
     if (!this.shared.draining) head += KEEP_ALIVE_LINE;
     if (closeHeader) head += '\r\nConnection: close';

@@ -1,8 +1,8 @@
 // The uWS engine: serves one listener with a uWS App (SSLApp on an ssl listener), turning each request into a snapshot and a writer.
 import type { HttpRequest, HttpResponse, Uws } from './uws-loader.js';
 import { createUwsServer, type RequestHandler, type UwsTlsFiles } from './app.js';
-import { snapshotRequest } from './request-snapshot.js';
-import { UwsResponseWriter } from './response-writer.js';
+import { SnapshotReader } from './request-snapshot.js';
+import { UwsResponseWriter, UwsWriteScratch } from './response-writer.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 
@@ -16,13 +16,16 @@ export interface UwsEngineTls {
 export function createUwsEngine(uws: Uws, listener: ListenerContext, entry: PipelineEntry, tls: UwsEngineTls | null = null): EngineServer {
   let port = 0;
   const secure = tls !== null;
+  // This listener's scratch: the snapshot reader's and the writers' (nothing module-level on the request path).
+  const reader = new SnapshotReader();
+  const scratch = new UwsWriteScratch();
   const handlerFor =
     (sni: string | null): RequestHandler =>
     (res: HttpResponse, req: HttpRequest) => {
-      const writer = new UwsResponseWriter(res, entry.nextRequestId(), entry.shared);
+      const writer = new UwsResponseWriter(res, entry.nextRequestId(), entry.shared, scratch);
       try {
         // The snapshot must be taken before the handler returns: uWS's HttpRequest lives on its stack.
-        const snap = snapshotRequest(req, res, port);
+        const snap = reader.snapshot(req, res, port);
         snap.tls = secure;
         snap.sni = sni;
         entry.handle(writer, snap, listener);

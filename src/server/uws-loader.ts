@@ -14,8 +14,6 @@ export interface LoadedUws {
   readonly native: boolean;
 }
 
-let loading: Promise<LoadedUws> | null = null;
-
 /**
  * Whether the package ships a binary for this platform and Node ABI (only ABI 115, Node 20, on our build): without
  * one, importing it prints a compatibility notice and serves with a slow pure-JS server, so it is not imported.
@@ -30,13 +28,10 @@ export function uwsBinaryAvailable(): boolean {
   }
 }
 
-export function loadUws(): Promise<LoadedUws> {
-  if (loading === null) {
-    ensureUwsEnv();
-    loading = import('uWebSockets.js').then((mod) => {
-      const uws = ((mod as unknown as { default?: Uws }).default ?? mod) as Uws;
-      return { uws, native: typeof (uws as { getParts?: unknown }).getParts === 'function' };
-    });
-  }
-  return loading;
+/** The module loader keeps one instance per thread, so every call gets the same module. */
+export async function loadUws(): Promise<LoadedUws> {
+  ensureUwsEnv();
+  const mod = await import('uWebSockets.js');
+  const uws = ((mod as unknown as { default?: Uws }).default ?? mod) as Uws;
+  return { uws, native: typeof (uws as { getParts?: unknown }).getParts === 'function' };
 }
