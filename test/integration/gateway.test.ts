@@ -2,9 +2,12 @@ import http2 from 'node:http2';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigInvalidError } from '../../src/portcullis-error.js';
+import { uwsBinaryAvailable } from '../../src/server/uws-loader.js';
 import { gatewayConfig, get, startTestGateway, startUpstream, stopAfterEach, tempDir, writeConfig } from '../helpers/gateway-harness.js';
 
 const started = stopAfterEach();
+/** Whether this Node can load the uWS binary (only Node 20, ABI 115); elsewhere the node engine takes over. */
+const UWS_LOADS = uwsBinaryAvailable();
 
 async function setup(paths: string[], gatewaySettings: Record<string, unknown> = {}, testing = {}) {
   const upstream = await startUpstream();
@@ -40,10 +43,29 @@ describe('gateway supervisor (real worker threads)', () => {
       proxyListen: `127.0.0.1:${gw.proxyPort}`,
       adminListen: `127.0.0.1:${gw.adminPort}`,
     });
-    expect(['uws-native', 'node']).toContain(line.httpEngine); // node where the uWS binary cannot load (Node ≥ 22)
+    expect(line.httpEngine).toBe(UWS_LOADS ? 'uws-native' : 'node');
     expect(line.msg).toContain(`proxy on 127.0.0.1:${gw.proxyPort} (`);
     expect(['native', 'node:crypto']).toContain(line.hmacEngine);
   });
+
+  it.runIf(UWS_LOADS)('keeps the uWS engine and logs no engine switch where the uWS binary loads (Node 20)', async () => {
+    const { logs } = await setup(['/api']);
+    await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    expect(logs.lines.some((l) => String(l.msg).includes('ENGINE SWITCHED'))).toBe(false);
+  });
+
+  it.skipIf(UWS_LOADS)(
+    'switches every proxy listener to the node engine and warns loudly where the uWS binary cannot load (Node ≥ 22)',
+    async () => {
+      const { logs, gw } = await setup(['/api'], { http_engine: 'uws' });
+      const warning = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('HTTP ENGINE SWITCHED TO NODE'));
+      expect(warning).toMatchObject({ level: 40, node: process.versions.node });
+      expect(warning.msg).toContain(`cannot load on Node ${process.versions.node}`);
+      const line = await logs.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+      expect(line.msg).toContain(`proxy on 127.0.0.1:${gw.proxyPort} (node)`);
+      expect((await get(gw.proxyPort, '/api/switched')).status).toBe(200);
+    },
+  );
 
   it('serves on one port from two workers and the kernel spreads connections over both', async () => {
     const { gw } = await setup(['/api'], { workers: 2 });
