@@ -50,6 +50,8 @@ export const AuthStatus = Object.freeze({
   audienceNotAllowed: 34,
   issuerMissingAudienceNotAllowed: 35,
   issuerNotAllowedAudienceNotAllowed: 36,
+  /** The plugin's `anonymous` names no consumer: what every refusal becomes instead of the anonymous allow (500). */
+  anonymousMissing: 37,
 } as const);
 export type AuthStatus = (typeof AuthStatus)[keyof typeof AuthStatus];
 
@@ -58,15 +60,17 @@ export const CLAIMS_STATUS_BASE = 18;
 /** issuer/audience result = base + issState + 3 * audState. */
 export const ISSUER_AUDIENCE_STATUS_BASE = 28;
 /** Statuses run 0..AUTH_STATUS_COUNT-1, so a plugin's denies fit in one array indexed by status. */
-export const AUTH_STATUS_COUNT = 37;
+export const AUTH_STATUS_COUNT = 38;
 
 /** Which WWW-Authenticate a refusal carries. */
 export const Challenge = Object.freeze({ none: 0, bearer: 1, invalidToken: 2, insufficientScope: 3 } as const);
 export type Challenge = (typeof Challenge)[keyof typeof Challenge];
 
-/** What a plugin's answers depend on besides the status: the key claim's name and the per-plugin body builders. */
+/** What a plugin's answers depend on besides the status: the key claim's name, its `anonymous`, the per-plugin body builders. */
 export interface DenyContext {
   readonly keyClaimName: string;
+  /** The plugin's `anonymous` setting as configured ('' when unset). */
+  readonly anonymous: string;
   /** The `{"exp":...,"nbf":...}` body of an exp/nbf/maximum_expiration status (key order per claims_to_verify). */
   claimsBody(status: AuthStatus): string;
   /** The `{"iss":...,"aud":...}` body of an issuer/audience status. */
@@ -85,7 +89,7 @@ export interface StatusAnswer {
 export function statusMessage(status: AuthStatus, keyClaimName: string): string {
   const row = STATUS_ANSWERS[status];
   if (row === undefined) return '';
-  const ctx: DenyContext = { keyClaimName, claimsBody: () => '{}', issuerAudienceBody: () => '{}' };
+  const ctx: DenyContext = { keyClaimName, anonymous: '', claimsBody: () => '{}', issuerAudienceBody: () => '{}' };
   return (JSON.parse(row.body(ctx, status)) as { message?: string }).message ?? '';
 }
 
@@ -156,4 +160,20 @@ export const STATUS_ANSWERS: Readonly<Partial<Record<AuthStatus, StatusAnswer>>>
   [AuthStatus.audienceNotAllowed]: issAudRow(AuthReason.audience),
   [AuthStatus.issuerMissingAudienceNotAllowed]: issAudRow(AuthReason.issuer),
   [AuthStatus.issuerNotAllowedAudienceNotAllowed]: issAudRow(AuthReason.issuer),
+  [AuthStatus.anonymousMissing]: {
+    reason: AuthReason.anonymous,
+    httpStatus: 500,
+    challenge: Challenge.none,
+    body: (ctx) => messageBody(JWT_MESSAGES.anonymousMissing(ctx.anonymous)),
+  },
 });
+
+/** An exp, nbf or maximum_expiration status (its body is `{"exp":...,"nbf":...}`). */
+export function isClaimsStatus(status: AuthStatus): boolean {
+  return status > CLAIMS_STATUS_BASE && status <= CLAIMS_STATUS_BASE + 9;
+}
+
+/** An issuer or audience status (its body is `{"iss":...,"aud":...}`). */
+export function isIssuerAudienceStatus(status: AuthStatus): boolean {
+  return status > ISSUER_AUDIENCE_STATUS_BASE && status <= ISSUER_AUDIENCE_STATUS_BASE + 8;
+}

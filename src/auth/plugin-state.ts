@@ -1,7 +1,6 @@
 // One jwt plugin config prepared for the request path: extractor, claim checkers, policy, and every deny built once.
 import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin } from '../config/types.js';
 import { isUuid } from '../config/ids.js';
-import { JWT_MESSAGES, messageBody } from '../errors.js';
 import { createClaimsChecker, type ClaimsChecker } from './claims.js';
 import { issuerAudienceBody, type JwtPolicy } from './jwt-policy.js';
 import { createTokenExtractor, type TokenExtractor } from './token-extractor.js';
@@ -14,8 +13,8 @@ import { AuthReason, type AuthAllow, type AuthDecision, type AuthDeny } from './
  */
 const WWW_AUTHENTICATE_DELIMITER = ', ';
 
-function deny(reason: AuthReason, status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
-  return Object.freeze({ kind: 'deny', reason, status, body, wwwAuthenticate });
+function deny(authStatus: AuthStatus, reason: AuthReason, status: number, body: string, wwwAuthenticate: string | null): AuthDeny {
+  return Object.freeze({ kind: 'deny', authStatus, reason, status, body, wwwAuthenticate });
 }
 
 /** Everything a plugin instance needs on the request path, computed once per config generation. */
@@ -68,7 +67,7 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
       `error="insufficient_scope"${WWW_AUTHENTICATE_DELIMITER}scope="${required.challenge}"`
     );
   };
-  const ctx: DenyContext = { keyClaimName: kcn, claimsBody: (st) => claims.body(st), issuerAudienceBody };
+  const ctx: DenyContext = { keyClaimName: kcn, anonymous: c.anonymous ?? '', claimsBody: (st) => claims.body(st), issuerAudienceBody };
   const denies: AuthDeny[] = new Array<AuthDeny>(AUTH_STATUS_COUNT);
   for (let status = 1; status < AUTH_STATUS_COUNT; status++) {
     const row = STATUS_ANSWERS[status as AuthStatus];
@@ -81,7 +80,7 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
           : row.challenge === Challenge.insufficientScope
             ? insufficientScope(status as AuthStatus)
             : null;
-    denies[status] = deny(row.reason, row.httpStatus, row.body(ctx, status as AuthStatus), challenge);
+    denies[status] = deny(status as AuthStatus, row.reason, row.httpStatus, row.body(ctx, status as AuthStatus), challenge);
   }
 
   let anonymous: AuthDecision | null = null;
@@ -97,7 +96,7 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
             anonymous: true,
             token: null,
           }) as AuthAllow)
-        : deny(AuthReason.anonymous, 500, messageBody(JWT_MESSAGES.anonymousMissing(c.anonymous)), null);
+        : denies[AuthStatus.anonymousMissing]!;
   }
 
   return {

@@ -1,5 +1,6 @@
 // The contract between the front end and the jwt stage: what a request offers and what a decision looks like.
 import type { CompiledConsumer, CompiledCredential } from '../config/types.js';
+import type { AuthStatus } from './auth-status.js';
 import type { ClaimHeader, UpstreamPolicy } from './jwt-policy.js';
 
 /** What the jwt stage may read of a request; a snapshot copied out of uWS, valid after the handler returns. */
@@ -89,6 +90,8 @@ export interface AuthBypass {
 /** The request is refused; only the response writer turns this into bytes. */
 export interface AuthDeny {
   readonly kind: 'deny';
+  /** The step's answer this refusal is (its row of STATUS_ANSWERS): what metrics and the authorizer count it by. */
+  readonly authStatus: AuthStatus;
   readonly reason: AuthReason;
   readonly status: number;
   /** Exact JSON body, e.g. `{"message":"Invalid signature"}` or `{"exp":"token expired"}`. */

@@ -40,9 +40,6 @@ export interface AuthorizerDeps {
 const NO_HEADERS: readonly string[] = Object.freeze([]);
 const UNEXPECTED = messageBody(GATEWAY_MESSAGES.unexpected);
 
-// Filled and written synchronously per allow; one array instead of one per request.
-const scratch: string[] = [];
-
 /** ASCII case-insensitive `a === lower` without allocating (consumer header names are `X-Consumer-ID` style). */
 function sameName(a: string, lower: string): boolean {
   if (a.length !== lower.length) return false;
@@ -50,10 +47,10 @@ function sameName(a: string, lower: string): boolean {
   return true;
 }
 
-/** Appends `lower` with an empty value unless one of the first `set` entries of scratch names it. */
-function blankUnlessSet(lower: string, set: number): void {
-  for (let i = 0; i < set; i += 2) if (sameName(scratch[i]!, lower)) return;
-  scratch.push(lower, '');
+/** Appends `lower` with an empty value unless one of the first `set` entries of out names it. */
+function blankUnlessSet(out: string[], lower: string, set: number): void {
+  for (let i = 0; i < set; i += 2) if (sameName(out[i]!, lower)) return;
+  out.push(lower, '');
 }
 
 /**
@@ -61,18 +58,23 @@ function blankUnlessSet(lower: string, set: number): void {
  * set: Traefik and Envoy copy listed headers over the client's, so an empty value is what replaces a spoofed one
  * (nginx drops empty ones).
  */
-function allowHeaders(decision: AuthDecision & { kind: 'allow' }, match: RouteMatch, ctx: ForwardContext): readonly string[] {
-  scratch.length = 0;
-  appendIdentityHeaders(scratch, decision, match, ctx);
-  const set = scratch.length;
-  for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) blankUnlessSet(IDENTITY_HEADER_NAMES[n]!, set);
+function allowHeaders(
+  out: string[],
+  decision: AuthDecision & { kind: 'allow' },
+  match: RouteMatch,
+  ctx: ForwardContext,
+): readonly string[] {
+  out.length = 0;
+  appendIdentityHeaders(out, decision, match, ctx);
+  const set = out.length;
+  for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) blankUnlessSet(out, IDENTITY_HEADER_NAMES[n]!, set);
   const policy = match.route.jwt?.policy?.upstream ?? null;
   if (policy !== null) {
     const claims = policy.claimHeaders;
-    for (let n = 0; n < claims.length; n++) blankUnlessSet(claims[n]!.header, set);
-    if (policy.payloadHeader !== null) blankUnlessSet(policy.payloadHeader, set);
+    for (let n = 0; n < claims.length; n++) blankUnlessSet(out, claims[n]!.header, set);
+    if (policy.payloadHeader !== null) blankUnlessSet(out, policy.payloadHeader, set);
   }
-  return scratch;
+  return out;
 }
 
 /** The authorizer listener's writer state: its own response counters (not the proxy's), the proxy's completion hook. */
@@ -110,6 +112,8 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
 
   // No upstream request is made: the context only names the listener for per-route identity headers.
   const ctx: ForwardContext = { listenPort: '', proto: 'http', via: deps.shared.via };
+  // This listener's allow headers: filled and written synchronously per allow, one array instead of one per request.
+  const scratch: string[] = [];
 
   function answer(writer: ClientResponse, match: RouteMatch, decision: AuthDecision): void {
     if (writer.finished) return;
@@ -117,7 +121,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     counters[counter]++;
     if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
-    else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(decision, match, ctx) : NO_HEADERS);
+    else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(scratch, decision, match, ctx) : NO_HEADERS);
   }
 
   function handle(writer: ClientResponse, snap: RequestSnapshot): void {

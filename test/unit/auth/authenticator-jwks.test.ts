@@ -100,6 +100,7 @@ describe('authenticator with an asynchronous verifier', () => {
     const out = auth.authenticate(plugin({ anonymous: 'anon' }), bearer(idp.token())) as AuthDecision;
     expect(out).toEqual({
       kind: 'deny',
+      authStatus: AuthStatus.overloaded,
       reason: 13,
       status: 503,
       body: '{"message":"Authentication is temporarily overloaded"}',

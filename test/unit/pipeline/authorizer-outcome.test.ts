@@ -1,29 +1,74 @@
 import { describe, expect, it } from 'vitest';
-import { authorizerCounter } from '../../../src/pipeline/authorizer-outcome.js';
+import { AUTH_STATUS_COUNT, AuthStatus, STATUS_ANSWERS } from '../../../src/auth/auth-status.js';
+import { buildPluginState } from '../../../src/auth/plugin-state.js';
+import type { AuthDecision, AuthDeny } from '../../../src/auth/types.js';
 import { AUTHORIZER_DECISIONS } from '../../../src/observability/metric-table.js';
-import { AuthReason, type AuthDecision } from '../../../src/auth/types.js';
+import { authorizerCounter } from '../../../src/pipeline/authorizer-outcome.js';
+import { compileDocument } from '../../helpers/data-plane-harness.js';
 
-const deny = (status: number, body: string, wwwAuthenticate: string | null): AuthDecision => ({
-  kind: 'deny',
-  status,
-  body,
-  wwwAuthenticate,
-  reason: AuthReason.badToken,
-});
+/** One route's jwt plugin with a realm that itself contains `error=`, so no answer could be told apart by its header. */
+function pluginDenies(extra: Record<string, unknown> = {}): readonly AuthDeny[] {
+  const config = compileDocument({
+    _format_version: '3.0',
+    consumers: [{ username: 'alice' }],
+    services: [
+      {
+        name: 's',
+        url: 'http://127.0.0.1:9',
+        routes: [
+          {
+            name: 'r',
+            paths: ['/p'],
+            plugins: [{ name: 'jwt', config: { realm: 'error=x', claims_to_verify: ['exp', 'nbf'], maximum_expiration: 60, ...extra } }],
+          },
+        ],
+      },
+    ],
+  });
+  return buildPluginState(config, config.routes[0]!.jwt!).denies;
+}
 
 describe('authorizer outcomes', () => {
-  it('derives the reason of a refusal from the answer Kong gives', () => {
-    expect(authorizerCounter(deny(401, '{"message":"Unauthorized"}', 'Bearer'))).toBe('authzDeniedNoToken');
-    expect(authorizerCounter(deny(401, '{"message":"Invalid signature"}', 'Bearer error="invalid_token"'))).toBe('authzDeniedInvalidToken');
-    expect(authorizerCounter(deny(401, '{"exp":"token expired"}', 'Bearer realm="x", error="invalid_token"'))).toBe('authzDeniedClaims');
-    expect(authorizerCounter(deny(403, '{"message":"Forbidden"}', null))).toBe('authzDeniedForbidden');
-    expect(authorizerCounter(deny(503, '{"message":"x"}', null))).toBe('authzErrorQueueFull');
-    expect(authorizerCounter(deny(500, '{"message":"x"}', null))).toBe('authzErrorInternal');
-    expect(authorizerCounter({ kind: 'bypass', reason: AuthReason.ok })).toBe('authzAllowedPreflight');
+  const denies = pluginDenies();
+  const counterOf = (status: AuthStatus) => authorizerCounter(denies[status]!);
+
+  it('counts each refusal by the status it answers, not by its body or challenge', () => {
+    expect(counterOf(AuthStatus.noToken)).toBe('authzDeniedNoToken');
+    expect(counterOf(AuthStatus.invalidSignature)).toBe('authzDeniedInvalidToken');
+    expect(counterOf(AuthStatus.badTokenJson)).toBe('authzDeniedInvalidToken');
+    expect(counterOf(AuthStatus.noCredentials)).toBe('authzDeniedInvalidToken');
+    expect(counterOf(AuthStatus.unknownKid)).toBe('authzDeniedInvalidToken');
+    expect(counterOf(AuthStatus.scope)).toBe('authzDeniedForbidden');
+    expect(counterOf(AuthStatus.role)).toBe('authzDeniedForbidden');
+    expect(counterOf(AuthStatus.overloaded)).toBe('authzErrorQueueFull');
   });
 
-  it('bumps only counters that portcullis_authorizer_decisions_total exports', () => {
-    const outcomes = [deny(401, '{"message":"x"}', 'Bearer'), deny(403, '{}', null), deny(503, '{}', null), deny(500, '{}', null)];
-    for (const d of outcomes) expect(AUTHORIZER_DECISIONS.series[authorizerCounter(d)]).toMatch(/^\{result="[a-z_]+",reason="[a-z_]+"\}$/);
+  it('counts every exp, nbf, maximum_expiration, issuer and audience refusal as claims, whatever its auth reason', () => {
+    // expNotNumber and exceedsMaximumExpiration are bad_token in portcullis_auth_total, yet claims here.
+    for (const status of [AuthStatus.expNotNumber, AuthStatus.exceedsMaximumExpiration, AuthStatus.expired, AuthStatus.notYetValid]) {
+      expect(counterOf(status)).toBe('authzDeniedClaims');
+    }
+    for (const status of [AuthStatus.issuerMissing, AuthStatus.audienceNotAllowed, AuthStatus.issuerNotAllowedAudienceNotAllowed]) {
+      expect(counterOf(status)).toBe('authzDeniedClaims');
+    }
+  });
+
+  it('counts allows, the preflight bypass and a missing anonymous consumer', () => {
+    const missing = pluginDenies({ anonymous: 'nobody' });
+    expect(missing[AuthStatus.anonymousMissing]).toMatchObject({
+      status: 500,
+      body: '{"message":"anonymous consumer nobody is configured but doesn\'t exist"}',
+    });
+    expect(authorizerCounter(missing[AuthStatus.anonymousMissing]!)).toBe('authzErrorInternal');
+    expect(authorizerCounter({ kind: 'bypass', reason: 0 } as AuthDecision)).toBe('authzAllowedPreflight');
+  });
+
+  it('bumps only counters that portcullis_authorizer_decisions_total exports, for every status the table answers', () => {
+    for (let status = 1; status < AUTH_STATUS_COUNT; status++) {
+      if (STATUS_ANSWERS[status as AuthStatus] === undefined) continue;
+      const d = denies[status]!;
+      expect(d.authStatus).toBe(status);
+      expect(AUTHORIZER_DECISIONS.series[authorizerCounter(d)]).toMatch(/^\{result="[a-z_]+",reason="[a-z_]+"\}$/);
+    }
   });
 });
