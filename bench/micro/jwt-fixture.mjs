@@ -63,5 +63,5 @@ export function plugin(claims) {
     maximum_expiration: 0,
     realm: null,
   };
-  return { entity: { id: 'p1', name: 'jwt', config: cfg }, config: cfg };
+  return { entity: { id: 'p1', name: 'jwt', config: cfg }, config: cfg, policy: null };
 }

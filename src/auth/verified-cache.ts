@@ -6,10 +6,12 @@
 // remembers the plugin profile (key_claim_name, secret_is_base64) it was verified under and the raw exp/nbf
 // claims, so a hit still re-checks the time claims against the current clock and the route's config.
 //
-// Speed: hashing a fresh 300+ character token string costs ~0.5 µs in V8, so the Map is indexed by the token's
-// last INDEX_TAIL characters (signature bytes) and the slot holds the whole token, compared with `===` on every
-// hit. The tail only picks the slot; equality of the full string decides. A tail collision between two tokens
-// is a miss (and a replacement on store), never a shared entry.
+// Speed: hashing a fresh 300+ character token string costs ~0.5 µs in V8, so the Map is indexed by a small integer
+// hashed from the token's last INDEX_TAIL characters (signature bytes: no slice, no string hashing, a Smi key), and
+// the entry holds the whole token, compared with `===` on every hit. The hash only picks a chain of entries;
+// equality of the full string decides. Tokens whose hashes collide (about 5 pairs among 100,000 tokens) share a
+// chain, each its own entry. An entry is one object (token, bookkeeping and what the caller stored), so a hit
+// touches few cache lines.
 
 /** What a hit returns. `value` is what the caller wants back (the authenticator stores its allow decision). */
 export interface VerifiedEntry<V> {
@@ -51,9 +53,9 @@ export interface VerifiedCache<V> {
 }
 
 /**
- * Heap bytes per entry besides the token characters: the string header, the index slot and its tail string, the
- * entry and decision objects, the slot arrays and the Map's spare capacity. Measured with
- * bench/micro/token-cache-memory.mjs (node --expose-gc): a 239-character token costs 500 heap bytes in all.
+ * Heap bytes per entry besides the token characters: the string header, the index's Map slot, the entry and decision
+ * objects, the ring slot and the Map's spare capacity. Measured with bench/micro/token-cache-memory.mjs
+ * (node --expose-gc): a 239-character token costs 512 heap bytes in all.
  */
 export const ENTRY_OVERHEAD_BYTES = 300;
 /**
@@ -82,8 +84,43 @@ export function storedToken(token: string): string {
   return Buffer.from(token, 'latin1').toString('latin1');
 }
 
-function tailOf(token: string): string {
-  return token.length <= INDEX_TAIL ? token : token.slice(token.length - INDEX_TAIL);
+/** The index key: a 30-bit hash (a Smi) of the token's last INDEX_TAIL characters. */
+function tailHash(token: string): number {
+  let h = 0;
+  for (let i = token.length > INDEX_TAIL ? token.length - INDEX_TAIL : 0; i < token.length; i++) {
+    h = (Math.imul(h, 31) + token.charCodeAt(i)) | 0;
+  }
+  return h & 0x3fffffff;
+}
+
+/** One cached token: the caller's entry fields and the cache's bookkeeping in one object. */
+class Slot<V> implements VerifiedEntry<V> {
+  readonly value: V;
+  readonly keyClaimName: string;
+  readonly secretIsBase64: boolean;
+  readonly exp: unknown;
+  readonly nbf: unknown;
+  passedPolicy: object | undefined;
+  /** CLOCK's reference bit. */
+  referenced = false;
+  /** The next entry whose token has the same hash. */
+  next: Slot<V> | undefined = undefined;
+  constructor(
+    readonly token: string,
+    readonly hash: number,
+    /** Position in the CLOCK ring. */
+    readonly position: number,
+    /** What the entry counts against maxBytes. */
+    readonly size: number,
+    entry: VerifiedEntry<V>,
+  ) {
+    this.value = entry.value;
+    this.keyClaimName = entry.keyClaimName;
+    this.secretIsBase64 = entry.secretIsBase64;
+    this.exp = entry.exp;
+    this.nbf = entry.nbf;
+    this.passedPolicy = entry.passedPolicy;
+  }
 }
 
 export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedCache<V> {
@@ -91,113 +128,94 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
   const maxBytes = Math.max(0, options.maxBytes);
   const maxTokenLength = options.maxTokenBytes;
 
-  const index = new Map<string, number>();
-  // Slot arrays grow up to maxEntries; a slot is reused in place after eviction (no per-hit allocation).
-  const tokens: Array<string | undefined> = [];
-  const tails: string[] = [];
-  const entries: Array<VerifiedEntry<V> | undefined> = [];
-  const sizes: number[] = [];
-  const referenced: number[] = [];
+  // Hash → the first entry of its chain.
+  const index = new Map<number, Slot<V>>();
+  // The CLOCK ring grows up to maxEntries; a position is reused after eviction (no per-hit allocation).
+  const ring: Array<Slot<V> | undefined> = [];
   const free: number[] = [];
+  let count = 0;
   let hand = 0;
   let bytes = 0;
   let hits = 0;
   let misses = 0;
   let evictions = 0;
 
-  function evictSlot(slot: number): void {
-    index.delete(tails[slot]!);
-    bytes -= sizes[slot]!;
-    tokens[slot] = undefined;
-    entries[slot] = undefined;
-    sizes[slot] = 0;
-    referenced[slot] = 0;
-    free.push(slot);
-    evictions++;
+  /** Takes `slot` out of its chain and the ring. */
+  function unlink(slot: Slot<V>): void {
+    const head = index.get(slot.hash)!;
+    if (head === slot) {
+      if (slot.next === undefined) index.delete(slot.hash);
+      else index.set(slot.hash, slot.next);
+    } else {
+      let prev = head;
+      while (prev.next !== slot) prev = prev.next!;
+      prev.next = slot.next;
+    }
+    bytes -= slot.size;
+    ring[slot.position] = undefined;
+    free.push(slot.position);
+    count--;
   }
 
-  /** CLOCK: sweep, clearing reference bits, until an unreferenced live slot is found and evicted. */
-  function evictOne(keep = -1): void {
-    const n = tokens.length;
+  /** CLOCK: sweep, clearing reference bits, until an unreferenced live entry is found and evicted. */
+  function evictOne(keep: Slot<V> | null = null): void {
+    const n = ring.length;
     for (let steps = 0; steps < 2 * n + 1; steps++) {
       if (hand >= n) hand = 0;
-      const slot = hand++;
-      if (tokens[slot] === undefined || slot === keep) continue;
-      if (referenced[slot] === 1) {
-        referenced[slot] = 0;
+      const slot = ring[hand++];
+      if (slot === undefined || slot === keep) continue;
+      if (slot.referenced) {
+        slot.referenced = false;
         continue;
       }
-      evictSlot(slot);
+      unlink(slot);
+      evictions++;
       return;
     }
   }
 
   return {
     get(token, keyClaimName, secretIsBase64) {
-      const slot = index.get(tailOf(token));
-      if (slot === undefined || tokens[slot] !== token) {
+      let slot = index.get(tailHash(token));
+      while (slot !== undefined && slot.token !== token) slot = slot.next;
+      if (slot === undefined || slot.keyClaimName !== keyClaimName || slot.secretIsBase64 !== secretIsBase64) {
         misses++;
         return undefined;
       }
-      const entry = entries[slot]!;
-      if (entry.keyClaimName !== keyClaimName || entry.secretIsBase64 !== secretIsBase64) {
-        misses++;
-        return undefined;
-      }
-      referenced[slot] = 1;
+      slot.referenced = true;
       hits++;
-      return entry;
+      return slot;
     },
 
     set(token, entry) {
       if (maxEntries === 0 || token.length > maxTokenLength) return false;
       const size = entryBytes(token.length + (entry.extraBytes ?? 0));
       if (size > maxBytes) return false;
-      const tail = tailOf(token);
-      const existing = index.get(tail);
-      if (existing !== undefined) {
-        // The same token again, or another token with the same tail: the slot now holds this one.
-        bytes += size - sizes[existing]!;
-        tokens[existing] = token;
-        entries[existing] = entry;
-        sizes[existing] = size;
-        referenced[existing] = 1;
-        while (bytes > maxBytes && index.size > 1) evictOne(existing);
-        return true;
-      }
-      while (index.size > 0 && (index.size >= maxEntries || bytes + size > maxBytes)) evictOne();
-      let slot: number;
-      if (free.length > 0) slot = free.pop()!;
-      else {
-        slot = tokens.length;
-        tokens.push(undefined);
-        tails.push('');
-        entries.push(undefined);
-        sizes.push(0);
-        referenced.push(0);
-      }
-      tokens[slot] = token;
-      tails[slot] = tail;
-      entries[slot] = entry;
-      sizes[slot] = size;
-      referenced[slot] = 0;
+      const hash = tailHash(token);
+      let same = index.get(hash);
+      while (same !== undefined && same.token !== token) same = same.next;
+      // The same token again (e.g. under another profile): the new entry takes its place.
+      if (same !== undefined) unlink(same);
+      while (count > 0 && (count >= maxEntries || bytes + size > maxBytes)) evictOne();
+      const position = free.length > 0 ? free.pop()! : ring.push(undefined) - 1;
+      const slot = new Slot(token, hash, position, size, entry);
+      slot.next = index.get(hash);
+      index.set(hash, slot);
+      ring[position] = slot;
       bytes += size;
-      index.set(tail, slot);
+      count++;
       return true;
     },
 
     stats() {
-      return { hits, misses, evictions, entries: index.size, bytes };
+      return { hits, misses, evictions, entries: count, bytes };
     },
 
     clear() {
       index.clear();
-      tokens.length = 0;
-      tails.length = 0;
-      entries.length = 0;
-      sizes.length = 0;
+      ring.length = 0;
+      count = 0;
       free.length = 0;
-      referenced.length = 0;
       hand = 0;
       bytes = 0;
     },

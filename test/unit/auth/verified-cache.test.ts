@@ -76,16 +76,26 @@ describe('verified-token cache', () => {
     expect(c.set('x'.repeat(17), entry('A'))).toBe(false);
     expect(c.set('x'.repeat(16), entry('A'))).toBe(true);
   });
-  it('keeps tokens that share their indexed tail apart: the later one replaces, the other misses', () => {
+  it('keeps tokens that share their indexed tail apart: each is its own entry, found by its exact text', () => {
     const c = createVerifiedCache<string>(big);
     const tail = 's'.repeat(INDEX_TAIL);
     c.set(`header.payloadA.${tail}`, entry('A'));
     expect(c.get(`header.payloadB.${tail}`, 'iss', false)).toBeUndefined();
     c.set(`header.payloadB.${tail}`, entry('B'));
+    c.set(`header.payloadC.${tail}`, entry('C'));
     expect(c.get(`header.payloadB.${tail}`, 'iss', false)?.value).toBe('B');
-    expect(c.get(`header.payloadA.${tail}`, 'iss', false)).toBeUndefined();
-    expect(c.stats().entries).toBe(1);
-    expect(c.stats().bytes).toBe(entryBytes(`header.payloadB.${tail}`.length));
+    expect(c.get(`header.payloadA.${tail}`, 'iss', false)?.value).toBe('A');
+    expect(c.get(`header.payloadC.${tail}`, 'iss', false)?.value).toBe('C');
+    expect(c.stats().entries).toBe(3);
+    expect(c.stats().bytes).toBe(3 * entryBytes(`header.payloadB.${tail}`.length));
+  });
+  it('evicts one token of a shared tail without losing the others', () => {
+    const c = createVerifiedCache<string>({ ...big, maxEntries: 2 });
+    const tail = 's'.repeat(INDEX_TAIL);
+    for (const p of ['A', 'B', 'C', 'D']) c.set(`header.payload${p}.${tail}`, entry(p));
+    expect(c.stats()).toMatchObject({ entries: 2, evictions: 2 });
+    const found = ['A', 'B', 'C', 'D'].filter((p) => c.get(`header.payload${p}.${tail}`, 'iss', false)?.value === p);
+    expect(found).toHaveLength(2);
   });
   it('caches short tokens (shorter than the indexed tail) by their whole text', () => {
     const c = createVerifiedCache<string>(big);
