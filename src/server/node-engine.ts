@@ -6,7 +6,8 @@ import net, { type AddressInfo, type Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
-import { snapshotNodeRequest, type NodeRequest } from './node-request.js';
+import { createH2StreamHandler } from './node-h2-stream.js';
+import { snapshotNodeRequest } from './node-request.js';
 import { NodeResponseWriter } from './node-response-writer.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S } from './response-common.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
@@ -88,17 +89,31 @@ function answerClientError(error: Error & { code?: string; rawPacket?: Buffer },
 export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry, options: NodeEngineOptions): EngineServer {
   const { spec } = listener;
   let port = 0;
-  const onRequest = (req: NodeRequest, res: http.ServerResponse | http2.Http2ServerResponse): void => {
-    const h2 = req.httpVersionMajor === 2;
-    const writer = new NodeResponseWriter(req, res, entry.nextRequestId(), entry.shared, h2);
-    if (!h2) (req.socket as Tracked)[CURRENT] = writer;
-    const snap = snapshotNodeRequest(req, port, h2);
+  // HTTP/1 requests (also the HTTP/1.1 fallback of a TLS http2 listener); HTTP/2 streams go to onStream.
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const writer = new NodeResponseWriter(req, res, entry.nextRequestId(), entry.shared);
+    (req.socket as Tracked)[CURRENT] = writer;
+    const snap = snapshotNodeRequest(req, port);
     if (spec.ssl) {
       snap.tls = true;
       const name = (req.socket as TLSSocket).servername;
       snap.sni = typeof name === 'string' && name !== '' ? name.toLowerCase() : null;
     }
     entry.handle(writer, snap, listener);
+  };
+  const onStream = createH2StreamHandler(listener, entry, () => port);
+  /**
+   * HTTP/2 streams through the core 'stream' API. Adding a 'request' listener (for the HTTP/1.1 fallback under TLS)
+   * makes node:http2 install its compatibility layer on 'stream' too; that listener is removed, so HTTP/2 streams are
+   * not wrapped in Http2ServerRequest/Response objects nobody reads.
+   */
+  const h2Server = <S extends http2.Http2Server | http2.Http2SecureServer>(server: S, http1: typeof onRequest | null): S => {
+    server.on('stream', onStream);
+    if (http1 !== null) {
+      server.on('request', http1);
+      for (const other of server.listeners('stream')) if (other !== onStream) server.off('stream', other as typeof onStream);
+    }
+    return server;
   };
   const http1Options: http.ServerOptions = {
     maxHeaderSize: options.maxHeaderBytes + PARSER_SLACK,
@@ -115,12 +130,12 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
     const { peekHello, ...certificates } = options.tls;
     const tls = { ...certificates, ...TLS_VERSIONS };
     const secure = spec.http2
-      ? http2.createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }, onRequest)
+      ? h2Server(http2.createSecureServer({ ...tls, allowHTTP1: true, settings: h2Settings }), onRequest)
       : https.createServer({ ...tls, ...http1Options }, onRequest);
     if (peekHello !== undefined) peekHellosOn(secure, peekHello.wanted, peekHello.choose);
     server = secure;
   } else {
-    server = spec.http2 ? http2.createServer({ settings: h2Settings }, onRequest) : http.createServer(http1Options, onRequest);
+    server = spec.http2 ? h2Server(http2.createServer({ settings: h2Settings }), null) : http.createServer(http1Options, onRequest);
   }
   // A client that half-closes after sending its request still gets its answer (undocumented, read by node:http).
   (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;

@@ -1,10 +1,7 @@
-// Fills a RequestSnapshot from a node:http or node:http2 (compatibility API) request, as the uWS engine would.
+// Fills a RequestSnapshot from a node:http request, as the uWS engine would; the target and peer rules HTTP/2 shares.
 import type { IncomingMessage } from 'node:http';
-import type { Http2ServerRequest } from 'node:http2';
 import type { Socket } from 'node:net';
 import { RequestSnapshot, recordHeader } from './request-snapshot.js';
-
-export type NodeRequest = IncomingMessage | Http2ServerRequest;
 
 const NON_ASCII = /[^\x00-\x7f]/;
 const MAPPED_V4 = '::ffff:';
@@ -28,23 +25,20 @@ function splitAbsoluteForm(target: string): { authority: string; rest: string } 
   return { authority: target.slice(start, end), rest: rest === '' || rest[0] === '?' ? `/${rest}` : rest };
 }
 
-export function snapshotNodeRequest(req: NodeRequest, listenPort: number, http2: boolean): RequestSnapshot {
+export function snapshotNodeRequest(req: IncomingMessage, listenPort: number): RequestSnapshot {
   const s = new RequestSnapshot(listenPort);
   s.method = req.method ?? '';
-  let target = req.url ?? '/';
   const raw = req.rawHeaders;
-  let authority: string | null = null;
   // Header values stay as latin1 text: one char per byte sent, so undici (which writes latin1) relays them unchanged.
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (http2 && name.charCodeAt(0) === 58 /* ':' */) {
-      // HTTP/2 pseudo-headers: :authority is the Host (RFC 9113 §8.3.1); the rest are the method and target.
-      if (name === ':authority') authority = raw[i + 1]!;
-      continue;
-    }
-    recordHeader(s, name, raw[i + 1]!);
-  }
-  if (authority !== null && s.hostCount === 0) recordHeader(s, 'host', authority);
+  for (let i = 0; i < raw.length; i += 2) recordHeader(s, raw[i]!.toLowerCase(), raw[i + 1]!);
+  setTarget(s, req.url ?? '/');
+  s.remoteAddress = socketPeer(req.socket as PeerSocket);
+  return s;
+}
+
+/** The request target into url and query (an absolute-form target's authority replaces Host), as the pipeline reads them. */
+export function setTarget(s: RequestSnapshot, requestTarget: string): void {
+  let target = requestTarget;
   if (target.charCodeAt(0) !== 47 /* '/' */) {
     const absolute = splitAbsoluteForm(target);
     if (absolute !== null) {
@@ -55,10 +49,6 @@ export function snapshotNodeRequest(req: NodeRequest, listenPort: number, http2:
   const q = target.indexOf('?');
   s.url = utf8Target(q === -1 ? target : target.slice(0, q));
   s.query = q === -1 ? '' : utf8Target(target.slice(q + 1));
-  // HTTP/2 has no chunked coding: a stream that did not end with its headers carries a body of unknown length.
-  if (http2 && s.contentLength === -1 && !(req as Http2ServerRequest).stream.endAfterHeaders) s.chunked = true;
-  s.remoteAddress = http2 ? peerText(req.socket?.remoteAddress) : socketPeer(req.socket as PeerSocket);
-  return s;
 }
 
 const PEER = Symbol('portcullis.peer');
@@ -71,7 +61,8 @@ function socketPeer(socket: PeerSocket): string {
   return peer;
 }
 
-function peerText(address: string | undefined): string {
+/** A socket's peer address as nginx prints it (IPv4-mapped IPv6 as a dotted quad). */
+export function peerText(address: string | undefined): string {
   if (address === undefined) return '';
   return address.startsWith(MAPPED_V4) && address.includes('.') ? address.slice(MAPPED_V4.length) : address;
 }

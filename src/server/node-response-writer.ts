@@ -1,15 +1,15 @@
-// Writes one client response through node:http / node:http2 (compatibility API), and reads its request body with backpressure.
-import type { ServerResponse } from 'node:http';
-import type { Http2ServerResponse } from 'node:http2';
+// Writes one client response through node:http, and reads a request body (node:http or an HTTP/2 stream) with backpressure.
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { ServerHttp2Stream } from 'node:http2';
 import { headerObject, type RawHeaders } from '../proxy/response-headers.js';
 import type { DiscardSink } from './body-reader.js';
 import { ClientAbortedError, PayloadTooLargeError } from '../portcullis-error.js';
 import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
-import type { NodeRequest } from './node-request.js';
 import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
 import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 
-type NodeResponse = ServerResponse | Http2ServerResponse;
+/** What a request body is read from: an HTTP/1 request, or an HTTP/2 stream's readable side. */
+export type BodySource = IncomingMessage | ServerHttp2Stream;
 
 /**
  * The request body read with `read()` in paused mode: Node stops reading the socket (HTTP/1) or the stream's
@@ -25,7 +25,7 @@ export class NodeRequestBody implements RequestBody {
   private discardEnded = false;
 
   constructor(
-    private readonly req: NodeRequest,
+    private readonly req: BodySource,
     private readonly limit: number,
     readonly declared: number,
   ) {
@@ -36,7 +36,9 @@ export class NodeRequestBody implements RequestBody {
   }
 
   get ended(): boolean {
-    return this.req.complete;
+    const req = this.req;
+    // node:http knows when the whole body arrived; an HTTP/2 stream's readable side ended, or the stream closed.
+    return req instanceof IncomingMessage ? req.complete : req.readableEnded || req.destroyed;
   }
 
   /** Body bytes still to come: -1 when the length was not declared (chunked). */
@@ -58,7 +60,7 @@ export class NodeRequestBody implements RequestBody {
       this.received += chunk.length;
       sink.onDiscarded(chunk.length, false);
     }
-    if (req.complete && !this.discardEnded) {
+    if (this.ended && !this.discardEnded) {
       this.discardEnded = true;
       sink.onDiscarded(0, true);
     }
@@ -101,7 +103,7 @@ export class NodeRequestBody implements RequestBody {
 }
 
 const WRITER = Symbol('portcullis.writer');
-type Tagged = NodeResponse & { [WRITER]?: NodeResponseWriter };
+type Tagged = ServerResponse & { [WRITER]?: NodeResponseWriter };
 
 // One listener function per event for every response (no closure per request); the writer rides on the response.
 function onResponseClose(this: Tagged): void {
@@ -130,11 +132,10 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   private written = 0;
 
   constructor(
-    private readonly req: NodeRequest,
-    private readonly res: NodeResponse,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
     requestId: string,
     shared: WriterShared,
-    private readonly http2: boolean,
   ) {
     super(requestId, shared);
     (res as Tagged)[WRITER] = this;
@@ -186,7 +187,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     if (wwwAuthenticate !== null) res.setHeader('WWW-Authenticate', wwwAuthenticate);
     if (extra !== null) for (let i = 0; i < extra.length; i += 2) res.setHeader(extra[i]!, extra[i + 1]!);
     const reader = this.body;
-    const pending = !this.http2 && reader !== null && !reader.ended && !this.aborted;
+    const pending = reader !== null && !reader.ended && !this.aborted;
     const plan = planRefusal(pending, pending ? reader.remaining() : 0, this.closeConnection || this.shared.draining, this.shared.refusal);
     if (plan === RefusalPlan.AnswerNow) {
       this.askClose(this.closeConnection || (reader !== null && !reader.ended));
@@ -223,7 +224,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     r.lingering = true;
     this.askClose(true);
     this.complete();
-    (this.res as ServerResponse).write(r.body);
+    this.res.write(r.body);
     r.lingerStart = r.lastDataAt = this.shared.now();
     this.armLinger(this.shared.refusal.lingeringTimeoutMs);
   }
@@ -247,7 +248,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     this.refusal = null;
     // The body was read whole: end gracefully (FIN). Otherwise unread bytes remain and the socket is dropped.
     if (ended) this.res.end();
-    else (this.res as ServerResponse).destroy();
+    else this.res.destroy();
   }
 
   start(status: number, raw: RawHeaders, noBody: boolean): void {
@@ -294,7 +295,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
    */
   private unreadBodyCloses(): boolean {
     const reader = this.body;
-    if (this.http2 || reader === null || reader.ended || this.aborted) return false;
+    if (reader === null || reader.ended || this.aborted) return false;
     const remaining = reader.remaining();
     return (
       remaining < 0 ||
@@ -308,14 +309,14 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
    */
   private discardUnread(): void {
     const reader = this.body;
-    if (!this.http2 && reader !== null && !reader.ended && !this.aborted) reader.discard(this);
+    if (reader !== null && !reader.ended && !this.aborted) reader.discard(this);
   }
 
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
     this.written += chunk.length;
     this.relayed(chunk.length);
-    return (this.res as ServerResponse).write(chunk);
+    return this.res.write(chunk);
   }
 
   end(): void {
@@ -333,12 +334,11 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
   close(): void {
     if (this.finished) return;
     this.complete();
-    if (this.http2) (this.res as Http2ServerResponse).stream.destroy();
-    else (this.res as ServerResponse).destroy();
+    this.res.destroy();
   }
 
-  /** HTTP/1 only (HTTP/2 forbids Connection): close after this response when asked, or while draining. */
+  /** Close after this response when asked, or while draining. */
   private askClose(close: boolean): void {
-    if (!this.http2 && (close || this.shared.draining)) this.res.setHeader('Connection', 'close');
+    if (close || this.shared.draining) this.res.setHeader('Connection', 'close');
   }
 }
