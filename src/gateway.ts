@@ -5,7 +5,6 @@ import type pino from 'pino';
 import { hostname } from 'node:os';
 import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
 import { exposedAdminHost, resolveConfig, type SettingsOverrides } from './config/resolve.js';
-import { setUwsMaxHeaderBytes } from './server/uws-env.js';
 import { retainFreedHeap } from './native/addon.js';
 import { createLogger } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
@@ -134,8 +133,6 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   const statusGuard = createAdminGuard(statusPolicy(settings), logger);
   const audit = createAdminAudit(logger, () => generation);
 
-  // uWS reads this when it loads; workers inherit the environment, so it must be set before they start.
-  setUwsMaxHeaderBytes(settings.max_header_bytes);
   // Process-wide, so once here for every worker thread: freed socket buffers stay mapped (no page fault per read).
   retainFreedHeap();
 
@@ -156,6 +153,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     generation,
     listeners: settings.proxy_listen,
     logLevel: settings.log_level,
+    env: resolved.workerEnv,
     testHooks: options.testing?.onCrashHook !== undefined,
     restartDelayMs: options.testing?.restartDelayMs,
   });

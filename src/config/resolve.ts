@@ -4,6 +4,7 @@ import { ADMIN_TOKEN_ENV, ADMIN_TOKEN_FILE_ENV, resolveAdminToken, type TokenRes
 import { validateDocument } from './load.js';
 import type { ConfigError, GatewaySettings, HttpEngine, ValidatedConfig, ValidatedDocument } from './types.js';
 import { processEnvironment, type EnvironmentVariable } from './environment.js';
+import { uwsEnvironment } from '../server/uws-env.js';
 
 /** For benchmarks: compares verification modes without editing the config file (overrides gateway.asymmetric_verify). */
 export const ASYMMETRIC_VERIFY_ENV: EnvironmentVariable = 'PORTCULLIS_ASYMMETRIC_VERIFY';
@@ -29,6 +30,11 @@ export interface ResolvedConfig<C extends WithGateway = ValidatedConfig> {
   adminToken: TokenResolution;
   /** What `start` refuses (an unreadable token, an exposed Admin API without one); empty when it would start. */
   errors: ConfigError[];
+  /**
+   * Variables the worker threads get on top of this process's environment, set by the worker spawn before uWS loads:
+   * UWS_HTTP_MAX_HEADERS_SIZE from gateway.max_header_bytes (clamped).
+   */
+  workerEnv: Readonly<Record<string, string>>;
 }
 
 /** Applies the overrides to the gateway section; every other part of the config is shared, not copied. */
@@ -74,7 +80,7 @@ export function resolveConfig<C extends WithGateway>(
         'environment variable), or listen on 127.0.0.1',
     });
   }
-  return { config, adminToken, errors };
+  return { config, adminToken, errors, workerEnv: uwsEnvironment(config.gateway.max_header_bytes) };
 }
 
 export type Resolution =

@@ -1,18 +1,9 @@
-// Puts uWebSockets.js's environment settings (max request-head size) in place before the native module first loads.
+// uWebSockets.js's environment settings (max request-head size) as variables: the resolve step computes them, the worker spawn sets them.
 
 /** uWS's own default is 4 KiB, too small for real IdP tokens. */
 export const DEFAULT_MAX_HEADER_BYTES = 16384;
 
-/**
- * Sets UWS_HTTP_MAX_HEADERS_SIZE. uWS reads it once, when the native module is loaded into the
- * process, so call this on the main thread before any worker starts: a worker's process.env is a
- * private copy and writes there never reach the real environment.
- */
-export function setUwsMaxHeaderBytes(bytes: number): void {
-  process.env.UWS_HTTP_MAX_HEADERS_SIZE = String(Math.max(1024, Math.floor(bytes)));
-}
-
-/** Applies the default unless something (the supervisor) already set a value. */
-export function ensureUwsEnv(): void {
-  if (process.env.UWS_HTTP_MAX_HEADERS_SIZE === undefined) setUwsMaxHeaderBytes(DEFAULT_MAX_HEADER_BYTES);
+/** The variables uWS reads once, when its native module loads: UWS_HTTP_MAX_HEADERS_SIZE from max_header_bytes, at least 1024. */
+export function uwsEnvironment(maxHeaderBytes: number = DEFAULT_MAX_HEADER_BYTES): Readonly<Record<string, string>> {
+  return { UWS_HTTP_MAX_HEADERS_SIZE: String(Math.max(1024, Math.floor(maxHeaderBytes))) };
 }

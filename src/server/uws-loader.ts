@@ -1,8 +1,7 @@
-// Loads uWebSockets.js once, after its environment is set, and tells whether the native binary or the JS fallback loaded.
+// Loads uWebSockets.js (its environment comes from the worker spawn, see uws-env.ts) and tells whether the native binary or the JS fallback loaded.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ensureUwsEnv } from './uws-env.js';
 import type * as UwsModule from 'uWebSockets.js';
 
 export type Uws = typeof UwsModule;
@@ -30,7 +29,6 @@ export function uwsBinaryAvailable(): boolean {
 
 /** The module loader keeps one instance per thread, so every call gets the same module. */
 export async function loadUws(): Promise<LoadedUws> {
-  ensureUwsEnv();
   const mod = await import('uWebSockets.js');
   const uws = ((mod as unknown as { default?: Uws }).default ?? mod) as Uws;
   return { uws, native: typeof (uws as { getParts?: unknown }).getParts === 'function' };

@@ -21,6 +21,12 @@ export interface WorkerPoolOptions {
   /** The proxy_listen entries; port 0 = a free port picked once and shared by every worker. */
   listeners: ReadonlyArray<{ host: string; port: number }>;
   logLevel: string;
+  /**
+   * Variables every worker gets on top of this process's environment (the resolve step's `workerEnv`). They go into
+   * the process environment too, before the first worker starts: a native module (uWS) reads that one, not a
+   * worker's copy, when it first loads.
+   */
+  env?: Readonly<Record<string, string>>;
   testHooks?: boolean;
   /** First restart delay; doubles per consecutive crash up to MAX_RESTART_DELAY_MS. */
   restartDelayMs?: number;
@@ -57,6 +63,8 @@ const REPLY_TIMEOUT_MS = 15_000;
 
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const { logger } = options;
+  const workerEnv = options.env ?? {};
+  Object.assign(process.env, workerEnv);
   const now = options.now ?? Date.now;
   const restartDelayMs = options.restartDelayMs ?? 200;
   const aggregator: CounterAggregator = createCounterAggregator();
@@ -86,7 +94,7 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
     };
     const worker = new Worker(options.entry, {
       workerData: data,
-      env: process.env,
+      env: { ...process.env, ...workerEnv },
       execArgv: options.execArgv,
       stdout: false,
       stderr: false,
