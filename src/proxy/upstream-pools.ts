@@ -17,6 +17,20 @@ export interface UpstreamPoolOptions {
   keepAliveTimeoutMs?: number;
 }
 
+/** Bytes an upstream socket buffers before Node stops reading it: two of Node's 64 KiB reads. */
+const SOCKET_READ_HIGH_WATER_MARK = 128 * 1024;
+/**
+ * undici's own write side: a 64 KiB request body chunk makes socket.write() return false, which the uWS body
+ * reader relies on before it recycles the chunk's slab (server/body-reader.ts, RECYCLE_MIN).
+ */
+const SOCKET_WRITE_HIGH_WATER_MARK = 64 * 1024;
+
+interface SocketBuffers {
+  highWaterMark: null;
+  readableHighWaterMark: number;
+  writableHighWaterMark: number;
+}
+
 function poolKey(s: CompiledService): string {
   const e = s.entity;
   return `${s.origin}|${e.connect_timeout}|${e.read_timeout}`;
@@ -31,13 +45,24 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
 
   function create(service: CompiledService): Pool {
     const e = service.entity;
+    // Node's sockets take the Duplex stream options too; undici passes `connect` on to net.connect (after its own
+    // highWaterMark, which would win over the per-side values, hence null), but its typings list only the
+    // connection options.
+    const connect: NonNullable<Pool.Options['connect']> & SocketBuffers = {
+      timeout: e.connect_timeout,
+      highWaterMark: null,
+      readableHighWaterMark: SOCKET_READ_HIGH_WATER_MARK,
+      writableHighWaterMark: SOCKET_WRITE_HIGH_WATER_MARK,
+    };
     return new Pool(service.origin, {
       connections,
       pipelining: 1,
       keepAliveTimeout,
       headersTimeout: e.read_timeout,
       bodyTimeout: e.read_timeout,
-      connect: { timeout: e.connect_timeout },
+      // Node stops reading a socket (readStop, later readStart: two epoll_ctl calls) whenever one read fills its
+      // buffer to the high-water mark; undici's 64 KiB equals one read, so every 64 KiB response paid that.
+      connect,
     });
   }
 
