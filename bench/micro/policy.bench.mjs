@@ -7,6 +7,7 @@ import { Bench } from 'tinybench';
 import { validateConfigDocument } from '../../dist/config/load.js';
 import { compileConfig } from '../../dist/config/compile.js';
 import { createAuthenticator } from '../../dist/auth/authenticator.js';
+import { identityFor } from '../../dist/auth/policy-headers.js';
 import { createRouteTable } from '../../dist/routing/route-table.js';
 import { RequestSnapshot, recordHeader } from '../../dist/server/request-snapshot.js';
 import { buildUpstreamHeaders } from '../../dist/proxy/forwarded-headers.js';
@@ -52,7 +53,10 @@ function serve(url, token) {
   const jwt = match.route.jwt;
   const decision = jwt === null ? null : /** @type {any} */ (auth.authenticate(jwt, s));
   if (decision !== null && decision.kind !== 'allow') throw new Error(`refused: ${decision.body}`);
-  const headers = buildUpstreamHeaders(s, match, 'req-id-0000', decision, ctx);
+  // As the data plane does: the route policy's identity of the allow, and the policy's client-header rules.
+  const policy = match.route.jwt?.policy?.upstream ?? null;
+  const identity = decision === null ? null : identityFor(decision, policy);
+  const headers = buildUpstreamHeaders(s, match, 'req-id-0000', identity, policy, ctx);
   return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
 }
 // Fill the cache: every later call is a hit.

@@ -6,7 +6,7 @@ import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify, type
 import { checkAccess, checkIssuerAudience } from './jwt-policy.js';
 import { AuthStatus } from './auth-status.js';
 import { buildPluginState, type PluginState } from './plugin-state.js';
-import { buildPolicyHeaders } from '../proxy/policy-headers.js';
+import { buildPolicyHeaders, tokenIdentityHeaders } from './policy-headers.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { createTokenDecoder, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
@@ -132,6 +132,8 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       token: kept,
       claims: withClaims ? decoded.claims : undefined,
       policyHeaders,
+      identityHeaders: tokenIdentityHeaders(prepared.identity, policyHeaders),
+      credentialIdentity: prepared.identity,
     });
     if (cache !== null) {
       cache.set(kept, {

@@ -2,6 +2,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledCredential, HmacAlgorithm, JwtAlgorithm } from '../config/types.js';
 import type { HmacVerifier } from '../crypto/hmac.js';
+import type { UpstreamIdentity } from '../proxy/forwarded-headers.js';
+import { credentialIdentity } from './policy-headers.js';
 import { parseJwks } from './jwks/jwk-key.js';
 import { createStaticJwks, type JwksKeySource } from './jwks/jwks-cache.js';
 import type { JwksRegistry } from './jwks/jwks-registry.js';
@@ -29,6 +31,8 @@ export interface PreparedCredential {
   readonly publicKey: KeyObject | null;
   /** Extension: keys from a JWKS (`jwks_uri` or inline `jwks`), selected by the token's `kid`; null otherwise. */
   readonly jwks: JwksKeySource | null;
+  /** Its consumer's headers and X-Credential-Identifier, built once: every allow with this credential shares them. */
+  readonly identity: UpstreamIdentity;
 }
 
 export interface CredentialKeys {
@@ -92,7 +96,17 @@ function prepare(credential: CompiledCredential, hmac: HmacVerifier, registry: J
     }
   }
   const jwks = isHmac ? null : jwksSource(credential, registry);
-  return { credential, key: entity.key, alg, isHmac, hmacSlot, hmacSlotBase64, publicKey: credential.publicKey, jwks };
+  return {
+    credential,
+    key: entity.key,
+    alg,
+    isHmac,
+    hmacSlot,
+    hmacSlotBase64,
+    publicKey: credential.publicKey,
+    jwks,
+    identity: credentialIdentity(credential),
+  };
 }
 
 /** Prepares every credential of the config; HMAC keys are registered with `hmac` up front. */

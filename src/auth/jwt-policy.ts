@@ -1,6 +1,7 @@
 // The jwt plugin's policy extensions compiled once per plugin config: leeway, issuers/audiences, scopes/roles, upstream rewrites.
 import type { JwtPluginConfig } from '../config/types.js';
 import { CLAIM_MESSAGES } from '../errors.js';
+import { credentialFilter } from './hide-credentials.js';
 import { ownValue } from './token-decoder.js';
 import { AuthStatus, ISSUER_AUDIENCE_STATUS_BASE } from './auth-status.js';
 
@@ -27,6 +28,8 @@ export interface HiddenCredentials {
   readonly headers: ReadonlySet<string>;
   readonly params: ReadonlySet<string>;
   readonly cookies: readonly string[];
+  /** The proxy's hook (its CredentialFilter): a client header's value to forward when the request carries `token`, or null. */
+  forwardedValue(name: string, value: string, token: string): string | null;
 }
 
 interface Requirement {
@@ -171,14 +174,12 @@ function upstreamPolicy(c: JwtPluginConfig): UpstreamPolicy | null {
     Object.freeze({ claim, path: splitPath(claim), header: header.toLowerCase() }),
   );
   const payloadHeader = c.forward_payload_header === undefined ? null : c.forward_payload_header.toLowerCase();
-  const hide: HiddenCredentials | null =
-    c.hide_credentials === true
-      ? Object.freeze({
-          headers: new Set(c.header_names.map((n) => n.toLowerCase())),
-          params: new Set(c.uri_param_names),
-          cookies: Object.freeze([...new Set(c.cookie_names.map((n) => n.toLowerCase()))]),
-        })
-      : null;
+  let hide: HiddenCredentials | null = null;
+  if (c.hide_credentials === true) {
+    const headers = new Set(c.header_names.map((n) => n.toLowerCase()));
+    const cookies = Object.freeze([...new Set(c.cookie_names.map((n) => n.toLowerCase()))]);
+    hide = Object.freeze({ headers, params: new Set(c.uri_param_names), cookies, forwardedValue: credentialFilter(headers, cookies) });
+  }
   if (claimHeaders.length === 0 && payloadHeader === null && hide === null) return null;
   const strip = new Set(claimHeaders.map((h) => h.header));
   if (payloadHeader !== null) strip.add(payloadHeader);

@@ -3,6 +3,7 @@ import type { CompiledConfig, CompiledConsumer, CompiledJwtPlugin } from '../con
 import { isUuid } from '../config/ids.js';
 import { createClaimsChecker, type ClaimsChecker } from './claims.js';
 import { issuerAudienceBody, type JwtPolicy } from './jwt-policy.js';
+import { anonymousIdentityHeaders } from './policy-headers.js';
 import { createTokenExtractor, type TokenExtractor } from './token-extractor.js';
 import { AUTH_STATUS_COUNT, AuthStatus, Challenge, STATUS_ANSWERS, type DenyContext } from './auth-status.js';
 import { AuthReason, type AuthAllow, type AuthDecision, type AuthDeny } from './types.js';
@@ -86,17 +87,20 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
   let anonymous: AuthDecision | null = null;
   if (c.anonymous !== null && c.anonymous !== undefined && c.anonymous !== '') {
     const consumer = resolveAnonymous(config, c.anonymous);
-    anonymous =
-      consumer !== undefined
-        ? (Object.freeze({
-            kind: 'allow',
-            reason: AuthReason.anonymous,
-            consumer,
-            credential: null,
-            anonymous: true,
-            token: null,
-          }) as AuthAllow)
-        : denies[AuthStatus.anonymousMissing]!;
+    if (consumer === undefined) anonymous = denies[AuthStatus.anonymousMissing]!;
+    else {
+      const identityHeaders = anonymousIdentityHeaders(consumer);
+      anonymous = Object.freeze({
+        kind: 'allow',
+        reason: AuthReason.anonymous,
+        consumer,
+        credential: null,
+        anonymous: true,
+        token: null,
+        identityHeaders,
+        credentialIdentity: Object.freeze({ identityHeaders, token: null }),
+      }) as AuthAllow;
+    }
   }
 
   return {

@@ -1,6 +1,7 @@
 // The contract between the front end and the jwt stage: what a request offers and what a decision looks like.
 import type { CompiledConsumer, CompiledCredential } from '../config/types.js';
 import type { AuthStatus } from './auth-status.js';
+import type { UpstreamIdentity } from '../proxy/forwarded-headers.js';
 import type { ClaimHeader, UpstreamPolicy } from './jwt-policy.js';
 
 /** What the jwt stage may read of a request; a snapshot copied out of uWS, valid after the handler returns. */
@@ -54,8 +55,11 @@ export const AUTH_REASON_NAMES = [
 ] as const;
 export type AuthReasonName = (typeof AUTH_REASON_NAMES)[number];
 
-/** The request proceeds; the proxy applies `consumer.upstreamHeaders` and the credential/anonymous headers. */
-export interface AuthAllow {
+/**
+ * The request proceeds. An allow is the proxy's UpstreamIdentity: `identityHeaders` and `token` are all the proxy
+ * reads (through `identityFor`, which answers another route's policy).
+ */
+export interface AuthAllow extends UpstreamIdentity {
   readonly kind: 'allow';
   /** `ok` for a verified token, `anonymous` for the anonymous consumer. */
   readonly reason: AuthReason;
@@ -69,6 +73,10 @@ export interface AuthAllow {
   readonly claims?: Readonly<Record<string, unknown>>;
   /** The claim and payload headers this token brings under the route policy that verified it, built once per token. */
   readonly policyHeaders?: PolicyHeaders;
+  /** Consumer headers, X-Credential-Identifier or X-Anonymous-Consumer, then `policyHeaders`' headers. */
+  readonly identityHeaders: readonly string[];
+  /** The credential's (or anonymous consumer's) identity alone, for a route whose policy sends no headers of its own. */
+  readonly credentialIdentity: UpstreamIdentity;
 }
 
 /** A token's upstream headers under one policy: every cache hit on a route with that policy reuses them. */

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { AuthDecision, AuthOutcome, Authenticator } from '../auth/types.js';
 import type { CompiledConfig } from '../config/types.js';
 import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
-import { appendIdentityHeaders, IDENTITY_HEADER_NAMES, type ForwardContext } from '../proxy/forwarded-headers.js';
+import { identityFor } from '../auth/policy-headers.js';
+import { IDENTITY_HEADER_NAMES } from '../proxy/forwarded-headers.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, PipelineEntry, WriterShared } from '../server/engine.js';
@@ -58,17 +59,14 @@ function blankUnlessSet(out: string[], lower: string, set: number): void {
  * set: Traefik and Envoy copy listed headers over the client's, so an empty value is what replaces a spoofed one
  * (nginx drops empty ones).
  */
-function allowHeaders(
-  out: string[],
-  decision: AuthDecision & { kind: 'allow' },
-  match: RouteMatch,
-  ctx: ForwardContext,
-): readonly string[] {
+function allowHeaders(out: string[], decision: AuthDecision & { kind: 'allow' }, match: RouteMatch): readonly string[] {
   out.length = 0;
-  appendIdentityHeaders(out, decision, match, ctx);
+  const policy = match.route.jwt?.policy?.upstream ?? null;
+  // The same identity headers the proxy sends upstream on this route.
+  const own = identityFor(decision, policy).identityHeaders;
+  for (let i = 0; i < own.length; i++) out.push(own[i]!);
   const set = out.length;
   for (let n = 0; n < IDENTITY_HEADER_NAMES.length; n++) blankUnlessSet(out, IDENTITY_HEADER_NAMES[n]!, set);
-  const policy = match.route.jwt?.policy?.upstream ?? null;
   if (policy !== null) {
     const claims = policy.claimHeaders;
     for (let n = 0; n < claims.length; n++) blankUnlessSet(out, claims[n]!.header, set);
@@ -110,8 +108,6 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     writer.sendJson(500, UNEXPECTED);
   };
 
-  // No upstream request is made: the context only names the listener for per-route identity headers.
-  const ctx: ForwardContext = { listenPort: '', proto: 'http', via: deps.shared.via };
   // This listener's allow headers: filled and written synchronously per allow, one array instead of one per request.
   const scratch: string[] = [];
 
@@ -121,7 +117,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
     counters[counter]++;
     if (writer.access !== null) noteAccessAuth(writer.access, decision);
     if (decision.kind === 'deny') writer.sendJson(decision.status, decision.body, decision.wwwAuthenticate);
-    else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(scratch, decision, match, ctx) : NO_HEADERS);
+    else writer.sendHeaders(200, decision.kind === 'allow' ? allowHeaders(scratch, decision, match) : NO_HEADERS);
   }
 
   function handle(writer: ClientResponse, snap: RequestSnapshot): void {

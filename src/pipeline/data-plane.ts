@@ -11,7 +11,8 @@ import { createAuthorizerServer, createListenerServers } from '../server/listene
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
 import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
-import { withoutTokenArgs } from '../proxy/policy-headers.js';
+import { identityFor } from '../auth/policy-headers.js';
+import { withoutTokenArgs } from '../auth/hide-credentials.js';
 import { copyAuthTallies } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
@@ -149,13 +150,16 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
       writer.sendJson(501, BODIES.websocketUnsupported);
       return;
     }
-    const headers = buildUpstreamHeaders(snap, match, writer.requestId, allow, forward);
+    // The route's jwt policy: its client-header rules, and which claim headers the allow's identity carries.
+    const policy = match.route.jwt?.policy?.upstream ?? null;
+    const identity = allow === null ? null : identityFor(allow, policy, forward.onUnsafeClaim);
+    const headers = buildUpstreamHeaders(snap, match, writer.requestId, identity, policy, forward);
     const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
     if (writer.access !== null) writer.access.upstreamStartAt = performance.now();
     let query = snap.query;
     // hide_credentials: a token that came in the query does not go upstream.
-    const hide = allow !== null && allow.token !== null ? match.route.jwt?.policy?.upstream?.hide : undefined;
-    if (hide !== undefined && hide !== null && query !== '') query = withoutTokenArgs(query, hide.params, allow!.token!);
+    const hide = policy !== null && allow !== null && allow.token !== null ? policy.hide : null;
+    if (hide !== null && query !== '') query = withoutTokenArgs(query, hide.params, allow!.token!);
     const path = query === '' ? match.upstreamPath : `${match.upstreamPath}?${asciiQuery(query)}`;
     try {
       // undici accepts an async iterable body at runtime; its typings list only Readable.

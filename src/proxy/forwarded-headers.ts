@@ -1,9 +1,6 @@
-// Builds the upstream request's header list: hop-by-hop dropped, Host, X-Forwarded-*, Via, request id, consumer headers.
-import type { AuthAllow } from '../auth/types.js';
-import type { UpstreamPolicy } from '../auth/jwt-policy.js';
+// Builds the upstream request's header list: hop-by-hop dropped, Host, X-Forwarded-*, Via, request id, identity headers.
 import type { RouteMatch } from '../routing/types.js';
 import { headerValue } from './header-value.js';
-import { appendPolicyHeaders, hiddenCredential, withoutTokenCookies } from './policy-headers.js';
 
 /** What the header builder reads of the client request (RequestSnapshot satisfies it). */
 export interface InboundRequest {
@@ -24,8 +21,31 @@ export interface ForwardContext {
   readonly proto: 'http' | 'https';
   /** `1.1 portcullis/<version>`. */
   readonly via: string;
-  /** A claims_to_headers value with characters a header cannot carry was dropped (debug log). */
-  onUnsafeClaim?(header: string, claim: string): void;
+}
+
+/**
+ * Who the request is, as the upstream sees it: headers the pipeline's auth side built once per credential or
+ * verified token (an allow of the jwt stage is one). The proxy copies them and knows nothing of tokens or policies.
+ */
+export interface UpstreamIdentity {
+  /** Flat [name, value, ...]: consumer headers, X-Credential-Identifier or X-Anonymous-Consumer, claim and payload headers. */
+  readonly identityHeaders: readonly string[];
+  /** The verified token, which `hide` rules take out of client headers; null for the anonymous consumer. */
+  readonly token: string | null;
+}
+
+/** hide_credentials, prepared by the auth side: what of a client header goes upstream when the request carries `token`. */
+export interface CredentialFilter {
+  /** The value to forward (unchanged, or a Cookie header without the token's cookies), or null to drop the header. */
+  forwardedValue(name: string, value: string, token: string): string | null;
+}
+
+/** A route's rules for client headers, from its jwt policy (prepared once per config generation); null when it sets none. */
+export interface ClientHeaderRules {
+  /** Lower-case names the gateway itself sets from a token: client copies are dropped whatever the decision. */
+  readonly strip: ReadonlySet<string>;
+  /** Applied only when an identity with a token goes upstream; null when the route hides nothing. */
+  readonly hide: CredentialFilter | null;
 }
 
 const enum Action {
@@ -126,22 +146,23 @@ export function hostWithoutPort(host: string): string {
 }
 
 /**
- * `auth` null means the jwt stage did not run or bypassed: client consumer headers pass untouched.
+ * `identity` null means the jwt stage did not run or bypassed: client consumer headers pass untouched.
  * Returns a flat [name, value, ...] list for undici.
  */
 export function buildUpstreamHeaders(
   req: InboundRequest,
   match: RouteMatch,
   requestId: string,
-  auth: AuthAllow | null,
+  identity: UpstreamIdentity | null,
+  rules: ClientHeaderRules | null,
   ctx: ForwardContext,
 ): string[] {
   const inHeaders = req.headers;
   const out: string[] = [];
-  // Policy extensions: null (one check) unless the route's jwt plugin sets claims_to_headers, forward_payload_header
-  // or hide_credentials. Its headers are stripped whatever the decision, so a client can never spoof one.
-  const policy: UpstreamPolicy | null = match.route.jwt?.policy?.upstream ?? null;
-  const hide = policy !== null && auth !== null && auth.token !== null ? policy.hide : null;
+  // Null (one check) unless the route's jwt plugin sets claims_to_headers, forward_payload_header or
+  // hide_credentials. The stripped names go whatever the decision, so a client can never spoof one.
+  const token = identity === null ? null : identity.token;
+  const hide = rules !== null && token !== null ? rules.hide : null;
   let xff: string | null = null;
   let via: string | null = null;
   let hasConnection = false;
@@ -150,13 +171,13 @@ export function buildUpstreamHeaders(
     const value = inHeaders[i + 1]!;
     switch (classify(name)) {
       case Action.Keep:
-        if (policy === null) out.push(name, value);
-        else if (!policy.strip.has(name)) {
+        if (rules === null) out.push(name, value);
+        else if (!rules.strip.has(name)) {
           if (hide === null) out.push(name, value);
-          else if (name === 'cookie' && hide.cookies.length > 0) {
-            const rest = withoutTokenCookies(value, hide.cookies, auth!.token!);
-            if (rest !== '') out.push(name, rest);
-          } else if (!hiddenCredential(hide, name, value, auth!.token!)) out.push(name, value);
+          else {
+            const kept = hide.forwardedValue(name, value, token!);
+            if (kept !== null) out.push(name, kept);
+          }
         }
         break;
       case Action.Drop:
@@ -176,7 +197,7 @@ export function buildUpstreamHeaders(
         if (value.toLowerCase().includes('trailers')) out.push('te', 'trailers');
         break;
       case Action.Consumer:
-        if (auth === null) out.push(name, value);
+        if (identity === null) out.push(name, value);
         break;
     }
   }
@@ -210,25 +231,14 @@ export function buildUpstreamHeaders(
     requestId,
   );
   if (match.forwardedPrefix !== null) out.push('x-forwarded-prefix', match.forwardedPrefix);
-  if (auth !== null) appendIdentityHeaders(out, auth, match, ctx);
+  if (identity !== null) {
+    const own = identity.identityHeaders;
+    for (let i = 0; i < own.length; i++) out.push(own[i]!);
+  }
   return out;
 }
 
-/**
- * The identity headers an allow sends upstream (consumer, credential or anonymous); the proxy and the
- * external authorizer both take them from here, so anything added for the route's jwt plugin (claim
- * headers) reaches both.
- */
-export function appendIdentityHeaders(out: string[], auth: AuthAllow, match: RouteMatch, ctx: ForwardContext): void {
-  const consumerHeaders = auth.consumer.upstreamHeaders;
-  for (let i = 0; i < consumerHeaders.length; i++) out.push(consumerHeaders[i]!);
-  if (auth.anonymous || auth.credential === null) out.push('x-anonymous-consumer', 'true');
-  else out.push('x-credential-identifier', auth.credential.identifierHeader);
-  const policy = match.route.jwt?.policy?.upstream ?? null;
-  if (policy !== null && auth.token !== null) appendPolicyHeaders(out, policy, auth, ctx);
-}
-
-/** The identity header names the proxy replaces on every allow (client values never pass). */
+/** The identity header names the proxy replaces whenever an identity goes upstream (client values never pass). */
 export const IDENTITY_HEADER_NAMES: readonly string[] = [
   'x-consumer-id',
   'x-consumer-username',

@@ -1,7 +1,6 @@
 // Upstream request headers: hop-by-hop removal, forwarded headers, Host rules, consumer header rewriting.
 import { describe, expect, it } from 'vitest';
-import { buildUpstreamHeaders, hostWithoutPort, type InboundRequest } from '../../../src/proxy/forwarded-headers.js';
-import { AuthReason, type AuthAllow } from '../../../src/auth/types.js';
+import { buildUpstreamHeaders, hostWithoutPort, type InboundRequest, type UpstreamIdentity } from '../../../src/proxy/forwarded-headers.js';
 import type { CompiledConsumer, CompiledCredential, CompiledRoute } from '../../../src/config/types.js';
 import type { RouteMatch } from '../../../src/routing/types.js';
 import { compileDocument } from '../../helpers/data-plane-harness.js';
@@ -43,14 +42,27 @@ function toMap(flat: string[]): Map<string, string[]> {
 
 const credential: CompiledCredential = config.credentialsByKey.get('alice-key')!;
 const consumer: CompiledConsumer = credential.consumer;
-const allow: AuthAllow = { kind: 'allow', reason: AuthReason.ok, consumer, credential, anonymous: false, token: 't' };
+// What the auth side hands the proxy: plain prebuilt identity headers, no auth types.
+const allow: UpstreamIdentity = {
+  identityHeaders: [
+    'X-Consumer-ID',
+    consumer.entity.id,
+    'X-Consumer-Username',
+    'alice',
+    'X-Consumer-Custom-ID',
+    'c1',
+    'x-credential-identifier',
+    'alice-key',
+  ],
+  token: 't',
+};
 
 describe('buildUpstreamHeaders', () => {
   it('sends the service host header unless preserve_host keeps the client Host', () => {
-    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('plain'), 'id', null, ctx)).get('host')).toEqual([
+    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('plain'), 'id', null, null, ctx)).get('host')).toEqual([
       'up.internal:8080',
     ]);
-    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('kept'), 'id', null, ctx)).get('host')).toEqual([
+    expect(toMap(buildUpstreamHeaders(inbound(['host', 'Gw.Example:8000']), match('kept'), 'id', null, null, ctx)).get('host')).toEqual([
       'Gw.Example:8000',
     ]);
   });
@@ -74,6 +86,7 @@ describe('buildUpstreamHeaders', () => {
         ]),
         match('plain', null),
         'rid',
+        null,
         null,
         ctx,
       ),
@@ -117,6 +130,7 @@ describe('buildUpstreamHeaders', () => {
         match('plain'),
         'id',
         null,
+        null,
         ctx,
       ),
     );
@@ -137,7 +151,7 @@ describe('buildUpstreamHeaders', () => {
   });
 
   it('forwards TE only as trailers', () => {
-    expect(toMap(buildUpstreamHeaders(inbound(['te', 'trailers, deflate']), match('plain'), 'id', null, ctx)).get('te')).toEqual([
+    expect(toMap(buildUpstreamHeaders(inbound(['te', 'trailers, deflate']), match('plain'), 'id', null, null, ctx)).get('te')).toEqual([
       'trailers',
     ]);
   });
@@ -162,6 +176,7 @@ describe('buildUpstreamHeaders', () => {
         match('plain'),
         'id',
         allow,
+        null,
         ctx,
       ),
     );
@@ -174,14 +189,14 @@ describe('buildUpstreamHeaders', () => {
   });
 
   it('marks an anonymous allow with X-Anonymous-Consumer and no credential identifier', () => {
-    const anon: AuthAllow = { kind: 'allow', reason: AuthReason.anonymous, consumer, credential: null, anonymous: true, token: null };
-    const h = toMap(buildUpstreamHeaders(inbound(['x-credential-identifier', 'spoof']), match('plain'), 'id', anon, ctx));
+    const anon: UpstreamIdentity = { identityHeaders: ['X-Consumer-ID', consumer.entity.id, 'x-anonymous-consumer', 'true'], token: null };
+    const h = toMap(buildUpstreamHeaders(inbound(['x-credential-identifier', 'spoof']), match('plain'), 'id', anon, null, ctx));
     expect(h.get('x-anonymous-consumer')).toEqual(['true']);
     expect(h.get('x-credential-identifier')).toBeUndefined();
   });
 
   it('leaves client consumer headers untouched when the jwt stage did not run', () => {
-    const h = toMap(buildUpstreamHeaders(inbound(['x-consumer-id', 'client']), match('plain'), 'id', null, ctx));
+    const h = toMap(buildUpstreamHeaders(inbound(['x-consumer-id', 'client']), match('plain'), 'id', null, null, ctx));
     expect(h.get('x-consumer-id')).toEqual(['client']);
   });
 });

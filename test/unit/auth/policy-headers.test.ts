@@ -2,8 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import type { AuthAllow, AuthOutcome } from '../../../src/auth/types.js';
-import { buildUpstreamHeaders } from '../../../src/proxy/forwarded-headers.js';
-import { withoutTokenArgs, withoutTokenCookies } from '../../../src/proxy/policy-headers.js';
+import { withoutTokenArgs, withoutTokenCookies } from '../../../src/auth/hide-credentials.js';
+import { identityFor, type UnsafeClaimHook } from '../../../src/auth/policy-headers.js';
+import { buildUpstreamHeaders, type ForwardContext, type InboundRequest } from '../../../src/proxy/forwarded-headers.js';
 import type { RouteMatch } from '../../../src/routing/types.js';
 import { compileDocument } from '../../helpers/data-plane-harness.js';
 import { makeToken } from '../../helpers/tokens.js';
@@ -36,12 +37,17 @@ const config = compileDocument({
 const match: RouteMatch = { route: config.routes[0]!, upstreamPath: '/x', forwardedPrefix: null };
 const ctx = { listenPort: '8000', via: '1.1 portcullis/0.1.0', proto: 'http' as const };
 
+/** What the data plane sends upstream: the route policy's identity of the allow, and the policy's client-header rules. */
+function upstreamHeaders(req: InboundRequest, m: RouteMatch, allow: AuthAllow | null, fwd: ForwardContext, onUnsafe?: UnsafeClaimHook) {
+  const policy = m.route.jwt?.policy?.upstream ?? null;
+  return buildUpstreamHeaders(req, m, 'id', allow === null ? null : identityFor(allow, policy, onUnsafe), policy, fwd);
+}
+
 describe('policy upstream headers', () => {
   it('strips client copies of the configured headers when the plugin did not run (preflight bypass)', () => {
-    const out = buildUpstreamHeaders(
+    const out = upstreamHeaders(
       { headers: ['x-user', 'admin', 'x-payload', 'e30', 'x-other', '1'], host: 'gw', url: '/p', remoteAddress: '192.0.2.1' },
       match,
-      'id',
       null,
       ctx,
     );
@@ -111,16 +117,13 @@ describe('claim headers on the cache hit', () => {
   it("sends what each route's policy asks on every hit, the same token alternating between two routes", () => {
     const auth = createAuthenticator(twoRoutes);
     const unsafe: string[] = [];
-    const withLog = {
-      ...ctx,
-      onUnsafeClaim: (header: string) => {
-        unsafe.push(header);
-      },
+    const log = (header: string) => {
+      unsafe.push(header);
     };
     const serve = (i: number) => {
       const decision = auth.authenticate(twoRoutes.routes[i]!.jwt!, request) as Exclude<AuthOutcome, Promise<unknown>>;
       expect(decision.kind).toBe('allow');
-      return claimHeaders(buildUpstreamHeaders(inbound, routeMatch(i), 'id', decision as AuthAllow, withLog));
+      return claimHeaders(upstreamHeaders(inbound, routeMatch(i), decision as AuthAllow, ctx, log));
     };
     for (let round = 0; round < 2; round++) {
       expect(serve(0)).toEqual([['x-user', 'u-1']]);
