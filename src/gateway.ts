@@ -259,6 +259,8 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     configPath,
     initial: loaded,
     apply: (validated, warnings) => applyValidated(validated, warnings, 'admin'),
+    // Every reload and write goes through the resolve step `check` and `start` use, and is refused where they refuse.
+    check: (validated) => resolveConfig(validated, options.env, options.overrides).errors,
     info: () => ({ version: packageVersion(), hostname: hostname(), node_id: nodeId }),
     onError: (err) => logger.error({ err }, 'Admin API write could not be saved to the config file; nothing was changed'),
     // Declarative mode never writes the (often read-only, mounted) file; an allowed `POST /config` lives in memory.

@@ -6,7 +6,7 @@ import { parseConfigText } from '../config/parse.js';
 import { createConfigWriter, type ConfigWriter } from '../config/persist.js';
 import { GATEWAY_MESSAGES } from '../errors.js';
 import { stateFromDocument, type AdminState } from './entities/admin-state.js';
-import { ADMIN_MESSAGES } from './entities/kong-errors.js';
+import { ADMIN_MESSAGES, declarativeInvalid } from './entities/kong-errors.js';
 import { handleAdminRequest, type AdminRequest, type AdminResponse, type RouterOptions } from './admin-router.js';
 
 export type DocumentLoad = { ok: true; state: AdminState; format: 'json' | 'yaml'; text: string } | { ok: false; errors: ConfigError[] };
@@ -29,6 +29,11 @@ export interface AdminStoreOptions {
   initial: Extract<DocumentLoad, { ok: true }>;
   /** Pushes a validated config to every worker; resolves once they all run it (failures reported, not thrown). */
   apply(config: ValidatedConfig, warnings: readonly ConfigError[]): Promise<ApplyOutcome>;
+  /**
+   * What `start` refuses beyond validation (the resolve step: an unreadable admin token, an exposed Admin API without
+   * one). A document it refuses changes nothing: it is not adopted, written or applied.
+   */
+  check?(config: ValidatedConfig): ConfigError[];
   /** Unix seconds for created_at / updated_at. */
   now?: () => number;
   info?: RouterOptions['info'];
@@ -48,7 +53,7 @@ export interface AdminStore {
   /** Answers one Admin API request; reads use the current state, writes queue behind earlier writes. */
   handle(req: AdminRequest): Promise<AdminResponse>;
   /**
-   * Re-reads the file (e.g. on SIGHUP) in the same queue; an invalid file leaves everything as it was.
+   * Re-reads the file (e.g. on SIGHUP) in the same queue; an invalid file, or one `check` refuses, leaves everything as it was.
    * `apply` replaces the store's apply for this reload (so the caller can tell the two apart).
    */
   reloadFromFile(apply?: AdminStoreOptions['apply']): Promise<ApplyOutcome>;
@@ -83,6 +88,8 @@ export function createAdminStore(options: AdminStoreOptions): AdminStore {
     if (changedOnDisk()) return { status: 409, body: { message: ADMIN_MESSAGES.changedOnDisk } };
     const res = handleAdminRequest(state, req, router);
     if (!res.next) return res;
+    const refused = options.check?.(res.next.config) ?? [];
+    if (refused.length > 0) return declarativeInvalid(refused);
     try {
       await writer.write(res.next.doc);
     } catch (err) {
@@ -107,6 +114,8 @@ export function createAdminStore(options: AdminStoreOptions): AdminStore {
       return enqueue(async () => {
         const loaded = loadDocumentFile(options.configPath);
         if (!loaded.ok) return { ok: false, errors: loaded.errors };
+        const refused = options.check?.(loaded.state.config) ?? [];
+        if (refused.length > 0) return { ok: false, errors: refused };
         state = loaded.state;
         writer.rebase(loaded.text);
         return apply(loaded.state.config, loaded.state.warnings);

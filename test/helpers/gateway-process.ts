@@ -19,8 +19,9 @@ export interface GatewayProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startGatewayProcess(args: string[]): GatewayProcess {
-  const child = spawn(process.execPath, [CLI_DIST, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** `env`: variables over this process's environment (e.g. an empty PORTCULLIS_ADMIN_TOKEN). */
+export function startGatewayProcess(args: string[], env: Record<string, string> = {}): GatewayProcess {
+  const child = spawn(process.execPath, [CLI_DIST, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   const logs: LogLine[] = [];
   const waiters = new Set<() => void>();
   let buffered = '';
