@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allowedCpus, clkTck, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
-import { runH2load } from './macro/h2load.mjs';
+import { DEFAULT_STREAMS, runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
 import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
@@ -44,7 +44,9 @@ const HELP = `usage: npm run bench -- [options]
   --duration S          seconds per measured run (default 5)
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
                         also warmed once at start: 3000 requests per scenario, every token once)
-  --connections N       autocannon connections (default 64; the upload scenario uses 16)
+  --connections N       autocannon connections (default 64; the upload scenario uses 16); h2load uses as many
+  --h2-streams N        portcullis-h2: concurrent streams per h2load connection (default 1: the same requests in
+                        flight as the HTTP/1.1 rows; N > 1 multiplexes, N × connections in flight)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy,
                         authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only; not portcullis-h2)
   --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy,hello
@@ -73,6 +75,7 @@ function parseOptions(argv) {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      'h2-streams': { type: 'string' },
       scenarios: { type: 'string' },
       upstream: { type: 'string' },
       systems: { type: 'string' },
@@ -111,6 +114,7 @@ function parseOptions(argv) {
     durationS: num(values.duration, q ? 1.5 : 5),
     warmupS: num(values.warmup, q ? 0 : 1),
     connections: num(values.connections, 64),
+    h2Streams: Math.max(1, Math.round(num(values['h2-streams'], DEFAULT_STREAMS))),
     scenarios: values.scenarios,
     systems,
     upstream,
@@ -245,6 +249,7 @@ async function macro(opts) {
           tokens,
           uploadBody,
           connections: opts.connections,
+          streams: opts.h2Streams,
           amount,
           maxS: opts.quick ? 1 : 10,
         });
@@ -260,7 +265,14 @@ async function macro(opts) {
             continue;
           }
           const tokens = tokenSets[sc.tokens];
-          const base = { url: scenarioUrl(sys, sc), scenario: sc, tokens, uploadBody, connections: opts.connections };
+          const base = {
+            url: scenarioUrl(sys, sc),
+            scenario: sc,
+            tokens,
+            uploadBody,
+            connections: opts.connections,
+            streams: opts.h2Streams,
+          };
           if (opts.warmupS > 0) await loadOn(sys)({ ...base, durationS: opts.warmupS });
           const r = await loadOn(sys)({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);
@@ -293,7 +305,13 @@ async function macro(opts) {
     pinning,
     command,
     upstream: UPSTREAM_LABELS[upstream],
-    settings: { repeat: opts.repeat, durationS: opts.durationS, warmupS: opts.warmupS, connections: opts.connections },
+    settings: {
+      repeat: opts.repeat,
+      durationS: opts.durationS,
+      warmupS: opts.warmupS,
+      connections: opts.connections,
+      h2Streams: opts.h2Streams,
+    },
   };
   // Only what describes the system: ports, pids and paths mean nothing outside this run.
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));

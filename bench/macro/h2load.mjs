@@ -5,8 +5,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { cpuSeconds } from './cpu.mjs';
 
-/** Concurrent streams per connection: HTTP/2 multiplexes where HTTP/1.1 autocannon keeps one request per connection. */
-const STREAMS = 10;
+/**
+ * Concurrent streams per connection. 1 by default: the same connections and the same requests in flight as the
+ * HTTP/1.1 rows (autocannon keeps one request per connection), so the two rows compare the protocols, not the load.
+ * `--h2-streams N` multiplexes N per connection.
+ */
+export const DEFAULT_STREAMS = 1;
+/**
+ * h2load's own warm-up inside a timed run (connections opened, first requests sent). In timing mode h2load counts
+ * only requests started after it, and drops what is in flight when the duration ends; without it, a cold or busy
+ * gateway that had not answered the first wave by the end of a short run read as "0 done" (FAILED: no responses).
+ * CPU and time are measured from its end, so the counted requests and the CPU they cost cover the same window.
+ */
+const WARM_UP_S = 1;
 
 /** null when h2load runs here, else why not (the bench then skips the HTTP/2 system). */
 export function h2loadMissing() {
@@ -38,12 +49,12 @@ export function parseH2load(text) {
 }
 
 /** Same options and result as runLoad; one token (h2load sends one header set), uploads from a temp file. */
-export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid }) {
+export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid, streams = DEFAULT_STREAMS }) {
   // Uploads: one stream per connection, as autocannon does (1 MiB × many streams would not finish in a short run).
-  const args = ['-c', String(scenario.connections ?? connections), '-m', String(scenario.bodyBytes ? 1 : STREAMS)];
+  const args = ['-c', String(scenario.connections ?? connections), '-m', String(scenario.bodyBytes ? 1 : streams)];
   // h2load takes whole seconds for -D.
   if (amount) args.push('-n', String(amount));
-  else args.push('-D', String(Math.max(1, Math.round(durationS))));
+  else args.push('-D', String(Math.max(1, Math.round(durationS))), `--warm-up-time=${WARM_UP_S}`);
   if (tokens?.length) args.push('-H', `authorization: Bearer ${tokens[0]}`);
   let bodyFile = null;
   if (scenario.bodyBytes) {
@@ -53,10 +64,18 @@ export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount
   }
   args.push(`${url}${scenario.path}`);
   return new Promise((resolve) => {
-    const cpu0 = pid ? cpuSeconds(pid) : null;
-    const t0 = process.hrtime.bigint();
-    const timeoutMs = ((amount ? (maxS ?? 30) : durationS) + 15) * 1000;
+    let cpu0 = pid ? cpuSeconds(pid) : null;
+    let t0 = process.hrtime.bigint();
+    const timeoutMs = ((amount ? (maxS ?? 30) : durationS + WARM_UP_S) + 15) * 1000;
+    // Timed runs: the measured window starts when h2load's warm-up ends.
+    const warm = amount
+      ? null
+      : setTimeout(() => {
+          cpu0 = pid ? cpuSeconds(pid) : null;
+          t0 = process.hrtime.bigint();
+        }, WARM_UP_S * 1000);
     execFile('h2load', args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
+      if (warm) clearTimeout(warm);
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu1 = pid ? cpuSeconds(pid) : null;
       if (bodyFile) fs.rmSync(bodyFile, { force: true });

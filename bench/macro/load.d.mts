@@ -13,4 +13,6 @@ export function runLoad(opts: {
   maxS?: number;
   connections: number;
   pid?: number;
+  /** HTTP/2 streams per connection (h2load only; autocannon keeps one request per connection). */
+  streams?: number;
 }): Promise<RunResult & { responses: number; statuses: Record<string, number> }>;
