@@ -59,5 +59,11 @@ export function messageBody(message: string): string {
 
 /** Kong's `kong.response.error` JSON body, which carries the request id. */
 export function errorBody(message: string, requestId: string): string {
-  return `{\n  "message":${JSON.stringify(message)},\n  "request_id":${JSON.stringify(requestId)}\n}`;
+  return errorBodyOf(message)(requestId);
+}
+
+/** errorBody for one fixed message with its JSON built once (a refusal answered often adds only the request id). */
+export function errorBodyOf(message: string): (requestId: string) => string {
+  const head = `{\n  "message":${JSON.stringify(message)},\n  "request_id":`;
+  return (requestId) => `${head}${JSON.stringify(requestId)}\n}`;
 }
