@@ -1,10 +1,9 @@
 // Writes one HTTP/2 response with node:http2's core stream API: one respond() of a prebuilt header object, then the body.
 import http2, { type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { headerName, headerText, type RawHeaders } from '../proxy/response-headers.js';
-import { ClientAbortedError } from '../portcullis-error.js';
 import type { ClientResponse, WriterShared } from './engine.js';
-import { NodeRequestBody } from './node-response-writer.js';
-import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
+import { NodeWriterBase } from './node-writer-base.js';
+import { skipResponseHeader } from './response-common.js';
 
 const WRITER = Symbol('portcullis.h2writer');
 type Tagged = ServerHttp2Stream & { [WRITER]?: H2ResponseWriter };
@@ -27,11 +26,7 @@ const { NGHTTP2_INTERNAL_ERROR } = http2.constants;
  * The response of one HTTP/2 stream. The compatibility API (Http2ServerRequest/Response) costs two more stream objects,
  * a Proxy socket, a setHeader validation per header and a trailers round trip per request; the core API does not.
  */
-export class H2ResponseWriter extends ResponseWriterBase implements ClientResponse {
-  body: NodeRequestBody | null = null;
-  /** Declared body length, -1 when none; and bytes written, to refuse presenting a truncated body as complete. */
-  private total = -1;
-  private written = 0;
+export class H2ResponseWriter extends NodeWriterBase implements ClientResponse {
   /** 'drain' is listened to from the first write the stream could not take (most responses never need it). */
   private drainListened = false;
 
@@ -42,38 +37,20 @@ export class H2ResponseWriter extends ResponseWriterBase implements ClientRespon
     requestId: string,
     shared: WriterShared,
   ) {
-    super(requestId, shared);
+    super(stream, requestId, shared);
     (stream as Tagged)[WRITER] = this;
     stream.on('close', onStreamClose);
     stream.on('error', ignoreStreamError);
   }
 
-  openBody(limit: number, expectedLength: number): NodeRequestBody {
-    const body = new NodeRequestBody(this.stream, limit, expectedLength);
-    this.body = body;
-    return body;
-  }
-
   /** The stream closed: after finishing, or because the client reset it or went away first. */
   onClose(): void {
     (this.stream as Tagged)[WRITER] = undefined;
-    if (this.finished) return;
-    this.aborted = true;
-    this.body?.fail(new ClientAbortedError());
-    this.complete();
-    this.listener?.onDownstreamAbort();
-  }
-
-  sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
-    this.send(status, body, JSON_TYPE, wwwAuthenticate, null);
-  }
-
-  sendHeaders(status: number, headers: readonly string[]): void {
-    this.send(status, '', '', null, headers);
+    this.abandon();
   }
 
   /** A complete gateway-made response; `extra` is flat [name, value, ...] written after the standard headers. */
-  private send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
+  protected send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
     if (this.finished || this.started) return;
     this.started = true;
     this.begin(status, body);
@@ -136,8 +113,7 @@ export class H2ResponseWriter extends ResponseWriterBase implements ClientRespon
 
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
-    this.written += chunk.length;
-    this.relayed(chunk.length);
+    this.counted(chunk.length);
     const stream = this.stream;
     if (stream.write(chunk)) return true;
     if (!this.drainListened) {
@@ -149,8 +125,7 @@ export class H2ResponseWriter extends ResponseWriterBase implements ClientRespon
 
   end(): void {
     if (this.finished) return;
-    if (this.total > 0 && this.written < this.total) {
-      // Upstream ended before its declared length: the client must not see a truncated body as complete.
+    if (this.truncated) {
       this.close();
       return;
     }

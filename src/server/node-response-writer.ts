@@ -1,106 +1,11 @@
-// Writes one client response through node:http, and reads a request body (node:http or an HTTP/2 stream) with backpressure.
-import { IncomingMessage, type ServerResponse } from 'node:http';
-import type { ServerHttp2Stream } from 'node:http2';
+// Writes one client response through node:http (HTTP/1.x), with the refusal rules for request bodies still arriving.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerObject, type RawHeaders } from '../proxy/response-headers.js';
 import type { DiscardSink } from './body-reader.js';
-import { ClientAbortedError, PayloadTooLargeError } from '../portcullis-error.js';
-import type { ClientResponse, RequestBody, WriterShared } from './engine.js';
+import type { ClientResponse, WriterShared } from './engine.js';
+import { NodeWriterBase } from './node-writer-base.js';
 import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
-import { JSON_TYPE, ResponseWriterBase, skipResponseHeader } from './response-common.js';
-
-/** What a request body is read from: an HTTP/1 request, or an HTTP/2 stream's readable side. */
-export type BodySource = IncomingMessage | ServerHttp2Stream;
-
-/**
- * The request body read with `read()` in paused mode: Node stops reading the socket (HTTP/1) or the stream's
- * flow-control window (HTTP/2) while the proxy lags. Abandoning it never destroys the request, so a gateway
- * answer (413, 502) can still be written.
- */
-export class NodeRequestBody implements RequestBody {
-  received = 0;
-  private failure: Error | null = null;
-  private wake: (() => void) | null = null;
-  /** Set once the body is being discarded (a refused request): bytes are read off the socket and only counted. */
-  private discardSink: DiscardSink | null = null;
-  private discardEnded = false;
-
-  constructor(
-    private readonly req: BodySource,
-    private readonly limit: number,
-    readonly declared: number,
-  ) {
-    const signal = (): void => this.signal();
-    req.on('readable', signal);
-    req.on('end', signal);
-    req.on('error', (error: Error) => this.fail(error));
-  }
-
-  get ended(): boolean {
-    const req = this.req;
-    // node:http knows when the whole body arrived; an HTTP/2 stream's readable side ended, or the stream closed.
-    return req instanceof IncomingMessage ? req.complete : req.readableEnded || req.destroyed;
-  }
-
-  /** Body bytes still to come: -1 when the length was not declared (chunked). */
-  remaining(): number {
-    return this.declared < 0 ? -1 : Math.max(0, this.declared - this.received);
-  }
-
-  /** Stops delivering: every chunk from now on (and the end) is only reported to the sink. */
-  discard(sink: DiscardSink): void {
-    this.discardSink = sink;
-    // A consumer still waiting (the proxy) stops; from here every signal only reads and drops.
-    this.fail(new ClientAbortedError());
-  }
-
-  private drainDiscarded(sink: DiscardSink): void {
-    const req = this.req;
-    let chunk: Buffer | null;
-    while ((chunk = req.read() as Buffer | null) !== null) {
-      this.received += chunk.length;
-      sink.onDiscarded(chunk.length, false);
-    }
-    if (this.ended && !this.discardEnded) {
-      this.discardEnded = true;
-      sink.onDiscarded(0, true);
-    }
-  }
-
-  fail(error: Error): void {
-    if (this.failure === null) this.failure = error;
-    this.signal();
-  }
-
-  private signal(): void {
-    const wake = this.wake;
-    if (wake !== null) {
-      this.wake = null;
-      wake();
-    }
-    if (this.discardSink !== null) this.drainDiscarded(this.discardSink);
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    const req = this.req;
-    for (;;) {
-      if (this.failure !== null) throw this.failure;
-      const chunk = req.read() as Buffer | null;
-      if (chunk !== null) {
-        this.received += chunk.length;
-        if (this.received > this.limit) {
-          this.fail(new PayloadTooLargeError());
-          continue;
-        }
-        yield chunk;
-        continue;
-      }
-      if (req.readableEnded) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-    }
-  }
-}
+import { skipResponseHeader } from './response-common.js';
 
 const WRITER = Symbol('portcullis.writer');
 type Tagged = ServerResponse & { [WRITER]?: NodeResponseWriter };
@@ -123,30 +28,20 @@ interface Refusal {
   timer: NodeJS.Timeout | null;
 }
 
-export class NodeResponseWriter extends ResponseWriterBase implements ClientResponse, DiscardSink {
-  body: NodeRequestBody | null = null;
+export class NodeResponseWriter extends NodeWriterBase implements ClientResponse, DiscardSink {
   /** A refused request's answer while its body drains or the connection lingers. */
   private refusal: Refusal | null = null;
-  /** Declared body length, -1 when none; and bytes written, to refuse presenting a truncated body as complete. */
-  private total = -1;
-  private written = 0;
 
   constructor(
-    private readonly req: IncomingMessage,
+    req: IncomingMessage,
     private readonly res: ServerResponse,
     requestId: string,
     shared: WriterShared,
   ) {
-    super(requestId, shared);
+    super(req, requestId, shared);
     (res as Tagged)[WRITER] = this;
     res.on('close', onResponseClose);
     res.on('drain', onResponseDrain);
-  }
-
-  openBody(limit: number, expectedLength: number): NodeRequestBody {
-    const body = new NodeRequestBody(this.req, limit, expectedLength);
-    this.body = body;
-    return body;
   }
 
   /** The response closed: after finishing, or because the client went away first. */
@@ -154,19 +49,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
     (this.res as Tagged)[WRITER] = undefined;
     if (this.refusal?.timer) clearTimeout(this.refusal.timer);
     this.refusal = null;
-    if (this.finished) return;
-    this.aborted = true;
-    this.body?.fail(new ClientAbortedError());
-    this.complete();
-    this.listener?.onDownstreamAbort();
-  }
-
-  sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
-    this.send(status, body, JSON_TYPE, wwwAuthenticate, null);
-  }
-
-  sendHeaders(status: number, headers: readonly string[]): void {
-    this.send(status, '', '', null, headers);
+    this.abandon();
   }
 
   /**
@@ -175,7 +58,7 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
    * open; or answer with `Connection: close` at once and keep reading until the body ends or lingering times out, so
    * a client that writes its whole body first reads the answer, not a reset.
    */
-  private send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
+  protected send(status: number, body: string, contentType: string, wwwAuthenticate: string | null, extra: readonly string[] | null): void {
     if (this.finished || this.started) return;
     this.started = true;
     this.begin(status, body);
@@ -314,15 +197,13 @@ export class NodeResponseWriter extends ResponseWriterBase implements ClientResp
 
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
-    this.written += chunk.length;
-    this.relayed(chunk.length);
+    this.counted(chunk.length);
     return this.res.write(chunk);
   }
 
   end(): void {
     if (this.finished) return;
-    if (this.total > 0 && this.written < this.total) {
-      // Upstream ended before its declared length: the client must not see a truncated body as complete.
+    if (this.truncated) {
       this.close();
       return;
     }
