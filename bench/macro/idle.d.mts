@@ -5,4 +5,5 @@ export interface IdleResult {
   share: number;
   resolution: number;
 }
+export const IDLE_SETTLE_S: number;
 export function measureIdle(opts: { pids: number[]; seconds: number; settleS?: number }): Promise<Record<number, IdleResult>>;
