@@ -187,6 +187,15 @@ async function macro(opts) {
   const cells = {};
   const runs = {};
   const live = systems.filter((s) => s.available);
+  /** What every load run of a cell sends: the system's URL for the scenario, its tokens and body, the connections. */
+  const loadTarget = (sys, sc) => ({
+    url: scenarioUrl(sys, sc),
+    scenario: sc,
+    tokens: tokenSets[sc.tokens],
+    uploadBody,
+    connections: opts.connections,
+    streams: opts.h2Streams,
+  });
   let latency = null;
   let idle = null;
   try {
@@ -243,16 +252,7 @@ async function macro(opts) {
         // The bare upstream ignores tokens: a pass over all of them would warm nothing.
         const tokenPass = sys.id === 'direct' ? 0 : (tokens?.length ?? 0);
         const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
-        await loadOn(sys)({
-          url: scenarioUrl(sys, sc),
-          scenario: sc,
-          tokens,
-          uploadBody,
-          connections: opts.connections,
-          streams: opts.h2Streams,
-          amount,
-          maxS: opts.quick ? 1 : 10,
-        });
+        await loadOn(sys)({ ...loadTarget(sys, sc), amount, maxS: opts.quick ? 1 : 10 });
       }
       log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -264,15 +264,7 @@ async function macro(opts) {
             runs[sys.id][sc.id].push({ ok: false, problems: ['process exited'] });
             continue;
           }
-          const tokens = tokenSets[sc.tokens];
-          const base = {
-            url: scenarioUrl(sys, sc),
-            scenario: sc,
-            tokens,
-            uploadBody,
-            connections: opts.connections,
-            streams: opts.h2Streams,
-          };
+          const base = loadTarget(sys, sc);
           if (opts.warmupS > 0) await loadOn(sys)({ ...base, durationS: opts.warmupS });
           const r = await loadOn(sys)({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cpuSeconds } from './cpu.mjs';
+import { runRecord, unexpectedStatuses } from './load.mjs';
 
 /**
  * Concurrent streams per connection. 1 by default: the same connections and the same requests in flight as the
@@ -84,28 +85,25 @@ export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount
       if (err && !stdout) problems.push(`h2load failed: ${(stderr || err.message).trim().split('\n')[0]}`);
       const expectClass = `${String(scenario.expect)[0]}xx`;
       const classes = r.statusClasses ?? {};
-      const unexpected = Object.entries(classes).filter(([c, k]) => k > 0 && c !== expectClass);
-      if (unexpected.length) problems.push(`unexpected statuses: ${unexpected.map(([c, k]) => `${c}×${k}`).join(', ')}`);
+      const unexpected = unexpectedStatuses(Object.entries(classes).filter(([c, k]) => k > 0 && c !== expectClass));
+      if (unexpected) problems.push(unexpected);
       if (r.errored) problems.push(`${r.errored} errored`);
       if (r.timeout) problems.push(`${r.timeout} timeouts`);
       const n = r.done ?? 0;
       if (n === 0) problems.push('no responses');
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const meanMs = r.meanUs === null ? null : r.meanUs / 1000;
-      resolve({
-        ok: problems.length === 0,
-        problems,
-        responses: n,
-        seconds,
-        rps: n / seconds,
-        cpuS,
-        perCpuS: cpuS ? n / cpuS : null,
-        // h2load reports no percentiles: the mean stands in for p50, p99/p99.9 stay empty.
-        p50: meanMs,
-        p99: null,
-        p999: null,
-        statuses: Object.fromEntries(Object.entries(classes).filter(([, k]) => k > 0)),
-      });
+      resolve(
+        runRecord({
+          problems,
+          responses: n,
+          seconds,
+          cpuS,
+          // h2load reports no percentiles: the mean stands in for p50, p99/p99.9 stay empty.
+          latency: { p50: meanMs, p99: null, p999: null },
+          statuses: Object.fromEntries(Object.entries(classes).filter(([, k]) => k > 0)),
+        }),
+      );
     });
   });
 }

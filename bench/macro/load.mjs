@@ -9,6 +9,30 @@ export function percentile(sorted, q) {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** The problem line for [status, count] pairs a run did not expect, or null when there are none. */
+export function unexpectedStatuses(pairs) {
+  return pairs.length ? `unexpected statuses: ${pairs.map(([c, k]) => `${c}×${k}`).join(', ')}` : null;
+}
+
+/**
+ * The record every loader resolves to: ok when `problems` is empty, rates per second and per CPU-second
+ * of the measured pid, latency percentiles from `sorted` (ascending, ms) unless `latency` gives them.
+ */
+export function runRecord({ problems, responses, seconds, cpuS, sorted, latency, statuses, ...extra }) {
+  return {
+    ok: problems.length === 0,
+    problems,
+    responses,
+    seconds,
+    rps: responses / seconds,
+    cpuS,
+    perCpuS: cpuS ? responses / cpuS : null,
+    ...(latency ?? { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), p999: percentile(sorted, 0.999) }),
+    ...extra,
+    statuses,
+  };
+}
+
 /** autocannon request options for a scenario; tokens rotate per request when there are several. */
 export function requestOptions(scenario, tokens, uploadBody) {
   const base = { method: scenario.method ?? 'GET' };
@@ -66,24 +90,12 @@ export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, 
       const sorted = latencies.subarray(0, n).sort();
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const problems = [];
-      const unexpected = Object.entries(statuses).filter(([code]) => Number(code) !== scenario.expect);
-      if (unexpected.length) problems.push(`unexpected statuses: ${unexpected.map(([c, k]) => `${c}×${k}`).join(', ')}`);
+      const unexpected = unexpectedStatuses(Object.entries(statuses).filter(([code]) => Number(code) !== scenario.expect));
+      if (unexpected) problems.push(unexpected);
       if (result.errors) problems.push(`${result.errors} connection errors`);
       if (result.timeouts) problems.push(`${result.timeouts} timeouts`);
       if (n === 0) problems.push('no responses');
-      resolve({
-        ok: problems.length === 0,
-        problems,
-        responses: n,
-        seconds,
-        rps: n / seconds,
-        cpuS,
-        perCpuS: cpuS ? n / cpuS : null,
-        p50: percentile(sorted, 0.5),
-        p99: percentile(sorted, 0.99),
-        p999: percentile(sorted, 0.999),
-        statuses,
-      });
+      resolve(runRecord({ problems, responses: n, seconds, cpuS, sorted, statuses }));
     });
     // `amount` runs can be capped in time too (warm-ups on a slow or busy machine).
     if (amount && maxS) {

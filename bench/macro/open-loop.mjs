@@ -1,7 +1,7 @@
 // Open-loop load at a fixed rate over raw keep-alive sockets: requests leave on schedule whether or not earlier ones came back; latency per response.
 import net from 'node:net';
 import { cpuSeconds } from './cpu.mjs';
-import { percentile } from './load.mjs';
+import { runRecord, unexpectedStatuses } from './load.mjs';
 
 const TICK_MS = 1;
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -116,25 +116,11 @@ export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid,
       latencies = null;
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const problems = [];
-      const unexpected = Object.entries(statuses).filter(([code]) => Number(code) !== expect);
-      if (unexpected.length) problems.push(`unexpected statuses: ${unexpected.map(([c, k]) => `${c}×${k}`).join(', ')}`);
+      const unexpected = unexpectedStatuses(Object.entries(statuses).filter(([code]) => Number(code) !== expect));
+      if (unexpected) problems.push(unexpected);
       if (errors) problems.push(`${errors} connection errors`);
       if (n < total) problems.push(`${total - n} of ${total} requests unanswered`);
-      resolve({
-        ok: problems.length === 0,
-        problems,
-        sent,
-        responses: n,
-        seconds,
-        rps: n / seconds,
-        cpuS,
-        perCpuS: cpuS ? n / cpuS : null,
-        p50: percentile(sorted, 0.5),
-        p99: percentile(sorted, 0.99),
-        p999: percentile(sorted, 0.999),
-        maxQueued,
-        statuses,
-      });
+      resolve(runRecord({ problems, sent, responses: n, seconds, cpuS, sorted, maxQueued, statuses }));
     }
   });
 }

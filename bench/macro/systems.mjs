@@ -200,60 +200,35 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     });
   }
 
-  if (want('portcullis')) {
-    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir });
+  /** One Portcullis process as a system: `gateway` says how it differs (command, name, h2, access log). */
+  const addGateway = async (system, gateway = {}) => {
+    const gw = await startGateway({ cmd: gatewayCmd, plan, creds, upstreamPort: backend.port, workDir, ...gateway });
     if (gw.child) started.push(gw.child);
-    systems.push({ id: 'portcullis', label: 'Portcullis (1 worker)', ...gw });
-  }
+    systems.push({ ...system, ...gw });
+  };
+  const nodeEngine = `${gatewayCmd} --http-engine node`;
 
+  if (want('portcullis')) await addGateway({ id: 'portcullis', label: 'Portcullis (1 worker)' });
   if (want('portcullis-node')) {
-    const gw = await startGateway({
-      cmd: `${gatewayCmd} --http-engine node`,
-      plan,
-      creds,
-      upstreamPort: backend.port,
-      workDir,
-      name: 'gateway-node',
-    });
-    if (gw.child) started.push(gw.child);
-    systems.push({ id: 'portcullis-node', label: 'Portcullis node engine, HTTP/1.1', ...gw });
+    await addGateway({ id: 'portcullis-node', label: 'Portcullis node engine, HTTP/1.1' }, { cmd: nodeEngine, name: 'gateway-node' });
   }
 
   if (want('portcullis-h2')) {
     const missing = h2loadMissing();
     const label = 'Portcullis node engine, HTTP/2 h2c (h2load)';
     if (missing) systems.push({ id: 'portcullis-h2', label, available: false, reason: missing });
-    else {
-      // Preflight checks go to the HTTP/1.1 listener of the same process; the load goes to its h2c listener.
-      const gw = await startGateway({
-        cmd: `${gatewayCmd} --http-engine node`,
-        plan,
-        creds,
-        upstreamPort: backend.port,
-        workDir,
-        name: 'gateway-h2',
-        h2: true,
-      });
-      if (gw.child) started.push(gw.child);
-      systems.push({ id: 'portcullis-h2', label, ...gw });
-    }
+    // Preflight checks go to the HTTP/1.1 listener of the same process; the load goes to its h2c listener.
+    else await addGateway({ id: 'portcullis-h2', label }, { cmd: nodeEngine, name: 'gateway-h2', h2: true });
   }
 
   // The same gateway with gateway.access_log to a file: the access log's cost is passthrough here vs above.
   let accessLogPath = null;
   if (want('portcullis-log')) {
     accessLogPath = path.join(workDir, 'access.log');
-    const gw = await startGateway({
-      cmd: gatewayCmd,
-      plan,
-      creds,
-      upstreamPort: backend.port,
-      workDir,
-      accessLog: accessLogPath,
-      name: 'gateway-access-log',
-    });
-    if (gw.child) started.push(gw.child);
-    systems.push({ id: 'portcullis-log', label: 'Portcullis + access log', scenarios: ['passthrough'], ...gw });
+    await addGateway(
+      { id: 'portcullis-log', label: 'Portcullis + access log', scenarios: ['passthrough'] },
+      { accessLog: accessLogPath, name: 'gateway-access-log' },
+    );
   }
 
   if (want('peer')) {
