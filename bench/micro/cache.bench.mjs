@@ -2,22 +2,9 @@
 import { Bench } from 'tinybench';
 import { createAuthenticator } from '../../dist/auth/authenticator.js';
 import { createVerifiedCache } from '../../dist/auth/verified-cache.js';
-import { config, hs256, NOW, plugin } from './jwt-fixture.mjs';
+import { config, hs256, loginClaims, NOW, plugin } from './jwt-fixture.mjs';
 
-// A realistic login-server token (~300 bytes).
-const token = hs256(
-  {
-    iss: 'alice-key',
-    sub: 'user-123456',
-    name: 'Alice Example',
-    roles: ['reader', 'writer'],
-    iat: NOW,
-    nbf: NOW,
-    exp: NOW + 3600,
-    jti: 'b3f1c2d4-9a8e-4f6b-8c7d-1e2f3a4b5c6d',
-  },
-  'alice-secret',
-);
+const token = hs256(loginClaims(), 'alice-secret');
 // What the front end hands over: a fresh header string each request, as copied out of uWS.
 const headerValue = `Bearer ${token}`;
 const req = { method: 'GET', query: '', header: (n) => (n === 'authorization' ? headerValue.slice(0) : undefined) };

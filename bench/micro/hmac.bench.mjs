@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
+import { loginClaims } from './jwt-fixture.mjs';
 
 const require = createRequire(import.meta.url);
 const ADDON = new URL('../../build/Release/portcullis_native.node', import.meta.url).pathname;
@@ -24,16 +25,7 @@ function sign(alg, claims) {
   return `${input}.${createHmac(HASH[alg], secret).update(input).digest('base64url')}`;
 }
 // A realistic login-server token (~330 bytes) and a large IdP-style token (~8 KiB).
-const claims = {
-  iss: 'alice-key',
-  sub: 'user-123456',
-  name: 'Alice Example',
-  roles: ['reader', 'writer'],
-  iat: NOW,
-  nbf: NOW,
-  exp: NOW + 3600,
-  jti: 'b3f1c2d4-9a8e-4f6b-8c7d-1e2f3a4b5c6d',
-};
+const claims = loginClaims(NOW);
 const big = { ...claims, groups: Array.from({ length: 200 }, (_, i) => `group-${i}-${'x'.repeat(20)}`) };
 
 // The baseline a plain JS gateway would write: split, decode, HMAC, constant-time compare.

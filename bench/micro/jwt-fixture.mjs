@@ -4,6 +4,20 @@ import { createHmac } from 'node:crypto';
 export const NOW = Math.floor(Date.now() / 1000);
 const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
+/** The claims of a realistic login-server token (~300 bytes once signed), valid for an hour from `now`. */
+export function loginClaims(now = NOW) {
+  return {
+    iss: 'alice-key',
+    sub: 'user-123456',
+    name: 'Alice Example',
+    roles: ['reader', 'writer'],
+    iat: now,
+    nbf: now,
+    exp: now + 3600,
+    jti: 'b3f1c2d4-9a8e-4f6b-8c7d-1e2f3a4b5c6d',
+  };
+}
+
 export function hs256(payload, secret) {
   const input = `${b64({ typ: 'JWT', alg: 'HS256' })}.${b64(payload)}`;
   return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
