@@ -2,12 +2,14 @@
 // setting.
 #include <napi.h>
 
+#include <cerrno>
 #include <memory>
 #include <new>
 #include <vector>
 
 #include "jwt_core.h"
 #include "memory_tuning.h"
+#include "shared_listen.h"
 
 namespace {
 
@@ -129,12 +131,29 @@ Napi::Value SetMallocTrimThreshold(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, portcullis::SetMallocTrimThreshold(static_cast<size_t>(bytes)));
 }
 
+// listenSharedPort(numericHost, port, backlog) → a listening descriptor, or a negative errno; see shared_listen.cc.
+Napi::Value ListenSharedPort(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  char host[portcullis::kMaxListenHostLength + 2];
+  size_t host_length = 0;
+  int32_t port = -1;
+  int32_t backlog = 0;
+  if (info.Length() < 3 ||
+      napi_get_value_string_utf8(env, info[0], host, sizeof(host), &host_length) != napi_ok ||
+      napi_get_value_int32(env, info[1], &port) != napi_ok || napi_get_value_int32(env, info[2], &backlog) != napi_ok) {
+    return Napi::Number::New(env, -EINVAL);
+  }
+  // A host longer than the buffer arrives truncated to sizeof(host) - 1 bytes, which is over the limit and refused.
+  return Napi::Number::New(env, portcullis::ListenSharedPort(host, host_length, port, backlog));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Keyring", Keyring::Define(env));
   exports.Set("MAX_TOKEN_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxTokenLength)));
   exports.Set("MAX_SECRET_LENGTH", Napi::Number::New(env, static_cast<double>(portcullis::kMaxSecretLength)));
   exports.Set("ABI", Napi::Number::New(env, 1));
   exports.Set("setMallocTrimThreshold", Napi::Function::New<SetMallocTrimThreshold>(env, "setMallocTrimThreshold"));
+  exports.Set("listenSharedPort", Napi::Function::New<ListenSharedPort>(env, "listenSharedPort"));
   // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));

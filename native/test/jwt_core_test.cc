@@ -1,8 +1,13 @@
-// Unit tests for the pure C++ core (no Node): RFC 4231 vectors, base64url edge cases, verify codes, fuzz regressions.
+// Unit tests for the pure C++ core (no Node): RFC 4231 vectors, base64url edge cases, verify codes, shared listen sockets, fuzz regressions.
 #include "jwt_core.h"
+#include "shared_listen.h"
 
 #include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -247,12 +252,49 @@ int RunDirectory(const std::string& dir) {
   return count;
 }
 
+int BoundPort(int fd) {
+  sockaddr_in6 address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return -1;
+  return ntohs(address.sin6_port);  // sin_port and sin6_port sit at the same offset
+}
+
+void TestListenSharedPort() {
+  using portcullis::ListenSharedPort;
+  const std::string loopback = "127.0.0.1";
+  const int first = ListenSharedPort(loopback.data(), loopback.size(), 0, 16);
+  EXPECT(first >= 0);
+  const int port = BoundPort(first);
+  EXPECT(port > 0);
+  // A second socket binds the same port: that is the point of SO_REUSEPORT.
+  const int second = ListenSharedPort(loopback.data(), loopback.size(), port, 16);
+  EXPECT(second >= 0 && BoundPort(second) == port);
+  if (first >= 0) close(first);
+  if (second >= 0) close(second);
+  const std::string any6 = "::";
+  const int dual = ListenSharedPort(any6.data(), any6.size(), 0, 16);
+  EXPECT(dual >= 0);
+  if (dual >= 0) close(dual);
+  // Refused before any system call: not a literal, too long, embedded NUL, out-of-range numbers.
+  const std::string name = "localhost";
+  EXPECT(ListenSharedPort(name.data(), name.size(), 0, 16) == -EINVAL);
+  const std::string long_host(portcullis::kMaxListenHostLength + 1, '1');
+  EXPECT(ListenSharedPort(long_host.data(), long_host.size(), 0, 16) == -EINVAL);
+  const std::string with_nul("127.0.0.1\0x", 11);
+  EXPECT(ListenSharedPort(with_nul.data(), with_nul.size(), 0, 16) == -EINVAL);
+  EXPECT(ListenSharedPort(loopback.data(), loopback.size(), 65536, 16) == -EINVAL);
+  EXPECT(ListenSharedPort(loopback.data(), loopback.size(), -1, 16) == -EINVAL);
+  EXPECT(ListenSharedPort(loopback.data(), loopback.size(), 0, 0) == -EINVAL);
+  EXPECT(ListenSharedPort(nullptr, 0, 0, 16) == -EINVAL);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   TestRfc4231Vectors();
   TestBase64Url();
   TestVerify();
+  TestListenSharedPort();
   const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
   const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
   g_passed += replayed;

@@ -50,6 +50,8 @@ export interface NativeAddon {
   readonly VERIFY_CODES?: VerifyCodes;
   /** Sets glibc malloc's trim threshold; false on other C libraries (absent from a build older than this export). */
   readonly setMallocTrimThreshold?: (bytes: number) => boolean;
+  /** A listening SO_REUSEPORT socket on a numeric host: its descriptor or a negative errno (absent from older builds). */
+  readonly listenSharedPort?: (numericHost: string, port: number, backlog: number) => number;
 }
 
 const EXPECTED_ABI = 1;

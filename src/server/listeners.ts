@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { GatewaySettings, HttpEngine, ListenerSpec } from '../config/types.js';
 import { listenerAddress, listenerEngine } from '../config/listen-spec.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
-import { createNodeEngine, NODE_REUSE_PORT, type NodeTlsOptions } from './node-engine.js';
+import { createNodeEngine, NODE_PORT_SHARING, type NodeTlsOptions } from './node-engine.js';
 import { loadUws, uwsBinaryAvailable, type Uws } from './uws-loader.js';
 import { createUwsEngine, type UwsEngineTls } from './uws-engine.js';
 import type { UwsTlsFiles } from './app.js';
@@ -104,20 +104,20 @@ export async function createListenerServers(
   });
   const servers: Array<EngineServer | null> = contexts.map((ctx, i) => {
     if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry, ctx.spec.ssl ? uwsTls(ctx) : null);
-    if (!NODE_REUSE_PORT && !options.primary) return null;
+    if (NODE_PORT_SHARING === 'none' && !options.primary) return null;
     return createNodeEngine(ctx, entry, {
       maxHeaderBytes: gateway.max_header_bytes,
       tls: ctx.spec.ssl ? nodeTls() : null,
       defaultCertificate: (m) => nodeDefaultCertificate(m.generation, options.ticketKeys),
     });
   });
-  if (!NODE_REUSE_PORT && options.primary && engines.includes('node') && gateway.workers > 1) {
+  if (NODE_PORT_SHARING === 'none' && options.primary && engines.includes('node') && gateway.workers > 1) {
     logger.warn(
       `Node ${process.versions.node} cannot share a port between threads: only worker 0 serves the node-engine listeners` +
         ` (${contexts
           .filter((_, i) => engines[i] === 'node')
           .map((c) => listenerAddress(c.spec))
-          .join(', ')}); use Node 22.12 or later`,
+          .join(', ')}); build the native addon (npm run build) or use Node 22.12 or later`,
     );
   }
   return {
@@ -171,6 +171,6 @@ export async function createAuthorizerServer(
     engine = 'node';
   }
   if (uws !== null) return { engine, context, server: createUwsEngine(uws, context, entry, null) };
-  if (!NODE_REUSE_PORT && !options.primary) return { engine, context, server: null };
+  if (NODE_PORT_SHARING === 'none' && !options.primary) return { engine, context, server: null };
   return { engine, context, server: createNodeEngine(context, entry, { maxHeaderBytes: gateway.max_header_bytes, tls: null }) };
 }

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
+import { lookup } from 'node:dns';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { SecureContextOptions, TLSSocket, TlsOptions } from 'node:tls';
 import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
@@ -13,6 +14,7 @@ import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S } from './response-common.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 import type { NodeHelloPeek } from '../tls/tls-generation.js';
 import { peekHellosOn } from '../tls/client-hello.js';
+import { canListenSharedPort, listenSharedPort } from '../native/shared-listen.js';
 
 /**
  * Certificate options for `ssl` listeners: a default certificate and/or an SNICallback (the TLS module provides them),
@@ -34,6 +36,12 @@ export const NODE_REUSE_PORT = ((): boolean => {
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
   return major > 22 || (major === 22 && minor >= 12);
 })();
+
+/**
+ * How worker threads share one node-engine port: node:net's `reusePort` (Node 22.12+), a socket the native addon
+ * opens with SO_REUSEPORT (older Node), or not at all (no addon: only worker 0 serves node-engine listeners).
+ */
+export const NODE_PORT_SHARING: 'net' | 'addon' | 'none' = NODE_REUSE_PORT ? 'net' : canListenSharedPort ? 'addon' : 'none';
 
 /** Room above max_header_bytes for the request line and framing, so the pipeline's own 414/400 decide at the limit. */
 const PARSER_SLACK = 1024;
@@ -151,10 +159,24 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
     listen(host, wanted) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
-        server.listen({ host, port: wanted, backlog: spec.backlog ?? undefined, reusePort: NODE_REUSE_PORT || undefined }, () => {
+        const listening = (): void => {
           server.off('error', reject);
           port = (server.address() as AddressInfo).port;
           resolve(port);
+        };
+        const backlog = spec.backlog ?? undefined;
+        if (NODE_PORT_SHARING !== 'addon') {
+          server.listen({ host, port: wanted, backlog, reusePort: NODE_REUSE_PORT || undefined }, listening);
+          return;
+        }
+        // node:net resolves a host name with dns.lookup before binding; the addon takes the address it picks.
+        lookup(host, (lookupError, address) => {
+          if (lookupError) return reject(lookupError);
+          try {
+            server.listen({ fd: listenSharedPort(address, wanted, spec.backlog), backlog }, listening);
+          } catch (err) {
+            reject(err);
+          }
         });
       });
     },

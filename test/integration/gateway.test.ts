@@ -80,6 +80,33 @@ describe('gateway supervisor (real worker threads)', () => {
     expect(status.server.total_requests).toBe(40);
   });
 
+  it('serves node-engine HTTP/1.1 and HTTP/2 listeners from every worker, on every Node version', async () => {
+    // Node 20's net module has no reusePort: the addon opens each worker's SO_REUSEPORT socket there.
+    const { gw, logs } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0 engine=node, 127.0.0.1:0 http2' });
+    const [node, h2] = gw.proxyPorts as [number, number];
+    const h2Status = async (): Promise<number> => {
+      const session = http2.connect(`http://127.0.0.1:${h2}`);
+      try {
+        return await new Promise<number>((resolve, reject) => {
+          const stream = session.request({ ':path': '/api/h2' });
+          stream.on('response', (h) => resolve(Number(h[':status'])));
+          stream.on('error', reject);
+          stream.resume();
+        });
+      } finally {
+        session.close();
+      }
+    };
+    const replies = await Promise.all(Array.from({ length: 40 }, () => get(node, '/api/spread')));
+    expect(replies.map((r) => r.status)).toEqual(Array(40).fill(200));
+    const h2Replies = await Promise.all(Array.from({ length: 20 }, h2Status));
+    expect(h2Replies).toEqual(Array(20).fill(200));
+    const status = (await gw.status()) as unknown as Status;
+    expect(status.workers.map((w) => w.requests).reduce((a, b) => a + b)).toBe(60);
+    expect(status.workers.every((w) => w.requests > 0)).toBe(true);
+    expect(logs.lines.some((l) => String(l.msg).includes('cannot share a port between threads'))).toBe(false);
+  });
+
   it('serves every proxy_listen entry from every worker, each with its own X-Forwarded-Port', async () => {
     const { gw, up } = await setup(['/api'], { workers: 2, proxy_listen: '127.0.0.1:0 reuseport, 127.0.0.1:0 backlog=64 engine=uws' });
     expect(gw.proxyPorts).toHaveLength(2);
