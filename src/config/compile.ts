@@ -8,6 +8,7 @@ import type {
   CompiledRoute,
   CompiledService,
   ConsumerEntity,
+  GrpcRouteMode,
   JwtSecretEntity,
   PluginEntity,
   ServiceEntity,
@@ -17,6 +18,7 @@ import { decodeBase64url } from '../crypto/base64url.js';
 import { parsePublicKey } from './validate-keys.js';
 import { headerValue } from '../proxy/header-value.js';
 import { compileJwtPolicy } from '../auth/jwt-policy.js';
+import { isGrpcRoute } from './validate-protocols.js';
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
@@ -28,10 +30,12 @@ function deepFreeze<T>(value: T): T {
 
 function compileService(entity: ServiceEntity): CompiledService {
   const hostForUrl = entity.host.includes(':') ? `[${entity.host}]` : entity.host;
-  const defaultPort = entity.protocol === 'https' ? 443 : 80;
+  const tls = entity.protocol === 'https' || entity.protocol === 'grpcs';
+  const defaultPort = tls ? 443 : 80;
   return Object.freeze({
     entity,
-    origin: `${entity.protocol}://${hostForUrl}:${entity.port}`,
+    // gRPC services are HTTP/2 origins: h2c for grpc, TLS for grpcs (the pool picks HTTP/2 by the protocol).
+    origin: `${tls ? 'https' : 'http'}://${hostForUrl}:${entity.port}`,
     hostHeader: entity.port === defaultPort ? hostForUrl : `${hostForUrl}:${entity.port}`,
     basePath: entity.path ?? '/',
   });
@@ -115,8 +119,11 @@ export function compileConfig(validated: ValidatedConfig, generation: number): C
       jwt = pluginCache.get(plugin) ?? Object.freeze({ entity: plugin, config: plugin.config, policy: compileJwtPolicy(plugin.config) });
       pluginCache.set(plugin, jwt);
     }
-    const httpsRedirect = r.protocols.includes('http') ? null : (r.https_redirect_status_code ?? 426);
-    return Object.freeze({ entity: r, service: r.service === null ? null : (servicesById.get(r.service) ?? null), jwt, httpsRedirect });
+    // Kong: only an https route without http redirects; a gRPC route's protocol checks are the pipeline's (grpc-route.ts).
+    const httpsRedirect = r.protocols.includes('https') && !r.protocols.includes('http') ? (r.https_redirect_status_code ?? 426) : null;
+    const grpc: GrpcRouteMode | null = !isGrpcRoute(r.protocols) ? null : r.protocols.includes('grpc') ? 'any' : 'tls-only';
+    const service = r.service === null ? null : (servicesById.get(r.service) ?? null);
+    return Object.freeze({ entity: r, service, jwt, httpsRedirect, grpc });
   });
   const consumersById = new Map<string, CompiledConsumer>();
   const consumersByUsername = new Map<string, CompiledConsumer>();

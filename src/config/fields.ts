@@ -188,7 +188,11 @@ export function jwtConfigDefaults(): JwtPluginConfig {
 }
 
 export const PLUGIN_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
-export const ROUTE_PROTOCOLS = ['http', 'https'] as const;
+/** Route `protocols` (Kong's HTTP and gRPC subschemas; the two pairs cannot be mixed on one route). */
+export const ROUTE_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
+/** Service `protocol`: grpc is h2c with prior knowledge upstream, grpcs HTTP/2 over TLS (src/proxy/grpc-pool.ts). */
+export const SERVICE_PROTOCOLS = ['grpc', 'grpcs', 'http', 'https'] as const;
+export type ServiceProtocol = (typeof SERVICE_PROTOCOLS)[number];
 /** Kong's route `https_redirect_status_code` values (426 answers, the others redirect). */
 export const HTTPS_REDIRECT_CODES = [426, 301, 302, 307, 308] as const;
 export const SERVICE_DEFAULTS = { retries: 5, timeout: 60000, http_port: 80, https_port: 443 } as const;

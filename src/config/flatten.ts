@@ -3,6 +3,7 @@ import type { ConsumerEntity, PluginEntity, RouteEntity, ServiceEntity, Validate
 import { FIELDS, FORMAT_VERSIONS } from './fields.js';
 import { isUuid, uuidV5 } from './ids.js';
 import { checkFields, childPath, has, isObject, type Obj, type Sink } from './validate-context.js';
+import { warnGrpcServing } from './validate-protocols.js';
 import { readRef, validateConsumer, validateJwtSecret, validateRoute, validateService, type RawRef } from './validate-entities.js';
 import { validateGateway } from './validate-gateway.js';
 import { validatePlugin, type PluginFields } from './validate-plugin.js';
@@ -65,6 +66,8 @@ export function flattenDocument(sink: Sink, doc: unknown): ValidatedDocument | n
   deriveIds(c);
   checkUniqueness(sink, c);
   const plugins = resolveReferences(sink, c);
+  const protocolOf = new Map(c.services.map((s) => [s.e.id, s.e.protocol]));
+  warnGrpcServing(sink, gateway.proxy_listen, c.routes, (id) => protocolOf.get(id));
   const tls = flattenTls(sink, doc);
   return {
     _format_version: '3.0',

@@ -184,7 +184,8 @@ export interface PluginEntity {
 export interface ServiceEntity {
   id: string;
   name: string | null;
-  protocol: 'http' | 'https';
+  /** grpc/grpcs services are reached over HTTP/2 (src/proxy/grpc-pool.ts). */
+  protocol: 'http' | 'https' | 'grpc' | 'grpcs';
   host: string;
   port: number;
   /** null means `/` for routing; kept null to echo the user's config. */
@@ -342,7 +343,12 @@ export interface CompiledRoute {
   readonly jwt: CompiledJwtPlugin | null;
   /** Plain HTTP gets this status (426, or a redirect to https) because `protocols` lacks `http`; null/absent = served. */
   readonly httpsRedirect?: number | null;
+  /** A gRPC route (`protocols` grpc/grpcs): `tls-only` when it lacks `grpc`; null/absent = an HTTP route. */
+  readonly grpc?: GrpcRouteMode | null;
 }
+
+/** How a gRPC route takes requests: over plain h2c and TLS (`any`), or over TLS only (`grpcs` alone). */
+export type GrpcRouteMode = 'any' | 'tls-only';
 
 export interface CompiledConfig {
   readonly generation: number;

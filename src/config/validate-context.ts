@@ -14,16 +14,18 @@ export function isObject(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** An http(s) URL without credentials (service `url`, credential `jwks_uri`), or Kong's message for why not. */
-export function parseHttpUrl(value: string): URL | string {
+const HTTP_SCHEMES = ['http', 'https'];
+
+/** A URL of one of `schemes` (default http, https) without credentials (service `url`, `jwks_uri`), or Kong's message for why not. */
+export function parseHttpUrl(value: string, schemes: readonly string[] = HTTP_SCHEMES): URL | string {
   let u: URL;
   try {
     u = new URL(value);
   } catch {
     return `invalid url: '${value}'`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    return `unsupported protocol '${u.protocol.slice(0, -1)}' in url (expected one of: http, https)`;
+  if (!schemes.includes(u.protocol.slice(0, -1))) {
+    return `unsupported protocol '${u.protocol.slice(0, -1)}' in url (expected one of: ${schemes.join(', ')})`;
   }
   if (u.username || u.password) return 'url must not contain credentials';
   return u;

@@ -1,6 +1,7 @@
 // Field-level validation of one entity at a time (service, route, plugin, consumer, jwt_secret): types, Kong's rules, defaults.
 import { JWT_ALGORITHMS, type ConsumerEntity, type JwtSecretEntity, type RouteEntity, type ServiceEntity } from './types.js';
-import { FIELDS, HTTPS_REDIRECT_CODES, ROUTE_PROTOCOLS, SERVICE_DEFAULTS } from './fields.js';
+import { FIELDS, HTTPS_REDIRECT_CODES, SERVICE_DEFAULTS, SERVICE_PROTOCOLS, type ServiceProtocol } from './fields.js';
+import { checkRouteMatchers, checkRouteProtocols, grpcStripPath, isGrpcRoute, snisAllowed } from './validate-protocols.js';
 import { isUuid } from './ids.js';
 import {
   checkFields,
@@ -87,7 +88,7 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
   const { obj, r } = opened;
   const id = readId(sink, obj, path);
   const name = readName(sink, r);
-  let protocol: 'http' | 'https' = 'http';
+  let protocol: ServiceProtocol = 'http';
   let host = '';
   let port: number = SERVICE_DEFAULTS.http_port;
   let path_: string | null = null;
@@ -100,7 +101,7 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
     if (typeof parsed === 'string') sink.error(childPath(path, 'url'), parsed);
     else ({ protocol, host, port, path: path_ } = parsed);
   } else {
-    protocol = r.oneOf('protocol', ROUTE_PROTOCOLS, 'http');
+    protocol = r.oneOf('protocol', SERVICE_PROTOCOLS, 'http');
     host = r.str('host', '', { nonEmpty: true });
     if (!has(obj, 'host') || obj.host === null) sink.error(childPath(path, 'host'), 'required field missing');
     else if (host !== '') {
@@ -108,7 +109,7 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
       if (err) sink.error(childPath(path, 'host'), err);
       if (host.startsWith('[')) host = host.slice(1, -1);
     }
-    const defPort = protocol === 'https' ? SERVICE_DEFAULTS.https_port : SERVICE_DEFAULTS.http_port;
+    const defPort = defaultPortOf(protocol);
     port = r.int('port', defPort, 0, 65535);
     path_ = r.str('path', null, { nullable: true, nonEmpty: true });
     if (path_ !== null) {
@@ -116,6 +117,8 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
       if (err) sink.error(childPath(path, 'path'), err);
     }
   }
+  // Kong: a gRPC service has no path (the gRPC method is the request path).
+  if ((protocol === 'grpc' || protocol === 'grpcs') && path_ !== null) sink.error(childPath(path, 'path'), 'value must be null');
   return {
     id: id ?? '',
     name,
@@ -132,12 +135,17 @@ export function validateService(sink: Sink, raw: unknown, path: string): Service
   };
 }
 
-/** Parses a service `url` (WHATWG URL, http/https only) or returns the error message. */
-export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; host: string; port: number; path: string | null } | string {
+/** The port a service uses when none is given: 443 for the TLS protocols, else 80. */
+function defaultPortOf(protocol: ServiceProtocol): number {
+  return protocol === 'https' || protocol === 'grpcs' ? SERVICE_DEFAULTS.https_port : SERVICE_DEFAULTS.http_port;
+}
+
+/** Parses a service `url` (WHATWG URL; http, https, grpc or grpcs) or returns the error message. */
+export function parseServiceUrl(value: unknown): { protocol: ServiceProtocol; host: string; port: number; path: string | null } | string {
   if (typeof value !== 'string') return 'expected a string';
-  const u = parseHttpUrl(value);
+  const u = parseHttpUrl(value, SERVICE_PROTOCOLS);
   if (typeof u === 'string') return u;
-  const scheme = u.protocol === 'https:' ? 'https' : 'http';
+  const scheme = u.protocol.slice(0, -1) as ServiceProtocol;
   if (u.search || u.hash) return 'url must not contain a query string or a fragment';
   if (u.hostname === '') return `invalid url: '${value}'`;
   const explicitPath = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*(\/[^?#]*)?/i.exec(value)?.[1];
@@ -148,7 +156,7 @@ export function parseServiceUrl(value: unknown): { protocol: 'http' | 'https'; h
     if (err) return err;
   }
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  const port = u.port === '' ? (scheme === 'https' ? SERVICE_DEFAULTS.https_port : SERVICE_DEFAULTS.http_port) : Number(u.port);
+  const port = u.port === '' ? defaultPortOf(scheme) : Number(u.port);
   return { protocol: scheme, host, port, path };
 }
 
@@ -164,12 +172,8 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   const name = readName(sink, r);
 
   const protocols = r.strings('protocols', ['http', 'https'], { set: true }) ?? ['http', 'https'];
-  protocols.forEach((p, i) => {
-    if (!(ROUTE_PROTOCOLS as readonly string[]).includes(p)) {
-      sink.error(childPath(childPath(path, 'protocols'), i), `expected one of: ${ROUTE_PROTOCOLS.join(', ')}`);
-    }
-  });
-  if (protocols.length === 0) sink.error(childPath(path, 'protocols'), 'length must be at least 1');
+  checkRouteProtocols(sink, path, protocols);
+  const grpc = isGrpcRoute(protocols);
 
   const each = (field: string, values: string[] | null, check: (v: string) => string | null): void => {
     values?.forEach((v, i) => {
@@ -196,20 +200,12 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
   const headers = readHeaders(sink, obj, childPath(path, 'headers'));
   const snis = r.strings('snis', null, { set: true, nullable: true })?.map((n) => n.toLowerCase()) ?? null;
   each('snis', snis, sniNameError);
-  if (snis !== null && snis.length > 0 && !protocols.includes('https')) {
+  if (snis !== null && snis.length > 0 && !snisAllowed(protocols)) {
     sink.error(childPath(path, 'snis'), "'snis' can only be set when 'protocols' is 'grpcs', 'https', 'tls' or 'tls_passthrough'");
   }
   const redirect = readRedirectCode(sink, obj, path);
 
-  const empty = (v: unknown[] | Record<string, unknown> | null) => v === null || Object.keys(v).length === 0;
-  if (empty(methods) && empty(hosts) && empty(paths) && empty(headers) && (empty(snis) || !protocols.includes('https'))) {
-    sink.error(
-      path,
-      protocols.includes('https')
-        ? "must set one of 'methods', 'hosts', 'headers', 'paths', 'snis' when 'protocols' is 'https'"
-        : "must set one of 'methods', 'hosts', 'headers', 'paths' when 'protocols' is 'http'",
-    );
-  }
+  checkRouteMatchers(sink, path, protocols, { methods, hosts, paths, headers, snis });
   return {
     id: id ?? '',
     name,
@@ -219,7 +215,7 @@ export function validateRoute(sink: Sink, raw: unknown, path: string, opts: Rout
     hosts,
     paths,
     headers,
-    strip_path: r.bool('strip_path', true),
+    strip_path: grpc ? grpcStripPath(sink, obj, path) : r.bool('strip_path', true),
     preserve_host: r.bool('preserve_host', false),
     regex_priority: r.int('regex_priority', 0, -2147483648, 2147483647),
     path_handling: readPathHandling(sink, r),

@@ -123,7 +123,7 @@ function compileEntries(route: CompiledRoute, firstOrder: number): Entry[] {
     hosts,
     headers,
     snis,
-    plainOnly: !e.protocols.includes('https'),
+    plainOnly: !e.protocols.includes('https') && !e.protocols.includes('grpcs'),
     weight: kinds,
     plainHosts: exactHosts !== null ? 1 : 0,
     headerCount: headers ? headers.length : 0,

@@ -78,7 +78,7 @@ describe('top level', () => {
       ],
     });
     expect(lines).toEqual([
-      "$.services[0].url: unsupported protocol 'ftp' in url (expected one of: http, https)",
+      "$.services[0].url: unsupported protocol 'ftp' in url (expected one of: grpc, grpcs, http, https)",
       '$.services[1].port: value should be between 0 and 65535',
       '$.routes[0].paths[0]: should start with: / (fixed path) or ~/ (regex path)',
       "$.plugins[0].name: plugin 'key-auth' is not supported by portcullis (supported: jwt)",

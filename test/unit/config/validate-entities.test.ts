@@ -119,9 +119,9 @@ describe('routes', () => {
   });
   it('validates methods, protocols, headers and path_handling', () => {
     expect(
-      errorLines(route({ methods: ['get'], protocols: ['grpc'], headers: { Host: ['a'], 'X-V': ['~*('] }, path_handling: 'v2' })),
+      errorLines(route({ methods: ['get'], protocols: ['tcp'], headers: { Host: ['a'], 'X-V': ['~*('] }, path_handling: 'v2' })),
     ).toEqual([
-      '$.services[0].routes[0].protocols[0]: expected one of: http, https',
+      '$.services[0].routes[0].protocols[0]: expected one of: grpc, grpcs, http, https',
       "$.services[0].routes[0].methods[0]: invalid value 'get': it must be an uppercase HTTP method",
       "$.services[0].routes[0].headers.Host: cannot contain 'host' header, which must be specified in the 'hosts' attribute",
       `$.services[0].routes[0].headers["X-V"][0]: invalid regex: '(' (Unterminated group)`,
