@@ -1,16 +1,12 @@
 // `npm run bench`: macro bench of Portcullis vs the direct upstream and its peers, with #16's targets judged; `--micro` runs bench/micro.
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { allowedCpus, clkTck, hasTaskset, planCpus } from './macro/cpu.mjs';
+import { allowedCpus, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
 import { DEFAULT_STREAMS, runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
 import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
-import { installExitHooks, pinSelf } from './macro/procs.mjs';
+import { installExitHooks } from './macro/procs.mjs';
 import { renderMarkdown, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
 import { measureIdle } from './macro/idle.mjs';
 import { renderLatencyRows, runLatencyRows } from './macro/latency.mjs';
@@ -18,7 +14,10 @@ import { evaluateTargets, renderTargets } from './macro/targets.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
-import { nginxMissing } from './macro/nginx.mjs';
+import { renderPaired, runRatioPairs } from './macro/paired.mjs';
+import { RATIO_PAIRS } from './macro/targets.mjs';
+import { AB_SCENARIOS, abMode, parseSide } from './macro/ab.mjs';
+import { REPO, runMeta, setUp, writeResults } from './macro/session.mjs';
 
 /** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
 const loadOn = (sys) => (sys.loader === 'h2load' ? /** @type {typeof runLoad} */ (runH2load) : runLoad);
@@ -34,10 +33,8 @@ const SYSTEM_IDS = [
   'hello',
 ];
 const UPSTREAMS = ['uws', 'nginx'];
-const UPSTREAM_LABELS = { uws: "the bench's uWS upstream (upstream.mjs)", nginx: "Debian's nginx (one process)" };
 const WARM_REQUESTS = 3000;
 const WARM_UPLOADS = 100;
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const HELP = `usage: npm run bench -- [options]
   --quick               a short pass: 1.5 s runs, short start-up warm-up only, 1 repeat, 5 s idle window
   --repeat N            runs per cell, interleaved across systems (default 3)
@@ -62,6 +59,15 @@ const HELP = `usage: npm run bench -- [options]
   --no-latency          skip the open-loop latency rows (passthrough at 25/50/75% of Portcullis' measured
                         req/s, each --duration long, --repeat times, next to direct and HAProxy)
   --idle S              seconds of the idle-cost window after the load (default 20; --quick 5; 0 skips it)
+  --pairs N             after the cells, each ratio a target judges (RATIO_PAIRS in targets.mjs) is measured
+                        in N pairs of windows, its two cells loaded in turn; the targets judge from the
+                        median of the per-pair ratios (default 10; --quick 3; 0 skips them)
+  --window S            seconds per paired window (default 1.5; --quick 1)
+  --ab A B              A/B mode: two gateways side by side, each scenario (default ${AB_SCENARIOS})
+                        loaded on A and B in turn in --pairs pairs of --window s windows; prints B ÷ A
+                        req/CPU-s per scenario, a paired median with its confidence interval. A side is
+                        portcullis, portcullis-node, portcullis-log (access log on), a directory with a
+                        built checkout (DIR/dist/cli.js), or a gateway command with {config}
   --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench
   --tls                 uWS plain vs TLS keep-alive passthrough and TLS handshakes per CPU-second (uses --duration)`;
 
@@ -84,6 +90,9 @@ function parseOptions(argv) {
       'no-write': { type: 'boolean' },
       'no-latency': { type: 'boolean' },
       idle: { type: 'string' },
+      pairs: { type: 'string' },
+      window: { type: 'string' },
+      ab: { type: 'boolean' },
       micro: { type: 'boolean' },
       tls: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -102,6 +111,7 @@ function parseOptions(argv) {
     .filter(Boolean);
   const unknown = systems?.filter((s) => !SYSTEM_IDS.includes(s)) ?? [];
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
+  if (values.ab && positionals.length !== 2) throw new Error(`--ab takes two sides, got ${positionals.length}`);
   const upstream = values.upstream ?? 'uws';
   if (!UPSTREAMS.includes(upstream)) throw new Error(`unknown upstream "${upstream}" (known: ${UPSTREAMS.join(', ')})`);
   return {
@@ -109,6 +119,8 @@ function parseOptions(argv) {
     micro: values.micro,
     tls: values.tls,
     microFilter: positionals[0],
+    // Each side checked now, so a wrong one is a usage error before anything starts.
+    ab: values.ab ? positionals.map((spec) => parseSide(spec, values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD, REPO)) : null,
     quick: Boolean(q),
     repeat: Math.max(1, Math.round(num(values.repeat, q ? 1 : 3))),
     durationS: num(values.duration, q ? 1.5 : 5),
@@ -122,26 +134,9 @@ function parseOptions(argv) {
     pin: !values['no-pin'],
     latency: !values['no-latency'],
     idleS: num(values.idle, q ? 5 : 20),
+    pairs: Math.round(num(values.pairs, q ? 3 : 10)),
+    windowS: num(values.window, q ? 1 : 1.5),
     write: !values['no-write'],
-  };
-}
-
-function git(args) {
-  try {
-    return execFileSync('git', args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }).trim();
-  } catch {
-    return null;
-  }
-}
-
-function machineInfo() {
-  const cpus = os.cpus();
-  return {
-    cpuModel: cpus[0]?.model ?? 'unknown CPU',
-    cpus: cpus.length,
-    memGiB: Math.round(os.totalmem() / 2 ** 30),
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    clkTck: clkTck(),
   };
 }
 
@@ -154,13 +149,7 @@ function rotate(list, by) {
 
 async function macro(opts) {
   const scenarios = selectScenarios(opts.scenarios);
-  const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
-  const pinning = plan.pinned
-    ? `load generator on CPU ${plan.load}, system under test on CPU ${plan.sut}, backend upstream on CPU ${plan.upstream} (${plan.why})`
-    : `not pinned (${plan.why})`;
-  if (plan.pinned && !(await pinSelf(plan.load))) log('warning: could not pin the load generator');
-  log(`pinning: ${pinning}`);
-
+  const { plan, pinning, workDir, upstream } = await setUp(opts, log);
   const t0 = Date.now();
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds, undefined, scenarios);
@@ -171,15 +160,6 @@ async function macro(opts) {
       .join(' ')} (${Date.now() - t0} ms)`,
   );
 
-  const workDir = path.join(REPO, 'bench', 'results', 'logs.tmp');
-  fs.rmSync(workDir, { recursive: true, force: true });
-  fs.mkdirSync(workDir, { recursive: true });
-  let upstream = opts.upstream;
-  if (upstream === 'nginx' && nginxMissing()) {
-    log(`--upstream nginx skipped: ${nginxMissing()}; using the bench's uWS upstream`);
-    upstream = 'uws';
-  }
-  log(`upstream: ${UPSTREAM_LABELS[upstream]}`);
   const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems, upstream });
   for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
 
@@ -198,6 +178,8 @@ async function macro(opts) {
   });
   let latency = null;
   let idle = null;
+  /** @type {Record<string, any>} */
+  let paired = {};
   try {
     // A cell is skipped when the scenario does not apply or its preflight failed.
     for (const sys of live) {
@@ -280,52 +262,45 @@ async function macro(opts) {
         if (!cells[sys.id][sc.id]) cells[sys.id][sc.id] = summarizeCell(runs[sys.id][sc.id]);
       }
     }
+    // The ratios the targets judge, each from pairs of short windows of its two cells in turn (paired.mjs).
+    if (opts.pairs > 0) {
+      paired = await runRatioPairs({
+        ratios: RATIO_PAIRS,
+        cells,
+        systems: live,
+        scenarios,
+        pairs: opts.pairs,
+        windowS: opts.windowS,
+        runWindow: (sys, sc, durationS) => loadOn(sys)({ ...loadTarget(sys, sc), durationS, pid: sys.pid }),
+        log,
+      });
+    }
     ({ latency, idle } = await afterThroughput({ opts, systems, live, cells }));
   } finally {
     await stop();
   }
 
-  const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'nocommit';
-  const dirty = git(['diff-index', '--quiet', 'HEAD', '--']) === null;
-  const date = new Date().toISOString();
-  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-  const meta = {
-    date,
-    commit: `${commit}${dirty ? '+dirty' : ''}`,
-    node: process.version,
-    machine: machineInfo(),
-    pinning,
-    command,
-    upstream: UPSTREAM_LABELS[upstream],
-    settings: {
-      repeat: opts.repeat,
-      durationS: opts.durationS,
-      warmupS: opts.warmupS,
-      connections: opts.connections,
-      h2Streams: opts.h2Streams,
-    },
-  };
+  const meta = runMeta(opts, { pinning, upstream });
   // Only what describes the system: ports, pids and paths mean nothing outside this run.
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
-  const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream });
+  const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream, paired });
   const after = [];
   if (latency)
     after.push(
       `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: publicSystems })}`,
     );
   if (idle) after.push(renderIdle(idle, publicSystems));
-  const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells, before: [renderTargets(targets)], after });
+  const before = [renderTargets(targets), renderPaired(paired, opts)].filter(Boolean);
+  const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells, before, after });
   console.log(`\n${md}`);
-  if (opts.write) {
-    const dir = path.join(REPO, 'bench', 'results');
-    const base = path.join(dir, `${date.slice(0, 10)}-${commit}${opts.quick ? '-quick' : ''}`);
-    fs.writeFileSync(
-      `${base}.json`,
-      `${JSON.stringify({ meta, systems: publicSystems, scenarios, cells, runs, latency, idle, targets }, null, 2)}\n`,
-    );
-    fs.writeFileSync(`${base}.md`, md);
-    log(`wrote ${path.relative(REPO, base)}.json and .md`);
-  }
+  writeResults(
+    opts,
+    meta,
+    opts.quick ? '-quick' : '',
+    { meta, systems: publicSystems, scenarios, cells, runs, paired, latency, idle, targets },
+    md,
+    log,
+  );
   const failed = live.some((s) => scenarios.some((sc) => cells[s.id][sc.id] && !cells[s.id][sc.id].na && !cells[s.id][sc.id].ok));
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? ' — some cells FAILED' : ''}`);
   return failed ? 1 : 0;
@@ -383,6 +358,7 @@ async function main() {
     const results = await runMicro({ filter: opts.microFilter, cpus: plan.sut });
     return results.some((r) => r.code !== 0) ? 1 : 0;
   }
+  if (opts.ab) return abMode(opts, log);
   if (opts.tls) {
     const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
     return runTlsBench({ plan, durationS: opts.durationS, connections: opts.connections, log });

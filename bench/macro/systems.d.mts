@@ -18,3 +18,26 @@ export function gatewayConfig(opts: {
   h2Port?: number;
   accessLog?: string;
 }): Record<string, any>;
+export function startGateway(opts: {
+  cmd: string;
+  plan: any;
+  creds: BenchCredentials;
+  upstreamPort: number;
+  workDir: string;
+  accessLog?: string;
+  name?: string;
+  h2?: boolean;
+}): Promise<{
+  available: boolean;
+  reason?: string;
+  child?: import('node:child_process').ChildProcess;
+  pid?: number;
+  url?: string;
+  authorizerUrl?: string;
+}>;
+export function startBackend(opts: {
+  kind: 'uws' | 'nginx';
+  name: string;
+  cpus: string | null;
+  workDir: string;
+}): Promise<{ child: import('node:child_process').ChildProcess; port: number }>;

@@ -98,7 +98,7 @@ function logTail(file, lines = 8) {
   }
 }
 
-async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog, name = 'gateway', h2 = false }) {
+export async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog, name = 'gateway', h2 = false }) {
   const argv0 = splitCommand(cmd);
   const script = argv0.find((a) => /\.(m?js|cjs)$/.test(a));
   if (script && !fs.existsSync(path.resolve(REPO, script))) {
@@ -140,7 +140,7 @@ async function startGateway({ cmd, plan, creds, upstreamPort, workDir, accessLog
 }
 
 /** The bench's own upstream (uWS) or nginx in the upstream role, as { child, port }; throws when it does not start. */
-async function startBackend({ kind, name, cpus, workDir }) {
+export async function startBackend({ kind, name, cpus, workDir }) {
   if (kind === 'nginx') {
     const n = await startNginx({ name, role: 'upstream', cpus, workDir });
     if (!n.available) throw new Error(n.reason);

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { startServer, stopProcess } from '../../bench/macro/procs.mjs';
@@ -8,8 +10,10 @@ import { runLoad } from '../../bench/macro/load.mjs';
 import { createCredentials } from '../../bench/macro/tokens.mjs';
 import { buildTokenSets, SCENARIOS } from '../../bench/macro/scenarios.mjs';
 import { preflight } from '../../bench/macro/preflight.mjs';
+import { runPairs } from '../../bench/macro/paired.mjs';
 
 const MACRO = path.resolve(__dirname, '../../bench/macro');
+const REPO = path.resolve(__dirname, '../..');
 const scenario = (id: string) => SCENARIOS.find((s) => s.id === id)!;
 const creds = createCredentials();
 const tokens = buildTokenSets(creds, 50);
@@ -103,6 +107,42 @@ describe('bench load runs against real servers', () => {
     expect(await preflight({ url, scenario: scenario('upload-1m'), uploadBody })).toBeNull();
     expect(await preflight({ url, scenario: scenario('hs256-one'), tokens: tokens.badMany, uploadBody })).toMatch(/got 401/);
   });
+
+  it('measures paired ratios from alternating windows on two real servers, each from its own CPU', async () => {
+    const window = (port: number, pid: number) => () =>
+      runLoad({ url: `http://127.0.0.1:${port}`, scenario: scenario('passthrough'), durationS: 0.3, connections: 4, pid });
+    const r = await runPairs({ a: window(upstream.port, upstream.child.pid!), b: window(peer.port, peer.child.pid!), pairs: 2 });
+    expect(r.ok).toBe(true);
+    expect(r.pairs.map((p) => p.order)).toEqual(['AB', 'BA']);
+    for (const p of r.pairs) expect(p.ratio).toBeCloseTo(p.b! / p.a!);
+    expect(r.n).toBe(2);
+    // The fastify peer proxies to the uWS upstream: it does less per CPU-second than the upstream alone.
+    expect(r.median).toBeLessThan(1);
+  });
+
+  it('runs the A/B mode end to end: two gateways, B ÷ A per scenario with its interval', async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'bench/run.mjs',
+        '--ab',
+        'portcullis',
+        'portcullis-log',
+        '--scenarios',
+        'passthrough',
+        '--pairs',
+        '2',
+        '--window',
+        '0.4',
+        '--quick',
+        '--no-write',
+      ],
+      { cwd: REPO, timeout: 90_000 },
+    );
+    const row = stdout.split('\n').find((l) => l.startsWith('| passthrough |'));
+    expect(row).toMatch(/^\| passthrough \| \d+\.\d\d× \| \d+\.\d\d – \d+\.\d\d \(50%\) \|/);
+    expect(stdout).toContain('A: `portcullis` · B: `portcullis-log`');
+  }, 120_000);
 
   it('leaves no process behind after stopProcess', async () => {
     const extra = await startServer({

@@ -3,6 +3,7 @@ import { evaluateTargets, renderTargets } from '../../../bench/macro/targets.mjs
 import { addedP99, renderLatencyRows } from '../../../bench/macro/latency.mjs';
 import { summarizeCell } from '../../../bench/macro/report.mjs';
 import { parseResponse } from '../../../bench/macro/open-loop.mjs';
+import { summarizeRatios } from '../../../bench/macro/paired-stats.mjs';
 
 const cell = (perCpuS: number, p99 = 1) =>
   summarizeCell([{ ok: true, problems: [], rps: perCpuS, perCpuS, p50: p99 / 2, p99, p999: p99 * 2 }]);
@@ -26,12 +27,16 @@ describe('#16 targets from one bench run', () => {
         'no-token': cell(120_000),
         'no-route': cell(130_000),
         'resp-64k': cell(15_500),
+        'hs256-policy': cell(37_000),
       },
+      'portcullis-log': { passthrough: cell(38_000) },
     };
     const targets = evaluateTargets({ cells, latency: latency(0.4, 1.2), idle: idle(0.002), upstream: 'nginx' });
     expect(targets.map((t) => [t.id, t.pass])).toEqual([
       ['passthrough', true],
       ['hs256-one', true],
+      ['hs256-policy', true],
+      ['access-log', true],
       ['refusals', true],
       ['resp-64k', true],
       ['p99-added', true],
@@ -88,10 +93,56 @@ describe('#16 targets from one bench run', () => {
   it('reads not measured where the run lacked a scenario, the latency rows or the idle window', () => {
     const targets = evaluateTargets({ cells: { portcullis: { passthrough: cell(45_000) } }, latency: null, idle: null, upstream: 'uws' });
     expect(targets[0]!.measured).toContain('(this run: uWS upstream, not nginx)');
-    expect(targets.slice(1).map((t) => t.pass)).toEqual([null, null, null, null, null]);
+    expect(targets.slice(1).map((t) => t.pass)).toEqual([null, null, null, null, null, null, null]);
     const table = renderTargets(targets).split('\n');
-    expect(table[0]).toBe('| #16 target | measured | verdict |');
+    expect(table[0]).toBe('| target | measured | verdict |');
     expect(table[3]).toContain('| not measured | not measured |');
+  });
+
+  it('judges a ratio target from its paired median, not from the two cells of the medians table', () => {
+    // The medians table reads 0.85× (cells minutes apart); the pairs of adjacent windows read 0.95×.
+    const cells = { portcullis: { passthrough: cell(20_000), 'hs256-one': cell(17_000), 'hs256-policy': cell(19_000) } };
+    const paired = {
+      'hs256-one': { ok: true, problems: [], ...summarizeRatios([0.94, 0.95, 0.96, 0.95, 0.97, 0.93, 0.95, 0.96, 0.94, 0.95]) },
+      // Its interval (0.86–0.94) holds 0.9: judged from the median, flagged as not settled.
+      'hs256-policy': { ok: true, problems: [], ...summarizeRatios([0.86, 0.87, 0.88, 0.89, 0.895, 0.905, 0.91, 0.92, 0.94, 0.95]) },
+    };
+    const byId = Object.fromEntries(evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx', paired }).map((t) => [t.id, t]));
+    expect(byId['hs256-one']).toMatchObject({ pass: true, straddles: false });
+    expect(byId['hs256-one']!.measured).toBe(
+      'paired 0.95× (97.8% CI 0.94–0.96, IQR 0.94–0.96, 10 pairs); medians table 0.85× (17.0k/CPU-s)',
+    );
+    expect(byId['hs256-policy']).toMatchObject({ pass: true, straddles: true });
+    expect(renderTargets([byId['hs256-policy']!]).split('\n')[2]).toMatch(/\| pass \(the interval holds the threshold\) \|$/);
+    // Without pairs (--pairs 0, or a failed paired run) the medians table decides, as before.
+    const failed = { 'hs256-one': { ...paired['hs256-one'], ok: false, problems: ['process exited'] } };
+    const fallback = evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx', paired: failed });
+    expect(fallback.find((t) => t.id === 'hs256-one')).toMatchObject({ pass: false, measured: '0.85× (17.0k/CPU-s)' });
+  });
+
+  it('judges scaled targets and refusals from paired ratios to their same-run reference', () => {
+    const cells = {
+      'nginx-proxy': { passthrough: cell(30_000), 'resp-64k': cell(15_000) },
+      hello: { passthrough: cell(50_000) },
+      portcullis: {
+        passthrough: cell(19_000),
+        'bad-sig': cell(30_000),
+        'no-token': cell(36_000),
+        'no-route': cell(36_000),
+        'resp-64k': cell(7_000),
+      },
+    };
+    const at = (r: number) => ({ ok: true, problems: [], ...summarizeRatios([r, r, r, r, r, r]) });
+    const paired = { passthrough: at(0.72), 'bad-sig': at(0.6), 'no-token': at(0.71), 'no-route': at(0.7), 'resp-64k': at(0.55) };
+    const byId = Object.fromEntries(evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx', paired }).map((t) => [t.id, t]));
+    // The table alone would fail passthrough (19.0k < 0.70 × 30.0k = 20.9k); the paired 0.72× passes.
+    expect(byId.passthrough!.pass).toBe(true);
+    expect(byId.passthrough!.measured).toBe(
+      '19.0k/CPU-s; paired 0.72× (96.8% CI 0.72–0.72, IQR 0.72–0.72, 6 pairs) of nginx proxy_pass, needs 0.70×',
+    );
+    expect(byId['resp-64k']!.pass).toBe(true);
+    expect(byId.refusals!.pass).toBe(false);
+    expect(byId.refusals!.measured).toMatch(/^bad-sig paired 0\.60× .*; needs 0\.68×$/);
   });
 
   it('computes the p99 the gateway adds over the direct upstream at the same rate', () => {

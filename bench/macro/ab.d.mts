@@ -1,0 +1,26 @@
+// Types for ab.mjs.
+import type { Scenario } from './scenarios.mjs';
+import type { PairedResult } from './paired.mjs';
+export const AB_SCENARIOS: string;
+export interface AbSide {
+  spec: string;
+  cmd: string;
+  accessLog: boolean;
+}
+export type AbResult = { scenario: string; na?: string; ok?: boolean; problems?: string[] } & Partial<PairedResult>;
+export function parseSide(spec: string, gatewayCmd: string, cwd?: string): AbSide;
+export function runAb(opts: {
+  sides: AbSide[];
+  scenarios: Scenario[];
+  plan: any;
+  upstream: 'uws' | 'nginx';
+  workDir: string;
+  pairs: number;
+  windowS: number;
+  connections: number;
+  quick?: boolean;
+  log: (msg: string) => void;
+}): Promise<{ sides: string[]; results: AbResult[] }>;
+export function abReading(r: AbResult): string;
+export function renderAb(opts: { sides: string[]; results: AbResult[]; pairs: number; windowS: number }): string;
+export function abMode(opts: Record<string, any>, log: (msg: string) => void): Promise<number>;

@@ -1,0 +1,16 @@
+// Types for session.mjs.
+import type { CpuPlan } from './cpu.mjs';
+export const REPO: string;
+export function setUp(
+  opts: { pin: boolean; upstream: string },
+  log: (msg: string) => void,
+): Promise<{ plan: CpuPlan; pinning: string; workDir: string; upstream: 'uws' | 'nginx' }>;
+export function runMeta(opts: Record<string, any>, run: { pinning: string; upstream: string }): Record<string, any>;
+export function writeResults(
+  opts: { write: boolean },
+  meta: Record<string, any>,
+  suffix: string,
+  json: unknown,
+  md: string,
+  log: (msg: string) => void,
+): void;
