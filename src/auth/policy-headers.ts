@@ -1,5 +1,5 @@
 // An allow's upstream identity headers: consumer, credential or anonymous, then the route policy's claim and payload headers.
-import type { CompiledConsumer, CompiledCredential } from '../config/types.js';
+import type { CompiledConfig, CompiledConsumer, CompiledCredential } from '../config/types.js';
 import { HEADER_UNSAFE, headerValue } from '../proxy/header-value.js';
 import type { UpstreamIdentity } from '../proxy/forwarded-headers.js';
 import { claimAt, claimHeaderText, type ClaimHeader, type UpstreamPolicy } from './jwt-policy.js';
@@ -12,6 +12,25 @@ export type UnsafeClaimHook = (header: string, claim: string) => void;
 export function credentialIdentity(credential: CompiledCredential): UpstreamIdentity {
   const headers = [...credential.consumer.upstreamHeaders, 'x-credential-identifier', credential.identifierHeader];
   return Object.freeze({ identityHeaders: Object.freeze(headers), token: null });
+}
+
+/**
+ * Every header name an allow of `config` can send upstream (consumer, credential, anonymous, claim and payload
+ * headers), as sent: the proxy registers them with its HTTP client once per generation.
+ */
+export function identityHeaderNames(config: CompiledConfig): Set<string> {
+  const names = new Set<string>(['x-credential-identifier', 'x-anonymous-consumer']);
+  for (const consumer of config.consumersById.values()) {
+    const h = consumer.upstreamHeaders;
+    for (let i = 0; i < h.length; i += 2) names.add(h[i]!);
+  }
+  for (const route of config.routes) {
+    const upstream = route.jwt?.policy?.upstream;
+    if (upstream == null) continue;
+    for (const h of upstream.claimHeaders) names.add(h.header);
+    if (upstream.payloadHeader !== null) names.add(upstream.payloadHeader);
+  }
+  return names;
 }
 
 /** The anonymous consumer's identity headers (built once per plugin): its consumer's, then X-Anonymous-Consumer. */

@@ -10,8 +10,9 @@ import type { ClientResponse, ListenerContext, PipelineEntry, RequestBody, Write
 import { createAuthorizerServer, createListenerServers } from '../server/listeners.js';
 import { createTlsMaterial, tlsFingerprint, type TlsMaterial } from '../tls/tls-material.js';
 import type { RefusalSettings } from '../server/refusal-policy.js';
-import { buildUpstreamHeaders, asciiQuery } from '../proxy/forwarded-headers.js';
-import { identityFor } from '../auth/policy-headers.js';
+import { buildUpstreamHeaders, asciiQuery, FORWARDED_HEADER_NAMES } from '../proxy/forwarded-headers.js';
+import { registerHeaderNames } from '../proxy/known-header-names.js';
+import { identityFor, identityHeaderNames } from '../auth/policy-headers.js';
 import { withoutTokenArgs } from '../auth/hide-credentials.js';
 import { copyAuthTallies } from '../observability/counters.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
@@ -98,6 +99,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
 
   const build = (config: CompiledConfig): Generation => {
     runtime.configure(config.gateway);
+    // The gateway's own upstream header names, known to undici once instead of lower-cased and checked per request.
+    registerHeaderNames(FORWARDED_HEADER_NAMES);
+    registerHeaderNames(identityHeaderNames(config));
     return {
       config,
       routes: factories.createRouteTable(config.routes),

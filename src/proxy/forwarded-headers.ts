@@ -238,6 +238,18 @@ export function buildUpstreamHeaders(
   return out;
 }
 
+/** The names buildUpstreamHeaders itself sets that undici does not know (registered with it: known-header-names.ts). */
+export const FORWARDED_HEADER_NAMES: readonly string[] = [
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-forwarded-path',
+  'x-forwarded-prefix',
+  'x-real-ip',
+  'x-kong-request-id',
+];
+
 /** The identity header names the proxy replaces whenever an identity goes upstream (client values never pass). */
 export const IDENTITY_HEADER_NAMES: readonly string[] = [
   'x-consumer-id',
