@@ -50,6 +50,11 @@ export const GATEWAY_MESSAGES = {
   verifyQueueFull: 'Authentication is temporarily overloaded',
   /** Sent with 426 to plain HTTP on a route limited to https (Kong's runloop). */
   httpsRequired: 'Please use HTTPS protocol',
+  /** gRPC routes (Kong's runloop): a gRPC request over HTTP/1.x gets 426, a non-gRPC request 415 ... */
+  http2Required: 'Please use HTTP2 protocol',
+  grpcRequired: 'Non-gRPC request matched gRPC route',
+  /** ... and a gRPC request over plain h2c on a grpcs-only route HTTP 200 with grpc-status 1 (CANCELLED). */
+  grpcsRequired: 'gRPC request matched gRPCs route',
 } as const;
 
 /** Compact JSON body `{"message":"..."}` as Kong's `kong.response.exit` writes it. */

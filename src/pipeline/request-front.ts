@@ -10,6 +10,7 @@ import { tallyAuth } from '../observability/counters.js';
 import { noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
 import { admit, type AdmissionLimits } from './admission.js';
 import { answerPlainHttp } from './https-redirect.js';
+import { refuseOffGrpc } from './grpc-route.js';
 import type { DataPlaneCounters } from './types.js';
 
 /** What the front reads of one config generation. */
@@ -110,6 +111,8 @@ export function createRequestFront(
       answerPlainHttp(writer, snap, httpsRedirect);
       return;
     }
+    const grpc = match.route.grpc;
+    if (grpc != null && refuseOffGrpc(writer, snap, grpc)) return;
     const jwt = match.route.jwt;
     if (jwt === null) {
       proxy(writer, snap, body, match, null, listener);

@@ -2,7 +2,7 @@
 import type { Dispatcher } from 'undici';
 import { GATEWAY_MESSAGES } from '../errors.js';
 import { ClientAbortedError, ERROR_CODES } from '../portcullis-error.js';
-import type { Downstream, DownstreamListener } from './types.js';
+import type { Downstream, DownstreamListener, UpstreamTrailers } from './types.js';
 
 /** Status and Kong message for an upstream failure that happened before the response started. */
 export function classifyUpstreamError(error: Error): { status: number; message: string } {
@@ -71,8 +71,8 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
     return this.downstream.data(chunk);
   }
 
-  onComplete(): void {
-    this.downstream.end();
+  onComplete(trailers: UpstreamTrailers): void {
+    this.downstream.end(trailers);
     this.finish(null);
   }
 

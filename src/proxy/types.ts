@@ -2,6 +2,9 @@
 
 import type { RawHeaders } from './response-headers.js';
 
+/** Trailers as undici hands them over: an object from an HTTP/2 upstream, a raw [name, value, ...] list from HTTP/1.1. */
+export type UpstreamTrailers = Readonly<Record<string, string | string[] | undefined>> | readonly (Buffer | string)[] | null | undefined;
+
 /** Told by the downstream when the client goes away or can take more bytes. */
 export interface DownstreamListener {
   onDownstreamAbort(): void;
@@ -18,7 +21,8 @@ export interface Downstream {
   start(status: number, headers: RawHeaders, noBody: boolean): void;
   /** Writes a body chunk; false means backpressure: stop until onDownstreamDrain. */
   data(chunk: Buffer): boolean;
-  end(): void;
+  /** The body is complete; `trailers` are the upstream's (what only a gRPC response relays). */
+  end(trailers?: UpstreamTrailers): void;
   /** Before start(): answers `status` with `{"message":...}`; after: closes the client connection. */
   fail(status: number, message: string): void;
 }

@@ -1,6 +1,7 @@
 // One keep-alive undici Pool per service origin and timeout set, per worker thread.
 import { Pool } from 'undici';
 import type { CompiledService } from '../config/types.js';
+import { createGrpcPool, isGrpcService } from './grpc-pool.js';
 
 export interface UpstreamPools {
   /** The pool for this service; created on first use. */
@@ -33,7 +34,8 @@ interface SocketBuffers {
 
 function poolKey(s: CompiledService): string {
   const e = s.entity;
-  return `${s.origin}|${e.connect_timeout}|${e.read_timeout}`;
+  // A gRPC service's origin can be an HTTP/1.1 service's too; its pool speaks HTTP/2.
+  return `${isGrpcService(s) ? 'h2 ' : ''}${s.origin}|${e.connect_timeout}|${e.read_timeout}`;
 }
 
 export function createUpstreamPools(options: UpstreamPoolOptions = {}): UpstreamPools {
@@ -44,6 +46,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
 
   function create(service: CompiledService): Pool {
+    if (isGrpcService(service)) return createGrpcPool(service, connections, keepAliveTimeout);
     const e = service.entity;
     // Node's sockets take the Duplex stream options too; undici passes `connect` on to net.connect (after its own
     // highWaterMark, which would win over the per-side values, hence null), but its typings list only the

@@ -3,6 +3,8 @@ import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHt
 import type { TLSSocket } from 'node:tls';
 import type { ListenerContext, PipelineEntry } from './engine.js';
 import { H2ResponseWriter } from './node-h2-writer.js';
+import { GrpcResponseWriter } from './node-grpc-writer.js';
+import { isGrpcContentType } from './grpc-status.js';
 import { peerText, setTarget } from './node-request.js';
 import { RequestSnapshot, recordHeader } from './request-snapshot.js';
 
@@ -80,8 +82,13 @@ export function createH2StreamHandler(
       return;
     }
     if (expect !== undefined) stream.additionalHeaders({ [HTTP2_HEADER_STATUS]: 100 });
-    const writer = new H2ResponseWriter(stream, method === 'HEAD', entry.nextRequestId(), entry.shared);
+    // Kong's gRPC request: HTTP/2 with an application/grpc Content-Type (its answers and trailers differ).
+    const grpc = isGrpcContentType(headers['content-type']);
+    const writer = grpc
+      ? new GrpcResponseWriter(stream, entry.nextRequestId(), entry.shared)
+      : new H2ResponseWriter(stream, method === 'HEAD', entry.nextRequestId(), entry.shared);
     const snap = snapshotH2Stream(stream, headers, flags, rawHeaders, port());
+    snap.grpc = grpc;
     if (tls) {
       snap.tls = true;
       snap.sni = sessionFacts(stream.session as FactSession).sni;

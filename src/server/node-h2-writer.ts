@@ -31,9 +31,9 @@ export class H2ResponseWriter extends NodeWriterBase implements ClientResponse {
   private drainListened = false;
 
   constructor(
-    private readonly stream: ServerHttp2Stream,
+    protected readonly stream: ServerHttp2Stream,
     /** A HEAD request: respond() ends its stream with the headers. */
-    private readonly head: boolean,
+    protected readonly head: boolean,
     requestId: string,
     shared: WriterShared,
   ) {
@@ -102,13 +102,18 @@ export class H2ResponseWriter extends NodeWriterBase implements ClientResponse {
     headers.via = via === undefined ? this.shared.via : `${via}, ${this.shared.via}`;
     headers['x-kong-request-id'] = this.requestId;
     try {
-      this.stream.respond(headers, noBody ? END_STREAM : undefined);
+      this.stream.respond(headers, this.responseOptions(noBody));
     } catch {
       // A header Node refuses to send over HTTP/2: the client must not get a half-made response.
       this.close();
       return;
     }
     if (noBody) this.complete();
+  }
+
+  /** respond()'s options for an upstream response (the gRPC writer waits for trailers). */
+  protected responseOptions(noBody: boolean): { endStream?: boolean; waitForTrailers?: boolean } | undefined {
+    return noBody ? END_STREAM : undefined;
   }
 
   data(chunk: Buffer): boolean {

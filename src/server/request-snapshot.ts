@@ -40,6 +40,8 @@ export class RequestSnapshot {
   private peerReader: SnapshotReader | null = null;
   /** Normalized path, filled by the pipeline (RouteQuery.path). */
   path = '';
+  /** A gRPC request (Kong's test: HTTP/2 and an application/grpc Content-Type); set by the HTTP/2 engine only. */
+  grpc = false;
   /** Came over TLS, and the server name its handshake selected (lower-case; null when none or unknown). */
   tls = false;
   sni: string | null = null;

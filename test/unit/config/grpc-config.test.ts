@@ -101,7 +101,9 @@ describe('gRPC routes', () => {
   });
 
   it('warns when no http2 listener can serve a gRPC route, or its service speaks HTTP/1.1', () => {
-    const r = load(doc({ url: 'http://127.0.0.1:3000' }, [{ name: 'g', protocols: ['grpc'], paths: ['/p'] }], { proxy_listen: '127.0.0.1:0' }));
+    const r = load(
+      doc({ url: 'http://127.0.0.1:3000' }, [{ name: 'g', protocols: ['grpc'], paths: ['/p'] }], { proxy_listen: '127.0.0.1:0' }),
+    );
     if (!r.ok) throw new Error('expected ok');
     expect(r.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
       "$.services[0].routes[0].protocols: gRPC is served only on 'http2' listeners (node engine; uWS has no HTTP/2 and no trailers) and no proxy_listen entry has the 'http2' flag",
