@@ -57,7 +57,8 @@ const HELP = `usage: npm run bench -- [options]
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
   --no-latency          skip the open-loop latency rows (passthrough at 25/50/75% of Portcullis' measured
-                        req/s, each --duration long, --repeat times, next to direct and HAProxy)
+                        req/s, each --duration long, --repeat times, next to the proxies' upstream without a
+                        proxy (the baseline of "p99 added"), the direct upstream and HAProxy)
   --idle S              seconds of the idle-cost window after the load (default 20; --quick 5; 0 skips it)
   --pairs N             after the cells, each ratio a target judges (RATIO_PAIRS in targets.mjs) is measured
                         in N pairs of windows, its two cells loaded in turn; the targets judge from the
@@ -160,7 +161,18 @@ async function macro(opts) {
       .join(' ')} (${Date.now() - t0} ms)`,
   );
 
-  const { systems, stop } = await startSystems({ plan, creds, workDir, gatewayCmd: opts.gatewayCmd, only: opts.systems, upstream });
+  const {
+    systems,
+    upstream: backend,
+    stop,
+  } = await startSystems({
+    plan,
+    creds,
+    workDir,
+    gatewayCmd: opts.gatewayCmd,
+    only: opts.systems,
+    upstream,
+  });
   for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
 
   /** @type {Record<string, Record<string, any>>} */
@@ -275,7 +287,7 @@ async function macro(opts) {
         log,
       });
     }
-    ({ latency, idle } = await afterThroughput({ opts, systems, live, cells }));
+    ({ latency, idle } = await afterThroughput({ opts, systems: [...systems, backend], live, cells }));
   } finally {
     await stop();
   }
@@ -287,7 +299,7 @@ async function macro(opts) {
   const after = [];
   if (latency)
     after.push(
-      `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: publicSystems })}`,
+      `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: [...publicSystems, { id: backend.id, label: backend.label }] })}`,
     );
   if (idle) after.push(renderIdle(idle, publicSystems));
   const before = [renderTargets(targets), renderPaired(paired, opts)].filter(Boolean);

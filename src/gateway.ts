@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { ConfigError, GatewaySettings, ValidatedConfig } from './config/types.js';
 import { exposedAdminHost, resolveConfig, type SettingsOverrides } from './config/resolve.js';
 import { retainFreedHeap } from './native/addon.js';
+import { applyGcSettings } from './supervisor/gc-settings.js';
 import { createLogger } from './observability/logger.js';
 import { renderMetrics } from './observability/metrics.js';
 import { createAdminServer, type AdminServer } from './admin/admin-server.js';
@@ -88,6 +89,7 @@ const RESTART_ONLY: ReadonlyArray<keyof GatewaySettings> = [
   'admin_listen',
   'http_engine',
   'workers',
+  'gc_semi_space_mb',
   'max_header_bytes',
   'log_level',
   'authorizer_listen',
@@ -135,6 +137,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
 
   // Process-wide, so once here for every worker thread: freed socket buffers stay mapped (no page fault per read).
   retainFreedHeap();
+  // Before the first worker: its isolate reads the collector flags when it is created.
+  const gc = applyGcSettings(settings.gc_semi_space_mb);
+  logger.debug({ flags: gc.flags }, 'worker GC settings');
 
   let generation = 1;
   let configHash = hashConfig(config);

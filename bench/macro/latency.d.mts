@@ -19,5 +19,5 @@ export function runLatencyRows(opts: {
   connections: number;
   log: (msg: string) => void;
 }): Promise<Latency>;
-export function addedP99(row: LatencyRow, id?: string): number | null;
+export function addedP99(row: LatencyRow, id?: string, baseline?: string): number | null;
 export function renderLatencyRows(opts: { latency: Latency; systems: Array<{ id: string; label: string }> }): string;

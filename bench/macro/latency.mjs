@@ -3,13 +3,19 @@ import { runOpenLoop } from './open-loop.mjs';
 import { formatCount, formatMs, summarizeCell } from './report.mjs';
 
 export const LATENCY_SHARES = [0.25, 0.5, 0.75];
-/** The systems measured at each rate, in table order; the first is the baseline of "p99 added". */
-export const LATENCY_SYSTEMS = ['direct', 'portcullis', 'haproxy'];
+/**
+ * The systems measured at each rate, in table order. `upstream` is the proxies' own backend reached without a proxy:
+ * the baseline of "p99 added", because it runs where it runs behind a proxy (on 2 CPUs, beside the loader), so the
+ * difference is the proxy's hop alone. `direct`, a second upstream on the proxies' core, stays as a reference.
+ */
+export const LATENCY_SYSTEMS = ['direct', 'upstream', 'portcullis', 'haproxy'];
+const BASELINE = 'upstream';
 const PATH = '/open/';
 
 /**
  * For each share of `maxRps` (the gateway's closed-loop passthrough req/s of this run) run
  * `repeat` open-loop passthrough runs per system, interleaved, and keep the medians.
+ * `systems` includes the backend as id `upstream`.
  * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary } }] }.
  */
 export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
@@ -33,10 +39,13 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
   return { maxRps, rows };
 }
 
-/** p99 of `id` minus the direct upstream's at the same rate (ms), or null when either is missing or failed. */
-export function addedP99(row, id = 'portcullis') {
+/**
+ * p99 of `id` minus the baseline's at the same rate (ms): the proxies' upstream reached without a proxy, or the direct
+ * upstream in a run without it (older results); null when either is missing or failed.
+ */
+export function addedP99(row, id = 'portcullis', baseline = row.cells[BASELINE] ? BASELINE : 'direct') {
   const g = row.cells[id];
-  const d = row.cells.direct;
+  const d = row.cells[baseline];
   return g?.ok && d?.ok && g.p99 !== null && d.p99 !== null ? g.p99 - d.p99 : null;
 }
 
@@ -44,7 +53,7 @@ export function addedP99(row, id = 'portcullis') {
 export function renderLatencyRows({ latency, systems }) {
   const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
   const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]));
-  const proxies = ids.filter((id) => id !== 'direct');
+  const proxies = ids.filter((id) => id !== 'direct' && id !== BASELINE);
   const head = `| rate | ${ids.map((id) => `${label(id)} p50 / p99 / p99.9`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}`).join(' | ')} |`;
   const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|`;
   const rows = latency.rows.map((row) => {
@@ -57,10 +66,13 @@ export function renderLatencyRows({ latency, systems }) {
       const busy = c.perCpuS ? ` · ${Math.round((c.rps / c.perCpuS) * 100)}% CPU` : '';
       return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}${busy}`;
     });
-    const added = proxies.map((id) => {
-      const a = addedP99(row, id);
-      return a === null ? '–' : `${a >= 0 ? '+' : '-'}${formatMs(Math.abs(a))}`;
-    });
+    const signed = (a) => (a === null ? '–' : `${a >= 0 ? '+' : '-'}${formatMs(Math.abs(a))}`);
+    // Beside the baseline's figure, the same against the direct upstream on its own core (what earlier runs printed).
+    const added = proxies.map((id) =>
+      row.cells[BASELINE] && row.cells.direct
+        ? `${signed(addedP99(row, id))} (${signed(addedP99(row, id, 'direct'))} vs direct)`
+        : signed(addedP99(row, id)),
+    );
     return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
   });
   return [head, rule, ...rows].join('\n');

@@ -8,7 +8,7 @@ export function startSystems(opts: {
   gatewayCmd?: string;
   only?: string[];
   upstream?: string;
-}): Promise<{ systems: any[]; stop: () => Promise<void> }>;
+}): Promise<{ systems: any[]; upstream: any; stop: () => Promise<void> }>;
 export function waitForStatus(url: string, status: number, timeoutMs: number, isDead?: () => boolean): Promise<boolean>;
 export function gatewayConfig(opts: {
   port: number;

@@ -273,8 +273,18 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     systems.push({ id: 'nginx-proxy', label: 'nginx proxy_pass', peer: true, scenarios: NGINX_PROXY_SCENARIOS, ...asSystem(ng) });
   }
 
+  // The proxies' backend reached without a proxy: the latency rows' baseline (it never runs throughput cells).
+  const upstreamSystem = {
+    id: 'upstream',
+    label: `the proxies' upstream${upstream === 'nginx' ? ', nginx' : ''}, no proxy`,
+    available: true,
+    url: `http://127.0.0.1:${backend.port}`,
+    pid: backend.child.pid,
+    child: backend.child,
+  };
   return {
     systems,
+    upstream: upstreamSystem,
     async stop() {
       await Promise.all(started.map((c) => stopProcess(c)));
       // A timed run writes hundreds of MB of lines; only their cost matters.

@@ -26,6 +26,7 @@ export const FIELDS = {
     'max_body_bytes',
     'log_level',
     'drain_timeout_ms',
+    'gc_semi_space_mb',
     'token_cache',
     'admin_token',
     // Asymmetric verification and JWKS (validate-verify.ts).
@@ -150,6 +151,7 @@ export const GATEWAY_DEFAULTS = {
   max_body_bytes: 1073741824,
   log_level: 'info',
   drain_timeout_ms: 10000,
+  gc_semi_space_mb: 0,
   discard_body_max_bytes: 1048576,
   lingering_time_ms: 30000,
   lingering_timeout_ms: 5000,
@@ -164,6 +166,7 @@ export const GATEWAY_LIMITS = {
   max_header_bytes: [4096, 1048576],
   max_body_bytes: [0, Number.MAX_SAFE_INTEGER],
   drain_timeout_ms: [0, 3600000],
+  gc_semi_space_mb: [0, 1024],
   max_entries: [1, 100000000],
   max_bytes: [1024, Number.MAX_SAFE_INTEGER],
   max_token_bytes: [16, 1048576],

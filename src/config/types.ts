@@ -67,6 +67,8 @@ export interface GatewaySettings {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
+  /** V8 young-generation semi-space of each worker, MiB (min = max); 0 = V8's own sizing. Restart-only. */
+  gc_semi_space_mb: number;
   /** Admin API token (Kong-Admin-Token header) as the file gives it; null = none. The environment's token is applied by resolve(). */
   admin_token: string | null;
   // Admin API security (validate-admin.ts, src/admin/admin-guard.ts).

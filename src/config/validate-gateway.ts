@@ -181,6 +181,7 @@ export function validateGateway(sink: Sink, raw: unknown, path: string): Gateway
     max_body_bytes: r.int('max_body_bytes', GATEWAY_DEFAULTS.max_body_bytes, ...L.max_body_bytes),
     log_level: r.oneOf('log_level', LOG_LEVELS, GATEWAY_DEFAULTS.log_level),
     drain_timeout_ms: r.int('drain_timeout_ms', GATEWAY_DEFAULTS.drain_timeout_ms, ...L.drain_timeout_ms),
+    gc_semi_space_mb: r.int('gc_semi_space_mb', GATEWAY_DEFAULTS.gc_semi_space_mb, ...L.gc_semi_space_mb),
     discard_body_max_bytes: r.int('discard_body_max_bytes', GATEWAY_DEFAULTS.discard_body_max_bytes, ...L.discard_body_max_bytes),
     lingering_time_ms: r.int('lingering_time_ms', GATEWAY_DEFAULTS.lingering_time_ms, ...L.lingering_time_ms),
     lingering_timeout_ms: r.int('lingering_timeout_ms', GATEWAY_DEFAULTS.lingering_timeout_ms, ...L.lingering_timeout_ms),

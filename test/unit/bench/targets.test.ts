@@ -160,6 +160,27 @@ describe('#16 targets from one bench run', () => {
       '| 50% = 20.0k req/s | 0.25 ms / 0.50 ms / 1.00 ms · 100% CPU | 0.63 ms / 1.25 ms / 2.50 ms · 100% CPU | +0.75 ms |',
     );
   });
+
+  it("measures the p99 added against the proxies' own upstream reached without a proxy when the run has it, and shows the direct figure beside it", () => {
+    const l = latency(0.5, 1.25);
+    for (const row of l.rows) (row.cells as Record<string, unknown>).upstream = cell(1, 0.9);
+    expect(addedP99(l.rows[1]!)).toBeCloseTo(0.35);
+    expect(addedP99(l.rows[1]!, 'portcullis', 'direct')).toBeCloseTo(0.75);
+    const table = renderLatencyRows({
+      latency: l,
+      systems: [
+        { id: 'direct', label: 'direct' },
+        { id: 'upstream', label: 'upstream' },
+        { id: 'portcullis', label: 'Portcullis' },
+      ],
+    });
+    expect(table.split('\n')[0]).toBe(
+      '| rate | direct p50 / p99 / p99.9 | upstream p50 / p99 / p99.9 | Portcullis p50 / p99 / p99.9 | p99 added by Portcullis |',
+    );
+    expect(table.split('\n')[3]!.endsWith('| +0.35 ms (+0.75 ms vs direct) |')).toBe(true);
+    const targets = evaluateTargets({ cells: { portcullis: { passthrough: cell(45_000) } }, latency: l, idle: null, upstream: 'nginx' });
+    expect(targets.find((t) => t.id === 'p99-added')!.pass).toBe(true);
+  });
 });
 
 describe('open-loop response framing', () => {
