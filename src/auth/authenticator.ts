@@ -218,7 +218,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       }
     }
 
-    const decoded = decoder.decode(token);
+    const decoded = decoder.decode(token, st.keyClaimName);
     if (typeof decoded === 'number') return fail(st, decoded);
     // Issuer and audience are cheap and need no key: checked before the signature (scopes and roles after it).
     if (st.claimPolicy) {
@@ -227,7 +227,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     }
 
     const kcn = st.keyClaimName;
-    let keyValue = ownValue(decoded.claims, kcn);
+    let keyValue = decoded.claim(kcn);
     if (keyValue === undefined || keyValue === false) keyValue = ownValue(decoded.header, kcn);
     if (keyValue === undefined || keyValue === false) return fail(st, AuthStatus.noMandatoryClaim);
     // Kong crashes (500) on a non-string key; refused here as an invalid key claim.

@@ -4,6 +4,7 @@ import { AuthStatus } from './auth-status.js';
 import { base64urlDataEnd } from '../crypto/base64url.js';
 import { HMAC_MAX_TOKEN_LENGTH } from '../crypto/hmac.js';
 import { isObject } from '../config/validate-context.js';
+import { createClaimScanner, SCAN_UNSURE } from './claim-scan.js';
 
 /**
  * Longest token decoded at all (128 Ki characters, the HMAC engines' limit too); longer ones are refused with
@@ -15,7 +16,10 @@ export const MAX_TOKEN_LENGTH = HMAC_MAX_TOKEN_LENGTH;
 export interface DecodedToken {
   /** The JOSE header; always a plain object here. */
   readonly header: Record<string, unknown>;
-  /** The claims; a JSON array or string payload is exposed as an empty object (Lua indexing finds nothing). */
+  /**
+   * The claims; a JSON array or string payload is exposed as an empty object (Lua indexing finds nothing). Parsed on
+   * first read when the decoder only scanned the payload for its key claim (claim-scan.ts).
+   */
   readonly claims: Record<string, unknown>;
   readonly alg: JwtAlgorithm;
   /** Index of the second '.', i.e. the length of `<header>.<payload>`, the signing input. */
@@ -23,6 +27,8 @@ export interface DecodedToken {
   /** Signature segment as [start, end) in the token; end stops at the first '=' (nginx ignores the rest). */
   readonly signatureStart: number;
   readonly signatureEnd: number;
+  /** An own claim's value (ownValue of the claims); the key claim the decoder scanned for is read without parsing. */
+  claim(name: string): unknown;
 }
 
 /** Either a decoded token or the AuthStatus of Kong's `Bad token; ...` answer. */
@@ -34,17 +40,26 @@ const EMPTY_CLAIMS: Record<string, unknown> = Object.freeze(Object.create(null))
 /** Bytes a base64url data part of `length` characters decodes to at most. */
 const decodedBound = (length: number): number => ((length * 3) >> 2) + 3;
 
-/** Decodes one base64url JSON segment through `scratch` (big enough for it); undefined when base64url or JSON fails. */
-function decodeJsonSegment(token: string, start: number, end: number, scratch: Buffer): unknown {
+/** Decodes base64url token[start, end) into `scratch` (big enough for it): the byte count, or -1 when it is not base64url. */
+function decodeSegment(token: string, start: number, end: number, scratch: Buffer): number {
   const dataEnd = base64urlDataEnd(token, start, end);
-  if (dataEnd < 0) return undefined;
-  const n = scratch.write(token.slice(start, dataEnd), 0, 'base64url');
+  return dataEnd < 0 ? -1 : scratch.write(token.slice(start, dataEnd), 0, 'base64url');
+}
+
+/** JSON.parse of scratch[0, n) as UTF-8; undefined when it is not JSON. */
+function parseJson(scratch: Buffer, n: number): unknown {
   const text = scratch.toString('utf8', 0, n);
   try {
     return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
+}
+
+/** Decodes one base64url JSON segment through `scratch` (big enough for it); undefined when base64url or JSON fails. */
+function decodeJsonSegment(token: string, start: number, end: number, scratch: Buffer): unknown {
+  const n = decodeSegment(token, start, end, scratch);
+  return n < 0 ? undefined : parseJson(scratch, n);
 }
 
 /** Reads an own property only, so `constructor`/`__proto__` as a claim name never reaches the prototype. */
@@ -54,7 +69,11 @@ export function ownValue(obj: Record<string, unknown>, name: string): unknown {
 
 /** Decodes compact JWTs; one per thread's authenticator (it keeps a scratch buffer and the last JOSE header). */
 export interface TokenDecoder {
-  decode(token: string): DecodeResult;
+  /**
+   * `keyClaimName`: the claim the caller reads before the signature (the plugin's key_claim_name). When given, a
+   * payload the claim scanner is sure of is not parsed until its claims are read (a refused token's never are).
+   */
+  decode(token: string, keyClaimName?: string): DecodeResult;
 }
 
 /** Scratch bytes a decoder starts with; grown (once per larger token size) up to MAX_TOKEN_LENGTH's bound. */
@@ -72,14 +91,29 @@ export function createTokenDecoder(): TokenDecoder {
   // The remembered header is handed to every token that has the same segment: frozen, nobody can change it.
   let lastHeader: Record<string, unknown> = EMPTY_CLAIMS;
   let lastAlg: JwtAlgorithm = 'HS256';
+  const scanner = createClaimScanner();
+
+  const ensureScratch = (signingInputLength: number): void => {
+    const need = decodedBound(signingInputLength);
+    if (need > scratch.length) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length));
+  };
+  /** The claims of a payload the scanner vouched for, parsed when first read (possibly after other tokens decoded). */
+  const parseScanned = (token: string, start: number, end: number): Record<string, unknown> => {
+    ensureScratch(end);
+    const claims = decodeJsonSegment(token, start, end, scratch);
+    // Cannot happen (the fuzzer holds the scanner to JSON.parse's verdict); fails closed if it ever did.
+    if (!isObject(claims)) throw new Error('claim scan accepted a payload JSON.parse refuses');
+    return claims;
+  };
+
   return {
-    decode(token: string): DecodeResult {
+    decode(token: string, keyClaimName?: string): DecodeResult {
       if (token.length > MAX_TOKEN_LENGTH) return AuthStatus.badTokenJson;
       const dot1 = token.indexOf('.');
       if (dot1 < 0) return AuthStatus.badTokenJson;
       const dot2 = token.indexOf('.', dot1 + 1);
       if (dot2 < 0) return AuthStatus.badTokenJson;
-      if (decodedBound(dot2) > scratch.length) scratch = Buffer.allocUnsafe(Math.max(decodedBound(dot2), 2 * scratch.length));
+      ensureScratch(dot2);
 
       let header: unknown;
       let alg: JwtAlgorithm | undefined;
@@ -91,8 +125,14 @@ export function createTokenDecoder(): TokenDecoder {
         header = decodeJsonSegment(token, 0, dot1, scratch);
         if (header === undefined) return AuthStatus.badTokenJson;
       }
-      const payload = decodeJsonSegment(token, dot1 + 1, dot2, scratch);
-      if (payload === undefined) return AuthStatus.badTokenJson;
+      const n = decodeSegment(token, dot1 + 1, dot2, scratch);
+      if (n < 0) return AuthStatus.badTokenJson;
+      const scanned = keyClaimName === undefined ? SCAN_UNSURE : scanner.scan(scratch, n, keyClaimName);
+      let payload: unknown;
+      if (scanned === SCAN_UNSURE) {
+        payload = parseJson(scratch, n);
+        if (payload === undefined) return AuthStatus.badTokenJson;
+      }
       if (!remembered) {
         alg = algOf(header);
         if (alg === undefined) return AuthStatus.badTokenAlg;
@@ -100,9 +140,65 @@ export function createTokenDecoder(): TokenDecoder {
         lastHeader = Object.freeze(header as Record<string, unknown>);
         lastAlg = alg;
       }
-      return decoded(token, header as Record<string, unknown>, payload, alg!, dot2);
+      // Kong: only `false` is "invalid claims"; null/number/true crash it later (500) — refused here instead.
+      // null: the scanner vouched for an object, parsed when first read.
+      let claims: Record<string, unknown> | null = null;
+      if (scanned === SCAN_UNSURE) {
+        if (isObject(payload)) claims = payload;
+        else if (Array.isArray(payload) || typeof payload === 'string') claims = EMPTY_CLAIMS;
+        else return AuthStatus.badTokenClaims;
+      }
+
+      // The third part keeps any further dots, which then fail the alphabet check.
+      const signatureEnd = base64urlDataEnd(token, dot2 + 1, token.length);
+      if (signatureEnd < 0) return AuthStatus.badTokenSignature;
+      const scannedName = claims === null ? keyClaimName! : null;
+      const scannedValue = scanned === SCAN_UNSURE ? undefined : scanned;
+      return new Decoded(
+        token,
+        header as Record<string, unknown>,
+        alg!,
+        dot1,
+        dot2,
+        signatureEnd,
+        claims,
+        scannedName,
+        scannedValue,
+        parseScanned,
+      );
     },
   };
+}
+
+/** A decoded token; claims the scanner vouched for are parsed on first read. */
+class Decoded implements DecodedToken {
+  readonly signatureStart: number;
+  private parsed: Record<string, unknown> | null;
+  constructor(
+    private readonly token: string,
+    readonly header: Record<string, unknown>,
+    readonly alg: JwtAlgorithm,
+    private readonly payloadDot: number,
+    readonly signingInputLength: number,
+    readonly signatureEnd: number,
+    claims: Record<string, unknown> | null,
+    /** The claim the scanner read (null when the claims were parsed at once), and its value. */
+    private readonly scannedName: string | null,
+    private readonly scannedValue: string | undefined,
+    private readonly parseScanned: (token: string, start: number, end: number) => Record<string, unknown>,
+  ) {
+    this.signatureStart = signingInputLength + 1;
+    this.parsed = claims;
+  }
+
+  get claims(): Record<string, unknown> {
+    if (this.parsed === null) this.parsed = this.parseScanned(this.token, this.payloadDot + 1, this.signingInputLength);
+    return this.parsed;
+  }
+
+  claim(name: string): unknown {
+    return name === this.scannedName ? this.scannedValue : ownValue(this.claims, name);
+  }
 }
 
 /** Kong: a JSON string or array header has no `alg` (invalid alg); null/number/boolean make it crash (500), answered
@@ -111,21 +207,6 @@ function algOf(header: unknown): JwtAlgorithm | undefined {
   if (!isObject(header)) return undefined;
   const algValue = ownValue(header, 'alg');
   return typeof algValue === 'string' ? ALGORITHMS.get(algValue) : undefined;
-}
-
-/** The checks after the header and payload decoded: claims shape, signature alphabet. */
-function decoded(token: string, header: Record<string, unknown>, payload: unknown, alg: JwtAlgorithm, dot2: number): DecodeResult {
-  // Kong: only `false` is "invalid claims"; null/number/true crash it later (500) — refused here instead.
-  let claims: Record<string, unknown>;
-  if (isObject(payload)) claims = payload;
-  else if (Array.isArray(payload) || typeof payload === 'string') claims = EMPTY_CLAIMS;
-  else return AuthStatus.badTokenClaims;
-
-  // The third part keeps any further dots, which then fail the alphabet check.
-  const signatureEnd = base64urlDataEnd(token, dot2 + 1, token.length);
-  if (signatureEnd < 0) return AuthStatus.badTokenSignature;
-
-  return { header, claims, alg, signingInputLength: dot2, signatureStart: dot2 + 1, signatureEnd };
 }
 
 /** Decodes without verifying (a fresh decoder each call: explain, tests). Errors in Kong's order: JSON/base64 of header

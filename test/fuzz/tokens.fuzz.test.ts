@@ -2,7 +2,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, cookieValue, createTokenExtractor, unescapeQueryValue } from '../../src/auth/token-extractor.js';
-import { decodeToken } from '../../src/auth/token-decoder.js';
+import { createTokenDecoder, decodeToken, ownValue } from '../../src/auth/token-decoder.js';
+import { createClaimScanner, SCAN_UNSURE } from '../../src/auth/claim-scan.js';
 import { AuthStatus } from '../../src/auth/auth-status.js';
 import { JWT_ALGORITHMS } from '../../src/config/types.js';
 import { jwtConfigDefaults } from '../../src/config/fields.js';
@@ -152,6 +153,94 @@ describe('token decoding (fuzzed)', () => {
           expect(Buffer.from(token.slice(r.signatureStart, r.signatureEnd), 'base64url')).toEqual(Buffer.from(sig));
         },
       ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it("vouches for a payload only when JSON.parse accepts it as an object, and reads the key claim as JSON.parse's object has it", () => {
+    const scanner = createClaimScanner();
+    const jsonish = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      '\\',
+      ':',
+      ',',
+      ' ',
+      '\t',
+      '\n',
+      'i',
+      's',
+      'u',
+      '0',
+      '1',
+      '9',
+      '-',
+      '+',
+      '.',
+      'e',
+      'E',
+      't',
+      'r',
+      'n',
+      'l',
+      'f',
+      'a',
+      '\u0001',
+      '\u007f',
+      'é',
+      '/',
+      'b',
+    );
+    const objects = fc.dictionary(fc.oneof(fc.constantFrom('iss', 'is', 'iss ', 'kid'), fc.string({ maxLength: 6 })), fc.jsonValue(), {
+      maxKeys: 6,
+    });
+    const mutate = (text: string, at: number, cut: number, insert: string): string => {
+      const i = text.length === 0 ? 0 : at % (text.length + 1);
+      return text.slice(0, i) + insert + text.slice(i + cut);
+    };
+    const payload = fc.oneof(
+      objects.map((o) => JSON.stringify(o)),
+      objects.map((o) => JSON.stringify(o, null, 1)),
+      fc
+        .tuple(objects, fc.nat(), fc.nat({ max: 2 }), fc.string({ unit: jsonish, maxLength: 3 }))
+        .map(([o, at, cut, ins]) => mutate(JSON.stringify(o), at, cut, ins)),
+      fc.string({ unit: jsonish, maxLength: 40 }),
+      fc.string({ unit: jsonish, maxLength: 30 }).map((s) => `{"iss":"a"${s}`),
+      fc.json(),
+    );
+    fc.assert(
+      fc.property(payload, fc.constantFrom('iss', 'kid', 'is'), (text, name) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const scanned = scanner.scan(bytes, bytes.length, name);
+        if (scanned === SCAN_UNSURE) return;
+        const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
+        expect(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)).toBe(true);
+        expect(ownValue(parsed as Record<string, unknown>, name)).toBe(scanned);
+      }),
+      { numRuns: RUNS * 10 },
+    );
+  });
+
+  it('decodes every token to the same answer and claims with or without the key-claim scan', () => {
+    const decoder = createTokenDecoder();
+    const pieces = fc.oneof(fc.json(), fc.string(), fc.constantFrom('{"iss":"a"}', '{"iss":"a","iss":1}', '{"i\\u0073s":"b"}'));
+    fc.assert(
+      fc.property(fc.array(pieces, { minLength: 1, maxLength: 3 }), fc.string({ maxLength: 8 }), (parts, sig) => {
+        const head = Buffer.from('{"alg":"HS256"}').toString('base64url');
+        const token = `${[head, ...parts.map((p) => Buffer.from(p).toString('base64url'))].join('.')}.${sig}`;
+        const full = decodeToken(token);
+        const lazy = decoder.decode(token, 'iss');
+        if (typeof full === 'number' || typeof lazy === 'number') {
+          expect(lazy).toBe(full);
+          return;
+        }
+        expect(lazy.claim('iss')).toBe(full.claim('iss'));
+        expect(lazy.claims).toEqual(full.claims);
+        expect([lazy.alg, lazy.signingInputLength, lazy.signatureEnd]).toEqual([full.alg, full.signingInputLength, full.signatureEnd]);
+      }),
       { numRuns: RUNS },
     );
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenDecoder, decodeToken, MAX_TOKEN_LENGTH, type DecodedToken } from '../../../src/auth/token-decoder.js';
+import {
+  createTokenDecoder,
+  decodeToken,
+  MAX_TOKEN_LENGTH,
+  type DecodeResult,
+  type DecodedToken,
+} from '../../../src/auth/token-decoder.js';
 import { AuthStatus } from '../../../src/auth/auth-status.js';
 import { b64url, hs256 } from './helpers.js';
 
@@ -161,13 +167,42 @@ describe('createTokenDecoder (the request path: remembers the last header segmen
     `${H}.${b64url({ iss: 'x'.repeat(5000) })}.c2ln`, // grows the scratch buffer
     `.${P}.c2ln`,
     hs256({ iss: 'bob-key', nested: { a: [1, 2] } }),
+    // Payloads the key-claim scanner reads, and ones it must leave to JSON.parse.
+    `${H}.${Buffer.from('{"iss":"a","sub":"1","iss":"b"}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"i\\u0073s":"x"}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"iss":"x\\ny"}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from(' {\t"iss" : "a" ,"n":[1,-2.5e+3,{"t":true}],"z":null}\r\n').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"iss":5}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"iss":"a",}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"iss":"a"} x').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from('{"sub":"\u00e9","iss":"a"}').toString('base64url')}.c2ln`,
+    `${H}.${Buffer.from(`{"iss":"a","d":${'['.repeat(40)}${']'.repeat(40)}}`).toString('base64url')}.c2ln`,
+    `${H}.${b64url({ sub: 'no-iss' })}.c2ln`,
   ];
+
+  /** What a caller sees of a decode result: the status, or the parts, the claims and the key claim. */
+  function view(result: DecodeResult): unknown {
+    if (typeof result === 'number') return result;
+    const { header, claims, alg, signingInputLength, signatureStart, signatureEnd } = result;
+    return { header, claims, alg, signingInputLength, signatureStart, signatureEnd, iss: result.claim('iss') };
+  }
 
   it('answers every token as a fresh decodeToken does, whatever came before it', () => {
     const decoder = createTokenDecoder();
     for (let round = 0; round < 3; round++) {
       const order = round === 1 ? [...tokens].reverse() : round === 2 ? tokens.flatMap((t) => [t, tokens[0]!]) : tokens;
-      for (const token of order) expect(decoder.decode(token)).toEqual(decodeToken(token));
+      for (const token of order) expect(view(decoder.decode(token))).toEqual(view(decodeToken(token)));
+    }
+  });
+
+  it('reads the key claim without parsing the payload, and gives the same answers and claims as a full parse', () => {
+    const decoder = createTokenDecoder();
+    for (const token of [...tokens, ...tokens]) {
+      const scanned = decoder.decode(token, 'iss');
+      // The key claim first (what a refused token stops at), then the claims parsed on demand.
+      const key = typeof scanned === 'number' ? null : scanned.claim('iss');
+      expect(view(scanned)).toEqual(view(decodeToken(token)));
+      if (typeof scanned !== 'number') expect(key).toBe((decodeToken(token) as DecodedToken).claim('iss'));
     }
   });
 
