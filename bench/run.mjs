@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { allowedCpus, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
-import { DEFAULT_STREAMS, runH2load } from './macro/h2load.mjs';
+import { DEFAULT_STREAMS, h2Shape, runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
 import { runTlsBench } from './macro/tls.mjs';
 import { preflight } from './macro/preflight.mjs';
@@ -42,8 +42,9 @@ const HELP = `usage: npm run bench -- [options]
   --warmup S            seconds of warm-up before each timed run (default 1; every system is
                         also warmed once at start: 3000 requests per scenario, every token once)
   --connections N       autocannon connections (default 64; the upload scenario uses 16); h2load uses as many
-  --h2-streams N        portcullis-h2: concurrent streams per h2load connection (default 1: the same requests in
-                        flight as the HTTP/1.1 rows; N > 1 multiplexes, N × connections in flight)
+  --h2-streams N        portcullis-h2: concurrent streams per h2load connection (default ${DEFAULT_STREAMS}); the row keeps the
+                        HTTP/1.1 rows' requests in flight (--connections), over connections/N connections (64 → 8 × 8;
+                        1 gives HTTP/1.1's shape, 64 × 1; uploads always use 1 stream per connection)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy,
                         authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only; not portcullis-h2)
   --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy,hello
@@ -172,6 +173,7 @@ async function macro(opts) {
     gatewayCmd: opts.gatewayCmd,
     only: opts.systems,
     upstream,
+    h2Shape: h2Shape(opts.connections, opts.h2Streams),
   });
   for (const s of systems) log(`${s.id}: ${s.available ? `${s.url} (pid ${s.pid})` : `not available — ${s.reason}`}`);
 

@@ -7,11 +7,24 @@ import { cpuSeconds } from './cpu.mjs';
 import { runRecord, unexpectedStatuses } from './load.mjs';
 
 /**
- * Concurrent streams per connection. 1 by default: the same connections and the same requests in flight as the
- * HTTP/1.1 rows (autocannon keeps one request per connection), so the two rows compare the protocols, not the load.
- * `--h2-streams N` multiplexes N per connection.
+ * Concurrent streams per connection. HTTP/2 is used multiplexed (a browser opens one connection per origin and sends
+ * its requests on it as streams; a gRPC channel does the same), so the row keeps the HTTP/1.1 rows' requests in flight
+ * (`--connections`, 64: autocannon keeps one request per connection) and spreads them over connections of 8 streams:
+ * 8 connections × 8 streams. `--h2-streams 1` gives HTTP/1.1's shape (64 × 1), `--h2-streams 64` one connection.
  */
-export const DEFAULT_STREAMS = 1;
+export const DEFAULT_STREAMS = 8;
+
+/** The h2load shape that keeps `inFlight` requests in flight with `streams` streams per connection. */
+export function h2Shape(inFlight, streams) {
+  const perConnection = Math.max(1, Math.min(streams, inFlight));
+  return { connections: Math.max(1, Math.round(inFlight / perConnection)), streams: perConnection };
+}
+
+/** "8 connections × 8 streams", for the row label. */
+export function h2ShapeText({ connections, streams }) {
+  return `${connections} connection${connections === 1 ? '' : 's'} × ${streams} stream${streams === 1 ? '' : 's'}`;
+}
+
 /**
  * h2load's own warm-up inside a timed run (connections opened, first requests sent). In timing mode h2load counts
  * only requests started after it, and drops what is in flight when the duration ends; without it, a cold or busy
@@ -52,7 +65,9 @@ export function parseH2load(text) {
 /** Same options and result as runLoad; one token (h2load sends one header set), uploads from a temp file. */
 export function runH2load({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid, streams = DEFAULT_STREAMS }) {
   // Uploads: one stream per connection, as autocannon does (1 MiB × many streams would not finish in a short run).
-  const args = ['-c', String(scenario.connections ?? connections), '-m', String(scenario.bodyBytes ? 1 : streams)];
+  const inFlight = scenario.connections ?? connections;
+  const shape = scenario.bodyBytes ? { connections: inFlight, streams: 1 } : h2Shape(inFlight, streams);
+  const args = ['-c', String(shape.connections), '-m', String(shape.streams)];
   // h2load takes whole seconds for -D.
   if (amount) args.push('-n', String(amount));
   else args.push('-D', String(Math.max(1, Math.round(durationS))), `--warm-up-time=${WARM_UP_S}`);

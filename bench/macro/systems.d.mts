@@ -8,6 +8,8 @@ export function startSystems(opts: {
   gatewayCmd?: string;
   only?: string[];
   upstream?: string;
+  /** The h2load shape of the portcullis-h2 row, shown in its label. */
+  h2Shape?: { connections: number; streams: number };
 }): Promise<{ systems: any[]; upstream: any; stop: () => Promise<void> }>;
 export function waitForStatus(url: string, status: number, timeoutMs: number, isDead?: () => boolean): Promise<boolean>;
 export function gatewayConfig(opts: {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { splitCommand } from './command.mjs';
 import { freePort, sleep, startProcess, startServer, stopProcess } from './procs.mjs';
-import { h2loadMissing } from './h2load.mjs';
+import { h2loadMissing, h2ShapeText } from './h2load.mjs';
 import { startHaproxy } from './haproxy.mjs';
 import { startNginx } from './nginx.mjs';
 
@@ -161,7 +161,7 @@ export async function startBackend({ kind, name, cpus, workDir }) {
  * two processes so that each can be pinned where its role needs it. `upstream` is 'uws' (the
  * bench's own upstream.mjs) or 'nginx' (Debian's nginx, for both).
  */
-export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_GATEWAY_CMD, only, upstream = 'uws' }) {
+export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_GATEWAY_CMD, only, upstream = 'uws', h2Shape }) {
   const node = process.execPath;
   const started = [];
   const want = (id) => !only || only.includes(id);
@@ -215,7 +215,7 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
 
   if (want('portcullis-h2')) {
     const missing = h2loadMissing();
-    const label = 'Portcullis node engine, HTTP/2 h2c (h2load)';
+    const label = `Portcullis node engine, HTTP/2 h2c (h2load${h2Shape ? `, ${h2ShapeText(h2Shape)}` : ''})`;
     if (missing) systems.push({ id: 'portcullis-h2', label, available: false, reason: missing });
     // Preflight checks go to the HTTP/1.1 listener of the same process; the load goes to its h2c listener.
     else await addGateway({ id: 'portcullis-h2', label }, { cmd: nodeEngine, name: 'gateway-h2', h2: true });

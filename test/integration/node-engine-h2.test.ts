@@ -111,6 +111,18 @@ describe('node engine HTTP/2 responses', () => {
     expect(a.body.toString()).toBe('cookies');
   });
 
+  it('sends the per-response request id as a never-indexed field, on proxied responses and gateway answers', async () => {
+    // Indexed, every response's unique id would churn both sides' HPACK dynamic tables.
+    const neverIndexed = (a: Answer): unknown => (a.headers as Record<symbol, unknown>)[http2.sensitiveHeaders];
+    const proxied = await call(session, { ':path': '/api/cookies' });
+    const refused = await call(session, { ':path': '/secured/x' });
+    expect(refused.status).toBe(401);
+    for (const a of [proxied, refused]) {
+      expect(neverIndexed(a)).toEqual(['x-kong-request-id']);
+      expect(a.headers['x-kong-request-id']).toMatch(/\S+/);
+    }
+  });
+
   it('answers the client address in X-Forwarded-For and the authority as Host upstream', async () => {
     const a = await call(session, { ':path': '/api/who', ':authority': 'h2.example.test' });
     const echo = JSON.parse(a.body.toString()) as { rawHeaders: string[] };
