@@ -39,14 +39,17 @@ const ctx = { listenPort: '8000', proto: 'http', via: '1.1 portcullis/0.0.0' };
 const one = makeTokens({ alg: 'HS256', creds, count: 1 });
 const many = makeTokens({ alg: 'HS256', creds, count: 10000, tag: 'hsp', claims: POLICY_CLAIMS });
 
-/** What autocannon sends, as the front end records it; a fresh header string per request, as copied out of uWS. */
+// Header names arrive as fresh strings too (the engines copy them out of the request), never as interned literals.
+const HOST = Buffer.from('host');
+const AUTHORIZATION = Buffer.from('authorization');
+/** What autocannon sends, as the front end records it; fresh header strings per request, as copied out of uWS. */
 function snapshot(url, token) {
   const s = new RequestSnapshot(8000);
   s.method = 'GET';
   s.url = url;
   s.remoteAddress = '127.0.0.1';
-  recordHeader(s, 'host', '127.0.0.1:8000');
-  if (token !== undefined) recordHeader(s, 'authorization', `Bearer ${token}`.slice(0));
+  recordHeader(s, HOST.toString('latin1'), '127.0.0.1:8000');
+  if (token !== undefined) recordHeader(s, AUTHORIZATION.toString('latin1'), `Bearer ${token}`.slice(0));
   return s;
 }
 
