@@ -1,6 +1,7 @@
 // Validates the jwt plugin's policy extensions (leeway, issuers, audiences, scopes, roles, claims_to_headers, hidden credentials).
 import type { JwtPluginConfig } from './types.js';
 import { FIELDS } from './fields.js';
+import { FORWARDED_HEADER_NAMES, IDENTITY_HEADER_NAMES } from '../proxy/forwarded-headers.js';
 import { checkFields, childPath, createReader, has, isObject, type Obj, type Sink } from './validate-context.js';
 
 export type JwtPolicyFields = Pick<
@@ -41,19 +42,8 @@ const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'content-length',
   'expect',
   'via',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  'x-forwarded-host',
-  'x-forwarded-port',
-  'x-forwarded-path',
-  'x-forwarded-prefix',
-  'x-real-ip',
-  'x-kong-request-id',
-  'x-consumer-id',
-  'x-consumer-username',
-  'x-consumer-custom-id',
-  'x-credential-identifier',
-  'x-anonymous-consumer',
+  ...FORWARDED_HEADER_NAMES,
+  ...IDENTITY_HEADER_NAMES,
 ]);
 
 /** Checks one upstream header name; the message, or null when it is usable. */
