@@ -60,158 +60,151 @@ function escapeLength(b: Uint8Array, i: number, n: number): number {
   return 0;
 }
 
-/** Scans one JSON payload; an instance keeps the last string's facts between its own helpers (one per decoder). */
-export interface ClaimScanner {
-  /**
-   * The key claim of the JSON object in bytes[0, length): its value when it is a string without escapes, SCAN_ABSENT
-   * when the object has no such member, SCAN_UNSURE when JSON.parse must decide. `name` is plain ASCII.
-   */
-  scan(bytes: Buffer, length: number, name: string): string | typeof SCAN_ABSENT | typeof SCAN_UNSURE;
+/**
+ * Index after the closing quote of the string opening at `i`; negated when the string holds an escape (the index is
+ * at least 2, so the negation is too); -1 when it is not a JSON string of ASCII without control characters.
+ */
+function stringEnd(b: Uint8Array, i: number, n: number): number {
+  let escaped = false;
+  i++;
+  while (i < n) {
+    const c = b[i]!;
+    if (c === QUOTE) return escaped ? -(i + 1) : i + 1;
+    if (c < 32 || c > 127) return -1;
+    if (c === BACKSLASH) {
+      const len = escapeLength(b, i, n);
+      if (len === 0) return -1;
+      escaped = true;
+      i += len;
+    } else i++;
+  }
+  return -1;
 }
 
-export function createClaimScanner(): ClaimScanner {
-  let n = 0;
-  let b: Uint8Array = new Uint8Array(0);
-  /** Whether the string stringEnd last passed held a backslash escape. */
-  let escaped = false;
-
-  /** Index after the closing quote of the string opening at `i`, or -1; ASCII only, no control characters. */
-  function stringEnd(i: number): number {
-    escaped = false;
+/** Index after the number starting at `i`, or -1 (JSON's grammar: no leading zeros, no bare dot, no `+`). */
+function numberEnd(b: Uint8Array, i: number, n: number): number {
+  if (b[i] === MINUS) i++;
+  if (i >= n) return -1;
+  if (b[i] === DIGIT_0) i++;
+  else if (isDigit(b[i]!)) while (i < n && isDigit(b[i]!)) i++;
+  else return -1;
+  if (i < n && b[i] === DOT) {
     i++;
-    while (i < n) {
-      const c = b[i]!;
-      if (c === QUOTE) return i + 1;
-      if (c < 32 || c > 127) return -1;
-      if (c === BACKSLASH) {
-        const len = escapeLength(b, i, n);
-        if (len === 0) return -1;
-        escaped = true;
-        i += len;
-      } else i++;
-    }
-    return -1;
+    if (i >= n || !isDigit(b[i]!)) return -1;
+    while (i < n && isDigit(b[i]!)) i++;
   }
+  if (i < n && (b[i] === LOWER_E || b[i] === UPPER_E)) {
+    i++;
+    if (i < n && (b[i] === PLUS || b[i] === MINUS)) i++;
+    if (i >= n || !isDigit(b[i]!)) return -1;
+    while (i < n && isDigit(b[i]!)) i++;
+  }
+  return i;
+}
 
-  /** Index after the number starting at `i`, or -1 (JSON's grammar: no leading zeros, no bare dot, no `+`). */
-  function numberEnd(i: number): number {
-    if (b[i] === MINUS) i++;
+/** Index after `word` at `i`, or -1. */
+function literalEnd(b: Uint8Array, i: number, n: number, word: string): number {
+  if (i + word.length > n) return -1;
+  for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
+  return i + word.length;
+}
+
+/** Index after the JSON value starting at `i` (no leading space), or -1. */
+function valueEnd(b: Uint8Array, i: number, n: number, depth: number): number {
+  if (i >= n) return -1;
+  const c = b[i]!;
+  if (c === QUOTE) {
+    const end = stringEnd(b, i, n);
+    return end === -1 ? -1 : Math.abs(end);
+  }
+  if (c === OPEN_OBJECT || c === OPEN_ARRAY) return depth >= MAX_DEPTH ? -1 : containerEnd(b, i, n, depth + 1);
+  if (c === MINUS || isDigit(c)) return numberEnd(b, i, n);
+  if (c === 116) return literalEnd(b, i, n, 'true');
+  if (c === 102) return literalEnd(b, i, n, 'false');
+  if (c === 110) return literalEnd(b, i, n, 'null');
+  return -1;
+}
+
+/** Index after the object or array opening at `i`, or -1. */
+function containerEnd(b: Uint8Array, i: number, n: number, depth: number): number {
+  const isObject = b[i] === OPEN_OBJECT;
+  const close = isObject ? CLOSE_OBJECT : CLOSE_ARRAY;
+  i = skipSpace(b, i + 1, n);
+  if (i < n && b[i] === close) return i + 1;
+  for (;;) {
+    if (isObject) {
+      if (i >= n || b[i] !== QUOTE) return -1;
+      i = stringEnd(b, i, n);
+      if (i === -1) return -1;
+      i = skipSpace(b, Math.abs(i), n);
+      if (i >= n || b[i] !== COLON) return -1;
+      i = skipSpace(b, i + 1, n);
+    }
+    i = valueEnd(b, i, n, depth);
+    if (i < 0) return -1;
+    i = skipSpace(b, i, n);
     if (i >= n) return -1;
-    if (b[i] === DIGIT_0) i++;
-    else if (isDigit(b[i]!)) while (i < n && isDigit(b[i]!)) i++;
-    else return -1;
-    if (i < n && b[i] === DOT) {
-      i++;
-      if (i >= n || !isDigit(b[i]!)) return -1;
-      while (i < n && isDigit(b[i]!)) i++;
-    }
-    if (i < n && (b[i] === LOWER_E || b[i] === UPPER_E)) {
-      i++;
-      if (i < n && (b[i] === PLUS || b[i] === MINUS)) i++;
-      if (i >= n || !isDigit(b[i]!)) return -1;
-      while (i < n && isDigit(b[i]!)) i++;
-    }
-    return i;
-  }
-
-  /** Index after `word` at `i`, or -1. */
-  function literalEnd(i: number, word: string): number {
-    if (i + word.length > n) return -1;
-    for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) return -1;
-    return i + word.length;
-  }
-
-  /** Index after the JSON value starting at `i` (no leading space), or -1. */
-  function valueEnd(i: number, depth: number): number {
-    if (i >= n) return -1;
-    const c = b[i]!;
-    if (c === QUOTE) return stringEnd(i);
-    if (c === OPEN_OBJECT || c === OPEN_ARRAY) return depth >= MAX_DEPTH ? -1 : containerEnd(i, depth + 1);
-    if (c === MINUS || isDigit(c)) return numberEnd(i);
-    if (c === 116) return literalEnd(i, 'true');
-    if (c === 102) return literalEnd(i, 'false');
-    if (c === 110) return literalEnd(i, 'null');
-    return -1;
-  }
-
-  /** Index after the object or array opening at `i`, or -1. */
-  function containerEnd(i: number, depth: number): number {
-    const isObject = b[i] === OPEN_OBJECT;
-    const close = isObject ? CLOSE_OBJECT : CLOSE_ARRAY;
+    if (b[i] === close) return i + 1;
+    if (b[i] !== COMMA) return -1;
     i = skipSpace(b, i + 1, n);
-    if (i < n && b[i] === close) return i + 1;
+  }
+}
+
+/** Whether bytes [start, end) are `name`'s characters. */
+function bytesAre(b: Uint8Array, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (b[start + k] !== name.charCodeAt(k)) return false;
+  return true;
+}
+
+/**
+ * The key claim of the JSON object in bytes[0, n): its value when it is a string without escapes, SCAN_ABSENT when
+ * the object has no such member, SCAN_UNSURE when JSON.parse must decide. `name` is plain ASCII. `previous` is a
+ * value an earlier scan returned: when the bytes spell it again (tokens of one credential), it is returned itself,
+ * which saves making a string (a native call) and lets the credential lookup reuse its cached hash.
+ */
+export function scanKeyClaim(b: Buffer, n: number, name: string, previous = ''): string | typeof SCAN_ABSENT | typeof SCAN_UNSURE {
+  let i = skipSpace(b, 0, n);
+  if (i >= n || b[i] !== OPEN_OBJECT) return SCAN_UNSURE;
+  // JSON.parse keeps the last of duplicate names: so does the scan.
+  let valueStart = -1;
+  let valueStop = -1;
+  i = skipSpace(b, i + 1, n);
+  if (i < n && b[i] === CLOSE_OBJECT) i++;
+  else {
     for (;;) {
-      if (isObject) {
-        if (i >= n || b[i] !== QUOTE) return -1;
-        i = stringEnd(i);
-        if (i < 0) return -1;
-        i = skipSpace(b, i, n);
-        if (i >= n || b[i] !== COLON) return -1;
-        i = skipSpace(b, i + 1, n);
-      }
-      i = valueEnd(i, depth);
-      if (i < 0) return -1;
+      if (i >= n || b[i] !== QUOTE) return SCAN_UNSURE;
+      const nameStart = i + 1;
+      i = stringEnd(b, i, n);
+      // An escaped name might spell the claim's name: JSON.parse decides.
+      if (i < 0) return SCAN_UNSURE;
+      const isClaim = bytesAre(b, nameStart, i - 1, name);
       i = skipSpace(b, i, n);
-      if (i >= n) return -1;
-      if (b[i] === close) return i + 1;
-      if (b[i] !== COMMA) return -1;
+      if (i >= n || b[i] !== COLON) return SCAN_UNSURE;
+      i = skipSpace(b, i + 1, n);
+      if (isClaim) {
+        // Only a plain string value is read here; an escaped or non-string one goes to JSON.parse.
+        if (i >= n || b[i] !== QUOTE) return SCAN_UNSURE;
+        valueStart = i + 1;
+        i = stringEnd(b, i, n);
+        if (i < 0) return SCAN_UNSURE;
+        valueStop = i - 1;
+      } else {
+        i = valueEnd(b, i, n, 1);
+        if (i < 0) return SCAN_UNSURE;
+      }
+      i = skipSpace(b, i, n);
+      if (i >= n) return SCAN_UNSURE;
+      if (b[i] === CLOSE_OBJECT) {
+        i++;
+        break;
+      }
+      if (b[i] !== COMMA) return SCAN_UNSURE;
       i = skipSpace(b, i + 1, n);
     }
   }
-
-  /** Whether the name between the quotes at [start, end) is `name` (the caller knows it has no escape). */
-  function nameIs(start: number, end: number, name: string): boolean {
-    if (end - start !== name.length) return false;
-    for (let k = 0; k < name.length; k++) if (b[start + k] !== name.charCodeAt(k)) return false;
-    return true;
-  }
-
-  return {
-    scan(bytes, length, name) {
-      b = bytes;
-      n = length;
-      let i = skipSpace(b, 0, n);
-      if (i >= n || b[i] !== OPEN_OBJECT) return SCAN_UNSURE;
-      // JSON.parse keeps the last of duplicate names: so does the scan.
-      let valueStart = -1;
-      let valueStop = -1;
-      i = skipSpace(b, i + 1, n);
-      if (i < n && b[i] === CLOSE_OBJECT) i++;
-      else {
-        for (;;) {
-          if (i >= n || b[i] !== QUOTE) return SCAN_UNSURE;
-          const nameStart = i + 1;
-          i = stringEnd(i);
-          // An escaped name might spell the claim's name: JSON.parse decides.
-          if (i < 0 || escaped) return SCAN_UNSURE;
-          const isClaim = nameIs(nameStart, i - 1, name);
-          i = skipSpace(b, i, n);
-          if (i >= n || b[i] !== COLON) return SCAN_UNSURE;
-          i = skipSpace(b, i + 1, n);
-          if (isClaim) {
-            // Only a plain string value is read here; an escaped or non-string one goes to JSON.parse.
-            if (i >= n || b[i] !== QUOTE) return SCAN_UNSURE;
-            valueStart = i + 1;
-            i = stringEnd(i);
-            if (i < 0 || escaped) return SCAN_UNSURE;
-            valueStop = i - 1;
-          } else {
-            i = valueEnd(i, 1);
-            if (i < 0) return SCAN_UNSURE;
-          }
-          i = skipSpace(b, i, n);
-          if (i >= n) return SCAN_UNSURE;
-          if (b[i] === CLOSE_OBJECT) {
-            i++;
-            break;
-          }
-          if (b[i] !== COMMA) return SCAN_UNSURE;
-          i = skipSpace(b, i + 1, n);
-        }
-      }
-      // Nothing but whitespace may follow the object.
-      if (skipSpace(b, i, n) !== n) return SCAN_UNSURE;
-      return valueStart < 0 ? SCAN_ABSENT : bytes.toString('latin1', valueStart, valueStop);
-    },
-  };
+  // Nothing but whitespace may follow the object.
+  if (skipSpace(b, i, n) !== n) return SCAN_UNSURE;
+  if (valueStart < 0) return SCAN_ABSENT;
+  return bytesAre(b, valueStart, valueStop, previous) ? previous : b.toString('latin1', valueStart, valueStop);
 }

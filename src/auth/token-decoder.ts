@@ -4,7 +4,7 @@ import { AuthStatus } from './auth-status.js';
 import { base64urlDataEnd } from '../crypto/base64url.js';
 import { HMAC_MAX_TOKEN_LENGTH } from '../crypto/hmac.js';
 import { isObject } from '../config/validate-context.js';
-import { createClaimScanner, SCAN_UNSURE } from './claim-scan.js';
+import { scanKeyClaim, SCAN_UNSURE } from './claim-scan.js';
 
 /**
  * Longest token decoded at all (128 Ki characters, the HMAC engines' limit too); longer ones are refused with
@@ -91,7 +91,8 @@ export function createTokenDecoder(): TokenDecoder {
   // The remembered header is handed to every token that has the same segment: frozen, nobody can change it.
   let lastHeader: Record<string, unknown> = EMPTY_CLAIMS;
   let lastAlg: JwtAlgorithm = 'HS256';
-  const scanner = createClaimScanner();
+  // The last key claim the scanner read: the next token of the same credential gets the same string back.
+  let lastKeyClaim = '';
 
   const ensureScratch = (signingInputLength: number): void => {
     const need = decodedBound(signingInputLength);
@@ -127,7 +128,8 @@ export function createTokenDecoder(): TokenDecoder {
       }
       const n = decodeSegment(token, dot1 + 1, dot2, scratch);
       if (n < 0) return AuthStatus.badTokenJson;
-      const scanned = keyClaimName === undefined ? SCAN_UNSURE : scanner.scan(scratch, n, keyClaimName);
+      const scanned = keyClaimName === undefined ? SCAN_UNSURE : scanKeyClaim(scratch, n, keyClaimName, lastKeyClaim);
+      if (typeof scanned === 'string') lastKeyClaim = scanned;
       let payload: unknown;
       if (scanned === SCAN_UNSURE) {
         payload = parseJson(scratch, n);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createClaimScanner, SCAN_ABSENT, SCAN_UNSURE } from '../../../src/auth/claim-scan.js';
+import { SCAN_ABSENT, SCAN_UNSURE, scanKeyClaim } from '../../../src/auth/claim-scan.js';
 
-const scanner = createClaimScanner();
 const scan = (text: string, name = 'iss'): string | null | undefined => {
   const bytes = Buffer.from(text, 'utf8');
-  return scanner.scan(bytes, bytes.length, name);
+  return scanKeyClaim(bytes, bytes.length, name);
 };
 
 describe('claim scanner (a payload proven JSON without building it)', () => {
@@ -13,6 +12,16 @@ describe('claim scanner (a payload proven JSON without building it)', () => {
     expect(scan('{"iss":"a","iss":"b"}')).toBe('b');
     expect(scan(' \t\r\n{ "sub" : "1" , "iss" : "" }\n')).toBe('');
     expect(scan('{"kid":"k1"}', 'kid')).toBe('k1');
+  });
+
+  it('hands back the previous value itself when the bytes spell it, a new string otherwise', () => {
+    const previous = ['alice', 'key'].join('-');
+    const bytes = Buffer.from('{"iss":"alice-key"}');
+    expect(scanKeyClaim(bytes, bytes.length, 'iss', previous)).toBe(previous);
+    const other = Buffer.from('{"iss":"alice-kez"}');
+    expect(scanKeyClaim(other, other.length, 'iss', previous)).toBe('alice-kez');
+    const empty = Buffer.from('{"iss":""}');
+    expect(scanKeyClaim(empty, empty.length, 'iss', previous)).toBe('');
   });
 
   it('vouches for an object without the claim', () => {
