@@ -2,6 +2,7 @@
 import { Pool } from 'undici';
 import type { CompiledService } from '../config/types.js';
 import { createGrpcPool, isGrpcService } from './grpc-pool.js';
+import { UPSTREAM_ON_READ, type UpstreamOnRead } from './upstream-reads.js';
 
 export interface UpstreamPools {
   /** The pool for this service; created on first use. */
@@ -30,6 +31,7 @@ interface SocketBuffers {
   highWaterMark: null;
   readableHighWaterMark: number;
   writableHighWaterMark: number;
+  onread?: UpstreamOnRead;
 }
 
 function poolKey(s: CompiledService): string {
@@ -57,6 +59,8 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
       readableHighWaterMark: SOCKET_READ_HIGH_WATER_MARK,
       writableHighWaterMark: SOCKET_WRITE_HIGH_WATER_MARK,
     };
+    // TLS sockets read through their own layer; only a plain socket takes the larger reads.
+    if (e.protocol === 'http') connect.onread = UPSTREAM_ON_READ;
     return new Pool(service.origin, {
       connections,
       pipelining: 1,
