@@ -103,7 +103,18 @@ describe('upstream reads', () => {
   });
 
   it('delivers bodies of every size byte-exact over one reused connection, around the copy and read-size limits', async () => {
-    const sizes = [0, 1, 300, UPSTREAM_COPY_MAX - 100, UPSTREAM_COPY_MAX, UPSTREAM_COPY_MAX + 1, 64 * 1024, UPSTREAM_READ_BYTES, 300_000, 2 * 1024 * 1024];
+    const sizes = [
+      0,
+      1,
+      300,
+      UPSTREAM_COPY_MAX - 100,
+      UPSTREAM_COPY_MAX,
+      UPSTREAM_COPY_MAX + 1,
+      64 * 1024,
+      UPSTREAM_READ_BYTES,
+      300_000,
+      2 * 1024 * 1024,
+    ];
     const bodies = sizes.map((n) => randomBytes(n));
     const up = await rawUpstream(bodies);
     upstream = up;
