@@ -32,13 +32,17 @@ const ECHO = {
   fail: method('/test.Echo/Fail', false, false),
   serverStream: method('/test.Echo/ServerStream', false, true),
   clientStream: method('/test.Echo/ClientStream', true, false),
+  bidi: method('/test.Echo/Bidi', true, true),
+  endless: method('/test.Echo/Endless', false, true),
 };
 const EchoClient = grpc.makeGenericClientConstructor(ECHO, 'Echo');
 type Rpc = (...args: unknown[]) => unknown;
 /** The generic client's methods, by the names of the services below. */
-type Client = grpc.Client & Record<'unary' | 'fail' | 'serverStream' | 'clientStream' | 'call', Rpc>;
+type Client = grpc.Client & Record<'unary' | 'fail' | 'serverStream' | 'clientStream' | 'bidi' | 'endless' | 'call', Rpc>;
 
 const STREAM_MESSAGES = 200;
+/** Calls the upstream saw cancelled (the client went away through the gateway). */
+let upstreamCancels = 0;
 const STREAM_MESSAGE_BYTES = 64 * 1024;
 
 function echoImplementation(): grpc.UntypedServiceImplementation {
@@ -66,6 +70,17 @@ function echoImplementation(): grpc.UntypedServiceImplementation {
         call.end();
       };
       next();
+    },
+    bidi(call: grpc.ServerDuplexStream<Buffer, Buffer>) {
+      call.on('data', (m: Buffer) => call.write(Buffer.concat([Buffer.from('re:'), m])));
+      call.on('end', () => call.end());
+    },
+    endless(call: grpc.ServerWritableStream<Buffer, Buffer>) {
+      const tick = setInterval(() => call.write(Buffer.from('tick')), 5);
+      call.on('cancelled', () => {
+        clearInterval(tick);
+        upstreamCancels++;
+      });
     },
     clientStream(call: grpc.ServerReadableStream<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) {
       let count = 0;
@@ -219,6 +234,30 @@ describe('gRPC pass-through', () => {
       stream.end();
     });
     expect(summary).toBe(`100/${100 * 10_000}`);
+  });
+
+  it('relays a bidirectional stream message by message, and a client cancel reaches the upstream', async () => {
+    const replies = await new Promise<string[]>((resolve, reject) => {
+      const stream = h2cClient.bidi(bearer()) as grpc.ClientDuplexStream<Buffer, Buffer>;
+      const got: string[] = [];
+      stream.on('data', (m: Buffer) => {
+        got.push(m.toString());
+        // Each reply is awaited before the next message goes out: nothing is buffered whole on the way.
+        if (got.length < 20) stream.write(Buffer.from(`m${got.length}`));
+        else stream.end();
+      });
+      stream.on('error', reject);
+      stream.on('end', () => resolve(got));
+      stream.write(Buffer.from('m0'));
+    });
+    expect(replies).toEqual(Array.from({ length: 20 }, (_, i) => `re:m${i}`));
+
+    const before = upstreamCancels;
+    const stream = tlsClient.endless(Buffer.from('go'), bearer()) as grpc.ClientReadableStream<Buffer>;
+    stream.on('error', () => undefined);
+    await new Promise((resolve) => stream.once('data', resolve));
+    stream.cancel();
+    await expect.poll(() => upstreamCancels, { timeout: 5000 }).toBe(before + 1);
   });
 
   it("answers refused tokens with Kong's gRPC status: UNAUTHENTICATED and the jwt plugin's message", async () => {
