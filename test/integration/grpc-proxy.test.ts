@@ -148,6 +148,24 @@ function client(port: number, tls = false): Client {
   return c;
 }
 
+/** One plain HTTP/2 request on `session`: its status and body. */
+function h2Exchange(
+  session: http2.ClientHttp2Session,
+  headers: http2.OutgoingHttpHeaders,
+  body?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const s = session.request(headers);
+    let text = '';
+    let status = 0;
+    s.on('response', (h) => (status = Number(h[':status'])));
+    s.on('data', (c: Buffer) => (text += c.toString()));
+    s.on('end', () => resolve({ status, body: text }));
+    s.on('error', reject);
+    s.end(body);
+  });
+}
+
 /** A unary call to any `path` on the gateway's h2c listener, without a token. */
 function callPath(path: string): Promise<unknown> {
   const Any = grpc.makeGenericClientConstructor({ call: method(path, false, false) }, 'Any');
@@ -303,29 +321,12 @@ describe('gRPC pass-through', () => {
 
     const session = http2.connect(`http://127.0.0.1:${gw.plane.ports[0]}`);
     try {
-      const head = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const s = session.request({ ':method': 'POST', ':path': '/test.Echo/Unary', 'content-type': 'application/json' });
-        let body = '';
-        let status = 0;
-        s.on('response', (h) => (status = Number(h[':status'])));
-        s.on('data', (c: Buffer) => (body += c.toString()));
-        s.on('end', () => resolve({ status, body }));
-        s.on('error', reject);
-        s.end('{}');
-      });
+      const head = await h2Exchange(session, { ':method': 'POST', ':path': '/test.Echo/Unary', 'content-type': 'application/json' }, '{}');
       expect(head.status).toBe(415);
       expect(JSON.parse(head.body).message).toBe('Non-gRPC request matched gRPC route');
 
       // Non-gRPC traffic on the same listener is unchanged.
-      const webAnswer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const s = session.request({ ':path': '/web/x' });
-        let body = '';
-        let status = 0;
-        s.on('response', (h) => (status = Number(h[':status'])));
-        s.on('data', (c: Buffer) => (body += c.toString()));
-        s.on('end', () => resolve({ status, body }));
-        s.on('error', reject);
-      });
+      const webAnswer = await h2Exchange(session, { ':path': '/web/x' });
       expect(webAnswer).toEqual({ status: 200, body: 'plain web' });
     } finally {
       session.close();
