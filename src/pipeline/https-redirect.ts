@@ -1,7 +1,7 @@
 // Kong's answer to plain HTTP on a route whose protocols lack `http`: 426 with its message, or a redirect to https.
 import type { ClientResponse } from '../server/engine.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
-import { GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { hostWithoutPort } from '../proxy/forwarded-headers.js';
 
 const UPGRADE_BODY = Buffer.from(messageBody(GATEWAY_MESSAGES.httpsRequired));
@@ -21,6 +21,8 @@ const UPGRADE_HEADERS = [
 export function answerPlainHttp(writer: ClientResponse, snap: RequestSnapshot, status: number): void {
   const host = hostWithoutPort(snap.host);
   if (status === 426 || host === '') {
+    // A gRPC request gets Kong's kong.response.error answer in gRPC form (grpc-status 3), which the writer makes.
+    if (snap.grpc) return writer.sendJson(426, errorBody(GATEWAY_MESSAGES.httpsRequired, writer.requestId));
     writer.start(426, UPGRADE_HEADERS, false);
     writer.data(UPGRADE_BODY);
     writer.end();

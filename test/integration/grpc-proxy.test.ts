@@ -188,7 +188,14 @@ function gatewayDocument(grpcUrl: string, extra: Record<string, unknown> = {}): 
         ],
       },
       { name: 'down', url: 'grpc://127.0.0.1:1', routes: [{ name: 'down', protocols: ['grpc'], paths: ['/test.Down/'] }] },
-      { name: 'web', url: `${web.url}/web`, routes: [{ name: 'web', paths: ['/web'] }] },
+      {
+        name: 'web',
+        url: `${web.url}/web`,
+        routes: [
+          { name: 'web', paths: ['/web'] },
+          { name: 'https-only', protocols: ['https'], paths: ['/test.Https/'] },
+        ],
+      },
     ],
     consumers: [{ username: 'reader', jwt_secrets: [{ key: KEY, secret: SECRET }] }],
   };
@@ -285,13 +292,16 @@ describe('gRPC pass-through', () => {
     expect([bad.code, bad.details]).toEqual([grpc.status.UNAUTHENTICATED, 'Invalid signature']);
   });
 
-  it("answers no route with Kong's NOT_FOUND, an upstream that is down with Kong's 502 mapping, grpc on a grpcs-only route with CANCELLED", async () => {
+  it("answers no route, a down upstream, grpcs-only and https-only routes over h2c with Kong's gRPC statuses", async () => {
     const noRoute = await failure(callPath('/test.Unknown/Nope'));
     expect([noRoute.code, noRoute.details]).toEqual([grpc.status.NOT_FOUND, 'NotFound']);
     const refused = await failure(callPath('/test.Down/Call'));
     expect([refused.code, refused.details]).toEqual([grpc.status.INTERNAL, 'An invalid response was received from the upstream server']);
     const plainOnTls = await failure(callPath('/test.Secure/Call'));
     expect([plainOnTls.code, plainOnTls.details]).toEqual([grpc.status.CANCELLED, 'gRPC request matched gRPCs route']);
+    // An https-only HTTP route asked over h2c: Kong's 426 in gRPC form.
+    const https = await failure(callPath('/test.Https/Call'));
+    expect([https.code, https.details]).toEqual([grpc.status.INVALID_ARGUMENT, 'InvalidArgument']);
   });
 
   it("answers a gRPC request over HTTP/1.1 with Kong's 426 and a non-gRPC request on a gRPC route with 415", async () => {
