@@ -9,6 +9,7 @@
 // computes for an unknown name, so nothing undici does with it changes; the name is still written as given (the
 // wire bytes are unchanged). Only names that pass the same token grammar are added, so no check is skipped for a
 // name that would have failed it. Pure speed: when undici's internals differ (another version), nothing is added.
+// A name stays known after a reload drops it from the config (a few bytes per name ever configured).
 import { createRequire } from 'node:module';
 
 /** RFC 9110 token: undici's own rule for a header name it does not know. */
