@@ -25,20 +25,20 @@ function undiciNameTable(): NameTable | null {
     if (typeof table !== 'object' || table === null) return null;
     const known = table as NameTable;
     // The shape this module relies on: a name (any case) → its lower-case form.
-    return known['Authorization'] === 'authorization' && known['authorization'] === 'authorization' ? known : null;
+    return known.Authorization === 'authorization' && known.authorization === 'authorization' ? known : null;
   } catch {
     return null;
   }
 }
 
-let table: NameTable | null | undefined;
+/** Looked up once when the module loads (each worker thread loads its own). */
+const table: NameTable | null = undiciNameTable();
 
 /**
  * Adds `names` to undici's known header names (this thread's undici; each worker thread calls it for itself).
  * Returns how many were added. Names already known, and names that are not tokens, are left alone.
  */
 export function registerHeaderNames(names: Iterable<string>): number {
-  if (table === undefined) table = undiciNameTable();
   if (table === null) return 0;
   let added = 0;
   for (const name of names) {
@@ -51,6 +51,5 @@ export function registerHeaderNames(names: Iterable<string>): number {
 
 /** Whether undici treats `name` as a known header name (tests). */
 export function isKnownHeaderName(name: string): boolean {
-  if (table === undefined) table = undiciNameTable();
   return table !== null && table[name] !== undefined;
 }
