@@ -14,7 +14,7 @@ import { evaluateTargets, renderTargets } from './macro/targets.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
 import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
-import { renderPaired, runRatioPairs } from './macro/paired.mjs';
+import { loadWindow, renderPaired, runRatioPairs } from './macro/paired.mjs';
 import { RATIO_PAIRS } from './macro/targets.mjs';
 import { AB_SCENARIOS, abMode, parseSide } from './macro/ab.mjs';
 import { REPO, runMeta, setUp, writeResults } from './macro/session.mjs';
@@ -65,6 +65,7 @@ const HELP = `usage: npm run bench -- [options]
                         in N pairs of windows, its two cells loaded in turn; the targets judge from the
                         median of the per-pair ratios (default 10; --quick 3; 0 skips them)
   --window S            seconds per paired window (default 1.5; --quick 1)
+  --window-warmup S     unmeasured load of the same cell before each window (default 0.5)
   --ab A B              A/B mode: two gateways side by side, each scenario (default ${AB_SCENARIOS})
                         loaded on A and B in turn in --pairs pairs of --window s windows; prints B ÷ A
                         req/CPU-s per scenario, a paired median with its confidence interval. A side is
@@ -94,6 +95,7 @@ function parseOptions(argv) {
       idle: { type: 'string' },
       pairs: { type: 'string' },
       window: { type: 'string' },
+      'window-warmup': { type: 'string' },
       ab: { type: 'boolean' },
       micro: { type: 'boolean' },
       tls: { type: 'boolean' },
@@ -138,6 +140,7 @@ function parseOptions(argv) {
     idleS: num(values.idle, q ? 5 : 20),
     pairs: Math.round(num(values.pairs, q ? 3 : 10)),
     windowS: num(values.window, q ? 1 : 1.5),
+    windowWarmS: num(values['window-warmup'], 0.5),
     write: !values['no-write'],
   };
 }
@@ -285,7 +288,8 @@ async function macro(opts) {
         scenarios,
         pairs: opts.pairs,
         windowS: opts.windowS,
-        runWindow: (sys, sc, durationS) => loadOn(sys)({ ...loadTarget(sys, sc), durationS, pid: sys.pid }),
+        runWindow: (sys, sc) =>
+          loadWindow(loadOn(sys), loadTarget(sys, sc), { windowS: opts.windowS, warmS: opts.windowWarmS, pid: sys.pid }),
         log,
       });
     }

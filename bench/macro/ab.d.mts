@@ -17,6 +17,7 @@ export function runAb(opts: {
   workDir: string;
   pairs: number;
   windowS: number;
+  warmS: number;
   connections: number;
   quick?: boolean;
   log: (msg: string) => void;

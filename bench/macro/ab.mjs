@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runLoad } from './load.mjs';
 import { formatRatio } from './paired-stats.mjs';
-import { pairLine, runPairs } from './paired.mjs';
+import { loadWindow, pairLine, runPairs } from './paired.mjs';
 import { preflight } from './preflight.mjs';
 import { stopProcess } from './procs.mjs';
 import { formatCount, median } from './report.mjs';
@@ -49,7 +49,7 @@ function notApplicable(sc, upstream) {
  * a time), check and warm every scenario on both, then run `pairs` pairs of `windowS`-second
  * windows per scenario. Returns { sides, results: [{ scenario, ok, problems, a, b, ...summary }] }.
  */
-export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, windowS, connections, quick, log }) {
+export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, windowS, warmS, connections, quick, log }) {
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds, undefined, scenarios);
   const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
@@ -100,7 +100,7 @@ export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, 
       // Warm both (JIT, every token of a distinct-token set seen once) before the first window.
       const amount = Math.max(quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenSets[sc.tokens]?.length ?? 0);
       for (const gw of gateways) await runLoad({ ...target(gw, sc), amount, maxS: quick ? 2 : 10 });
-      const [a, b] = gateways.map((gw) => () => runLoad({ ...target(gw, sc), durationS: windowS, pid: gw.pid }));
+      const [a, b] = gateways.map((gw) => () => loadWindow(runLoad, target(gw, sc), { windowS, warmS, pid: gw.pid }));
       log(`${sc.id}: ${pairs} pairs of ${windowS} s windows`);
       const r = await runPairs({ a, b, pairs, onPair: (row, i) => log(`  ${pairLine(row, i, pairs)}`) });
       log(`  → B ÷ A ${formatRatio(r)}${r.ok ? '' : ` FAILED: ${r.problems.join('; ')}`}`);
@@ -155,6 +155,7 @@ export async function abMode(opts, log) {
     workDir,
     pairs,
     windowS: opts.windowS,
+    warmS: opts.windowWarmS,
     connections: opts.connections,
     quick: opts.quick,
     log,
@@ -170,7 +171,8 @@ export async function abMode(opts, log) {
     '',
   ].join('\n');
   console.log(`\n${md}`);
-  writeResults(opts, meta, '-ab', { meta, ...ab }, md, log);
+  // The time of day in the name: several A/B runs of one commit in a day each keep their file.
+  writeResults(opts, meta, `-ab-${meta.date.slice(11, 19).replaceAll(':', '')}`, { meta, ...ab }, md, log);
   const failed = ab.results.some((r) => !r.na && !r.ok);
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s${failed ? ' — some scenarios FAILED' : ''}`);
   return failed ? 1 : 0;

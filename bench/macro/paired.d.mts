@@ -17,6 +17,11 @@ export function runPairs(opts: {
   pairs: number;
   onPair?: (row: PairRow, i: number) => void;
 }): Promise<PairedResult>;
+export function loadWindow<T>(
+  load: (opts: T & { durationS: number; pid?: number }) => Promise<RunResult>,
+  target: T,
+  opts: { windowS: number; warmS: number; pid?: number },
+): Promise<RunResult>;
 export function pairLine(row: PairRow, i: number, pairs: number): string;
 export function runRatioPairs(opts: {
   ratios: { id: string; a: [string, string]; b: [string, string] }[];
@@ -25,7 +30,7 @@ export function runRatioPairs(opts: {
   scenarios: Scenario[];
   pairs: number;
   windowS: number;
-  runWindow: (system: any, scenario: Scenario, seconds: number) => Promise<RunResult>;
+  runWindow: (system: any, scenario: Scenario) => Promise<RunResult>;
   log: (msg: string) => void;
 }): Promise<Record<string, PairedResult & { a: string; b: string }>>;
 export function renderPaired(

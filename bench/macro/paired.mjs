@@ -27,6 +27,18 @@ export async function runPairs({ a, b, pairs, onPair = () => {} }) {
   return { ok: problems.size === 0, problems: [...problems], pairs: rows, ...summarizeRatios(rows.map((r) => r.ratio)) };
 }
 
+/**
+ * One measured window: `warmS` seconds of the same load first, not measured, then `windowS`
+ * seconds with the CPU of `pid` read around it. Without the warm-up a window that follows the
+ * other side's window read about 12% less per CPU-second than one that follows its own (same
+ * build on both sides, 1.5 s windows: pairs in the order A B read 0.91×, B A 1.14×), which
+ * doubled the pairs' spread; with 0.5 s of warm-up the two orders read 1.03× and 1.01×.
+ */
+export async function loadWindow(load, target, { windowS, warmS, pid }) {
+  if (warmS > 0) await load({ ...target, durationS: warmS });
+  return load({ ...target, durationS: windowS, pid });
+}
+
 /** One line per pair for the progress log: "[3/10] BA  15.2k / 16.9k = 0.90×". */
 export function pairLine(row, i, pairs) {
   const ratio = row.ratio === null ? 'failed' : `${row.ratio.toFixed(2)}×`;
@@ -35,8 +47,8 @@ export function pairLine(row, i, pairs) {
 
 /**
  * The paired ratios of a bench run: for each { id, a: [system, scenario], b: [system, scenario] }
- * of `ratios` whose two cells ran ok, `pairs` pairs of `windowS`-second windows through
- * `runWindow(system, scenario, seconds)`. Returns { [id]: { a, b, ...runPairs result } }.
+ * of `ratios` whose two cells ran ok, `pairs` pairs of windows through `runWindow(system,
+ * scenario)` (a loadWindow). Returns { [id]: { a, b, ...runPairs result } }.
  */
 export async function runRatioPairs({ ratios, cells, systems, scenarios, pairs, windowS, runWindow, log }) {
   const out = {};
@@ -48,7 +60,7 @@ export async function runRatioPairs({ ratios, cells, systems, scenarios, pairs, 
     const [a, b] = sides.map(
       ([s, c]) =>
         () =>
-          runWindow(sys(s), sc(c), windowS),
+          runWindow(sys(s), sc(c)),
     );
     log(`paired ${r.id}: ${r.b.join(' ')} ÷ ${r.a.join(' ')}, ${pairs} pairs of ${windowS} s windows`);
     const result = await runPairs({ a, b, pairs, onPair: (row, i) => log(`  ${pairLine(row, i, pairs)}`) });

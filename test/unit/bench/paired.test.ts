@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatRatio, intervalSide, medianInterval, quantile, summarizeRatios } from '../../../bench/macro/paired-stats.mjs';
-import { renderPaired, runPairs } from '../../../bench/macro/paired.mjs';
+import { loadWindow, renderPaired, runPairs } from '../../../bench/macro/paired.mjs';
 import { abReading, parseSide, renderAb } from '../../../bench/macro/ab.mjs';
 
 const window = (perCpuS: number | null, ok = true) => ({
@@ -88,6 +88,22 @@ describe('paired windows', () => {
     expect(r.problems).toEqual(['unexpected statuses: 502×3']);
     expect(r.pairs.map((p) => p.ratio)).toEqual([0.8, null, 0.8]);
     expect(r.n).toBe(2);
+  });
+
+  it('loads the same cell unmeasured before each measured window, and measures only the window', async () => {
+    const calls: { durationS: number; pid?: number }[] = [];
+    const load = async (o: { url: string; durationS: number; pid?: number }) => {
+      calls.push({ durationS: o.durationS, pid: o.pid });
+      return window(100);
+    };
+    await loadWindow(load, { url: 'x' }, { windowS: 1.5, warmS: 0.5, pid: 42 });
+    expect(calls).toEqual([
+      { durationS: 0.5, pid: undefined },
+      { durationS: 1.5, pid: 42 },
+    ]);
+    calls.length = 0;
+    await loadWindow(load, { url: 'x' }, { windowS: 1, warmS: 0, pid: 42 });
+    expect(calls).toEqual([{ durationS: 1, pid: 42 }]);
   });
 
   it('renders the paired table with the interval, the IQR and the range', async () => {
