@@ -141,8 +141,14 @@ describe('#16 targets from one bench run', () => {
       '19.0k/CPU-s; paired 0.72× (96.8% CI 0.72–0.72, IQR 0.72–0.72, 6 pairs) of nginx proxy_pass, needs 0.70×',
     );
     expect(byId['resp-64k']!.pass).toBe(true);
-    expect(byId.refusals!.pass).toBe(false);
+    expect(byId.refusals).toMatchObject({ pass: false, straddles: false });
     expect(byId.refusals!.measured).toMatch(/^bad-sig paired 0\.60× .*; needs 0\.68×$/);
+    // One refusal wholly below its threshold settles the FAIL, whatever the others' intervals hold.
+    const wide = { ok: true, problems: [], ...summarizeRatios([0.5, 0.6, 0.7, 0.72, 0.75, 0.8]) };
+    const settled = evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx', paired: { ...paired, 'no-route': wide } });
+    expect(settled.find((t) => t.id === 'refusals')).toMatchObject({ pass: false, straddles: false });
+    const open = evaluateTargets({ cells, latency: null, idle: null, upstream: 'nginx', paired: { ...paired, 'bad-sig': wide } });
+    expect(open.find((t) => t.id === 'refusals')).toMatchObject({ pass: true, straddles: true });
   });
 
   it('computes the p99 the gateway adds over the direct upstream at the same rate', () => {
