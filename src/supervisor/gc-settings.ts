@@ -19,7 +19,8 @@ function givenByOperator(name: string): boolean {
  * - `--no-parallel-scavenge`: a young-generation collection (a "scavenge", every few MB of allocation: about 9 KiB
  *   per proxied request) otherwise hands its work to V8's helper threads and waits for them. With `workers: auto`
  *   every core already runs a worker, and on a pinned or shared core the helpers wait in the run queue behind it:
- *   measured on a shared 2-CPU machine, the median scavenge pause was 4.7–5.5 ms with the helpers and 0.8 ms without.
+ *   measured on a shared 2-CPU machine, the median scavenge pause was 3.7–5.5 ms with the helpers and 0.8–2.3 ms
+ *   without.
  *   Concurrent marking and sweeping of the old generation stay on.
  * - `semiSpaceMb` > 0: the young generation's semi-space, fixed (`--min-semi-space-size` and
  *   `--max-semi-space-size`): fewer scavenges, each freeing more, for more memory (2 × semiSpaceMb MiB per worker
