@@ -2,7 +2,7 @@
 import { Pool } from 'undici';
 import type { CompiledService } from '../config/types.js';
 import { createGrpcPool, isGrpcService } from './grpc-pool.js';
-import { UPSTREAM_ON_READ, type UpstreamOnRead } from './upstream-reads.js';
+import { createUpstreamOnRead, type UpstreamOnRead } from './upstream-reads.js';
 
 export interface UpstreamPools {
   /** The pool for this service; created on first use. */
@@ -46,6 +46,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
   const byService = new WeakMap<CompiledService, Pool>();
   const connections = options.connections ?? 128;
   const keepAliveTimeout = options.keepAliveTimeoutMs ?? 60_000;
+  const upstreamOnRead = createUpstreamOnRead();
 
   function create(service: CompiledService): Pool {
     if (isGrpcService(service)) return createGrpcPool(service, connections, keepAliveTimeout);
@@ -60,7 +61,7 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
       writableHighWaterMark: SOCKET_WRITE_HIGH_WATER_MARK,
     };
     // TLS sockets read through their own layer; only a plain socket takes the larger reads.
-    if (e.protocol === 'http') connect.onread = UPSTREAM_ON_READ;
+    if (e.protocol === 'http') connect.onread = upstreamOnRead;
     return new Pool(service.origin, {
       connections,
       pipelining: 1,

@@ -21,29 +21,30 @@ export interface UpstreamOnRead {
 }
 
 /**
- * The buffer the last read left for reuse (its bytes were copied out), taken by the next `buffer()` call. Node calls
- * `callback` on the socket after a read and then `buffer()` (without the socket) for that socket's next read, both in
- * the same synchronous step of one thread, so one slot per thread hands the buffer over.
+ * The `onread` option for the plain-HTTP upstream sockets of one set of pools. The bytes go into the socket's readable
+ * side (`push`), where undici reads them as before, and a full readable side stops reading exactly as Node's own reads
+ * do (push returns false).
  */
-let spare: Buffer | null = null;
-
-/**
- * The `onread` option of every plain-HTTP upstream socket. The bytes go into the socket's readable side (`push`),
- * where undici reads them as before, and a full readable side stops reading exactly as Node's own reads do (push
- * returns false).
- */
-export const UPSTREAM_ON_READ: UpstreamOnRead = {
-  buffer() {
-    const next = spare ?? Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
-    spare = null;
-    return next;
-  },
-  callback(bytes, buffer) {
-    if (bytes <= UPSTREAM_COPY_MAX) {
-      spare = buffer;
-      return this.push(Buffer.from(buffer.subarray(0, bytes)));
-    }
-    spare = null; // handed over as it is: the next read gets a fresh buffer
-    return this.push(buffer.subarray(0, bytes));
-  },
-};
+export function createUpstreamOnRead(): UpstreamOnRead {
+  /**
+   * The buffer the last read left for reuse (its bytes were copied out), taken by the next `buffer()` call. Node calls
+   * `callback` on the socket after a read and then `buffer()` (without the socket) for that socket's next read, both
+   * in the same synchronous step of one thread, so one slot hands the buffer over.
+   */
+  let spare: Buffer | null = null;
+  return {
+    buffer() {
+      const next = spare ?? Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
+      spare = null;
+      return next;
+    },
+    callback(bytes, buffer) {
+      if (bytes <= UPSTREAM_COPY_MAX) {
+        spare = buffer;
+        return this.push(Buffer.from(buffer.subarray(0, bytes)));
+      }
+      spare = null; // handed over as it is: the next read gets a fresh buffer
+      return this.push(buffer.subarray(0, bytes));
+    },
+  };
+}
