@@ -138,8 +138,7 @@ Napi::Value ListenSharedPort(const Napi::CallbackInfo& info) {
   size_t host_length = 0;
   int32_t port = -1;
   int32_t backlog = 0;
-  if (info.Length() < 3 ||
-      napi_get_value_string_utf8(env, info[0], host, sizeof(host), &host_length) != napi_ok ||
+  if (info.Length() < 3 || napi_get_value_string_utf8(env, info[0], host, sizeof(host), &host_length) != napi_ok ||
       napi_get_value_int32(env, info[1], &port) != napi_ok || napi_get_value_int32(env, info[2], &backlog) != napi_ok) {
     return Napi::Number::New(env, -EINVAL);
   }

@@ -1,4 +1,4 @@
-// A listening TCP socket that several threads can bind to the same port (SO_REUSEPORT), for Node versions whose net module cannot.
+// Listen sockets that several threads bind on one port (SO_REUSEPORT), for Node versions whose net cannot.
 //
 // Node's net module gained `reusePort` in 22.12. Before that, worker threads cannot share one listen
 // handle, so only one thread could serve a node-engine listener. A socket opened here is handed to
@@ -24,9 +24,7 @@ namespace portcullis {
 #if defined(PORTCULLIS_HAS_REUSEPORT)
 namespace {
 
-int SetFlag(int fd, int level, int name, int value) {
-  return setsockopt(fd, level, name, &value, sizeof(value));
-}
+int SetFlag(int fd, int level, int name, int value) { return setsockopt(fd, level, name, &value, sizeof(value)); }
 
 int Fail(int fd) {
   const int err = errno;

@@ -1,4 +1,4 @@
-// A listening TCP socket that several threads can bind to the same port (SO_REUSEPORT), for Node versions whose net module cannot.
+// Listen sockets that several threads bind on one port (SO_REUSEPORT), for Node versions whose net cannot.
 #ifndef PORTCULLIS_SHARED_LISTEN_H_
 #define PORTCULLIS_SHARED_LISTEN_H_
 

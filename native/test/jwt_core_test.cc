@@ -1,6 +1,5 @@
-// Unit tests for the pure C++ core (no Node): RFC 4231 vectors, base64url edge cases, verify codes, shared listen sockets, fuzz regressions.
+// Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, fuzz replays.
 #include "jwt_core.h"
-#include "shared_listen.h"
 
 #include <dirent.h>
 #include <netinet/in.h>
@@ -15,6 +14,8 @@
 #include <iterator>
 #include <string>
 #include <vector>
+
+#include "shared_listen.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
