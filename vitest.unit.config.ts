@@ -9,6 +9,9 @@ const NEEDS_SOCKETS_OR_GXX = [
   'test/unit/auth/jwks/jwks-cache.test.ts',
   'test/unit/explain/explain-jwks.test.ts',
   'test/unit/native/core-cc.test.ts',
+  'test/unit/native/shared-listen.test.ts',
+  'test/unit/proxy/known-header-names.test.ts',
+  'test/unit/proxy/upstream-reads.test.ts',
 ];
 
 export default defineConfig({
