@@ -73,7 +73,7 @@ export function grpcMessageOf(body: string, grpcStatus: number): string {
 
 /** grpc-message is percent-encoded UTF-8 (gRPC over HTTP/2): bytes outside printable ASCII, and '%'. */
 function percentEncoded(text: string): string {
-  return /[^\x20-\x24\x26-\x7e]/.test(text) ? text.replace(/[^\x20-\x24\x26-\x7e]+/g, (s) => encodeURIComponent(s)) : text;
+  return text.replace(/[^\x20-\x24\x26-\x7e]+/g, encodeURIComponent);
 }
 
 /** A trailers-only gRPC answer to a refused request: Kong keeps the HTTP status and adds grpc-status and grpc-message. */

@@ -32,7 +32,7 @@ export interface NodeEngineOptions {
 }
 
 /** Node ≥ 22.12 (and 23.1) can bind one port from several threads (SO_REUSEPORT); Node 20 cannot. */
-export const NODE_REUSE_PORT = ((): boolean => {
+const NODE_REUSE_PORT = ((): boolean => {
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
   return major > 22 || (major === 22 && minor >= 12);
 })();
