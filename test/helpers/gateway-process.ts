@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import type { TestUpstream } from './gateway-harness.js';
 
 const CLI_DIST = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -82,4 +84,23 @@ export function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** What a process test started; stopped and cleared after each test by `stopProcessAfterEach`. */
+export interface StartedProcess {
+  gw: GatewayProcess | null;
+  upstream: TestUpstream | null;
+}
+
+/** Registers an afterEach that ends (SIGTERM) the gateway process and closes the upstream a test put into the returned object. */
+export function stopProcessAfterEach(): StartedProcess {
+  const started: StartedProcess = { gw: null, upstream: null };
+  afterEach(async () => {
+    started.gw?.child.kill('SIGTERM');
+    await started.gw?.exited;
+    started.gw = null;
+    await started.upstream?.close();
+    started.upstream = null;
+  });
+  return started;
 }

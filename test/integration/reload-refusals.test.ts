@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { gatewayConfig, get, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
-import { startGatewayProcess, type GatewayProcess, type LogLine } from '../helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayConfig, get, startUpstream, tempDir, writeConfig } from '../helpers/gateway-harness.js';
+import { startGatewayProcess, stopProcessAfterEach, type LogLine } from '../helpers/gateway-process.js';
 
 const CLI_DIST = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 /** No token from the environment: the file alone decides. */
@@ -28,72 +28,64 @@ function checkErrors(path: string): Promise<string[]> {
 const rejections = (logs: LogLine[]): string[] =>
   logs.flatMap((l) => (typeof l.msg === 'string' && l.msg.startsWith('config reload rejected: ') ? [l.msg.slice(24)] : []));
 
-let gw: GatewayProcess | null = null;
-let upstream: TestUpstream | null = null;
-afterEach(async () => {
-  gw?.child.kill('SIGTERM');
-  await gw?.exited;
-  gw = null;
-  await upstream?.close();
-  upstream = null;
-});
+const proc = stopProcessAfterEach();
 
 async function startOn(path: string, args: string[] = []): Promise<{ proxy: number; admin: number }> {
-  gw = startGatewayProcess(['--config', path, ...args], NO_TOKEN);
-  const started = await gw.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+  proc.gw = startGatewayProcess(['--config', path, ...args], NO_TOKEN);
+  const started = await proc.gw.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
   const port = (address: unknown): number => Number(String(address).split(':').at(-1));
   return { proxy: port(started.proxyListen), admin: port(started.adminListen) };
 }
 
 describe('reload refusals', () => {
   it('refuses on SIGHUP a file that check refuses (exposed Admin API without a token), with the same errors, and keeps serving the old config', async () => {
-    upstream = await startUpstream();
-    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api']));
+    proc.upstream = await startUpstream();
+    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(proc.upstream.port, ['/api']));
     const { proxy } = await startOn(path);
     expect((await get(proxy, '/api/x')).status).toBe(200);
 
-    writeConfig(path, gatewayConfig(upstream.port, ['/v2'], { admin_listen: '0.0.0.0:0' }));
+    writeConfig(path, gatewayConfig(proc.upstream.port, ['/v2'], { admin_listen: '0.0.0.0:0' }));
     const expected = await checkErrors(path);
     expect(expected).toEqual([
       expect.stringMatching(
         /^\$\.gateway\.admin_listen: the Admin API would listen on the non-loopback address '0\.0\.0\.0' without a token/,
       ),
     ]);
-    gw!.child.kill('SIGHUP');
-    await gw!.waitForLog((l) => l.msg === 'config reload rejected; the previous config keeps serving');
-    expect(rejections(gw!.logs)).toEqual(expected);
+    proc.gw!.child.kill('SIGHUP');
+    await proc.gw!.waitForLog((l) => l.msg === 'config reload rejected; the previous config keeps serving');
+    expect(rejections(proc.gw!.logs)).toEqual(expected);
     expect((await get(proxy, '/api/x')).status).toBe(200);
     expect((await get(proxy, '/v2/x')).status).toBe(404);
 
     // The refused file was not adopted: a valid edit afterwards reloads as generation 2.
-    writeConfig(path, gatewayConfig(upstream.port, ['/v2']));
-    gw!.child.kill('SIGHUP');
-    await gw!.waitForLog((l) => l.msg === 'config reloaded: generation 2');
+    writeConfig(path, gatewayConfig(proc.upstream.port, ['/v2']));
+    proc.gw!.child.kill('SIGHUP');
+    await proc.gw!.waitForLog((l) => l.msg === 'config reloaded: generation 2');
     expect((await get(proxy, '/v2/x')).status).toBe(200);
   });
 
   it('refuses on --watch a file that removes the token of an Admin API moved off loopback, with check’s error, and keeps serving', async () => {
-    upstream = await startUpstream();
-    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api'], { admin_token: 'secret-token' }));
+    proc.upstream = await startUpstream();
+    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(proc.upstream.port, ['/api'], { admin_token: 'secret-token' }));
     const { proxy } = await startOn(path, ['--watch']);
 
-    writeConfig(path, gatewayConfig(upstream.port, ['/v2'], { admin_listen: '[::]:0' }));
+    writeConfig(path, gatewayConfig(proc.upstream.port, ['/v2'], { admin_listen: '[::]:0' }));
     const expected = await checkErrors(path);
     expect(expected).toEqual([
       expect.stringMatching(/^\$\.gateway\.admin_listen: the Admin API would listen on the non-loopback address '::'/),
     ]);
-    await gw!.waitForLog((l) => l.msg === 'config reload rejected; the previous config keeps serving');
-    expect(rejections(gw!.logs)).toEqual(expected);
+    await proc.gw!.waitForLog((l) => l.msg === 'config reload rejected; the previous config keeps serving');
+    expect(rejections(proc.gw!.logs)).toEqual(expected);
     expect((await get(proxy, '/api/x')).status).toBe(200);
     expect((await get(proxy, '/v2/x')).status).toBe(404);
   });
 
   it('answers an Admin API POST /config that check would refuse with 400 and the same errors, changing nothing', async () => {
-    upstream = await startUpstream();
-    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(upstream.port, ['/api']));
+    proc.upstream = await startUpstream();
+    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(proc.upstream.port, ['/api']));
     const { proxy, admin } = await startOn(path);
     const before = readFileSync(path, 'utf8');
-    const exposed = gatewayConfig(upstream.port, ['/v2'], { admin_listen: '0.0.0.0:0' });
+    const exposed = gatewayConfig(proc.upstream.port, ['/v2'], { admin_listen: '0.0.0.0:0' });
     const expected = await checkErrors(writeConfig(join(tempDir(), 'exposed.json'), exposed));
 
     const res = await fetch(`http://127.0.0.1:${admin}/config`, {

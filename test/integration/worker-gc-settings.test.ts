@@ -1,9 +1,9 @@
 // The worker isolates' collector settings: gateway.gc_semi_space_mb sizes each worker's young generation, scavenges run on one thread.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { gatewayConfig, get, startUpstream, tempDir, writeConfig, type TestUpstream } from '../helpers/gateway-harness.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { gatewayConfig, get, startUpstream, tempDir, writeConfig } from '../helpers/gateway-harness.js';
+import { startGatewayProcess, stopProcessAfterEach } from '../helpers/gateway-process.js';
 import { errorLines, base, valid } from '../unit/config/helpers.js';
 
 const GC_SETTINGS = new URL('../../dist/supervisor/gc-settings.js', import.meta.url).href;
@@ -33,15 +33,7 @@ function probeWorker(semiSpaceMb: number, nodeArgs: string[] = []): Promise<{ fl
   });
 }
 
-let gw: GatewayProcess | null = null;
-let upstream: TestUpstream | null = null;
-afterEach(async () => {
-  gw?.child.kill('SIGTERM');
-  await gw?.exited;
-  gw = null;
-  await upstream?.close();
-  upstream = null;
-});
+const proc = stopProcessAfterEach();
 
 describe('worker GC settings', () => {
   it('gives a worker started after them a fixed semi-space of gc_semi_space_mb (new space = 2 semi-spaces) and one-thread scavenges', async () => {
@@ -64,15 +56,15 @@ describe('worker GC settings', () => {
   });
 
   it('a gateway started with gc_semi_space_mb serves traffic and logs the flags its workers got', async () => {
-    upstream = await startUpstream();
+    proc.upstream = await startUpstream();
     const path = writeConfig(
       join(tempDir(), 'kong.json'),
-      gatewayConfig(upstream.port, ['/api'], { gc_semi_space_mb: 16, log_level: 'debug' }),
+      gatewayConfig(proc.upstream.port, ['/api'], { gc_semi_space_mb: 16, log_level: 'debug' }),
     );
-    gw = startGatewayProcess(['--config', path], { PORTCULLIS_ADMIN_TOKEN: '', PORTCULLIS_ADMIN_TOKEN_FILE: '' });
-    const settings = await gw.waitForLog((l) => l.msg === 'worker GC settings');
+    proc.gw = startGatewayProcess(['--config', path], { PORTCULLIS_ADMIN_TOKEN: '', PORTCULLIS_ADMIN_TOKEN_FILE: '' });
+    const settings = await proc.gw.waitForLog((l) => l.msg === 'worker GC settings');
     expect(settings.flags).toEqual(['--no-parallel-scavenge', '--min-semi-space-size=16', '--max-semi-space-size=16']);
-    const started = await gw.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    const started = await proc.gw.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
     const proxy = Number(String(started.proxyListen).split(':').at(-1));
     expect((await get(proxy, '/api/x')).status).toBe(200);
   });
