@@ -148,7 +148,7 @@ for (const mode of values.modes.split(',')) {
           duration: DURATION,
           overallRate: RATE,
           timeout: 10,
-          ...requestOptions(sc, tokens[sc.tokens]),
+          ...requestOptions(sc, tokens[sc.tokens], undefined, CONNECTIONS),
         },
         (err, r) => (err ? reject(err) : resolve(r)),
       );

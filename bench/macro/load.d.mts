@@ -13,7 +13,7 @@ export function runRecord(opts: {
   statuses: Record<string, number>;
   [extra: string]: unknown;
 }): RunResult & { responses: number; statuses: Record<string, number> } & Record<string, unknown>;
-export function requestOptions(scenario: Scenario, tokens?: string[], uploadBody?: Buffer): Record<string, any>;
+export function requestOptions(scenario: Scenario, tokens?: string[], uploadBody?: Buffer, connections?: number): Record<string, any>;
 export function runLoad(opts: {
   url: string;
   scenario: Scenario;

@@ -33,27 +33,31 @@ export function runRecord({ problems, responses, seconds, cpuS, sorted, latency,
   };
 }
 
-/** autocannon request options for a scenario; tokens rotate per request when there are several. */
-export function requestOptions(scenario, tokens, uploadBody) {
+/**
+ * autocannon request options for a scenario. Several tokens are rotated without per-request work: each
+ * connection gets its own share of them (connection k of `connections`: tokens k, k + C, k + 2C, …) as a
+ * list of requests that autocannon encodes once and then cycles (entries without setupRequest are never
+ * rebuilt), so every token is sent and the loader spends no more per request than with one token.
+ */
+export function requestOptions(scenario, tokens, uploadBody, connections = 1) {
   const base = { method: scenario.method ?? 'GET' };
   const headers = {};
   if (scenario.bodyBytes) headers['content-type'] = 'application/octet-stream';
   if (!tokens || tokens.length === 0) return { ...base, headers, body: scenario.bodyBytes ? uploadBody : undefined };
   if (tokens.length === 1) return { ...base, headers: { ...headers, authorization: `Bearer ${tokens[0]}` } };
-  // Header objects are built once; setupRequest only picks the next one.
-  const list = tokens.map((t) => ({ ...headers, authorization: `Bearer ${t}` }));
-  let next = 0;
+  const shares = Math.max(1, Math.min(connections, tokens.length));
+  let nextClient = 0;
   return {
     ...base,
-    requests: [
-      {
-        setupRequest(req) {
-          req.headers = list[next];
-          next = next + 1 === list.length ? 0 : next + 1;
-          return req;
-        },
-      },
-    ],
+    // Called once per connection (reconnects keep their requests); autocannon encodes the share here.
+    setupClient(client) {
+      const k = nextClient++ % shares;
+      const requests = [];
+      for (let i = k; i < tokens.length; i += shares) {
+        requests.push({ ...base, headers: { ...headers, authorization: `Bearer ${tokens[i]}` } });
+      }
+      client.setRequests(requests);
+    },
   };
 }
 
@@ -69,7 +73,7 @@ export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, 
     connections: scenario.connections ?? connections,
     pipelining: 1,
     timeout: 10,
-    ...requestOptions(scenario, tokens, uploadBody),
+    ...requestOptions(scenario, tokens, uploadBody, scenario.connections ?? connections),
   };
   if (amount) opts.amount = amount;
   else opts.duration = durationS;

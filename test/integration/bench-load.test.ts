@@ -1,12 +1,13 @@
 import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
+import http from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
 import { startServer, stopProcess } from '../../bench/macro/procs.mjs';
-import { runLoad } from '../../bench/macro/load.mjs';
+import { requestOptions, runLoad } from '../../bench/macro/load.mjs';
 import { createCredentials } from '../../bench/macro/tokens.mjs';
 import { buildTokenSets, SCENARIOS } from '../../bench/macro/scenarios.mjs';
 import { preflight } from '../../bench/macro/preflight.mjs';
@@ -72,6 +73,41 @@ describe('bench load runs against real servers', () => {
     expect(r.statuses).toEqual({ 200: r.responses });
     expect(r.responses).toBeGreaterThanOrEqual(200);
     expect(r.cpuS).not.toBeNull();
+  });
+
+  it('sends every token of a rotating set from prebuilt requests, each connection cycling its own share', async () => {
+    const seen = new Map<string, number>();
+    const perSocket = new Map<unknown, Set<string>>();
+    const server = http.createServer((req, res) => {
+      const auth = req.headers.authorization ?? '';
+      seen.set(auth, (seen.get(auth) ?? 0) + 1);
+      if (!perSocket.has(req.socket)) perSocket.set(req.socket, new Set());
+      perSocket.get(req.socket)!.add(auth);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const set = tokens.hsMany.slice(0, 20);
+      const opts = requestOptions(scenario('hs256-10k'), set, undefined, 4);
+      // No per-request hook: autocannon encodes requests without setupRequest once and cycles them.
+      expect(opts.requests).toBeUndefined();
+      expect(typeof opts.setupClient).toBe('function');
+      const r = await runLoad({
+        url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+        scenario: { ...scenario('hs256-10k'), expect: 200 },
+        tokens: set,
+        amount: 200,
+        connections: 4,
+      });
+      expect(r.ok).toBe(true);
+      expect([...seen.keys()].sort()).toEqual(set.map((t) => `Bearer ${t}`).sort());
+      // Each connection sends its own 5 tokens, about equally often.
+      for (const share of perSocket.values()) expect(share.size).toBe(5);
+      for (const count of seen.values()) expect(count).toBeGreaterThanOrEqual(8);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('reports a run with unexpected statuses as failed', async () => {
