@@ -5,7 +5,8 @@ export const LATENCY_SYSTEMS: string[];
 export interface LatencyRow {
   share: number;
   rate: number;
-  cells: Record<string, CellSummary>;
+  /** Each system's cell, with how late the loader wrote its requests (p99 ms, median of the runs). */
+  cells: Record<string, CellSummary & { sendLagP99?: number | null }>;
 }
 export interface Latency {
   maxRps: number;

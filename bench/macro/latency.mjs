@@ -1,6 +1,6 @@
 // Latency at a fixed rate: open-loop passthrough at shares of the gateway's measured maximum, the gateway next to the direct upstream (and HAProxy).
 import { runOpenLoop } from './open-loop.mjs';
-import { formatCount, formatMs, summarizeCell } from './report.mjs';
+import { formatCount, formatMs, median, summarizeCell } from './report.mjs';
 
 export const LATENCY_SHARES = [0.25, 0.5, 0.75];
 /**
@@ -16,7 +16,7 @@ const PATH = '/open/';
  * For each share of `maxRps` (the gateway's closed-loop passthrough req/s of this run) run
  * `repeat` open-loop passthrough runs per system, interleaved, and keep the medians.
  * `systems` includes the backend as id `upstream`.
- * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary } }] }.
+ * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary & { sendLagP99 } } }] }.
  */
 export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
   const measured = LATENCY_SYSTEMS.map((id) => systems.find((s) => s.id === id && s.available)).filter(Boolean);
@@ -30,11 +30,14 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
         runs[sys.id].push(r);
         log(
           `[${rep + 1}/${repeat}] open loop ${Math.round(share * 100)}% = ${formatCount(rate)} rps ${sys.id.padEnd(10)} ` +
-            `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
+            `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  (loader's send lag p99 ${formatMs(r.sendLagP99)})  ` +
+            `${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
         );
       }
     }
-    rows.push({ share, rate, cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, summarizeCell(list)])) });
+    // With each cell, how late the loader itself wrote its requests (p99, median of the runs): part of every latency.
+    const cell = (list) => ({ ...summarizeCell(list), sendLagP99: median(list.map((r) => r.sendLagP99)) });
+    rows.push({ share, rate, cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, cell(list)])) });
   }
   return { maxRps, rows };
 }

@@ -10,4 +10,6 @@ export function runOpenLoop(opts: {
   pid?: number;
   expect?: number;
   drainMs?: number;
-}): Promise<RunResult & { sent: number; responses: number; maxQueued: number; statuses: Record<string, number> }>;
+}): Promise<
+  RunResult & { sent: number; responses: number; maxQueued: number; sendLagP99: number | null; statuses: Record<string, number> }
+>;

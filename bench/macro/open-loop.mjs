@@ -1,9 +1,11 @@
-// Open-loop load at a fixed rate over raw keep-alive sockets: requests leave on schedule whether or not earlier ones came back; latency per response.
+// Open-loop load at a fixed rate over raw keep-alive sockets: requests leave on schedule whether or not earlier ones came back; latency per response from its due time.
 import net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { cpuSeconds } from './cpu.mjs';
-import { runRecord, unexpectedStatuses } from './load.mjs';
+import { percentile, runRecord, unexpectedStatuses } from './load.mjs';
+import { CONTROL_SLOTS, MAX_QUEUED, nowMs, SENT, SEQ, SLEEP, STOP, WAITING, WRITE_ERRORS } from './open-loop-sender.mjs';
 
-const TICK_MS = 1;
+const SENDER = new URL('./open-loop-sender.mjs', import.meta.url);
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CHUNKED_END = Buffer.from('0\r\n\r\n');
 
@@ -31,48 +33,60 @@ export function parseResponse(buf) {
 }
 
 /**
- * Send GET `path` to `url` at `rate` requests per second for `durationS` over up to
- * `connections` keep-alive connections (one request at a time each). Every TICK_MS the requests
- * that fell due are started; each response's latency counts from the tick that made its request
- * due, so time spent queued for a free connection (a slow server) counts and the loader's own
- * timer jitter does not. Resolves to { ok, problems, sent, responses, seconds, rps, cpuS, perCpuS,
- * p50, p99, p999, maxQueued, statuses } with latencies in ms; `pid`'s CPU is read around the run.
+ * Send GET `path` to `url` at `rate` requests per second for `durationS` over up to `connections` keep-alive
+ * connections (one request at a time each). Request i is due at i / rate after the start; a sender thread
+ * (open-loop-sender.mjs) writes it then on a free connection, or as soon as one frees up, and its latency counts
+ * from the due time, so time spent queued for a free connection (a slow server) counts (no coordinated omission).
+ * This thread reads the responses. Resolves to { ok, problems, sent, responses, seconds, rps, cpuS, perCpuS, p50, p99,
+ * p999, maxQueued, sendLagP99, statuses } with latencies in ms; `sendLagP99` is how late the sender wrote its
+ * requests (its own scheduling, part of every latency). `pid`'s CPU is read around the run.
  */
-export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid, expect = 200, drainMs = 5000 }) {
+export async function runOpenLoop({ url, path, rate, durationS, connections = 64, pid, expect = 200, drainMs = 5000 }) {
   const { hostname, port } = new URL(url);
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n\r\n`);
   const total = Math.max(1, Math.round(rate * durationS));
+  const conns = await Promise.all(Array.from({ length: Math.min(connections, total) }, () => connect(Number(port), hostname)));
+  const buffers = {
+    ctl: new SharedArrayBuffer(CONTROL_SLOTS * 4),
+    busy: new SharedArrayBuffer(conns.length * 4),
+    due: new SharedArrayBuffer(conns.length * 8),
+    lags: new SharedArrayBuffer(total * 8),
+  };
+  const ctl = new Int32Array(buffers.ctl);
+  const busy = new Int32Array(buffers.busy);
+  const due = new Float64Array(buffers.due);
   let latencies = new Float64Array(total);
   let n = 0;
-  let sent = 0;
-  let maxQueued = 0;
   let errors = 0;
   const statuses = {};
-  const queue = [];
-  const idle = [];
-  const sockets = [];
 
   return new Promise((resolve) => {
     const cpu0 = pid ? cpuSeconds(pid) : null;
-    const t0 = performance.now();
-    let ticker = null;
+    let t0 = nowMs();
     let finished = false;
+    let senderProblem = null;
+    const worker = new Worker(SENDER, {
+      workerData: { fds: conns.map((c) => c.socket._handle.fd), request, rate, total, buffers },
+    });
+    worker.on('message', (m) => {
+      if (m.started) t0 = m.started;
+      if (m.done) setTimeout(finish, drainMs).unref();
+    });
+    worker.on('error', (err) => {
+      senderProblem = `sender thread: ${err.message}`;
+      finish();
+    });
 
-    const send = (conn, start) => {
-      conn.start = start;
-      conn.socket.write(request);
-    };
     const onResponse = (conn, status) => {
-      const now = performance.now();
-      latencies[n++] = now - conn.start;
+      latencies[n++] = nowMs() - due[conn.index];
       statuses[status] = (statuses[status] ?? 0) + 1;
-      if (queue.length > 0) send(conn, queue.shift());
-      else idle.push(conn);
+      Atomics.store(busy, conn.index, 0);
+      Atomics.add(ctl, SEQ, 1);
+      if (Atomics.load(ctl, WAITING) === 1) Atomics.notify(ctl, SEQ);
       if (n === total) finish();
     };
-    const open = () => {
-      const conn = { socket: net.connect(Number(port), hostname), buf: Buffer.alloc(0), start: 0 };
-      conn.socket.setNoDelay(true);
+    conns.forEach((conn, index) => {
+      conn.index = index;
       conn.socket.on('data', (chunk) => {
         conn.buf = conn.buf.length === 0 ? chunk : Buffer.concat([conn.buf, chunk]);
         for (let r = parseResponse(conn.buf); r !== null; r = parseResponse(conn.buf)) {
@@ -83,44 +97,55 @@ export function runOpenLoop({ url, path, rate, durationS, connections = 64, pid,
       conn.socket.on('error', () => {
         errors++;
       });
-      sockets.push(conn.socket);
-      return conn;
-    };
-    for (let i = 0; i < connections; i++) idle.push(open());
-
-    const tick = () => {
-      const now = performance.now();
-      const due = Math.min(total, Math.floor(((now - t0) / 1000) * rate));
-      while (sent < due) {
-        sent++;
-        const conn = idle.pop();
-        if (conn) send(conn, now);
-        else queue.push(now);
-      }
-      if (queue.length > maxQueued) maxQueued = queue.length;
-      if (sent === total) {
-        clearInterval(ticker);
-        setTimeout(finish, drainMs).unref();
-      }
-    };
-    ticker = setInterval(tick, TICK_MS);
+    });
 
     function finish() {
       if (finished) return;
       finished = true;
-      clearInterval(ticker);
-      const seconds = (performance.now() - t0) / 1000;
+      Atomics.store(ctl, STOP, 1);
+      Atomics.notify(ctl, SLEEP);
+      Atomics.notify(ctl, SEQ);
+      const seconds = (nowMs() - t0) / 1000;
       const cpu1 = pid ? cpuSeconds(pid) : null;
-      for (const s of sockets) s.destroy();
+      void worker.terminate();
+      for (const c of conns) c.socket.destroy();
       const sorted = latencies.subarray(0, n).sort();
       latencies = null;
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
       const problems = [];
       const unexpected = unexpectedStatuses(Object.entries(statuses).filter(([code]) => Number(code) !== expect));
       if (unexpected) problems.push(unexpected);
+      if (senderProblem) problems.push(senderProblem);
+      const sent = Atomics.load(ctl, SENT);
+      errors += Atomics.load(ctl, WRITE_ERRORS);
       if (errors) problems.push(`${errors} connection errors`);
       if (n < total) problems.push(`${total - n} of ${total} requests unanswered`);
-      resolve(runRecord({ problems, sent, responses: n, seconds, cpuS, sorted, maxQueued, statuses }));
+      resolve(
+        runRecord({
+          problems,
+          sent,
+          responses: n,
+          seconds,
+          cpuS,
+          sorted,
+          maxQueued: Atomics.load(ctl, MAX_QUEUED),
+          sendLagP99: percentile(new Float64Array(buffers.lags, 0, sent).sort(), 0.99),
+          statuses,
+        }),
+      );
     }
+  });
+}
+
+/** A connected keep-alive socket (Nagle off) with its read buffer. */
+function connect(port, host) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host);
+    socket.setNoDelay(true);
+    socket.once('error', reject);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve({ socket, buf: Buffer.alloc(0), index: 0 });
+    });
   });
 }
