@@ -6,7 +6,7 @@ import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify, type
 import { checkAccess, checkIssuerAudience } from './jwt-policy.js';
 import { AuthStatus } from './auth-status.js';
 import { buildPluginState, type PluginState } from './plugin-state.js';
-import { buildPolicyHeaders, tokenIdentityHeaders } from './policy-headers.js';
+import { buildPolicyHeaders, createValueInterner, tokenIdentityHeaders } from './policy-headers.js';
 import { createCredentialKeys, jwksUrisOf, NO_KEY, NO_SECRET, type CredentialKeys, type PreparedCredential } from './credential-keys.js';
 import type { JwksKeySource } from './jwks/jwks-cache.js';
 import { createTokenDecoder, ownValue, signatureBytes, type DecodedToken } from './token-decoder.js';
@@ -74,6 +74,9 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       })
     : null;
 
+  // Claim header values shared between cached tokens, kept once for this generation.
+  const internValue = createValueInterner();
+
   const states = new Map<CompiledJwtPlugin, PluginState>();
   for (const route of config.routes) {
     if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt));
@@ -122,7 +125,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     // Only an allowed token is stored: a refusal (even one for its claims alone) never fills the cache.
     const kept = cache !== null && token.length <= cacheSettings.max_token_bytes ? storedToken(token) : token;
     const upstream = st.buildsPolicyHeaders ? st.policy!.upstream! : null;
-    const policyHeaders = upstream === null ? undefined : buildPolicyHeaders(upstream, decoded.claims, kept);
+    const policyHeaders = upstream === null ? undefined : buildPolicyHeaders(upstream, decoded.claims, kept, internValue);
     const allow: AuthAllow = Object.freeze({
       kind: 'allow',
       reason: AuthReason.ok,

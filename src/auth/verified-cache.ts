@@ -6,11 +6,13 @@
 // remembers the plugin profile (key_claim_name, secret_is_base64) it was verified under and the raw exp/nbf
 // claims, so a hit still re-checks the time claims against the current clock and the route's config.
 //
-// Speed: hashing a fresh 300+ character token string costs ~0.5 µs in V8, so the Map is indexed by a small integer
-// hashed from the token's last INDEX_TAIL characters (signature bytes: no slice, no string hashing, a Smi key), and
-// the entry holds the whole token, compared with `===` on every hit. The hash only picks a chain of entries;
-// equality of the full string decides. Tokens whose hashes collide (about 5 pairs among 100,000 tokens) share a
-// chain, each its own entry. An entry is one object (token, bookkeeping and what the caller stored), so a hit
+// Speed: hashing a fresh 300+ character token string costs ~0.5 µs in V8, so the index is keyed by a small integer
+// hashed from the token's last INDEX_TAIL characters (signature bytes: no slice, no string hashing), and the entry
+// holds the whole token, compared with `===` on every hit. The hash only picks a chain of entries; equality of the
+// full string decides. The index is a power-of-two array of chain heads picked by the hash's low bits (one load,
+// where a Map probe reads its bucket and then its entry: with thousands of tokens both are usually cache misses),
+// doubled whenever the entries outnumber its slots, so chains stay about one entry long; an entry keeps its full
+// hash, compared before the token. An entry is one object (token, bookkeeping and what the caller stored), so a hit
 // touches few cache lines.
 
 /** What a hit returns. `value` is what the caller wants back (the authenticator stores its allow decision). */
@@ -53,8 +55,8 @@ export interface VerifiedCache<V> {
 }
 
 /**
- * Heap bytes per entry besides the token characters: the string header, the index's Map slot, the entry and decision
- * objects, the ring slot and the Map's spare capacity. Measured with bench/micro/token-cache-memory.mjs
+ * Heap bytes per entry besides the token characters: the string header, the index slot, the entry and decision
+ * objects, the ring slot and the index's spare capacity. Measured with bench/micro/token-cache-memory.mjs
  * (node --expose-gc): a 239-character token costs 512 heap bytes in all.
  */
 export const ENTRY_OVERHEAD_BYTES = 300;
@@ -83,6 +85,9 @@ export const INDEX_TAIL = 16;
 export function storedToken(token: string): string {
   return Buffer.from(token, 'latin1').toString('latin1');
 }
+
+/** The index's starting size (a power of two); it doubles as entries are added and returns to this on clear(). */
+const MIN_HEADS = 1024;
 
 /** The index key: a 30-bit hash (a Smi) of the token's last INDEX_TAIL characters. */
 function tailHash(token: string): number {
@@ -128,8 +133,9 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
   const maxBytes = Math.max(0, options.maxBytes);
   const maxTokenLength = options.maxTokenBytes;
 
-  // Hash → the first entry of its chain.
-  const index = new Map<number, Slot<V>>();
+  // Chain heads by `hash & mask`; grows with the entries (see grow()).
+  let heads: Array<Slot<V> | undefined> = new Array<Slot<V> | undefined>(MIN_HEADS).fill(undefined);
+  let mask = MIN_HEADS - 1;
   // The CLOCK ring grows up to maxEntries; a position is reused after eviction (no per-hit allocation).
   const ring: Array<Slot<V> | undefined> = [];
   const free: number[] = [];
@@ -140,13 +146,29 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
   let misses = 0;
   let evictions = 0;
 
+  /** The entry for exactly `token` (whose hash is `hash`), or undefined. */
+  function find(token: string, hash: number): Slot<V> | undefined {
+    let slot = heads[hash & mask];
+    while (slot !== undefined && (slot.hash !== hash || slot.token !== token)) slot = slot.next;
+    return slot;
+  }
+
+  /** Doubles the index and re-chains every entry (the ring lists them all): amortised, never on a hit. */
+  function grow(): void {
+    heads = new Array<Slot<V> | undefined>(heads.length * 2).fill(undefined);
+    mask = heads.length - 1;
+    for (const slot of ring) {
+      if (slot === undefined) continue;
+      slot.next = heads[slot.hash & mask];
+      heads[slot.hash & mask] = slot;
+    }
+  }
+
   /** Takes `slot` out of its chain and the ring. */
   function unlink(slot: Slot<V>): void {
-    const head = index.get(slot.hash)!;
-    if (head === slot) {
-      if (slot.next === undefined) index.delete(slot.hash);
-      else index.set(slot.hash, slot.next);
-    } else {
+    const head = heads[slot.hash & mask]!;
+    if (head === slot) heads[slot.hash & mask] = slot.next;
+    else {
       let prev = head;
       while (prev.next !== slot) prev = prev.next!;
       prev.next = slot.next;
@@ -176,8 +198,7 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
 
   return {
     get(token, keyClaimName, secretIsBase64) {
-      let slot = index.get(tailHash(token));
-      while (slot !== undefined && slot.token !== token) slot = slot.next;
+      const slot = find(token, tailHash(token));
       if (slot === undefined || slot.keyClaimName !== keyClaimName || slot.secretIsBase64 !== secretIsBase64) {
         misses++;
         return undefined;
@@ -192,18 +213,17 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
       const size = entryBytes(token.length + (entry.extraBytes ?? 0));
       if (size > maxBytes) return false;
       const hash = tailHash(token);
-      let same = index.get(hash);
-      while (same !== undefined && same.token !== token) same = same.next;
+      const same = find(token, hash);
       // The same token again (e.g. under another profile): the new entry takes its place.
       if (same !== undefined) unlink(same);
       while (count > 0 && (count >= maxEntries || bytes + size > maxBytes)) evictOne();
       const position = free.length > 0 ? free.pop()! : ring.push(undefined) - 1;
       const slot = new Slot(token, hash, position, size, entry);
-      slot.next = index.get(hash);
-      index.set(hash, slot);
+      slot.next = heads[hash & mask];
+      heads[hash & mask] = slot;
       ring[position] = slot;
       bytes += size;
-      count++;
+      if (++count > heads.length) grow();
       return true;
     },
 
@@ -212,7 +232,8 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
     },
 
     clear() {
-      index.clear();
+      heads = new Array<Slot<V> | undefined>(MIN_HEADS).fill(undefined);
+      mask = MIN_HEADS - 1;
       ring.length = 0;
       count = 0;
       free.length = 0;

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { createAuthenticator } from '../../../src/auth/authenticator.js';
 import type { AuthAllow, AuthOutcome } from '../../../src/auth/types.js';
 import { withoutTokenArgs, withoutTokenCookies } from '../../../src/auth/hide-credentials.js';
-import { identityFor, type UnsafeClaimHook } from '../../../src/auth/policy-headers.js';
+import {
+  createValueInterner,
+  identityFor,
+  INTERNED_VALUE_LENGTH,
+  INTERNED_VALUES,
+  type UnsafeClaimHook,
+} from '../../../src/auth/policy-headers.js';
 import { buildUpstreamHeaders, type ForwardContext, type InboundRequest } from '../../../src/proxy/forwarded-headers.js';
 import type { RouteMatch } from '../../../src/routing/types.js';
 import { compileDocument } from '../../helpers/data-plane-harness.js';
@@ -136,6 +142,34 @@ describe('claim headers on the cache hit', () => {
     // The unsafe claim is dropped, and logged at debug level on each request, hit or miss.
     expect(unsafe).toEqual(['x-bad', 'x-bad']);
     expect(auth.stats().cacheHits).toBe(3);
+  });
+
+  it('sends each token its own claim values when many cached tokens share some of them', () => {
+    const auth = createAuthenticator(twoRoutes);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 50; i++) {
+        const t = makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key', sub: `u-${i}`, roles: ['r1', `r${i % 3}`] }, 'alice-secret');
+        const req = { method: 'GET', query: '', header: (n: string) => (n === 'authorization' ? `Bearer ${t}` : undefined) };
+        const decision = auth.authenticate(twoRoutes.routes[0]!.jwt!, req) as AuthAllow;
+        const decision1 = auth.authenticate(twoRoutes.routes[1]!.jwt!, req) as AuthAllow;
+        const inb = { ...inbound, headers: ['authorization', `Bearer ${t}`] };
+        expect(claimHeaders(upstreamHeaders(inb, routeMatch(0), decision, ctx))).toEqual([['x-user', `u-${i}`]]);
+        expect(claimHeaders(upstreamHeaders(inb, routeMatch(1), decision1, ctx)).slice(0, 1)).toEqual([['x-roles', `r1,r${i % 3}`]]);
+      }
+    }
+    expect(auth.stats().cacheHits).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('shared claim header values', () => {
+  it('returns every value unchanged, seen before or not, past its count and length bounds', () => {
+    const intern = createValueInterner();
+    const long = 'r'.repeat(INTERNED_VALUE_LENGTH + 1);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < INTERNED_VALUES + 10; i++) expect(intern(`role-${i}`)).toBe(`role-${i}`);
+      expect(intern(long)).toBe(long);
+      expect(intern('')).toBe('');
+    }
   });
 });
 

@@ -111,6 +111,26 @@ describe('verified-token cache', () => {
     expect(c.get('t', 'kid', false)?.value).toBe('B');
     expect(c.stats().entries).toBe(1);
   });
+  it('finds every entry, shared tails included, while it grows to thousands of tokens and evicts again', () => {
+    const c = createVerifiedCache<string>({ ...big, maxEntries: 6000, maxBytes: 1 << 30 });
+    const tail = 's'.repeat(INDEX_TAIL);
+    const token = (i: number): string => (i % 10 === 0 ? `h.p${i}.${tail}` : `h.p.sig${i}`);
+    for (let i = 0; i < 6000; i++) c.set(token(i), entry(String(i)));
+    for (let i = 0; i < 6000; i++) expect(c.get(token(i), 'iss', false)?.value).toBe(String(i));
+    for (let i = 6000; i < 9000; i++) c.set(token(i), entry(String(i)));
+    expect(c.stats()).toMatchObject({ entries: 6000, evictions: 3000 });
+    let found = 0;
+    for (let i = 0; i < 9000; i++) {
+      const hit = c.get(token(i), 'iss', false);
+      if (hit === undefined) continue;
+      expect(hit.value).toBe(String(i));
+      found++;
+    }
+    expect(found).toBe(6000);
+    c.clear();
+    c.set(token(1), entry('again'));
+    expect(c.get(token(1), 'iss', false)?.value).toBe('again');
+  });
   it('caches nothing with max_entries 0 and empties on clear()', () => {
     expect(createVerifiedCache<string>({ ...big, maxEntries: 0 }).set('t', entry('A'))).toBe(false);
     const c = createVerifiedCache<string>(big);
