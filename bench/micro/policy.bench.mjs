@@ -1,4 +1,5 @@
 // Micro bench of the per-request work auth adds (cache hit, policy, upstream headers) and of an access-log line (needs `npm run build:ts`).
+// `--against DIR` instead: the policy row's request from this checkout and DIR's built one, paired (see the end).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -67,6 +68,69 @@ function serve(url, token) {
   const headers = buildUpstreamHeaders(s, match, 'req-id-0000', identity, policy, ctx);
   return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
 }
+// Paired A/B of two builds (--against DIR, a checkout with dist/ built): each build's own config, jwt stage and header
+// builder in one process, each policy token once to fill both caches, then rounds of 10,000 policy requests in a new
+// random order (every hit's token, entry and headers come from memory, as with 10,000 clients), the builds in turns.
+const against = process.argv.indexOf('--against');
+if (against !== -1) {
+  const dir = path.resolve(process.argv[against + 1] ?? '.');
+  const serveFrom = async (root) => {
+    const m = (file) => import(path.join(root, 'dist', file));
+    const [{ validateConfigDocument: validate }, { compileConfig: compile }, authMod, policyMod, namesMod, routeMod, snapMod, fwdMod] =
+      await Promise.all(
+        [
+          'config/load.js',
+          'config/compile.js',
+          'auth/authenticator.js',
+          'auth/policy-headers.js',
+          'proxy/known-header-names.js',
+          'routing/route-table.js',
+          'server/request-snapshot.js',
+          'proxy/forwarded-headers.js',
+        ].map(m),
+      );
+    const cfg = compile(/** @type {any} */ (validate(doc)).config, 1);
+    const a = authMod.createAuthenticator(cfg);
+    const table = routeMod.createRouteTable(cfg.routes);
+    namesMod.registerHeaderNames([...fwdMod.FORWARDED_HEADER_NAMES, ...policyMod.identityHeaderNames(cfg)]);
+    return (token) => {
+      const s = new snapMod.RequestSnapshot(8000);
+      s.method = 'GET';
+      s.url = s.path = '/policy/';
+      s.remoteAddress = '127.0.0.1';
+      snapMod.recordHeader(s, HOST.toString('latin1'), '127.0.0.1:8000');
+      snapMod.recordHeader(s, AUTHORIZATION.toString('latin1'), `Bearer ${token}`.slice(0));
+      const match = table.match(s);
+      const d = /** @type {any} */ (a.authenticate(match.route.jwt, s));
+      if (d.kind !== 'allow') throw new Error(`refused: ${d.body}`);
+      const policy = match.route.jwt.policy?.upstream ?? null;
+      const headers = fwdMod.buildUpstreamHeaders(s, match, 'req-id-0000', policyMod.identityFor(d, policy), policy, ctx);
+      return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
+    };
+  };
+  const sides = { A: await serveFrom(dir), B: await serveFrom(path.resolve(import.meta.dirname, '../..')) };
+  for (const t of many) for (const f of Object.values(sides)) f(t);
+  const order = many.map((_, k) => k);
+  const times = { A: [], B: [] };
+  for (let round = 0; round < 40; round++) {
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = Math.floor(Math.random() * (k + 1));
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    for (const side of round % 2 === 0 ? ['A', 'B'] : ['B', 'A']) {
+      const t0 = process.hrtime.bigint();
+      for (const k of order) sides[side](many[k]);
+      times[side].push(Number(process.hrtime.bigint() - t0) / order.length);
+    }
+  }
+  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  const ratio = median(times.B.map((b, k) => b / times.A[k]));
+  console.log(
+    `policy request, 10,000 tokens in random order: ${dir} ${Math.round(median(times.A))} ns, this checkout ${Math.round(median(times.B))} ns; paired median this ÷ that ${ratio.toFixed(3)} (40 rounds)`,
+  );
+  process.exit(0);
+}
+
 // Fill the cache: every later call is a hit.
 serve('/api/', one[0]);
 for (const t of many) serve('/policy/', t);
