@@ -97,12 +97,10 @@ export class UwsWriteScratch {
   };
 }
 
-// undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: pass such text as the original bytes
-// (every other part of a response head is ASCII).
+// undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: a head holding such text goes as
+// the original bytes. Only relayed text can hold it (the status line, names, the gateway's Via, request id and
+// Keep-Alive are ASCII), so only that is scanned, not the whole head.
 const NON_ASCII = /[^\x00-\x7f]/;
-function headerBytes(value: string): string | Buffer {
-  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1') : value;
-}
 
 /** Beyond this many headers, repeated names are grouped through an object instead of a pairwise scan. */
 const SCAN_MAX_PAIRS = 32;
@@ -402,12 +400,14 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    */
   private writeHead(closeHeader: boolean): void {
     this.headWritten = true;
-    let head = statusLine(this.status) + relayedLines(this.headers!, this.scratch);
+    const relayed = relayedLines(this.headers!, this.scratch);
     const via = this.scratch.via;
+    const nonAscii = NON_ASCII.test(relayed) || (via !== undefined && NON_ASCII.test(via)) || NON_ASCII.test(this.shared.via);
+    let head = statusLine(this.status) + relayed;
     head += `\r\nVia: ${via === undefined ? this.shared.via : `${via}, ${this.shared.via}`}\r\nX-Kong-Request-Id: ${this.requestId}`;
     if (!this.shared.draining) head += KEEP_ALIVE_LINE;
     if (closeHeader) head += '\r\nConnection: close';
-    this.res.writeStatus(headerBytes(head));
+    this.res.writeStatus(nonAscii ? Buffer.from(head, 'latin1') : head);
     this.headers = null;
   }
 
