@@ -7,6 +7,7 @@ const BOTH_ENGINES = [
   'test/integration/proxy-streaming.test.ts',
   'test/integration/proxy-response-head.test.ts',
   'test/integration/proxy-upload-integrity.test.ts',
+  'test/integration/proxy-large-responses.test.ts',
   'test/integration/robustness-upstream.test.ts',
   'test/integration/robustness-paths.test.ts',
   'test/integration/robustness-framing.test.ts',

@@ -135,6 +135,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     onUpstreamDone(error) {
       if (error !== null && !hasErrorCode(error, ERROR_CODES.clientAborted)) counters.upstreamErrors++;
     },
+    onChunkCopied(chunk) {
+      pools.releaseChunk(chunk);
+    },
   };
 
   function proxy(

@@ -27,6 +27,8 @@ const CLIENT_GONE = new ClientAbortedError();
 export interface StreamHandlerHooks {
   /** Called once when the upstream exchange ends, with the error if it failed (null on success). */
   onUpstreamDone(error: Error | null): void;
+  /** A body chunk the downstream sent or copied: its read buffer may be read into again (upstream-reads.ts). */
+  onChunkCopied(chunk: Buffer): void;
 }
 
 /**
@@ -68,7 +70,10 @@ export class ProxyStreamHandler implements Dispatcher.DispatchHandler, Downstrea
 
   /** false pauses undici's parser until resume() (onDownstreamDrain). */
   onData(chunk: Buffer): boolean {
-    return this.downstream.data(chunk);
+    const downstream = this.downstream;
+    if (!downstream.data(chunk)) return false;
+    if (downstream.copiesChunks) this.hooks.onChunkCopied(chunk);
+    return true;
   }
 
   onComplete(trailers: UpstreamTrailers): void {

@@ -21,6 +21,11 @@ export interface Downstream {
   start(status: number, headers: RawHeaders, noBody: boolean): void;
   /** Writes a body chunk; false means backpressure: stop until onDownstreamDrain. */
   data(chunk: Buffer): boolean;
+  /**
+   * data() returning true means the chunk, and the head start() was given, were sent or copied: nothing reads their
+   * bytes again, so the upstream read buffer under them may be read into again (uWS copies what it cannot send).
+   */
+  readonly copiesChunks: boolean;
   /** The body is complete; `trailers` are the upstream's (what only a gRPC response relays). */
   end(trailers?: UpstreamTrailers): void;
   /** Before start(): answers `status` with `{"message":...}`; after: closes the client connection. */

@@ -11,6 +11,8 @@ export interface UpstreamPools {
   retain(keep: readonly CompiledService[]): void;
   /** Closes every pool; in-flight requests are allowed to finish, then destroyed after timeoutMs. */
   close(timeoutMs: number): Promise<void>;
+  /** A response body chunk was sent or copied: its read buffer may be read into again (upstream-reads.ts). */
+  releaseChunk(chunk: Buffer): void;
 }
 
 export interface UpstreamPoolOptions {
@@ -75,6 +77,9 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
   }
 
   return {
+    releaseChunk(chunk) {
+      upstreamOnRead.release(chunk);
+    },
     get(service) {
       let pool = byService.get(service);
       if (pool !== undefined) return pool;

@@ -75,6 +75,11 @@ export abstract class ResponseWriterBase {
 
   abstract sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
 
+  /** Downstream.copiesChunks: node's streams keep a written chunk until it is flushed. */
+  get copiesChunks(): boolean {
+    return false;
+  }
+
   /** A prebuilt answer; one that distrusts the request's framing closes the connection. */
   sendFixed(response: FixedResponse): void {
     if (response.close) this.closeConnection = true;

@@ -34,6 +34,8 @@ function headUpToRequestId(status: number, contentType: string): string {
   return heads?.[status] ?? buildHead(status, contentType);
 }
 
+const EMPTY_CHUNK = Buffer.alloc(0);
+
 /**
  * One uWS engine's write scratch, created with the engine and shared by its writers. cork() runs its callback
  * synchronously, so the writer and what it writes pass through these fields instead of a closure allocated per
@@ -41,7 +43,7 @@ function headUpToRequestId(status: number, contentType: string): string {
  */
 export class UwsWriteScratch {
   writer: UwsResponseWriter | null = null;
-  chunk: Buffer = Buffer.alloc(0);
+  chunk: Buffer = EMPTY_CHUNK;
   ok = true;
   /** A gateway-made response for `send`. */
   readonly made = {
@@ -363,6 +365,14 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     if (cl !== null) this.total = Number(cl);
   }
 
+  /**
+   * uWS copies what it cannot send (end, write) or leaves it to us (tryEnd's false, kept as `pending`), so a chunk
+   * data() returned true for is no longer read; the head went out with the first chunk.
+   */
+  override get copiesChunks(): boolean {
+    return true;
+  }
+
   data(chunk: Buffer): boolean {
     if (this.finished) return true;
     this.relayed(chunk.length);
@@ -370,6 +380,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     scratch.writer = this;
     scratch.chunk = chunk;
     this.res.cork(scratch.data);
+    scratch.chunk = EMPTY_CHUNK;
     return scratch.ok;
   }
 

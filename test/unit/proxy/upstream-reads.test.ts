@@ -1,4 +1,5 @@
-// Upstream reads through the gateway's pools: a 64 KiB body arrives with its head in one read, and every size arrives intact.
+// Upstream reads through the gateway's pools: a 64 KiB body arrives with its head in one read, every size arrives intact,
+// and a read buffer is read into again only once its chunk was released, never while a chunk in it is kept.
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -13,12 +14,18 @@ interface Received {
   status: number;
   chunks: number[];
   body: Buffer;
+  /** The chunks as handed over (views of the read buffers). */
+  views: Buffer[];
 }
 
-/** GET `path` through `pool` with undici's core handler calls (as the gateway's stream handler), recording each chunk. */
-function get(pool: Dispatcher, path: string): Promise<Received> {
+/**
+ * GET `path` through `pool` with undici's core handler calls (as the gateway's stream handler), recording each chunk.
+ * With `release`, each chunk is copied and then released, as the uWS writer's are; without, the chunks are kept as
+ * handed over, and a later read must not write into them.
+ */
+function get(pool: Dispatcher, path: string, release?: (chunk: Buffer) => void): Promise<Received> {
   return new Promise((resolve, reject) => {
-    const got: Received = { status: 0, chunks: [], body: Buffer.alloc(0) };
+    const got: Received = { status: 0, chunks: [], body: Buffer.alloc(0), views: [] };
     const parts: Buffer[] = [];
     const handler: Dispatcher.DispatchHandler = {
       onConnect() {},
@@ -28,7 +35,9 @@ function get(pool: Dispatcher, path: string): Promise<Received> {
       },
       onData(chunk: Buffer) {
         got.chunks.push(chunk.length);
-        parts.push(chunk); // kept as handed over: a later read must not write into it
+        got.views.push(chunk);
+        parts.push(release === undefined ? chunk : Buffer.from(chunk));
+        release?.(chunk);
         return true;
       },
       onComplete() {
@@ -41,7 +50,10 @@ function get(pool: Dispatcher, path: string): Promise<Received> {
   });
 }
 
-/** A raw HTTP/1.1 upstream: each response (head and body) goes out in one socket write; the body for `/<n>` is `bodies[n]`. */
+/**
+ * A raw HTTP/1.1 upstream: each response (head and body) goes out in one socket write; the body for `/<n>` is
+ * `bodies[n]`, for `/chunked/<n>` the same body in one chunk of chunked encoding.
+ */
 async function rawUpstream(bodies: readonly Buffer[]): Promise<{ port: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -54,9 +66,13 @@ async function rawUpstream(bodies: readonly Buffer[]): Promise<{ port: number; c
       while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
         const path = pending.slice(0, end).split(' ')[1]!;
         pending = pending.slice(end + 4);
-        const body = bodies[Number(path.slice(1))]!;
-        const head = `HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${body.length}\r\n\r\n`;
-        socket.write(Buffer.concat([Buffer.from(head, 'latin1'), body]));
+        const chunked = path.startsWith('/chunked/');
+        const body = bodies[Number(path.slice(path.lastIndexOf('/') + 1))]!;
+        const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n';
+        const parts = chunked
+          ? [`${head}Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`, body, '\r\n0\r\n\r\n']
+          : [`${head}Content-Length: ${body.length}\r\n\r\n`, body];
+        socket.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))));
       }
     });
   });
@@ -130,5 +146,56 @@ describe('upstream reads', () => {
     // Concurrent exchanges held across event-loop turns before they are read.
     const all = await Promise.all(order.map((i) => get(pool, `/${i}`).then((got) => ({ i, got }))));
     for (const { i, got } of all) expect(digest(got.body)).toBe(digest(bodies[i]!));
+  });
+
+  it('reads into a released buffer again: sequential 64 KiB responses use one or two read buffers', async () => {
+    const bodies = Array.from({ length: 20 }, () => randomBytes(64 * 1024));
+    const up = await rawUpstream(bodies);
+    upstream = up;
+    const p = createUpstreamPools({ connections: 1 });
+    pools = p;
+    const pool = p.get(serviceAt(up.port));
+    const buffers = new Set<ArrayBufferLike>();
+    for (let i = 0; i < bodies.length; i++) {
+      const got = await get(pool, `/${i}`, (chunk) => p.releaseChunk(chunk));
+      expect(got.chunks).toEqual([64 * 1024]);
+      expect(digest(got.body)).toBe(digest(bodies[i]!));
+      buffers.add(got.views[0]!.buffer);
+    }
+    expect(buffers.size).toBeLessThanOrEqual(2);
+  });
+
+  it('never reads into a buffer whose chunk is kept, nor one released with bytes after it, nor twice at once', async () => {
+    const sizes = [64 * 1024, 64 * 1024, 40_000, 300_000, 64 * 1024, 2 * 1024 * 1024];
+    const bodies = sizes.map((n) => randomBytes(n));
+    const up = await rawUpstream(bodies);
+    upstream = up;
+    const p = createUpstreamPools({ connections: 4 });
+    pools = p;
+    const pool = p.get(serviceAt(up.port));
+    // Released twice: the second release must not put the buffer on the free list again (two sockets reading into it).
+    const release = (chunk: Buffer): void => {
+      p.releaseChunk(chunk);
+      p.releaseChunk(chunk);
+    };
+    // Kept: never released. Released later: a release of a chunk that is not the latest read's is ignored.
+    const late = await get(pool, '/1');
+    // A chunked body's chunk ends before its read does (the last chunk follows): released, but not taken back.
+    const chunked = await get(pool, '/chunked/4', release);
+    const kept: Array<{ i: number; got: Received }> = [];
+    for (let round = 0; round < 3; round++) {
+      const exchanges = [...sizes.keys(), ...sizes.keys()].map((i, n) =>
+        get(pool, `/${i}`, n % 2 === 0 ? release : undefined).then((got) => ({ i, got, keep: n % 2 === 1 })),
+      );
+      for (const { i, got, keep } of await Promise.all(exchanges)) {
+        expect(digest(got.body)).toBe(digest(bodies[i]!));
+        if (keep) kept.push({ i, got });
+      }
+      release(late.views[0]!);
+    }
+    // The kept views still hold their bodies after every later read.
+    for (const { i, got } of kept) expect(digest(Buffer.concat(got.views))).toBe(digest(bodies[i]!));
+    expect(digest(Buffer.concat(late.views))).toBe(digest(bodies[1]!));
+    expect(digest(chunked.views[0]!)).toBe(digest(bodies[4]!));
   });
 });
