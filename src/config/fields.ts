@@ -151,7 +151,7 @@ export const GATEWAY_DEFAULTS = {
   max_body_bytes: 1073741824,
   log_level: 'info',
   drain_timeout_ms: 10000,
-  gc_semi_space_mb: 0,
+  gc_semi_space_mb: 16,
   discard_body_max_bytes: 1048576,
   lingering_time_ms: 30000,
   lingering_timeout_ms: 5000,

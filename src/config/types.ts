@@ -67,7 +67,7 @@ export interface GatewaySettings {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Grace period for in-flight requests on SIGTERM/SIGINT and on reload, ms. */
   drain_timeout_ms: number;
-  /** V8 young-generation semi-space of each worker, MiB (min = max); 0 = V8's own sizing. Restart-only. */
+  /** V8 young-generation semi-space of each worker, MiB (min = max; default 16); 0 = V8's own sizing. Restart-only. */
   gc_semi_space_mb: number;
   /** Admin API token (Kong-Admin-Token header) as the file gives it; null = none. The environment's token is applied by resolve(). */
   admin_token: string | null;

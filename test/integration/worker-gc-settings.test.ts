@@ -48,9 +48,16 @@ describe('worker GC settings', () => {
     expect(own.newSpaceMiB).toBeLessThan(16);
   });
 
-  it('accepts gc_semi_space_mb from 0 to 1024 and refuses other values with the JSON path', () => {
+  it("leaves the semi-space to the operator when node's command line sizes it, whatever gc_semi_space_mb says", async () => {
+    const own = await probeWorker(16, ['--max-semi-space-size=4']);
+    expect(own.flags).toEqual(['--no-parallel-scavenge']);
+    expect(own.newSpaceMiB).toBeLessThanOrEqual(8);
+  });
+
+  it('accepts gc_semi_space_mb from 0 to 1024, 16 by default, and refuses other values with the JSON path', () => {
     expect(valid(base({ gateway: { gc_semi_space_mb: 32 } })).gateway.gc_semi_space_mb).toBe(32);
-    expect(valid(base()).gateway.gc_semi_space_mb).toBe(0);
+    expect(valid(base({ gateway: { gc_semi_space_mb: 0 } })).gateway.gc_semi_space_mb).toBe(0);
+    expect(valid(base()).gateway.gc_semi_space_mb).toBe(16);
     expect(errorLines(base({ gateway: { gc_semi_space_mb: 2048 } }))).toEqual([expect.stringMatching(/^\$\.gateway\.gc_semi_space_mb: /)]);
     expect(errorLines(base({ gateway: { gc_semi_space_mb: 'big' } }))).toEqual([expect.stringMatching(/^\$\.gateway\.gc_semi_space_mb: /)]);
   });
