@@ -33,6 +33,7 @@ function run({ fds, request, rate, total, buffers }) {
   let next = 0; // requests [head, next) are due and wait for a free connection
   let head = 0;
   let cursor = 0;
+  let waitedUpTo = 0; // requests below this one found every connection busy: their lag is the server's, not ours
   const freeConnection = () => {
     for (let k = 0; k < fds.length; k++) {
       const c = (cursor + k) % fds.length;
@@ -51,7 +52,8 @@ function run({ fds, request, rate, total, buffers }) {
       const dueAt = start + head * interval;
       due[c] = dueAt;
       Atomics.store(busy, c, 1);
-      lags[head++] = nowMs() - dueAt;
+      lags[head] = head < waitedUpTo ? Number.NaN : nowMs() - dueAt;
+      head++;
       try {
         fs.writeSync(fds[c], request);
       } catch {
@@ -64,6 +66,7 @@ function run({ fds, request, rate, total, buffers }) {
     const untilNext = next < total ? start + next * interval - nowMs() : 100;
     if (head < next) {
       // Queued: wait for the reader to free a connection (it notifies when WAITING is set) or the next due time.
+      waitedUpTo = next;
       Atomics.store(ctl, WAITING, 1);
       if (freeConnection() < 0) Atomics.wait(ctl, SEQ, seq, Math.max(0, untilNext));
       Atomics.store(ctl, WAITING, 0);

@@ -38,8 +38,9 @@ export function parseResponse(buf) {
  * (open-loop-sender.mjs) writes it then on a free connection, or as soon as one frees up, and its latency counts
  * from the due time, so time spent queued for a free connection (a slow server) counts (no coordinated omission).
  * This thread reads the responses. Resolves to { ok, problems, sent, responses, seconds, rps, cpuS, perCpuS, p50, p99,
- * p999, maxQueued, sendLagP99, statuses } with latencies in ms; `sendLagP99` is how late the sender wrote its
- * requests (its own scheduling, part of every latency). `pid`'s CPU is read around the run.
+ * p999, maxQueued, sendLagP99, statuses } with latencies in ms; `sendLagP99` is how late the sender wrote the
+ * requests that found a free connection (its own scheduling, part of every latency; null when none did). `pid`'s CPU
+ * is read around the run.
  */
 export async function runOpenLoop({ url, path, rate, durationS, connections = 64, pid, expect = 200, drainMs = 5000 }) {
   const { hostname, port } = new URL(url);
@@ -129,7 +130,7 @@ export async function runOpenLoop({ url, path, rate, durationS, connections = 64
           cpuS,
           sorted,
           maxQueued: Atomics.load(ctl, MAX_QUEUED),
-          sendLagP99: percentile(new Float64Array(buffers.lags, 0, sent).sort(), 0.99),
+          sendLagP99: percentile(new Float64Array(buffers.lags, 0, sent).filter(Number.isFinite).sort(), 0.99),
           statuses,
         }),
       );
