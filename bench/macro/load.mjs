@@ -67,13 +67,14 @@ export function requestOptions(scenario, tokens, uploadBody, connections = 1) {
  * Resolves to { ok, problems[], responses, seconds, rps, cpuS, perCpuS, p50, p99, p999, statuses }.
  */
 export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, maxS, connections, pid }) {
+  const clients = scenario.connections ?? connections;
   const opts = {
     // autocannon takes the request path from the URL (a top-level `path` is ignored).
     url: `${url}${scenario.path}`,
-    connections: scenario.connections ?? connections,
+    connections: clients,
     pipelining: 1,
     timeout: 10,
-    ...requestOptions(scenario, tokens, uploadBody, scenario.connections ?? connections),
+    ...requestOptions(scenario, tokens, uploadBody, clients),
   };
   if (amount) opts.amount = amount;
   else opts.duration = durationS;
@@ -90,7 +91,7 @@ export function runLoad({ url, scenario, tokens, uploadBody, durationS, amount, 
       cpu0 = pid ? cpuSeconds(pid) : null;
       t0 = process.hrtime.bigint();
     };
-    begin();
+    begin(); // a run that fails before 'start' is still timed
     const instance = autocannon(opts, (err, result) => {
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       const cpu1 = pid ? cpuSeconds(pid) : null;
