@@ -55,7 +55,7 @@ export interface ResponseCounters {
 /** What every writer of one data plane shares. */
 export interface WriterShared {
   readonly counters: ResponseCounters;
-  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`. */
+  /** Appended to the upstream's Via, e.g. `1.1 portcullis/0.1.0`: ASCII (the product's own version), never re-checked per response. */
   readonly via: string;
   /** Called once per request when it is over (finished or aborted). */
   onComplete(writer: ClientResponse): void;

@@ -100,8 +100,8 @@ export class UwsWriteScratch {
 }
 
 // undici decodes upstream header bytes as latin1 and uWS writes JS strings as UTF-8: a head holding such text goes as
-// the original bytes. Only relayed text can hold it (the status line, names, the gateway's Via, request id and
-// Keep-Alive are ASCII), so only that is scanned, not the whole head.
+// the original bytes. Only relayed text can hold it (the status line, names, the gateway's own Via (WriterShared.via),
+// request id and Keep-Alive are ASCII), so only that is scanned, not the whole head.
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Beyond this many headers, repeated names are grouped through an object instead of a pairwise scan. */
@@ -413,7 +413,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     this.headWritten = true;
     const relayed = relayedLines(this.headers!, this.scratch);
     const via = this.scratch.via;
-    const nonAscii = NON_ASCII.test(relayed) || (via !== undefined && NON_ASCII.test(via)) || NON_ASCII.test(this.shared.via);
+    const nonAscii = NON_ASCII.test(relayed) || (via !== undefined && NON_ASCII.test(via));
     let head = statusLine(this.status) + relayed;
     head += `\r\nVia: ${via === undefined ? this.shared.via : `${via}, ${this.shared.via}`}\r\nX-Kong-Request-Id: ${this.requestId}`;
     if (!this.shared.draining) head += KEEP_ALIVE_LINE;
