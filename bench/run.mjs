@@ -71,6 +71,9 @@ const HELP = `usage: npm run bench -- [options]
                         req/CPU-s per scenario, a paired median with its confidence interval. A side is
                         portcullis, portcullis-node, portcullis-log (access log on), a directory with a
                         built checkout (DIR/dist/cli.js), or a gateway command with {config}
+  --rate R              with --ab: each window is the open-loop loader at R requests/s instead of the closed
+                        loop (scenarios without tokens or body; default passthrough), so B ÷ A is A's CPU per
+                        request ÷ B's at that rate; each side's CPU per request and p99 are printed
   --micro [FILTER]      run bench/micro/*.bench.mjs (names containing FILTER) instead of the macro bench
   --tls                 uWS plain vs TLS keep-alive passthrough and TLS handshakes per CPU-second (uses --duration)`;
 
@@ -97,6 +100,7 @@ function parseOptions(argv) {
       window: { type: 'string' },
       'window-warmup': { type: 'string' },
       ab: { type: 'boolean' },
+      rate: { type: 'string' },
       micro: { type: 'boolean' },
       tls: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -116,6 +120,7 @@ function parseOptions(argv) {
   const unknown = systems?.filter((s) => !SYSTEM_IDS.includes(s)) ?? [];
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
   if (values.ab && positionals.length !== 2) throw new Error(`--ab takes two sides, got ${positionals.length}`);
+  if (values.rate !== undefined && !values.ab) throw new Error('--rate is an --ab option');
   const upstream = values.upstream ?? 'uws';
   if (!UPSTREAMS.includes(upstream)) throw new Error(`unknown upstream "${upstream}" (known: ${UPSTREAMS.join(', ')})`);
   return {
@@ -142,6 +147,7 @@ function parseOptions(argv) {
     windowS: num(values.window, q ? 1 : 1.5),
     windowWarmS: num(values['window-warmup'], 0.5),
     write: !values['no-write'],
+    rate: values.rate === undefined ? null : Math.max(1, Math.round(num(values.rate))),
   };
 }
 

@@ -20,8 +20,10 @@ export function runAb(opts: {
   warmS: number;
   connections: number;
   quick?: boolean;
+  /** Open-loop windows at this many requests/s instead of the closed loop. */
+  rate?: number | null;
   log: (msg: string) => void;
-}): Promise<{ sides: string[]; results: AbResult[] }>;
+}): Promise<{ sides: string[]; rate?: number | null; results: AbResult[] }>;
 export function abReading(r: AbResult): string;
-export function renderAb(opts: { sides: string[]; results: AbResult[]; pairs: number; windowS: number }): string;
+export function renderAb(opts: { sides: string[]; results: AbResult[]; pairs: number; windowS: number; rate?: number | null }): string;
 export function abMode(opts: Record<string, any>, log: (msg: string) => void): Promise<number>;

@@ -2,11 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runLoad } from './load.mjs';
+import { runOpenLoop } from './open-loop.mjs';
 import { formatRatio } from './paired-stats.mjs';
 import { loadWindow, pairLine, runPairs } from './paired.mjs';
 import { preflight } from './preflight.mjs';
 import { stopProcess } from './procs.mjs';
-import { formatCount, median } from './report.mjs';
+import { formatCount, formatMs, median } from './report.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './scenarios.mjs';
 import { startBackend, startGateway } from './systems.mjs';
 import { createCredentials } from './tokens.mjs';
@@ -38,10 +39,21 @@ export function parseSide(spec, gatewayCmd, cwd = process.cwd()) {
   return { spec, cmd: spec, accessLog: false };
 }
 
-/** Why a scenario cannot run in A/B mode with this upstream, or null. */
-function notApplicable(sc, upstream) {
+/** Why a scenario cannot run in A/B mode with this upstream (or at a fixed rate), or null. */
+function notApplicable(sc, upstream, rate) {
   if (sc.bodyBytes && upstream === 'nginx') return 'the nginx upstream does not count uploads';
+  if (rate && (sc.tokens || sc.bodyBytes || sc.method || sc.listener))
+    return 'the open-loop loader sends plain GETs to the proxy listener only';
   return null;
+}
+
+/**
+ * A window's load at a fixed rate (`--rate`): the open-loop loader instead of autocannon, so each side's
+ * req/CPU-s is the inverse of its CPU per request when requests arrive one at a time, and its p99 counts.
+ */
+function openLoopLoad(rate) {
+  return ({ url, scenario, connections, durationS, pid }) =>
+    runOpenLoop({ url, path: scenario.path, rate, durationS, connections, pid, expect: scenario.expect });
 }
 
 /**
@@ -49,7 +61,7 @@ function notApplicable(sc, upstream) {
  * a time), check and warm every scenario on both, then run `pairs` pairs of `windowS`-second
  * windows per scenario. Returns { sides, results: [{ scenario, ok, problems, a, b, ...summary }] }.
  */
-export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, windowS, warmS, connections, quick, log }) {
+export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, windowS, warmS, connections, quick, rate, log }) {
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds, undefined, scenarios);
   const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
@@ -82,7 +94,7 @@ export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, 
     });
     const results = [];
     for (const sc of scenarios) {
-      const na = notApplicable(sc, upstream);
+      const na = notApplicable(sc, upstream, rate);
       if (na) {
         results.push({ scenario: sc.id, na });
         continue;
@@ -100,13 +112,15 @@ export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, 
       // Warm both (JIT, every token of a distinct-token set seen once) before the first window.
       const amount = Math.max(quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenSets[sc.tokens]?.length ?? 0);
       for (const gw of gateways) await runLoad({ ...target(gw, sc), amount, maxS: quick ? 2 : 10 });
-      const [a, b] = gateways.map((gw) => () => loadWindow(runLoad, target(gw, sc), { windowS, warmS, pid: gw.pid }));
-      log(`${sc.id}: ${pairs} pairs of ${windowS} s windows`);
-      const r = await runPairs({ a, b, pairs, onPair: (row, i) => log(`  ${pairLine(row, i, pairs)}`) });
+      const load = rate ? openLoopLoad(rate) : runLoad;
+      const [a, b] = gateways.map((gw) => () => loadWindow(load, target(gw, sc), { windowS, warmS, pid: gw.pid }));
+      log(`${sc.id}: ${pairs} pairs of ${windowS} s windows${rate ? ` at ${rate} req/s, open loop` : ''}`);
+      const p99s = (row) => (rate ? `  p99 ${formatMs(row.bP99)} / ${formatMs(row.aP99)}` : '');
+      const r = await runPairs({ a, b, pairs, onPair: (row, i) => log(`  ${pairLine(row, i, pairs)}${p99s(row)}`) });
       log(`  → B ÷ A ${formatRatio(r)}${r.ok ? '' : ` FAILED: ${r.problems.join('; ')}`}`);
       results.push({ scenario: sc.id, ...r });
     }
-    return { sides: sides.map((s) => s.spec), results };
+    return { sides: sides.map((s) => s.spec), rate, results };
   } finally {
     await Promise.all(started.map((c) => stopProcess(c)));
     for (const f of accessLogs) fs.rmSync(f, { force: true });
@@ -121,21 +135,29 @@ export function abReading(r) {
   return 'no difference shown (the interval holds 1.00)';
 }
 
-/** The A/B results as markdown: one row per scenario. */
-export function renderAb({ sides, results, pairs, windowS }) {
+/** The A/B results as markdown: one row per scenario; at a fixed rate also each side's CPU per request and p99. */
+export function renderAb({ sides, results, pairs, windowS, rate }) {
   const f = (x) => (x === null || x === undefined ? '–' : x.toFixed(2));
+  const extra = rate ? 4 : 0;
+  const blank = ' |'.repeat(5 + extra);
   const rows = results.map((r) => {
-    if (r.na) return `| ${r.scenario} | n/a: ${r.na} | | | | | |`;
-    if (!r.ok) return `| ${r.scenario} | **FAILED**: ${r.problems.join('; ')} | | | | | |`;
+    if (r.na) return `| ${r.scenario} | n/a: ${r.na} |${blank}`;
+    if (!r.ok) return `| ${r.scenario} | **FAILED**: ${r.problems.join('; ')} |${blank}`;
     const ci = r.n > 1 ? `${f(r.ciLo)} – ${f(r.ciHi)} (${Math.floor(r.coverage * 1000) / 10}%)` : '–';
-    const sideMedian = (k) => formatCount(median(r.pairs.map((p) => p[k])));
-    return `| ${r.scenario} | ${f(r.median)}× | ${ci} | ${f(r.q1)} – ${f(r.q3)} | ${sideMedian('a')} | ${sideMedian('b')} | ${abReading(r)} |`;
+    const sideMedian = (k) => median(r.pairs.map((p) => p[k]));
+    const fixedRate = rate
+      ? ` ${['a', 'b'].map((k) => `${(1e6 / sideMedian(k)).toFixed(0)} µs`).join(' | ')} | ${formatMs(sideMedian('aP99'))} | ${formatMs(sideMedian('bP99'))} |`
+      : '';
+    return `| ${r.scenario} | ${f(r.median)}× | ${ci} | ${f(r.q1)} – ${f(r.q3)} | ${formatCount(sideMedian('a'))} | ${formatCount(sideMedian('b'))} |${fixedRate} ${abReading(r)} |`;
   });
+  const fixedHead = rate ? ' A CPU per request | B CPU per request | A p99 | B p99 |' : '';
   return [
-    `A: \`${sides[0]}\` · B: \`${sides[1]}\` — ${pairs} pairs of ${windowS} s windows per scenario, A and B in turn, the order alternating.`,
+    `A: \`${sides[0]}\` · B: \`${sides[1]}\` — ${pairs} pairs of ${windowS} s windows per scenario, A and B in turn, the order alternating${
+      rate ? `; open loop at ${rate} req/s (medians of the windows)` : ''
+    }.`,
     '',
-    '| scenario | B ÷ A req/CPU-s (median of pairs) | confidence interval of the median | IQR of the pairs | A req/CPU-s | B req/CPU-s | reading |',
-    '|---|---|---|---|---|---|---|',
+    `| scenario | B ÷ A req/CPU-s (median of pairs) | confidence interval of the median | IQR of the pairs | A req/CPU-s | B req/CPU-s |${fixedHead} reading |`,
+    `|---|---|---|---|---|---|${rate ? '---|---|---|---|' : ''}---|`,
     ...rows,
   ].join('\n');
 }
@@ -143,7 +165,7 @@ export function renderAb({ sides, results, pairs, windowS }) {
 /** `--ab A B` with `opts.ab` the two parseSide() results: prints and writes B ÷ A per scenario, returns the exit code. */
 export async function abMode(opts, log) {
   const sides = opts.ab;
-  const scenarios = selectScenarios(opts.scenarios ?? AB_SCENARIOS);
+  const scenarios = selectScenarios(opts.scenarios ?? (opts.rate ? 'passthrough' : AB_SCENARIOS));
   const pairs = Math.max(1, opts.pairs);
   const { plan, pinning, workDir, upstream } = await setUp(opts, log);
   const t0 = Date.now();
@@ -158,6 +180,7 @@ export async function abMode(opts, log) {
     warmS: opts.windowWarmS,
     connections: opts.connections,
     quick: opts.quick,
+    rate: opts.rate,
     log,
   };
   const ab = await runAb(run);

@@ -8,6 +8,9 @@ export interface PairRow {
   b: number | null;
   aRps: number | null;
   bRps: number | null;
+  /** Each window's p99 latency, ms. */
+  aP99: number | null;
+  bP99: number | null;
   ratio: number | null;
 }
 export type PairedResult = RatioSummary & { ok: boolean; problems: string[]; pairs: PairRow[] };

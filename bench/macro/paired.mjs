@@ -20,7 +20,7 @@ export async function runPairs({ a, b, pairs, onPair = () => {} }) {
     const [ra, rb] = order === 'AB' ? [first, second] : [second, first];
     for (const p of [...ra.problems, ...rb.problems]) problems.add(p);
     const ratio = ra.ok && rb.ok && ra.perCpuS && rb.perCpuS ? rb.perCpuS / ra.perCpuS : null;
-    const row = { order, a: ra.perCpuS, b: rb.perCpuS, aRps: ra.rps, bRps: rb.rps, ratio };
+    const row = { order, a: ra.perCpuS, b: rb.perCpuS, aRps: ra.rps, bRps: rb.rps, aP99: ra.p99, bP99: rb.p99, ratio };
     rows.push(row);
     onPair(row, i);
   }

@@ -143,4 +143,16 @@ describe('A/B mode', () => {
     const md = renderAb({ sides: ['a', 'b'], results: [{ scenario: 'upload-1m', na: 'no uploads' }], pairs: 6, windowS: 1 });
     expect(md.split('\n').at(-1)).toBe('| upload-1m | n/a: no uploads | | | | | |');
   });
+
+  it('at a fixed rate prints each side as CPU per request with its p99 next to the paired ratio', async () => {
+    const at = (perCpuS: number, p99: number) => async () => ({ ...window(perCpuS), p99 });
+    const r = await runPairs({ a: at(10_000, 2), b: at(12_500, 1.5), pairs: 6 });
+    const md = renderAb({ sides: ['base', 'portcullis'], results: [{ scenario: 'passthrough', ...r }], pairs: 6, windowS: 2, rate: 5000 });
+    expect(md).toContain('open loop at 5000 req/s');
+    expect(md.split('\n').at(-1)).toBe(
+      '| passthrough | 1.25× | 1.25 – 1.25 (96.8%) | 1.25 – 1.25 | 10.0k | 12.5k | 100 µs | 80 µs | 2.00 ms | 1.50 ms | B does more per CPU-second |',
+    );
+    const na = renderAb({ sides: ['a', 'b'], results: [{ scenario: 'hs256-one', na: 'tokens' }], pairs: 6, windowS: 1, rate: 100 });
+    expect(na.split('\n').at(-1)).toBe('| hs256-one | n/a: tokens | | | | | | | | | |');
+  });
 });
