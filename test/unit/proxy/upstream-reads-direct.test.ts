@@ -128,7 +128,7 @@ describe('upstream reads parsed in the read callback', () => {
 
   it('hands each read to the parser inside its read callback', async () => {
     const body = randomBytes(300);
-    const up = await scriptedUpstream((socket) => socket.write(Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body])));
+    const up = await scriptedUpstream((socket) => void socket.write(Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body])));
     upstream = up;
     const onread = createUpstreamOnRead();
     const p = poolAt(up.port, onread);
