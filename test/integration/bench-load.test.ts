@@ -180,6 +180,33 @@ describe('bench load runs against real servers', () => {
     expect(stdout).toContain('A: `portcullis` · B: `portcullis-log`');
   }, 120_000);
 
+  it("runs the A/B mode at a fixed rate: open-loop windows, each side's CPU per request and p99, token scenarios n/a", async () => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        'bench/run.mjs',
+        '--ab',
+        'portcullis',
+        'portcullis',
+        '--rate',
+        '400',
+        '--scenarios',
+        'passthrough,hs256-one',
+        '--pairs',
+        '2',
+        '--window',
+        '0.5',
+        '--quick',
+        '--no-write',
+      ],
+      { cwd: REPO, timeout: 90_000 },
+    );
+    expect(stdout).toContain('open loop at 400 req/s');
+    const row = stdout.split('\n').find((l) => l.startsWith('| passthrough |'));
+    expect(row).toMatch(/^\| passthrough \| \d+\.\d\d× \|.*\| \d+ µs \| \d+ µs \| [\d.]+ ms \| [\d.]+ ms \|/);
+    expect(stdout).toContain('| hs256-one | n/a: the open-loop loader sends plain GETs to the proxy listener only |');
+  }, 120_000);
+
   it('leaves no process behind after stopProcess', async () => {
     const extra = await startServer({
       name: 'extra',
