@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pool, type Dispatcher } from 'undici';
-import { createUpstreamOnRead, type UpstreamOnRead } from '../../../src/proxy/upstream-reads.js';
+import { createUpstreamOnRead, type UpstreamOnRead } from '../../src/proxy/upstream-reads.js';
 
 interface Exchange {
   status: number;
