@@ -133,9 +133,10 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
   const maxBytes = Math.max(0, options.maxBytes);
   const maxTokenLength = options.maxTokenBytes;
 
-  // Chain heads by `hash & mask`; grows with the entries (see grow()).
-  let heads: Array<Slot<V> | undefined> = new Array<Slot<V> | undefined>(MIN_HEADS).fill(undefined);
-  let mask = MIN_HEADS - 1;
+  // Chain heads by `hash & mask` (mask = heads.length - 1, kept so a lookup is one AND); grows with the entries.
+  let heads: Array<Slot<V> | undefined> = [];
+  let mask = 0;
+  emptyIndex(MIN_HEADS);
   // The CLOCK ring grows up to maxEntries; a position is reused after eviction (no per-hit allocation).
   const ring: Array<Slot<V> | undefined> = [];
   const free: number[] = [];
@@ -153,10 +154,15 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
     return slot;
   }
 
+  /** An index of `size` (a power of two) empty chains. */
+  function emptyIndex(size: number): void {
+    heads = new Array<Slot<V> | undefined>(size).fill(undefined);
+    mask = size - 1;
+  }
+
   /** Doubles the index and re-chains every entry (the ring lists them all): amortised, never on a hit. */
   function grow(): void {
-    heads = new Array<Slot<V> | undefined>(heads.length * 2).fill(undefined);
-    mask = heads.length - 1;
+    emptyIndex(heads.length * 2);
     for (const slot of ring) {
       if (slot === undefined) continue;
       slot.next = heads[slot.hash & mask];
@@ -232,8 +238,7 @@ export function createVerifiedCache<V>(options: VerifiedCacheOptions): VerifiedC
     },
 
     clear() {
-      heads = new Array<Slot<V> | undefined>(MIN_HEADS).fill(undefined);
-      mask = MIN_HEADS - 1;
+      emptyIndex(MIN_HEADS);
       ring.length = 0;
       count = 0;
       free.length = 0;

@@ -1,12 +1,12 @@
 // Upstream reads parsed in the read callback: responses split across many reads, a handler that pauses undici's parser,
 // close-delimited and malformed responses, and unsolicited bytes on an idle keep-alive socket, each as undici handles them.
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Pool, type Dispatcher } from 'undici';
 import { createUpstreamOnRead, type UpstreamOnRead } from '../../src/proxy/upstream-reads.js';
+import { startRawUpstream, type RawUpstream } from '../helpers/raw-upstream.js';
 
 interface Exchange {
   status: number;
@@ -14,40 +14,6 @@ interface Exchange {
   /** How many of the handler's calls ran inside a read callback (parsed directly, not from the readable side). */
   inRead: number;
   calls: number;
-}
-
-/** One scripted upstream: each request on a connection is answered by `answer(socket, n)`, n counting the server's requests. */
-async function scriptedUpstream(
-  answer: (socket: Socket, n: number) => void | Promise<void>,
-): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let connections = 0;
-  let requests = 0;
-  const server = net.createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    let pending = '';
-    socket.on('data', (data) => {
-      pending += data.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
-        pending = pending.slice(end + 4);
-        void answer(socket, requests++);
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** Writes `bytes` in pieces of `size`, each in its own write after the previous one left (separate reads). */
@@ -63,7 +29,7 @@ const head = (extra: string): Buffer => Buffer.from(`HTTP/1.1 200 OK\r\nContent-
 
 describe('upstream reads parsed in the read callback', () => {
   let pool: Pool | null = null;
-  let upstream: { close(): Promise<void> } | null = null;
+  let upstream: RawUpstream | null = null;
   let inRead = false;
   afterEach(async () => {
     await pool?.destroy();
@@ -128,7 +94,7 @@ describe('upstream reads parsed in the read callback', () => {
 
   it('hands each read to the parser inside its read callback', async () => {
     const body = randomBytes(300);
-    const up = await scriptedUpstream((socket) => void socket.write(Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body])));
+    const up = await startRawUpstream((socket) => void socket.write(Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body])));
     upstream = up;
     const onread = createUpstreamOnRead();
     const p = poolAt(up.port, onread);
@@ -151,7 +117,7 @@ describe('upstream reads parsed in the read callback', () => {
       Buffer.from('\r\n0\r\n\r\n'),
     ]);
     const sized = Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body]);
-    const up = await scriptedUpstream((socket, n) => writeInPieces(socket, n % 2 === 0 ? sized : chunked, n < 2 ? 211 : 997));
+    const up = await startRawUpstream((socket, _head, n) => writeInPieces(socket, n % 2 === 0 ? sized : chunked, n < 2 ? 211 : 997));
     upstream = up;
     const p = poolAt(up.port, createUpstreamOnRead());
     for (let i = 0; i < 4; i++) {
@@ -164,7 +130,7 @@ describe('upstream reads parsed in the read callback', () => {
 
   it('keeps order when the handler pauses the parser: bytes read meanwhile are queued and parsed after resume', async () => {
     const bodies = [randomBytes(3 * 1024 * 1024), randomBytes(100_000), randomBytes(70_000)];
-    const up = await scriptedUpstream((socket, n) => {
+    const up = await startRawUpstream((socket, _head, n) => {
       const body = bodies[n % bodies.length]!;
       // The big body leaves in one write (reads larger than the copy limit), the others in pieces.
       const response = Buffer.concat([head(`Content-Length: ${body.length}\r\n`), body]);
@@ -188,7 +154,7 @@ describe('upstream reads parsed in the read callback', () => {
 
   it('completes a close-delimited body at end of stream and fails one cut short of its length', async () => {
     const body = randomBytes(50_000);
-    const up = await scriptedUpstream(async (socket, n) => {
+    const up = await startRawUpstream(async (socket, _head, n) => {
       if (n === 0) {
         await writeInPieces(socket, Buffer.concat([head('Connection: close\r\n'), body]), 9000);
         socket.end();
@@ -206,8 +172,8 @@ describe('upstream reads parsed in the read callback', () => {
   });
 
   it('fails a malformed response as undici does, with nothing thrown out of the read callback', async () => {
-    const up = await scriptedUpstream(
-      (socket, n) =>
+    const up = await startRawUpstream(
+      (socket, _head, n) =>
         void socket.write(n === 0 ? 'HTTP/1.1 200 OK\r\nContent-Length: nope\r\n\r\n' : 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'),
     );
     upstream = up;
@@ -219,7 +185,7 @@ describe('upstream reads parsed in the read callback', () => {
   });
 
   it('rejects unsolicited bytes on an idle keep-alive socket: the next request goes out on a new connection', async () => {
-    const up = await scriptedUpstream(async (socket, n) => {
+    const up = await startRawUpstream(async (socket, _head, n) => {
       socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nreply${n}`);
       if (n !== 0) return;
       await sleep(20);

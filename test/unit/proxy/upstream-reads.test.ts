@@ -1,14 +1,13 @@
 // Upstream reads through the gateway's pools: a 64 KiB body arrives with its head in one read, every size arrives intact,
 // and a read buffer is read into again only once its chunk was released, never while a chunk in it is kept.
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Dispatcher } from 'undici';
 import type { CompiledService } from '../../../src/config/types.js';
 import { createUpstreamPools, type UpstreamPools } from '../../../src/proxy/upstream-pools.js';
 import { UPSTREAM_COPY_MAX, UPSTREAM_READ_BYTES } from '../../../src/proxy/upstream-reads.js';
 import { service } from '../routing/helpers.js';
+import { startRawUpstream, type RawUpstream } from '../../helpers/raw-upstream.js';
 
 interface Received {
   status: number;
@@ -54,37 +53,17 @@ function get(pool: Dispatcher, path: string, release?: (chunk: Buffer) => void):
  * A raw HTTP/1.1 upstream: each response (head and body) goes out in one socket write; the body for `/<n>` is
  * `bodies[n]`, for `/chunked/<n>` the same body in one chunk of chunked encoding.
  */
-async function rawUpstream(bodies: readonly Buffer[]): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    let pending = '';
-    socket.on('data', (data) => {
-      pending += data.toString('latin1');
-      let end: number;
-      while ((end = pending.indexOf('\r\n\r\n')) !== -1) {
-        const path = pending.slice(0, end).split(' ')[1]!;
-        pending = pending.slice(end + 4);
-        const chunked = path.startsWith('/chunked/');
-        const body = bodies[Number(path.slice(path.lastIndexOf('/') + 1))]!;
-        const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n';
-        const parts = chunked
-          ? [`${head}Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`, body, '\r\n0\r\n\r\n']
-          : [`${head}Content-Length: ${body.length}\r\n\r\n`, body];
-        socket.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))));
-      }
-    });
+function rawUpstream(bodies: readonly Buffer[]): Promise<RawUpstream> {
+  return startRawUpstream((socket, head) => {
+    const path = head.split(' ')[1]!;
+    const chunked = path.startsWith('/chunked/');
+    const body = bodies[Number(path.slice(path.lastIndexOf('/') + 1))]!;
+    const start = 'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n';
+    const parts = chunked
+      ? [`${start}Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`, body, '\r\n0\r\n\r\n']
+      : [`${start}Content-Length: ${body.length}\r\n\r\n`, body];
+    socket.write(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : p))));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** A plain-HTTP service on 127.0.0.1:port. */
