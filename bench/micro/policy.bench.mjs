@@ -5,14 +5,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Bench } from 'tinybench';
-import { validateConfigDocument } from '../../dist/config/load.js';
-import { compileConfig } from '../../dist/config/compile.js';
-import { createAuthenticator } from '../../dist/auth/authenticator.js';
-import { identityFor, identityHeaderNames } from '../../dist/auth/policy-headers.js';
-import { registerHeaderNames } from '../../dist/proxy/known-header-names.js';
-import { createRouteTable } from '../../dist/routing/route-table.js';
-import { RequestSnapshot, recordHeader } from '../../dist/server/request-snapshot.js';
-import { buildUpstreamHeaders, FORWARDED_HEADER_NAMES } from '../../dist/proxy/forwarded-headers.js';
 import { createAccessLog, noteAccessAuth, noteAccessRoute } from '../../dist/observability/access-log.js';
 import { gatewayConfig } from '../macro/systems.mjs';
 import { POLICY_CLAIMS } from '../macro/scenarios.mjs';
@@ -21,19 +13,12 @@ import { createCredentials, makeTokens } from '../macro/tokens.mjs';
 // undici's request constructor validates and copies every header: the part of its cost the auth headers add.
 const UndiciRequest = createRequire(import.meta.url)('undici/lib/core/request.js');
 const UndiciConstants = createRequire(import.meta.url)('undici/lib/core/constants.js');
+const THIS_CHECKOUT = path.resolve(import.meta.dirname, '../..');
 const noop = () => {};
 const handler = { onConnect: noop, onHeaders: noop, onData: noop, onComplete: noop, onError: noop, onUpgrade: noop };
 
 const creds = createCredentials();
 const doc = gatewayConfig({ port: 8000, upstreamPort: 9000, creds });
-const validated = /** @type {any} */ (validateConfigDocument(doc));
-if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
-const config = compileConfig(validated.config, 1);
-const auth = createAuthenticator(config);
-const routes = createRouteTable(config.routes);
-// As the data plane does per generation: undici knows the gateway's own header names.
-const gatewayNames = [...FORWARDED_HEADER_NAMES, ...identityHeaderNames(config)];
-registerHeaderNames(gatewayNames);
 /** @type {import('../../dist/proxy/forwarded-headers.js').ForwardContext} */
 const ctx = { listenPort: '8000', proto: 'http', via: '1.1 portcullis/0.0.0' };
 
@@ -43,72 +28,72 @@ const many = makeTokens({ alg: 'HS256', creds, count: 10000, tag: 'hsp', claims:
 // Header names arrive as fresh strings too (the engines copy them out of the request), never as interned literals.
 const HOST = Buffer.from('host');
 const AUTHORIZATION = Buffer.from('authorization');
-/** What autocannon sends, as the front end records it; fresh header strings per request, as copied out of uWS. */
-function snapshot(url, token) {
-  const s = new RequestSnapshot(8000);
-  s.method = 'GET';
-  s.url = url;
-  s.remoteAddress = '127.0.0.1';
-  recordHeader(s, HOST.toString('latin1'), '127.0.0.1:8000');
-  if (token !== undefined) recordHeader(s, AUTHORIZATION.toString('latin1'), `Bearer ${token}`.slice(0));
-  return s;
+
+/**
+ * The gateway-side request work of the built checkout at `root` (its dist/): the bench config compiled by it, its
+ * authenticator and route table, and `serve`, one request's work on the auth path. `--against` loads two of these.
+ */
+async function loadGateway(root) {
+  const m = (file) => import(path.join(root, 'dist', file));
+  const [{ validateConfigDocument }, { compileConfig }, { createAuthenticator }, policyMod, namesMod, routeMod, snapMod, fwdMod] =
+    await Promise.all(
+      [
+        'config/load.js',
+        'config/compile.js',
+        'auth/authenticator.js',
+        'auth/policy-headers.js',
+        'proxy/known-header-names.js',
+        'routing/route-table.js',
+        'server/request-snapshot.js',
+        'proxy/forwarded-headers.js',
+      ].map(m),
+    );
+  const validated = /** @type {any} */ (validateConfigDocument(doc));
+  if (!validated.ok) throw new Error(JSON.stringify(validated.errors));
+  const config = compileConfig(validated.config, 1);
+  const auth = createAuthenticator(config);
+  const routes = routeMod.createRouteTable(config.routes);
+  // As the data plane does per generation: undici knows the gateway's own header names.
+  const gatewayNames = [...fwdMod.FORWARDED_HEADER_NAMES, ...policyMod.identityHeaderNames(config)];
+  namesMod.registerHeaderNames(gatewayNames);
+
+  /** What autocannon sends, as the front end records it; fresh header strings per request, as copied out of uWS. */
+  function snapshot(url, token) {
+    const s = new snapMod.RequestSnapshot(8000);
+    s.method = 'GET';
+    s.url = url;
+    s.remoteAddress = '127.0.0.1';
+    snapMod.recordHeader(s, HOST.toString('latin1'), '127.0.0.1:8000');
+    if (token !== undefined) snapMod.recordHeader(s, AUTHORIZATION.toString('latin1'), `Bearer ${token}`.slice(0));
+    return s;
+  }
+
+  /** One request's gateway-side work on the auth path: route, jwt stage, upstream header list, undici's header checks. */
+  function serve(url, token) {
+    const s = snapshot(url, token);
+    s.path = url;
+    const match = routes.match(s);
+    const jwt = match.route.jwt;
+    const decision = jwt === null ? null : /** @type {any} */ (auth.authenticate(jwt, s));
+    if (decision !== null && decision.kind !== 'allow') throw new Error(`refused: ${decision.body}`);
+    // As the data plane does: the route policy's identity of the allow, and the policy's client-header rules.
+    const policy = match.route.jwt?.policy?.upstream ?? null;
+    const identity = decision === null ? null : policyMod.identityFor(decision, policy);
+    const headers = fwdMod.buildUpstreamHeaders(s, match, 'req-id-0000', identity, policy, ctx);
+    return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
+  }
+
+  return { auth, routes, gatewayNames, snapshot, serve };
 }
 
-/** One request's gateway-side work on the auth path: route, jwt stage, upstream header list, undici's header checks. */
-function serve(url, token) {
-  const s = snapshot(url, token);
-  s.path = url;
-  const match = routes.match(s);
-  const jwt = match.route.jwt;
-  const decision = jwt === null ? null : /** @type {any} */ (auth.authenticate(jwt, s));
-  if (decision !== null && decision.kind !== 'allow') throw new Error(`refused: ${decision.body}`);
-  // As the data plane does: the route policy's identity of the allow, and the policy's client-header rules.
-  const policy = match.route.jwt?.policy?.upstream ?? null;
-  const identity = decision === null ? null : identityFor(decision, policy);
-  const headers = buildUpstreamHeaders(s, match, 'req-id-0000', identity, policy, ctx);
-  return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
-}
 // Paired A/B of two builds (--against DIR, a checkout with dist/ built): each build's own config, jwt stage and header
 // builder in one process, each policy token once to fill both caches, then rounds of 10,000 policy requests in a new
 // random order (every hit's token, entry and headers come from memory, as with 10,000 clients), the builds in turns.
 const against = process.argv.indexOf('--against');
 if (against !== -1) {
   const dir = path.resolve(process.argv[against + 1] ?? '.');
-  const serveFrom = async (root) => {
-    const m = (file) => import(path.join(root, 'dist', file));
-    const [{ validateConfigDocument: validate }, { compileConfig: compile }, authMod, policyMod, namesMod, routeMod, snapMod, fwdMod] =
-      await Promise.all(
-        [
-          'config/load.js',
-          'config/compile.js',
-          'auth/authenticator.js',
-          'auth/policy-headers.js',
-          'proxy/known-header-names.js',
-          'routing/route-table.js',
-          'server/request-snapshot.js',
-          'proxy/forwarded-headers.js',
-        ].map(m),
-      );
-    const cfg = compile(/** @type {any} */ (validate(doc)).config, 1);
-    const a = authMod.createAuthenticator(cfg);
-    const table = routeMod.createRouteTable(cfg.routes);
-    namesMod.registerHeaderNames([...fwdMod.FORWARDED_HEADER_NAMES, ...policyMod.identityHeaderNames(cfg)]);
-    return (token) => {
-      const s = new snapMod.RequestSnapshot(8000);
-      s.method = 'GET';
-      s.url = s.path = '/policy/';
-      s.remoteAddress = '127.0.0.1';
-      snapMod.recordHeader(s, HOST.toString('latin1'), '127.0.0.1:8000');
-      snapMod.recordHeader(s, AUTHORIZATION.toString('latin1'), `Bearer ${token}`.slice(0));
-      const match = table.match(s);
-      const d = /** @type {any} */ (a.authenticate(match.route.jwt, s));
-      if (d.kind !== 'allow') throw new Error(`refused: ${d.body}`);
-      const policy = match.route.jwt.policy?.upstream ?? null;
-      const headers = fwdMod.buildUpstreamHeaders(s, match, 'req-id-0000', policyMod.identityFor(d, policy), policy, ctx);
-      return new UndiciRequest('http://127.0.0.1:9000', { path: match.upstreamPath, method: 'GET', headers }, handler);
-    };
-  };
-  const sides = { A: await serveFrom(dir), B: await serveFrom(path.resolve(import.meta.dirname, '../..')) };
+  const [that, self] = [await loadGateway(dir), await loadGateway(THIS_CHECKOUT)];
+  const sides = { A: (token) => that.serve('/policy/', token), B: (token) => self.serve('/policy/', token) };
   for (const t of many) for (const f of Object.values(sides)) f(t);
   const order = many.map((_, k) => k);
   const times = { A: [], B: [] };
@@ -130,6 +115,8 @@ if (against !== -1) {
   );
   process.exit(0);
 }
+
+const { auth, routes, gatewayNames, snapshot, serve } = await loadGateway(THIS_CHECKOUT);
 
 // Fill the cache: every later call is a hit.
 serve('/api/', one[0]);
