@@ -16,16 +16,18 @@ import { runMeta, setUp, writeResults } from './session.mjs';
 export const AB_SCENARIOS = 'passthrough,hs256-one,bad-sig,resp-64k';
 const WARM_REQUESTS = 3000;
 const SIDE_HELP =
-  'a side is portcullis, portcullis-node, portcullis-log, a directory holding a built checkout (DIR/dist/cli.js), or a command with {config}';
+  'a side is portcullis, portcullis-node, portcullis-log, a directory holding a built checkout (DIR/dist/cli.js), or a command with {config}; +log after a directory or a command turns its access log on';
 
 /**
  * What one side of `--ab` starts, as { spec, cmd, accessLog }: `portcullis` is `gatewayCmd`,
  * `portcullis-node` the same with `--http-engine node`, `portcullis-log` the same with
  * gateway.access_log to a file; a directory runs its own dist/cli.js (another build, e.g. a
- * worktree of the base commit); anything else is a command template with {config}. Throws
- * when a side names none of these.
+ * worktree of the base commit); anything else is a command template with {config}. `+log` after
+ * a directory or a command turns that side's access log on (two builds' access logs against each
+ * other). Throws when a side names none of these.
  */
 export function parseSide(spec, gatewayCmd, cwd = process.cwd()) {
+  if (spec.endsWith('+log') && spec.length > 4) return { ...parseSide(spec.slice(0, -4), gatewayCmd, cwd), spec, accessLog: true };
   if (spec === 'portcullis') return { spec, cmd: gatewayCmd, accessLog: false };
   if (spec === 'portcullis-node') return { spec, cmd: `${gatewayCmd} --http-engine node`, accessLog: false };
   if (spec === 'portcullis-log') return { spec, cmd: gatewayCmd, accessLog: true };

@@ -109,9 +109,23 @@ const DEFAULT_MAX_BUFFER = 16 * 1024 * 1024;
 const DEFAULT_MIN_WRITE = 16 * 1024;
 const DEFAULT_FLUSH_MS = 200;
 
-/** Milliseconds with microsecond precision, as a JSON number. */
-function ms(value: number): number {
-  return Math.round(value * 1000) / 1000;
+/** What follows the whole milliseconds of a duration in microseconds, by its last three digits: '' for 0, '.12' for 120. */
+const MS_FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, us) =>
+  us === 0 ? '' : `.${String(us).padStart(3, '0')}`.replace(/0+$/, ''),
+);
+/** The largest whole number of microseconds whose thousands are a small integer (a Smi, whose text V8 caches). */
+const MAX_SMALL_US = 0x3fffffff;
+
+/**
+ * Milliseconds with microsecond precision as JSON number text: the same text as
+ * `String(Math.round(value * 1000) / 1000)`, from integers. A fractional double's shortest text (V8's dtoa) cost
+ * 100–200 ns, three times per line.
+ */
+export function msText(value: number): string {
+  const us = Math.round(value * 1000);
+  if (!(us >= 0 && us <= MAX_SMALL_US)) return String(us / 1000);
+  const whole = (us / 1000) | 0;
+  return whole + MS_FRACTIONS[us - whole * 1000]!;
 }
 
 export function createAccessLog(target: string, options: AccessLogOptions): AccessLog {
@@ -123,6 +137,10 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
   const prefix = `{"level":30,"time":`;
   const worker = `,"worker":${options.workerId},"request_id":"`;
   const names: QuotedNames = new WeakMap();
+  // The text of the last line's time: about 20 lines share each millisecond at full load, and a 13-digit number's
+  // text costs about 190 ns to make.
+  let lastTime = -1;
+  let lastTimeText = '';
   return {
     record: (method, path) => new AccessRecord(method, path, names),
     get dropped() {
@@ -138,12 +156,17 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
       let gateway = total;
       if (r.upstreamStartAt > 0) {
         const u = (r.upstreamHeadersAt > 0 ? r.upstreamHeadersAt : end) - r.upstreamStartAt;
-        upstream = String(ms(u));
+        upstream = msText(u);
         gateway = total - u;
+      }
+      const time = Date.now();
+      if (time !== lastTime) {
+        lastTime = time;
+        lastTimeText = String(time);
       }
       out.write(
         prefix +
-          Date.now() +
+          lastTimeText +
           worker +
           response.requestId +
           '","method":' +
@@ -167,9 +190,9 @@ export function createAccessLog(target: string, options: AccessLogOptions): Acce
           ',"upstream_latency_ms":' +
           upstream +
           ',"gateway_latency_ms":' +
-          ms(gateway) +
+          msText(gateway) +
           ',"latency_ms":' +
-          ms(total) +
+          msText(total) +
           ',"bytes_in":' +
           bytesIn +
           ',"bytes_out":' +

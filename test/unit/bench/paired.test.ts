@@ -123,12 +123,14 @@ describe('A/B mode', () => {
     expect(parseSide('portcullis-log', cmd)).toEqual({ spec: 'portcullis-log', cmd, accessLog: true });
     expect(parseSide('portcullis-node', cmd).cmd).toBe(`${cmd} --http-engine node`);
     expect(parseSide('node other.js -c {config}', cmd).cmd).toBe('node other.js -c {config}');
+    expect(parseSide('node other.js -c {config}+log', cmd)).toMatchObject({ cmd: 'node other.js -c {config}', accessLog: true });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ab-side-'));
     try {
       expect(() => parseSide(dir, cmd)).toThrow(/dist\/cli\.js not found/);
       fs.mkdirSync(path.join(dir, 'dist'));
       fs.writeFileSync(path.join(dir, 'dist', 'cli.js'), '');
       expect(parseSide(dir, cmd).cmd).toBe(`node ${JSON.stringify(path.join(dir, 'dist', 'cli.js'))} --config {config}`);
+      expect(parseSide(`${dir}+log`, cmd)).toEqual({ ...parseSide(dir, cmd), spec: `${dir}+log`, accessLog: true });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
