@@ -93,15 +93,26 @@ export function createTokenDecoder(): TokenDecoder {
   let lastAlg: JwtAlgorithm = 'HS256';
   // The last key claim the scanner read: the next token of the same credential gets the same string back.
   let lastKeyClaim = '';
+  // Counts the decodes that wrote into `scratch`. A token whose claims are read before the next one (a first
+  // verification reads them right after the signature) parses the payload bytes its decode left there.
+  let scratchWrites = 0;
 
   const ensureScratch = (signingInputLength: number): void => {
     const need = decodedBound(signingInputLength);
     if (need > scratch.length) scratch = Buffer.allocUnsafe(Math.max(need, 2 * scratch.length));
   };
-  /** The claims of a payload the scanner vouched for, parsed when first read (possibly after other tokens decoded). */
-  const parseScanned = (token: string, start: number, end: number): Record<string, unknown> => {
-    ensureScratch(end);
-    const claims = decodeJsonSegment(token, start, end, scratch);
+  /**
+   * The claims of a payload the scanner vouched for, parsed when first read: from the scratch bytes its decode left
+   * when no write came since (`write`, `bytes`), else decoded again (other tokens decoded in between).
+   */
+  const parseScanned = (token: string, start: number, end: number, write: number, bytes: number): Record<string, unknown> => {
+    let claims: unknown;
+    if (write === scratchWrites) claims = parseJson(scratch, bytes);
+    else {
+      scratchWrites++;
+      ensureScratch(end);
+      claims = decodeJsonSegment(token, start, end, scratch);
+    }
     // Cannot happen (the fuzzer holds the scanner to JSON.parse's verdict); fails closed if it ever did.
     if (!isObject(claims)) throw new Error('claim scan accepted a payload JSON.parse refuses');
     return claims;
@@ -114,6 +125,7 @@ export function createTokenDecoder(): TokenDecoder {
       if (dot1 < 0) return AuthStatus.badTokenJson;
       const dot2 = token.indexOf('.', dot1 + 1);
       if (dot2 < 0) return AuthStatus.badTokenJson;
+      scratchWrites++;
       ensureScratch(dot2);
 
       let header: unknown;
@@ -166,6 +178,8 @@ export function createTokenDecoder(): TokenDecoder {
         claims,
         scannedName,
         scannedValue,
+        scratchWrites,
+        n,
         parseScanned,
       );
     },
@@ -187,14 +201,18 @@ class Decoded implements DecodedToken {
     /** The claim the scanner read (null when the claims were parsed at once), and its value. */
     private readonly scannedName: string | null,
     private readonly scannedValue: string | undefined,
-    private readonly parseScanned: (token: string, start: number, end: number) => Record<string, unknown>,
+    /** The decoder's scratch write that left this payload's `payloadBytes` bytes at the scratch's start. */
+    private readonly scratchWrite: number,
+    private readonly payloadBytes: number,
+    private readonly parseScanned: (token: string, start: number, end: number, write: number, bytes: number) => Record<string, unknown>,
   ) {
     this.signatureStart = signingInputLength + 1;
     this.parsed = claims;
   }
 
   get claims(): Record<string, unknown> {
-    if (this.parsed === null) this.parsed = this.parseScanned(this.token, this.payloadDot + 1, this.signingInputLength);
+    if (this.parsed === null)
+      this.parsed = this.parseScanned(this.token, this.payloadDot + 1, this.signingInputLength, this.scratchWrite, this.payloadBytes);
     return this.parsed;
   }
 

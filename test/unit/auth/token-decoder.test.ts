@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createTokenDecoder,
@@ -204,6 +205,38 @@ describe('createTokenDecoder (the request path: remembers the last header segmen
       expect(view(scanned)).toEqual(view(decodeToken(token)));
       if (typeof scanned !== 'number') expect(key).toBe((decodeToken(token) as DecodedToken).claim('iss'));
     }
+  });
+
+  it("parses a scanned token's claims from the bytes its decode left, or decodes them again after other tokens", () => {
+    const decoder = createTokenDecoder();
+    // Read at once (a first verification), after one more decode, and after a decode that grew the scratch buffer.
+    const a = decoder.decode(tokens[0]!, 'iss') as DecodedToken;
+    expect(a.claims).toEqual(ok(tokens[0]!).claims);
+    const b = decoder.decode(tokens[13]!, 'iss') as DecodedToken;
+    const c = decoder.decode(tokens[0]!, 'iss') as DecodedToken;
+    expect(b.claims).toEqual(ok(tokens[13]!).claims);
+    const d = decoder.decode(tokens[11]!, 'iss') as DecodedToken;
+    expect(c.claims).toEqual(ok(tokens[0]!).claims);
+    expect(d.claims).toEqual(ok(tokens[11]!).claims);
+    // Any interleaving of decodes (refused ones too) and first reads of earlier tokens' claims.
+    const step = fc.oneof(fc.record({ decode: fc.integer({ min: 0, max: tokens.length - 1 }) }), fc.record({ read: fc.nat() }));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const fresh = createTokenDecoder();
+        const open: Array<{ token: string; decoded: DecodedToken }> = [];
+        for (const s of steps) {
+          if ('decode' in s) {
+            const token = tokens[s.decode]!;
+            const r = fresh.decode(token, 'iss');
+            if (typeof r !== 'number') open.push({ token, decoded: r });
+          } else if (open.length > 0) {
+            const [{ token, decoded }] = open.splice(s.read % open.length, 1) as [(typeof open)[number]];
+            expect(decoded.claims).toEqual(ok(token).claims);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('hands out a remembered header frozen, so no caller can change what the next token sees', () => {
