@@ -16,6 +16,12 @@ import { runPairs } from '../../bench/macro/paired.mjs';
 const MACRO = path.resolve(__dirname, '../../bench/macro');
 const REPO = path.resolve(__dirname, '../..');
 const scenario = (id: string) => SCENARIOS.find((s) => s.id === id)!;
+/** `node bench/run.mjs <args> --quick --no-write` as a user runs it (`args` space-separated); its stdout. */
+async function quickBench(args: string): Promise<string> {
+  const argv = ['bench/run.mjs', ...args.split(' '), '--quick', '--no-write'];
+  const run = await promisify(execFile)(process.execPath, argv, { cwd: REPO, timeout: 90_000 });
+  return run.stdout;
+}
 const creds = createCredentials();
 const tokens = buildTokenSets(creds, 50);
 const uploadBody = Buffer.alloc(1024 * 1024);
@@ -157,50 +163,14 @@ describe('bench load runs against real servers', () => {
   });
 
   it('runs the A/B mode end to end: two gateways, B ÷ A per scenario with its interval', async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        'bench/run.mjs',
-        '--ab',
-        'portcullis',
-        'portcullis-log',
-        '--scenarios',
-        'passthrough',
-        '--pairs',
-        '2',
-        '--window',
-        '0.4',
-        '--quick',
-        '--no-write',
-      ],
-      { cwd: REPO, timeout: 90_000 },
-    );
+    const stdout = await quickBench('--ab portcullis portcullis-log --scenarios passthrough --pairs 2 --window 0.4');
     const row = stdout.split('\n').find((l) => l.startsWith('| passthrough |'));
     expect(row).toMatch(/^\| passthrough \| \d+\.\d\d× \| \d+\.\d\d – \d+\.\d\d \(50%\) \|/);
     expect(stdout).toContain('A: `portcullis` · B: `portcullis-log`');
   }, 120_000);
 
   it("runs the A/B mode at a fixed rate: open-loop windows, each side's CPU per request and p99, token scenarios n/a", async () => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      [
-        'bench/run.mjs',
-        '--ab',
-        'portcullis',
-        'portcullis',
-        '--rate',
-        '400',
-        '--scenarios',
-        'passthrough,hs256-one',
-        '--pairs',
-        '2',
-        '--window',
-        '0.5',
-        '--quick',
-        '--no-write',
-      ],
-      { cwd: REPO, timeout: 90_000 },
-    );
+    const stdout = await quickBench('--ab portcullis portcullis --rate 400 --scenarios passthrough,hs256-one --pairs 2 --window 0.5');
     expect(stdout).toContain('open loop at 400 req/s');
     const row = stdout.split('\n').find((l) => l.startsWith('| passthrough |'));
     expect(row).toMatch(/^\| passthrough \| \d+\.\d\d× \|.*\| \d+ µs \| \d+ µs \| [\d.]+ ms \| [\d.]+ ms \|/);
