@@ -1,4 +1,5 @@
 // Types for latency.mjs.
+import type { ForeignCpu } from './foreign-cpu.mjs';
 import type { CellSummary } from './report.mjs';
 export const LATENCY_SHARES: number[];
 export const LATENCY_SYSTEMS: string[];
@@ -7,7 +8,18 @@ export interface LatencyRow {
   rate: number;
   /** Each system's cell, with how late the loader wrote its requests (p99 ms, median of the runs). */
   cells: Record<string, CellSummary & { sendLagP99?: number | null }>;
+  /** CPU that processes the bench did not start took during the row's runs (absent in older results). */
+  foreign?: ForeignSummary;
 }
+export interface ForeignSummary {
+  /** Milliseconds of CPU per second of run, median of the row's runs (null when there were none). */
+  msPerS: number | null;
+  /** The thread name busiest in most of the row's runs, or null. */
+  busiest: string | null;
+  /** That thread's milliseconds per time slice, median of those runs (null without one). */
+  msPerSlice: number | null;
+}
+export function summarizeForeign(list: ForeignCpu[]): ForeignSummary;
 export interface Latency {
   maxRps: number;
   rows: LatencyRow[];

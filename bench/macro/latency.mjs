@@ -1,4 +1,5 @@
 // Latency at a fixed rate: open-loop passthrough at shares of the gateway's measured maximum, the gateway next to the direct upstream (and HAProxy).
+import { foreignCpu, foreignTasks } from './foreign-cpu.mjs';
 import { runOpenLoop } from './open-loop.mjs';
 import { formatCount, formatMs, median, summarizeCell } from './report.mjs';
 
@@ -16,7 +17,10 @@ const PATH = '/open/';
  * For each share of `maxRps` (the gateway's closed-loop passthrough req/s of this run) run
  * `repeat` open-loop passthrough runs per system, interleaved, and keep the medians.
  * `systems` includes the backend as id `upstream`.
- * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary & { sendLagP99 } } }] }.
+ * Each run also counts the CPU that processes the bench did not start took meanwhile (foreign-cpu.mjs): on a small
+ * machine a few milliseconds of someone else's work on a busy CPU set a p99 of their own.
+ * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary & { sendLagP99 } }, foreign }] }, where
+ * `foreign` is { msPerS (median of the row's runs), busiest (the thread name busiest in most of them) }.
  */
 export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
   const measured = LATENCY_SYSTEMS.map((id) => systems.find((s) => s.id === id && s.available)).filter(Boolean);
@@ -24,22 +28,52 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
   for (const share of LATENCY_SHARES) {
     const rate = Math.max(1, Math.round(maxRps * share));
     const runs = Object.fromEntries(measured.map((s) => [s.id, []]));
+    const foreign = [];
     for (let rep = 0; rep < repeat; rep++) {
       for (const sys of rep % 2 ? [...measured].reverse() : measured) {
+        const before = foreignTasks();
+        const startedAt = performance.now();
         const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid });
+        const other = foreignCpu(before, foreignTasks(), (performance.now() - startedAt) / 1000);
+        foreign.push(other);
         runs[sys.id].push(r);
         log(
           `[${rep + 1}/${repeat}] open loop ${Math.round(share * 100)}% = ${formatCount(rate)} rps ${sys.id.padEnd(10)} ` +
-            `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  (loader's send lag p99 ${formatMs(r.sendLagP99)})  ` +
-            `${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
+            `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  (loader's send lag p99 ${formatMs(r.sendLagP99)}; ` +
+            `${foreignText(other)})  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
         );
       }
     }
     // With each cell, how late the loader itself wrote its requests (p99, median of the runs): part of every latency.
     const cell = (list) => ({ ...summarizeCell(list), sendLagP99: median(list.map((r) => r.sendLagP99)) });
-    rows.push({ share, rate, cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, cell(list)])) });
+    rows.push({
+      share,
+      rate,
+      cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, cell(list)])),
+      foreign: summarizeForeign(foreign),
+    });
   }
   return { maxRps, rows };
+}
+
+/**
+ * The row's foreign CPU: the median ms/s of its runs, the thread name that was busiest in most of them, and that
+ * thread's median milliseconds per time slice over those runs.
+ */
+export function summarizeForeign(list) {
+  const votes = new Map();
+  for (const f of list) if (f.busiest) votes.set(f.busiest.name, (votes.get(f.busiest.name) ?? 0) + 1);
+  let busiest = null;
+  for (const [name, n] of votes) if (busiest === null || n > votes.get(busiest)) busiest = name;
+  const perSlice = list.filter((f) => f.busiest?.name === busiest).map((f) => f.busiest.ms / f.busiest.slices);
+  return { msPerS: median(list.map((f) => f.msPerS)), busiest, msPerSlice: median(perSlice) };
+}
+
+/** `other processes 10.6 ms/s of CPU, busiest tokio-rt-worker 31 ms in 4 slices` for a run's log line. */
+function foreignText(f) {
+  const b = f.busiest;
+  const busiest = b ? `, busiest ${b.name} ${b.ms.toFixed(0)} ms in ${b.slices} slice${b.slices === 1 ? '' : 's'}` : '';
+  return `other processes ${f.msPerS.toFixed(1)} ms/s of CPU${busiest}`;
 }
 
 /**
@@ -57,8 +91,11 @@ export function renderLatencyRows({ latency, systems }) {
   const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
   const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]));
   const proxies = ids.filter((id) => id !== 'direct' && id !== BASELINE);
-  const head = `| rate | ${ids.map((id) => `${label(id)} p50 / p99 / p99.9`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}`).join(' | ')} |`;
-  const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|`;
+  // Runs from before the foreign count was added have no such column.
+  const withForeign = latency.rows.some((r) => r.foreign);
+  const foreignHead = withForeign ? " other processes' CPU (ms/s; busiest thread, ms per slice) |" : '';
+  const head = `| rate | ${ids.map((id) => `${label(id)} p50 / p99 / p99.9`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}`).join(' | ')} |${foreignHead}`;
+  const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|${withForeign ? '---|' : ''}`;
   const rows = latency.rows.map((row) => {
     const cols = ids.map((id) => {
       const c = row.cells[id];
@@ -76,7 +113,12 @@ export function renderLatencyRows({ latency, systems }) {
         ? `${signed(addedP99(row, id))} (${signed(addedP99(row, id, 'direct'))} vs direct)`
         : signed(addedP99(row, id)),
     );
-    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
+    const foreign = !withForeign
+      ? ''
+      : row.foreign?.msPerS == null
+        ? ' – |'
+        : ` ${row.foreign.msPerS.toFixed(1)}${row.foreign.busiest ? ` (${row.foreign.busiest}${row.foreign.msPerSlice == null ? '' : `, ${row.foreign.msPerSlice.toFixed(1)}`})` : ''} |`;
+    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |${foreign}`;
   });
   return [head, rule, ...rows].join('\n');
 }
