@@ -10,6 +10,8 @@ export const ERROR_CODES = Object.freeze({
   configInvalid: 'PORTCULLIS_CONFIG_INVALID',
   /** The client went away before its request was answered (also the reason an upstream exchange is aborted with). */
   clientAborted: 'PORTCULLIS_CLIENT_ABORTED',
+  /** The upstream made no progress for its service's `read_timeout` (504; read-timeouts.ts). */
+  upstreamReadTimeout: 'PORTCULLIS_UPSTREAM_READ_TIMEOUT',
   /** The request body went past `gateway.max_body_bytes` while it streamed (413). */
   payloadTooLarge: 'PORTCULLIS_PAYLOAD_TOO_LARGE',
   /** A JWKS or OIDC discovery fetch failed. */
@@ -48,6 +50,13 @@ export class ConfigInvalidError extends PortcullisError {
 export class ClientAbortedError extends PortcullisError {
   constructor() {
     super(ERROR_CODES.clientAborted, 'client aborted the request');
+  }
+}
+
+/** The upstream went quiet for longer than read_timeout; one reused instance is the abort reason of every such exchange. */
+export class UpstreamReadTimeoutError extends PortcullisError {
+  constructor() {
+    super(ERROR_CODES.upstreamReadTimeout, 'upstream read timed out');
   }
 }
 

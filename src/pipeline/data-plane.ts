@@ -15,6 +15,7 @@ import { registerHeaderNames } from '../proxy/known-header-names.js';
 import { identityFor, identityHeaderNames } from '../auth/policy-headers.js';
 import { withoutTokenArgs } from '../auth/hide-credentials.js';
 import { copyAuthTallies } from '../observability/counters.js';
+import { isGrpcService } from '../proxy/grpc-pool.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
 import { createRequestIdGenerator } from './request-id.js';
 import { admissionLimits, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
@@ -94,7 +95,7 @@ async function defaultFactories(): Promise<DataPlaneFactories> {
 
 export async function createDataPlane(initial: CompiledConfig, options: DataPlaneOptions): Promise<DataPlane> {
   const { runtime } = options;
-  const { logger, pools, counters } = runtime;
+  const { logger, pools, readTimeouts, counters } = runtime;
   const factories = options.factories ?? (await defaultFactories());
 
   const build = (config: CompiledConfig): Generation => {
@@ -161,7 +162,9 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
     const policy = match.route.jwt?.policy?.upstream ?? null;
     const identity = allow === null ? null : identityFor(allow, policy, forward.onUnsafeClaim);
     const headers = buildUpstreamHeaders(snap, match, writer.requestId, identity, policy, forward);
-    const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks);
+    // gRPC's HTTP/2 pools time their streams themselves (grpc-pool.ts); every other exchange is timed by the sweep.
+    const readTimeout = isGrpcService(service) ? 0 : service.entity.read_timeout;
+    const handler = new ProxyStreamHandler(writer, snap.method === 'HEAD', upstreamHooks, readTimeouts, readTimeout);
     if (writer.access !== null) writer.access.upstreamStartAt = performance.now();
     let query = snap.query;
     // hide_credentials: a token that came in the query does not go upstream.

@@ -1,10 +1,11 @@
-// One thread's long-lived resources, built once and passed in explicitly: verifier, JWKS registry, upstream pools, logger, counters.
+// One thread's long-lived resources, built once and passed in explicitly: verifier, JWKS registry, upstream pools and their read timeouts, logger, counters.
 import type { Logger } from 'pino';
 import type { GatewaySettings } from '../config/types.js';
 import { createAsymmetricVerifier, type AsymmetricVerifier } from '../crypto/asymmetric-verifier.js';
 import type { VerifyMode } from '../crypto/verifier-types.js';
 import { jwksSettingsOf, type JwksEvent } from '../auth/jwks/jwks-cache.js';
 import { createJwksRegistry, type JwksRegistry } from '../auth/jwks/jwks-registry.js';
+import { ReadTimeouts } from '../proxy/read-timeouts.js';
 import { createUpstreamPools, type UpstreamPools } from '../proxy/upstream-pools.js';
 import { authTallies, emptyCounters } from '../observability/counters.js';
 import type { DataPlaneCounters } from './types.js';
@@ -20,13 +21,15 @@ export interface ThreadRuntime {
   /** JWKS caches by URI, kept across generations; its bounds follow every reload (`configure`). */
   readonly jwks: JwksRegistry;
   readonly pools: UpstreamPools;
+  /** The read_timeout sweep of the thread's proxied exchanges (read-timeouts.ts); HTTP pools keep no timers of their own. */
+  readonly readTimeouts: ReadTimeouts;
   /** The thread's data-plane counters, read by `DataPlane.counters()`. */
   readonly counters: DataPlaneCounters;
   /** Per-reason auth tallies (`tallyAuth`), copied into `counters` on read. */
   readonly authTallies: Float64Array;
   /** A new config generation's gateway settings. */
   configure(gateway: GatewaySettings): void;
-  /** Closes the pools (in-flight exchanges get timeoutMs), the JWKS timers and the verifier threads. */
+  /** Closes the pools (in-flight exchanges get timeoutMs), the read-timeout sweep, the JWKS timers and the verifier threads. */
   close(timeoutMs: number): Promise<void>;
 }
 
@@ -63,12 +66,14 @@ export function createThreadRuntime(gateway: GatewaySettings, options: ThreadRun
   };
   const jwks = createJwksRegistry({ settings: jwksSettingsOf(gateway), onEvent });
   const pools = createUpstreamPools({ connections: options.upstreamConnections });
+  const readTimeouts = new ReadTimeouts();
 
   return {
     logger,
     verifier,
     jwks,
     pools,
+    readTimeouts,
     counters: emptyCounters(),
     authTallies: authTallies(),
     configure(next) {
@@ -84,6 +89,7 @@ export function createThreadRuntime(gateway: GatewaySettings, options: ThreadRun
     },
     async close(timeoutMs) {
       await pools.close(Math.max(0, timeoutMs));
+      readTimeouts.close();
       jwks.close();
       await verifier.close();
     },

@@ -1,4 +1,4 @@
-// One keep-alive undici Pool per service origin and timeout set, per worker thread.
+// One keep-alive undici Pool per service origin and connect timeout (and read timeout for gRPC), per worker thread.
 import { Pool } from 'undici';
 import type { CompiledService } from '../config/types.js';
 import { createGrpcPool, isGrpcService } from './grpc-pool.js';
@@ -38,8 +38,9 @@ interface SocketBuffers {
 
 function poolKey(s: CompiledService): string {
   const e = s.entity;
-  // A gRPC service's origin can be an HTTP/1.1 service's too; its pool speaks HTTP/2.
-  return `${isGrpcService(s) ? 'h2 ' : ''}${s.origin}|${e.connect_timeout}|${e.read_timeout}`;
+  // A gRPC service's origin can be an HTTP/1.1 service's too; its pool speaks HTTP/2 and times its streams itself.
+  // HTTP/1.1 pools keep no read timer (read-timeouts.ts does), so services that differ only in read_timeout share one.
+  return isGrpcService(s) ? `h2 ${s.origin}|${e.connect_timeout}|${e.read_timeout}` : `${s.origin}|${e.connect_timeout}`;
 }
 
 export function createUpstreamPools(options: UpstreamPoolOptions = {}): UpstreamPools {
@@ -68,8 +69,10 @@ export function createUpstreamPools(options: UpstreamPoolOptions = {}): Upstream
       connections,
       pipelining: 1,
       keepAliveTimeout,
-      headersTimeout: e.read_timeout,
-      bodyTimeout: e.read_timeout,
+      // read_timeout is the gateway's (read-timeouts.ts): undici's timers are an object per request that outlives a
+      // scavenge. 0 turns them off.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       // Node stops reading a socket (readStop, later readStart: two epoll_ctl calls) whenever one read fills its
       // buffer to the high-water mark; undici's 64 KiB equals one read, so every 64 KiB response paid that.
       connect,
