@@ -20,7 +20,7 @@ const PATH = '/open/';
  * Each run also counts the CPU that processes the bench did not start took meanwhile (foreign-cpu.mjs): on a small
  * machine a few milliseconds of someone else's work on a busy CPU set a p99 of their own.
  * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary & { sendLagP99 } }, foreign }] }, where
- * `foreign` is { msPerS (median of the row's runs), busiest (the thread name busiest in most of them) }.
+ * `foreign` is summarizeForeign's summary of the row's runs.
  */
 export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
   const measured = LATENCY_SYSTEMS.map((id) => systems.find((s) => s.id === id && s.available)).filter(Boolean);
@@ -69,6 +69,14 @@ export function summarizeForeign(list) {
   return { msPerS: median(list.map((f) => f.msPerS)), busiest, msPerSlice: median(perSlice) };
 }
 
+/** The table cell of a row's foreign CPU: `10.6 (tokio-rt-worker, 1.6)`, or – without a figure. */
+function foreignCell(f) {
+  if (f?.msPerS == null) return '–';
+  if (!f.busiest) return f.msPerS.toFixed(1);
+  const perSlice = f.msPerSlice == null ? '' : `, ${f.msPerSlice.toFixed(1)}`;
+  return `${f.msPerS.toFixed(1)} (${f.busiest}${perSlice})`;
+}
+
 /** `other processes 10.6 ms/s of CPU, busiest tokio-rt-worker 31 ms in 4 slices` for a run's log line. */
 function foreignText(f) {
   const b = f.busiest;
@@ -113,11 +121,7 @@ export function renderLatencyRows({ latency, systems }) {
         ? `${signed(addedP99(row, id))} (${signed(addedP99(row, id, 'direct'))} vs direct)`
         : signed(addedP99(row, id)),
     );
-    const foreign = !withForeign
-      ? ''
-      : row.foreign?.msPerS == null
-        ? ' – |'
-        : ` ${row.foreign.msPerS.toFixed(1)}${row.foreign.busiest ? ` (${row.foreign.busiest}${row.foreign.msPerSlice == null ? '' : `, ${row.foreign.msPerSlice.toFixed(1)}`})` : ''} |`;
+    const foreign = withForeign ? ` ${foreignCell(row.foreign)} |` : '';
     return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |${foreign}`;
   });
   return [head, rule, ...rows].join('\n');

@@ -37,7 +37,7 @@ export class ReadTimeouts {
   private timer: NodeJS.Timeout | null = null;
   private armed = false;
   private closed = false;
-  /** Exchanges found due in one sweep, ended after the walk (ending one may unlink others). Reused. */
+  /** Exchanges found due in one sweep, ended after the walk (ending one may unwatch others). Reused. */
   private readonly due: TimedExchange[] = [];
 
   constructor(private readonly resolutionMs = READ_TIMEOUT_RESOLUTION_MS) {}
@@ -54,13 +54,18 @@ export class ReadTimeouts {
 
   /** Stops timing an exchange; harmless if it is not watched. */
   unwatch(x: TimedExchange): void {
+    if (!this.watches(x)) return;
     const { prevTimed, nextTimed } = x;
     if (prevTimed !== null) prevTimed.nextTimed = nextTimed;
-    else if (this.head === x) this.head = nextTimed;
-    else return; // not in the list
+    else this.head = nextTimed;
     if (nextTimed !== null) nextTimed.prevTimed = prevTimed;
     x.prevTimed = null;
     x.nextTimed = null;
+  }
+
+  /** Whether `x` is in the list (only the head has no predecessor). */
+  private watches(x: TimedExchange): boolean {
+    return x.prevTimed !== null || this.head === x;
   }
 
   /** Whether the sweep timer is armed: only while some exchange is watched (an idle worker wakes for nothing). */
@@ -95,6 +100,8 @@ export class ReadTimeouts {
     }
     for (let i = 0; i < due.length; i++) {
       const x = due[i]!;
+      // Ending an earlier one may have ended this one too (and unwatched it): it is no longer due.
+      if (!this.watches(x)) continue;
       this.unwatch(x);
       x.onReadTimeout();
     }
