@@ -1,5 +1,5 @@
 // N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core, verify never throws; the malloc
-// setting.
+// setting, shared listen sockets and uWS peer addresses.
 #include <napi.h>
 
 #include <cerrno>
@@ -10,6 +10,7 @@
 #include "jwt_core.h"
 #include "memory_tuning.h"
 #include "shared_listen.h"
+#include "uws_peer_hook.h"
 
 namespace {
 
@@ -153,6 +154,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("ABI", Napi::Number::New(env, 1));
   exports.Set("setMallocTrimThreshold", Napi::Function::New<SetMallocTrimThreshold>(env, "setMallocTrimThreshold"));
   exports.Set("listenSharedPort", Napi::Function::New<ListenSharedPort>(env, "listenSharedPort"));
+  portcullis::ExportUwsPeerHook(env, exports);
   // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));

@@ -1,4 +1,5 @@
-// Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, fuzz replays.
+// Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, peer address
+// text and handler slots, fuzz replays.
 #include "jwt_core.h"
 
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "peer_addresses.h"
 #include "shared_listen.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
@@ -289,6 +291,85 @@ void TestListenSharedPort() {
   EXPECT(ListenSharedPort(nullptr, 0, 0, 16) == -EINVAL);
 }
 
+std::string PeerTextOf(const std::vector<uint8_t>& ip) {
+  portcullis::PeerText text;
+  if (!portcullis::FormatPeerAddress(ip.data(), static_cast<int>(ip.size()), &text)) return "<none>";
+  return std::string(text.text, text.length);
+}
+
+void TestFormatPeerAddress() {
+  // uWS's getRemoteAddressAsText: dotted quads, and IPv6 as eight zero-padded lower-case groups.
+  EXPECT(PeerTextOf({127, 0, 0, 1}) == "127.0.0.1");
+  EXPECT(PeerTextOf({0, 0, 0, 0}) == "0.0.0.0");
+  EXPECT(PeerTextOf({255, 255, 255, 255}) == "255.255.255.255");
+  EXPECT(PeerTextOf({10, 200, 3, 45}) == "10.200.3.45");
+  std::vector<uint8_t> loopback6(16, 0);
+  loopback6[15] = 1;
+  EXPECT(PeerTextOf(loopback6) == "0000:0000:0000:0000:0000:0000:0000:0001");
+  const std::vector<uint8_t> mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 7};
+  EXPECT(PeerTextOf(mapped) == "0000:0000:0000:0000:0000:ffff:c000:0207");
+  EXPECT(PeerTextOf(Fill(16, 0xff)) == "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+  EXPECT(PeerTextOf(Fill(16, 0xff)).size() == portcullis::kPeerTextCapacity);
+  // Any other length (a Unix socket's 0 included) is not an address uWS would print.
+  EXPECT(PeerTextOf({}) == "<none>");
+  EXPECT(PeerTextOf({1, 2, 3}) == "<none>");
+  EXPECT(PeerTextOf(Fill(5, 1)) == "<none>");
+  EXPECT(PeerTextOf(Fill(17, 1)) == "<none>");
+  portcullis::PeerText text;
+  EXPECT(!portcullis::FormatPeerAddress(nullptr, 4, &text));
+  // Random addresses against uWS's own formatting (snprintf with the same patterns).
+  uint32_t seed = 12345;
+  for (int round = 0; round < 20000; round++) {
+    std::vector<uint8_t> ip(round % 2 == 0 ? 4 : 16);
+    for (uint8_t& byte : ip) {
+      seed = seed * 1103515245u + 12345u;
+      byte = static_cast<uint8_t>(seed >> 16);
+    }
+    char expected[64];
+    const uint8_t* b = ip.data();
+    if (ip.size() == 4) {
+      std::snprintf(expected, sizeof(expected), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+    } else {
+      std::snprintf(expected, sizeof(expected),
+                    "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x", b[0], b[1], b[2], b[3],
+                    b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+    }
+    if (PeerTextOf(ip) != expected) {
+      EXPECT(PeerTextOf(ip) == expected);
+      break;
+    }
+  }
+}
+
+void TestFindWrittenSlot() {
+  using portcullis::FindWrittenSlot;
+  void* words[8] = {};
+  for (size_t i = 0; i < 8; i++) words[i] = reinterpret_cast<void*>(0x1000 + i);
+  unsigned char before[sizeof(words)];
+  std::memcpy(before, words, sizeof(words));
+  int ours = 0;
+  void* written = &ours;
+  // One slot set to ours: its offset and what it held.
+  words[3] = written;
+  void* replaced = nullptr;
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words), written, &replaced) ==
+         static_cast<std::ptrdiff_t>(3 * sizeof(void*)));
+  EXPECT(replaced == reinterpret_cast<void*>(0x1003));
+  // Two slots changed, or one to another value, or none: not found.
+  words[5] = written;
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words), written, &replaced) == -1);
+  words[5] = reinterpret_cast<void*>(0x1005);
+  words[3] = reinterpret_cast<void*>(0x9999);
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words), written, &replaced) == -1);
+  words[3] = reinterpret_cast<void*>(0x1003);
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words), written, &replaced) == -1);
+  // A size that is not a whole number of slots: the partial tail is not compared.
+  words[7] = written;
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words) - 1, written, &replaced) == -1);
+  EXPECT(FindWrittenSlot(before, reinterpret_cast<unsigned char*>(words), sizeof(words), written, &replaced) ==
+         static_cast<std::ptrdiff_t>(7 * sizeof(void*)));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -296,6 +377,8 @@ int main(int argc, char** argv) {
   TestBase64Url();
   TestVerify();
   TestListenSharedPort();
+  TestFormatPeerAddress();
+  TestFindWrittenSlot();
   const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
   const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
   g_passed += replayed;

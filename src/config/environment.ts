@@ -8,6 +8,8 @@ export const ENVIRONMENT_VARIABLES = {
   PORTCULLIS_ADMIN_TOKEN_FILE: 'a file holding the Admin API token, over gateway.admin_token[_file] (resolve.ts)',
   PORTCULLIS_ASYMMETRIC_VERIFY: 'pool|libuv|inline: overrides gateway.asymmetric_verify, for benchmarks (resolve.ts)',
   PORTCULLIS_DISABLE_NATIVE: '1: never load the native HMAC addon; node:crypto verifies HS* (native/addon.ts)',
+  PORTCULLIS_PEER_ADDRESS_CACHE:
+    'off: uWS listeners read the client address per request, as uWS.js does, not per connection (native/uws-peers.ts)',
   GLIBC_TUNABLES: 'glibc.malloc.trim_threshold set there is kept; otherwise the gateway raises it to 32 MiB (native/addon.ts)',
 } as const;
 
@@ -21,6 +23,11 @@ export function processEnvironment(): NodeJS.ProcessEnv {
 /** PORTCULLIS_DISABLE_NATIVE=1; read once per thread when the addon module loads. */
 export function nativeAddonDisabled(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
   return env.PORTCULLIS_DISABLE_NATIVE === '1';
+}
+
+/** PORTCULLIS_PEER_ADDRESS_CACHE=off; read when a uWS listener is created. */
+export function peerAddressCacheDisabled(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
+  return env.PORTCULLIS_PEER_ADDRESS_CACHE === 'off';
 }
 
 /** GLIBC_TUNABLES sets malloc's trim threshold itself: the gateway then leaves it alone. */

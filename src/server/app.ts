@@ -34,8 +34,16 @@ export interface UwsTls {
   handlerFor(sni: string): RequestHandler;
 }
 
-/** `handler` serves plain connections and TLS ones whose SNI matched no registered name. */
-export function createUwsServer(uws: Uws, handler: RequestHandler, tls: UwsTls | null = null): UwsServer {
+/**
+ * `handler` serves plain connections and TLS ones whose SNI matched no registered name. `onListening` is told the
+ * listen socket and its port as soon as `listen` binds, before any connection is accepted.
+ */
+export function createUwsServer(
+  uws: Uws,
+  handler: RequestHandler,
+  tls: UwsTls | null = null,
+  onListening: ((socket: us_listen_socket, port: number) => void) | null = null,
+): UwsServer {
   const build = (files: UwsTlsFiles | null): TemplatedApp => {
     const app = files === null ? uws.App() : uws.SSLApp({ ...files.defaultFiles });
     // The default router first: domain() switches later registrations to that name's router.
@@ -67,6 +75,7 @@ export function createUwsServer(uws: Uws, handler: RequestHandler, tls: UwsTls |
     async listen(host, port) {
       listenSocket = await listenOn(app, host, port);
       bound = { host, port: uws.us_socket_local_port(listenSocket as never) };
+      onListening?.(listenSocket, bound.port);
       return bound.port;
     },
     async replaceTls(files) {

@@ -4,7 +4,8 @@ import type { GatewaySettings, HttpEngine, ListenerSpec } from '../config/types.
 import { listenerAddress, listenerEngine } from '../config/listen-spec.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import { createNodeEngine, NODE_PORT_SHARING, type NodeTlsOptions } from './node-engine.js';
-import { loadUws, uwsBinaryAvailable, type Uws } from './uws-loader.js';
+import { loadUws, uwsBinaryAvailable, uwsBinaryPath, type Uws } from './uws-loader.js';
+import { UwsPeerAddresses, uwsPeerHook } from '../native/uws-peers.js';
 import { createUwsEngine, type UwsEngineTls } from './uws-engine.js';
 import type { UwsTlsFiles } from './app.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
@@ -102,8 +103,17 @@ export async function createListenerServers(
     engines[i] = 'node';
     logger.warn(`listener ${listenerAddress(ctx.spec)}: served by the node engine because uWS cannot: ${uwsGaps.join('; ')}`);
   });
+  // Plain-HTTP uWS listeners record each connection's address once, when the addon can (uws-peers.ts).
+  const peerHook = uwsPeerHook();
+  const binaryPath = uwsBinaryPath();
+  const uwsPeers = (ctx: ListenerContext): UwsPeerAddresses | null =>
+    peerHook === null || binaryPath === null || ctx.spec.ssl
+      ? null
+      : new UwsPeerAddresses(peerHook, binaryPath, (why) =>
+          logger.warn(`listener ${listenerAddress(ctx.spec)}: the client address is read per request: ${why}`),
+        );
   const servers: Array<EngineServer | null> = contexts.map((ctx, i) => {
-    if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry, ctx.spec.ssl ? uwsTls(ctx) : null);
+    if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry, ctx.spec.ssl ? uwsTls(ctx) : null, uwsPeers(ctx));
     if (NODE_PORT_SHARING === 'none' && !options.primary) return null;
     return createNodeEngine(ctx, entry, {
       maxHeaderBytes: gateway.max_header_bytes,

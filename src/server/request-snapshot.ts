@@ -1,5 +1,6 @@
 // The request snapshot both engines fill, and the copy out of uWS's stack-allocated HttpRequest, synchronously.
 import type { HttpRequest, HttpResponse } from './uws-loader.js';
+import type { UwsPeerAddresses } from '../native/uws-peers.js';
 
 /** The named states of RequestSnapshot.contentLength below zero (at or above zero it is the declared length). */
 export const enum ContentLength {
@@ -132,6 +133,9 @@ export class SnapshotReader {
   private lastExpanded = '';
   private lastCompact = '';
 
+  /** `connections`: the addresses the addon recorded per connection (plain-HTTP listeners), or null to ask uWS each time. */
+  constructor(private readonly connections: UwsPeerAddresses | null = null) {}
+
   /** Copies uWS's stack-allocated request synchronously, inside the handler. */
   snapshot(req: HttpRequest, res: HttpResponse, listenPort: number): RequestSnapshot {
     const s = new RequestSnapshot(listenPort);
@@ -147,7 +151,7 @@ export class SnapshotReader {
 
   /** The peer address of an open uWS response, as nginx prints it. */
   peerAddress(res: HttpResponse): string {
-    const address = decoder.decode(res.getRemoteAddressAsText());
+    const address = this.connections?.addressOf(res) ?? decoder.decode(res.getRemoteAddressAsText());
     if (address.length !== 39) return address;
     if (address !== this.lastExpanded) {
       this.lastCompact = compactIpv6(address);

@@ -5,6 +5,7 @@ import { SnapshotReader } from './request-snapshot.js';
 import { UwsResponseWriter, UwsWriteScratch } from './response-writer.js';
 import type { EngineServer, ListenerContext, PipelineEntry } from './engine.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
+import type { UwsPeerAddresses } from '../native/uws-peers.js';
 
 /** TLS for an uWS listener: the files of the current plan. */
 export interface UwsEngineTls {
@@ -13,11 +14,21 @@ export interface UwsEngineTls {
   plan(material: TlsMaterial): UwsTlsFiles;
 }
 
-export function createUwsEngine(uws: Uws, listener: ListenerContext, entry: PipelineEntry, tls: UwsEngineTls | null = null): EngineServer {
+/**
+ * `peers`: the addon's per-connection peer addresses for a plain-HTTP listener (null on TLS, or without the addon:
+ * then each proxied request asks uWS).
+ */
+export function createUwsEngine(
+  uws: Uws,
+  listener: ListenerContext,
+  entry: PipelineEntry,
+  tls: UwsEngineTls | null = null,
+  peers: UwsPeerAddresses | null = null,
+): EngineServer {
   let port = 0;
   const secure = tls !== null;
   // This listener's scratch: the snapshot reader's and the writers' (nothing module-level on the request path).
-  const reader = new SnapshotReader();
+  const reader = new SnapshotReader(secure ? null : peers);
   const scratch = new UwsWriteScratch();
   const handlerFor =
     (sni: string | null): RequestHandler =>
@@ -33,7 +44,12 @@ export function createUwsEngine(uws: Uws, listener: ListenerContext, entry: Pipe
         writer.leaveHandler();
       }
     };
-  const server = createUwsServer(uws, handlerFor(null), tls === null ? null : { files: tls.files, handlerFor });
+  const server = createUwsServer(
+    uws,
+    handlerFor(null),
+    tls === null ? null : { files: tls.files, handlerFor },
+    secure || peers === null ? null : (socket, bound) => peers.watch(socket, bound),
+  );
   return {
     async listen(host, wanted) {
       port = await server.listen(host, wanted);

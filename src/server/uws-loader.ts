@@ -18,12 +18,17 @@ export interface LoadedUws {
  * one, importing it prints a compatibility notice and serves with a slow pure-JS server, so it is not imported.
  */
 export function uwsBinaryAvailable(): boolean {
+  const path = uwsBinaryPath();
+  return path !== null && existsSync(path);
+}
+
+/** Where the package keeps the binary for this platform and Node ABI (null when the package cannot be resolved). */
+export function uwsBinaryPath(): string | null {
   try {
     const main = createRequire(import.meta.url).resolve('uWebSockets.js');
-    const name = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-    return existsSync(join(dirname(main), '..', 'binaries', name));
+    return join(dirname(main), '..', 'binaries', `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`);
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -1,0 +1,251 @@
+// Keeps each plain-HTTP uWS connection's peer address from its accept, so a request reads it without a getpeername.
+//
+// uWS.js asks the kernel (getpeername) every time JavaScript reads a response's peer address, and it has no
+// connection open or close callback to cache it with. Its binary exports uSockets' C API, though. watchUwsListener
+// finds the socket context of a listen socket and chains the context's open and close handlers with ours: open
+// records the address uSockets got from accept(), keyed by the socket, and close forgets it before the socket's
+// memory can be reused. uwsPeerAddress(res) then reads the response's socket (uWS.js keeps it in the object's first
+// internal field) and answers from that table, or undefined when the connection is not in it.
+//
+// The context's layout is not assumed: the setter is called once with our handler, and the one pointer slot that
+// changed, holding our handler, is where uWS's handler was. Anything unexpected leaves the context as it was.
+// Everything runs on the thread of the worker whose uWS loop it is, so the tables are thread-local.
+#include "uws_peer_hook.h"
+
+#if defined(__linux__) || defined(__APPLE__)
+#include <dlfcn.h>
+#include <v8.h>
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "peer_addresses.h"
+
+namespace portcullis {
+namespace {
+
+struct us_socket_t;
+struct us_socket_context_t;
+using OpenHandler = us_socket_t* (*)(us_socket_t*, int, char*, int);
+using CloseHandler = us_socket_t* (*)(us_socket_t*, int, void*);
+using ContextOf = us_socket_context_t* (*)(int, us_socket_t*);
+using LocalPort = int (*)(int, us_socket_t*);
+using SetOpen = void (*)(int, us_socket_context_t*, OpenHandler);
+using SetClose = void (*)(int, us_socket_context_t*, CloseHandler);
+
+// Bytes of the context compared around each setter call: the handler slots are near its start (56 and 80 on the
+// pinned build), and a plain-HTTP context's allocation continues with uWS's HttpContextData well past this.
+constexpr size_t kContextScanBytes = 128;
+
+struct USockets {
+  ContextOf context_of = nullptr;
+  LocalPort local_port = nullptr;
+  SetOpen set_open = nullptr;
+  SetClose set_close = nullptr;
+};
+
+struct HookedContext {
+  us_socket_context_t* context;
+  OpenHandler open;
+  CloseHandler close;
+  std::ptrdiff_t open_slot;
+};
+
+struct Peer {
+  us_socket_context_t* context;
+  PeerText text;
+};
+
+struct ThreadPeers {
+  USockets api;
+  std::vector<HookedContext> contexts;
+  std::unordered_map<us_socket_t*, Peer> peers;
+};
+
+thread_local ThreadPeers t_peers;
+
+HookedContext* HookedOf(us_socket_context_t* context) {
+  for (HookedContext& hooked : t_peers.contexts) {
+    if (hooked.context == context) return &hooked;
+  }
+  return nullptr;
+}
+
+us_socket_t* OnOpen(us_socket_t* socket, int is_client, char* ip, int ip_length) {
+  us_socket_context_t* context = t_peers.api.context_of(0, socket);
+  // Recorded before uWS's handler runs: if that closes the socket at once, OnClose below forgets it again.
+  Peer peer{context, {}};
+  if (is_client == 0 && FormatPeerAddress(reinterpret_cast<const unsigned char*>(ip), ip_length, &peer.text)) {
+    t_peers.peers[socket] = peer;
+  } else {
+    t_peers.peers.erase(socket);
+  }
+  return HookedOf(context)->open(socket, is_client, ip, ip_length);
+}
+
+us_socket_t* OnClose(us_socket_t* socket, int code, void* reason) {
+  us_socket_context_t* context = t_peers.api.context_of(0, socket);
+  t_peers.peers.erase(socket);
+  return HookedOf(context)->close(socket, code, reason);
+}
+
+// The uSockets socket behind a uWS.js response object, or null (not such an object, or a finished response).
+us_socket_t* SocketOf(v8::Local<v8::Value> value) {
+  if (!value->IsObject()) return nullptr;
+  v8::Local<v8::Object> object = value.As<v8::Object>();
+  if (object->InternalFieldCount() < 1) return nullptr;
+  return static_cast<us_socket_t*>(object->GetAlignedPointerFromInternalField(0));
+}
+
+// The uSockets listen socket behind a uWS.js listen socket (an External holding the pointer), or null.
+us_socket_t* ListenSocketOf(v8::Local<v8::Value> value) {
+  if (!value->IsExternal()) return nullptr;
+  return static_cast<us_socket_t*>(value.As<v8::External>()->Value());
+}
+
+bool ResolveUSockets(const char* binary_path, std::string* why) {
+  USockets& api = t_peers.api;
+  if (api.context_of != nullptr) return true;
+  // RTLD_NOLOAD: only the copy uWS.js already loaded, never a second one.
+  void* handle = dlopen(binary_path, RTLD_LAZY | RTLD_NOLOAD);
+  if (handle == nullptr) {
+    *why = "the uWS binary is not loaded in this process";
+    return false;
+  }
+  USockets found;
+  found.context_of = reinterpret_cast<ContextOf>(dlsym(handle, "us_socket_context"));
+  found.local_port = reinterpret_cast<LocalPort>(dlsym(handle, "us_socket_local_port"));
+  found.set_open = reinterpret_cast<SetOpen>(dlsym(handle, "us_socket_context_on_open"));
+  found.set_close = reinterpret_cast<SetClose>(dlsym(handle, "us_socket_context_on_close"));
+  dlclose(handle);  // Drops only the reference taken above; uWS.js's own keeps the binary loaded.
+  if (found.context_of == nullptr || found.local_port == nullptr || found.set_open == nullptr ||
+      found.set_close == nullptr) {
+    *why = "the uWS binary does not export uSockets' socket context API";
+    return false;
+  }
+  api = found;
+  return true;
+}
+
+// Calls `set` with `ours` and returns the handler it replaced, or null after putting the bytes back.
+template <typename Handler, typename Setter>
+Handler Chain(us_socket_context_t* context, Setter set, Handler ours, std::ptrdiff_t* slot) {
+  unsigned char before[kContextScanBytes];
+  unsigned char after[kContextScanBytes];
+  std::memcpy(before, context, kContextScanBytes);
+  set(0, context, ours);
+  std::memcpy(after, context, kContextScanBytes);
+  void* replaced = nullptr;
+  *slot = FindWrittenSlot(before, after, kContextScanBytes, reinterpret_cast<const void*>(ours), &replaced);
+  if (*slot < 0 || replaced == nullptr) {
+    std::memcpy(context, before, kContextScanBytes);
+    return nullptr;
+  }
+  return reinterpret_cast<Handler>(replaced);
+}
+
+// Hooks the context of a listen socket; "" when the connections it accepts are (now or already) recorded, else why not.
+std::string Watch(us_socket_t* listen_socket, int port) {
+  const USockets& api = t_peers.api;
+  if (api.local_port(0, listen_socket) != port) return "the listen socket is not on the listener's port";
+  us_socket_context_t* context = api.context_of(0, listen_socket);
+  HookedContext* hooked = HookedOf(context);
+  if (hooked != nullptr) {
+    OpenHandler current = nullptr;
+    std::memcpy(&current, reinterpret_cast<const unsigned char*>(context) + hooked->open_slot, sizeof(current));
+    if (current == &OnOpen) return "";
+    // A new context where a freed one was: its handlers are uWS's again.
+    *hooked = HookedContext{nullptr, nullptr, nullptr, 0};
+  }
+  HookedContext next{context, nullptr, nullptr, 0};
+  std::ptrdiff_t close_slot = 0;
+  next.open = Chain<OpenHandler>(context, api.set_open, &OnOpen, &next.open_slot);
+  if (next.open == nullptr) return "uSockets' open handler slot was not found";
+  next.close = Chain<CloseHandler>(context, api.set_close, &OnClose, &close_slot);
+  if (next.close == nullptr) {
+    api.set_open(0, context, next.open);
+    return "uSockets' close handler slot was not found";
+  }
+  if (hooked != nullptr) {
+    *hooked = next;
+  } else {
+    t_peers.contexts.push_back(next);
+  }
+  return "";
+}
+
+// watchUwsListener(listenSocket, binaryPath, port) → '' when the connections that listen socket accepts have their
+// addresses recorded from now on, else why not.
+void WatchUwsListener(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  v8::Isolate* isolate = info.GetIsolate();
+  std::string why;
+  us_socket_t* socket = info.Length() >= 3 ? ListenSocketOf(info[0]) : nullptr;
+  if (socket == nullptr || !info[1]->IsString() || !info[2]->IsInt32()) {
+    why = "watchUwsListener(listenSocket, binaryPath, port) needs a uWS listen socket";
+  } else {
+    v8::String::Utf8Value path(isolate, info[1]);
+    if (*path != nullptr && ResolveUSockets(*path, &why)) why = Watch(socket, info[2].As<v8::Int32>()->Value());
+  }
+  info.GetReturnValue().Set(
+      v8::String::NewFromUtf8(isolate, why.c_str(), v8::NewStringType::kNormal, static_cast<int>(why.size()))
+          .ToLocalChecked());
+}
+
+// uwsPeerAddress(res) → uWS's text of the peer address recorded at accept, or undefined when it was not recorded.
+void UwsPeerAddress(const v8::FunctionCallbackInfo<v8::Value>& info) {
+  if (info.Length() < 1 || t_peers.peers.empty()) return;
+  us_socket_t* socket = SocketOf(info[0]);
+  if (socket == nullptr) return;
+  auto found = t_peers.peers.find(socket);
+  // The socket is live while its response is open (uWS.js clears the field when it ends or aborts), so asking for
+  // its context is what uWS.js's own getRemoteAddress does with it; a socket of a context not hooked never matches.
+  if (found == t_peers.peers.end() || found->second.context != t_peers.api.context_of(0, socket)) return;
+  const PeerText& text = found->second.text;
+  info.GetReturnValue().Set(v8::String::NewFromOneByte(info.GetIsolate(), reinterpret_cast<const uint8_t*>(text.text),
+                                                       v8::NewStringType::kNormal, text.length)
+                                .ToLocalChecked());
+}
+
+// Node's napi_value is a v8::Local<v8::Value> in disguise (its own N-API implementation converts them this way).
+napi_value ToNapi(v8::Local<v8::Value> value) {
+  napi_value out;
+  static_assert(sizeof(out) == sizeof(value), "napi_value and v8::Local differ in size");
+  std::memcpy(static_cast<void*>(&out), &value, sizeof(value));
+  return out;
+}
+
+bool SameHandle(Napi::Env env) {
+  napi_value probe = Napi::Number::New(env, 4242);
+  v8::Local<v8::Value> value;
+  std::memcpy(static_cast<void*>(&value), &probe, sizeof(probe));
+  return !value.IsEmpty() && value->IsNumber() && value.As<v8::Number>()->Value() == 4242;
+}
+
+}  // namespace
+
+void ExportUwsPeerHook(Napi::Env env, Napi::Object exports) {
+  if (!SameHandle(env)) return;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
+  v8::Local<v8::Function> watch;
+  v8::Local<v8::Function> address;
+  if (!v8::Function::New(context, WatchUwsListener).ToLocal(&watch) ||
+      !v8::Function::New(context, UwsPeerAddress).ToLocal(&address)) {
+    return;
+  }
+  exports.Set("watchUwsListener", Napi::Value(env, ToNapi(watch)));
+  exports.Set("uwsPeerAddress", Napi::Value(env, ToNapi(address)));
+}
+
+}  // namespace portcullis
+
+#else
+
+namespace portcullis {
+// No dlopen here: the gateway reads the peer address per request.
+void ExportUwsPeerHook(Napi::Env, Napi::Object) {}
+}  // namespace portcullis
+
+#endif
