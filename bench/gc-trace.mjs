@@ -2,6 +2,7 @@
 // Usage: node bench/gc-trace.mjs LOG [--after MS]   (MS: skip collections in each isolate's first MS ms, start-up's)
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { percentile } from './macro/load.mjs';
 
 /** One collection from a `--trace-gc-nvp` line: isolate, ms since the isolate started, and its name=value fields. */
 export function parseGcLine(line) {
@@ -15,10 +16,11 @@ export function parseGcLine(line) {
   return { isolate: m[1], atMs: Number(m[2]), fields };
 }
 
+/** Nearest-rank median, p90 and max, as the bench's latency figures are computed. */
 function quantiles(values) {
   const v = [...values].sort((a, b) => a - b);
   if (v.length === 0) return null;
-  return { median: v[v.length >> 1], p90: v[Math.min(v.length - 1, Math.floor(v.length * 0.9))], max: v[v.length - 1] };
+  return { median: percentile(v, 0.5), p90: percentile(v, 0.9), max: v[v.length - 1] };
 }
 
 /**
