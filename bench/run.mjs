@@ -1,4 +1,5 @@
 // `npm run bench`: macro bench of Portcullis vs the direct upstream and its peers, with #16's targets judged; `--micro` runs bench/micro.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allowedCpus, hasTaskset, planCpus } from './macro/cpu.mjs';
 import { runLoad } from './macro/load.mjs';
@@ -60,6 +61,9 @@ const HELP = `usage: npm run bench -- [options]
   --no-latency          skip the open-loop latency rows (passthrough at 25/50/75% of Portcullis' measured
                         req/s, each --duration long, --repeat times, next to the proxies' upstream without a
                         proxy (the baseline of "p99 added"), the direct upstream and HAProxy)
+  --trace-sched         with the latency rows: record which threads ran on the systems' CPU during each run
+                        (perf sched_switch; needs perf and permission to trace) and log, per run, the other
+                        processes' runs there and how many of the requests over the p99 waited through one
   --idle S              seconds of the idle-cost window after the load (default 20; --quick 5; 0 skips it)
   --pairs N             after the cells, each ratio a target judges (RATIO_PAIRS in targets.mjs) is measured
                         in N pairs of windows, its two cells loaded in turn; the targets judge from the
@@ -95,6 +99,7 @@ function parseOptions(argv) {
       'no-pin': { type: 'boolean' },
       'no-write': { type: 'boolean' },
       'no-latency': { type: 'boolean' },
+      'trace-sched': { type: 'boolean' },
       idle: { type: 'string' },
       pairs: { type: 'string' },
       window: { type: 'string' },
@@ -142,6 +147,7 @@ function parseOptions(argv) {
     gatewayCmd: values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD,
     pin: !values['no-pin'],
     latency: !values['no-latency'],
+    traceSched: Boolean(values['trace-sched']),
     idleS: num(values.idle, q ? 5 : 20),
     pairs: Math.round(num(values.pairs, q ? 3 : 10)),
     windowS: num(values.window, q ? 1 : 1.5),
@@ -299,7 +305,8 @@ async function macro(opts) {
         log,
       });
     }
-    ({ latency, idle } = await afterThroughput({ opts, systems: [...systems, backend], live, cells }));
+    const traceSched = opts.traceSched ? { cpu: plan.sut, file: path.join(workDir, 'sched.data') } : null;
+    ({ latency, idle } = await afterThroughput({ opts, systems: [...systems, backend], live, cells, traceSched }));
   } finally {
     await stop();
   }
@@ -334,7 +341,7 @@ async function macro(opts) {
  * After the throughput cells: open-loop latency rows at shares of Portcullis' passthrough maximum
  * (needs that cell), then every live system's CPU over one quiet window.
  */
-async function afterThroughput({ opts, systems, live, cells }) {
+async function afterThroughput({ opts, systems, live, cells, traceSched }) {
   let latency = null;
   const max = cells.portcullis?.passthrough;
   if (!opts.latency) log('latency rows: skipped (--no-latency)');
@@ -347,6 +354,7 @@ async function afterThroughput({ opts, systems, live, cells }) {
       repeat: opts.repeat,
       connections: opts.connections,
       log,
+      traceSched,
     });
   if (opts.idleS <= 0) return { latency, idle: null };
   log(`idle cost: ${opts.idleS} s without traffic`);

@@ -31,6 +31,8 @@ export function runLatencyRows(opts: {
   repeat: number;
   connections: number;
   log: (msg: string) => void;
+  /** Trace the systems' CPU with perf during each run (sched-trace.mjs): its number and perf's data file. */
+  traceSched?: { cpu: string | number; file: string } | null;
 }): Promise<Latency>;
 export function addedP99(row: LatencyRow, id?: string, baseline?: string): number | null;
 export function renderLatencyRows(opts: { latency: Latency; systems: Array<{ id: string; label: string }> }): string;

@@ -1,6 +1,7 @@
 // Latency at a fixed rate: open-loop passthrough at shares of the gateway's measured maximum, the gateway next to the direct upstream (and HAProxy).
 import { foreignCpu, foreignTasks } from './foreign-cpu.mjs';
 import { runOpenLoop } from './open-loop.mjs';
+import { attributeTail, foreignRuns, schedText, startSchedTrace } from './sched-trace.mjs';
 import { formatCount, formatMs, median, summarizeCell } from './report.mjs';
 
 export const LATENCY_SHARES = [0.25, 0.5, 0.75];
@@ -19,10 +20,12 @@ const PATH = '/open/';
  * `systems` includes the backend as id `upstream`.
  * Each run also counts the CPU that processes the bench did not start took meanwhile (foreign-cpu.mjs): on a small
  * machine a few milliseconds of someone else's work on a busy CPU set a p99 of their own.
+ * With `traceSched` ({ cpu, file }), each run also records which threads took the systems' CPU (sched-trace.mjs) and
+ * logs how many of its requests over the p99 waited through another process's run there.
  * Resolves to { maxRps, rows: [{ share, rate, cells: { [systemId]: CellSummary & { sendLagP99 } }, foreign }] }, where
  * `foreign` is summarizeForeign's summary of the row's runs.
  */
-export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log }) {
+export async function runLatencyRows({ systems, maxRps, durationS, repeat, connections, log, traceSched = null }) {
   const measured = LATENCY_SYSTEMS.map((id) => systems.find((s) => s.id === id && s.available)).filter(Boolean);
   const rows = [];
   for (const share of LATENCY_SHARES) {
@@ -32,9 +35,11 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
     for (let rep = 0; rep < repeat; rep++) {
       for (const sys of rep % 2 ? [...measured].reverse() : measured) {
         const before = foreignTasks();
+        const trace = traceSched === null ? null : await startSchedTrace(traceSched);
         const startedAt = performance.now();
-        const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid });
-        const other = foreignCpu(before, foreignTasks(), (performance.now() - startedAt) / 1000);
+        const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid, keepSamples: trace !== null });
+        const after = foreignTasks();
+        const other = foreignCpu(before, after, (performance.now() - startedAt) / 1000);
         foreign.push(other);
         runs[sys.id].push(r);
         log(
@@ -42,6 +47,8 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
             `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  (loader's send lag p99 ${formatMs(r.sendLagP99)}; ` +
             `${foreignText(other)})  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
         );
+        if (trace !== null) log(`    ${await schedLine(trace, r, before, after, traceSched.cpu)}`);
+        delete r.samples;
       }
     }
     // With each cell, how late the loader itself wrote its requests (p99, median of the runs): part of every latency.
@@ -54,6 +61,16 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
     });
   }
   return { maxRps, rows };
+}
+
+/** The sched trace's line for one run: its foreign runs, and the share of the slowest requests that met one. */
+async function schedLine(trace, run, before, after, cpu) {
+  if (trace.problem) return `sched CPU ${cpu}: not traced (${trace.problem})`;
+  const events = await trace.stop();
+  // Foreign: a thread outside the bench's process tree before or after the run (foreign-cpu.mjs's view).
+  const foreign = (tid) => before.has(String(tid)) || after.has(String(tid));
+  if (run.samples === undefined) return `sched CPU ${cpu}: no requests answered`;
+  return schedText(attributeTail(run.samples, foreignRuns(events, foreign)), cpu);
 }
 
 /**

@@ -10,6 +10,15 @@ export function runOpenLoop(opts: {
   pid?: number;
   expect?: number;
   drainMs?: number;
+  /** Keep each answered request's due time and latency (ms, CLOCK_MONOTONIC) as `samples`. */
+  keepSamples?: boolean;
 }): Promise<
-  RunResult & { sent: number; responses: number; maxQueued: number; sendLagP99: number | null; statuses: Record<string, number> }
+  RunResult & {
+    sent: number;
+    responses: number;
+    maxQueued: number;
+    sendLagP99: number | null;
+    statuses: Record<string, number>;
+    samples?: { due: Float64Array; latency: Float64Array };
+  }
 >;

@@ -40,9 +40,20 @@ export function parseResponse(buf) {
  * This thread reads the responses. Resolves to { ok, problems, sent, responses, seconds, rps, cpuS, perCpuS, p50, p99,
  * p999, maxQueued, sendLagP99, statuses } with latencies in ms; `sendLagP99` is how late the sender wrote the
  * requests that found a free connection (its own scheduling, part of every latency; null when none did). `pid`'s CPU
- * is read around the run.
+ * is read around the run. With `keepSamples`, the record also holds `samples: { due, latency }`: each answered
+ * request's due time (ms on nowMs's clock, CLOCK_MONOTONIC) and latency, in answer order (sched-trace.mjs).
  */
-export async function runOpenLoop({ url, path, rate, durationS, connections = 64, pid, expect = 200, drainMs = 5000 }) {
+export async function runOpenLoop({
+  url,
+  path,
+  rate,
+  durationS,
+  connections = 64,
+  pid,
+  expect = 200,
+  drainMs = 5000,
+  keepSamples = false,
+}) {
   const { hostname, port } = new URL(url);
   const request = Buffer.from(`GET ${path} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n\r\n`);
   const total = Math.max(1, Math.round(rate * durationS));
@@ -57,6 +68,7 @@ export async function runOpenLoop({ url, path, rate, durationS, connections = 64
   const busy = new Int32Array(buffers.busy);
   const due = new Float64Array(buffers.due);
   let latencies = new Float64Array(total);
+  const dues = keepSamples ? new Float64Array(total) : null;
   let n = 0;
   let errors = 0;
   const statuses = {};
@@ -79,6 +91,7 @@ export async function runOpenLoop({ url, path, rate, durationS, connections = 64
     });
 
     const onResponse = (conn, status) => {
+      if (dues !== null) dues[n] = due[conn.index];
       latencies[n++] = nowMs() - due[conn.index];
       statuses[status] = (statuses[status] ?? 0) + 1;
       Atomics.store(busy, conn.index, 0);
@@ -110,6 +123,7 @@ export async function runOpenLoop({ url, path, rate, durationS, connections = 64
       const cpu1 = pid ? cpuSeconds(pid) : null;
       void worker.terminate();
       for (const c of conns) c.socket.destroy();
+      const samples = dues === null ? undefined : { due: dues.subarray(0, n), latency: latencies.slice(0, n) };
       const sorted = latencies.subarray(0, n).sort();
       latencies = null;
       const cpuS = cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null;
@@ -132,6 +146,7 @@ export async function runOpenLoop({ url, path, rate, durationS, connections = 64
           maxQueued: Atomics.load(ctl, MAX_QUEUED),
           sendLagP99: percentile(new Float64Array(buffers.lags, 0, sent).filter(Number.isFinite).sort(), 0.99),
           statuses,
+          ...(samples === undefined ? {} : { samples }),
         }),
       );
     }
