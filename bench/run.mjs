@@ -305,7 +305,9 @@ async function macro(opts) {
         log,
       });
     }
-    const traceSched = opts.traceSched ? { cpu: plan.sut, file: path.join(workDir, 'sched.data') } : null;
+    // The trace follows one CPU: without pinning there is no single CPU the systems run on.
+    const traceSched = opts.traceSched && plan.pinned ? { cpu: plan.sut, file: path.join(workDir, 'sched.data') } : null;
+    if (opts.traceSched && !plan.pinned) log(`--trace-sched: not traced, the systems are not pinned (${plan.why})`);
     ({ latency, idle } = await afterThroughput({ opts, systems: [...systems, backend], live, cells, traceSched }));
   } finally {
     await stop();
