@@ -37,7 +37,15 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
         const before = foreignTasks();
         const trace = traceSched === null ? null : await startSchedTrace(traceSched);
         const startedAt = performance.now();
-        const r = await runOpenLoop({ url: sys.url, path: PATH, rate, durationS, connections, pid: sys.pid, keepSamples: trace !== null });
+        const r = await runOpenLoop({
+          url: sys.url,
+          path: PATH,
+          rate,
+          durationS,
+          connections,
+          pid: sys.pid,
+          keepSamples: trace?.stop !== undefined,
+        });
         const after = foreignTasks();
         const other = foreignCpu(before, after, (performance.now() - startedAt) / 1000);
         foreign.push(other);

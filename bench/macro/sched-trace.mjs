@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { percentile } from './load.mjs';
+import { formatMs } from './report.mjs';
 
 /** Foreign runs shorter than this are ignored: a few hundred microseconds is ordinary kernel housekeeping. */
 export const MIN_RUN_MS = 0.3;
@@ -78,22 +79,8 @@ export function foreignRuns(events, isForeign, minMs = MIN_RUN_MS) {
  * the requests that met no run) }.
  */
 export function attributeTail({ due, latency }, runs, drainMs = DRAIN_MS) {
-  const starts = runs.map((r) => r.startMs);
-  const met = (t, l) => {
-    // Runs are in time order: only those starting before the request was answered can meet it.
-    let hi = starts.length;
-    let lo = 0;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] <= t + l) lo = mid + 1;
-      else hi = mid;
-    }
-    for (let j = lo - 1; j >= 0; j--) {
-      if (runs[j].endMs + drainMs >= t) return true;
-      if (runs[j].endMs + drainMs + 1000 < t) break;
-    }
-    return false;
-  };
+  // A few dozen runs per run of seconds: a scan per request is cheap enough.
+  const met = (t, l) => runs.some((r) => r.startMs <= t + l && r.endMs + drainMs >= t);
   const sorted = Float64Array.from(latency).sort();
   const p99 = percentile(sorted, 0.99);
   let slow = 0;
@@ -128,9 +115,8 @@ export function schedText(a, cpu) {
     .map(([name, ms]) => `${name} ${ms.toFixed(1)} ms`)
     .join(', ');
   const share = a.slow === 0 ? '–' : `${Math.round((100 * a.slowDuringRuns) / a.slow)}%`;
-  const without = a.p99Without === null ? '–' : `${a.p99Without.toFixed(2)} ms`;
   return (
     `sched CPU ${cpu}: ${a.runs} foreign runs ≥ ${MIN_RUN_MS} ms (${a.runMs.toFixed(1)} ms${names ? `: ${names}` : ''}); ` +
-    `of the ${a.slow} requests over the p99, ${share} waited through one (or its ${DRAIN_MS} ms after); p99 without such requests ${without}`
+    `of the ${a.slow} requests over the p99, ${share} waited through one (or its ${DRAIN_MS} ms after); p99 without such requests ${formatMs(a.p99Without)}`
   );
 }

@@ -52,20 +52,17 @@ export class ReadTimeouts {
     this.arm();
   }
 
-  /** Stops timing an exchange; harmless if it is not watched. */
-  unwatch(x: TimedExchange): void {
-    if (!this.watches(x)) return;
+  /** Stops timing an exchange; false (and nothing done) when it was not watched. */
+  unwatch(x: TimedExchange): boolean {
     const { prevTimed, nextTimed } = x;
+    // Only the head has no predecessor: anything else without one is not in the list.
     if (prevTimed !== null) prevTimed.nextTimed = nextTimed;
-    else this.head = nextTimed;
+    else if (this.head === x) this.head = nextTimed;
+    else return false;
     if (nextTimed !== null) nextTimed.prevTimed = prevTimed;
     x.prevTimed = null;
     x.nextTimed = null;
-  }
-
-  /** Whether `x` is in the list (only the head has no predecessor). */
-  private watches(x: TimedExchange): boolean {
-    return x.prevTimed !== null || this.head === x;
+    return true;
   }
 
   /** Whether the sweep timer is armed: only while some exchange is watched (an idle worker wakes for nothing). */
@@ -100,10 +97,8 @@ export class ReadTimeouts {
     }
     for (let i = 0; i < due.length; i++) {
       const x = due[i]!;
-      // Ending an earlier one may have ended this one too (and unwatched it): it is no longer due.
-      if (!this.watches(x)) continue;
-      this.unwatch(x);
-      x.onReadTimeout();
+      // Ending an earlier one may have ended this one too (and unwatched it): then it is no longer due.
+      if (this.unwatch(x)) x.onReadTimeout();
     }
     due.length = 0;
     if (this.head !== null) this.arm();

@@ -15,8 +15,8 @@ export interface UwsEngineTls {
 }
 
 /**
- * `peers`: the addon's per-connection peer addresses for a plain-HTTP listener (null on TLS, or without the addon:
- * then each proxied request asks uWS).
+ * `peers`: the addon's per-connection peer addresses for a plain-HTTP listener, or null (then each proxied request
+ * asks uWS). It must be null on a TLS listener: the addon hooks plain uSockets contexts only (listeners.ts decides).
  */
 export function createUwsEngine(
   uws: Uws,
@@ -28,7 +28,7 @@ export function createUwsEngine(
   let port = 0;
   const secure = tls !== null;
   // This listener's scratch: the snapshot reader's and the writers' (nothing module-level on the request path).
-  const reader = new SnapshotReader(secure ? null : peers);
+  const reader = new SnapshotReader(peers);
   const scratch = new UwsWriteScratch();
   const handlerFor =
     (sni: string | null): RequestHandler =>
@@ -48,7 +48,7 @@ export function createUwsEngine(
     uws,
     handlerFor(null),
     tls === null ? null : { files: tls.files, handlerFor },
-    secure || peers === null ? null : (socket, bound) => peers.watch(socket, bound),
+    peers === null ? null : (socket, bound) => peers.watch(socket, bound),
   );
   return {
     async listen(host, wanted) {
