@@ -10,7 +10,8 @@ import { preflight } from './macro/preflight.mjs';
 import { installExitHooks } from './macro/procs.mjs';
 import { renderMarkdown, summarizeCell, formatCount, formatMs } from './macro/report.mjs';
 import { measureIdle } from './macro/idle.mjs';
-import { renderLatencyRows, runLatencyRows } from './macro/latency.mjs';
+import { renderLatencyRows, renderSchedRows, runLatencyRows } from './macro/latency.mjs';
+import { DRAIN_MS, MIN_RUN_MS } from './macro/sched-trace.mjs';
 import { evaluateTargets, renderTargets } from './macro/targets.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './macro/scenarios.mjs';
 import { createCredentials } from './macro/tokens.mjs';
@@ -318,10 +319,17 @@ async function macro(opts) {
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
   const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream, paired });
   const after = [];
-  if (latency)
+  if (latency) {
+    const latencySystems = [...publicSystems, { id: backend.id, label: backend.label }];
     after.push(
-      `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: [...publicSystems, { id: backend.id, label: backend.label }] })}`,
+      `Open-loop passthrough at 25/50/75% of Portcullis' ${formatCount(latency.maxRps)} req/s (p50 / p99 / p99.9):\n\n${renderLatencyRows({ latency, systems: latencySystems })}`,
     );
+    const sched = renderSchedRows({ latency, systems: latencySystems });
+    if (sched !== null)
+      after.push(
+        `The same runs from their scheduler traces (\`--trace-sched\`; medians of the runs): the p99 of the requests that no other process's run of ${MIN_RUN_MS} ms or more on the systems' CPU delayed (nor its ${DRAIN_MS} ms after), the share of the requests over the p99 that such a run delayed, and those runs' milliseconds:\n\n${sched}`,
+      );
+  }
   if (idle) after.push(renderIdle(idle, publicSystems));
   const before = [renderTargets(targets), renderPaired(paired, opts)].filter(Boolean);
   const md = renderMarkdown({ meta, systems: publicSystems, scenarios, cells, before, after });

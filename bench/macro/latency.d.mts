@@ -1,13 +1,17 @@
 // Types for latency.mjs.
 import type { ForeignCpu } from './foreign-cpu.mjs';
 import type { CellSummary } from './report.mjs';
+import type { TailAttribution } from './sched-trace.mjs';
 export const LATENCY_SHARES: number[];
 export const LATENCY_SYSTEMS: string[];
 export interface LatencyRow {
   share: number;
   rate: number;
-  /** Each system's cell, with how late the loader wrote its requests (p99 ms, median of the runs). */
-  cells: Record<string, CellSummary & { sendLagP99?: number | null }>;
+  /**
+   * Each system's cell, with how late the loader wrote its requests (p99 ms, median of the runs) and, with
+   * --trace-sched, what its runs' traces say.
+   */
+  cells: Record<string, CellSummary & { sendLagP99?: number | null; sched?: SchedSummary }>;
   /** CPU that processes the bench did not start took during the row's runs (absent in older results). */
   foreign?: ForeignSummary;
 }
@@ -19,6 +23,20 @@ export interface ForeignSummary {
   /** That thread's milliseconds per time slice, median of those runs (null without one). */
   msPerSlice: number | null;
 }
+/** A cell's traced runs (summarizeSched): medians over them. */
+export interface SchedSummary {
+  /** Runs traced. */
+  traced: number;
+  /** Milliseconds other processes' runs of MIN_RUN_MS or more held the systems' CPU. */
+  foreignMs: number;
+  /** Share of the requests over the p99 that waited through such a run (null when no run had any over it). */
+  slowShare: number | null;
+  /** p99 of the requests that met no such run (ms). */
+  p99Without: number | null;
+}
+export function summarizeSched(list: TailAttribution[]): SchedSummary;
+export function addedP99Without(row: LatencyRow, id?: string, baseline?: string): number | null;
+export function renderSchedRows(opts: { latency: Latency; systems: Array<{ id: string; label: string }> }): string | null;
 export function summarizeForeign(list: ForeignCpu[]): ForeignSummary;
 export interface Latency {
   maxRps: number;

@@ -31,6 +31,7 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
   for (const share of LATENCY_SHARES) {
     const rate = Math.max(1, Math.round(maxRps * share));
     const runs = Object.fromEntries(measured.map((s) => [s.id, []]));
+    const traced = Object.fromEntries(measured.map((s) => [s.id, []]));
     const foreign = [];
     for (let rep = 0; rep < repeat; rep++) {
       for (const sys of rep % 2 ? [...measured].reverse() : measured) {
@@ -55,30 +56,89 @@ export async function runLatencyRows({ systems, maxRps, durationS, repeat, conne
             `p50 ${formatMs(r.p50)}  p99 ${formatMs(r.p99)}  p99.9 ${formatMs(r.p999)}  (loader's send lag p99 ${formatMs(r.sendLagP99)}; ` +
             `${foreignText(other)})  ${r.ok ? 'ok' : `FAILED: ${r.problems.join('; ')}`}`,
         );
-        if (trace !== null) log(`    ${await schedLine(trace, r, before, after, traceSched.cpu)}`);
+        if (trace !== null) {
+          const a = await schedAttribution(trace, r, before, after);
+          log(`    ${typeof a === 'string' ? `sched CPU ${traceSched.cpu}: ${a}` : schedText(a, traceSched.cpu)}`);
+          if (typeof a !== 'string') traced[sys.id].push(a);
+        }
         delete r.samples;
       }
     }
     // With each cell, how late the loader itself wrote its requests (p99, median of the runs): part of every latency.
-    const cell = (list) => ({ ...summarizeCell(list), sendLagP99: median(list.map((r) => r.sendLagP99)) });
+    // With --trace-sched, also what its runs' traces say (summarizeSched).
+    const cell = (id, list) => ({
+      ...summarizeCell(list),
+      sendLagP99: median(list.map((r) => r.sendLagP99)),
+      ...(traced[id].length > 0 ? { sched: summarizeSched(traced[id]) } : {}),
+    });
     rows.push({
       share,
       rate,
-      cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, cell(list)])),
+      cells: Object.fromEntries(Object.entries(runs).map(([id, list]) => [id, cell(id, list)])),
       foreign: summarizeForeign(foreign),
     });
   }
   return { maxRps, rows };
 }
 
-/** The sched trace's line for one run: its foreign runs, and the share of the slowest requests that met one. */
-async function schedLine(trace, run, before, after, cpu) {
-  if (trace.problem) return `sched CPU ${cpu}: not traced (${trace.problem})`;
+/** One run's sched trace lined up with its requests (attributeTail), or why there is none (a string). */
+async function schedAttribution(trace, run, before, after) {
+  if (trace.problem) return `not traced (${trace.problem})`;
   const events = await trace.stop();
   // Foreign: a thread outside the bench's process tree before or after the run (foreign-cpu.mjs's view).
   const foreign = (tid) => before.has(String(tid)) || after.has(String(tid));
-  if (run.samples === undefined) return `sched CPU ${cpu}: no requests answered`;
-  return schedText(attributeTail(run.samples, foreignRuns(events, foreign)), cpu);
+  if (run.samples === undefined) return 'no requests answered';
+  return attributeTail(run.samples, foreignRuns(events, foreign));
+}
+
+/**
+ * A cell's traced runs, medians over them: the foreign runs' milliseconds on the systems' CPU, the share of the
+ * requests over the p99 that waited through one, and the p99 of the requests that met none.
+ */
+export function summarizeSched(list) {
+  const shares = list.filter((a) => a.slow > 0).map((a) => a.slowDuringRuns / a.slow);
+  return {
+    traced: list.length,
+    foreignMs: median(list.map((a) => a.runMs)),
+    slowShare: shares.length > 0 ? median(shares) : null,
+    p99Without: median(list.map((a) => a.p99Without)),
+  };
+}
+
+/** p99 without foreign runs of `id` minus the baseline's, as addedP99 (ms); null unless both cells were traced. */
+export function addedP99Without(row, id = 'portcullis', baseline = row.cells[BASELINE] ? BASELINE : 'direct') {
+  const g = row.cells[id]?.sched;
+  const d = row.cells[baseline]?.sched;
+  return g && d && g.p99Without !== null && d.p99Without !== null ? g.p99Without - d.p99Without : null;
+}
+
+/**
+ * With --trace-sched, the latency rows again from their traces: per system, the p99 of the requests that met no other
+ * process's run on the systems' CPU (sched-trace.mjs) and the share of those over the p99 that met one; then the p99
+ * each proxy adds over the baseline on that count. null when no cell was traced.
+ */
+export function renderSchedRows({ latency, systems }) {
+  const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
+  const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]?.sched));
+  if (ids.length === 0) return null;
+  const proxies = ids.filter((id) => id !== 'direct' && id !== BASELINE);
+  const head = `| rate | ${ids.map((id) => `${label(id)} p99 without · slowest 1% that met one · foreign ms`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}, without`).join(' | ')} |`;
+  const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|`;
+  const percent = (x) => (x === null ? '–' : `${Math.round(x * 100)}%`);
+  const rows = latency.rows.map((row) => {
+    const cols = ids.map((id) => {
+      const t = row.cells[id]?.sched;
+      return t ? `${formatMs(t.p99Without)} · ${percent(t.slowShare)} · ${t.foreignMs.toFixed(1)}` : 'n/a';
+    });
+    const added = proxies.map((id) => signedMs(addedP99Without(row, id)));
+    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
+  });
+  return [head, rule, ...rows].join('\n');
+}
+
+/** `+0.52 ms`, `-0.10 ms`, or – for null. */
+function signedMs(ms) {
+  return ms === null ? '–' : `${ms >= 0 ? '+' : '-'}${formatMs(Math.abs(ms))}`;
 }
 
 /**
@@ -139,12 +199,11 @@ export function renderLatencyRows({ latency, systems }) {
       const busy = c.perCpuS ? ` · ${Math.round((c.rps / c.perCpuS) * 100)}% CPU` : '';
       return `${formatMs(c.p50)} / ${formatMs(c.p99)} / ${formatMs(c.p999)}${busy}`;
     });
-    const signed = (a) => (a === null ? '–' : `${a >= 0 ? '+' : '-'}${formatMs(Math.abs(a))}`);
     // Beside the baseline's figure, the same against the direct upstream on its own core (what earlier runs printed).
     const added = proxies.map((id) =>
       row.cells[BASELINE] && row.cells.direct
-        ? `${signed(addedP99(row, id))} (${signed(addedP99(row, id, 'direct'))} vs direct)`
-        : signed(addedP99(row, id)),
+        ? `${signedMs(addedP99(row, id))} (${signedMs(addedP99(row, id, 'direct'))} vs direct)`
+        : signedMs(addedP99(row, id)),
     );
     const foreign = withForeign ? ` ${foreignCell(row.foreign)} |` : '';
     return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |${foreign}`;

@@ -9,14 +9,17 @@ export const MIN_RUN_MS = 0.3;
 /** A request still counts as waiting through a run this long after it ended: the queue the run built drains first. */
 export const DRAIN_MS = 30;
 
+/** Whether `perf --version` ran: asked once per bench run, not before every traced run. */
+let perfInstalled = null;
+
 /**
  * Starts `perf record` of sched_switch on `cpu`, stamped with CLOCK_MONOTONIC (the clock of open-loop.mjs's nowMs).
  * Resolves to { stop(): Promise<switch events> } once perf is recording, or to { problem } (perf missing, not
  * permitted, or it never started).
  */
 export async function startSchedTrace({ cpu, file }) {
-  const check = spawnSync('perf', ['--version'], { encoding: 'utf8' });
-  if (check.status !== 0) return { problem: 'perf is not installed (Debian: linux-perf)' };
+  perfInstalled ??= spawnSync('perf', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (!perfInstalled) return { problem: 'perf is not installed (Debian: linux-perf)' };
   fs.rmSync(file, { force: true });
   const args = ['record', '-q', '-e', 'sched:sched_switch', '-C', String(cpu), '-k', 'CLOCK_MONOTONIC', '-o', file];
   const child = spawn('perf', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateTargets, renderTargets } from '../../../bench/macro/targets.mjs';
-import { addedP99, renderLatencyRows } from '../../../bench/macro/latency.mjs';
+import { addedP99, addedP99Without, renderLatencyRows, renderSchedRows, summarizeSched } from '../../../bench/macro/latency.mjs';
 import { summarizeCell } from '../../../bench/macro/report.mjs';
 import { parseResponse } from '../../../bench/macro/open-loop.mjs';
 import { summarizeRatios } from '../../../bench/macro/paired-stats.mjs';
@@ -186,6 +186,64 @@ describe('#16 targets from one bench run', () => {
     expect(table.split('\n')[3]!.endsWith('| +0.35 ms (+0.75 ms vs direct) |')).toBe(true);
     const targets = evaluateTargets({ cells: { portcullis: { passthrough: cell(45_000) } }, latency: l, idle: null, upstream: 'nginx' });
     expect(targets.find((t) => t.id === 'p99-added')!.pass).toBe(true);
+  });
+});
+
+describe('the latency rows with --trace-sched', () => {
+  const attribution = (p99Without: number, slow: number, slowDuringRuns: number, runMs = 4) => ({
+    runs: 1,
+    runMs,
+    byName: { 'tokio-rt-worker': runMs },
+    p99: 5,
+    slow,
+    slowDuringRuns,
+    p99Without,
+  });
+
+  it("keeps each cell's medians over its traced runs, the share of the slowest that met a run from the runs that had any", () => {
+    expect(summarizeSched([attribution(1, 10, 5), attribution(2, 10, 10, 8), attribution(3, 0, 0, 6)])).toEqual({
+      traced: 3,
+      foreignMs: 6,
+      slowShare: 0.75,
+      p99Without: 2,
+    });
+    expect(summarizeSched([attribution(1, 0, 0)]).slowShare).toBeNull();
+  });
+
+  it('renders the traced p99s and what the gateway adds over them, and reports that figure beside the verdict', () => {
+    const l = latency(0.5, 6);
+    const traced = (p99Without: number, slowDuringRuns: number) => summarizeSched([attribution(p99Without, 10, slowDuringRuns)]);
+    for (const row of l.rows) {
+      const cells = row.cells as Record<string, { sched?: unknown }>;
+      cells.direct!.sched = traced(0.5, 0);
+      cells.portcullis!.sched = traced(1.25, 8);
+    }
+    expect(addedP99Without(l.rows[1]!)).toBeCloseTo(0.75);
+    const systems = [
+      { id: 'direct', label: 'direct' },
+      { id: 'portcullis', label: 'Portcullis' },
+    ];
+    const table = renderSchedRows({ latency: l, systems })!.split('\n');
+    expect(table[0]).toBe(
+      '| rate | direct p99 without · slowest 1% that met one · foreign ms | Portcullis p99 without · slowest 1% that met one · foreign ms | p99 added by Portcullis, without |',
+    );
+    expect(table[3]).toBe('| 50% = 20.0k req/s | 0.50 ms · 0% · 4.0 | 1.25 ms · 80% · 4.0 | +0.75 ms |');
+    // The verdict stays the raw p99's: 5.50 ms added fails, whatever the traces explain.
+    const p99 = evaluateTargets({ cells: {}, latency: l, idle: null, upstream: 'nginx' }).find((t) => t.id === 'p99-added')!;
+    expect(p99).toMatchObject({ pass: false, measured: '5.50 ms at 20.0k req/s (0.75 ms over the requests no other process delayed)' });
+  });
+
+  it("calls the p99 target not measurable when the baseline's p99 is above the gateway's", () => {
+    const p99 = evaluateTargets({ cells: {}, latency: latency(14, 1.27), idle: null, upstream: 'nginx' }).find(
+      (t) => t.id === 'p99-added',
+    )!;
+    expect(p99).toMatchObject({ pass: null, measured: "not measurable at 20.0k req/s: the baseline's p99 was 13 ms above the gateway's" });
+    expect(renderTargets([p99])).toContain('| not measured |');
+  });
+
+  it('renders nothing for an untraced run', () => {
+    expect(renderSchedRows({ latency: latency(0.5, 1), systems: [] })).toBeNull();
+    expect(addedP99Without(latency(0.5, 1).rows[1]!)).toBeNull();
   });
 });
 
