@@ -1,4 +1,5 @@
-// Keeps each plain-HTTP uWS connection's peer address from its accept, so a request reads it without a getpeername.
+// Keeps each uWS connection's peer address (plain HTTP or TLS) from its accept, so a request reads it without a
+// getpeername.
 //
 // uWS.js asks the kernel (getpeername) every time JavaScript reads a response's peer address, and it has no
 // connection open or close callback to cache it with. Its binary exports uSockets' C API, though. watchUwsListener
@@ -10,6 +11,11 @@
 // The context's layout is not assumed: the setter is called once with our handler, and the one pointer slot that
 // changed, holding our handler, is where uWS's handler was. Anything unexpected leaves the context as it was.
 // Everything runs on the thread of the worker whose uWS loop it is, so the tables are thread-local.
+//
+// A TLS listener's context is uSockets' SSL context, which begins with the plain one: the setter with ssl = 1 keeps
+// uSockets' own TLS handlers in the plain slots and stores the application's handler in the SSL part, which is the
+// slot that changes; uSockets' TLS layer calls it with the same socket and accepted address once the TCP connection
+// is open (before the handshake), and calls the close handler whenever the connection closes.
 #include "uws_peer_hook.h"
 
 #if defined(__linux__) || defined(__APPLE__)
@@ -35,9 +41,10 @@ using LocalPort = int (*)(int, us_socket_t*);
 using SetOpen = void (*)(int, us_socket_context_t*, OpenHandler);
 using SetClose = void (*)(int, us_socket_context_t*, CloseHandler);
 
-// Bytes of the context compared around each setter call: the handler slots are near its start (56 and 80 on the
-// pinned build), and a plain-HTTP context's allocation continues with uWS's HttpContextData well past this.
-constexpr size_t kContextScanBytes = 128;
+// Bytes of the context compared around each setter call. The plain handler slots are near its start (56 and 80 on
+// the pinned build), the SSL part's right after the plain context (about 128 bytes); every uWS context's allocation
+// continues with uWS's HttpContextData well past this.
+constexpr size_t kContextScanBytes = 256;
 
 struct USockets {
   ContextOf context_of = nullptr;
@@ -51,6 +58,7 @@ struct HookedContext {
   OpenHandler open;
   CloseHandler close;
   std::ptrdiff_t open_slot;
+  std::ptrdiff_t close_slot;
 };
 
 struct Peer {
@@ -131,11 +139,11 @@ bool ResolveUSockets(const char* binary_path, std::string* why) {
 
 // Calls `set` with `ours` and returns the handler it replaced, or null after putting the bytes back.
 template <typename Handler, typename Setter>
-Handler Chain(us_socket_context_t* context, Setter set, Handler ours, std::ptrdiff_t* slot) {
+Handler Chain(us_socket_context_t* context, int ssl, Setter set, Handler ours, std::ptrdiff_t* slot) {
   unsigned char before[kContextScanBytes];
   unsigned char after[kContextScanBytes];
   std::memcpy(before, context, kContextScanBytes);
-  set(0, context, ours);
+  set(ssl, context, ours);
   std::memcpy(after, context, kContextScanBytes);
   void* replaced = nullptr;
   *slot = FindWrittenSlot(before, after, kContextScanBytes, reinterpret_cast<const void*>(ours), &replaced);
@@ -146,26 +154,34 @@ Handler Chain(us_socket_context_t* context, Setter set, Handler ours, std::ptrdi
   return reinterpret_cast<Handler>(replaced);
 }
 
-// Hooks the context of a listen socket; "" when the connections it accepts are (now or already) recorded, else why not.
-std::string Watch(us_socket_t* listen_socket, int port) {
+// Whether both of a hooked context's handler slots still hold ours.
+bool StillOurs(const HookedContext& hooked) {
+  const unsigned char* bytes = reinterpret_cast<const unsigned char*>(hooked.context);
+  OpenHandler open = nullptr;
+  CloseHandler close = nullptr;
+  std::memcpy(&open, bytes + hooked.open_slot, sizeof(open));
+  std::memcpy(&close, bytes + hooked.close_slot, sizeof(close));
+  return open == &OnOpen && close == &OnClose;
+}
+
+// Hooks the context of a listen socket (`ssl`: a TLS listener's); "" when the connections it accepts are (now or
+// already) recorded, else why not.
+std::string Watch(us_socket_t* listen_socket, int port, int ssl) {
   const USockets& api = t_peers.api;
-  if (api.local_port(0, listen_socket) != port) return "the listen socket is not on the listener's port";
-  us_socket_context_t* context = api.context_of(0, listen_socket);
+  if (api.local_port(ssl, listen_socket) != port) return "the listen socket is not on the listener's port";
+  us_socket_context_t* context = api.context_of(ssl, listen_socket);
   HookedContext* hooked = HookedOf(context);
   if (hooked != nullptr) {
-    OpenHandler current = nullptr;
-    std::memcpy(&current, reinterpret_cast<const unsigned char*>(context) + hooked->open_slot, sizeof(current));
-    if (current == &OnOpen) return "";
+    if (StillOurs(*hooked)) return "";
     // A new context where a freed one was: its handlers are uWS's again.
-    *hooked = HookedContext{nullptr, nullptr, nullptr, 0};
+    *hooked = HookedContext{nullptr, nullptr, nullptr, 0, 0};
   }
-  HookedContext next{context, nullptr, nullptr, 0};
-  std::ptrdiff_t close_slot = 0;
-  next.open = Chain<OpenHandler>(context, api.set_open, &OnOpen, &next.open_slot);
+  HookedContext next{context, nullptr, nullptr, 0, 0};
+  next.open = Chain<OpenHandler>(context, ssl, api.set_open, &OnOpen, &next.open_slot);
   if (next.open == nullptr) return "uSockets' open handler slot was not found";
-  next.close = Chain<CloseHandler>(context, api.set_close, &OnClose, &close_slot);
+  next.close = Chain<CloseHandler>(context, ssl, api.set_close, &OnClose, &next.close_slot);
   if (next.close == nullptr) {
-    api.set_open(0, context, next.open);
+    api.set_open(ssl, context, next.open);
     return "uSockets' close handler slot was not found";
   }
   if (hooked != nullptr) {
@@ -176,17 +192,18 @@ std::string Watch(us_socket_t* listen_socket, int port) {
   return "";
 }
 
-// watchUwsListener(listenSocket, binaryPath, port) → '' when the connections that listen socket accepts have their
-// addresses recorded from now on, else why not.
+// watchUwsListener(listenSocket, binaryPath, port, tls) → '' when the connections that listen socket accepts have
+// their addresses recorded from now on, else why not. `tls` must say whether it is an SSLApp's listen socket.
 void WatchUwsListener(const v8::FunctionCallbackInfo<v8::Value>& info) {
   v8::Isolate* isolate = info.GetIsolate();
   std::string why;
-  us_socket_t* socket = info.Length() >= 3 ? ListenSocketOf(info[0]) : nullptr;
-  if (socket == nullptr || !info[1]->IsString() || !info[2]->IsInt32()) {
-    why = "watchUwsListener(listenSocket, binaryPath, port) needs a uWS listen socket";
+  us_socket_t* socket = info.Length() >= 4 ? ListenSocketOf(info[0]) : nullptr;
+  if (socket == nullptr || !info[1]->IsString() || !info[2]->IsInt32() || !info[3]->IsBoolean()) {
+    why = "watchUwsListener(listenSocket, binaryPath, port, tls) needs a uWS listen socket";
   } else {
     v8::String::Utf8Value path(isolate, info[1]);
-    if (*path != nullptr && ResolveUSockets(*path, &why)) why = Watch(socket, info[2].As<v8::Int32>()->Value());
+    const int ssl = info[3]->IsTrue() ? 1 : 0;
+    if (*path != nullptr && ResolveUSockets(*path, &why)) why = Watch(socket, info[2].As<v8::Int32>()->Value(), ssl);
   }
   info.GetReturnValue().Set(
       v8::String::NewFromUtf8(isolate, why.c_str(), v8::NewStringType::kNormal, static_cast<int>(why.size()))
@@ -237,6 +254,8 @@ void ExportUwsPeerHook(Napi::Env env, Napi::Object exports) {
   }
   exports.Set("watchUwsListener", Napi::Value(env, ToNapi(watch)));
   exports.Set("uwsPeerAddress", Napi::Value(env, ToNapi(address)));
+  // Tells the gateway watchUwsListener takes the `tls` argument (a build before it would hook a TLS context as plain).
+  exports.Set("uwsPeerHookTls", Napi::Boolean::New(env, true));
 }
 
 }  // namespace portcullis

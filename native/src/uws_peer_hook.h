@@ -1,4 +1,5 @@
-// The addon's exports that keep each plain-HTTP uWS connection's peer address from its accept (uws_peer_hook.cc).
+// The addon's exports that keep each uWS connection's peer address (plain HTTP or TLS) from its accept
+// (uws_peer_hook.cc).
 #ifndef PORTCULLIS_UWS_PEER_HOOK_H_
 #define PORTCULLIS_UWS_PEER_HOOK_H_
 
@@ -6,7 +7,7 @@
 
 namespace portcullis {
 
-// Adds watchUwsListener(listenSocket, binaryPath, port) and uwsPeerAddress(res) to exports, unless this Node's
+// Adds watchUwsListener(listenSocket, binaryPath, port, tls) and uwsPeerAddress(res) to exports, unless this Node's
 // napi_value is not the V8 handle they need (then neither is exported and the gateway reads the address per request).
 void ExportUwsPeerHook(Napi::Env env, Napi::Object exports);
 

@@ -36,7 +36,8 @@ export interface UwsTls {
 
 /**
  * `handler` serves plain connections and TLS ones whose SNI matched no registered name. `onListening` is told the
- * listen socket and its port as soon as `listen` binds, before any connection is accepted.
+ * listen socket and its port as soon as `listen` binds, before any connection is accepted, and again when new TLS
+ * material's app takes the port over (its listen socket is a new one, of a new context).
  */
 export function createUwsServer(
   uws: Uws,
@@ -87,6 +88,7 @@ export function createUwsServer(
         return;
       }
       const socket = await listenOn(next, bound.host, bound.port);
+      onListening?.(socket, bound.port);
       uws.us_listen_socket_close(listenSocket);
       listenSocket = socket;
       retired.push(app);

@@ -103,13 +103,13 @@ export async function createListenerServers(
     engines[i] = 'node';
     logger.warn(`listener ${listenerAddress(ctx.spec)}: served by the node engine because uWS cannot: ${uwsGaps.join('; ')}`);
   });
-  // Plain-HTTP uWS listeners record each connection's address once, when the addon can (uws-peers.ts).
+  // uWS listeners, plain and TLS, record each connection's address once, when the addon can (uws-peers.ts).
   const peerHook = uwsPeerHook();
   const binaryPath = uwsBinaryPath();
   const uwsPeers = (ctx: ListenerContext): UwsPeerAddresses | null =>
-    peerHook === null || binaryPath === null || ctx.spec.ssl
+    peerHook === null || binaryPath === null
       ? null
-      : new UwsPeerAddresses(peerHook, binaryPath, (why) =>
+      : new UwsPeerAddresses(peerHook, binaryPath, ctx.spec.ssl, (why) =>
           logger.warn(`listener ${listenerAddress(ctx.spec)}: the client address is read per request: ${why}`),
         );
   const servers: Array<EngineServer | null> = contexts.map((ctx, i) => {

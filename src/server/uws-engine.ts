@@ -15,8 +15,8 @@ export interface UwsEngineTls {
 }
 
 /**
- * `peers`: the addon's per-connection peer addresses for a plain-HTTP listener, or null (then each proxied request
- * asks uWS). It must be null on a TLS listener: the addon hooks plain uSockets contexts only (listeners.ts decides).
+ * `peers`: the addon's per-connection peer addresses for this listener (made for a TLS one when `tls` is given), or
+ * null (then each proxied request asks uWS; listeners.ts decides).
  */
 export function createUwsEngine(
   uws: Uws,

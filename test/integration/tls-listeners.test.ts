@@ -191,6 +191,30 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
   });
 });
 
+describe.skipIf(!uwsBinaryAvailable())('client addresses on a uWS TLS listener', () => {
+  const sources = ['127.0.3.10', '127.0.3.11', '127.0.3.12', '127.0.3.13'];
+
+  it("sends each TLS client's own address upstream, before and after new certificates take the port over", async () => {
+    const { gateway, path, logs, secure } = await start();
+    const realIps = async (): Promise<string[]> => {
+      const seen = started.upstream!.seen;
+      const from = seen.length;
+      for (const localAddress of sources) {
+        expect((await httpsGet(secure, 'a.example.test', '/api/ip', ca.caPem, { localAddress })).status).toBe(200);
+      }
+      return seen.slice(from).map((r) => `${String(r.headers['x-real-ip'])} ${String(r.headers['x-forwarded-for'])}`);
+    };
+    const expected = sources.map((a) => `${a} ${a}`);
+    expect(await realIps()).toEqual(expected);
+    writeConfig(path, tlsConfig(started.upstream!.port, certs.rotated));
+    expect((await gateway.reload()).ok).toBe(true);
+    expect(await certificateCn(secure, 'a.example.test')).toBe('rotated-cert');
+    expect(await realIps()).toEqual(expected);
+    // The addon recorded them at accept, for the first app and for the one new certificates made.
+    expect(logs.lines.filter((l) => String(l.msg).includes('the client address is read per request'))).toEqual([]);
+  });
+});
+
 function adminCall(port: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);

@@ -1,7 +1,11 @@
-// Client addresses recorded per uWS connection by the addon: the same text as uWS's own, never another connection's, through churn and many peers.
+// Client addresses recorded per uWS connection by the addon, plain HTTP and TLS: the same text as uWS's own, never another connection's, through churn and many peers.
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uwsPeerHook } from '../../src/native/uws-peers.js';
+import { UwsPeerAddresses, uwsPeerHook } from '../../src/native/uws-peers.js';
+import { createUwsServer, type UwsServer } from '../../src/server/app.js';
+import { createTestCa, type TestCa } from '../helpers/tls-certs.js';
 import { loadUws, uwsBinaryAvailable, uwsBinaryPath, type HttpResponse, type TemplatedApp, type Uws } from '../../src/server/uws-loader.js';
 import {
   closeInOrder,
@@ -78,10 +82,10 @@ describe.skipIf(!canHook)('the addon on a bare uWS App', () => {
   });
 
   it('refuses a listen socket given with another port, then records from the listen socket on', async () => {
-    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port + 1)).toMatch(/not on the listener's port/);
-    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port)).toBe('');
+    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port + 1, false)).toMatch(/not on the listener's port/);
+    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, false)).toBe('');
     // Watching again changes nothing: the hook is in place already.
-    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port)).toBe('');
+    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, false)).toBe('');
   });
 
   it('gives each connection its own address, the same text as uWS, through churn that reuses freed sockets', async () => {
@@ -101,7 +105,146 @@ describe.skipIf(!canHook)('the addon on a bare uWS App', () => {
     expect(hook!.uwsPeerAddress({} as HttpResponse)).toBeUndefined();
     expect(hook!.uwsPeerAddress(null as unknown as HttpResponse)).toBeUndefined();
     expect(hook!.uwsPeerAddress(42 as unknown as HttpResponse)).toBeUndefined();
-    expect(hook!.watchUwsListener({} as never, uwsBinaryPath()!, port)).toMatch(/needs a uWS listen socket/);
+    expect(hook!.watchUwsListener({} as never, uwsBinaryPath()!, port, false)).toMatch(/needs a uWS listen socket/);
+  });
+});
+
+/** One HTTPS GET from `localAddress` on a fresh connection, with `servername` as SNI; the response body as text. */
+function getTls(port: number, path: string, localAddress: string, servername: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = https.get({ host: '127.0.0.1', port, path, localAddress, servername, agent: false, rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+  });
+}
+
+/** A TCP connection from `localAddress` that sends a few bytes that are no TLS handshake and is closed: opened and closed in uWS. */
+function abandonedHandshake(port: number, localAddress: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, localAddress }, () => {
+      socket.write('\x16\x03');
+      setTimeout(() => socket.destroy(), 5);
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', () => undefined);
+  });
+}
+
+describe.skipIf(!canHook)('the addon on a bare uWS SSLApp', () => {
+  let ca: TestCa;
+  let uws: Uws;
+  let app: TemplatedApp;
+  let port = 0;
+  let listenSocket: unknown;
+  const seen: Array<{ recorded: string | undefined; uwsText: string }> = [];
+  const afterEnd: Array<string | undefined> = [];
+
+  beforeAll(async () => {
+    ca = createTestCa();
+    const cert = ca.leaf('peer-cert', ['tls.test']);
+    const named = ca.leaf('named-cert', ['named.test'], 'ec');
+    uws = (await loadUws()).uws;
+    app = uws.SSLApp({ key_file_name: cert.keyFile, cert_file_name: cert.certFile });
+    const handler = (res: HttpResponse): void => {
+      const recorded = hook!.uwsPeerAddress(res);
+      const uwsText = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+      seen.push({ recorded, uwsText });
+      res.end(uwsText);
+      afterEnd.push(hook!.uwsPeerAddress(res));
+    };
+    app.get('/*', handler);
+    // A name's certificate comes with its own router in uWS (as the gateway's SNI listeners have): one route there too.
+    app.addServerName('named.test', { key_file_name: named.keyFile, cert_file_name: named.certFile });
+    app.domain('named.test').get('/*', handler);
+    await new Promise<void>((resolve, reject) =>
+      app.listen('127.0.0.1', 0, (socket) => {
+        if (socket === false) return reject(new Error('listen failed'));
+        listenSocket = socket;
+        port = uws.us_socket_local_port(socket);
+        resolve();
+      }),
+    );
+  });
+
+  afterAll(() => {
+    if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
+    if (app) closeApp(app);
+    ca?.cleanup();
+  });
+
+  it('hooks the listen socket of a TLS app, once', () => {
+    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, true)).toBe('');
+    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, true)).toBe('');
+  });
+
+  it('gives each TLS connection its own address, either certificate, through churn and handshakes never finished', async () => {
+    for (let round = 0; round < 15; round++) {
+      const batch = sources.slice((round * 8) % sources.length, ((round * 8) % sources.length) + 8);
+      const [bodies] = await Promise.all([
+        Promise.all(batch.map((address, i) => getTls(port, '/churn', address, i % 2 ? 'named.test' : 'tls.test'))),
+        // Connections from other addresses that open and close without a handshake, their sockets freed for reuse.
+        Promise.all(batch.slice(0, 4).map((_, i) => abandonedHandshake(port, `127.0.9.${10 + i}`))),
+      ]);
+      expect(bodies).toEqual(batch);
+    }
+    expect(seen.length).toBe(120);
+    for (const { recorded, uwsText } of seen) expect(recorded).toBe(uwsText);
+    expect(new Set(afterEnd)).toEqual(new Set([undefined]));
+  });
+});
+
+/** A loopback port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(!canHook)("a TLS listener's recording across new certificates", () => {
+  let ca: TestCa;
+  let server: UwsServer;
+  let port = 0;
+  const recorded: Array<string | undefined> = [];
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    ca = createTestCa();
+    const uws = (await loadUws()).uws;
+    const files = (cn: string) => {
+      const cert = ca.leaf(cn, ['tls.test']);
+      return { defaultFiles: { key_file_name: cert.keyFile, cert_file_name: cert.certFile }, names: [], routeBySni: false };
+    };
+    const peers = new UwsPeerAddresses(hook!, uwsBinaryPath()!, true, (why) => warnings.push(why));
+    const handler = (res: HttpResponse): void => {
+      recorded.push(peers.addressOf(res));
+      res.end('ok');
+    };
+    const first = files('first-cert');
+    server = createUwsServer(uws, handler, { files: first, handlerFor: () => handler }, (socket, bound) => peers.watch(socket, bound));
+    // uSockets shares a port (SO_REUSEPORT) only when the first listen named it, as the gateway's listeners do.
+    port = await server.listen('127.0.0.1', await freePort());
+    await getTls(port, '/before', sources[0]!, 'tls.test');
+    await server.replaceTls(files('second-cert'));
+  });
+
+  afterAll(() => {
+    server?.closeAll();
+    ca?.cleanup();
+  });
+
+  it("records the connections the new certificates' app accepts, as the first app's", async () => {
+    for (const address of sources.slice(1, 5)) expect(await getTls(port, '/after', address, 'tls.test')).toBe('ok');
+    expect(recorded).toEqual(sources.slice(0, 5));
+    expect(warnings).toEqual([]);
   });
 });
 
