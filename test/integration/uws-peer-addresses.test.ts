@@ -30,6 +30,29 @@ function closeApp(app: TemplatedApp): void {
   (app as unknown as { close(): void }).close();
 }
 
+type Seen = Array<{ recorded: string | undefined; uwsText: string }>;
+
+/** A handler that answers uWS's text of the peer address and keeps it beside the recorded one (and what a finished response reads). */
+function recordingHandler(seen: Seen, afterEnd: Array<string | undefined>): (res: HttpResponse) => void {
+  return (res) => {
+    const recorded = hook!.uwsPeerAddress(res);
+    const uwsText = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+    seen.push({ recorded, uwsText });
+    res.end(uwsText);
+    afterEnd.push(hook!.uwsPeerAddress(res));
+  };
+}
+
+/** Listens on a free loopback port; the listen socket and its port. */
+function listenOnAnyPort(uws: Uws, app: TemplatedApp): Promise<{ listenSocket: unknown; port: number }> {
+  return new Promise((resolve, reject) =>
+    app.listen('127.0.0.1', 0, (socket) => {
+      if (socket === false) return reject(new Error('listen failed'));
+      resolve({ listenSocket: socket, port: uws.us_socket_local_port(socket) });
+    }),
+  );
+}
+
 /** One GET from `localAddress` on a fresh connection (or `agent`'s); the response body as text. */
 function get(
   port: number,
@@ -53,27 +76,14 @@ describe.skipIf(!canHook)('the addon on a bare uWS App', () => {
   let app: TemplatedApp;
   let port = 0;
   let listenSocket: unknown;
-  const seen: Array<{ recorded: string | undefined; uwsText: string }> = [];
+  const seen: Seen = [];
   const afterEnd: Array<string | undefined> = [];
 
   beforeAll(async () => {
     uws = (await loadUws()).uws;
     app = uws.App();
-    app.get('/*', (res: HttpResponse) => {
-      const recorded = hook!.uwsPeerAddress(res);
-      const uwsText = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
-      seen.push({ recorded, uwsText });
-      res.end(uwsText);
-      afterEnd.push(hook!.uwsPeerAddress(res));
-    });
-    await new Promise<void>((resolve, reject) =>
-      app.listen('127.0.0.1', 0, (socket) => {
-        if (socket === false) return reject(new Error('listen failed'));
-        listenSocket = socket;
-        port = uws.us_socket_local_port(socket);
-        resolve();
-      }),
-    );
+    app.get('/*', recordingHandler(seen, afterEnd));
+    ({ listenSocket, port } = await listenOnAnyPort(uws, app));
   });
 
   afterAll(() => {
@@ -140,7 +150,7 @@ describe.skipIf(!canHook)('the addon on a bare uWS SSLApp', () => {
   let app: TemplatedApp;
   let port = 0;
   let listenSocket: unknown;
-  const seen: Array<{ recorded: string | undefined; uwsText: string }> = [];
+  const seen: Seen = [];
   const afterEnd: Array<string | undefined> = [];
 
   beforeAll(async () => {
@@ -149,25 +159,12 @@ describe.skipIf(!canHook)('the addon on a bare uWS SSLApp', () => {
     const named = ca.leaf('named-cert', ['named.test'], 'ec');
     uws = (await loadUws()).uws;
     app = uws.SSLApp({ key_file_name: cert.keyFile, cert_file_name: cert.certFile });
-    const handler = (res: HttpResponse): void => {
-      const recorded = hook!.uwsPeerAddress(res);
-      const uwsText = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
-      seen.push({ recorded, uwsText });
-      res.end(uwsText);
-      afterEnd.push(hook!.uwsPeerAddress(res));
-    };
+    const handler = recordingHandler(seen, afterEnd);
     app.get('/*', handler);
     // A name's certificate comes with its own router in uWS (as the gateway's SNI listeners have): one route there too.
     app.addServerName('named.test', { key_file_name: named.keyFile, cert_file_name: named.certFile });
     app.domain('named.test').get('/*', handler);
-    await new Promise<void>((resolve, reject) =>
-      app.listen('127.0.0.1', 0, (socket) => {
-        if (socket === false) return reject(new Error('listen failed'));
-        listenSocket = socket;
-        port = uws.us_socket_local_port(socket);
-        resolve();
-      }),
-    );
+    ({ listenSocket, port } = await listenOnAnyPort(uws, app));
   });
 
   afterAll(() => {
