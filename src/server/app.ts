@@ -9,7 +9,7 @@ export interface UwsTlsFiles {
   readonly defaultFiles: PemFileNames;
   /** Server names (exact or one wildcard label), each with its certificate and its own domain router. */
   readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
-  /** A domain router per name, so handlers learn the SNI (this uWS build prints two debug lines per domain() call). */
+  /** Whether each name's router tells the handler its name (the SNI, for route snis); every name has a router. */
   readonly routeBySni: boolean;
 }
 
@@ -51,7 +51,9 @@ export function createUwsServer(
     app.any('/*', handler);
     for (const { name, files: f } of files?.names ?? []) {
       app.addServerName(name, { ...f });
-      if (files!.routeBySni) app.domain(name).any('/*', tls!.handlerFor(name));
+      // uWS serves a connection whose SNI selected a name by that name's own router only, and addServerName leaves
+      // it empty (every request on it hung up): each name routes to the gateway, told the name when routes use snis.
+      app.domain(name).any('/*', files!.routeBySni ? tls!.handlerFor(name) : handler);
     }
     return app;
   };

@@ -6,7 +6,7 @@ import { wildcardsOf } from './sni-selector.js';
 export interface UwsTlsPlan {
   readonly defaultFiles: PemFileNames;
   readonly names: ReadonlyArray<{ readonly name: string; readonly files: PemFileNames }>;
-  /** Give each name its own router so requests know their SNI (only when routes use snis: uWS logs each to stdout). */
+  /** Whether each name's router tells requests their SNI (when routes use snis). */
   readonly routeBySni: boolean;
 }
 

@@ -18,7 +18,7 @@ beforeAll(() => {
     fallback: ca.leaf('default-cert', ['default.test', 'other.test', 'localhost']),
     exact: ca.leaf('exact-cert', ['a.example.test'], 'ec'),
     leading: ca.leaf('leading-cert', ['*.example.test']),
-    trailing: ca.leaf('trailing-cert', ['shop.example.com', 'shop.example.org']),
+    trailing: ca.leaf('trailing-cert', ['shop.sample.com', 'shop.sample.org']),
     rotated: ca.leaf('rotated-cert', ['a.example.test'], 'ec'),
   };
 });
@@ -42,7 +42,9 @@ function tlsConfig(upstreamPort: number, exact: TestCert = certs.exact, engine: 
       { cert: certs.leading.cert, key: certs.leading.key, snis: [{ name: '*.example.test' }] },
       { id: '3c9a5d0e-1f2b-4c3d-8e4f-5a6b7c8d9e0f', cert: certs.trailing.cert, key: certs.trailing.key },
     ],
-    snis: [{ name: 'shop.example.*', certificate: '3c9a5d0e-1f2b-4c3d-8e4f-5a6b7c8d9e0f' }],
+    // A trailing wildcard whose names no leading one also matches: uWS serves this set itself (an overlap would hand
+    // the listener to the node engine, uws-plan.ts).
+    snis: [{ name: 'shop.sample.*', certificate: '3c9a5d0e-1f2b-4c3d-8e4f-5a6b7c8d9e0f' }],
     services: [
       {
         name: 'svc',
@@ -64,6 +66,9 @@ async function start(config?: Record<string, unknown>, engine: 'uws' | 'node' = 
   const path = writeConfig(join(dir, 'kong.json'), config ?? tlsConfig(started.upstream.port, certs.exact, engine));
   const { gateway, logs } = await startTestGateway(path);
   started.gateway = gateway;
+  // The shared certificate set is one uWS serves itself: a "uws" case that the node engine served would test nothing.
+  if (config === undefined && engine === 'uws' && uwsBinaryAvailable())
+    expect(logs.lines.filter((l) => String(l.msg).includes('served by the node engine'))).toEqual([]);
   return { gateway, path, dir, logs, plain: gateway.proxyPorts[0]!, secure: gateway.proxyPorts[1]! };
 }
 
@@ -72,7 +77,7 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
     const { secure } = await start(undefined, engine);
     expect(await certificateCn(secure, 'a.example.test')).toBe('exact-cert');
     expect(await certificateCn(secure, 'b.example.test')).toBe('leading-cert');
-    expect(await certificateCn(secure, 'shop.example.org')).toBe('trailing-cert');
+    expect(await certificateCn(secure, 'shop.sample.org')).toBe('trailing-cert');
     expect(await certificateCn(secure, 'x.b.example.test')).toBe('default-cert');
     expect(await certificateCn(secure, 'other.test')).toBe('default-cert');
     expect(await certificateCn(secure, null)).toBe('default-cert');
@@ -89,7 +94,7 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
     expect(viaNode).toMatchObject({ status: 200, cn: 'leading-cert' });
     expect(['TLSv1.2', 'TLSv1.3']).toContain(viaNode.protocol);
     // curl verifies the chain and the name against the test CA: a wrong certificate would fail here.
-    expect((await curlHttps(secure, 'shop.example.org', '/api/z', ca.caFile)).status).toBe(200);
+    expect((await curlHttps(secure, 'shop.sample.org', '/api/z', ca.caFile)).status).toBe(200);
   });
 
   it('refuses TLS 1.1 and accepts 1.2 and 1.3', async () => {
@@ -143,13 +148,21 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
     expect((await get(plain, '/only-a')).status).toBe(404);
   });
 
-  it('rotates a certificate on reload while handshakes run, with no failed handshake and open connections kept', async () => {
+  it('rotates a certificate on reload while handshakes run, with no failed handshake (uWS: at most the reset of what its old socket queued) and open connections kept', async () => {
     const { gateway, path, secure } = await start(undefined, engine);
     // A keep-alive connection opened before the rotation keeps being served after it.
     const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
     const before = await httpsGet(secure, 'a.example.test', '/api/ka', ca.caPem, { agent });
     expect(before.cn).toBe('exact-cert');
     let failures = 0;
+    // uWS: a connection still in the old listen socket's accept queue when it closes is reset by the kernel (README,
+    // TLS "Engines"); counted apart, and nothing else may fail.
+    const resets: string[] = [];
+    const failed = (error: unknown): void => {
+      const code = (error as { code?: string }).code ?? String(error);
+      if (engine === 'uws' && (code === 'ECONNRESET' || code === 'EPIPE')) resets.push(code);
+      else failures++;
+    };
     let done = 0;
     let running = true;
     const load = (async () => {
@@ -157,8 +170,8 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
         try {
           const r = await httpsGet(secure, 'a.example.test', '/api/load', ca.caPem);
           if (r.status !== 200) failures++;
-        } catch {
-          failures++;
+        } catch (error) {
+          failed(error);
         }
         done++;
       }
@@ -169,8 +182,8 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
         while (running) {
           try {
             await httpsGet(secure, 'b.example.test', '/api/l2', ca.caPem);
-          } catch {
-            failures++;
+          } catch (error) {
+            failed(error);
           }
           done++;
         }
@@ -184,10 +197,34 @@ describe.each(['uws', 'node'] as const)('TLS on the %s engine', (engine) => {
     running = false;
     await loads;
     expect(failures).toBe(0);
+    expect(resets.length).toBeLessThanOrEqual(2);
     expect(await certificateCn(secure, 'a.example.test')).toBe('rotated-cert');
     const after = await httpsGet(secure, 'a.example.test', '/api/ka', ca.caPem, { agent });
     expect(after.status).toBe(200);
     agent.destroy();
+  });
+});
+
+describe.each(['uws', 'node'] as const)('TLS certificates by SNI with no route using snis, %s engine', (engine) => {
+  it('proxies requests on every certificate: exact, leading and trailing wildcard names, and the default', async () => {
+    started.upstream = await startUpstream();
+    // Only the route without protocols or snis, so nothing needs the SNI in routing, from the start.
+    const config = tlsConfig(started.upstream.port, certs.exact, engine);
+    const service = (config.services as Array<{ routes: Array<{ name: string }> }>)[0]!;
+    service.routes = service.routes.filter((r) => r.name === 'open');
+    const { gateway, logs } = await startTestGateway(writeConfig(join(tempDir(), 'kong.json'), config));
+    expect(logs.lines.filter((l) => String(l.msg).includes('served by the node engine'))).toEqual([]);
+    started.gateway = gateway;
+    const secure = gateway.proxyPorts[1]!;
+    for (const [servername, cn] of [
+      ['a.example.test', 'exact-cert'],
+      ['b.example.test', 'leading-cert'],
+      ['shop.sample.org', 'trailing-cert'],
+      ['other.test', 'default-cert'],
+    ] as const) {
+      const reply = await httpsGet(secure, servername, '/api/by-sni', ca.caPem);
+      expect([servername, reply.cn, reply.status]).toEqual([servername, cn, 200]);
+    }
   });
 });
 
