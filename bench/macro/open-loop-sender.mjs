@@ -54,12 +54,14 @@ function run({ fds, request, rate, total, buffers }) {
       Atomics.store(busy, c, 1);
       lags[head] = head < waitedUpTo ? Number.NaN : nowMs() - dueAt;
       head++;
+      // Counted before the write: its answer can reach the reader, which may end the run and read SENT, before this
+      // thread runs again (a failed write is counted in WRITE_ERRORS too).
+      Atomics.store(ctl, SENT, head);
       try {
         fs.writeSync(fds[c], request);
       } catch {
         Atomics.add(ctl, WRITE_ERRORS, 1);
       }
-      Atomics.store(ctl, SENT, head);
     }
     if (next - head > Atomics.load(ctl, MAX_QUEUED)) Atomics.store(ctl, MAX_QUEUED, next - head);
     if (head >= total) break;
