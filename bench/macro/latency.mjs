@@ -105,11 +105,9 @@ export function summarizeSched(list) {
   };
 }
 
-/** p99 without foreign runs of `id` minus the baseline's, as addedP99 (ms); null unless both cells were traced. */
-export function addedP99Without(row, id = 'portcullis', baseline = row.cells[BASELINE] ? BASELINE : 'direct') {
-  const g = row.cells[id]?.sched;
-  const d = row.cells[baseline]?.sched;
-  return g && d && g.p99Without !== null && d.p99Without !== null ? g.p99Without - d.p99Without : null;
+/** addedP99 over the requests no foreign run delayed (each cell's sched.p99Without); null unless both were traced. */
+export function addedP99Without(row, id = 'portcullis', baseline = baselineOf(row)) {
+  return p99Difference(row, id, baseline, (c) => c?.sched?.p99Without);
 }
 
 /**
@@ -118,10 +116,9 @@ export function addedP99Without(row, id = 'portcullis', baseline = row.cells[BAS
  * each proxy adds over the baseline on that count. null when no cell was traced.
  */
 export function renderSchedRows({ latency, systems }) {
-  const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
-  const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]?.sched));
+  const label = labelOf(systems);
+  const { ids, proxies } = tableSystems(latency, (c) => c?.sched);
   if (ids.length === 0) return null;
-  const proxies = ids.filter((id) => id !== 'direct' && id !== BASELINE);
   const head = `| rate | ${ids.map((id) => `${label(id)} p99 without · slowest 1% that met one · foreign ms`).join(' | ')} | ${proxies.map((id) => `p99 added by ${label(id)}, without`).join(' | ')} |`;
   const rule = `|---|${ids.map(() => '---').join('|')}|${proxies.map(() => '---').join('|')}|`;
   const percent = (x) => (x === null ? '–' : `${Math.round(x * 100)}%`);
@@ -131,9 +128,25 @@ export function renderSchedRows({ latency, systems }) {
       return t ? `${formatMs(t.p99Without)} · ${percent(t.slowShare)} · ${t.foreignMs.toFixed(1)}` : 'n/a';
     });
     const added = proxies.map((id) => signedMs(addedP99Without(row, id)));
-    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |`;
+    return `| ${rateCell(row)} | ${cols.join(' | ')} | ${added.join(' | ')} |`;
   });
   return [head, rule, ...rows].join('\n');
+}
+
+/** A system's table label by id (the id itself when unknown). */
+function labelOf(systems) {
+  return (id) => systems.find((s) => s.id === id)?.label ?? id;
+}
+
+/** The systems a latency table shows (those whose cell `has` in some row), in table order, and the proxies among them. */
+function tableSystems(latency, has) {
+  const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => has(r.cells[id])));
+  return { ids, proxies: ids.filter((id) => id !== 'direct' && id !== BASELINE) };
+}
+
+/** A latency table row's first cell: `50% = 14.4k req/s`. */
+function rateCell(row) {
+  return `${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s`;
 }
 
 /** `+0.52 ms`, `-0.10 ms`, or – for null. */
@@ -173,17 +186,26 @@ function foreignText(f) {
  * p99 of `id` minus the baseline's at the same rate (ms): the proxies' upstream reached without a proxy, or the direct
  * upstream in a run without it (older results); null when either is missing or failed.
  */
-export function addedP99(row, id = 'portcullis', baseline = row.cells[BASELINE] ? BASELINE : 'direct') {
-  const g = row.cells[id];
-  const d = row.cells[baseline];
-  return g?.ok && d?.ok && g.p99 !== null && d.p99 !== null ? g.p99 - d.p99 : null;
+export function addedP99(row, id = 'portcullis', baseline = baselineOf(row)) {
+  return p99Difference(row, id, baseline, (c) => (c?.ok ? c.p99 : null));
+}
+
+/** The row's baseline of "p99 added": the proxies' upstream, or the direct upstream in older results without it. */
+function baselineOf(row) {
+  return row.cells[BASELINE] ? BASELINE : 'direct';
+}
+
+/** `p99Of(id's cell) − p99Of(baseline's cell)`, or null when either is missing. */
+function p99Difference(row, id, baseline, p99Of) {
+  const g = p99Of(row.cells[id]);
+  const d = p99Of(row.cells[baseline]);
+  return g != null && d != null ? g - d : null;
 }
 
 /** The markdown table: one row per rate, p50 / p99 / p99.9 and CPU busy share per system, then the p99 each proxy adds. */
 export function renderLatencyRows({ latency, systems }) {
-  const label = (id) => systems.find((s) => s.id === id)?.label ?? id;
-  const ids = LATENCY_SYSTEMS.filter((id) => latency.rows.some((r) => r.cells[id]));
-  const proxies = ids.filter((id) => id !== 'direct' && id !== BASELINE);
+  const label = labelOf(systems);
+  const { ids, proxies } = tableSystems(latency, Boolean);
   // Runs from before the foreign count was added have no such column.
   const withForeign = latency.rows.some((r) => r.foreign);
   const foreignHead = withForeign ? " other processes' CPU (ms/s; busiest thread, ms per slice) |" : '';
@@ -206,7 +228,7 @@ export function renderLatencyRows({ latency, systems }) {
         : signedMs(addedP99(row, id)),
     );
     const foreign = withForeign ? ` ${foreignCell(row.foreign)} |` : '';
-    return `| ${Math.round(row.share * 100)}% = ${formatCount(row.rate)} req/s | ${cols.join(' | ')} | ${added.join(' | ')} |${foreign}`;
+    return `| ${rateCell(row)} | ${cols.join(' | ')} | ${added.join(' | ')} |${foreign}`;
   });
   return [head, rule, ...rows].join('\n');
 }

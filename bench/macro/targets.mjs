@@ -64,8 +64,9 @@ export function evaluateTargets({ cells, latency, idle, upstream, paired = null 
   const gw = cells.portcullis ?? {};
   const ok = (id) => (gw[id]?.ok ? gw[id] : null);
   const out = [];
+  // `pass` null with a measurement: measured, but it judges nothing (then the verdict reads as not measured).
   const add = (id, target, measured, pass, straddles = false) =>
-    out.push({ id, target, measured: measured || 'not measured', pass: measured ? Boolean(pass) : null, straddles });
+    out.push({ id, target, measured: measured || 'not measured', pass: measured && pass !== null ? Boolean(pass) : null, straddles });
   /** Judge ratio `id` from its paired median against `threshold`: [text, pass, straddles], or null without pairs. */
   const fromPairs = (id, threshold) => {
     const p = pairedOk(paired, id);
@@ -142,13 +143,12 @@ export function evaluateTargets({ cells, latency, idle, upstream, paired = null 
   const withoutText = without === null ? '' : ` (${formatMs(without)} over the requests no other process delayed)`;
   if (added !== null && added < 0)
     // A proxy cannot answer sooner than its upstream alone: the baseline met a stall of its own, and judges nothing.
-    out.push({
-      id: 'p99-added',
-      target: p99Target,
-      measured: `not measurable at ${formatCount(half.rate)} req/s: the baseline's p99 was ${formatMs(-added)} above the gateway's${withoutText}`,
-      pass: null,
-      straddles: false,
-    });
+    add(
+      'p99-added',
+      p99Target,
+      `not measurable at ${formatCount(half.rate)} req/s: the baseline's p99 was ${formatMs(-added)} above the gateway's${withoutText}`,
+      null,
+    );
   else add('p99-added', p99Target, added !== null && `${formatMs(added)} at ${formatCount(half.rate)} req/s${withoutText}`, added <= 1);
 
   add(

@@ -247,7 +247,8 @@ describe.skipIf(!uwsBinaryAvailable())('client addresses on a uWS TLS listener',
     expect((await gateway.reload()).ok).toBe(true);
     expect(await certificateCn(secure, 'a.example.test')).toBe('rotated-cert');
     expect(await realIps()).toEqual(expected);
-    // The addon recorded them at accept, for the first app and for the one new certificates made.
+    // A hook that could not start on either app would say so here; that the addresses come from the recording, not
+    // from uWS, is what uws-peer-addresses.test.ts checks (this gateway's workers are out of the test's reach).
     expect(logs.lines.filter((l) => String(l.msg).includes('the client address is read per request'))).toEqual([]);
   });
 });

@@ -43,14 +43,47 @@ function recordingHandler(seen: Seen, afterEnd: Array<string | undefined>): (res
   };
 }
 
-/** Listens on a free loopback port; the listen socket and its port. */
-function listenOnAnyPort(uws: Uws, app: TemplatedApp): Promise<{ listenSocket: unknown; port: number }> {
-  return new Promise((resolve, reject) =>
-    app.listen('127.0.0.1', 0, (socket) => {
-      if (socket === false) return reject(new Error('listen failed'));
-      resolve({ listenSocket: socket, port: uws.us_socket_local_port(socket) });
-    }),
-  );
+/** A bare uWS app answering with recordingHandler, listening on a free loopback port. */
+interface RecordingApp {
+  uws: Uws;
+  app: TemplatedApp;
+  listenSocket: unknown;
+  port: number;
+  seen: Seen;
+  afterEnd: Array<string | undefined>;
+}
+
+/**
+ * For the describe it is called in: the app `make` builds (given uWS and the recording handler to route) listens
+ * before its tests and is closed after them.
+ */
+function recordingApp(make: (uws: Uws, handler: (res: HttpResponse) => void) => TemplatedApp): RecordingApp {
+  const fixture = { listenSocket: undefined, port: 0, seen: [], afterEnd: [] } as unknown as RecordingApp;
+  beforeAll(async () => {
+    fixture.uws = (await loadUws()).uws;
+    fixture.app = make(fixture.uws, recordingHandler(fixture.seen, fixture.afterEnd));
+    await new Promise<void>((resolve, reject) =>
+      fixture.app.listen('127.0.0.1', 0, (socket) => {
+        if (socket === false) return reject(new Error('listen failed'));
+        fixture.listenSocket = socket;
+        fixture.port = fixture.uws.us_socket_local_port(socket);
+        resolve();
+      }),
+    );
+  });
+  afterAll(() => {
+    if (fixture.listenSocket) fixture.uws.us_listen_socket_close(fixture.listenSocket as never);
+    if (fixture.app) closeApp(fixture.app);
+  });
+  return fixture;
+}
+
+/** Every request `fixture` answered read the same text from the recording as from uWS, and nothing after it ended. */
+function expectRecordedAsUws(fixture: RecordingApp, requests: number): void {
+  expect(fixture.seen.length).toBe(requests);
+  for (const { recorded, uwsText } of fixture.seen) expect(recorded).toBe(uwsText);
+  // uWS.js detaches a finished response from its socket: nothing is read through it afterwards.
+  expect(new Set(fixture.afterEnd)).toEqual(new Set([undefined]));
 }
 
 /** One GET from `localAddress` on a fresh connection (or `agent`'s); the response body as text. */
@@ -72,26 +105,10 @@ function get(
 }
 
 describe.skipIf(!canHook)('the addon on a bare uWS App', () => {
-  let uws: Uws;
-  let app: TemplatedApp;
-  let port = 0;
-  let listenSocket: unknown;
-  const seen: Seen = [];
-  const afterEnd: Array<string | undefined> = [];
-
-  beforeAll(async () => {
-    uws = (await loadUws()).uws;
-    app = uws.App();
-    app.get('/*', recordingHandler(seen, afterEnd));
-    ({ listenSocket, port } = await listenOnAnyPort(uws, app));
-  });
-
-  afterAll(() => {
-    if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
-    closeApp(app);
-  });
+  const bare = recordingApp((uws, handler) => uws.App().get('/*', handler));
 
   it('refuses a listen socket given with another port, then records from the listen socket on', async () => {
+    const { listenSocket, port } = bare;
     expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port + 1, false)).toMatch(/not on the listener's port/);
     expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, false)).toBe('');
     // Watching again changes nothing: the hook is in place already.
@@ -102,20 +119,17 @@ describe.skipIf(!canHook)('the addon on a bare uWS App', () => {
     // Churn: short connections from many addresses, 8 at a time, so freed sockets' memory is reused by new ones.
     for (let round = 0; round < 20; round++) {
       const batch = sources.slice((round * 8) % sources.length, ((round * 8) % sources.length) + 8);
-      const bodies = await Promise.all(batch.map((address) => get(port, '/churn', address)));
+      const bodies = await Promise.all(batch.map((address) => get(bare.port, '/churn', address)));
       expect(bodies.map((b) => b.body)).toEqual(batch);
     }
-    expect(seen.length).toBe(160);
-    for (const { recorded, uwsText } of seen) expect(recorded).toBe(uwsText);
-    // uWS.js detaches a finished response from its socket: nothing is read through it afterwards.
-    expect(new Set(afterEnd)).toEqual(new Set([undefined]));
+    expectRecordedAsUws(bare, 160);
   });
 
   it('answers undefined for anything that is not an open uWS response', () => {
     expect(hook!.uwsPeerAddress({} as HttpResponse)).toBeUndefined();
     expect(hook!.uwsPeerAddress(null as unknown as HttpResponse)).toBeUndefined();
     expect(hook!.uwsPeerAddress(42 as unknown as HttpResponse)).toBeUndefined();
-    expect(hook!.watchUwsListener({} as never, uwsBinaryPath()!, port, false)).toMatch(/needs a uWS listen socket/);
+    expect(hook!.watchUwsListener({} as never, uwsBinaryPath()!, bare.port, false)).toMatch(/needs a uWS listen socket/);
   });
 });
 
@@ -145,52 +159,35 @@ function abandonedHandshake(port: number, localAddress: string): Promise<void> {
 }
 
 describe.skipIf(!canHook)('the addon on a bare uWS SSLApp', () => {
-  let ca: TestCa;
-  let uws: Uws;
-  let app: TemplatedApp;
-  let port = 0;
-  let listenSocket: unknown;
-  const seen: Seen = [];
-  const afterEnd: Array<string | undefined> = [];
-
-  beforeAll(async () => {
+  let ca: TestCa | undefined;
+  afterAll(() => ca?.cleanup());
+  const bare = recordingApp((uws, handler) => {
     ca = createTestCa();
     const cert = ca.leaf('peer-cert', ['tls.test']);
     const named = ca.leaf('named-cert', ['named.test'], 'ec');
-    uws = (await loadUws()).uws;
-    app = uws.SSLApp({ key_file_name: cert.keyFile, cert_file_name: cert.certFile });
-    const handler = recordingHandler(seen, afterEnd);
-    app.get('/*', handler);
+    const app = uws.SSLApp({ key_file_name: cert.keyFile, cert_file_name: cert.certFile }).get('/*', handler);
     // A name's certificate comes with its own router in uWS (as the gateway's SNI listeners have): one route there too.
     app.addServerName('named.test', { key_file_name: named.keyFile, cert_file_name: named.certFile });
     app.domain('named.test').get('/*', handler);
-    ({ listenSocket, port } = await listenOnAnyPort(uws, app));
-  });
-
-  afterAll(() => {
-    if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
-    if (app) closeApp(app);
-    ca?.cleanup();
+    return app;
   });
 
   it('hooks the listen socket of a TLS app, once', () => {
-    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, true)).toBe('');
-    expect(hook!.watchUwsListener(listenSocket as never, uwsBinaryPath()!, port, true)).toBe('');
+    expect(hook!.watchUwsListener(bare.listenSocket as never, uwsBinaryPath()!, bare.port, true)).toBe('');
+    expect(hook!.watchUwsListener(bare.listenSocket as never, uwsBinaryPath()!, bare.port, true)).toBe('');
   });
 
   it('gives each TLS connection its own address, either certificate, through churn and handshakes never finished', async () => {
     for (let round = 0; round < 15; round++) {
       const batch = sources.slice((round * 8) % sources.length, ((round * 8) % sources.length) + 8);
       const [bodies] = await Promise.all([
-        Promise.all(batch.map((address, i) => getTls(port, '/churn', address, i % 2 ? 'named.test' : 'tls.test'))),
+        Promise.all(batch.map((address, i) => getTls(bare.port, '/churn', address, i % 2 ? 'named.test' : 'tls.test'))),
         // Connections from other addresses that open and close without a handshake, their sockets freed for reuse.
-        Promise.all(batch.slice(0, 4).map((_, i) => abandonedHandshake(port, `127.0.9.${10 + i}`))),
+        Promise.all(batch.slice(0, 4).map((_, i) => abandonedHandshake(bare.port, `127.0.9.${10 + i}`))),
       ]);
       expect(bodies).toEqual(batch);
     }
-    expect(seen.length).toBe(120);
-    for (const { recorded, uwsText } of seen) expect(recorded).toBe(uwsText);
-    expect(new Set(afterEnd)).toEqual(new Set([undefined]));
+    expectRecordedAsUws(bare, 120);
   });
 });
 
