@@ -1,5 +1,5 @@
 // N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core, verify never throws; the malloc
-// setting, shared listen sockets and uWS peer addresses.
+// setting, shared listen sockets, uWS peer addresses and listen queues.
 #include <napi.h>
 
 #include <cerrno>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "jwt_core.h"
+#include "listen_queue.h"
 #include "memory_tuning.h"
 #include "shared_listen.h"
 #include "uws_peer_hook.h"
@@ -155,6 +156,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setMallocTrimThreshold", Napi::Function::New<SetMallocTrimThreshold>(env, "setMallocTrimThreshold"));
   exports.Set("listenSharedPort", Napi::Function::New<ListenSharedPort>(env, "listenSharedPort"));
   portcullis::ExportUwsPeerHook(env, exports);
+  portcullis::ExportListenQueue(env, exports);
   // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));

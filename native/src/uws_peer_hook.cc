@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "peer_addresses.h"
+#include "v8_handles.h"
 
 namespace portcullis {
 namespace {
@@ -108,10 +109,7 @@ us_socket_t* SocketOf(v8::Local<v8::Value> value) {
 }
 
 // The uSockets listen socket behind a uWS.js listen socket (an External holding the pointer), or null.
-us_socket_t* ListenSocketOf(v8::Local<v8::Value> value) {
-  if (!value->IsExternal()) return nullptr;
-  return static_cast<us_socket_t*>(value.As<v8::External>()->Value());
-}
+us_socket_t* ListenSocketOf(v8::Local<v8::Value> value) { return static_cast<us_socket_t*>(ExternalPointer(value)); }
 
 bool ResolveUSockets(const char* binary_path, std::string* why) {
   USockets& api = t_peers.api;
@@ -223,21 +221,6 @@ void UwsPeerAddress(const v8::FunctionCallbackInfo<v8::Value>& info) {
   info.GetReturnValue().Set(v8::String::NewFromOneByte(info.GetIsolate(), reinterpret_cast<const uint8_t*>(text.text),
                                                        v8::NewStringType::kNormal, text.length)
                                 .ToLocalChecked());
-}
-
-// Node's napi_value is a v8::Local<v8::Value> in disguise (its own N-API implementation converts them this way).
-napi_value ToNapi(v8::Local<v8::Value> value) {
-  napi_value out;
-  static_assert(sizeof(out) == sizeof(value), "napi_value and v8::Local differ in size");
-  std::memcpy(static_cast<void*>(&out), &value, sizeof(value));
-  return out;
-}
-
-bool SameHandle(Napi::Env env) {
-  napi_value probe = Napi::Number::New(env, 4242);
-  v8::Local<v8::Value> value;
-  std::memcpy(static_cast<void*>(&value), &probe, sizeof(probe));
-  return !value.IsEmpty() && value->IsNumber() && value.As<v8::Number>()->Value() == 4242;
 }
 
 }  // namespace

@@ -52,6 +52,8 @@ export interface NativeAddon {
   readonly setMallocTrimThreshold?: (bytes: number) => boolean;
   /** A listening SO_REUSEPORT socket on a numeric host: its descriptor or a negative errno (absent from older builds). */
   readonly listenSharedPort?: (numericHost: string, port: number, backlog: number) => number;
+  /** Connections waiting in a uWS listen socket's accept queue, -1 when unreadable (Linux builds with it only). */
+  readonly uwsListenQueueLength?: (listenSocket: unknown, binaryPath: string) => number;
 }
 
 const EXPECTED_ABI = 1;

@@ -1,6 +1,7 @@
 // The uWS App of one worker listener: plain or SSLApp with SNI names, listen on host:port, re-listen on new TLS material, close.
 import type { HttpRequest, HttpResponse, TemplatedApp, Uws, us_listen_socket } from './uws-loader.js';
 import type { PemFileNames } from '../tls/pem-files.js';
+import { listenQueueReader } from '../native/listen-queue.js';
 
 export type RequestHandler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -59,9 +60,17 @@ export function createUwsServer(
   };
   let app = build(tls?.files ?? null);
   const retired: TemplatedApp[] = [];
+  const queueLength = tls === null ? null : listenQueueReader();
   let listenSocket: us_listen_socket | null = null;
   let bound: { host: string; port: number } | null = null;
   let closed = false;
+  // The listen socket new TLS material's app took the port over from, until it is closed.
+  let retiring: us_listen_socket | null = null;
+  const closeRetiring = (): void => {
+    if (retiring === null) return;
+    uws.us_listen_socket_close(retiring);
+    retiring = null;
+  };
   const listenOn = (target: TemplatedApp, host: string, port: number): Promise<us_listen_socket> =>
     new Promise((resolve, reject) => {
       target.listen(host, port, (socket) => {
@@ -69,6 +78,17 @@ export function createUwsServer(
         else resolve(socket);
       });
     });
+  /**
+   * Resolves when `socket`'s accept queue is empty, as far as the addon can tell, or after RETIRE_WAIT_MS. Linux resets
+   * what still waits in a closing listen socket's queue (unless tcp_migrate_req is on), and the socket keeps getting
+   * its share of new connections until it closes: each poll phase accepts what queued, so the close waits for one
+   * that leaves nothing behind. Without the addon's reader, one poll phase (what queued while the change ran).
+   */
+  const drained = async (socket: us_listen_socket | null): Promise<void> => {
+    const until = performance.now() + RETIRE_WAIT_MS;
+    do await afterNextPollPhase();
+    while (socket === retiring && socket !== null && queueLength !== null && queueLength(socket) > 0 && performance.now() < until);
+  };
   const close = (target: TemplatedApp): void => {
     // App.close() exists at runtime in 20.30 but is missing from its typings.
     const fn = (target as unknown as { close?: () => void }).close;
@@ -91,12 +111,16 @@ export function createUwsServer(
       }
       const socket = await listenOn(next, bound.host, bound.port);
       onListening?.(socket, bound.port);
-      uws.us_listen_socket_close(listenSocket);
+      closeRetiring();
+      retiring = listenSocket;
       listenSocket = socket;
       retired.push(app);
       app = next;
+      await drained(retiring);
+      closeRetiring();
     },
     stopListening() {
+      closeRetiring();
       if (listenSocket !== null) {
         uws.us_listen_socket_close(listenSocket);
         listenSocket = null;
@@ -111,3 +135,9 @@ export function createUwsServer(
     },
   };
 }
+
+/** Longest a taken-over listen socket waits for an empty accept queue before it closes anyway. */
+const RETIRE_WAIT_MS = 100;
+
+/** Resolves in the check phase after the next poll phase: the loop has run its I/O callbacks once more. */
+const afterNextPollPhase = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UwsPeerAddresses, uwsPeerHook } from '../../src/native/uws-peers.js';
 import { createUwsServer, type UwsServer } from '../../src/server/app.js';
 import { createTestCa, type TestCa } from '../helpers/tls-certs.js';
+import { freePort } from '../helpers/gateway-process.js';
 import { loadUws, uwsBinaryAvailable, uwsBinaryPath, type HttpResponse, type TemplatedApp, type Uws } from '../../src/server/uws-loader.js';
 import {
   closeInOrder,
@@ -190,18 +191,6 @@ describe.skipIf(!canHook)('the addon on a bare uWS SSLApp', () => {
     expectRecordedAsUws(bare, 120);
   });
 });
-
-/** A loopback port nothing listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!canHook)("a TLS listener's recording across new certificates", () => {
   let ca: TestCa;
