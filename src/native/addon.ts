@@ -54,6 +54,8 @@ export interface NativeAddon {
   readonly listenSharedPort?: (numericHost: string, port: number, backlog: number) => number;
   /** Connections waiting in a uWS listen socket's accept queue, -1 when unreadable (Linux builds with it only). */
   readonly uwsListenQueueLength?: (listenSocket: unknown, binaryPath: string) => number;
+  /** Calls fn with what it prints through C stdio's stdout discarded (Linux builds with it only). */
+  readonly withStdoutDiscarded?: <T>(fn: () => T) => T;
 }
 
 const EXPECTED_ABI = 1;

@@ -2,6 +2,7 @@
 import type { HttpRequest, HttpResponse, TemplatedApp, Uws, us_listen_socket } from './uws-loader.js';
 import type { PemFileNames } from '../tls/pem-files.js';
 import { listenQueueReader } from '../native/listen-queue.js';
+import { withStdoutDiscarded } from '../native/quiet-stdout.js';
 
 export type RequestHandler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -50,12 +51,15 @@ export function createUwsServer(
     const app = files === null ? uws.App() : uws.SSLApp({ ...files.defaultFiles });
     // The default router first: domain() switches later registrations to that name's router.
     app.any('/*', handler);
-    for (const { name, files: f } of files?.names ?? []) {
-      app.addServerName(name, { ...f });
-      // uWS serves a connection whose SNI selected a name by that name's own router only, and addServerName leaves
-      // it empty (every request on it hung up): each name routes to the gateway, told the name when routes use snis.
-      app.domain(name).any('/*', files!.routeBySni ? tls!.handlerFor(name) : handler);
-    }
+    // domain() prints two debug lines per name through C stdio, which would land among the JSON log lines.
+    withStdoutDiscarded(() => {
+      for (const { name, files: f } of files?.names ?? []) {
+        app.addServerName(name, { ...f });
+        // uWS serves a connection whose SNI selected a name by that name's own router only, and addServerName leaves
+        // it empty (every request on it hung up): each name routes to the gateway, told the name when routes use snis.
+        app.domain(name).any('/*', files!.routeBySni ? tls!.handlerFor(name) : handler);
+      }
+    });
     return app;
   };
   let app = build(tls?.files ?? null);
