@@ -1,5 +1,5 @@
 // N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core, verify never throws; the malloc
-// setting, shared listen sockets, uWS peer addresses and listen queues, quiet stdout.
+// setting, shared listen sockets, uWS peer addresses, listen queues and response mark, quiet stdout.
 #include <napi.h>
 
 #include <cerrno>
@@ -12,6 +12,7 @@
 #include "memory_tuning.h"
 #include "quiet_stdout.h"
 #include "shared_listen.h"
+#include "uws_mark.h"
 #include "uws_peer_hook.h"
 
 namespace {
@@ -159,6 +160,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   portcullis::ExportUwsPeerHook(env, exports);
   portcullis::ExportListenQueue(env, exports);
   portcullis::ExportQuietStdout(env, exports);
+  portcullis::ExportUwsMark(env, exports);
   // The verify result codes, exported so that src/native/addon.ts reads them instead of mirroring the enum by hand.
   Napi::Object codes = Napi::Object::New(env);
   codes.Set("MATCH", Napi::Number::New(env, portcullis::kMatch));

@@ -1,5 +1,5 @@
 // Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, peer address
-// text and handler slots, fuzz replays.
+// text and handler slots, uWS LoopData's mark switch, fuzz replays.
 #include "jwt_core.h"
 
 #include <dirent.h>
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "loop_data.h"
 #include "peer_addresses.h"
 #include "shared_listen.h"
 
@@ -370,6 +371,51 @@ void TestFindWrittenSlot() {
          static_cast<std::ptrdiff_t>(7 * sizeof(void*)));
 }
 
+// A LoopData-sized block of 0xab with `date_of`'s Date text at the pinned offset and `no_mark` where noMark is.
+std::vector<unsigned char> LoopDataWith(time_t date_of, unsigned char no_mark) {
+  std::vector<unsigned char> block(288, 0xab);
+  char date[32];
+  portcullis::FormatUwsDate(date_of, date);
+  std::memcpy(block.data() + portcullis::kLoopDataDateOffset, date, 30);
+  block[portcullis::kLoopDataNoMarkOffset] = no_mark;
+  return block;
+}
+
+void TestSilenceMark() {
+  using portcullis::kLoopDataNoMarkOffset;
+  using portcullis::SilenceMark;
+  char date[32];
+  portcullis::FormatUwsDate(0, date);
+  EXPECT(std::string(date) == "Thu, 01 Jan 1970 00:00:00 GMT");
+  portcullis::FormatUwsDate(1796526000, date);
+  EXPECT(std::string(date) == "Sun, 06 Dec 2026 03:00:00 GMT");
+  const time_t now = 1796526000;
+  // A recent Date text (from a second ahead to five minutes back): the switch is set, and nothing else is written.
+  for (time_t age : {-1L, 0L, 3L, 300L}) {
+    std::vector<unsigned char> block = LoopDataWith(now - age, 0);
+    std::vector<unsigned char> expected = block;
+    expected[kLoopDataNoMarkOffset] = 1;
+    EXPECT(SilenceMark(block.data(), now));
+    EXPECT(block == expected);
+  }
+  std::vector<unsigned char> silent = LoopDataWith(now, 1);
+  EXPECT(SilenceMark(silent.data(), now));
+  EXPECT(silent[kLoopDataNoMarkOffset] == 1);
+  // Anything else is not the layout it was checked with: nothing is written.
+  std::vector<std::vector<unsigned char>> refused = {LoopDataWith(now - 301, 0), LoopDataWith(now + 2, 0),
+                                                     LoopDataWith(now, 2), LoopDataWith(now, 0xab)};
+  refused.push_back(LoopDataWith(now, 0));
+  refused.back()[portcullis::kLoopDataDateOffset + 29] = 'x';
+  refused.push_back(LoopDataWith(now, 0));
+  refused.back()[portcullis::kLoopDataDateOffset + 5] = '7';
+  for (std::vector<unsigned char>& block : refused) {
+    const std::vector<unsigned char> before = block;
+    EXPECT(!SilenceMark(block.data(), now));
+    EXPECT(block == before);
+  }
+  EXPECT(!SilenceMark(nullptr, now));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -379,6 +425,7 @@ int main(int argc, char** argv) {
   TestListenSharedPort();
   TestFormatPeerAddress();
   TestFindWrittenSlot();
+  TestSilenceMark();
   const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
   const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
   g_passed += replayed;

@@ -30,6 +30,11 @@ export function peerAddressCacheDisabled(env: NodeJS.ProcessEnv = processEnviron
   return env.PORTCULLIS_PEER_ADDRESS_CACHE === 'off';
 }
 
+/** PORTCULLIS_UWS_MARK=keep; read when the first uWS listener of a thread binds. */
+export function uwsMarkKept(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
+  return env.PORTCULLIS_UWS_MARK === 'keep';
+}
+
 /** GLIBC_TUNABLES sets malloc's trim threshold itself: the gateway then leaves it alone. */
 export function mallocTrimThresholdTuned(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
   return (env.GLIBC_TUNABLES ?? '').includes('glibc.malloc.trim_threshold');

@@ -56,6 +56,8 @@ export interface NativeAddon {
   readonly uwsListenQueueLength?: (listenSocket: unknown, binaryPath: string) => number;
   /** Calls fn with what it prints through C stdio's stdout discarded (Linux builds with it only). */
   readonly withStdoutDiscarded?: <T>(fn: () => T) => T;
+  /** Turns off the `uWebSockets: 20` response header of the listen socket's loop: '' or why not (Linux x86-64). */
+  readonly silenceUwsMark?: (listenSocket: unknown, binaryPath: string, tls: boolean) => string;
 }
 
 const EXPECTED_ABI = 1;

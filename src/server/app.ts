@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp, Uws, us_listen_socket } f
 import type { PemFileNames } from '../tls/pem-files.js';
 import { listenQueueReader } from '../native/listen-queue.js';
 import { withStdoutDiscarded } from '../native/quiet-stdout.js';
+import { silenceUwsMark } from '../native/uws-mark.js';
 
 export type RequestHandler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -101,6 +102,7 @@ export function createUwsServer(
   return {
     async listen(host, port) {
       listenSocket = await listenOn(app, host, port);
+      silenceUwsMark(listenSocket, tls !== null);
       bound = { host, port: uws.us_socket_local_port(listenSocket as never) };
       onListening?.(listenSocket, bound.port);
       return bound.port;

@@ -7,6 +7,7 @@ import { createNodeEngine, NODE_PORT_SHARING, type NodeTlsOptions } from './node
 import { loadUws, uwsBinaryAvailable, uwsBinaryPath, type Uws } from './uws-loader.js';
 import { UwsPeerAddresses, uwsPeerHook } from '../native/uws-peers.js';
 import { createUwsEngine, type UwsEngineTls } from './uws-engine.js';
+import { uwsMarkFailure } from '../native/uws-mark.js';
 import type { UwsTlsFiles } from './app.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 import { nodeDefaultCertificate, nodeTlsOptions } from '../tls/tls-generation.js';
@@ -142,6 +143,8 @@ export async function createListenerServers(
         contexts[i]!.listenPort = String(port);
         bound.push(port);
       }
+      const markKept = uwsMarkFailure();
+      if (options.primary && markKept !== null) logger.warn(`responses carry uWS's "uWebSockets: 20" header: ${markKept}`);
       return bound;
     },
     stopListening() {
