@@ -69,12 +69,10 @@ export function createUwsServer(
   let listenSocket: us_listen_socket | null = null;
   let bound: { host: string; port: number } | null = null;
   let closed = false;
-  // The listen socket new TLS material's app took the port over from, until it is closed.
-  let retiring: us_listen_socket | null = null;
-  const closeRetiring = (): void => {
-    if (retiring === null) return;
-    uws.us_listen_socket_close(retiring);
-    retiring = null;
+  // Listen sockets new TLS material's apps took the port over from, each until its queue is drained and it closes.
+  const retiring = new Set<us_listen_socket>();
+  const closeRetiring = (socket: us_listen_socket): void => {
+    if (retiring.delete(socket)) uws.us_listen_socket_close(socket);
   };
   const listenOn = (target: TemplatedApp, host: string, port: number): Promise<us_listen_socket> =>
     new Promise((resolve, reject) => {
@@ -89,10 +87,10 @@ export function createUwsServer(
    * its share of new connections until it closes: each poll phase accepts what queued, so the close waits for one
    * that leaves nothing behind. Without the addon's reader, one poll phase (what queued while the change ran).
    */
-  const drained = async (socket: us_listen_socket | null): Promise<void> => {
+  const drained = async (socket: us_listen_socket): Promise<void> => {
     const until = performance.now() + RETIRE_WAIT_MS;
     do await afterNextPollPhase();
-    while (socket === retiring && socket !== null && queueLength !== null && queueLength(socket) > 0 && performance.now() < until);
+    while (retiring.has(socket) && queueLength !== null && queueLength(socket) > 0 && performance.now() < until);
   };
   const close = (target: TemplatedApp): void => {
     // App.close() exists at runtime in 20.30 but is missing from its typings.
@@ -117,16 +115,17 @@ export function createUwsServer(
       }
       const socket = await listenOn(next, bound.host, bound.port);
       onListening?.(socket, bound.port);
-      closeRetiring();
-      retiring = listenSocket;
+      const taken = listenSocket;
+      retiring.add(taken);
       listenSocket = socket;
       retired.push(app);
       app = next;
-      await drained(retiring);
-      closeRetiring();
+      await drained(taken);
+      // Unless a stop closed it first.
+      closeRetiring(taken);
     },
     stopListening() {
-      closeRetiring();
+      for (const socket of retiring) closeRetiring(socket);
       if (listenSocket !== null) {
         uws.us_listen_socket_close(listenSocket);
         listenSocket = null;

@@ -57,6 +57,17 @@ function getTls(port: number): Promise<number | string> {
   });
 }
 
+/**
+ * `n` HTTPS requests on new connections whose TCP handshakes complete into the listen queue while this thread (the
+ * uWS loop) is blocked, so that nothing has accepted them yet when the caller goes on.
+ */
+async function queuedWhileBlocked(port: number, n: number): Promise<Array<Promise<number | string>>> {
+  const requests = Array.from({ length: n }, () => getTls(port));
+  await connectsMade();
+  blockFor(50);
+  return requests;
+}
+
 describe.skipIf(!uwsBinaryAvailable())('a uWS TLS listener taken over by new certificates', () => {
   it('serves every connection that waited in the old listen socket, then hands out the new certificate', async () => {
     server = createUwsServer(uws, answer, { files: filesOf(first), handlerFor: () => answer });
@@ -64,13 +75,28 @@ describe.skipIf(!uwsBinaryAvailable())('a uWS TLS listener taken over by new cer
     const port = await server.listen('127.0.0.1', await freePort());
     // Sixteen connections reach the old socket's queue while the loop is busy, then the change starts on that same
     // turn: as when a reload runs under load. Closing the old socket before a poll phase accepts them resets them all.
-    const requests = Array.from({ length: 16 }, () => getTls(port));
-    await connectsMade();
-    blockFor(50);
+    const requests = await queuedWhileBlocked(port, 16);
     const rotated = server.replaceTls(filesOf(second));
     expect(await Promise.all(requests)).toEqual(Array(16).fill(200));
     await rotated;
     expect(await certificateCn(port, 'rotation.test')).toBe('second-cert');
+  });
+});
+
+describe.skipIf(!uwsBinaryAvailable())('back-to-back certificate changes on a uWS TLS listener', () => {
+  it("serves what each old socket queued when the next change comes before the last one's socket closed", async () => {
+    server = createUwsServer(uws, answer, { files: filesOf(first), handlerFor: () => answer });
+    const port = await server.listen('127.0.0.1', await freePort());
+    const early = await queuedWhileBlocked(port, 8);
+    const firstChange = server.replaceTls(filesOf(second));
+    // The first change has its new socket listening and waits for the old one's queue; more connections arrive (the
+    // kernel spreads them over both sockets) while the loop is busy, and the second change starts on that same turn.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    const late = await queuedWhileBlocked(port, 8);
+    const secondChange = server.replaceTls(filesOf(first));
+    expect(await Promise.all([...early, ...late])).toEqual(Array(16).fill(200));
+    await Promise.all([firstChange, secondChange]);
+    expect(await certificateCn(port, 'rotation.test')).toBe('first-cert');
   });
 });
 
