@@ -155,7 +155,8 @@ export async function createListenerServers(
       pemFiles?.remove();
     },
     async updateTls(next) {
-      for (const s of servers) if (s?.updateTls) await s.updateTls(next);
+      // Together: each listener's new certificates apply at once, while the sockets they took over drain.
+      await Promise.all(servers.map((s) => s?.updateTls?.(next)));
     },
   };
 }
