@@ -168,6 +168,14 @@ function requireConfig(p: Parsed): string {
 
 async function start(p: Parsed): Promise<number> {
   const configPath = requireConfig(p);
+  // Listening for SIGHUP from the start: its default action ends the process, and the gateway announces it has
+  // started a moment before start() resumes (with two workers, long enough for a reload sent on that line to kill it).
+  // One that arrives while starting reloads once the gateway is up.
+  let reloadWhenStarted = false;
+  let reload = (): void => {
+    reloadWhenStarted = true;
+  };
+  process.on('SIGHUP', () => reload());
   let handle: GatewayHandle;
   try {
     handle = await startGateway({
@@ -184,10 +192,11 @@ async function start(p: Parsed): Promise<number> {
     return 1;
   }
   const logger = handle.logger;
-  process.on('SIGHUP', () => {
+  reload = () => {
     logger.info('SIGHUP: reloading config');
     handle.reload().catch((err: unknown) => logger.error({ err }, 'reload failed'));
-  });
+  };
+  if (reloadWhenStarted) reload();
   return new Promise<number>((resolve) => {
     let stopping = false;
     const shutdown = (signal: NodeJS.Signals): void => {

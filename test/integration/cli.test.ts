@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfig, get, startTestGateway, startUpstream, tempDir, TS_REGISTER, writeConfig } from '../helpers/gateway-harness.js';
+import { startGatewayProcess, stopProcessAfterEach } from '../helpers/gateway-process.js';
+import { createTestCa } from '../helpers/tls-certs.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -30,6 +32,8 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
 }
 
 const BAD = { _format_version: '3.0', services: [{ name: 'a', url: 'nope', extra: 1, routes: [{ paths: ['api'] }] }], typo: true };
+
+const proc = stopProcessAfterEach();
 
 describe('portcullis CLI', () => {
   it('prints the package version with --version', async () => {
@@ -215,5 +219,21 @@ describe('portcullis CLI', () => {
     expect(await exited).toBe(0);
     expect(lines.some((l) => l.msg === 'stopped')).toBe(true);
     await upstream.close();
+  });
+
+  it('reloads on a SIGHUP sent as soon as the started line appears, two workers and a TLS listener (it used to end the process)', async () => {
+    proc.upstream = await startUpstream();
+    const ca = createTestCa();
+    const cert = ca.leaf('cli-cert', ['cli.test']);
+    const settings = { workers: 2, proxy_listen: '127.0.0.1:0 ssl', ssl_cert: cert.certFile, ssl_cert_key: cert.keyFile };
+    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(proc.upstream.port, ['/api'], settings));
+    proc.gw = startGatewayProcess(['--config', path]);
+    const gateway = proc.gw;
+    await gateway.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    writeConfig(path, gatewayConfig(proc.upstream.port, ['/v2'], settings));
+    gateway.child.kill('SIGHUP');
+    await gateway.waitForLog((l) => l.msg === 'config reloaded: generation 2');
+    expect(gateway.child.exitCode).toBeNull();
+    ca.cleanup();
   });
 });
