@@ -9,10 +9,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort, sleep } from './macro/procs.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -45,18 +45,9 @@ const certs = ['first', 'second'].map((name) => {
   return { cert, key };
 });
 
-/** A port free on 127.0.0.1 (the gateway's workers share one fixed port). */
-async function freePort() {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = /** @type {net.AddressInfo} */ (server.address());
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const upstream = http.createServer((_req, res) => res.end('ok')).listen(0, '127.0.0.1');
 await new Promise((resolve) => upstream.once('listening', resolve));
-const upstreamPort = /** @type {net.AddressInfo} */ (upstream.address()).port;
+const upstreamPort = /** @type {import('node:net').AddressInfo} */ (upstream.address()).port;
 const port = await freePort();
 const configPath = path.join(dir, 'kong.json');
 const writeConfig = (cert) =>
@@ -115,11 +106,11 @@ const loops = Array.from({ length: concurrency }, async () => {
   while (running) await request();
 });
 for (let i = 1; i <= rotations; i++) {
-  await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  await sleep(intervalMs);
   writeConfig(certs[i % 2]);
   gateway.kill('SIGHUP');
 }
-await new Promise((resolve) => setTimeout(resolve, intervalMs));
+await sleep(intervalMs);
 running = false;
 await Promise.all(loops);
 stopping = true;

@@ -8,13 +8,13 @@
 #include "listen_queue.h"
 
 #if defined(__linux__)
-#include <dlfcn.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <string>
 
+#include "uws_symbols.h"
 #include "v8_handles.h"
 
 namespace portcullis {
@@ -34,12 +34,10 @@ using PollFd = int (*)(void*);
 
 // uSockets' us_poll_fd from the uWS binary that is already loaded at `binary_path`, or null.
 PollFd ResolvePollFd(const std::string& binary_path) {
-  // RTLD_NOLOAD: only the copy uWS.js already loaded, never a second one.
-  void* handle = dlopen(binary_path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) return nullptr;
-  PollFd poll_fd = reinterpret_cast<PollFd>(dlsym(handle, "us_poll_fd"));
-  dlclose(handle);  // Drops only the reference taken above; uWS.js's own keeps the binary loaded.
-  return poll_fd;
+  static const char* const kNames[] = {"us_poll_fd"};
+  void* found[1] = {};
+  FindUwsSymbols(binary_path.c_str(), kNames, found, 1);
+  return reinterpret_cast<PollFd>(found[0]);
 }
 
 // uwsListenQueueLength(listenSocket, binaryPath) → the listen socket's queue length, or -1 when it cannot be read.

@@ -7,12 +7,11 @@
 #include "uws_mark.h"
 
 #if defined(__linux__) && defined(__x86_64__)
-#include <dlfcn.h>
-
 #include <ctime>
 #include <string>
 
 #include "loop_data.h"
+#include "uws_symbols.h"
 #include "v8_handles.h"
 #endif
 
@@ -35,16 +34,16 @@ Napi::Value SilenceUwsMark(const Napi::CallbackInfo& info) {
   if (socket == nullptr || !info[1].IsString() || !info[2].IsBoolean()) {
     return Napi::String::New(env, "silenceUwsMark(listenSocket, binaryPath, tls) needs a uWS listen socket");
   }
-  // RTLD_NOLOAD: only the copy uWS.js already loaded, never a second one.
-  void* handle = dlopen(info[1].As<Napi::String>().Utf8Value().c_str(), RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) return Napi::String::New(env, "the uWS binary is not loaded in this process");
-  ContextOf context_of = reinterpret_cast<ContextOf>(dlsym(handle, "us_socket_context"));
-  LoopOf loop_of = reinterpret_cast<LoopOf>(dlsym(handle, "us_socket_context_loop"));
-  LoopExt loop_ext = reinterpret_cast<LoopExt>(dlsym(handle, "us_loop_ext"));
-  dlclose(handle);  // Drops only the reference taken above; uWS.js's own keeps the binary loaded.
-  if (context_of == nullptr || loop_of == nullptr || loop_ext == nullptr) {
+  static const char* const kNames[] = {"us_socket_context", "us_socket_context_loop", "us_loop_ext"};
+  void* found[3] = {};
+  const UwsSymbols result = FindUwsSymbols(info[1].As<Napi::String>().Utf8Value().c_str(), kNames, found, 3);
+  if (result == UwsSymbols::kBinaryNotLoaded)
+    return Napi::String::New(env, "the uWS binary is not loaded in this process");
+  if (result == UwsSymbols::kMissing)
     return Napi::String::New(env, "the uWS binary does not export uSockets' loop API");
-  }
+  ContextOf context_of = reinterpret_cast<ContextOf>(found[0]);
+  LoopOf loop_of = reinterpret_cast<LoopOf>(found[1]);
+  LoopExt loop_ext = reinterpret_cast<LoopExt>(found[2]);
   const int ssl = info[2].As<Napi::Boolean>().Value() ? 1 : 0;
   us_loop_t* loop = loop_of(ssl, context_of(ssl, static_cast<us_socket_t*>(socket)));
   unsigned char* loop_data = static_cast<unsigned char*>(loop_ext(loop));

@@ -19,7 +19,6 @@
 #include "uws_peer_hook.h"
 
 #if defined(__linux__) || defined(__APPLE__)
-#include <dlfcn.h>
 #include <v8.h>
 
 #include <cstring>
@@ -28,6 +27,7 @@
 #include <vector>
 
 #include "peer_addresses.h"
+#include "uws_symbols.h"
 #include "v8_handles.h"
 
 namespace portcullis {
@@ -114,24 +114,19 @@ us_socket_t* ListenSocketOf(v8::Local<v8::Value> value) { return static_cast<us_
 bool ResolveUSockets(const char* binary_path, std::string* why) {
   USockets& api = t_peers.api;
   if (api.context_of != nullptr) return true;
-  // RTLD_NOLOAD: only the copy uWS.js already loaded, never a second one.
-  void* handle = dlopen(binary_path, RTLD_LAZY | RTLD_NOLOAD);
-  if (handle == nullptr) {
-    *why = "the uWS binary is not loaded in this process";
+  static const char* const kNames[] = {"us_socket_context", "us_socket_local_port", "us_socket_context_on_open",
+                                       "us_socket_context_on_close"};
+  void* found[4] = {};
+  const UwsSymbols result = FindUwsSymbols(binary_path, kNames, found, 4);
+  if (result != UwsSymbols::kFound) {
+    *why = result == UwsSymbols::kBinaryNotLoaded ? "the uWS binary is not loaded in this process"
+                                                  : "the uWS binary does not export uSockets' socket context API";
     return false;
   }
-  USockets found;
-  found.context_of = reinterpret_cast<ContextOf>(dlsym(handle, "us_socket_context"));
-  found.local_port = reinterpret_cast<LocalPort>(dlsym(handle, "us_socket_local_port"));
-  found.set_open = reinterpret_cast<SetOpen>(dlsym(handle, "us_socket_context_on_open"));
-  found.set_close = reinterpret_cast<SetClose>(dlsym(handle, "us_socket_context_on_close"));
-  dlclose(handle);  // Drops only the reference taken above; uWS.js's own keeps the binary loaded.
-  if (found.context_of == nullptr || found.local_port == nullptr || found.set_open == nullptr ||
-      found.set_close == nullptr) {
-    *why = "the uWS binary does not export uSockets' socket context API";
-    return false;
-  }
-  api = found;
+  api.context_of = reinterpret_cast<ContextOf>(found[0]);
+  api.local_port = reinterpret_cast<LocalPort>(found[1]);
+  api.set_open = reinterpret_cast<SetOpen>(found[2]);
+  api.set_close = reinterpret_cast<SetClose>(found[3]);
   return true;
 }
 

@@ -31,7 +31,7 @@ export function peerAddressCacheDisabled(env: NodeJS.ProcessEnv = processEnviron
 }
 
 /** PORTCULLIS_UWS_MARK=keep; read when the first uWS listener of a thread binds. */
-export function uwsMarkKept(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
+export function uwsMarkKeptByEnvironment(env: NodeJS.ProcessEnv = processEnvironment()): boolean {
   return env.PORTCULLIS_UWS_MARK === 'keep';
 }
 

@@ -1,5 +1,5 @@
 // Turns off the `uWebSockets: 20` header uWS adds to every response, once per thread's uWS loop, through the addon.
-import { uwsMarkKept as keepMarkByEnvironment } from '../config/environment.js';
+import { uwsMarkKeptByEnvironment } from '../config/environment.js';
 import { uwsBinaryPath, type us_listen_socket } from '../server/uws-loader.js';
 import { nativeAddon } from './addon.js';
 
@@ -17,7 +17,7 @@ export function silenceUwsMark(listenSocket: us_listen_socket, tls: boolean): vo
   tried = true;
   const silence = nativeAddon?.silenceUwsMark;
   const binaryPath = uwsBinaryPath();
-  if (keepMarkByEnvironment() || typeof silence !== 'function' || binaryPath === null) return;
+  if (uwsMarkKeptByEnvironment() || typeof silence !== 'function' || binaryPath === null) return;
   const why = silence(listenSocket, binaryPath, tls);
   if (why !== '') failedBecause = why;
 }

@@ -19,6 +19,8 @@ export interface GatewayProcess {
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** Resolves with the exit code once the process ended. */
   readonly exited: Promise<number | null>;
+  /** Everything the process wrote to stdout so far, as written (logs holds stdout and stderr parsed by line). */
+  stdout(): string;
 }
 
 /** `env`: variables over this process's environment (e.g. an empty PORTCULLIS_ADMIN_TOKEN). */
@@ -40,13 +42,17 @@ export function startGatewayProcess(args: string[], env: Record<string, string> 
     }
     for (const w of waiters) w();
   };
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close': after the exit and its last stdout and stderr bytes.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return {
     child,
     logs,
     exited,
+    stdout: () => stdout,
     waitForLog(match, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {

@@ -1,15 +1,14 @@
 // A gateway serving TLS certificates by name on uWS writes nothing but its JSON log lines to stdout, at start, across reloads and at exit.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/native/addon.js';
 import { uwsBinaryAvailable } from '../../src/server/uws-loader.js';
 import { tempDir, writeConfig } from '../helpers/gateway-harness.js';
-import { freePort } from '../helpers/gateway-process.js';
+import { freePort, startGatewayProcess } from '../helpers/gateway-process.js';
 import { createTestCa, type TestCert } from '../helpers/tls-certs.js';
 
-const CLI_DIST = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const canDiscard = uwsBinaryAvailable() && typeof nativeAddon?.withStdoutDiscarded === 'function';
 
@@ -41,26 +40,17 @@ describe.skipIf(!canDiscard)("uWS's debug lines", () => {
     const wildcard = ca.leaf('wildcard-cert', ['*.shop.test']);
     const port = await freePort();
     const path = writeConfig(join(tempDir(), 'kong.json'), namedConfig(port, exact[0]!, wildcard, fallback));
-    const child = spawn(process.execPath, [CLI_DIST, '--config', path], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    const seen = (text: string): Promise<void> =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          if (stdout.includes(text)) resolve();
-          else setTimeout(check, 20);
-        };
-        check();
-      });
-    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    await seen('portcullis started');
+    const gateway = startGatewayProcess(['--config', path]);
+    const logged = (msg: string): Promise<unknown> => gateway.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith(msg));
+    await logged('portcullis started');
     for (const generation of [2, 3]) {
       writeConfig(path, namedConfig(port, exact[(generation - 1) % 2]!, wildcard, fallback));
-      child.kill('SIGHUP');
-      await seen(`config reloaded: generation ${generation}`);
+      gateway.child.kill('SIGHUP');
+      await logged(`config reloaded: generation ${generation}`);
     }
-    child.kill('SIGTERM');
-    await exited;
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+    const stdout = gateway.stdout();
     expect(stdout).not.toMatch(/finding|Browsed to SNI/);
     expect(stdout.endsWith('\n')).toBe(true);
     const lines = stdout.slice(0, -1).split('\n');
