@@ -7,7 +7,12 @@ import { config, hs256, loginClaims, NOW, plugin } from './jwt-fixture.mjs';
 const token = hs256(loginClaims(), 'alice-secret');
 // What the front end hands over: a fresh header string each request, as copied out of uWS.
 const headerValue = `Bearer ${token}`;
-const req = { method: 'GET', query: '', header: (n) => (n === 'authorization' ? headerValue.slice(0) : undefined) };
+const req = {
+  method: 'GET',
+  query: '',
+  header: (n) => (n === 'authorization' ? headerValue.slice(0) : undefined),
+  headers: ['authorization', headerValue],
+};
 
 const cached = createAuthenticator(config(true));
 const uncached = createAuthenticator(config(false));

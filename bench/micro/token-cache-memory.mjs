@@ -37,7 +37,12 @@ const before = settle();
 for (let i = 0; i < entries; i++) {
   // What the front end hands over: a flat header string per request, copied out of uWS.
   const headerValue = Buffer.from(`Bearer ${tokens[i]}`, 'latin1').toString('latin1');
-  const req = { method: 'GET', query: '', header: (n) => (n === 'authorization' ? headerValue : undefined) };
+  const req = {
+    method: 'GET',
+    query: '',
+    header: (n) => (n === 'authorization' ? headerValue : undefined),
+    headers: ['authorization', headerValue],
+  };
   if (/** @type {any} */ (auth.authenticate(p, req)).kind !== 'allow') throw new Error('setup: token refused');
 }
 const after = settle();

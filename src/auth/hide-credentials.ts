@@ -1,21 +1,32 @@
 // hide_credentials: takes the verified token out of the client headers, cookies and query arguments it may have come in.
 import type { HiddenCredentials } from './jwt-policy.js';
-import { bearerToken, unescapeQueryValue } from './token-extractor.js';
+import { asciiLowerCase, bearerToken, unescapeQueryValue } from './token-extractor.js';
 
 /** hide_credentials for a header: a configured token header whose bearer value is the token is not forwarded. */
 export function hiddenCredential(hide: Pick<HiddenCredentials, 'headers'>, name: string, value: string, token: string): boolean {
   return hide.headers.has(name) && bearerToken(value) === token;
 }
 
-/** The Cookie header without the configured cookies that carry the token ('' when nothing is left). */
+/** Whether one cookie (`name=value`, trimmed) is a configured cookie whose value is the token. */
+function carriesToken(cookie: string, lowerNames: readonly string[], token: string): boolean {
+  const eq = cookie.indexOf('=');
+  return eq > 0 && cookie.slice(eq + 1).trim() === token && lowerNames.includes(asciiLowerCase(cookie.slice(0, eq).trim()));
+}
+
+/**
+ * The Cookie header without the configured cookies that carry the token ('' when nothing is left). nginx also
+ * separates cookies by ',' (token-extractor.ts), so a ';' part is split there too, and rewritten only when one of
+ * its ',' pieces carried the token: a value that merely holds a ',' goes on unchanged.
+ */
 export function withoutTokenCookies(header: string, lowerNames: readonly string[], token: string): string {
   const kept: string[] = [];
   for (const part of header.split(';')) {
     const pair = part.trim();
-    if (pair === '') continue;
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(eq + 1).trim() === token && lowerNames.includes(pair.slice(0, eq).trim().toLowerCase())) continue;
-    kept.push(pair);
+    if (pair === '' || carriesToken(pair, lowerNames, token)) continue;
+    const pieces = pair.split(',').map((piece) => piece.trim());
+    const rest = pieces.filter((piece) => !carriesToken(piece, lowerNames, token));
+    if (rest.length === pieces.length) kept.push(pair);
+    else if (rest.some((piece) => piece !== '')) kept.push(rest.filter((piece) => piece !== '').join(', '));
   }
   return kept.join('; ');
 }

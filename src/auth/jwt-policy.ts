@@ -2,6 +2,7 @@
 import type { JwtPluginConfig } from '../config/types.js';
 import { CLAIM_MESSAGES } from '../errors.js';
 import { credentialFilter } from './hide-credentials.js';
+import { asciiLowerCase } from './token-extractor.js';
 import { ownValue } from './token-decoder.js';
 import { AuthStatus, ISSUER_AUDIENCE_STATUS_BASE } from './auth-status.js';
 
@@ -177,7 +178,7 @@ function upstreamPolicy(c: JwtPluginConfig): UpstreamPolicy | null {
   let hide: HiddenCredentials | null = null;
   if (c.hide_credentials === true) {
     const headers = new Set(c.header_names.map((n) => n.toLowerCase()));
-    const cookies = Object.freeze([...new Set(c.cookie_names.map((n) => n.toLowerCase()))]);
+    const cookies = Object.freeze([...new Set(c.cookie_names.map(asciiLowerCase))]);
     hide = Object.freeze({ headers, params: new Set(c.uri_param_names), cookies, forwardedValue: credentialFilter(headers, cookies) });
   }
   if (claimHeaders.length === 0 && payloadHeader === null && hide === null) return null;

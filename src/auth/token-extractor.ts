@@ -80,27 +80,61 @@ export function unescapeQueryValue(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** nginx's `$cookie_<name>`: case-insensitive name, value up to ';' with surrounding spaces trimmed, not decoded. */
+/** ASCII-only lower case, as nginx folds names (ngx_strlow): other letters keep their case. */
+export function asciiLowerCase(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+/** Whether s[i, i + lowerName.length) spells `lowerName` with ASCII letters in either case (nginx's ngx_strncasecmp). */
+function spellsCaseless(s: string, i: number, lowerName: string): boolean {
+  if (s.length - i < lowerName.length) return false;
+  for (let k = 0; k < lowerName.length; k++) {
+    let c = s.charCodeAt(i + k);
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lowerName.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+/**
+ * nginx's `$cookie_<name>` in one Cookie header (ngx_http_parse_multi_header_lines): the first cookie whose name
+ * matches (`lowerName` lower case, ASCII letters compared in either case), its value up to ';' (trailing spaces kept,
+ * not decoded); undefined when none. Cookies are separated by ';' or ',' and the spaces after it, spaces may stand
+ * around '=', and a value may hold ','. A name followed by anything but spaces and '=' is skipped together with that
+ * character, as nginx does (so `jwt;jwt=x` finds nothing).
+ */
 export function cookieValue(header: string, lowerName: string): string | undefined {
-  const n = lowerName.length;
-  let i = 0;
   const len = header.length;
+  let i = 0;
   while (i < len) {
-    while (i < len && (header.charCodeAt(i) === 32 || header.charCodeAt(i) === 9)) i++;
-    const segEnd = header.indexOf(';', i);
-    const end = segEnd < 0 ? len : segEnd;
-    if (end - i > n && header.slice(i, i + n).toLowerCase() === lowerName) {
-      let j = i + n;
-      while (j < end && header.charCodeAt(j) === 32) j++;
-      if (header.charCodeAt(j) === 61) {
-        j++;
-        let k = end;
-        while (j < k && header.charCodeAt(j) === 32) j++;
-        while (k > j && (header.charCodeAt(k - 1) === 32 || header.charCodeAt(k - 1) === 9)) k--;
-        return header.slice(j, k);
+    if (spellsCaseless(header, i, lowerName)) {
+      i += lowerName.length;
+      while (i < len && header.charCodeAt(i) === 32) i++;
+      if (i < len && header.charCodeAt(i++) === 61 /* = */) {
+        while (i < len && header.charCodeAt(i) === 32) i++;
+        const end = header.indexOf(';', i);
+        return header.slice(i, end < 0 ? len : end);
       }
     }
-    i = end + 1;
+    // Not this cookie: on past the next ';' or ',' and the spaces after it.
+    while (i < len) {
+      const c = header.charCodeAt(i++);
+      if (c === 59 /* ; */ || c === 44 /* , */) break;
+    }
+    while (i < len && header.charCodeAt(i) === 32) i++;
+  }
+  return undefined;
+}
+
+/**
+ * nginx's `$cookie_<name>` over every Cookie header in arrival order (HTTP/2 clients send each cookie as its own
+ * header; nginx reads them all): the first match, even an empty one.
+ */
+export function requestCookie(headers: readonly string[], lowerName: string): string | undefined {
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== 'cookie') continue;
+    const value = cookieValue(headers[i + 1]!, lowerName);
+    if (value !== undefined) return value;
   }
   return undefined;
 }
@@ -109,7 +143,7 @@ export function cookieValue(header: string, lowerName: string): string | undefin
 export function createTokenExtractor(config: JwtPluginConfig): TokenExtractor {
   const uriNames = new Set(config.uri_param_names);
   const uriNamesList = [...uriNames];
-  const cookieNames = [...new Set(config.cookie_names.map((n) => n.toLowerCase()))];
+  const cookieNames = [...new Set(config.cookie_names.map(asciiLowerCase))];
   const headerNames = [...new Set(config.header_names.map((n) => n.toLowerCase()))];
   const checkQuery = uriNames.size > 0;
   const checkCookies = cookieNames.length > 0;
@@ -151,14 +185,11 @@ export function createTokenExtractor(config: JwtPluginConfig): TokenExtractor {
       }
 
       if (checkCookies) {
-        const cookieHeader = request.header('cookie');
-        if (cookieHeader !== undefined) {
-          for (const name of cookieNames) {
-            const value = cookieValue(cookieHeader, name);
-            if (value !== undefined && value !== '') {
-              if (found === undefined) found = value;
-              else if (found !== value) return MULTIPLE_TOKENS;
-            }
+        for (const name of cookieNames) {
+          const value = requestCookie(request.headers, name);
+          if (value !== undefined && value !== '') {
+            if (found === undefined) found = value;
+            else if (found !== value) return MULTIPLE_TOKENS;
           }
         }
       }

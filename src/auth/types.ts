@@ -12,6 +12,8 @@ export interface AuthRequest {
   readonly query: string;
   /** First occurrence of a header, name given in lower case; undefined when absent. */
   header(lowerCaseName: string): string | undefined;
+  /** Every header as flat [name, value, ...] in arrival order, names lower case (cookies are read from all of them). */
+  readonly headers: readonly string[];
 }
 
 /**

@@ -49,7 +49,8 @@ function requestView(input: ExplainInput, listenPort: number) {
     host,
     listenPort,
     path: '',
-    headers,
+    pairs: headers,
+    headers: headers.flat(),
     header(name: string): string | undefined {
       for (const [n, v] of headers) if (n === name) return v;
       return undefined;
@@ -83,13 +84,13 @@ function decisionOf(d: AuthDecision): NonNullable<Explanation['jwt']>['decision'
 export async function explainRequest(config: CompiledConfig, input: ExplainInput, options: ExplainOptions = {}): Promise<Explanation> {
   const req = requestView(input, config.gateway.proxy_listen[0]?.port ?? 0);
   const e: Explanation = {
-    request: { method: req.method, host: req.host === '' ? null : req.host, path: req.url, query: req.query, headers: req.headers },
+    request: { method: req.method, host: req.host === '' ? null : req.host, path: req.url, query: req.query, headers: req.pairs },
     verdict: { allowed: false, status: null, body: null, reason: null, stopped_at: null },
     route: { matched: null, upstream_path: null, candidates: [] },
     plugin: null,
     jwt: null,
   };
-  if (req.headers.filter(([n]) => n === 'authorization').length > 1)
+  if (req.pairs.filter(([n]) => n === 'authorization').length > 1)
     return refused(e, 400, messageBody(GATEWAY_MESSAGES.badRequest), 'request');
   const path = normalizePath(req.url);
   if (path === null) return refused(e, 400, messageBody(GATEWAY_MESSAGES.badRequest), 'request');

@@ -21,6 +21,10 @@ export class OriginalRequest implements AuthRequest, RouteQuery {
   header(lowerCaseName: string): string | undefined {
     return this.subrequest.header(lowerCaseName);
   }
+
+  get headers(): readonly string[] {
+    return this.subrequest.headers;
+  }
 }
 
 /** The subrequest does not describe a request (a source's headers missing or not a path): 400. */

@@ -1,6 +1,7 @@
 // HTTP/2 streams on the node engine (core stream API), with node's http2 client against a real upstream: what a client sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
+import { makeToken } from '../helpers/tokens.js';
 import {
   closeInOrder,
   echoedHeader,
@@ -85,9 +86,14 @@ beforeAll(async () => {
   const routes = [
     { name: 'api', paths: ['/api'] },
     { name: 'jwt', paths: ['/secured'], plugins: [{ name: 'jwt' }] },
+    { name: 'cookie-jwt', paths: ['/cookie'], plugins: [{ name: 'jwt', config: { cookie_names: ['session'] } }] },
   ];
+  const consumers = [{ username: 'alice', jwt_secrets: [{ key: 'alice-key', secret: 'alice-secret', algorithm: 'HS256' }] }];
   h2c = await startPlane(
-    simpleDocument(`${upstream.url}/svc`, routes, { gateway: { proxy_listen: '127.0.0.1:0 http2', max_body_bytes: 1000 } }),
+    simpleDocument(`${upstream.url}/svc`, routes, {
+      gateway: { proxy_listen: '127.0.0.1:0 http2', max_body_bytes: 1000 },
+      top: { consumers },
+    }),
   );
   session = http2.connect(h2c.origin);
 });
@@ -121,6 +127,14 @@ describe('node engine HTTP/2 responses', () => {
       expect(neverIndexed(a)).toEqual(['x-kong-request-id']);
       expect(a.headers['x-kong-request-id']).toMatch(/\S+/);
     }
+  });
+
+  it('reads a token cookie sent as its own cookie field, as browsers split cookies over HTTP/2', async () => {
+    const token = makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key' }, 'alice-secret');
+    const a = await call(session, { ':path': '/cookie/x', cookie: ['theme=dark', `session=${token}`] });
+    expect(a.status).toBe(200);
+    const echo = JSON.parse(a.body.toString()) as { rawHeaders: string[] };
+    expect(echoedHeader(echo, 'x-consumer-username')).toEqual(['alice']);
   });
 
   it('answers the client address in X-Forwarded-For and the authority as Host upstream', async () => {

@@ -222,6 +222,22 @@ describe('jwt policy through the gateway: hide_credentials', () => {
     const alone = await call('/hide', { cookie: `session=${t}` });
     expect(echoedHeader(alone.echo!, 'cookie')).toEqual([]);
   });
+  it('finds the token in any Cookie header, as nginx reads them all, and removes it from that one', async () => {
+    const headers = ['cookie', 'theme=dark', 'cookie', `session=${t}; lang=en`];
+    const res = await request(`${gw.origin}/hide`, { dispatcher: client, headers });
+    expect(res.statusCode).toBe(200);
+    const echo = (await res.body.json()) as Echo;
+    expect(echoedHeader(echo, 'cookie')).toEqual(['theme=dark', 'lang=en']);
+  });
+  it("takes nginx's first match across Cookie headers, even an empty one", async () => {
+    const status = async (headers: string[]) => {
+      const res = await request(`${gw.origin}/keep`, { dispatcher: client, headers });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    expect(await status(['cookie', 'session=', 'cookie', `session=${t}`])).toBe(401);
+    expect(await status(['cookie', `a=1, session=${t}`])).toBe(200);
+  });
   it('forwards the token unchanged without hide_credentials', async () => {
     const { echo } = await call('/keep', { cookie: `session=${t}` });
     expect(echoedHeader(echo!, 'cookie')).toEqual([`session=${t}`]);

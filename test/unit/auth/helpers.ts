@@ -142,6 +142,7 @@ export function request(spec: RequestSpec = {}): AuthRequest {
     method: spec.method ?? 'GET',
     query: spec.query ?? '',
     header: (name: string) => headers.get(name),
+    headers: [...headers].flat(),
   };
 }
 

@@ -112,7 +112,12 @@ describe('claim headers on the cache hit', () => {
     { iss: 'alice-key', sub: 'u-1', bad: 'x\ny', org: { name: 'Zoë' }, roles: ['r1', 'r2'] },
     'alice-secret',
   );
-  const request = { method: 'GET', query: '', header: (n: string) => (n === 'authorization' ? `Bearer ${token}` : undefined) };
+  const request = {
+    method: 'GET',
+    query: '',
+    header: (n: string) => (n === 'authorization' ? `Bearer ${token}` : undefined),
+    headers: ['authorization', `Bearer ${token}`],
+  };
   const inbound = { headers: ['authorization', `Bearer ${token}`], host: 'gw', url: '/a', remoteAddress: '192.0.2.1' };
   const routeMatch = (i: number): RouteMatch => ({ route: twoRoutes.routes[i]!, upstreamPath: '/', forwardedPrefix: null });
   const claimHeaders = (out: string[]) =>
@@ -149,7 +154,12 @@ describe('claim headers on the cache hit', () => {
     for (let round = 0; round < 2; round++) {
       for (let i = 0; i < 50; i++) {
         const t = makeToken({ alg: 'HS256', typ: 'JWT' }, { iss: 'alice-key', sub: `u-${i}`, roles: ['r1', `r${i % 3}`] }, 'alice-secret');
-        const req = { method: 'GET', query: '', header: (n: string) => (n === 'authorization' ? `Bearer ${t}` : undefined) };
+        const req = {
+          method: 'GET',
+          query: '',
+          header: (n: string) => (n === 'authorization' ? `Bearer ${t}` : undefined),
+          headers: ['authorization', `Bearer ${t}`],
+        };
         const decision = auth.authenticate(twoRoutes.routes[0]!.jwt!, req) as AuthAllow;
         const decision1 = auth.authenticate(twoRoutes.routes[1]!.jwt!, req) as AuthAllow;
         const inb = { ...inbound, headers: ['authorization', `Bearer ${t}`] };
@@ -178,6 +188,12 @@ describe('hide_credentials helpers', () => {
     expect(withoutTokenCookies('a=1;Session = T ; b=2', ['session'], 'T')).toBe('a=1; b=2');
     expect(withoutTokenCookies('session=other; a=1', ['session'], 'T')).toBe('session=other; a=1');
     expect(withoutTokenCookies('session=T', ['session'], 'T')).toBe('');
+  });
+  it("removes a token cookie nginx found after a ',', leaving a value that only holds one as it was", () => {
+    expect(withoutTokenCookies('a=1, session=T; b=2', ['session'], 'T')).toBe('a=1; b=2');
+    expect(withoutTokenCookies('session=T,a=1', ['session'], 'T')).toBe('a=1');
+    expect(withoutTokenCookies('prefs=x,y; session=T', ['session'], 'T')).toBe('prefs=x,y');
+    expect(withoutTokenCookies('session=T, session=T', ['session'], 'T')).toBe('');
   });
   it('removes every configured argument holding the token (also percent-encoded), keeping the rest in order', () => {
     expect(withoutTokenArgs('a=1&jwt=T&b=2&jwt=T', new Set(['jwt']), 'T')).toBe('a=1&b=2');

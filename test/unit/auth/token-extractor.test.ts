@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bearerToken,
   cookieValue,
+  requestCookie,
   createTokenExtractor,
   MAX_QUERY_ARGS,
   MULTIPLE_TOKENS,
@@ -114,6 +115,35 @@ describe('token extractor: cookies', () => {
   });
   it('reports different tokens in two cookies as multiple', () => {
     expect(ex.extract(request({ headers: { cookie: `silly=${T}; crumble=${U}` } }))).toBe(MULTIPLE_TOKENS);
+  });
+  it("separates cookies by ';' or ',' and the spaces after it, and keeps a value's trailing spaces and commas", () => {
+    expect(cookieValue(`a=1, silly=${T}`, 'silly')).toBe(T);
+    expect(cookieValue(`silly = ${T} ; a=1`, 'silly')).toBe(`${T} `);
+    expect(cookieValue(`silly=${T},x; a=1`, 'silly')).toBe(`${T},x`);
+    // nginx skips only spaces after a separator, and steps over the character after a name not followed by '='.
+    expect(cookieValue(`a=1;\tsilly=${T}`, 'silly')).toBeUndefined();
+    expect(cookieValue(`silly;silly=${T}`, 'silly')).toBeUndefined();
+    expect(cookieValue(`silly;;silly=${T}`, 'silly')).toBe(T);
+  });
+  it('folds only ASCII letters of cookie names, as nginx does', () => {
+    expect(cookieValue(`SÉSSION=${T}`, 'sÉssion')).toBe(T);
+    expect(cookieValue(`séssion=${T}`, 'sÉssion')).toBeUndefined();
+    const accented = createTokenExtractor(pluginConfig({ cookie_names: ['SÉssion'] }));
+    expect(accented.extract(request({ headers: { cookie: `sÉssion=${T}` } }))).toBe(T);
+    expect(accented.extract(request({ headers: { cookie: `séssion=${T}` } }))).toBe(NO_TOKEN);
+  });
+  it('reads every Cookie header in order, the first match counting even when empty', () => {
+    const cookies = (...values: string[]) =>
+      requestCookie(
+        values.flatMap((v) => ['cookie', v]),
+        'silly',
+      );
+    expect(cookies('theme=dark', `silly=${T}`)).toBe(T);
+    expect(cookies(`silly=${T}`, `silly=${U}`)).toBe(T);
+    expect(cookies('silly=', `silly=${T}`)).toBe('');
+    expect(cookies('theme=dark')).toBeUndefined();
+    const twoHeaders = { method: 'GET', query: '', header: () => undefined, headers: ['cookie', `silly=${T}`, 'cookie', `crumble=${U}`] };
+    expect(ex.extract(twoHeaders)).toBe(MULTIPLE_TOKENS);
   });
   it('ignores cookies when none are configured', () => {
     expect(defaults.extract(request({ headers: { cookie: `jwt=${T}` } }))).toBe(NO_TOKEN);
