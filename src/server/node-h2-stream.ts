@@ -40,16 +40,27 @@ export function snapshotH2Stream(
   const s = new RequestSnapshot(listenPort);
   s.method = headers[':method'] ?? '';
   let authority: string | null = null;
+  // Where the first cookie field's value sits in s.headers, -1 before one.
+  let cookieAt = -1;
   // Header values stay as latin1 text: one char per byte sent, so undici (which writes latin1) relays them unchanged.
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!;
+    const value = rawHeaders[i + 1]!;
     if (name.charCodeAt(0) === 58 /* ':' */) {
       // Pseudo-headers: :authority is the Host (RFC 9113 §8.3.1); the method and target are read above and below.
-      if (name === ':authority') authority = rawHeaders[i + 1]!;
+      if (name === ':authority') authority = value;
       continue;
     }
+    if (name === 'cookie' && cookieAt >= 0) {
+      // RFC 9113 §8.2.3: cookie fields (clients send each cookie as its own) become one Cookie header, joined by
+      // "; ", before they go on over HTTP/1.1, where a server may read only one Cookie line. nginx does the same.
+      s.headers[cookieAt] += `; ${value}`;
+      s.headerBytes += value.length + 2;
+      continue;
+    }
+    if (name === 'cookie') cookieAt = s.headers.length + 1;
     // HTTP/2 field names arrive in lower case (nghttp2 refuses others).
-    recordHeader(s, name, rawHeaders[i + 1]!);
+    recordHeader(s, name, value);
   }
   if (authority !== null && s.hostCount === 0) recordHeader(s, 'host', authority);
   setTarget(s, headers[':path'] ?? '/');

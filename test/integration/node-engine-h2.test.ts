@@ -137,6 +137,12 @@ describe('node engine HTTP/2 responses', () => {
     expect(echoedHeader(echo, 'x-consumer-username')).toEqual(['alice']);
   });
 
+  it('joins the cookie fields into one Cookie header for the HTTP/1.1 upstream (RFC 9113 §8.2.3)', async () => {
+    const a = await call(session, { ':path': '/api/who', cookie: ['a=1', 'b=2', 'c=3'] });
+    const echo = JSON.parse(a.body.toString()) as { rawHeaders: string[] };
+    expect(echoedHeader(echo, 'cookie')).toEqual(['a=1; b=2; c=3']);
+  });
+
   it('answers the client address in X-Forwarded-For and the authority as Host upstream', async () => {
     const a = await call(session, { ':path': '/api/who', ':authority': 'h2.example.test' });
     const echo = JSON.parse(a.body.toString()) as { rawHeaders: string[] };
