@@ -1,4 +1,5 @@
-// libFuzzer harness: the pure core's verify on arbitrary bytes with fixed keys, plus differential base64url checks.
+// libFuzzer harness: the pure core's verify on arbitrary bytes with fixed keys, differential base64url checks, and the
+// first-request check (never refuses a request uWS serves; a refusal stays one as more bytes arrive).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -6,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "first_request.h"
 #include "jwt_core.h"
 
 using portcullis::HmacKey;
@@ -120,11 +122,64 @@ void CheckRoundTrip(const HmacKey& key, const uint8_t* data, size_t size) {
   FUZZ_CHECK(key.Verify(tampered.data(), tampered.size(), input.size()) == portcullis::kMismatch);
 }
 
+// A request uWS 20.43 serves, built from the input: method and target bytes mapped into what uWS reads, header lines
+// with Host (any case) among them. Neither it nor any of its prefixes may be refused.
+std::string ServedRequest(const uint8_t* data, size_t size) {
+  std::string r;
+  size_t i = 0;
+  const auto next = [&](uint8_t fallback) -> uint8_t { return i < size ? data[i++] : fallback; };
+  const size_t method = 1 + next(2) % 8;
+  for (size_t k = 0; k < method; k++) r.push_back(static_cast<char>(33 + next(0) % 94));
+  r += " /";
+  const size_t target = next(0) % 24;
+  for (size_t k = 0; k < target; k++) r.push_back(static_cast<char>(33 + next(0) % 223));
+  r += " HTTP/1.1\r\n";
+  const size_t headers = next(0) % 5;
+  const size_t host_at = next(0) % (headers + 1);
+  for (size_t h = 0; h <= headers; h++) {
+    if (h == host_at) {
+      static const char* const kHost[] = {"Host", "host", "HOST", "hOsT"};
+      r += kHost[next(0) % 4];
+    } else {
+      r += "X-";
+      const size_t name = next(0) % 6;
+      for (size_t k = 0; k < name; k++) r.push_back(static_cast<char>('a' + next(0) % 26));
+    }
+    r += ": ";
+    const size_t value = next(0) % 12;
+    for (size_t k = 0; k < value; k++) r.push_back(static_cast<char>(32 + next(0) % 95));
+    r += "\r\n";
+  }
+  r += "\r\n";
+  while (i < size) r.push_back(static_cast<char>(next(0)));  // a body, or a pipelined request: not judged
+  return r;
+}
+
+void CheckFirstRequest(const uint8_t* data, size_t size) {
+  using portcullis::FirstRequest;
+  const std::string served = ServedRequest(data, size);
+  for (size_t n = 0; n <= served.size(); n++) {
+    FUZZ_CHECK(portcullis::CheckFirstRequest(served.data(), n) == FirstRequest::kLeaveToUws);
+  }
+  // The raw input: whatever a prefix refuses, every longer prefix refuses the same way.
+  const char* bytes = reinterpret_cast<const char*>(data);
+  FirstRequest decided = FirstRequest::kLeaveToUws;
+  for (size_t n = 0; n <= size; n++) {
+    const FirstRequest verdict = portcullis::CheckFirstRequest(bytes, n);
+    if (decided != FirstRequest::kLeaveToUws) FUZZ_CHECK(verdict == decided);
+    decided = verdict;
+    size_t length = 0;
+    const char* answer = portcullis::FirstRequestAnswer(verdict, &length);
+    FUZZ_CHECK((verdict == FirstRequest::kLeaveToUws) == (length == 0) && answer != nullptr);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > portcullis::kMaxTokenLength + 64) return 0;
   CheckBase64(data, size);
+  if (size <= 2048) CheckFirstRequest(data, size);
   if (size == 0) return 0;
 
   const Keys& keys = FixedKeys();

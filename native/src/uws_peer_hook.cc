@@ -1,12 +1,14 @@
-// Keeps each uWS connection's peer address (plain HTTP or TLS) from its accept, so a request reads it without a
-// getpeername.
+// Hooks the connections of each uWS listener (plain HTTP or TLS): keeps a connection's peer address from its accept,
+// so a request reads it without a getpeername, and answers a first request uWS 20.43 would never answer.
 //
 // uWS.js asks the kernel (getpeername) every time JavaScript reads a response's peer address, and it has no
 // connection open or close callback to cache it with. Its binary exports uSockets' C API, though. watchUwsListener
-// finds the socket context of a listen socket and chains the context's open and close handlers with ours: open
+// finds the socket context of a listen socket and chains the context's open, close and data handlers with ours: open
 // records the address uSockets got from accept(), keyed by the socket, and close forgets it before the socket's
 // memory can be reused. uwsPeerAddress(res) then reads the response's socket (uWS.js keeps it in the object's first
-// internal field) and answers from that table, or undefined when the connection is not in it.
+// internal field) and answers from that table, or undefined when the connection is not in it. Data looks at each
+// connection's first read only (first_request.h): a request line uWS cannot read (HTTP/1.0, absolute-form) or a head
+// without Host gets 505 or 400 at once, where uWS itself would wait for its 10 s idle timeout or close silently.
 //
 // The context's layout is not assumed: the setter is called once with our handler, and the one pointer slot that
 // changed, holding our handler, is where uWS's handler was. Anything unexpected leaves the context as it was.
@@ -26,6 +28,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "first_request.h"
 #include "peer_addresses.h"
 #include "uws_symbols.h"
 #include "v8_handles.h"
@@ -37,10 +40,15 @@ struct us_socket_t;
 struct us_socket_context_t;
 using OpenHandler = us_socket_t* (*)(us_socket_t*, int, char*, int);
 using CloseHandler = us_socket_t* (*)(us_socket_t*, int, void*);
+using DataHandler = us_socket_t* (*)(us_socket_t*, char*, int);
 using ContextOf = us_socket_context_t* (*)(int, us_socket_t*);
 using LocalPort = int (*)(int, us_socket_t*);
 using SetOpen = void (*)(int, us_socket_context_t*, OpenHandler);
 using SetClose = void (*)(int, us_socket_context_t*, CloseHandler);
+using SetData = void (*)(int, us_socket_context_t*, DataHandler);
+using Write = int (*)(int, us_socket_t*, const char*, int, int);
+using Shutdown = void (*)(int, us_socket_t*);
+using Close = us_socket_t* (*)(int, us_socket_t*, int, void*);
 
 // Bytes of the context compared around each setter call. The plain handler slots are near its start (56 and 80 on
 // the pinned build), the SSL part's right after the plain context (about 128 bytes); every uWS context's allocation
@@ -52,19 +60,28 @@ struct USockets {
   LocalPort local_port = nullptr;
   SetOpen set_open = nullptr;
   SetClose set_close = nullptr;
+  SetData set_data = nullptr;
+  Write write = nullptr;
+  Shutdown shutdown = nullptr;
+  Close close = nullptr;
 };
 
 struct HookedContext {
   us_socket_context_t* context;
+  int ssl;
   OpenHandler open;
   CloseHandler close;
+  DataHandler data;
   std::ptrdiff_t open_slot;
   std::ptrdiff_t close_slot;
+  std::ptrdiff_t data_slot;
 };
 
 struct Peer {
   us_socket_context_t* context;
   PeerText text;
+  // Whether the connection's first read went by (the only one CheckFirstRequest may judge: later reads can be bodies).
+  bool first_read_seen;
 };
 
 struct ThreadPeers {
@@ -85,7 +102,7 @@ HookedContext* HookedOf(us_socket_context_t* context) {
 us_socket_t* OnOpen(us_socket_t* socket, int is_client, char* ip, int ip_length) {
   us_socket_context_t* context = t_peers.api.context_of(0, socket);
   // Recorded before uWS's handler runs: if that closes the socket at once, OnClose below forgets it again.
-  Peer peer{context, {}};
+  Peer peer{context, {}, false};
   if (is_client == 0 && FormatPeerAddress(reinterpret_cast<const unsigned char*>(ip), ip_length, &peer.text)) {
     t_peers.peers[socket] = peer;
   } else {
@@ -98,6 +115,24 @@ us_socket_t* OnClose(us_socket_t* socket, int code, void* reason) {
   us_socket_context_t* context = t_peers.api.context_of(0, socket);
   t_peers.peers.erase(socket);
   return HookedOf(context)->close(socket, code, reason);
+}
+
+// A connection's first read holding a request uWS 20.43 would never answer gets the answer later uWS versions give
+// (first_request.h), then the connection closes, as uWS closes after its own parser errors; anything else goes to uWS.
+us_socket_t* OnData(us_socket_t* socket, char* data, int length) {
+  const HookedContext& hooked = *HookedOf(t_peers.api.context_of(0, socket));
+  auto found = t_peers.peers.find(socket);
+  if (found == t_peers.peers.end() || found->second.first_read_seen) return hooked.data(socket, data, length);
+  found->second.first_read_seen = true;
+  const FirstRequest verdict =
+      length > 0 ? CheckFirstRequest(data, static_cast<size_t>(length)) : FirstRequest::kLeaveToUws;
+  if (verdict == FirstRequest::kLeaveToUws) return hooked.data(socket, data, length);
+  size_t answer_length = 0;
+  const char* answer = FirstRequestAnswer(verdict, &answer_length);
+  const USockets& api = t_peers.api;
+  api.write(hooked.ssl, socket, answer, static_cast<int>(answer_length), 0);
+  api.shutdown(hooked.ssl, socket);
+  return api.close(hooked.ssl, socket, 0, nullptr);
 }
 
 // The uSockets socket behind a uWS.js response object, or null (not such an object, or a finished response).
@@ -114,10 +149,11 @@ us_socket_t* ListenSocketOf(v8::Local<v8::Value> value) { return static_cast<us_
 bool ResolveUSockets(const char* binary_path, std::string* why) {
   USockets& api = t_peers.api;
   if (api.context_of != nullptr) return true;
-  static const char* const kNames[] = {"us_socket_context", "us_socket_local_port", "us_socket_context_on_open",
-                                       "us_socket_context_on_close"};
-  void* found[4] = {};
-  const UwsSymbols result = FindUwsSymbols(binary_path, kNames, found, 4);
+  static const char* const kNames[] = {
+      "us_socket_context",         "us_socket_local_port", "us_socket_context_on_open", "us_socket_context_on_close",
+      "us_socket_context_on_data", "us_socket_write",      "us_socket_shutdown",        "us_socket_close"};
+  void* found[8] = {};
+  const UwsSymbols result = FindUwsSymbols(binary_path, kNames, found, 8);
   if (result != UwsSymbols::kFound) {
     *why = result == UwsSymbols::kBinaryNotLoaded ? "the uWS binary is not loaded in this process"
                                                   : "the uWS binary does not export uSockets' socket context API";
@@ -127,6 +163,10 @@ bool ResolveUSockets(const char* binary_path, std::string* why) {
   api.local_port = reinterpret_cast<LocalPort>(found[1]);
   api.set_open = reinterpret_cast<SetOpen>(found[2]);
   api.set_close = reinterpret_cast<SetClose>(found[3]);
+  api.set_data = reinterpret_cast<SetData>(found[4]);
+  api.write = reinterpret_cast<Write>(found[5]);
+  api.shutdown = reinterpret_cast<Shutdown>(found[6]);
+  api.close = reinterpret_cast<Close>(found[7]);
   return true;
 }
 
@@ -147,14 +187,16 @@ Handler Chain(us_socket_context_t* context, int ssl, Setter set, Handler ours, s
   return reinterpret_cast<Handler>(replaced);
 }
 
-// Whether both of a hooked context's handler slots still hold ours.
+// Whether all of a hooked context's handler slots still hold ours.
 bool StillOurs(const HookedContext& hooked) {
   const unsigned char* bytes = reinterpret_cast<const unsigned char*>(hooked.context);
   OpenHandler open = nullptr;
   CloseHandler close = nullptr;
+  DataHandler data = nullptr;
   std::memcpy(&open, bytes + hooked.open_slot, sizeof(open));
   std::memcpy(&close, bytes + hooked.close_slot, sizeof(close));
-  return open == &OnOpen && close == &OnClose;
+  std::memcpy(&data, bytes + hooked.data_slot, sizeof(data));
+  return open == &OnOpen && close == &OnClose && data == &OnData;
 }
 
 // Hooks the context of a listen socket (`ssl`: a TLS listener's); "" when the connections it accepts are (now or
@@ -167,15 +209,21 @@ std::string Watch(us_socket_t* listen_socket, int port, int ssl) {
   if (hooked != nullptr) {
     if (StillOurs(*hooked)) return "";
     // A new context where a freed one was: its handlers are uWS's again.
-    *hooked = HookedContext{nullptr, nullptr, nullptr, 0, 0};
+    *hooked = HookedContext{nullptr, 0, nullptr, nullptr, nullptr, 0, 0, 0};
   }
-  HookedContext next{context, nullptr, nullptr, 0, 0};
+  HookedContext next{context, ssl, nullptr, nullptr, nullptr, 0, 0, 0};
   next.open = Chain<OpenHandler>(context, ssl, api.set_open, &OnOpen, &next.open_slot);
   if (next.open == nullptr) return "uSockets' open handler slot was not found";
   next.close = Chain<CloseHandler>(context, ssl, api.set_close, &OnClose, &next.close_slot);
   if (next.close == nullptr) {
     api.set_open(ssl, context, next.open);
     return "uSockets' close handler slot was not found";
+  }
+  next.data = Chain<DataHandler>(context, ssl, api.set_data, &OnData, &next.data_slot);
+  if (next.data == nullptr) {
+    api.set_open(ssl, context, next.open);
+    api.set_close(ssl, context, next.close);
+    return "uSockets' data handler slot was not found";
   }
   if (hooked != nullptr) {
     *hooked = next;

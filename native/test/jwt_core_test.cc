@@ -1,5 +1,5 @@
 // Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, peer address
-// text and handler slots, uWS LoopData's mark switch, fuzz replays.
+// text and handler slots, uWS LoopData's mark switch, first requests uWS cannot serve, fuzz replays.
 #include "jwt_core.h"
 
 #include <dirent.h>
@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "first_request.h"
 #include "loop_data.h"
 #include "peer_addresses.h"
 #include "shared_listen.h"
@@ -416,6 +417,54 @@ void TestSilenceMark() {
   EXPECT(!SilenceMark(nullptr, now));
 }
 
+portcullis::FirstRequest FirstOf(const std::string& bytes) {
+  return portcullis::CheckFirstRequest(bytes.data(), bytes.size());
+}
+
+void TestFirstRequest() {
+  using portcullis::FirstRequest;
+  const FirstRequest leave = FirstRequest::kLeaveToUws;
+  const FirstRequest bad = FirstRequest::kBadRequest;
+  const FirstRequest version = FirstRequest::kVersionNotSupported;
+  // What uWS 20.43 serves, whole or still arriving, is left to it.
+  const std::string served = "GET /a?b=c HTTP/1.1\r\nAccept: */*\r\nHost: x\r\n\r\nbody bytes";
+  for (size_t n = 0; n <= served.size(); n++) EXPECT(FirstOf(served.substr(0, n)) == leave);
+  EXPECT(FirstOf("PROPFIND /\x80\xff HTTP/1.1\r\nHOST:\r\n\r\n") == leave);
+  EXPECT(FirstOf(" / HTTP/1.1\r\nhost: x\r\n\r\n") == leave);  // uWS reads an empty method too
+  EXPECT(FirstOf("GET / HTTP/1.1\r\nX: a\rb\r\nHost: x\r\n\r\n") == leave);
+  // A PROXY v2 preamble, which this uWS build strips itself, and bytes too short to tell.
+  EXPECT(FirstOf(std::string("\r\n\r\n\0\r\nQUIT\n!\x11\0\x0c", 16) + "GET / HTTP/1.0\r\n\r\n") == leave);
+  EXPECT(FirstOf("GET") == leave);
+  EXPECT(portcullis::CheckFirstRequest(nullptr, 10) == leave);
+  // Another HTTP version of a line uWS could otherwise read: 505, as soon as its CRLF is there.
+  EXPECT(FirstOf("GET / HTTP/1.0\r\n") == version);
+  EXPECT(FirstOf("GET /x HTTP/1.0\r\nHost: x\r\n\r\n") == version);
+  EXPECT(FirstOf("GET / HTTP/2.0\r\n") == version);
+  EXPECT(FirstOf("GET / HTTP/1.0") == leave);  // its end not there yet: uWS waits, and so does the check
+  // Lines uWS can never read, and heads without Host: 400 as soon as the byte that decides it is there.
+  for (const char* line :
+       {"GET http://x/ HTTP/1.1\r\n", "OPTIONS * HTTP/1.1\r\n", "CONNECT x:443 HTTP/1.1\r\n",
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "GET / HTTP/1.1\nHost: x\n\n", "GET  / HTTP/1.1\r\n",
+        "GET /a b HTTP/1.1\r\n", "G\xc3\xa9T / HTTP/1.1\r\n", "\x16\x03\x01\x02\x00\x01", "GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n", "GET / HTTP/1.1\r\nHost : x\r\n\r\n",
+        "GET / HTTP/1.1\r\nX-Host: x\r\n\r\n", "GET / HTTP/1.x\r\n"}) {
+    EXPECT(FirstOf(line) == bad);
+  }
+  EXPECT(FirstOf("GET /x") == leave);
+  // The answers: the gateway's JSON shape, lengths that match.
+  size_t length = 0;
+  const char* text = portcullis::FirstRequestAnswer(bad, &length);
+  const std::string answer400(text, length);
+  EXPECT(answer400 ==
+         "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 25\r\n"
+         "Connection: close\r\n\r\n{\"message\":\"Bad request\"}");
+  text = portcullis::FirstRequestAnswer(version, &length);
+  const std::string answer505(text, length);
+  EXPECT(answer505.find("HTTP/1.1 505 HTTP Version Not Supported\r\n") == 0);
+  EXPECT(answer505.size() - answer505.find("\r\n\r\n") - 4 == 40);
+  EXPECT(portcullis::FirstRequestAnswer(leave, &length)[0] == '\0' && length == 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -426,6 +475,7 @@ int main(int argc, char** argv) {
   TestFormatPeerAddress();
   TestFindWrittenSlot();
   TestSilenceMark();
+  TestFirstRequest();
   const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
   const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
   g_passed += replayed;

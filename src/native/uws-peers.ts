@@ -6,8 +6,9 @@ import { nativeAddon } from './addon.js';
 /** The addon's two calls (absent from a build older than them, or on a platform without dlopen). */
 export interface UwsPeerHook {
   /**
-   * '' when the connections `listenSocket` accepts have their addresses recorded from now on, else why not. `tls`
-   * says whether it is an SSLApp's listen socket (its handlers live in uSockets' SSL context).
+   * '' when the connections `listenSocket` accepts have their addresses recorded from now on (and a first request uWS
+   * cannot read answered: native/src/first_request.h), else why not. `tls` says whether it is an SSLApp's listen
+   * socket (its handlers live in uSockets' SSL context).
    */
   watchUwsListener(listenSocket: us_listen_socket, binaryPath: string, port: number, tls: boolean): string;
   /** uWS's text of the peer address recorded when `res`'s connection was accepted; undefined when none was. */

@@ -104,14 +104,17 @@ export async function createListenerServers(
     engines[i] = 'node';
     logger.warn(`listener ${listenerAddress(ctx.spec)}: served by the node engine because uWS cannot: ${uwsGaps.join('; ')}`);
   });
-  // uWS listeners, plain and TLS, record each connection's address once, when the addon can (uws-peers.ts).
+  // uWS listeners, plain and TLS, record each connection's address once and answer a first request uWS cannot read,
+  // when the addon can hook their connections (uws-peers.ts).
   const peerHook = uwsPeerHook();
   const binaryPath = uwsBinaryPath();
   const uwsPeers = (ctx: ListenerContext): UwsPeerAddresses | null =>
     peerHook === null || binaryPath === null
       ? null
       : new UwsPeerAddresses(peerHook, binaryPath, ctx.spec.ssl, (why) =>
-          logger.warn(`listener ${listenerAddress(ctx.spec)}: the client address is read per request: ${why}`),
+          logger.warn(
+            `listener ${listenerAddress(ctx.spec)}: the client address is read per request, and first requests uWS cannot read get no answer: ${why}`,
+          ),
         );
   const servers: Array<EngineServer | null> = contexts.map((ctx, i) => {
     if (engines[i] === 'uws') return createUwsEngine(uws!, ctx, entry, ctx.spec.ssl ? uwsTls(ctx) : null, uwsPeers(ctx));
