@@ -40,18 +40,23 @@ Line VersionAt(const char* data, size_t length, size_t at) {
   return Line::kValid;
 }
 
-// uWS 20.43's request line rule, run on the bytes there are: a method of bytes 0x21-0x7f (its `char` is signed),
-// one space, a target starting with '/' of bytes above 0x20, then exactly " HTTP/1.1\r\n". Invalid as soon as a byte
-// present breaks it (more bytes cannot help: uWS then waits for ever); *line_end is the index after the line's LF.
+// uWS reads a method while `char` bytes are above 32, as this does: on x86-64, where `char` is signed, bytes
+// 0x21-0x7f; a target while unsigned bytes are.
+inline bool MethodByte(char c) { return c > 32; }
+inline bool TargetByte(char c) { return static_cast<unsigned char>(c) > 32; }
+
+// uWS 20.43's request line rule, run on the bytes there are: a method (MethodByte), one space, a target starting
+// with '/' (TargetByte), then exactly " HTTP/1.1\r\n". Invalid as soon as a byte present breaks it (more bytes cannot
+// help: uWS then waits for ever); *line_end is the index after the line's LF.
 Line ScanRequestLine(const char* data, size_t length, size_t* line_end, bool* other_version) {
   size_t i = 0;
-  while (i<length&& static_cast<signed char>(data[i])> 32) i++;
+  while (i < length && MethodByte(data[i])) i++;
   if (i >= length) return Line::kIncomplete;
   if (data[i] != ' ') return Line::kInvalid;
   if (i + 1 >= length) return Line::kIncomplete;
   if (data[i + 1] != '/') return Line::kInvalid;
   size_t j = i + 1;
-  while (j<length&& static_cast<unsigned char>(data[j])> 32) j++;
+  while (j < length && TargetByte(data[j])) j++;
   for (size_t k = 0; k < kVersion11Length; k++) {
     if (j + k >= length) return Line::kIncomplete;
     if (data[j + k] != kVersion11[k]) {
