@@ -26,6 +26,7 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "first_request.h"
@@ -80,14 +81,15 @@ struct HookedContext {
 struct Peer {
   us_socket_context_t* context;
   PeerText text;
-  // Whether the connection's first read went by (the only one CheckFirstRequest may judge: later reads can be bodies).
-  bool first_read_seen;
 };
 
 struct ThreadPeers {
   USockets api;
   std::vector<HookedContext> contexts;
   std::unordered_map<us_socket_t*, Peer> peers;
+  // Accepted connections whose first read has not come yet (the only read CheckFirstRequest may judge: later ones can
+  // be bodies). Empty while every open connection has sent something, so a read then costs one test here.
+  std::unordered_set<us_socket_t*> awaiting_first_read;
 };
 
 thread_local ThreadPeers t_peers;
@@ -102,18 +104,20 @@ HookedContext* HookedOf(us_socket_context_t* context) {
 us_socket_t* OnOpen(us_socket_t* socket, int is_client, char* ip, int ip_length) {
   us_socket_context_t* context = t_peers.api.context_of(0, socket);
   // Recorded before uWS's handler runs: if that closes the socket at once, OnClose below forgets it again.
-  Peer peer{context, {}, false};
+  Peer peer{context, {}};
   if (is_client == 0 && FormatPeerAddress(reinterpret_cast<const unsigned char*>(ip), ip_length, &peer.text)) {
     t_peers.peers[socket] = peer;
   } else {
     t_peers.peers.erase(socket);
   }
+  if (is_client == 0) t_peers.awaiting_first_read.insert(socket);
   return HookedOf(context)->open(socket, is_client, ip, ip_length);
 }
 
 us_socket_t* OnClose(us_socket_t* socket, int code, void* reason) {
   us_socket_context_t* context = t_peers.api.context_of(0, socket);
   t_peers.peers.erase(socket);
+  t_peers.awaiting_first_read.erase(socket);
   return HookedOf(context)->close(socket, code, reason);
 }
 
@@ -121,9 +125,8 @@ us_socket_t* OnClose(us_socket_t* socket, int code, void* reason) {
 // (first_request.h), then the connection closes, as uWS closes after its own parser errors; anything else goes to uWS.
 us_socket_t* OnData(us_socket_t* socket, char* data, int length) {
   const HookedContext& hooked = *HookedOf(t_peers.api.context_of(0, socket));
-  auto found = t_peers.peers.find(socket);
-  if (found == t_peers.peers.end() || found->second.first_read_seen) return hooked.data(socket, data, length);
-  found->second.first_read_seen = true;
+  std::unordered_set<us_socket_t*>& awaiting = t_peers.awaiting_first_read;
+  if (awaiting.empty() || awaiting.erase(socket) == 0) return hooked.data(socket, data, length);
   const FirstRequest verdict =
       length > 0 ? CheckFirstRequest(data, static_cast<size_t>(length)) : FirstRequest::kLeaveToUws;
   if (verdict == FirstRequest::kLeaveToUws) return hooked.data(socket, data, length);
