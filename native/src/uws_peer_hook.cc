@@ -90,6 +90,9 @@ struct ThreadPeers {
   // Accepted connections whose first read has not come yet (the only read CheckFirstRequest may judge: later ones can
   // be bodies). Empty while every open connection has sent something, so a read then costs one test here.
   std::unordered_set<us_socket_t*> awaiting_first_read;
+  // Connections whose first request was answered here: what they still send is read and dropped until they close
+  // or uWS's idle timeout closes them, so a client still sending a body reads the answer instead of a reset.
+  std::unordered_set<us_socket_t*> answered;
 };
 
 thread_local ThreadPeers t_peers;
@@ -118,12 +121,15 @@ us_socket_t* OnClose(us_socket_t* socket, int code, void* reason) {
   us_socket_context_t* context = t_peers.api.context_of(0, socket);
   t_peers.peers.erase(socket);
   t_peers.awaiting_first_read.erase(socket);
+  t_peers.answered.erase(socket);
   return HookedOf(context)->close(socket, code, reason);
 }
 
 // A connection's first read holding a request uWS 20.43 would never answer gets the answer later uWS versions give
-// (first_request.h), then the connection closes, as uWS closes after its own parser errors; anything else goes to uWS.
+// (first_request.h) and our half of the connection is shut; anything else goes to uWS. The connection then closes
+// when the client closes its half (uWS's end handler) or at uWS's idle timeout, never with unread bytes (a reset).
 us_socket_t* OnData(us_socket_t* socket, char* data, int length) {
+  if (!t_peers.answered.empty() && t_peers.answered.count(socket) != 0) return socket;
   const HookedContext& hooked = *HookedOf(t_peers.api.context_of(0, socket));
   std::unordered_set<us_socket_t*>& awaiting = t_peers.awaiting_first_read;
   if (awaiting.empty() || awaiting.erase(socket) == 0) return hooked.data(socket, data, length);
@@ -135,7 +141,8 @@ us_socket_t* OnData(us_socket_t* socket, char* data, int length) {
   const USockets& api = t_peers.api;
   api.write(hooked.ssl, socket, answer, static_cast<int>(answer_length), 0);
   api.shutdown(hooked.ssl, socket);
-  return api.close(hooked.ssl, socket, 0, nullptr);
+  t_peers.answered.insert(socket);
+  return socket;
 }
 
 // The uSockets socket behind a uWS.js response object, or null (not such an object, or a finished response).

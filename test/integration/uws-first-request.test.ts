@@ -89,6 +89,27 @@ describe.skipIf(!canHook)("uWS engine: a first request uWS's parser would never 
     expect(closedMs).toBeLessThan(2000);
   });
 
+  it('reads and drops what the client still sends after the answer, so it gets the answer, not a reset', async () => {
+    // An HTTP/1.0 upload whose body follows its head: the client writes it all before it reads (most clients do).
+    const socket = net.connect({ port: plain.port, host: '127.0.0.1', allowHalfOpen: true });
+    let answer = '';
+    const errors: string[] = [];
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.on('error', (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write('POST /up HTTP/1.0\r\nHost: app.test\r\nContent-Length: 300000\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < 3; i++) {
+      socket.write(Buffer.alloc(100_000, 0x61));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    socket.end();
+    await closed;
+    expect(errors).toEqual([]);
+    expect(answer).toBe(`${VERSION}Connection: close\r\n\r\n{"message":"HTTP version not supported"}`);
+  });
+
   it('serves HTTP/1.1 as before, with Host in any case and anywhere in the head', async () => {
     const answer = await rawExchange(plain.port, 'GET /a HTTP/1.1\r\nAccept: */*\r\nhOsT: app.test\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nGET \/a 0$/);
