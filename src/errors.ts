@@ -40,6 +40,8 @@ export const GATEWAY_MESSAGES = {
   timeout: 'The upstream server is timing out',
   unexpected: 'An unexpected error occurred',
   badRequest: 'Bad request',
+  /** Sent with 505 by the addon's uWS connection hook (native/src/first_request.cc writes this text itself). */
+  httpVersionNotSupported: 'HTTP version not supported',
   requestTimeout: 'Request timeout',
   lengthRequired: 'Length required',
   payloadTooLarge: 'Payload too large',

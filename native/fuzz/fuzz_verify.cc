@@ -155,7 +155,7 @@ std::string ServedRequest(const uint8_t* data, size_t size) {
   return r;
 }
 
-void CheckFirstRequest(const uint8_t* data, size_t size) {
+void CheckFirstRequestProperties(const uint8_t* data, size_t size) {
   using portcullis::FirstRequest;
   const std::string served = ServedRequest(data, size);
   for (size_t n = 0; n <= served.size(); n++) {
@@ -179,7 +179,7 @@ void CheckFirstRequest(const uint8_t* data, size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > portcullis::kMaxTokenLength + 64) return 0;
   CheckBase64(data, size);
-  if (size <= 2048) CheckFirstRequest(data, size);
+  if (size <= 2048) CheckFirstRequestProperties(data, size);
   if (size == 0) return 0;
 
   const Keys& keys = FixedKeys();

@@ -90,13 +90,8 @@ bool HeadHasHost(const char* data, size_t from, size_t end) {
 
 // Index of the first "\r\n\r\n" at or after `from`, or `length` when there is none.
 size_t HeadEnd(const char* data, size_t length, size_t from) {
-  for (size_t i = from; i + 4 <= length; i++) {
-    const void* cr = std::memchr(data + i, '\r', length - i);
-    if (cr == nullptr) return length;
-    i = static_cast<size_t>(static_cast<const char*>(cr) - data);
-    if (i + 4 <= length && std::memcmp(data + i, "\r\n\r\n", 4) == 0) return i;
-  }
-  return length;
+  const void* end = memmem(data + from, length - from, "\r\n\r\n", 4);
+  return end == nullptr ? length : static_cast<size_t>(static_cast<const char*>(end) - data);
 }
 
 }  // namespace

@@ -23,6 +23,10 @@ export function withoutTokenCookies(header: string, lowerNames: readonly string[
   for (const part of header.split(';')) {
     const pair = part.trim();
     if (pair === '' || carriesToken(pair, lowerNames, token)) continue;
+    if (!pair.includes(',')) {
+      kept.push(pair);
+      continue;
+    }
     const pieces = pair.split(',').map((piece) => piece.trim());
     const rest = pieces.filter((piece) => !carriesToken(piece, lowerNames, token));
     if (rest.length === pieces.length) kept.push(pair);
