@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { allowedCpus, hasTaskset, planCpus } from './macro/cpu.mjs';
-import { runLoad } from './macro/load.mjs';
+import { http1Load } from './macro/wrk.mjs';
 import { DEFAULT_STREAMS, h2Shape, runH2load } from './macro/h2load.mjs';
 import { runMicro } from './macro/micro.mjs';
 import { runTlsBench } from './macro/tls.mjs';
@@ -19,10 +19,10 @@ import { DEFAULT_GATEWAY_CMD, startSystems } from './macro/systems.mjs';
 import { loadWindow, renderPaired, runRatioPairs } from './macro/paired.mjs';
 import { RATIO_PAIRS } from './macro/targets.mjs';
 import { AB_SCENARIOS, abMode, parseSide } from './macro/ab.mjs';
-import { REPO, runMeta, setUp, writeResults } from './macro/session.mjs';
+import { LOADERS, REPO, runMeta, setUp, writeResults } from './macro/session.mjs';
 
-/** HTTP/2 systems are driven by h2load, the others by autocannon (HTTP/1.1). */
-const loadOn = (sys) => (sys.loader === 'h2load' ? /** @type {typeof runLoad} */ (runH2load) : runLoad);
+/** HTTP/2 systems are driven by h2load, the others by the HTTP/1.1 loader (wrk.mjs's http1Load). */
+const loadOn = (sys, loader) => (sys.loader === 'h2load' ? runH2load : http1Load(loader));
 const SYSTEM_IDS = [
   'direct',
   'portcullis',
@@ -56,6 +56,9 @@ const HELP = `usage: npm run bench -- [options]
                         hello: the bench's uWS server alone on the gateway's CPU, the reference for refusals)
   --upstream uws|nginx  the backend and direct upstream: the bench's uWS server (default) or Debian's nginx
                         (started on a free loopback port; without nginx the bench says so and uses uWS)
+  --loader wrk|autocannon  what drives the HTTP/1.1 timed runs (default wrk, one thread: C, it keeps the system
+                        under test busy where autocannon, JavaScript, tops out near 45k req/s; without wrk the bench
+                        says so and uses autocannon); warm-ups are autocannon's either way
   --gateway-cmd CMD     how to start the gateway ({config} is replaced; default "${DEFAULT_GATEWAY_CMD}")
   --no-pin              do not pin processes to CPUs
   --no-write            do not write bench/results/
@@ -95,6 +98,7 @@ function parseOptions(argv) {
       'h2-streams': { type: 'string' },
       scenarios: { type: 'string' },
       upstream: { type: 'string' },
+      loader: { type: 'string' },
       systems: { type: 'string' },
       'gateway-cmd': { type: 'string' },
       'no-pin': { type: 'boolean' },
@@ -127,6 +131,9 @@ function parseOptions(argv) {
   if (unknown.length) throw new Error(`unknown system(s): ${unknown.join(', ')} (known: ${SYSTEM_IDS.join(', ')})`);
   if (values.ab && positionals.length !== 2) throw new Error(`--ab takes two sides, got ${positionals.length}`);
   if (values.rate !== undefined && !values.ab) throw new Error('--rate is an --ab option');
+  const loader = values.loader ?? 'wrk';
+  if (!(/** @type {readonly string[]} */ (LOADERS).includes(loader)))
+    throw new Error(`unknown loader "${loader}" (known: ${LOADERS.join(', ')})`);
   const upstream = values.upstream ?? 'uws';
   if (!UPSTREAMS.includes(upstream)) throw new Error(`unknown upstream "${upstream}" (known: ${UPSTREAMS.join(', ')})`);
   return {
@@ -145,6 +152,7 @@ function parseOptions(argv) {
     scenarios: values.scenarios,
     systems,
     upstream,
+    loader,
     gatewayCmd: values['gateway-cmd'] ?? DEFAULT_GATEWAY_CMD,
     pin: !values['no-pin'],
     latency: !values['no-latency'],
@@ -167,7 +175,7 @@ function rotate(list, by) {
 
 async function macro(opts) {
   const scenarios = selectScenarios(opts.scenarios);
-  const { plan, pinning, workDir, upstream } = await setUp(opts, log);
+  const { plan, pinning, workDir, upstream, loader } = await setUp(opts, log);
   const t0 = Date.now();
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds, undefined, scenarios);
@@ -264,7 +272,7 @@ async function macro(opts) {
         // The bare upstream ignores tokens: a pass over all of them would warm nothing.
         const tokenPass = sys.id === 'direct' ? 0 : (tokens?.length ?? 0);
         const amount = sc.bodyBytes ? WARM_UPLOADS : Math.max(opts.quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenPass);
-        await loadOn(sys)({ ...loadTarget(sys, sc), amount, maxS: opts.quick ? 1 : 10 });
+        await loadOn(sys, loader)({ ...loadTarget(sys, sc), amount, maxS: opts.quick ? 1 : 10 });
       }
       log(`warmed ${sys.id} (${((Date.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -277,8 +285,8 @@ async function macro(opts) {
             continue;
           }
           const base = loadTarget(sys, sc);
-          if (opts.warmupS > 0) await loadOn(sys)({ ...base, durationS: opts.warmupS });
-          const r = await loadOn(sys)({ ...base, durationS: opts.durationS, pid: sys.pid });
+          if (opts.warmupS > 0) await loadOn(sys, loader)({ ...base, durationS: opts.warmupS });
+          const r = await loadOn(sys, loader)({ ...base, durationS: opts.durationS, pid: sys.pid });
           runs[sys.id][sc.id].push(r);
           log(
             `[${rep + 1}/${opts.repeat}] ${sc.id.padEnd(12)} ${sys.id.padEnd(10)} ${formatCount(r.rps).padStart(7)} rps ` +
@@ -302,7 +310,7 @@ async function macro(opts) {
         pairs: opts.pairs,
         windowS: opts.windowS,
         runWindow: (sys, sc) =>
-          loadWindow(loadOn(sys), loadTarget(sys, sc), { windowS: opts.windowS, warmS: opts.windowWarmS, pid: sys.pid }),
+          loadWindow(loadOn(sys, loader), loadTarget(sys, sc), { windowS: opts.windowS, warmS: opts.windowWarmS, pid: sys.pid }),
         log,
       });
     }
@@ -314,7 +322,7 @@ async function macro(opts) {
     await stop();
   }
 
-  const meta = runMeta(opts, { pinning, upstream });
+  const meta = runMeta(opts, { pinning, upstream, loader });
   // Only what describes the system: ports, pids and paths mean nothing outside this run.
   const publicSystems = systems.map(({ id, label, available, reason }) => ({ id, label, available, ...(reason ? { reason } : {}) }));
   const targets = evaluateTargets({ cells, latency, idle: idle?.portcullis ?? null, upstream, paired });

@@ -14,6 +14,8 @@ export function runAb(opts: {
   scenarios: Scenario[];
   plan: any;
   upstream: 'uws' | 'nginx';
+  /** What drives the closed-loop windows (wrk.mjs's http1Load); default autocannon. */
+  loader?: 'wrk' | 'autocannon';
   workDir: string;
   pairs: number;
   windowS: number;

@@ -11,6 +11,7 @@ import { formatCount, formatMs, median } from './report.mjs';
 import { buildTokenSets, scenarioUrl, selectScenarios, UPLOAD_BYTES } from './scenarios.mjs';
 import { startBackend, startGateway } from './systems.mjs';
 import { createCredentials } from './tokens.mjs';
+import { http1Load } from './wrk.mjs';
 import { runMeta, setUp, writeResults } from './session.mjs';
 
 export const AB_SCENARIOS = 'passthrough,hs256-one,bad-sig,resp-64k';
@@ -63,7 +64,21 @@ function openLoopLoad(rate) {
  * a time), check and warm every scenario on both, then run `pairs` pairs of `windowS`-second
  * windows per scenario. Returns { sides, results: [{ scenario, ok, problems, a, b, ...summary }] }.
  */
-export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, windowS, warmS, connections, quick, rate, log }) {
+export async function runAb({
+  sides,
+  scenarios,
+  plan,
+  upstream,
+  loader = 'autocannon',
+  workDir,
+  pairs,
+  windowS,
+  warmS,
+  connections,
+  quick,
+  rate,
+  log,
+}) {
   const creds = createCredentials();
   const tokenSets = buildTokenSets(creds, undefined, scenarios);
   const uploadBody = Buffer.alloc(UPLOAD_BYTES, 0x62);
@@ -114,7 +129,7 @@ export async function runAb({ sides, scenarios, plan, upstream, workDir, pairs, 
       // Warm both (JIT, every token of a distinct-token set seen once) before the first window.
       const amount = Math.max(quick ? WARM_REQUESTS / 2 : WARM_REQUESTS, tokenSets[sc.tokens]?.length ?? 0);
       for (const gw of gateways) await runLoad({ ...target(gw, sc), amount, maxS: quick ? 2 : 10 });
-      const load = rate ? openLoopLoad(rate) : runLoad;
+      const load = rate ? openLoopLoad(rate) : http1Load(loader);
       const [a, b] = gateways.map((gw) => () => loadWindow(load, target(gw, sc), { windowS, warmS, pid: gw.pid }));
       log(`${sc.id}: ${pairs} pairs of ${windowS} s windows${rate ? ` at ${rate} req/s, open loop` : ''}`);
       const p99s = (row) => (rate ? `  p99 ${formatMs(row.bP99)} / ${formatMs(row.aP99)}` : '');
@@ -169,13 +184,14 @@ export async function abMode(opts, log) {
   const sides = opts.ab;
   const scenarios = selectScenarios(opts.scenarios ?? (opts.rate ? 'passthrough' : AB_SCENARIOS));
   const pairs = Math.max(1, opts.pairs);
-  const { plan, pinning, workDir, upstream } = await setUp(opts, log);
+  const { plan, pinning, workDir, upstream, loader } = await setUp(opts, log);
   const t0 = Date.now();
   const run = {
     sides,
     scenarios,
     plan,
     upstream,
+    loader,
     workDir,
     pairs,
     windowS: opts.windowS,
@@ -186,11 +202,11 @@ export async function abMode(opts, log) {
     log,
   };
   const ab = await runAb(run);
-  const meta = runMeta(opts, { pinning, upstream });
+  const meta = runMeta(opts, { pinning, upstream, loader });
   const md = [
     `# Portcullis A/B bench — ${meta.date}`,
     '',
-    `commit \`${meta.commit}\` · Node ${meta.node} · ${meta.machine.cpuModel} × ${meta.machine.cpus} CPUs · \`${meta.command}\`; pinning: ${pinning}; upstream: ${meta.upstream}`,
+    `commit \`${meta.commit}\` · Node ${meta.node} · ${meta.machine.cpuModel} × ${meta.machine.cpus} CPUs · \`${meta.command}\`; pinning: ${pinning}; upstream: ${meta.upstream}; HTTP/1.1 load: ${meta.loader}`,
     '',
     renderAb({ ...ab, pairs, windowS: opts.windowS }),
     '',

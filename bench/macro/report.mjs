@@ -124,7 +124,7 @@ export function renderMarkdown({ meta, systems, scenarios, cells, before = [], a
     '',
     `\`${meta.command}\` — ${meta.settings.durationS} s per run, ${meta.settings.repeat} repeat(s) (medians), ` +
       `${meta.settings.connections} connections, warm-up ${meta.settings.warmupS} s; pinning: ${meta.pinning}` +
-      `${meta.upstream ? `; upstream: ${meta.upstream}` : ''}`,
+      `${meta.upstream ? `; upstream: ${meta.upstream}` : ''}${meta.loader ? `; HTTP/1.1 load: ${meta.loader}` : ''}`,
     '',
     ...before.flatMap((block) => [block, '']),
     'Cells: requests/s · requests per CPU-second of the system under test · p99 latency.',

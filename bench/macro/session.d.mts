@@ -1,11 +1,12 @@
 // Types for session.mjs.
 import type { CpuPlan } from './cpu.mjs';
 export const REPO: string;
+export const LOADERS: readonly ('wrk' | 'autocannon')[];
 export function setUp(
-  opts: { pin: boolean; upstream: string },
+  opts: { pin: boolean; upstream: string; loader: string },
   log: (msg: string) => void,
-): Promise<{ plan: CpuPlan; pinning: string; workDir: string; upstream: 'uws' | 'nginx' }>;
-export function runMeta(opts: Record<string, any>, run: { pinning: string; upstream: string }): Record<string, any>;
+): Promise<{ plan: CpuPlan; pinning: string; workDir: string; upstream: 'uws' | 'nginx'; loader: 'wrk' | 'autocannon' }>;
+export function runMeta(opts: Record<string, any>, run: { pinning: string; upstream: string; loader: string }): Record<string, any>;
 export function writeResults(
   opts: { write: boolean },
   meta: Record<string, any>,

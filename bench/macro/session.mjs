@@ -1,4 +1,4 @@
-// What every macro bench mode shares: CPU pinning, the log directory, the upstream choice, the run's description and its results files.
+// What every macro bench mode shares: CPU pinning, the log directory, the upstream and loader choices, the run's description and its results files.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -6,9 +6,15 @@ import path from 'node:path';
 import { allowedCpus, clkTck, hasTaskset, planCpus } from './cpu.mjs';
 import { nginxMissing } from './nginx.mjs';
 import { pinSelf } from './procs.mjs';
+import { wrkMissing } from './wrk.mjs';
 
 export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const UPSTREAM_LABELS = { uws: "the bench's uWS upstream (upstream.mjs)", nginx: "Debian's nginx (one process)" };
+export const LOADERS = ['wrk', 'autocannon'];
+const LOADER_LABELS = {
+  wrk: 'wrk, one thread (timed runs; warm-ups by autocannon)',
+  autocannon: 'autocannon, in the bench process',
+};
 
 function git(args) {
   try {
@@ -31,7 +37,8 @@ function machineInfo() {
 
 /**
  * Pin the load generator (this process), clear bench/results/logs.tmp, and settle the upstream
- * (nginx falls back to the uWS upstream when missing). Returns { plan, pinning, workDir, upstream }.
+ * (nginx falls back to the uWS upstream when missing) and the HTTP/1.1 loader (wrk falls back to autocannon).
+ * Returns { plan, pinning, workDir, upstream, loader }.
  */
 export async function setUp(opts, log) {
   const plan = planCpus(allowedCpus(), { hasTaskset: hasTaskset(), disabled: !opts.pin });
@@ -49,11 +56,17 @@ export async function setUp(opts, log) {
     upstream = 'uws';
   }
   log(`upstream: ${UPSTREAM_LABELS[upstream]}`);
-  return { plan, pinning, workDir, upstream };
+  let loader = opts.loader;
+  if (loader === 'wrk' && wrkMissing()) {
+    log(`HTTP/1.1 load by autocannon: ${wrkMissing()}`);
+    loader = 'autocannon';
+  }
+  log(`HTTP/1.1 load: ${LOADER_LABELS[loader]}`);
+  return { plan, pinning, workDir, upstream, loader };
 }
 
 /** The run's description for its results files: date, commit, Node, machine, pinning, command, upstream, settings. */
-export function runMeta(opts, { pinning, upstream }) {
+export function runMeta(opts, { pinning, upstream, loader }) {
   const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'nocommit';
   const dirty = git(['diff-index', '--quiet', 'HEAD', '--']) === null;
   return {
@@ -64,6 +77,7 @@ export function runMeta(opts, { pinning, upstream }) {
     pinning,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
     upstream: UPSTREAM_LABELS[upstream],
+    loader: LOADER_LABELS[loader],
     settings: {
       repeat: opts.repeat,
       durationS: opts.durationS,

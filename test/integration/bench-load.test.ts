@@ -12,6 +12,7 @@ import { createCredentials } from '../../bench/macro/tokens.mjs';
 import { buildTokenSets, SCENARIOS } from '../../bench/macro/scenarios.mjs';
 import { preflight } from '../../bench/macro/preflight.mjs';
 import { runPairs } from '../../bench/macro/paired.mjs';
+import { http1Load, runWrk, wrkMissing } from '../../bench/macro/wrk.mjs';
 
 const MACRO = path.resolve(__dirname, '../../bench/macro');
 const REPO = path.resolve(__dirname, '../..');
@@ -187,5 +188,119 @@ describe('bench load runs against real servers', () => {
     expect(alive(pid)).toBe(true);
     await stopProcess(extra.child);
     expect(alive(pid)).toBe(false);
+  });
+});
+
+/** A node server answering `status` to every request, counting requests per Authorization value and body bytes. */
+async function countingServer(status: number) {
+  const seen = new Map<string, number>();
+  const bodies: number[] = [];
+  const server = http.createServer((req, res) => {
+    const auth = req.headers.authorization ?? '';
+    seen.set(auth, (seen.get(auth) ?? 0) + 1);
+    let bytes = 0;
+    req.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    req.on('end', () => {
+      if (req.headers['content-length'] !== undefined) bodies.push(bytes);
+      res.statusCode = status;
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return { url, seen, bodies, close };
+}
+
+// .ci/run installs wrk; elsewhere the bench falls back to autocannon and says so.
+describe.skipIf(wrkMissing() !== null)('bench wrk runs against real servers', () => {
+  it('sends every token of a rotating set from prebuilt requests and stops at a fractional duration', async () => {
+    const server = await countingServer(200);
+    try {
+      const set = tokens.hsMany.slice(0, 20);
+      const r = await runWrk({
+        url: server.url,
+        scenario: scenario('hs256-10k'),
+        tokens: set,
+        durationS: 0.6,
+        connections: 4,
+        pid: process.pid,
+      });
+      expect(r.ok).toBe(true);
+      expect(r.statuses).toEqual({ '2xx': r.responses });
+      expect(r.responses).toBeGreaterThan(100);
+      // Stopped by SIGINT after 0.6 s (wrk's -d takes whole seconds only).
+      expect(r.seconds).toBeGreaterThanOrEqual(0.6);
+      expect(r.seconds).toBeLessThan(1.5);
+      expect(r.cpuS).not.toBeNull();
+      expect(r.p99).toBeGreaterThan(0);
+      expect([...server.seen.keys()].sort()).toEqual(set.map((t) => `Bearer ${t}`).sort());
+      // In turn: no token is sent twice before every other was sent once (counts differ by one at most).
+      const counts = [...server.seen.values()];
+      expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('passes a refusal row only when every response is a refusal, and a 2xx row only when none is', async () => {
+    const refusing = await countingServer(401);
+    try {
+      const refusal = await runWrk({ url: refusing.url, scenario: scenario('no-token'), durationS: 0.3, connections: 2 });
+      expect(refusal.ok).toBe(true);
+      expect(refusal.statuses).toEqual({ '4xx': refusal.responses });
+      const wrong = await runWrk({ url: refusing.url, scenario: scenario('passthrough'), durationS: 0.3, connections: 2 });
+      expect(wrong.ok).toBe(false);
+      expect(wrong.problems).toContain(`unexpected statuses: ${wrong.responses} 400 or above`);
+    } finally {
+      await refusing.close();
+    }
+    const serving = await countingServer(200);
+    try {
+      const r = await runWrk({ url: serving.url, scenario: scenario('no-token'), durationS: 0.3, connections: 2 });
+      expect(r.ok).toBe(false);
+      expect(r.problems).toContain(`unexpected statuses: ${r.responses} under 400`);
+    } finally {
+      await serving.close();
+    }
+  });
+
+  it('sends the upload body whole with each request', async () => {
+    const server = await countingServer(200);
+    try {
+      const body = Buffer.alloc(64 * 1024, 0x62);
+      const r = await runWrk({ url: server.url, scenario: scenario('upload-1m'), uploadBody: body, durationS: 0.3, connections: 2 });
+      expect(r.ok).toBe(true);
+      expect(server.bodies.length).toBeGreaterThan(0);
+      expect(new Set(server.bodies)).toEqual(new Set([body.length]));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('reports a server it cannot reach as failed, not as a fast run', async () => {
+    const server = await countingServer(200);
+    const url = server.url;
+    await server.close();
+    const r = await runWrk({ url, scenario: scenario('passthrough'), durationS: 0.3, connections: 2 });
+    expect(r.ok).toBe(false);
+    expect(r.perCpuS).toBeNull();
+  });
+
+  it('leaves runs of a request count (warm-ups) to autocannon, whose statuses are exact', async () => {
+    const server = await countingServer(200);
+    try {
+      const load = http1Load('wrk');
+      const counted = await load({ url: server.url, scenario: scenario('passthrough'), amount: 50, connections: 2 });
+      expect(counted.statuses).toEqual({ 200: counted.responses });
+      const timed = await load({ url: server.url, scenario: scenario('passthrough'), durationS: 0.3, connections: 2 });
+      expect(timed.statuses).toEqual({ '2xx': timed.responses });
+      expect(http1Load('autocannon')).toBe(runLoad);
+    } finally {
+      await server.close();
+    }
   });
 });
