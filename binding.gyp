@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "portcullis_native",
-      "sources": ["native/src/addon.cc", "native/src/jwt_core.cc", "native/src/memory_tuning.cc", "native/src/shared_listen.cc", "native/src/peer_addresses.cc", "native/src/uws_peer_hook.cc", "native/src/first_request.cc", "native/src/listen_queue.cc", "native/src/quiet_stdout.cc", "native/src/uws_mark.cc", "native/src/loop_data.cc"],
+      "sources": ["native/src/addon.cc", "native/src/jwt_core.cc", "native/src/claim_scan.cc", "native/src/token_check.cc", "native/src/memory_tuning.cc", "native/src/shared_listen.cc", "native/src/peer_addresses.cc", "native/src/uws_peer_hook.cc", "native/src/first_request.cc", "native/src/listen_queue.cc", "native/src/quiet_stdout.cc", "native/src/uws_mark.cc", "native/src/loop_data.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native/src"],
       "defines": [
         "NAPI_VERSION=8",

@@ -1,14 +1,19 @@
 // libFuzzer harness: the pure core's verify on arbitrary bytes with fixed keys, differential base64url checks, and the
-// first-request check (never refuses a request uWS serves; a refusal stays one as more bytes arrive).
+// first-request check (never refuses a request uWS serves; a refusal stays one as more bytes arrive), and the key-claim
+// scan and one-call token check on the bytes as a token payload (a match or mismatch only where the scan found a usable
+// credential, and then exactly the MAC's verdict).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "claim_scan.h"
 #include "first_request.h"
 #include "jwt_core.h"
+#include "token_check.h"
 
 using portcullis::HmacKey;
 
@@ -174,12 +179,58 @@ void CheckFirstRequestProperties(const uint8_t* data, size_t size) {
   }
 }
 
+// The bytes as a JWT payload: the scan's claim range stays inside them and holds only plain string characters; the
+// one-call check answers a match or a mismatch only when the scan found an indexed credential of the header's
+// algorithm, and then exactly what the MAC says (the token is signed right when the first byte is even).
+void CheckTokenCheckProperties(const uint8_t* data, size_t size) {
+  const Keys& keys = FixedKeys();
+  static const std::vector<HmacKey> slots(std::begin(keys.keys), std::end(keys.keys));
+  static portcullis::CredentialIndex* index = [] {
+    auto* made = new portcullis::CredentialIndex();
+    made->ClaimNameId("iss", 3);
+    made->Add("a", 1, portcullis::kHS256, 0, 1);
+    made->Add("b", 1, portcullis::kHS512, 4, -1);
+    return made;
+  }();
+  size_t start = 0;
+  size_t length = 0;
+  const auto scanned = portcullis::ScanKeyClaim(data, size, "iss", 3, &start, &length);
+  if (scanned == portcullis::ClaimScan::kFound) {
+    FUZZ_CHECK(start <= size && length <= size - start);
+    for (size_t i = start; i < start + length; i++)
+      FUZZ_CHECK(data[i] >= 0x20 && data[i] < 0x80 && data[i] != '"' && data[i] != '\\');
+  }
+  const bool sign_right = size > 0 && data[0] % 2 == 0;
+  const bool base64_slot = size > 1 && data[1] % 2 == 0;
+  const int header_alg = size > 2 ? data[2] % 3 : 0;
+  const std::string input = Encode(reinterpret_cast<const uint8_t*>("{}"), 2) + "." + Encode(data, size);
+  const std::string key =
+      scanned == portcullis::ClaimScan::kFound ? std::string(reinterpret_cast<const char*>(data) + start, length) : "";
+  const bool known = key == "a" || key == "b";
+  const int cred_alg = key == "b" ? portcullis::kHS512 : portcullis::kHS256;
+  const int slot = key == "b" ? (base64_slot ? -1 : 4) : (base64_slot ? 1 : 0);
+  const HmacKey& signer = slots[slot >= 0 ? static_cast<size_t>(slot) : 0];
+  uint8_t mac[portcullis::kMaxMacLength];
+  signer.Compute(reinterpret_cast<const uint8_t*>(input.data()), input.size(), mac);
+  if (!sign_right) mac[0] ^= 1;
+  const std::string token = input + "." + Encode(mac, signer.mac_len());
+  std::vector<uint8_t> scratch;
+  const int result =
+      portcullis::CheckTokenSignature(token.data(), token.size(), header_alg, 0, base64_slot, *index, slots, &scratch);
+  if (!known || cred_alg != header_alg || slot < 0) {
+    FUZZ_CHECK(result == portcullis::kTokenUnsure);
+  } else {
+    FUZZ_CHECK(result == (sign_right ? portcullis::kTokenSignatureMatches : portcullis::kTokenSignatureMismatch));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > portcullis::kMaxTokenLength + 64) return 0;
   CheckBase64(data, size);
   if (size <= 2048) CheckFirstRequestProperties(data, size);
+  if (size <= 8192) CheckTokenCheckProperties(data, size);
   if (size == 0) return 0;
 
   const Keys& keys = FixedKeys();

@@ -28,7 +28,7 @@ out=native/fuzz/out
 work=native/fuzz/corpus-work
 mkdir -p "$out" "$work" native/fuzz/regressions
 "$cxx" -std=c++17 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -DOPENSSL_SUPPRESS_DEPRECATED "${includes[@]}" native/fuzz/fuzz_verify.cc native/src/jwt_core.cc native/src/first_request.cc \
+  -DOPENSSL_SUPPRESS_DEPRECATED "${includes[@]}" native/fuzz/fuzz_verify.cc native/src/jwt_core.cc native/src/first_request.cc native/src/claim_scan.cc native/src/token_check.cc \
   -o "$out/fuzz_verify" "${libcrypto[@]}"
 
 # New inputs go to the (ignored) work corpus; the committed seeds are read only. A crasher is written to

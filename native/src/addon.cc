@@ -1,5 +1,5 @@
-// N-API glue: a Keyring class (addKey/verify/clear/size) over the pure C++ core, verify never throws; the malloc
-// setting, shared listen sockets, uWS peer addresses, listen queues and response mark, quiet stdout.
+// N-API glue: a Keyring class (addKey/verify/checkToken/clear/size) over the pure C++ core, verify never throws; the
+// malloc setting, shared listen sockets, uWS peer addresses, listen queues and response mark, quiet stdout.
 #include <napi.h>
 
 #include <cerrno>
@@ -12,6 +12,7 @@
 #include "memory_tuning.h"
 #include "quiet_stdout.h"
 #include "shared_listen.h"
+#include "token_check.h"
 #include "uws_mark.h"
 #include "uws_peer_hook.h"
 
@@ -19,8 +20,37 @@ namespace {
 
 using portcullis::HmacKey;
 
-// Tokens up to this size are copied onto the stack; longer ones (rare) into a heap buffer.
-constexpr size_t kStackTokenBuffer = 16 * 1024;
+// A JS string copied out as bytes: on the stack up to kStackTokenBuffer, else on the heap.
+struct TokenBytes {
+  char stack[16 * 1024];
+  std::unique_ptr<char[]> heap;
+  const char* data = nullptr;
+  size_t length = 0;
+};
+
+// Copies `value` into `out`; 0 when it was a string of ASCII up to kMaxTokenLength, else the VerifyResult saying why.
+int CopyToken(napi_env env, napi_value value, TokenBytes* out) {
+  // Latin-1 length query is O(1): it is the string's UTF-16 length.
+  size_t length = 0;
+  if (napi_get_value_string_latin1(env, value, nullptr, 0, &length) != napi_ok) return portcullis::kErrBadArgument;
+  if (length > portcullis::kMaxTokenLength) return portcullis::kErrTooLong;
+  char* buffer = out->stack;
+  if (length + 1 > sizeof(out->stack)) {
+    out->heap.reset(new (std::nothrow) char[length + 1]);
+    if (!out->heap) return portcullis::kErrTooLong;
+    buffer = out->heap.get();
+  }
+  // UTF-8 keeps non-ASCII detectable (Latin-1 would keep only the low byte of each char): any
+  // non-ASCII char makes the UTF-8 form longer than `length`, so it is cut short or differs.
+  size_t written = 0;
+  if (napi_get_value_string_utf8(env, value, buffer, length + 1, &written) != napi_ok)
+    return portcullis::kErrBadArgument;
+  if (written != length) return portcullis::kErrNotAscii;
+  out->data = buffer;
+  out->length = length;
+  return 0;
+}
+
 constexpr size_t kMaxKeys = 1u << 20;
 
 class Keyring : public Napi::ObjectWrap<Keyring> {
@@ -30,6 +60,9 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
                        {
                            InstanceMethod<&Keyring::AddKey>("addKey"),
                            InstanceMethod<&Keyring::Verify>("verify"),
+                           InstanceMethod<&Keyring::IndexCredential>("indexCredential"),
+                           InstanceMethod<&Keyring::ClaimNameId>("claimNameId"),
+                           InstanceMethod<&Keyring::CheckToken>("checkToken"),
                            InstanceMethod<&Keyring::Clear>("clear"),
                            InstanceAccessor<&Keyring::Size>("size"),
                        });
@@ -79,36 +112,56 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
     if (napi_get_value_uint32(env, info[0], &slot) != napi_ok) return portcullis::kErrBadArgument;
     if (napi_get_value_int64(env, info[2], &signing_input) != napi_ok) return portcullis::kErrBadArgument;
     if (slot >= keys_.size()) return portcullis::kErrBadSlot;
-    // Latin-1 length query is O(1): it is the string's UTF-16 length.
-    size_t length = 0;
-    if (napi_get_value_string_latin1(env, info[1], nullptr, 0, &length) != napi_ok) {
-      return portcullis::kErrBadArgument;
-    }
-    if (length > portcullis::kMaxTokenLength) return portcullis::kErrTooLong;
+    TokenBytes token;
+    const int copied = CopyToken(env, info[1], &token);
+    if (copied != 0) return copied;
     if (signing_input < 0) return portcullis::kErrStructure;
-
-    char stack_buffer[kStackTokenBuffer];
-    std::unique_ptr<char[]> heap_buffer;
-    char* buffer = stack_buffer;
-    if (length + 1 > sizeof(stack_buffer)) {
-      heap_buffer.reset(new (std::nothrow) char[length + 1]);
-      if (!heap_buffer) return portcullis::kErrTooLong;
-      buffer = heap_buffer.get();
-    }
-    // UTF-8 keeps non-ASCII detectable (Latin-1 would keep only the low byte of each char): any
-    // non-ASCII char makes the UTF-8 form longer than `length`, so it is cut short or differs.
-    size_t written = 0;
-    if (napi_get_value_string_utf8(env, info[1], buffer, length + 1, &written) != napi_ok) {
-      return portcullis::kErrBadArgument;
-    }
-    if (written != length) return portcullis::kErrNotAscii;
     return keys_[slot].Verify(
-        buffer, written, static_cast<uint64_t>(signing_input) > length ? length : static_cast<size_t>(signing_input));
+        token.data, token.length,
+        static_cast<uint64_t>(signing_input) > token.length ? token.length : static_cast<size_t>(signing_input));
+  }
+
+  // indexCredential(key: string, alg: 0|1|2, slot, slotBase64) → true when indexed (config time only).
+  Napi::Value IndexCredential(const Napi::CallbackInfo& info) {
+    napi_env env = info.Env();
+    TokenBytes key;
+    int32_t alg = -1;
+    int32_t slot = -1;
+    int32_t slot_base64 = -1;
+    const bool read = info.Length() >= 4 && CopyToken(env, info[0], &key) == 0 &&
+                      napi_get_value_int32(env, info[1], &alg) == napi_ok &&
+                      napi_get_value_int32(env, info[2], &slot) == napi_ok &&
+                      napi_get_value_int32(env, info[3], &slot_base64) == napi_ok;
+    return Napi::Boolean::New(info.Env(), read && index_.Add(key.data, key.length, alg, slot, slot_base64));
+  }
+
+  // claimNameId(name: string) → the id checkToken takes, or -1 (config time only).
+  Napi::Value ClaimNameId(const Napi::CallbackInfo& info) {
+    TokenBytes name;
+    if (info.Length() < 1 || CopyToken(info.Env(), info[0], &name) != 0) return Result(info.Env(), -1);
+    return Result(info.Env(), index_.ClaimNameId(name.data, name.length));
+  }
+
+  // checkToken(token: string, headerAlg: 0|1|2, claimNameId, secretIsBase64) → 1 match, 0 mismatch, -1 unsure.
+  Napi::Value CheckToken(const Napi::CallbackInfo& info) {
+    napi_env env = info.Env();
+    int32_t header_alg = -1;
+    int32_t claim_name_id = -1;
+    bool secret_is_base64 = false;
+    TokenBytes token;
+    if (info.Length() < 4 || napi_get_value_int32(env, info[1], &header_alg) != napi_ok ||
+        napi_get_value_int32(env, info[2], &claim_name_id) != napi_ok ||
+        napi_get_value_bool(env, info[3], &secret_is_base64) != napi_ok || CopyToken(env, info[0], &token) != 0) {
+      return Result(env, portcullis::kTokenUnsure);
+    }
+    return Result(env, portcullis::CheckTokenSignature(token.data, token.length, header_alg, claim_name_id,
+                                                       secret_is_base64, index_, keys_, &scratch_));
   }
 
   Napi::Value Clear(const Napi::CallbackInfo& info) {
     keys_.clear();
     keys_.shrink_to_fit();
+    index_.Clear();
     return info.Env().Undefined();
   }
 
@@ -123,6 +176,9 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
   }
 
   std::vector<HmacKey> keys_;
+  portcullis::CredentialIndex index_;
+  // The decoded payload of the token being checked (one at a time: the JS thread calls in).
+  std::vector<uint8_t> scratch_;
 };
 
 // setMallocTrimThreshold(bytes) → true when applied (glibc only); see memory_tuning.cc.
@@ -173,6 +229,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   codes.Set("BAD_ARGUMENT", Napi::Number::New(env, portcullis::kErrBadArgument));
   codes.Freeze();
   exports.Set("VERIFY_CODES", codes);
+  Napi::Object checks = Napi::Object::New(env);
+  checks.Set("MATCH", Napi::Number::New(env, portcullis::kTokenSignatureMatches));
+  checks.Set("MISMATCH", Napi::Number::New(env, portcullis::kTokenSignatureMismatch));
+  checks.Set("UNSURE", Napi::Number::New(env, portcullis::kTokenUnsure));
+  checks.Freeze();
+  exports.Set("TOKEN_CHECK_CODES", checks);
   return exports;
 }
 

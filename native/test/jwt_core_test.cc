@@ -1,5 +1,6 @@
 // Unit tests for the pure C++ core (no Node): RFC 4231, base64url, verify codes, shared listen sockets, peer address
-// text and handler slots, uWS LoopData's mark switch, first requests uWS cannot serve, fuzz replays.
+// text and handler slots, uWS LoopData's mark switch, first requests uWS cannot serve, the key-claim scan and the
+// one-call token check, fuzz replays.
 #include "jwt_core.h"
 
 #include <dirent.h>
@@ -16,10 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "claim_scan.h"
 #include "first_request.h"
 #include "loop_data.h"
 #include "peer_addresses.h"
 #include "shared_listen.h"
+#include "token_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
@@ -239,6 +242,149 @@ void TestVerify() {
   std::vector<uint8_t> too_long(portcullis::kMaxSecretLength + 1, 1);
   EXPECT(!bad.Init(portcullis::kHS256, too_long.data(), too_long.size()));
   EXPECT(bad.Init(portcullis::kHS256, nullptr, 0));  // empty secret is a valid HMAC key
+}
+
+// The scan's answer for `text` and claim `name`; the found value in *value.
+portcullis::ClaimScan Scan(const std::string& text, const std::string& name, std::string* value = nullptr) {
+  size_t start = 0;
+  size_t length = 0;
+  const auto bytes = Bytes(text);
+  const auto result = portcullis::ScanKeyClaim(bytes.data(), bytes.size(), name.data(), name.size(), &start, &length);
+  if (value != nullptr && result == portcullis::ClaimScan::kFound) *value = text.substr(start, length);
+  return result;
+}
+
+void TestClaimScan() {
+  using portcullis::ClaimScan;
+  std::string value;
+  EXPECT(Scan(R"({"iss":"alice"})", "iss", &value) == ClaimScan::kFound && value == "alice");
+  EXPECT(Scan(" \t\r\n{ \"sub\" : [1, {\"a\": null}], \"iss\" : \"k\" , \"n\": -0.5e+3 }\n", "iss", &value) ==
+             ClaimScan::kFound &&
+         value == "k");
+  EXPECT(Scan(R"({"iss":"a","iss":"b"})", "iss", &value) == ClaimScan::kFound && value == "b");  // the last one
+  EXPECT(Scan(R"({"iss":""})", "iss", &value) == ClaimScan::kFound && value.empty());
+  EXPECT(Scan(R"({"sub":"x\"y\u00e9"})", "iss") == ClaimScan::kAbsent);  // escapes elsewhere are fine
+  EXPECT(Scan("{}", "iss") == ClaimScan::kAbsent);
+  EXPECT(Scan(R"({"is":"a","iss ":"b"})", "iss") == ClaimScan::kAbsent);
+  // Not sure: JSON.parse decides.
+  for (const char* text : {
+           R"({"i\u0073s":"a"})",   // an escaped name might be the claim
+           R"({"iss":"a\u0062"})",  // an escaped value
+           R"({"iss":1})",          // not a string
+           R"(["iss","a"])",        // not an object
+           R"("iss")",
+           "",
+           "{",
+           R"({"iss":"a")",
+           R"({"iss":"a"} x)",
+           R"({"iss":"a",})",
+           R"({"a":01})",
+           R"({"a":1.})",
+           R"({"a":.5})",
+           R"({"a":+1})",
+           R"({"a":tru})",
+           R"({"a":"\x"})",
+           "{\"a\":\"\x01\"}",
+           "{\"iss\":\"caf\xc3\xa9\"}",  // a byte >= 0x80
+           R"({'iss':'a'})",
+           R"({"a" "b"})",
+           R"({"a":1 "b":2})",
+       }) {
+    EXPECT(Scan(text, "iss") == ClaimScan::kUnsure);
+  }
+  // Nesting: up to kMaxScanDepth levels are read, deeper is left to JSON.parse; never a crash.
+  std::string deep = R"({"a":)";
+  for (int i = 0; i < portcullis::kMaxScanDepth - 1; i++) deep += "[";
+  for (int i = 0; i < portcullis::kMaxScanDepth - 1; i++) deep += "]";
+  EXPECT(Scan(deep + R"(,"iss":"x"})", "iss") == ClaimScan::kFound);
+  EXPECT(Scan(R"({"a":[)" + deep + "]" + R"(,"iss":"x"})", "iss") == ClaimScan::kUnsure);
+  EXPECT(Scan(R"({"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}", "iss") == ClaimScan::kUnsure);
+}
+
+std::string Base64Url(const std::string& bytes) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
+    for (int shift = 18; shift >= 0; shift -= 6) out.push_back(kAlphabet[(v >> shift) & 63]);
+  }
+  if (bytes.size() - i == 1) {
+    const uint32_t v = static_cast<uint8_t>(bytes[i]) << 16;
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+  } else if (bytes.size() - i == 2) {
+    const uint32_t v = (static_cast<uint8_t>(bytes[i]) << 16) | (static_cast<uint8_t>(bytes[i + 1]) << 8);
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(kAlphabet[(v >> 6) & 63]);
+  }
+  return out;
+}
+
+// A compact JWT with header {"alg":"HS256"}, payload `payload` (JSON text), signed with `key`.
+std::string SignedToken(const HmacKey& key, const std::string& payload) {
+  const std::string input = Base64Url(R"({"alg":"HS256"})") + "." + Base64Url(payload);
+  uint8_t mac[portcullis::kMaxMacLength];
+  key.Compute(reinterpret_cast<const uint8_t*>(input.data()), input.size(), mac);
+  return input + "." + Base64Url(std::string(reinterpret_cast<const char*>(mac), key.mac_len()));
+}
+
+void TestTokenCheck() {
+  using portcullis::kTokenSignatureMatches;
+  using portcullis::kTokenSignatureMismatch;
+  using portcullis::kTokenUnsure;
+  std::vector<HmacKey> keys = {MakeKey(portcullis::kHS256, "alice-secret"), MakeKey(portcullis::kHS256, "decoded")};
+  portcullis::CredentialIndex index;
+  EXPECT(index.Add("alice", 5, portcullis::kHS256, 0, 1));
+  EXPECT(index.Add("no-secret", 9, portcullis::kHS256, -2, -2));
+  EXPECT(index.Add("hs512", 5, portcullis::kHS512, 0, 0));
+  EXPECT(!index.Add("bad-alg", 7, 9, 0, 0));
+  const int iss = index.ClaimNameId("iss", 3);
+  EXPECT(iss == 0 && index.ClaimNameId("iss", 3) == 0 && index.ClaimNameId("kid", 3) == 1);
+  EXPECT(index.ClaimNameId(std::string(300, 'x').data(), 300) == -1);
+  std::vector<uint8_t> scratch;
+  const auto check = [&](const std::string& token, int alg = portcullis::kHS256, int claim = 0, bool base64 = false) {
+    return portcullis::CheckTokenSignature(token.data(), token.size(), alg, claim, base64, index, keys, &scratch);
+  };
+  const std::string good = SignedToken(keys[0], R"({"iss":"alice","sub":"x"})");
+  const std::string forged = SignedToken(MakeKey(portcullis::kHS256, "guess"), R"({"iss":"alice","sub":"x"})");
+  EXPECT(check(good) == kTokenSignatureMatches);
+  EXPECT(check(forged) == kTokenSignatureMismatch);
+  EXPECT(check(good + "=ignored") == kTokenSignatureMatches);  // nginx reads the signature up to its first '='
+  EXPECT(check(forged, portcullis::kHS256, 0, true) == kTokenSignatureMismatch);  // the secret_is_base64 slot
+  EXPECT(check(good, portcullis::kHS256, 0, true) == kTokenSignatureMismatch);
+  // Unsure wherever the full flow has something else to say, or might.
+  EXPECT(check(forged, portcullis::kHS384) == kTokenUnsure);     // `Invalid algorithm`
+  EXPECT(check(forged, portcullis::kHS256, 1) == kTokenUnsure);  // no `kid` claim: the header's is read next
+  EXPECT(check(forged, portcullis::kHS256, 7) == kTokenUnsure);  // no such claim name id
+  EXPECT(check(SignedToken(keys[0], R"({"iss":"nobody"})")) == kTokenUnsure);     // `No credentials found`
+  EXPECT(check(SignedToken(keys[0], R"({"iss":""})")) == kTokenUnsure);           // `Invalid claim`
+  EXPECT(check(SignedToken(keys[0], R"({"iss":"no-secret"})")) == kTokenUnsure);  // unusable slot
+  EXPECT(check(SignedToken(keys[0], R"({"iss":"al\u0069ce"})")) == kTokenUnsure);
+  EXPECT(check(SignedToken(keys[0], R"({"iss":"alice")")) == kTokenUnsure);  // `Bad token; invalid JSON`
+  EXPECT(check(SignedToken(keys[0], R"(["alice"])")) == kTokenUnsure);
+  EXPECT(check(forged + ".x") == kTokenUnsure);  // four segments: `Bad token; invalid signature`
+  std::string bad_char = forged;
+  bad_char[bad_char.size() - 3] = '+';
+  EXPECT(check(bad_char) == kTokenUnsure);
+  const size_t dot = forged.find('.');
+  EXPECT(check(forged.substr(0, dot + 1) + "e30" + forged.substr(forged.rfind('.'))) == kTokenUnsure);  // {}: absent
+  EXPECT(check(forged.substr(0, dot + 1) + "!!!!" + forged.substr(forged.rfind('.'))) == kTokenUnsure);
+  EXPECT(check(forged.substr(0, dot)) == kTokenUnsure);
+  EXPECT(check(forged.substr(0, forged.rfind('.'))) == kTokenUnsure);
+  EXPECT(check("") == kTokenUnsure);
+  std::string non_ascii = forged;
+  non_ascii[non_ascii.size() - 1] = static_cast<char>(0xe9);
+  EXPECT(check(non_ascii) == kTokenUnsure);
+  EXPECT(check(forged + std::string(portcullis::kMaxTokenLength, 'A')) == kTokenUnsure);
+  // A big payload grows the scratch and still decides.
+  const std::string big = SignedToken(MakeKey(portcullis::kHS256, "guess"),
+                                      R"({"iss":"alice","pad":")" + std::string(60000, 'p') + R"("})");
+  EXPECT(check(big) == kTokenSignatureMismatch);
+  index.Clear();
+  EXPECT(check(forged) == kTokenUnsure);
 }
 
 // Runs every file under a directory through the fuzz target (which aborts on a failed check).
@@ -477,6 +623,8 @@ int main(int argc, char** argv) {
   TestFindWrittenSlot();
   TestSilenceMark();
   TestFirstRequest();
+  TestClaimScan();
+  TestTokenCheck();
   const std::string fuzz_dir = argc > 1 ? argv[1] : "native/fuzz";
   const int replayed = RunDirectory(fuzz_dir + "/corpus") + RunDirectory(fuzz_dir + "/regressions");
   g_passed += replayed;

@@ -42,6 +42,6 @@ else
   flags+=(-O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2)
 fi
 
-"$CXX" "${flags[@]}" "${includes[@]}" native/test/jwt_core_test.cc native/src/jwt_core.cc native/src/shared_listen.cc native/src/peer_addresses.cc native/src/loop_data.cc native/src/first_request.cc native/fuzz/fuzz_verify.cc \
+"$CXX" "${flags[@]}" "${includes[@]}" native/test/jwt_core_test.cc native/src/jwt_core.cc native/src/claim_scan.cc native/src/token_check.cc native/src/shared_listen.cc native/src/peer_addresses.cc native/src/loop_data.cc native/src/first_request.cc native/fuzz/fuzz_verify.cc \
   -o "$bin" "${libcrypto[@]}"
 "$bin" native/fuzz

@@ -2,6 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { CompiledConfig, CompiledJwtPlugin, JwtAlgorithm } from '../config/types.js';
 import { createHmacVerifier, type HmacVerifier } from '../crypto/hmac.js';
+import { TOKEN_CHECK } from '../native/addon.js';
 import { verifyAsymmetric as verifyAsymmetricInline, type AsymmetricVerify, type SignatureStatus } from '../crypto/asymmetric.js';
 import { checkAccess, checkIssuerAudience } from './jwt-policy.js';
 import { AuthStatus } from './auth-status.js';
@@ -92,6 +93,17 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
       lateStates.set(plugin, st);
     }
     return st;
+  }
+
+  // The HMAC engine's id of each key claim name (hmac.checkToken), by name.
+  const claimNameIds = new Map<string, number>();
+  function claimNameIdOf(st: PluginState): number {
+    let id = claimNameIds.get(st.keyClaimName);
+    if (id === undefined) {
+      id = hmac.claimNameId(st.keyClaimName);
+      claimNameIds.set(st.keyClaimName, id);
+    }
+    return id;
   }
 
   /** The plugin's answer to a refusal status: its prebuilt deny, or the anonymous consumer when one is configured. */
@@ -219,6 +231,15 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
         if (!passed && (st.claimPolicy || st.access)) hit.passedPolicy = st;
         return hit.value;
       }
+    }
+
+    // A bad signature in one native call, when the addon is sure Kong's flow would reach the signature and fail it;
+    // whatever it is not sure of (and every match) goes through the flow below. Issuer and audience checks come
+    // before the signature, so a route with them takes the flow.
+    if (!st.claimPolicy) {
+      const headerAlg = decoder.rememberedAlg(token);
+      if (headerAlg !== null && hmac.checkToken(token, headerAlg, claimNameIdOf(st), st.secretIsBase64) === TOKEN_CHECK.MISMATCH)
+        return fail(st, AuthStatus.invalidSignature);
     }
 
     const decoded = decoder.decode(token, st.keyClaimName);

@@ -94,6 +94,8 @@ function prepare(credential: CompiledCredential, hmac: HmacVerifier, registry: J
       const decoded = credential.secretBase64Bytes;
       if (decoded !== null) hmacSlotBase64 = addKey(hmac, alg, decoded);
     }
+    // For the one-call check of a bad signature (hmac.checkToken), which finds the credential by the key claim itself.
+    hmac.indexCredential(entity.key, alg, hmacSlot, hmacSlotBase64);
   }
   const jwks = isHmac ? null : jwksSource(credential, registry);
   return {

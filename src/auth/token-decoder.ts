@@ -74,6 +74,11 @@ export interface TokenDecoder {
    * payload the claim scanner is sure of is not parsed until its claims are read (a refused token's never are).
    */
   decode(token: string, keyClaimName?: string): DecodeResult;
+  /**
+   * The algorithm of the token's JOSE header when its first segment is the one the last successful decode remembered
+   * (so it is known to decode to an object with that `alg`); null otherwise. Reads nothing else of the token.
+   */
+  rememberedAlg(token: string): JwtAlgorithm | null;
 }
 
 /** Scratch bytes a decoder starts with; grown (once per larger token size) up to MAX_TOKEN_LENGTH's bound. */
@@ -119,6 +124,11 @@ export function createTokenDecoder(): TokenDecoder {
   };
 
   return {
+    rememberedAlg(token: string): JwtAlgorithm | null {
+      const n = lastSegment.length;
+      // The remembered segment holds no '.', so this is decode's own test: the first '.' right after it.
+      return n > 0 && token.charCodeAt(n) === 46 && token.startsWith(lastSegment) ? lastAlg : null;
+    },
     decode(token: string, keyClaimName?: string): DecodeResult {
       if (token.length > MAX_TOKEN_LENGTH) return AuthStatus.badTokenJson;
       const dot1 = token.indexOf('.');

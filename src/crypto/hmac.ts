@@ -1,8 +1,8 @@
 // HMAC-SHA2 JWT signature verification: the native addon when it loads, node:crypto otherwise (same results).
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthStatus } from '../auth/auth-status.js';
-import type { HmacAlgorithm } from '../config/types.js';
-import { NATIVE_ALG, VERIFY_CODE, nativeAddon, type NativeKeyring } from '../native/addon.js';
+import type { HmacAlgorithm, JwtAlgorithm } from '../config/types.js';
+import { NATIVE_ALG, TOKEN_CHECK, VERIFY_CODE, nativeAddon, type NativeAlg, type NativeKeyring } from '../native/addon.js';
 import { SEXTET, base64urlDataEnd } from './base64url.js';
 
 export interface HmacVerifier {
@@ -16,6 +16,16 @@ export interface HmacVerifier {
    * `ok` on a match; anything else (mismatch, malformed, unknown slot) is `invalidSignature`.
    */
   verify(slot: number, token: string, signingInputLength: number): HmacStatus;
+  /** Indexes an HMAC credential by its key for checkToken (config time; slots may be NO_KEY / NO_SECRET). */
+  indexCredential(key: string, alg: HmacAlgorithm, slot: number, slotBase64: number): void;
+  /** The id checkToken takes for a key claim name; -1 when this engine has no one-call check. */
+  claimNameId(name: string): number;
+  /**
+   * The one-call check of a token whose header segment decoded to `headerAlg` (native/src/token_check.h): payload,
+   * key claim `claimNameId`, indexed credential and MAC. TOKEN_CHECK.MISMATCH only where the full jwt flow would
+   * answer `Invalid signature`; MATCH or UNSURE otherwise (the node:crypto engine is always UNSURE). Never throws.
+   */
+  checkToken(token: string, headerAlg: JwtAlgorithm, claimNameId: number, secretIsBase64: boolean): number;
 }
 
 /** The same check with the detailed result code (see VERIFY_CODE): lets tests prove both engines fail alike. */
@@ -121,6 +131,9 @@ function createFallbackVerifier(): HmacCodeVerifier {
     },
     verify: (slot, token, signingInputLength) => statusOf(verifyCode(slot, token, signingInputLength)),
     verifyCode,
+    indexCredential() {},
+    claimNameId: () => -1,
+    checkToken: () => TOKEN_CHECK.UNSURE,
   };
 }
 
@@ -132,6 +145,16 @@ function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
     },
     verify: (slot, token, signingInputLength) => statusOf(keyring.verify(slot, token, signingInputLength)),
     verifyCode: (slot, token, signingInputLength) => keyring.verify(slot, token, signingInputLength),
+    indexCredential(key, alg, slot, slotBase64) {
+      keyring.indexCredential?.(key, HASHES[alg].native as NativeAlg, slot, slotBase64);
+    },
+    // An addon built before the one-call check has none: every check is then UNSURE.
+    claimNameId: (name) => keyring.claimNameId?.(name) ?? -1,
+    checkToken(token, headerAlg, claimNameId, secretIsBase64) {
+      const alg = Object.hasOwn(HASHES, headerAlg) ? HASHES[headerAlg as HmacAlgorithm].native : -1;
+      if (alg < 0 || claimNameId < 0) return TOKEN_CHECK.UNSURE;
+      return keyring.checkToken!(token, alg as NativeAlg, claimNameId, secretIsBase64);
+    },
   };
 }
 

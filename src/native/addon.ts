@@ -30,12 +30,34 @@ const BUILT_IN_VERIFY_CODES: VerifyCodes = Object.freeze({
   BAD_ARGUMENT: -6,
 });
 
+/** `NativeKeyring.checkToken`'s answers (native/src/token_check.h's TokenCheckResult, exported by the addon). */
+export interface TokenCheckCodes {
+  /** The signature matches (the full flow then runs as usual). */
+  readonly MATCH: number;
+  /** Kong's flow would reach the signature check and fail it: `Invalid signature`, with nothing else to decide. */
+  readonly MISMATCH: number;
+  /** Anything else: the full flow decides. */
+  readonly UNSURE: number;
+}
+
+/** The answers when no addon is loaded (TokenCheckResult's values); a loaded addon's own export replaces them. */
+const BUILT_IN_TOKEN_CHECK_CODES: TokenCheckCodes = Object.freeze({ MATCH: 1, MISMATCH: 0, UNSURE: -1 });
+
 /** One config generation's HMAC keys; dropped keyrings are freed by GC. */
 export interface NativeKeyring {
   /** Precomputes the key state; throws TypeError/RangeError on bad input (config time only). */
   addKey(alg: NativeAlg, secret: Uint8Array): number;
   /** 1 match, 0 mismatch, negative when malformed (see VERIFY_CODE). Never throws. */
   verify(slot: number, token: string, signingInputLength: number): number;
+  /** Indexes an HMAC credential by its key for checkToken (slots may be negative: unusable); false when refused. */
+  indexCredential?(key: string, alg: NativeAlg, slot: number, slotBase64: number): boolean;
+  /** The id of a key claim name for checkToken, -1 when refused. */
+  claimNameId?(name: string): number;
+  /**
+   * The one-call check (native/src/token_check.h): the token's payload, key claim, credential and MAC, for a token
+   * whose header segment decoded to `headerAlg`. Never throws.
+   */
+  checkToken?(token: string, headerAlg: NativeAlg, claimNameId: number, secretIsBase64: boolean): number;
   clear(): void;
   readonly size: number;
 }
@@ -48,6 +70,8 @@ export interface NativeAddon {
   readonly ABI: number;
   /** Result codes of `Keyring.verify`, from the C++ enum (absent from a build older than this export). */
   readonly VERIFY_CODES?: VerifyCodes;
+  /** Answers of `Keyring.checkToken` (absent from a build older than the one-call check). */
+  readonly TOKEN_CHECK_CODES?: TokenCheckCodes;
   /** Sets glibc malloc's trim threshold; false on other C libraries (absent from a build older than this export). */
   readonly setMallocTrimThreshold?: (bytes: number) => boolean;
   /** A listening SO_REUSEPORT socket on a numeric host: its descriptor or a negative errno (absent from older builds). */
@@ -90,6 +114,10 @@ export const nativeLoadError: string | null = loaded.error;
 export const VERIFY_CODE: VerifyCodes = loaded.addon?.VERIFY_CODES ?? BUILT_IN_VERIFY_CODES;
 /** The codes the JS side knows without an addon; exported for the test that holds them equal to the addon's. */
 export const BUILT_IN_VERIFY_CODE: VerifyCodes = BUILT_IN_VERIFY_CODES;
+/** Answers of the one-call token check, read once from the addon; without one every check is UNSURE. */
+export const TOKEN_CHECK: TokenCheckCodes = loaded.addon?.TOKEN_CHECK_CODES ?? BUILT_IN_TOKEN_CHECK_CODES;
+/** The answers the JS side knows without an addon, for the test that holds them equal to the addon's. */
+export const BUILT_IN_TOKEN_CHECK: TokenCheckCodes = BUILT_IN_TOKEN_CHECK_CODES;
 
 /**
  * Freed heap that each malloc arena keeps instead of handing it back to the system. Node reads every socket into a

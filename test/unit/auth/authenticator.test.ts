@@ -3,6 +3,7 @@ import { createAuthenticator, type AuthenticatorOptions } from '../../../src/aut
 import type { AuthOutcome } from '../../../src/auth/types.js';
 import type { CompiledConfig, JwtAlgorithm } from '../../../src/config/types.js';
 import { createHmacVerifier } from '../../../src/crypto/hmac.js';
+import { TOKEN_CHECK } from '../../../src/native/addon.js';
 import { verifyAsymmetric } from '../../../src/crypto/asymmetric.js';
 import {
   ALICE_ID,
@@ -245,6 +246,56 @@ describe('authenticator: HMAC credentials', () => {
   });
   it('reports which HMAC engine is active', () => {
     expect(['native', 'node:crypto']).toContain(a.hmacEngine);
+  });
+});
+
+describe('authenticator: the one-call bad-signature check', () => {
+  /** A fresh native verifier (its own keyring, as each generation's is) counting checkToken's answers. */
+  function counted() {
+    const native = createHmacVerifier();
+    const answers: number[] = [];
+    return {
+      answers,
+      hmac: {
+        ...native,
+        checkToken: (...args: Parameters<typeof native.checkToken>) => {
+          const r = native.checkToken(...args);
+          answers.push(r);
+          return r;
+        },
+      },
+    };
+  }
+  const forged = (iss = 'alice-key') => hs256({ iss, sub: 'x' }, 'not-the-secret');
+
+  it.skipIf(createHmacVerifier().engine !== 'native')(
+    'refuses a bad signature in one native call once the header is known, with the deny the full flow gives',
+    () => {
+      const { hmac: counting, answers } = counted();
+      const { a } = auth(buildConfig(), { hmac: counting });
+      const p = plugin();
+      // The first token's header is new: the flow decodes it and remembers it; from then on one call decides.
+      const first = sync(a.authenticate(p, bearer(forged())));
+      expect(answers).toEqual([]);
+      const second = sync(a.authenticate(p, bearer(hs256({ iss: 'alice-key', sub: 'y' }, 'guess'))));
+      expect(answers).toEqual([TOKEN_CHECK.MISMATCH]);
+      expect(second).toBe(first);
+      expect(message(second)).toBe('Invalid signature');
+      // What it is not sure of goes through the flow, which answers.
+      expect(message(a.authenticate(p, bearer(forged('nobody'))))).toBe("No credentials found for given 'iss'");
+      expect(answers.at(-1)).toBe(TOKEN_CHECK.UNSURE);
+      // A right signature matches in the call and is then allowed by the flow.
+      expect(sync(a.authenticate(p, bearer(hs256({ iss: 'alice-key' })))).kind).toBe('allow');
+      expect(answers.at(-1)).toBe(TOKEN_CHECK.MATCH);
+    },
+  );
+
+  it('leaves routes with issuer or audience checks to the flow: those come before the signature', () => {
+    const { hmac: counting, answers } = counted();
+    const { a } = auth(buildConfig(), { hmac: counting });
+    const p = plugin({ issuers: ['someone-else'] });
+    for (let i = 0; i < 3; i++) expect(message(a.authenticate(p, bearer(forged())))).not.toBe('Invalid signature');
+    expect(answers).toEqual([]);
   });
 });
 

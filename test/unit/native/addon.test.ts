@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  BUILT_IN_TOKEN_CHECK,
   BUILT_IN_VERIFY_CODE,
   MALLOC_TRIM_THRESHOLD,
   NATIVE_ALG,
@@ -10,6 +11,7 @@ import {
   nativeAddon,
   nativeLoadError,
   retainFreedHeap,
+  TOKEN_CHECK,
 } from '../../../src/native/addon.js';
 
 const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
@@ -35,6 +37,32 @@ describe('native addon façade', () => {
     expect(nativeAddon?.VERIFY_CODES).toBe(VERIFY_CODE);
     expect(Object.isFrozen(VERIFY_CODE)).toBe(true);
     expect({ ...VERIFY_CODE }).toEqual({ ...BUILT_IN_VERIFY_CODE });
+  });
+
+  it("exports the one-call check's answers, which the JS side knows without an addon too", () => {
+    expect(nativeAddon?.TOKEN_CHECK_CODES).toBe(TOKEN_CHECK);
+    expect(Object.isFrozen(TOKEN_CHECK)).toBe(true);
+    expect({ ...TOKEN_CHECK }).toEqual({ ...BUILT_IN_TOKEN_CHECK });
+  });
+
+  it("checks a token in one call: a mismatch only for an indexed credential of the header's algorithm", () => {
+    const keyring = new nativeAddon!.Keyring();
+    const slot = keyring.addKey(NATIVE_ALG.HS256, Buffer.from('right'));
+    expect(keyring.indexCredential!('x', NATIVE_ALG.HS256, slot, -1)).toBe(true);
+    expect(keyring.indexCredential!('y', 9 as never, slot, -1)).toBe(false);
+    const iss = keyring.claimNameId!('iss');
+    expect(keyring.claimNameId!('iss')).toBe(iss);
+    // hs256() signs {"iss":"x"}.
+    expect(keyring.checkToken!(hs256('right').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.MATCH);
+    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.MISMATCH);
+    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS512, iss, false)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, true)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, 99, false)).toBe(TOKEN_CHECK.UNSURE);
+    // Never throws, whatever it is handed.
+    expect(keyring.checkToken!(42 as never, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(`${hs256('wrong').token}é`, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
+    keyring.clear();
+    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
   });
 
   it('reports null with a reason when PORTCULLIS_DISABLE_NATIVE=1', async () => {
