@@ -176,6 +176,16 @@ async function start(p: Parsed): Promise<number> {
     reloadWhenStarted = true;
   };
   process.on('SIGHUP', () => reload());
+  // Stop signals too, for the same reason: the gateway is listening a moment before start() resumes, and a SIGTERM
+  // then ended the process with what it had accepted. One that arrives while starting stops the gateway as soon as it
+  // is up; a second one ends the process at once (a start-up that hangs can still be interrupted).
+  let stopWhenStarted: NodeJS.Signals | null = null;
+  let stop = (signal: NodeJS.Signals): void => {
+    if (stopWhenStarted !== null) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stopWhenStarted = signal;
+  };
+  process.on('SIGTERM', (signal) => stop(signal));
+  process.on('SIGINT', (signal) => stop(signal));
   let handle: GatewayHandle;
   try {
     handle = await startGateway({
@@ -214,8 +224,11 @@ async function start(p: Parsed): Promise<number> {
         },
       );
     };
-    process.on('SIGTERM', shutdown);
-    process.on('SIGINT', shutdown);
+    stop = shutdown;
+    if (stopWhenStarted !== null) {
+      logger.info({ signal: stopWhenStarted }, `${stopWhenStarted} arrived while starting`);
+      shutdown(stopWhenStarted);
+    }
   });
 }
 

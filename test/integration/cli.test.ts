@@ -221,6 +221,17 @@ describe('portcullis CLI', () => {
     await upstream.close();
   });
 
+  it('stops cleanly on a SIGTERM sent as soon as the started line appears, two workers (it used to end the process by the signal)', async () => {
+    proc.upstream = await startUpstream();
+    const path = writeConfig(join(tempDir(), 'kong.json'), gatewayConfig(proc.upstream.port, ['/api'], { workers: 2 }));
+    proc.gw = startGatewayProcess(['--config', path, '--log-level', 'info']);
+    const gateway = proc.gw;
+    await gateway.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('portcullis started'));
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.logs.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
   it('reloads on a SIGHUP sent as soon as the started line appears, two workers and a TLS listener (it used to end the process)', async () => {
     proc.upstream = await startUpstream();
     const ca = createTestCa();
