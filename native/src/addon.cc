@@ -20,16 +20,20 @@ namespace {
 
 using portcullis::HmacKey;
 
-// A JS string copied out as bytes: on the stack up to kStackTokenBuffer, else on the heap.
-struct TokenBytes {
-  char stack[16 * 1024];
+// Tokens up to this size are copied onto the stack; longer ones (rare) into a heap buffer.
+constexpr size_t kStackTokenBuffer = 16 * 1024;
+
+// A JS string copied out as bytes (a token, a credential key, a claim name): on the stack up to kStackTokenBuffer,
+// else on the heap.
+struct AsciiBytes {
+  char stack[kStackTokenBuffer];
   std::unique_ptr<char[]> heap;
   const char* data = nullptr;
   size_t length = 0;
 };
 
 // Copies `value` into `out`; 0 when it was a string of ASCII up to kMaxTokenLength, else the VerifyResult saying why.
-int CopyToken(napi_env env, napi_value value, TokenBytes* out) {
+int CopyAscii(napi_env env, napi_value value, AsciiBytes* out) {
   // Latin-1 length query is O(1): it is the string's UTF-16 length.
   size_t length = 0;
   if (napi_get_value_string_latin1(env, value, nullptr, 0, &length) != napi_ok) return portcullis::kErrBadArgument;
@@ -112,8 +116,8 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
     if (napi_get_value_uint32(env, info[0], &slot) != napi_ok) return portcullis::kErrBadArgument;
     if (napi_get_value_int64(env, info[2], &signing_input) != napi_ok) return portcullis::kErrBadArgument;
     if (slot >= keys_.size()) return portcullis::kErrBadSlot;
-    TokenBytes token;
-    const int copied = CopyToken(env, info[1], &token);
+    AsciiBytes token;
+    const int copied = CopyAscii(env, info[1], &token);
     if (copied != 0) return copied;
     if (signing_input < 0) return portcullis::kErrStructure;
     return keys_[slot].Verify(
@@ -124,11 +128,11 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
   // indexCredential(key: string, alg: 0|1|2, slot, slotBase64) → true when indexed (config time only).
   Napi::Value IndexCredential(const Napi::CallbackInfo& info) {
     napi_env env = info.Env();
-    TokenBytes key;
+    AsciiBytes key;
     int32_t alg = -1;
     int32_t slot = -1;
     int32_t slot_base64 = -1;
-    const bool read = info.Length() >= 4 && CopyToken(env, info[0], &key) == 0 &&
+    const bool read = info.Length() >= 4 && CopyAscii(env, info[0], &key) == 0 &&
                       napi_get_value_int32(env, info[1], &alg) == napi_ok &&
                       napi_get_value_int32(env, info[2], &slot) == napi_ok &&
                       napi_get_value_int32(env, info[3], &slot_base64) == napi_ok;
@@ -137,8 +141,8 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
 
   // claimNameId(name: string) → the id checkToken takes, or -1 (config time only).
   Napi::Value ClaimNameId(const Napi::CallbackInfo& info) {
-    TokenBytes name;
-    if (info.Length() < 1 || CopyToken(info.Env(), info[0], &name) != 0) return Result(info.Env(), -1);
+    AsciiBytes name;
+    if (info.Length() < 1 || CopyAscii(info.Env(), info[0], &name) != 0) return Result(info.Env(), -1);
     return Result(info.Env(), index_.ClaimNameId(name.data, name.length));
   }
 
@@ -148,10 +152,10 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
     int32_t header_alg = -1;
     int32_t claim_name_id = -1;
     bool secret_is_base64 = false;
-    TokenBytes token;
+    AsciiBytes token;
     if (info.Length() < 4 || napi_get_value_int32(env, info[1], &header_alg) != napi_ok ||
         napi_get_value_int32(env, info[2], &claim_name_id) != napi_ok ||
-        napi_get_value_bool(env, info[3], &secret_is_base64) != napi_ok || CopyToken(env, info[0], &token) != 0) {
+        napi_get_value_bool(env, info[3], &secret_is_base64) != napi_ok || CopyAscii(env, info[0], &token) != 0) {
       return Result(env, portcullis::kTokenUnsure);
     }
     return Result(env, portcullis::CheckTokenSignature(token.data, token.length, header_alg, claim_name_id,

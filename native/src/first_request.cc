@@ -57,15 +57,12 @@ Line ScanRequestLine(const char* data, size_t length, size_t* line_end, bool* ot
   if (data[i + 1] != '/') return Line::kInvalid;
   size_t j = i + 1;
   while (j < length && TargetByte(data[j])) j++;
-  for (size_t k = 0; k < kVersion11Length; k++) {
-    if (j + k >= length) return Line::kIncomplete;
-    if (data[j + k] != kVersion11[k]) {
-      // Another version's line answers 505, any other 400: wait until its end shows which.
-      const Line version = VersionAt(data, length, j);
-      if (version == Line::kIncomplete) return Line::kIncomplete;
-      *other_version = version == Line::kValid;
-      return Line::kInvalid;
-    }
+  // Any version's line end first: a broken one answers 400, another version's 505 (wait until its end shows which).
+  const Line version = VersionAt(data, length, j);
+  if (version != Line::kValid) return version;
+  if (std::memcmp(data + j, kVersion11, kVersion11Length) != 0) {
+    *other_version = true;
+    return Line::kInvalid;
   }
   *line_end = j + kVersion11Length;
   return Line::kValid;

@@ -49,7 +49,6 @@ using SetClose = void (*)(int, us_socket_context_t*, CloseHandler);
 using SetData = void (*)(int, us_socket_context_t*, DataHandler);
 using Write = int (*)(int, us_socket_t*, const char*, int, int);
 using Shutdown = void (*)(int, us_socket_t*);
-using Close = us_socket_t* (*)(int, us_socket_t*, int, void*);
 
 // Bytes of the context compared around each setter call. The plain handler slots are near its start (56 and 80 on
 // the pinned build), the SSL part's right after the plain context (about 128 bytes); every uWS context's allocation
@@ -64,7 +63,6 @@ struct USockets {
   SetData set_data = nullptr;
   Write write = nullptr;
   Shutdown shutdown = nullptr;
-  Close close = nullptr;
 };
 
 struct HookedContext {
@@ -161,9 +159,10 @@ bool ResolveUSockets(const char* binary_path, std::string* why) {
   if (api.context_of != nullptr) return true;
   static const char* const kNames[] = {
       "us_socket_context",         "us_socket_local_port", "us_socket_context_on_open", "us_socket_context_on_close",
-      "us_socket_context_on_data", "us_socket_write",      "us_socket_shutdown",        "us_socket_close"};
-  void* found[8] = {};
-  const UwsSymbols result = FindUwsSymbols(binary_path, kNames, found, 8);
+      "us_socket_context_on_data", "us_socket_write",      "us_socket_shutdown"};
+  constexpr size_t kCount = sizeof(kNames) / sizeof(kNames[0]);
+  void* found[kCount] = {};
+  const UwsSymbols result = FindUwsSymbols(binary_path, kNames, found, kCount);
   if (result != UwsSymbols::kFound) {
     *why = result == UwsSymbols::kBinaryNotLoaded ? "the uWS binary is not loaded in this process"
                                                   : "the uWS binary does not export uSockets' socket context API";
@@ -176,7 +175,6 @@ bool ResolveUSockets(const char* binary_path, std::string* why) {
   api.set_data = reinterpret_cast<SetData>(found[4]);
   api.write = reinterpret_cast<Write>(found[5]);
   api.shutdown = reinterpret_cast<Shutdown>(found[6]);
-  api.close = reinterpret_cast<Close>(found[7]);
   return true;
 }
 

@@ -18,6 +18,7 @@ import {
   makeToken,
   NOW,
   plugin,
+  recordingCheckToken,
   request,
   sync,
   type ConsumerSpec,
@@ -250,28 +251,12 @@ describe('authenticator: HMAC credentials', () => {
 });
 
 describe('authenticator: the one-call bad-signature check', () => {
-  /** A fresh native verifier (its own keyring, as each generation's is) counting checkToken's answers. */
-  function counted() {
-    const native = createHmacVerifier();
-    const answers: number[] = [];
-    return {
-      answers,
-      hmac: {
-        ...native,
-        checkToken: (...args: Parameters<typeof native.checkToken>) => {
-          const r = native.checkToken(...args);
-          answers.push(r);
-          return r;
-        },
-      },
-    };
-  }
   const forged = (iss = 'alice-key') => hs256({ iss, sub: 'x' }, 'not-the-secret');
 
   it.skipIf(createHmacVerifier().engine !== 'native')(
     'refuses a bad signature in one native call once the header is known, with the deny the full flow gives',
     () => {
-      const { hmac: counting, answers } = counted();
+      const { hmac: counting, answers } = recordingCheckToken();
       const { a } = auth(buildConfig(), { hmac: counting });
       const p = plugin();
       // The first token's header is new: the flow decodes it and remembers it; from then on one call decides.
@@ -291,7 +276,7 @@ describe('authenticator: the one-call bad-signature check', () => {
   );
 
   it('leaves routes with issuer or audience checks to the flow: those come before the signature', () => {
-    const { hmac: counting, answers } = counted();
+    const { hmac: counting, answers } = recordingCheckToken();
     const { a } = auth(buildConfig(), { hmac: counting });
     const p = plugin({ issuers: ['someone-else'] });
     for (let i = 0; i < 3; i++) expect(message(a.authenticate(p, bearer(forged())))).not.toBe('Invalid signature');

@@ -15,6 +15,7 @@ import type { AuthDecision, AuthDeny, AuthOutcome, AuthRequest } from '../../../
 import { jwtConfigDefaults } from '../../../src/config/fields.js';
 import { compileCredential } from '../../../src/config/compile.js';
 import { compileJwtPolicy } from '../../../src/auth/jwt-policy.js';
+import { createHmacVerifier, type HmacVerifier } from '../../../src/crypto/hmac.js';
 
 export interface KeyPair {
   publicPem: string;
@@ -161,4 +162,19 @@ export function denied(o: AuthOutcome): AuthDeny {
   const d = sync(o);
   if (d.kind !== 'deny') throw new Error(`expected deny, got ${d.kind}`);
   return d;
+}
+
+/** A fresh HMAC verifier (its own keyring, as each generation's is) that records every one-call check's answer. */
+export function recordingCheckToken(): { hmac: HmacVerifier; answers: number[] } {
+  const verifier = createHmacVerifier();
+  const answers: number[] = [];
+  const hmac: HmacVerifier = {
+    ...verifier,
+    checkToken(token, headerAlg, claimNameId, secretIsBase64) {
+      const answer = verifier.checkToken(token, headerAlg, claimNameId, secretIsBase64);
+      answers.push(answer);
+      return answer;
+    },
+  };
+  return { hmac, answers };
 }
