@@ -1,11 +1,18 @@
 // The bench's fast upstream (uWebSockets.js): small fixed body, 64 KiB body on paths ending /big, drains uploads.
-// Started as its own process; prints {"port":N} once listening; exits when stdin closes (runner gone).
+// WORK_NS adds busy work per request. Started as its own process; prints {"port":N} once listening; exits when stdin closes (runner gone).
 import uWS from 'uWebSockets.js';
 
 const SMALL = Buffer.from('{"ok":true}\n');
 const BIG = Buffer.alloc(64 * 1024, 0x61);
 
 const app = uWS.App();
+/** WORK_NS: busy work before each answer, in ns of wall time (bench/work-cost.mjs); 0 answers at once. */
+const WORK_NS = BigInt(process.env.WORK_NS ?? 0);
+
+function work() {
+  const until = process.hrtime.bigint() + WORK_NS;
+  while (process.hrtime.bigint() < until);
+}
 
 function readBody(res) {
   let aborted = false;
@@ -29,6 +36,7 @@ app.any('/*', (res, req) => {
     readBody(res);
     return;
   }
+  if (WORK_NS > 0n) work();
   const body = req.getUrl().endsWith('/big') ? BIG : SMALL;
   res.cork(() => {
     res.writeHeader('content-type', body === BIG ? 'application/octet-stream' : 'application/json').end(body);

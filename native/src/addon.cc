@@ -63,18 +63,38 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
     return DefineClass(env, "Keyring",
                        {
                            InstanceMethod<&Keyring::AddKey>("addKey"),
-                           InstanceMethod<&Keyring::Verify>("verify"),
                            InstanceMethod<&Keyring::IndexCredential>("indexCredential"),
                            InstanceMethod<&Keyring::ClaimNameId>("claimNameId"),
-                           InstanceMethod<&Keyring::CheckToken>("checkToken"),
                            InstanceMethod<&Keyring::Clear>("clear"),
                            InstanceAccessor<&Keyring::Size>("size"),
                        });
   }
 
-  explicit Keyring(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Keyring>(info) {}
+  // verify and checkToken, the request path's calls, are the instance's own functions, each carrying this keyring as
+  // its data: a call then skips napi_unwrap, a private-symbol lookup on the receiver that cost about as much as the
+  // SHA-256 of a bad-signature refusal. Each function holds the instance (its read-only `keyring`), so the pointer
+  // cannot outlive it; the cycle is plain JS, collected as one.
+  explicit Keyring(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Keyring>(info) {
+    Napi::Object self = info.This().As<Napi::Object>();
+    BindOwn<&Keyring::Verify>(info.Env(), self, "verify");
+    BindOwn<&Keyring::CheckToken>(info.Env(), self, "checkToken");
+  }
 
  private:
+  using Method = Napi::Value (Keyring::*)(const Napi::CallbackInfo&);
+
+  template <Method method>
+  static Napi::Value CallBound(const Napi::CallbackInfo& info) {
+    return (static_cast<Keyring*>(info.Data())->*method)(info);
+  }
+
+  template <Method method>
+  void BindOwn(Napi::Env env, Napi::Object self, const char* name) {
+    Napi::Function bound = Napi::Function::New<CallBound<method>>(env, name, this);
+    bound.DefineProperty(Napi::PropertyDescriptor::Value("keyring", self, napi_default));
+    self.DefineProperty(Napi::PropertyDescriptor::Value(name, bound, napi_enumerable));
+  }
+
   // addKey(alg: 0|1|2, secret: Uint8Array) → slot. Throws TypeError/RangeError on bad input
   // (config time only, never on the request path).
   Napi::Value AddKey(const Napi::CallbackInfo& info) {

@@ -44,6 +44,8 @@ enum Base64Result : int {
 // before it must be in A-Za-z0-9-_, and that length must not be 1 mod 4. Unused low bits of the
 // last character are ignored, as nginx does. Validates and sets *decoded_len without decoding.
 Base64Result Base64UrlDecodedLength(const char* in, size_t in_len, size_t* decoded_len);
+// The same rules, decoding into out. With room for any decoding (out_cap >= in_len / 4 * 3 + 2) it validates
+// while it decodes, in one pass; on an error, out may hold part of the decoding.
 Base64Result Base64UrlDecode(const char* in, size_t in_len, uint8_t* out, size_t out_cap, size_t* out_len);
 
 // True when every byte is < 0x80.

@@ -63,10 +63,10 @@ int CheckTokenSignature(const char* token, size_t length, int header_alg, int cl
   if (second_dot == nullptr) return kTokenUnsure;
   const size_t signing_input_length = static_cast<size_t>(second_dot - token);
 
-  size_t decoded_length = 0;
   const size_t payload_length = signing_input_length - payload_start;
-  if (Base64UrlDecodedLength(token + payload_start, payload_length, &decoded_length) != kB64Ok) return kTokenUnsure;
-  if (scratch->size() < decoded_length + 1) scratch->resize(decoded_length + 1);
+  // Room for any decoding of the payload, so the decoder validates and decodes in one pass.
+  const size_t room = payload_length / 4 * 3 + 3;
+  if (scratch->size() < room) scratch->resize(room);
   size_t written = 0;
   if (Base64UrlDecode(token + payload_start, payload_length, scratch->data(), scratch->size(), &written) != kB64Ok) {
     return kTokenUnsure;

@@ -186,6 +186,26 @@ void TestBase64Url() {
   // bounded output
   EXPECT(Decode("Zm9vYmFy", &out, 5) == portcullis::kB64TooLong);
   EXPECT(Decode("Zm9vYmFy", &out, 6) == portcullis::kB64Ok && out == "foobar");
+  // Past the first quartets: a bad character, a '=' inside a quartet, a bad length.
+  EXPECT(Decode("Zm9vYmFy+mF6", &out) == portcullis::kB64BadChar);
+  EXPECT(Decode("Zm9vYmFyYm=!", &out) == portcullis::kB64Ok && out == "foobarb");
+  EXPECT(Decode("Zm9vYmFyY===", &out) == portcullis::kB64BadLength);
+  EXPECT(Decode("Zm9vYmFyYmF6Z", &out) == portcullis::kB64BadLength);
+  // With room for any decoding the decoder validates while it decodes; with room for this one only, it validates
+  // first: the same answers.
+  for (const std::string text : {"Zm9vYmFyYmF6", "Zm9vYmFy+mF6", "Zm9vYmFyYm=!", "Zm9vYmFyY===", "Zm9vYmFyYmF6Zg",
+                                 "Zm9vYmFyYmF6Z", "Zm9vYmFyYmF6Zm9vYmFyYmF6.", "Zg=Zm9v"}) {
+    size_t exact = 0;
+    std::string roomy;
+    std::string tight = "unset";
+    const auto roomy_result = Decode(text, &roomy);
+    const auto length_result = portcullis::Base64UrlDecodedLength(text.data(), text.size(), &exact);
+    EXPECT(roomy_result == length_result);
+    if (length_result == portcullis::kB64Ok) {
+      EXPECT(exact < text.size() / 4 * 3 + 2);  // so the tight decoding below takes the careful path
+      EXPECT(Decode(text, &tight, exact) == portcullis::kB64Ok && tight == roomy);
+    }
+  }
   size_t len = 99;
   EXPECT(portcullis::Base64UrlDecodedLength("Zm9vYmE", 7, &len) == portcullis::kB64Ok && len == 5);
   EXPECT(portcullis::Base64UrlDecodedLength("Zm9v+", 5, &len) == portcullis::kB64BadChar);

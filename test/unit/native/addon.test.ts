@@ -1,5 +1,7 @@
 // The native addon façade: loading, the PORTCULLIS_DISABLE_NATIVE switch, the Keyring surface, worker threads, the malloc setting.
 import { createHmac } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -12,7 +14,11 @@ import {
   nativeLoadError,
   retainFreedHeap,
   TOKEN_CHECK,
+  type NativeKeyring,
 } from '../../../src/native/addon.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
 
@@ -86,6 +92,26 @@ describe('native addon façade', () => {
     keyring.clear();
     expect(keyring.size).toBe(0);
     expect(keyring.verify(1, token, sil)).toBe(VERIFY_CODE.BAD_SLOT);
+  });
+
+  it('verify and checkToken keep working apart from their keyring, which they keep alive through collections', async () => {
+    const calls: { verify: NativeKeyring['verify']; checkToken: NonNullable<NativeKeyring['checkToken']>; iss: number }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const keyring = new nativeAddon!.Keyring();
+      const slot = keyring.addKey(NATIVE_ALG.HS256, Buffer.from(i % 2 === 0 ? 'right' : 'wrong'));
+      keyring.indexCredential!('x', NATIVE_ALG.HS256, slot, -1);
+      const { verify, checkToken } = keyring;
+      calls.push({ verify, checkToken: checkToken!, iss: keyring.claimNameId!('iss') });
+    }
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 4; i++) gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const { token, sil } = hs256('right');
+    calls.forEach(({ verify, checkToken, iss }, i) => {
+      expect(verify(0, token, sil)).toBe(i % 2 === 0 ? VERIFY_CODE.MATCH : VERIFY_CODE.MISMATCH);
+      expect(checkToken(token, NATIVE_ALG.HS256, iss, false)).toBe(i % 2 === 0 ? TOKEN_CHECK.MATCH : TOKEN_CHECK.MISMATCH);
+    });
   });
 
   it('throws on bad addKey arguments (config time) but never from verify', () => {
