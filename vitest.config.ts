@@ -12,6 +12,7 @@ const BOTH_ENGINES = [
   'test/integration/robustness-paths.test.ts',
   'test/integration/robustness-framing.test.ts',
   'test/integration/refused-uploads.test.ts',
+  'test/integration/gateway-answer-bytes.test.ts',
 ];
 
 export default defineConfig({

@@ -64,13 +64,31 @@ export function messageBody(message: string): string {
   return JSON.stringify({ message });
 }
 
-/** Kong's `kong.response.error` JSON body, which carries the request id. */
-export function errorBody(message: string, requestId: string): string {
-  return errorBodyOf(message)(requestId);
+/** Text JSON.stringify writes unchanged between its quotes; the gateway's request ids (hex) are such text. */
+const PLAIN_JSON_TEXT = /^[\w.-]*$/;
+
+/**
+ * Kong's `kong.response.error` JSON body for one message, which carries the request id: built once, the id added per
+ * answer. A plain id is quoted as it is (JSON.stringify of a short string costs more than the rest of a no-route
+ * 404's body); the uWS engine writes its bytes in place between `before` and `after`.
+ */
+export class ErrorBody {
+  /** The body up to the request id's first character, its opening quote included. */
+  readonly before: string;
+  /** The body after a plain request id: its closing quote and the end of the object. */
+  readonly after = '"\n}';
+
+  constructor(readonly message: string) {
+    this.before = `{\n  "message":${JSON.stringify(message)},\n  "request_id":"`;
+  }
+
+  text(requestId: string): string {
+    if (PLAIN_JSON_TEXT.test(requestId)) return this.before + requestId + this.after;
+    return `${this.before.slice(0, -1)}${JSON.stringify(requestId)}\n}`;
+  }
 }
 
-/** errorBody for one fixed message with its JSON built once (a refusal answered often adds only the request id). */
-export function errorBodyOf(message: string): (requestId: string) => string {
-  const head = `{\n  "message":${JSON.stringify(message)},\n  "request_id":`;
-  return (requestId) => `${head}${JSON.stringify(requestId)}\n}`;
+/** Kong's `kong.response.error` JSON body, which carries the request id. */
+export function errorBody(message: string, requestId: string): string {
+  return new ErrorBody(message).text(requestId);
 }

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AuthDecision, AuthOutcome, Authenticator } from '../auth/types.js';
 import type { CompiledConfig } from '../config/types.js';
-import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { ErrorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { identityFor } from '../auth/policy-headers.js';
 import { IDENTITY_HEADER_NAMES } from '../proxy/forwarded-headers.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
@@ -11,9 +11,12 @@ import type { ClientResponse, PipelineEntry, WriterShared } from '../server/engi
 import { admit, REFUSALS, type AdmissionLimits } from './admission.js';
 import { authorizerCounter, type AuthorizerCounter } from './authorizer-outcome.js';
 import { BAD_SHAPE, OUTSIDE_PREFIX, reconstructRequest } from './authorizer-request.js';
-import type { RequestIdGenerator } from './request-id.js';
+import type { RequestIds } from './request-id.js';
 import type { DataPlaneCounters } from './types.js';
 import { noteAccessAuth, noteAccessRoute, type AccessLog } from '../observability/access-log.js';
+
+/** Kong's 404 answer (kong.response.error, with the request id). */
+const NO_ROUTE = new ErrorBody(GATEWAY_MESSAGES.noRoute);
 
 /** What the handler reads of the data plane's current config generation. */
 export interface AuthorizerGeneration {
@@ -30,7 +33,8 @@ export interface AuthorizerDeps {
   normalizePath(raw: string): string | null;
   /** The data plane's counters: the authorizer bumps only its own decision counters. */
   counters: DataPlaneCounters;
-  ids: RequestIdGenerator;
+  /** The data plane's request ids (one sequence for both listeners' answers). */
+  requestIds: RequestIds;
   /** Response counters, drain flag and completion hook of this listener's writers. */
   shared: WriterShared;
   logger: Logger;
@@ -96,7 +100,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
   const { counters, logger } = deps;
   const notFound = (writer: ClientResponse): void => {
     counters.authzNotFound++;
-    writer.sendJson(404, errorBody(GATEWAY_MESSAGES.noRoute, writer.requestId));
+    writer.sendError(404, NO_ROUTE);
   };
   const badRequest = (writer: ClientResponse): void => {
     counters.authzBadRequest++;
@@ -162,7 +166,7 @@ export function createAuthorizerEntry(deps: AuthorizerDeps): PipelineEntry {
 
   return {
     shared: deps.shared,
-    nextRequestId: () => deps.ids.next(),
+    requestIds: deps.requestIds,
     handle(writer, snap) {
       deps.shared.counters.inFlight++;
       try {

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Authenticator, AuthAllow } from '../auth/types.js';
 import type { CompiledConfig, CompiledRoute } from '../config/types.js';
-import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { ErrorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { ERROR_CODES, hasErrorCode } from '../portcullis-error.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
@@ -17,7 +17,7 @@ import { withoutTokenArgs } from '../auth/hide-credentials.js';
 import { copyAuthTallies } from '../observability/counters.js';
 import { isGrpcService } from '../proxy/grpc-pool.js';
 import { ProxyStreamHandler, type StreamHandlerHooks } from '../proxy/stream-handler.js';
-import { createRequestIdGenerator } from './request-id.js';
+import { createRequestIds } from './request-id.js';
 import { admissionLimits, authorizerAdmissionLimits, type AdmissionLimits } from './admission.js';
 import { createRequestFront } from './request-front.js';
 import type { ThreadRuntime } from './thread-runtime.js';
@@ -26,6 +26,9 @@ import type { DataPlane } from './types.js';
 import { createAuthorizerEntry, createAuthorizerShared } from './authorizer.js';
 import type { AccessLog } from '../observability/access-log.js';
 import { createLoopDelayMonitor } from '../observability/loop-delay.js';
+
+/** Kong's 503 answer (kong.response.error, with the request id). */
+const NO_SERVICE = new ErrorBody(GATEWAY_MESSAGES.noService);
 
 /** The parts of other modules the data plane builds per generation; injectable for tests. */
 export interface DataPlaneFactories {
@@ -113,7 +116,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   };
   let gen = build(initial);
   const normalizePath = factories.normalizePath;
-  const ids = createRequestIdGenerator();
+  const requestIds = createRequestIds();
   const via = `1.1 portcullis/${options.version ?? packageVersion()}`;
   let drainWaiter: (() => void) | null = null;
 
@@ -151,7 +154,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   ): void {
     const service = match.route.service;
     if (service === null) {
-      writer.sendJson(503, errorBody(GATEWAY_MESSAGES.noService, writer.requestId));
+      writer.sendError(503, NO_SERVICE);
       return;
     }
     if (snap.websocket) {
@@ -191,7 +194,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
   });
   const entry: PipelineEntry = {
     shared,
-    nextRequestId: () => ids.next(),
+    requestIds,
     handle(writer, snap, listener) {
       counters.requests++;
       counters.inFlight++;
@@ -265,7 +268,7 @@ export async function createDataPlane(initial: CompiledConfig, options: DataPlan
             current: () => gen,
             normalizePath,
             counters,
-            ids,
+            requestIds,
             shared: authzShared,
             logger,
             accessLog,

@@ -1,11 +1,11 @@
 // Kong's protocol checks of a gRPC route: HTTP/2 required (426), gRPC required (415), TLS for a grpcs-only route.
 import type { GrpcRouteMode } from '../config/types.js';
-import { errorBody, errorBodyOf, GATEWAY_MESSAGES } from '../errors.js';
+import { ErrorBody, errorBody, GATEWAY_MESSAGES } from '../errors.js';
 import type { ClientResponse } from '../server/engine.js';
 import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../server/grpc-status.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 
-const notGrpcBody = errorBodyOf(GATEWAY_MESSAGES.grpcRequired);
+const NOT_GRPC = new ErrorBody(GATEWAY_MESSAGES.grpcRequired);
 /** Kong's Connection/Upgrade pair of its "Please use HTTP2 protocol" answer. */
 const UPGRADE_HEADERS = ['content-type', 'application/json; charset=utf-8', 'connection', 'Upgrade', 'upgrade', 'HTTP/2'];
 /** Kong's answer to plain h2c on a grpcs-only route: HTTP 200, grpc-status 1, trailers-only. */
@@ -21,7 +21,7 @@ export function refuseOffGrpc(writer: ClientResponse, snap: RequestSnapshot, mod
       writer.data(body);
       writer.end();
     } else {
-      writer.sendJson(415, notGrpcBody(writer.requestId));
+      writer.sendError(415, NOT_GRPC);
     }
     return true;
   }

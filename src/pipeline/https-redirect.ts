@@ -1,8 +1,11 @@
 // Kong's answer to plain HTTP on a route whose protocols lack `http`: 426 with its message, or a redirect to https.
 import type { ClientResponse } from '../server/engine.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
-import { errorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { ErrorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import { hostWithoutPort } from '../proxy/forwarded-headers.js';
+
+/** Kong's 426 answer (kong.response.error, with the request id). */
+const HTTPS_REQUIRED = new ErrorBody(GATEWAY_MESSAGES.httpsRequired);
 
 const UPGRADE_BODY = Buffer.from(messageBody(GATEWAY_MESSAGES.httpsRequired));
 const UPGRADE_HEADERS = [
@@ -22,7 +25,7 @@ export function answerPlainHttp(writer: ClientResponse, snap: RequestSnapshot, s
   const host = hostWithoutPort(snap.host);
   if (status === 426 || host === '') {
     // A gRPC request gets Kong's kong.response.error answer in gRPC form (grpc-status 3), which the writer makes.
-    if (snap.grpc) return writer.sendJson(426, errorBody(GATEWAY_MESSAGES.httpsRequired, writer.requestId));
+    if (snap.grpc) return writer.sendError(426, HTTPS_REQUIRED);
     writer.start(426, UPGRADE_HEADERS, false);
     writer.data(UPGRADE_BODY);
     writer.end();

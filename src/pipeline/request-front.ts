@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { AuthAllow, AuthDecision, AuthOutcome, Authenticator } from '../auth/types.js';
 import type { CompiledConfig } from '../config/types.js';
-import { errorBodyOf, GATEWAY_MESSAGES, messageBody } from '../errors.js';
+import { ErrorBody, GATEWAY_MESSAGES, messageBody } from '../errors.js';
 import type { RouteMatch, RouteTable } from '../routing/types.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 import type { ClientResponse, ListenerContext, RequestBody } from '../server/engine.js';
@@ -48,7 +48,7 @@ export interface RequestFrontDeps {
 const BAD_REQUEST = messageBody(GATEWAY_MESSAGES.badRequest);
 const UNEXPECTED = messageBody(GATEWAY_MESSAGES.unexpected);
 /** Kong's 404 for a path no route matches: the message's JSON is built once, the request id added per answer. */
-const noRouteBody = errorBodyOf(GATEWAY_MESSAGES.noRoute);
+const NO_ROUTE = new ErrorBody(GATEWAY_MESSAGES.noRoute);
 
 /**
  * Returns the handler of one request. A refusal (admission, no route, a denied token) is answered here, touching only
@@ -102,7 +102,7 @@ export function createRequestFront(
     snap.path = path;
     const match = g.routes.match(snap);
     if (match === null) {
-      writer.sendJson(404, noRouteBody(writer.requestId));
+      writer.sendError(404, NO_ROUTE);
       return;
     }
     if (writer.access !== null) noteAccessRoute(writer.access, match.route);

@@ -6,6 +6,8 @@ import type { RefusalSettings } from './refusal-policy.js';
 import type { TlsMaterial } from '../tls/tls-material.js';
 import type { AccessRecord } from '../observability/access-log.js';
 import type { FixedResponse } from './response-common.js';
+import type { ErrorBody } from '../errors.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 /** A request body as the proxy consumes it: chunks with backpressure towards the client. */
 export interface RequestBody extends AsyncIterable<Buffer> {
@@ -33,6 +35,8 @@ export interface ClientResponse extends Downstream {
   sendFixed(response: FixedResponse): void;
   /** A complete response made by the gateway (errors, denials). */
   sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+  /** A complete Kong `kong.response.error` answer: `body` with this response's request id. */
+  sendError(status: number, body: ErrorBody): void;
   /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */
   sendHeaders(status: number, headers: readonly string[]): void;
   /** 'authorizer' for requests on authorizer_listen (answered, never proxied); for the access log. */
@@ -84,7 +88,8 @@ export interface ListenerContext {
 /** What an engine calls for each request: the pipeline of the data plane. */
 export interface PipelineEntry {
   readonly shared: WriterShared;
-  nextRequestId(): string;
+  /** Each writer takes its request's id from these. */
+  readonly requestIds: RequestIds;
   /** Runs route → jwt → proxy for a request whose snapshot and writer the engine made. */
   handle(writer: ClientResponse, snap: RequestSnapshot, listener: ListenerContext): void;
 }

@@ -99,7 +99,7 @@ export function createNodeEngine(listener: ListenerContext, entry: PipelineEntry
   let port = 0;
   // HTTP/1 requests (also the HTTP/1.1 fallback of a TLS http2 listener); HTTP/2 streams go to onStream.
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    const writer = new NodeResponseWriter(req, res, entry.nextRequestId(), entry.shared);
+    const writer = new NodeResponseWriter(req, res, entry.requestIds, entry.shared);
     (req.socket as Tracked)[CURRENT] = writer;
     const snap = snapshotNodeRequest(req, port);
     if (spec.ssl) {

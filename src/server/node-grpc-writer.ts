@@ -5,6 +5,7 @@ import type { WriterShared } from './engine.js';
 import type { UpstreamTrailers } from '../proxy/types.js';
 import { grpcAnswerHeaders, trailerHeaders } from './grpc-status.js';
 import { H2ResponseWriter } from './node-h2-writer.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 const GRPC_WRITER = Symbol('portcullis.grpcWriter');
 type Tagged = ServerHttp2Stream & { [GRPC_WRITER]?: GrpcResponseWriter };
@@ -30,8 +31,8 @@ function hasGrpcStatus(raw: RawHeaders): boolean {
 export class GrpcResponseWriter extends H2ResponseWriter {
   private trailers: UpstreamTrailers = null;
 
-  constructor(stream: ServerHttp2Stream, requestId: string, shared: WriterShared) {
-    super(stream, false, requestId, shared);
+  constructor(stream: ServerHttp2Stream, requestIds: RequestIds, shared: WriterShared) {
+    super(stream, false, requestIds, shared);
     (stream as Tagged)[GRPC_WRITER] = this;
     stream.on('wantTrailers', onWantTrailers);
   }

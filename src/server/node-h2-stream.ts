@@ -96,8 +96,8 @@ export function createH2StreamHandler(
     // Kong's gRPC request: HTTP/2 with an application/grpc Content-Type (its answers and trailers differ).
     const grpc = isGrpcContentType(headers['content-type']);
     const writer = grpc
-      ? new GrpcResponseWriter(stream, entry.nextRequestId(), entry.shared)
-      : new H2ResponseWriter(stream, method === 'HEAD', entry.nextRequestId(), entry.shared);
+      ? new GrpcResponseWriter(stream, entry.requestIds, entry.shared)
+      : new H2ResponseWriter(stream, method === 'HEAD', entry.requestIds, entry.shared);
     const snap = snapshotH2Stream(stream, headers, flags, rawHeaders, port());
     snap.grpc = grpc;
     if (tls) {

@@ -4,6 +4,7 @@ import { headerName, headerText, type RawHeaders } from '../proxy/response-heade
 import type { ClientResponse, WriterShared } from './engine.js';
 import { NodeWriterBase } from './node-writer-base.js';
 import { skipResponseHeader } from './response-common.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 const WRITER = Symbol('portcullis.h2writer');
 type Tagged = ServerHttp2Stream & { [WRITER]?: H2ResponseWriter };
@@ -47,10 +48,10 @@ export class H2ResponseWriter extends NodeWriterBase implements ClientResponse {
     protected readonly stream: ServerHttp2Stream,
     /** A HEAD request: respond() ends its stream with the headers. */
     protected readonly head: boolean,
-    requestId: string,
+    requestIds: RequestIds,
     shared: WriterShared,
   ) {
-    super(stream, requestId, shared);
+    super(stream, requestIds, shared);
     (stream as Tagged)[WRITER] = this;
     stream.on('close', onStreamClose);
     stream.on('error', ignoreStreamError);

@@ -6,6 +6,7 @@ import type { ClientResponse, WriterShared } from './engine.js';
 import { NodeWriterBase } from './node-writer-base.js';
 import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
 import { skipResponseHeader } from './response-common.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 const WRITER = Symbol('portcullis.writer');
 type Tagged = ServerResponse & { [WRITER]?: NodeResponseWriter };
@@ -35,10 +36,10 @@ export class NodeResponseWriter extends NodeWriterBase implements ClientResponse
   constructor(
     req: IncomingMessage,
     private readonly res: ServerResponse,
-    requestId: string,
+    requestIds: RequestIds,
     shared: WriterShared,
   ) {
-    super(req, requestId, shared);
+    super(req, requestIds, shared);
     (res as Tagged)[WRITER] = this;
     res.on('close', onResponseClose);
     res.on('drain', onResponseDrain);

@@ -3,6 +3,7 @@ import { ClientAbortedError } from '../portcullis-error.js';
 import type { WriterShared } from './engine.js';
 import { type BodySource, NodeRequestBody } from './node-request-body.js';
 import { JSON_TYPE, ResponseWriterBase } from './response-common.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 /** Subclasses implement ClientResponse: start, data, end and close are theirs. */
 export abstract class NodeWriterBase extends ResponseWriterBase {
@@ -13,10 +14,10 @@ export abstract class NodeWriterBase extends ResponseWriterBase {
 
   constructor(
     private readonly source: BodySource,
-    requestId: string,
+    requestIds: RequestIds,
     shared: WriterShared,
   ) {
-    super(requestId, shared);
+    super(requestIds, shared);
   }
 
   openBody(limit: number, expectedLength: number): NodeRequestBody {

@@ -1,7 +1,8 @@
 // What both engines' response writers share: which upstream headers are never relayed, the JSON type, status counting.
 import type { ClientResponse, ResponseCounters, WriterShared } from './engine.js';
 import type { DownstreamListener } from '../proxy/types.js';
-import { messageBody } from '../errors.js';
+import { type ErrorBody, messageBody } from '../errors.js';
+import { requestIdText, type RequestIds } from '../pipeline/request-id.js';
 import { performance } from 'node:perf_hooks';
 import type { AccessRecord } from '../observability/access-log.js';
 
@@ -65,15 +66,30 @@ export abstract class ResponseWriterBase {
   status = 0;
   /** What the access log records of this request; null when the access log is off. */
   access: AccessRecord | null = null;
+  /** This request's id: the prefix of its generator and its counter (requestIdText). */
+  readonly requestIdPrefix: string;
+  readonly requestIdCounter: number;
+  private requestIdString: string | null = null;
 
   constructor(
-    readonly requestId: string,
+    ids: RequestIds,
     protected readonly shared: WriterShared,
   ) {
     this.mode = shared.mode ?? 'proxy';
+    this.requestIdPrefix = ids.prefix;
+    this.requestIdCounter = ids.next();
+  }
+
+  /** The request id's text, made when first read: a refusal the uWS engine answers writes it as bytes instead. */
+  get requestId(): string {
+    return (this.requestIdString ??= requestIdText(this.requestIdPrefix, this.requestIdCounter));
   }
 
   abstract sendJson(status: number, body: string, wwwAuthenticate?: string | null): void;
+
+  sendError(status: number, body: ErrorBody): void {
+    this.sendJson(status, body.text(this.requestId));
+  }
 
   /** Downstream.copiesChunks: node's streams keep a written chunk until it is flushed. */
   get copiesChunks(): boolean {
@@ -101,12 +117,12 @@ export abstract class ResponseWriterBase {
   }
 
   /** Counts and records a response status: `madeBody` is a gateway-made body, null for an upstream response. */
-  protected begin(status: number, madeBody: string | null): void {
+  protected begin(status: number, madeBody: string | ErrorBody | null): void {
     countStatus(this.shared.counters, status);
     this.status = status;
     const access = this.access;
     if (access === null) return;
-    if (madeBody !== null) access.bytesOut = Buffer.byteLength(madeBody);
+    if (madeBody !== null) access.bytesOut = Buffer.byteLength(typeof madeBody === 'string' ? madeBody : madeBody.text(this.requestId));
     else {
       access.upstreamStatus = status;
       access.upstreamHeadersAt = performance.now();

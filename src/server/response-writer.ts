@@ -7,6 +7,9 @@ import { ClientAbortedError } from '../portcullis-error.js';
 import type { ClientResponse, WriterShared } from './engine.js';
 import { JSON_TYPE, KEEP_ALIVE_TIMEOUT_S, ResponseWriterBase, skipResponseHeader } from './response-common.js';
 import { drainOverBound, lingerRemainingMs, planRefusal, RefusalPlan } from './refusal-policy.js';
+import { AnswerCache } from './answer-bytes.js';
+import type { ErrorBody } from '../errors.js';
+import type { RequestIds } from '../pipeline/request-id.js';
 
 export { KEEP_ALIVE_TIMEOUT_S };
 const KEEP_ALIVE_VALUE = `timeout=${KEEP_ALIVE_TIMEOUT_S}`;
@@ -33,6 +36,11 @@ function headUpToRequestId(status: number, contentType: string): string {
   const heads = contentType === JSON_TYPE ? JSON_HEADS : contentType === '' ? BARE_HEADS : null;
   return heads?.[status] ?? buildHead(status, contentType);
 }
+/** The rest of a gateway-made answer's head after the request id (without extra headers). */
+function headAfterRequestId(wwwAuthenticate: string | null, close: boolean): string {
+  const challenge = wwwAuthenticate === null ? '' : `\r\nWWW-Authenticate: ${wwwAuthenticate}`;
+  return close ? challenge : challenge + KEEP_ALIVE_LINE;
+}
 
 const EMPTY_CHUNK = Buffer.alloc(0);
 
@@ -48,7 +56,7 @@ export class UwsWriteScratch {
   /** A gateway-made response for `send`. */
   readonly made = {
     status: 0,
-    body: '',
+    body: '' as string | ErrorBody,
     contentType: '',
     wwwAuthenticate: null as string | null,
     close: false,
@@ -61,21 +69,29 @@ export class UwsWriteScratch {
   readonly names: string[] = [];
   /** Recycled request-body slabs (body-reader.ts). */
   readonly slabs = new SlabPool();
+  /** Gateway-made answers as bytes: uWS reads a Buffer in place, where a string costs it a malloc, a pass and a copy. */
+  readonly answers = new AnswerCache({ beforeId: headUpToRequestId, afterId: headAfterRequestId });
 
   readonly send = (): void => {
     const m = this.made;
     const w = this.writer!;
-    let head = headUpToRequestId(m.status, m.contentType) + w.requestId;
-    if (m.wwwAuthenticate !== null) head += `\r\nWWW-Authenticate: ${m.wwwAuthenticate}`;
-    if (!m.close) head += KEEP_ALIVE_LINE;
+    const res = w.res;
     const extra = m.extra;
+    if (extra === null) {
+      const answer = this.answers.bytes(m.status, m.contentType, m.wwwAuthenticate, m.close, m.body, w.requestIdPrefix, w.requestIdCounter);
+      if (answer !== null) {
+        res.writeStatus(answer.head);
+        res.end(answer.body, m.close);
+        return;
+      }
+    }
+    let head = headUpToRequestId(m.status, m.contentType) + w.requestId + headAfterRequestId(m.wwwAuthenticate, m.close);
     if (extra !== null) {
       for (let i = 0; i < extra.length; i += 2) head += `\r\n${extra[i]!}: ${extra[i + 1]!}`;
       m.extra = null;
     }
-    const res = w.res;
     res.writeStatus(head);
-    res.end(m.body, m.close);
+    res.end(madeText(m.body, w), m.close);
   };
   /**
    * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
@@ -89,7 +105,8 @@ export class UwsWriteScratch {
     const m = w.made!;
     let head = `${headUpToRequestId(m.status, m.contentType)}${w.requestId}\r\n`;
     if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
-    w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(m.body)}\r\nConnection: close\r\n\r\n${m.body}`);
+    const body = madeText(m.body, w);
+    w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   };
   readonly data = (): void => {
     this.ok = this.writer!.writeChunk(this.chunk);
@@ -167,10 +184,15 @@ function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
 }
 
+/** A gateway-made answer's body as text. */
+function madeText(body: string | ErrorBody, writer: UwsResponseWriter): string {
+  return typeof body === 'string' ? body : body.text(writer.requestId);
+}
+
 /** A gateway-made answer held while the body drains or the connection lingers. */
 interface MadeResponse {
   readonly status: number;
-  readonly body: string;
+  readonly body: string | ErrorBody;
   readonly contentType: string;
   readonly wwwAuthenticate: string | null;
 }
@@ -210,12 +232,12 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
 
   constructor(
     readonly res: HttpResponse,
-    requestId: string,
+    requestIds: RequestIds,
     shared: WriterShared,
     /** The engine's scratch (cork callbacks, header names, body slabs). */
     private readonly scratch: UwsWriteScratch,
   ) {
-    super(requestId, shared);
+    super(requestIds, shared);
   }
 
   /**
@@ -246,7 +268,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
    * still to come it drains them first or answers and lingers (refusal-policy.ts), so a client that writes its
    * whole body before reading still gets the answer.
    */
-  send(status: number, body: string, contentType: string, wwwAuthenticate: string | null = null): void {
+  send(status: number, body: string | ErrorBody, contentType: string, wwwAuthenticate: string | null = null): void {
     if (this.finished || this.started) return;
     this.started = true;
     this.begin(status, body);
@@ -264,7 +286,7 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
     if (plan === RefusalPlan.AnswerThenLinger && this.refusing === Refusing.Draining) this.linger();
   }
 
-  private sendNow(status: number, body: string, contentType: string, wwwAuthenticate: string | null, close: boolean): void {
+  private sendNow(status: number, body: string | ErrorBody, contentType: string, wwwAuthenticate: string | null, close: boolean): void {
     const scratch = this.scratch;
     const m = scratch.made;
     m.status = status;
@@ -339,6 +361,10 @@ export class UwsResponseWriter extends ResponseWriterBase implements ClientRespo
 
   sendJson(status: number, body: string, wwwAuthenticate: string | null = null): void {
     this.send(status, body, JSON_TYPE, wwwAuthenticate);
+  }
+
+  override sendError(status: number, body: ErrorBody): void {
+    this.send(status, body, JSON_TYPE);
   }
 
   /** A complete response without a body or Content-Type, carrying `headers` (flat [name, value, ...]): the authorizer's allow. */

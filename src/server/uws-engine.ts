@@ -33,7 +33,7 @@ export function createUwsEngine(
   const handlerFor =
     (sni: string | null): RequestHandler =>
     (res: HttpResponse, req: HttpRequest) => {
-      const writer = new UwsResponseWriter(res, entry.nextRequestId(), entry.shared, scratch);
+      const writer = new UwsResponseWriter(res, entry.requestIds, entry.shared, scratch);
       try {
         // The snapshot must be taken before the handler returns: uWS's HttpRequest lives on its stack.
         const snap = reader.snapshot(req, res, port);
