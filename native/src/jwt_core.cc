@@ -225,7 +225,11 @@ int HmacKey::Verify(const char* token, size_t token_len, size_t signing_input_le
   if (first == nullptr) return kErrStructure;
   const size_t after_first = static_cast<size_t>(first - token) + 1;
   if (std::memchr(first + 1, '.', signing_input_len - after_first) != nullptr) return kErrStructure;
+  return VerifySignature(token, token_len, signing_input_len);
+}
 
+int HmacKey::VerifySignature(const char* token, size_t token_len, size_t signing_input_len) const {
+  if (mac_len_ == 0) return kErrBadSlot;
   const char* sig = token + signing_input_len + 1;
   const size_t sig_len = token_len - signing_input_len - 1;
   size_t decoded_len = 0;

@@ -72,6 +72,9 @@ class HmacKey {
   // token[0, signing_input_len) is the signed text; token[signing_input_len] must be the second '.'.
   // Returns a VerifyResult.
   int Verify(const char* token, size_t token_len, size_t signing_input_len) const;
+  // Verify's signature step alone, for a caller that has made its checks: the token is ASCII, at most
+  // kMaxTokenLength, token[signing_input_len] is '.', and token[0, signing_input_len) holds exactly one '.'.
+  int VerifySignature(const char* token, size_t token_len, size_t signing_input_len) const;
 
  private:
   union HashState {

@@ -84,7 +84,8 @@ int CheckTokenSignature(const char* token, size_t length, int header_alg, int cl
   if (credential == nullptr || credential->alg != header_alg) return kTokenUnsure;
   const int32_t slot = secret_is_base64 ? credential->slot_base64 : credential->slot;
   if (slot < 0 || static_cast<size_t>(slot) >= keys.size()) return kTokenUnsure;
-  const int verified = keys[static_cast<size_t>(slot)].Verify(token, length, signing_input_length);
+  // Verify's own checks were made above (ASCII, length, the two dots).
+  const int verified = keys[static_cast<size_t>(slot)].VerifySignature(token, length, signing_input_length);
   if (verified == kMatch) return kTokenSignatureMatches;
   if (verified == kMismatch) return kTokenSignatureMismatch;
   return kTokenUnsure;

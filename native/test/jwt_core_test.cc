@@ -218,6 +218,19 @@ void TestVerify() {
       ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
   EXPECT(VerifyToken(hs256, jwt_io) == portcullis::kMatch);
   EXPECT(VerifyToken(hs256, jwt_io + "=") == portcullis::kMatch);
+  // The signature step alone (what the one-call check uses after its own structure checks) answers the same.
+  {
+    const size_t sil = jwt_io.rfind('.');
+    std::string tampered = jwt_io;
+    tampered[sil + 1] = tampered[sil + 1] == 'A' ? 'B' : 'A';
+    std::string bad_char = jwt_io;
+    bad_char[sil + 1] = '+';
+    for (const std::string& token : {jwt_io, jwt_io + "=", tampered, bad_char, jwt_io.substr(0, sil + 5)}) {
+      EXPECT(hs256.VerifySignature(token.data(), token.size(), sil) == hs256.Verify(token.data(), token.size(), sil));
+    }
+    EXPECT(hs256.VerifySignature(tampered.data(), tampered.size(), sil) == portcullis::kMismatch);
+    EXPECT(hs256.VerifySignature(bad_char.data(), bad_char.size(), sil) == portcullis::kErrBadSignature);
+  }
   EXPECT(VerifyToken(MakeKey(portcullis::kHS256, "wrong-secret"), jwt_io) == portcullis::kMismatch);
   std::string tampered = jwt_io;
   tampered[40] = tampered[40] == 'A' ? 'B' : 'A';

@@ -80,7 +80,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
 
   const states = new Map<CompiledJwtPlugin, PluginState>();
   for (const route of config.routes) {
-    if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt));
+    if (route.jwt !== null && !states.has(route.jwt)) states.set(route.jwt, buildPluginState(config, route.jwt, hmac.claimNameId));
   }
   // Cached allows keep the parsed claims only when some policy reads them (a Kong config never does).
   const keepClaims = [...states.values()].some((s) => s.needsClaims);
@@ -89,21 +89,10 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
   function stateFor(plugin: CompiledJwtPlugin): PluginState {
     let st = states.get(plugin) ?? lateStates.get(plugin);
     if (st === undefined) {
-      st = buildPluginState(config, plugin);
+      st = buildPluginState(config, plugin, hmac.claimNameId);
       lateStates.set(plugin, st);
     }
     return st;
-  }
-
-  // The HMAC engine's id of each key claim name (hmac.checkToken), by name.
-  const claimNameIds = new Map<string, number>();
-  function claimNameIdOf(st: PluginState): number {
-    let id = claimNameIds.get(st.keyClaimName);
-    if (id === undefined) {
-      id = hmac.claimNameId(st.keyClaimName);
-      claimNameIds.set(st.keyClaimName, id);
-    }
-    return id;
   }
 
   /** The plugin's answer to a refusal status: its prebuilt deny, or the anonymous consumer when one is configured. */
@@ -238,7 +227,7 @@ export function createAuthenticator(config: CompiledConfig, options: Authenticat
     // before the signature, so a route with them takes the flow.
     if (!st.claimPolicy) {
       const headerAlg = decoder.rememberedAlg(token);
-      if (headerAlg !== null && hmac.checkToken(token, headerAlg, claimNameIdOf(st), st.secretIsBase64) === TOKEN_CHECK.MISMATCH)
+      if (headerAlg !== null && hmac.checkToken(token, headerAlg, st.checkClaimNameId, st.secretIsBase64) === TOKEN_CHECK.MISMATCH)
         return fail(st, AuthStatus.invalidSignature);
     }
 

@@ -38,6 +38,8 @@ export interface PluginState {
   readonly needsClaims: boolean;
   /** claims_to_headers or forward_payload_header is set: an allow carries its headers, built when verified. */
   readonly buildsPolicyHeaders: boolean;
+  /** The HMAC engine's id of the key claim name, for its one-call check (-1: the engine has none). */
+  readonly checkClaimNameId: number;
 }
 
 function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsumer | undefined {
@@ -48,7 +50,12 @@ function resolveAnonymous(config: CompiledConfig, value: string): CompiledConsum
   return config.consumersByUsername.get(value);
 }
 
-export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlugin): PluginState {
+/** `claimNameId`: the HMAC engine's id of a key claim name (HmacCodeVerifier.claimNameId), -1 without one. */
+export function buildPluginState(
+  config: CompiledConfig,
+  plugin: CompiledJwtPlugin,
+  claimNameId: (name: string) => number = () => -1,
+): PluginState {
   const c = plugin.config;
   const realm = c.realm;
   const wa0 = realm === null || realm === undefined ? 'Bearer' : `Bearer realm="${realm}"`;
@@ -123,5 +130,6 @@ export function buildPluginState(config: CompiledConfig, plugin: CompiledJwtPlug
         policy.roles !== null ||
         (policy.upstream?.claimHeaders.length ?? 0) > 0),
     buildsPolicyHeaders: policy?.upstream != null && (policy.upstream.claimHeaders.length > 0 || policy.upstream.payloadHeader !== null),
+    checkClaimNameId: claimNameId(kcn),
   };
 }

@@ -137,6 +137,19 @@ function createFallbackVerifier(): HmacCodeVerifier {
   };
 }
 
+/** The addon's number for an HMAC algorithm, -1 for any other (a switch: the request path's check asks per token). */
+function nativeHmacAlg(alg: JwtAlgorithm): number {
+  switch (alg) {
+    case 'HS256':
+      return HASHES.HS256.native;
+    case 'HS384':
+      return HASHES.HS384.native;
+    case 'HS512':
+      return HASHES.HS512.native;
+  }
+  return -1;
+}
+
 function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
   return {
     engine: 'native',
@@ -151,7 +164,7 @@ function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
     // An addon built before the one-call check has none: every check is then UNSURE.
     claimNameId: (name) => keyring.claimNameId?.(name) ?? -1,
     checkToken(token, headerAlg, claimNameId, secretIsBase64) {
-      const alg = Object.hasOwn(HASHES, headerAlg) ? HASHES[headerAlg as HmacAlgorithm].native : -1;
+      const alg = nativeHmacAlg(headerAlg);
       if (alg < 0 || claimNameId < 0) return TOKEN_CHECK.UNSURE;
       return keyring.checkToken!(token, alg as NativeAlg, claimNameId, secretIsBase64);
     },
