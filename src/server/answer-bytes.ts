@@ -16,17 +16,25 @@ const ID_LENGTH = 32;
  * cork buffer, or what the socket does not take into its own), so nothing keeps them.
  */
 export interface AnswerBytes {
-  readonly status: number;
-  readonly contentType: string;
-  readonly wwwAuthenticate: string | null;
-  readonly close: boolean;
-  readonly bodyText: string | ErrorBody;
   readonly head: Buffer;
   readonly headId: number;
   readonly body: Buffer;
   /** -1 when the body carries no request id. */
   readonly bodyId: number;
 }
+
+/** A cached answer: what it is made of, and its bytes (null: written as text, see build). */
+interface Entry {
+  readonly status: number;
+  readonly contentType: string;
+  readonly wwwAuthenticate: string | null;
+  readonly close: boolean;
+  readonly bodyText: string | ErrorBody;
+  readonly bytes: AnswerBytes | null;
+}
+
+/** A UTF-16 code unit of a surrogate pair standing alone. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** The head an answer writes, in two parts around its request id: exactly the text the uWS writer sends for it. */
 export interface HeadParts {
@@ -40,15 +48,15 @@ export interface HeadParts {
  */
 export class AnswerCache {
   /** Per status, its answers, the last one used first. */
-  private readonly byStatus: (AnswerBytes[] | undefined)[] = [];
+  private readonly byStatus: (Entry[] | undefined)[] = [];
   private count = 0;
   private prefix = '';
 
   constructor(private readonly parts: HeadParts) {}
 
   /**
-   * The answer's bytes with this request's id written in, or null when the cache is full or the id is not a plain
-   * one of `prefix` (the caller then writes the text).
+   * The answer's bytes with this request's id written in, or null when the caller writes the text: the cache is
+   * full, the id is not a plain one, or the answer holds a lone surrogate.
    */
   bytes(
     status: number,
@@ -61,7 +69,7 @@ export class AnswerCache {
   ): AnswerBytes | null {
     if (prefix !== this.prefix) this.reset(prefix);
     const list = this.byStatus[status];
-    let found: AnswerBytes | null = null;
+    let found: Entry | null = null;
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
         const a = list[i]!;
@@ -82,32 +90,25 @@ export class AnswerCache {
       if (list === undefined) this.byStatus[status] = [found];
       else list.unshift(found);
     }
-    writeCounterHex(found.head, found.headId + COUNTER_OFFSET, counter);
-    if (found.bodyId >= 0) writeCounterHex(found.body, found.bodyId + COUNTER_OFFSET, counter);
-    return found;
+    const bytes = found.bytes;
+    if (bytes === null) return null;
+    writeCounterHex(bytes.head, bytes.headId + COUNTER_OFFSET, counter);
+    if (bytes.bodyId >= 0) writeCounterHex(bytes.body, bytes.bodyId + COUNTER_OFFSET, counter);
+    return bytes;
   }
 
-  private build(
-    status: number,
-    contentType: string,
-    wwwAuthenticate: string | null,
-    close: boolean,
-    bodyText: string | ErrorBody,
-  ): AnswerBytes {
+  private build(status: number, contentType: string, wwwAuthenticate: string | null, close: boolean, bodyText: string | ErrorBody): Entry {
     // A stand-in id of the right length whose counter digits are overwritten per answer.
     const id = this.prefix + '0'.repeat(ID_LENGTH - COUNTER_OFFSET);
     const before = this.parts.beforeId(status, contentType);
-    const head = Buffer.from(before + id + this.parts.afterId(wwwAuthenticate, close));
+    const head = before + id + this.parts.afterId(wwwAuthenticate, close);
+    const body = bodyText instanceof ErrorBody ? bodyText.before + id + bodyText.after : bodyText;
+    const entry = { status, contentType, wwwAuthenticate, close, bodyText };
+    // uWS writes a lone surrogate as its three WTF-8 bytes and Buffer.from as U+FFFD's: such an answer stays text.
+    if (LONE_SURROGATE.test(head) || LONE_SURROGATE.test(body)) return { ...entry, bytes: null };
     const headId = Buffer.byteLength(before);
-    let body: Buffer;
-    let bodyId = -1;
-    if (bodyText instanceof ErrorBody) {
-      body = Buffer.from(bodyText.before + id + bodyText.after);
-      bodyId = Buffer.byteLength(bodyText.before);
-    } else {
-      body = Buffer.from(bodyText);
-    }
-    return { status, contentType, wwwAuthenticate, close, bodyText, head, headId, body, bodyId };
+    const bodyId = bodyText instanceof ErrorBody ? Buffer.byteLength(bodyText.before) : -1;
+    return { ...entry, bytes: { head: Buffer.from(head), headId, body: Buffer.from(body), bodyId } };
   }
 
   private reset(prefix: string): void {

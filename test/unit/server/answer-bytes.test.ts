@@ -63,4 +63,14 @@ describe('answer bytes', () => {
     expect(fresh.head.toString()).toBe(parts.beforeId(401, JSON_TYPE) + requestIdText(other.prefix, 2) + parts.afterId(null, false));
     expect(cache.bytes(401, JSON_TYPE, null, false, 'x', 'not twenty chars', 2)).toBeNull();
   });
+
+  it('leaves an answer with a lone surrogate to the text path (uWS encodes it unlike Buffer.from), and caches pairs', () => {
+    const cache = new AnswerCache(parts);
+    for (let i = 0; i < 3; i++) {
+      expect(cache.bytes(401, JSON_TYPE, 'Bearer realm="a\ud800b"', false, 'x', ids.prefix, i)).toBeNull();
+      expect(cache.bytes(500, JSON_TYPE, null, false, '{"message":"\udfff"}', ids.prefix, i)).toBeNull();
+    }
+    const paired = cache.bytes(401, JSON_TYPE, 'Bearer realm="😀"', false, 'x', ids.prefix, 5)!;
+    expect(paired.head.toString()).toBe(textOf(401, 'Bearer realm="😀"', false, 5));
+  });
 });
