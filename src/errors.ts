@@ -84,7 +84,8 @@ export class ErrorBody {
 
   text(requestId: string): string {
     if (PLAIN_JSON_TEXT.test(requestId)) return this.before + requestId + this.after;
-    return `${this.before.slice(0, -1)}${JSON.stringify(requestId)}\n}`;
+    // The quotes are JSON.stringify's then: `before` and `after` without theirs.
+    return this.before.slice(0, -1) + JSON.stringify(requestId) + this.after.slice(1);
   }
 }
 

@@ -116,13 +116,18 @@ export abstract class ResponseWriterBase {
     this.close();
   }
 
+  /** A gateway-made body as text: an ErrorBody with this response's request id. */
+  madeText(body: string | ErrorBody): string {
+    return typeof body === 'string' ? body : body.text(this.requestId);
+  }
+
   /** Counts and records a response status: `madeBody` is a gateway-made body, null for an upstream response. */
   protected begin(status: number, madeBody: string | ErrorBody | null): void {
     countStatus(this.shared.counters, status);
     this.status = status;
     const access = this.access;
     if (access === null) return;
-    if (madeBody !== null) access.bytesOut = Buffer.byteLength(typeof madeBody === 'string' ? madeBody : madeBody.text(this.requestId));
+    if (madeBody !== null) access.bytesOut = Buffer.byteLength(this.madeText(madeBody));
     else {
       access.upstreamStatus = status;
       access.upstreamHeadersAt = performance.now();

@@ -91,7 +91,7 @@ export class UwsWriteScratch {
       m.extra = null;
     }
     res.writeStatus(head);
-    res.end(madeText(m.body, w), m.close);
+    res.end(w.madeText(m.body), m.close);
   };
   /**
    * The answer of a lingering close, written whole through writeStatus: uWS 20.43 cannot half-close (its
@@ -105,7 +105,7 @@ export class UwsWriteScratch {
     const m = w.made!;
     let head = `${headUpToRequestId(m.status, m.contentType)}${w.requestId}\r\n`;
     if (m.wwwAuthenticate !== null) head += `WWW-Authenticate: ${m.wwwAuthenticate}\r\n`;
-    const body = madeText(m.body, w);
+    const body = w.madeText(m.body);
     w.res.writeStatus(`${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   };
   readonly data = (): void => {
@@ -182,11 +182,6 @@ function singleHeader(raw: RawHeaders, lowerName: string): string | null {
 
 function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Unknown`;
-}
-
-/** A gateway-made answer's body as text. */
-function madeText(body: string | ErrorBody, writer: UwsResponseWriter): string {
-  return typeof body === 'string' ? body : body.text(writer.requestId);
 }
 
 /** A gateway-made answer held while the body drains or the connection lingers. */
