@@ -33,6 +33,8 @@ const SYSTEM_IDS = [
   'haproxy',
   'nginx-proxy',
   'hello',
+  'floor',
+  'floor-socket',
 ];
 const UPSTREAMS = ['uws', 'nginx'];
 const WARM_REQUESTS = 3000;
@@ -49,11 +51,15 @@ const HELP = `usage: npm run bench -- [options]
                         1 gives HTTP/1.1's shape, 64 × 1; uploads always use 1 stream per connection)
   --scenarios a,b       subset of: passthrough,hs256-one,hs256-10k,rs256-one,rs256-10k,bad-sig,resp-64k,upload-1m,hs256-policy,
                         authz-hs256-one,authz-hs256-10k (Portcullis' authorizer_listen only; not portcullis-h2)
-  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy,hello
+  --systems a,b         subset of: direct,portcullis,portcullis-node,portcullis-h2,portcullis-log,peer,haproxy,nginx-proxy,hello,floor,
+                        floor-socket
                         (portcullis-h2 needs h2load, Debian package nghttp2-client; skipped when absent;
                         portcullis-log: the gateway with gateway.access_log to a file; passthrough only;
                         haproxy: HAProxy jwt_verify, needs haproxy; nginx-proxy: nginx proxy_pass, no-auth rows only;
-                        hello: the bench's uWS server alone on the gateway's CPU, the reference for refusals)
+                        hello: the bench's uWS server alone on the gateway's CPU, the reference for refusals;
+                        floor: uWS relaying through one undici pool with no gateway between, the floor of the
+                        gateway's own stack; floor-socket: the same through plain keep-alive sockets, the floor
+                        of any Node client; both GET rows only)
   --upstream uws|nginx  the backend and direct upstream: the bench's uWS server (default) or Debian's nginx
                         (started on a free loopback port; without nginx the bench says so and uses uWS)
   --loader wrk|autocannon  what drives the HTTP/1.1 timed runs (default wrk, one thread: C, it keeps the system

@@ -8,9 +8,10 @@ export const LATENCY_SHARES = [0.25, 0.5, 0.75];
 /**
  * The systems measured at each rate, in table order. `upstream` is the proxies' own backend reached without a proxy:
  * the baseline of "p99 added", because it runs where it runs behind a proxy (on 2 CPUs, beside the loader), so the
- * difference is the proxy's hop alone. `direct`, a second upstream on the proxies' core, stays as a reference.
+ * difference is the proxy's hop alone. `direct`, a second upstream on the proxies' core, stays as a reference. The
+ * floors (the gateway's stack with no gateway, floor-proxy.mjs) are measured when the run starts them.
  */
-export const LATENCY_SYSTEMS = ['direct', 'upstream', 'portcullis', 'haproxy'];
+export const LATENCY_SYSTEMS = ['direct', 'upstream', 'portcullis', 'haproxy', 'floor', 'floor-socket'];
 const BASELINE = 'upstream';
 const PATH = '/open/';
 

@@ -9,6 +9,12 @@ import { startNginx } from './nginx.mjs';
 
 /** What nginx proxy_pass can do like the gateway: no JWT, so only the no-auth scenarios. */
 const NGINX_PROXY_SCENARIOS = ['passthrough', 'resp-64k', 'upload-1m', 'no-route'];
+/** The floors relay GETs only (floor-proxy.mjs). */
+const FLOOR_SCENARIOS = ['passthrough', 'resp-64k'];
+const FLOORS = [
+  ['floor', 'undici', 'uWS + undici relay, no gateway (floor)'],
+  ['floor-socket', 'socket', 'uWS + net.Socket relay, no gateway (floor)'],
+];
 /** A started peer process as a system: its URL, or why it is not available. */
 const asSystem = (p) =>
   p.available ? { available: true, child: p.child, pid: p.pid, url: `http://127.0.0.1:${p.port}` } : { available: false, reason: p.reason };
@@ -197,6 +203,29 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
       url: `http://127.0.0.1:${hello.port}`,
       pid: hello.child.pid,
       child: hello.child,
+    });
+  }
+
+  // uWS relaying with nothing of a gateway between, on the gateway's CPU: the floor of its stack, through undici
+  // (`floor`) and through the least a Node client can do (`floor-socket`; floor-proxy.mjs).
+  for (const [id, client, label] of FLOORS) {
+    if (!want(id)) continue;
+    const floor = await startServer({
+      name: id,
+      argv: [node, path.join(HERE, 'floor-proxy.mjs'), `http://127.0.0.1:${backend.port}`, client],
+      cpus: plan.sut,
+      logPath: path.join(workDir, `${id}.log`),
+    });
+    started.push(floor.child);
+    systems.push({
+      id,
+      label,
+      peer: true,
+      scenarios: FLOOR_SCENARIOS,
+      available: true,
+      url: `http://127.0.0.1:${floor.port}`,
+      pid: floor.child.pid,
+      child: floor.child,
     });
   }
 

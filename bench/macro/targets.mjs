@@ -29,6 +29,10 @@ export const RATIO_PAIRS = [
   { id: 'access-log', a: ['portcullis', 'passthrough'], b: ['portcullis-log', 'passthrough'] },
   ...REFUSALS.map((id) => ({ id, a: ['hello', 'passthrough'], b: ['portcullis', id] })),
   { id: 'resp-64k', a: ['nginx-proxy', 'resp-64k'], b: ['portcullis', 'resp-64k'] },
+  // Context, judged by no target: how far the gateway is from its own stack's floor, and that floor from nginx.
+  { id: 'floor', a: ['floor', 'passthrough'], b: ['portcullis', 'passthrough'] },
+  { id: 'floor-nginx', a: ['nginx-proxy', 'passthrough'], b: ['floor', 'passthrough'] },
+  { id: 'floor-socket-nginx', a: ['nginx-proxy', 'passthrough'], b: ['floor-socket', 'passthrough'] },
 ];
 
 /** The share of its reference that an absolute target of the issue is (40k ÷ nginx's 57.4k = 0.70). */
