@@ -10,6 +10,7 @@ import net from 'node:net';
 import { Pool } from 'undici';
 import uWS from 'uWebSockets.js';
 import { createUpstreamOnRead } from '../../dist/proxy/upstream-reads.js';
+import { serveUntilStopped } from './serve-uws.mjs';
 
 const origin = process.argv[2];
 const client = process.argv[3] ?? 'undici';
@@ -197,23 +198,4 @@ app.any('/*', (res, req) => {
   upstream.relay(res, req.getCaseSensitiveMethod(), query ? `${req.getUrl()}?${query}` : req.getUrl(), headers);
 });
 
-let listenSocket = null;
-app.listen('127.0.0.1', 0, (token) => {
-  if (!token) {
-    process.stderr.write('floor-proxy: listen failed\n');
-    process.exit(1);
-  }
-  listenSocket = token;
-  process.stdout.write(`${JSON.stringify({ port: uWS.us_socket_local_port(token) })}\n`);
-});
-
-function stop() {
-  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-  listenSocket = null;
-  upstream.close().finally(() => process.exit(0));
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+serveUntilStopped(app, { name: 'floor-proxy', onStop: () => upstream.close() });

@@ -11,6 +11,8 @@ import { startNginx } from './nginx.mjs';
 const NGINX_PROXY_SCENARIOS = ['passthrough', 'resp-64k', 'upload-1m', 'no-route'];
 /** The floors relay GETs only (floor-proxy.mjs). */
 const FLOOR_SCENARIOS = ['passthrough', 'resp-64k'];
+/** The collector settings of the gateway's workers (src/supervisor/gc-settings.ts at its default), so a floor's tail is comparable. */
+const FLOOR_GC_FLAGS = ['--no-parallel-scavenge', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 const FLOORS = [
   ['floor', 'undici', 'uWS + undici relay, no gateway (floor)'],
   ['floor-socket', 'socket', 'uWS + net.Socket relay, no gateway (floor)'],
@@ -212,7 +214,7 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
     if (!want(id)) continue;
     const floor = await startServer({
       name: id,
-      argv: [node, path.join(HERE, 'floor-proxy.mjs'), `http://127.0.0.1:${backend.port}`, client],
+      argv: [node, ...FLOOR_GC_FLAGS, path.join(HERE, 'floor-proxy.mjs'), `http://127.0.0.1:${backend.port}`, client],
       cpus: plan.sut,
       logPath: path.join(workDir, `${id}.log`),
     });

@@ -1,6 +1,7 @@
 // The bench's fast upstream (uWebSockets.js): small fixed body, 64 KiB body on paths ending /big, drains uploads.
 // WORK_NS adds busy work per request. Started as its own process; prints {"port":N} once listening; exits when stdin closes (runner gone).
 import uWS from 'uWebSockets.js';
+import { serveUntilStopped } from './serve-uws.mjs';
 
 const SMALL = Buffer.from('{"ok":true}\n');
 const BIG = Buffer.alloc(64 * 1024, 0x61);
@@ -43,23 +44,4 @@ app.any('/*', (res, req) => {
   });
 });
 
-let listenSocket = null;
-app.listen('127.0.0.1', Number(process.env.PORT ?? 0), (token) => {
-  if (!token) {
-    process.stderr.write('upstream: listen failed\n');
-    process.exit(1);
-  }
-  listenSocket = token;
-  process.stdout.write(`${JSON.stringify({ port: uWS.us_socket_local_port(token) })}\n`);
-});
-
-function stop() {
-  if (listenSocket) uWS.us_listen_socket_close(listenSocket);
-  listenSocket = null;
-  process.exit(0);
-}
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('error', stop);
-process.stdin.resume();
+serveUntilStopped(app, { name: 'upstream', port: Number(process.env.PORT ?? 0) });
