@@ -2,6 +2,7 @@
 // `--against DIR`: the same with DIR's built decoder (a checkout with dist/ built), the two in turns in one process.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildsToMeasure, compareRounds } from './against.mjs';
 import { hs256, loginClaims, NOW } from './jwt-fixture.mjs';
 
 const TOKENS = 10_000;
@@ -23,23 +24,9 @@ function round(decoder) {
   return ((used.user + used.system) * 1000) / TOKENS;
 }
 
-const builds = [['this checkout', path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')]];
-const against = process.argv.indexOf('--against');
-if (against !== -1) builds.unshift(['--against', path.resolve(process.argv[against + 1] ?? '.')]);
+const builds = buildsToMeasure();
 const decoders = await Promise.all(
   builds.map(async ([, dir]) => (await import(pathToFileURL(path.join(dir, 'dist/auth/token-decoder.js')).href)).createTokenDecoder()),
 );
 
-const runs = builds.map(() => []);
-for (let r = 0; r < ROUNDS; r++) {
-  // Alternate the order so neither build always runs on the caches the other left.
-  const order = r % 2 === 0 ? decoders.map((_, i) => i) : decoders.map((_, i) => i).reverse();
-  for (const i of order) runs[i].push(round(decoders[i]));
-}
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-console.table(
-  builds.map(([name, dir], i) => ({
-    build: `${name} (${path.relative(process.cwd(), dir) || '.'})`,
-    [`ns per token (median of ${ROUNDS - 1} × ${TOKENS}, after a warm-up round)`]: Math.round(median(runs[i].slice(1))),
-  })),
-);
+compareRounds({ builds, subjects: decoders, round, rounds: ROUNDS, label: `ns per token (${TOKENS} tokens a round)` });

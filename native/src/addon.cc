@@ -166,20 +166,19 @@ class Keyring : public Napi::ObjectWrap<Keyring> {
     return Result(info.Env(), index_.ClaimNameId(name.data, name.length));
   }
 
-  // checkToken(token: string, headerAlg: 0|1|2, claimNameId, secretIsBase64) → 1 match, 0 mismatch, -1 unsure.
+  // checkToken(token: string, args) → 1 match, 0 mismatch, -1 unsure. `args` is one integer for what the caller knows
+  // (src/native/addon.ts, checkTokenArgs): the header's algorithm in bits 0-1, a base64 secret in bit 2, the key
+  // claim's id from bit 3. One argument instead of three, because reading each is an N-API call of its own.
   Napi::Value CheckToken(const Napi::CallbackInfo& info) {
     napi_env env = info.Env();
-    int32_t header_alg = -1;
-    int32_t claim_name_id = -1;
-    bool secret_is_base64 = false;
+    int32_t args = -1;
     AsciiBytes token;
-    if (info.Length() < 4 || napi_get_value_int32(env, info[1], &header_alg) != napi_ok ||
-        napi_get_value_int32(env, info[2], &claim_name_id) != napi_ok ||
-        napi_get_value_bool(env, info[3], &secret_is_base64) != napi_ok || CopyAscii(env, info[0], &token) != 0) {
+    if (info.Length() < 2 || napi_get_value_int32(env, info[1], &args) != napi_ok || args < 0 ||
+        CopyAscii(env, info[0], &token) != 0) {
       return Result(env, portcullis::kTokenUnsure);
     }
-    return Result(env, portcullis::CheckTokenSignature(token.data, token.length, header_alg, claim_name_id,
-                                                       secret_is_base64, index_, keys_, &scratch_));
+    return Result(env, portcullis::CheckTokenSignature(token.data, token.length, args & 3, args >> 3, (args & 4) != 0,
+                                                       index_, keys_, &scratch_));
   }
 
   Napi::Value Clear(const Napi::CallbackInfo& info) {

@@ -35,9 +35,8 @@ int CredentialIndex::ClaimNameId(const char* name, size_t name_length) {
 }
 
 const IndexedCredential* CredentialIndex::Find(const char* key, size_t key_length) const {
-  // One std::string per lookup: C++17's unordered_map has no lookup by string_view. Still one allocation less than
-  // the JavaScript path's claim string, and only on a cache miss.
-  const auto found = credentials_.find(std::string(key, key_length));
+  lookup_key_.assign(key, key_length);
+  const auto found = credentials_.find(lookup_key_);
   return found == credentials_.end() ? nullptr : &found->second;
 }
 

@@ -42,6 +42,10 @@ class CredentialIndex {
 
  private:
   std::unordered_map<std::string, IndexedCredential> credentials_;
+  // Find's key, its capacity kept between lookups: C++17's unordered_map has no lookup by string_view, and an
+  // issuer longer than the short-string buffer (an identity provider's URL) would otherwise cost an allocation per
+  // lookup. A keyring belongs to one JavaScript thread, so lookups never overlap.
+  mutable std::string lookup_key_;
   std::vector<std::string> claim_names_;
 };
 

@@ -416,6 +416,20 @@ void TestTokenCheck() {
   const std::string big = SignedToken(MakeKey(portcullis::kHS256, "guess"),
                                       R"({"iss":"alice","pad":")" + std::string(60000, 'p') + R"("})");
   EXPECT(check(big) == kTokenSignatureMismatch);
+  // Keys past a short string's buffer (an identity provider's issuer URL), found in turn with a short one: the
+  // lookup key's buffer is reused, so each lookup must see only its own key.
+  const std::string issuer = "https://auth.example.com/tenants/acme";
+  const std::string longer = issuer + "/and-more-than-that";
+  EXPECT(index.Add(issuer.data(), issuer.size(), portcullis::kHS256, 0, 1));
+  EXPECT(index.Add(longer.data(), longer.size(), portcullis::kHS384, 0, 1));
+  for (const std::string& key : {longer, issuer, std::string("alice"), issuer, longer}) {
+    const portcullis::IndexedCredential* found = index.Find(key.data(), key.size());
+    EXPECT(found != nullptr && found->alg == (key == longer ? portcullis::kHS384 : portcullis::kHS256));
+  }
+  EXPECT(index.Find(issuer.data(), issuer.size() - 1) == nullptr);
+  EXPECT(check(SignedToken(keys[0], R"({"iss":")" + issuer + R"("})")) == kTokenSignatureMatches);
+  EXPECT(check(SignedToken(MakeKey(portcullis::kHS256, "guess"), R"({"iss":")" + issuer + R"("})")) ==
+         kTokenSignatureMismatch);
   index.Clear();
   EXPECT(check(forged) == kTokenUnsure);
 }

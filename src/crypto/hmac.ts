@@ -2,7 +2,7 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { AuthStatus } from '../auth/auth-status.js';
 import type { HmacAlgorithm, JwtAlgorithm } from '../config/types.js';
-import { NATIVE_ALG, TOKEN_CHECK, VERIFY_CODE, nativeAddon, type NativeAlg, type NativeKeyring } from '../native/addon.js';
+import { NATIVE_ALG, TOKEN_CHECK, VERIFY_CODE, checkTokenArgs, nativeAddon, type NativeAlg, type NativeKeyring } from '../native/addon.js';
 import { SEXTET, base64urlDataEnd } from './base64url.js';
 
 export interface HmacVerifier {
@@ -166,7 +166,7 @@ function createNativeVerifier(keyring: NativeKeyring): HmacCodeVerifier {
     checkToken(token, headerAlg, claimNameId, secretIsBase64) {
       const alg = nativeHmacAlg(headerAlg);
       if (alg < 0 || claimNameId < 0) return TOKEN_CHECK.UNSURE;
-      return keyring.checkToken!(token, alg as NativeAlg, claimNameId, secretIsBase64);
+      return keyring.checkToken!(token, checkTokenArgs(alg as NativeAlg, claimNameId, secretIsBase64));
     },
   };
 }

@@ -43,6 +43,15 @@ export interface TokenCheckCodes {
 /** The answers when no addon is loaded (TokenCheckResult's values); a loaded addon's own export replaces them. */
 const BUILT_IN_TOKEN_CHECK_CODES: TokenCheckCodes = Object.freeze({ MATCH: 1, MISMATCH: 0, UNSURE: -1 });
 
+/**
+ * checkToken's second argument: the header's algorithm (bits 0-1), whether the credential's secret is base64 (bit 2)
+ * and the key claim's id (from bit 3; the addon has at most 1,024). One integer, because the addon reads each
+ * argument with an N-API call of its own.
+ */
+export function checkTokenArgs(headerAlg: NativeAlg, claimNameId: number, secretIsBase64: boolean): number {
+  return headerAlg | (secretIsBase64 ? 4 : 0) | (claimNameId << 3);
+}
+
 /** One config generation's HMAC keys; dropped keyrings are freed by GC. */
 export interface NativeKeyring {
   /** Precomputes the key state; throws TypeError/RangeError on bad input (config time only). */
@@ -55,9 +64,9 @@ export interface NativeKeyring {
   claimNameId?(name: string): number;
   /**
    * The one-call check (native/src/token_check.h): the token's payload, key claim, credential and MAC, for a token
-   * whose header segment decoded to `headerAlg`. Never throws.
+   * whose header segment decoded to the algorithm in `args` (checkTokenArgs). Never throws.
    */
-  checkToken?(token: string, headerAlg: NativeAlg, claimNameId: number, secretIsBase64: boolean): number;
+  checkToken?(token: string, args: number): number;
   clear(): void;
   readonly size: number;
 }

@@ -10,6 +10,7 @@ import {
   MALLOC_TRIM_THRESHOLD,
   NATIVE_ALG,
   VERIFY_CODE,
+  checkTokenArgs,
   nativeAddon,
   nativeLoadError,
   retainFreedHeap,
@@ -22,8 +23,10 @@ const gc = runInNewContext('gc') as () => void;
 
 const ADDON_URL = new URL('../../../build/Release/portcullis_native.node', import.meta.url);
 
-function hs256(secret: string): { token: string; sil: number } {
-  const input = 'eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0';
+/** An HS256 token whose payload is {"iss": iss} ("x" unless given), signed with `secret`. */
+function hs256(secret: string, iss = 'x'): { token: string; sil: number } {
+  const payload = Buffer.from(JSON.stringify({ iss })).toString('base64url');
+  const input = `eyJhbGciOiJIUzI1NiJ9.${payload}`;
   return { token: `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`, sil: input.length };
 }
 
@@ -59,16 +62,44 @@ describe('native addon façade', () => {
     const iss = keyring.claimNameId!('iss');
     expect(keyring.claimNameId!('iss')).toBe(iss);
     // hs256() signs {"iss":"x"}.
-    expect(keyring.checkToken!(hs256('right').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.MATCH);
-    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.MISMATCH);
-    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS512, iss, false)).toBe(TOKEN_CHECK.UNSURE);
-    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, true)).toBe(TOKEN_CHECK.UNSURE);
-    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, 99, false)).toBe(TOKEN_CHECK.UNSURE);
-    // Never throws, whatever it is handed.
-    expect(keyring.checkToken!(42 as never, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
-    expect(keyring.checkToken!(`${hs256('wrong').token}é`, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('right').token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.MATCH);
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.MISMATCH);
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(NATIVE_ALG.HS512, iss, false))).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(NATIVE_ALG.HS256, iss, true))).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(NATIVE_ALG.HS256, 99, false))).toBe(TOKEN_CHECK.UNSURE);
+    // Never throws, whatever it is handed: no algorithm has the number 3, and the arguments must be a token and a
+    // non-negative integer.
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(3 as never, iss, false))).toBe(TOKEN_CHECK.UNSURE);
+    for (const args of [-1, -8, 1.5e10, '0', null]) {
+      expect(keyring.checkToken!(hs256('wrong').token, args as never)).toBe(TOKEN_CHECK.UNSURE);
+    }
+    expect((keyring.checkToken as unknown as (token: string) => number)(hs256('wrong').token)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(42 as never, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(`${hs256('wrong').token}é`, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.UNSURE);
     keyring.clear();
-    expect(keyring.checkToken!(hs256('wrong').token, NATIVE_ALG.HS256, iss, false)).toBe(TOKEN_CHECK.UNSURE);
+    expect(keyring.checkToken!(hs256('wrong').token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.UNSURE);
+  });
+
+  it("packs checkToken's arguments so the addon reads back each one: the algorithm, the base64 secret, the claim's id", () => {
+    const keyring = new nativeAddon!.Keyring();
+    const plain = keyring.addKey(NATIVE_ALG.HS256, Buffer.from('plain'));
+    const decoded = keyring.addKey(NATIVE_ALG.HS256, Buffer.from('decoded'));
+    // Ids past the first: the claim's id must come back whole from above the algorithm's and the flag's bits.
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'iss'].map((name) => keyring.claimNameId!(name));
+    const iss = ids.at(-1)!;
+    expect(iss).toBe(9);
+    // Keys longer than a short-string buffer, looked up in turn with a short one (the lookup key is reused).
+    const long = 'https://auth.example.com/tenants/7f3c2a9e';
+    for (const key of [long, 'x', `${long}/more`]) keyring.indexCredential!(key, NATIVE_ALG.HS256, plain, decoded);
+    for (const key of [long, 'x', `${long}/more`, long]) {
+      expect(keyring.checkToken!(hs256('plain', key).token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(TOKEN_CHECK.MATCH);
+      expect(keyring.checkToken!(hs256('decoded', key).token, checkTokenArgs(NATIVE_ALG.HS256, iss, true))).toBe(TOKEN_CHECK.MATCH);
+      expect(keyring.checkToken!(hs256('plain', key).token, checkTokenArgs(NATIVE_ALG.HS256, iss, true))).toBe(TOKEN_CHECK.MISMATCH);
+      expect(keyring.checkToken!(hs256('plain', key).token, checkTokenArgs(NATIVE_ALG.HS256, ids[0]!, false))).toBe(TOKEN_CHECK.UNSURE);
+    }
+    expect(keyring.checkToken!(hs256('plain', `${long}/other`).token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(
+      TOKEN_CHECK.UNSURE,
+    );
   });
 
   it('reports null with a reason when PORTCULLIS_DISABLE_NATIVE=1', async () => {
@@ -110,7 +141,7 @@ describe('native addon façade', () => {
     const { token, sil } = hs256('right');
     calls.forEach(({ verify, checkToken, iss }, i) => {
       expect(verify(0, token, sil)).toBe(i % 2 === 0 ? VERIFY_CODE.MATCH : VERIFY_CODE.MISMATCH);
-      expect(checkToken(token, NATIVE_ALG.HS256, iss, false)).toBe(i % 2 === 0 ? TOKEN_CHECK.MATCH : TOKEN_CHECK.MISMATCH);
+      expect(checkToken(token, checkTokenArgs(NATIVE_ALG.HS256, iss, false))).toBe(i % 2 === 0 ? TOKEN_CHECK.MATCH : TOKEN_CHECK.MISMATCH);
     });
   });
 
