@@ -88,8 +88,3 @@ export class ErrorBody {
     return this.before.slice(0, -1) + JSON.stringify(requestId) + this.after.slice(1);
   }
 }
-
-/** Kong's `kong.response.error` JSON body, which carries the request id. */
-export function errorBody(message: string, requestId: string): string {
-  return new ErrorBody(message).text(requestId);
-}

@@ -11,8 +11,6 @@ import { startNginx } from './nginx.mjs';
 const NGINX_PROXY_SCENARIOS = ['passthrough', 'resp-64k', 'upload-1m', 'no-route'];
 /** The floors relay GETs only (floor-proxy.mjs). */
 const FLOOR_SCENARIOS = ['passthrough', 'resp-64k'];
-/** The collector settings of the gateway's workers (src/supervisor/gc-settings.ts at its default), so a floor's tail is comparable. */
-const FLOOR_GC_FLAGS = ['--no-parallel-scavenge', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 const FLOORS = [
   ['floor', 'undici', 'uWS + undici relay, no gateway (floor)'],
   ['floor-socket', 'socket', 'uWS + net.Socket relay, no gateway (floor)'],
@@ -212,9 +210,19 @@ export async function startSystems({ plan, creds, workDir, gatewayCmd = DEFAULT_
   // (`floor`) and through the least a Node client can do (`floor-socket`; floor-proxy.mjs).
   for (const [id, client, label] of FLOORS) {
     if (!want(id)) continue;
+    // The gateway workers' collector settings at their default (from dist/, like the floor's undici reads), so a
+    // floor's tail compares with the gateway's.
+    const { workerGcFlags } = await import('../../dist/supervisor/gc-settings.js');
+    const { GATEWAY_DEFAULTS } = await import('../../dist/config/fields.js');
     const floor = await startServer({
       name: id,
-      argv: [node, ...FLOOR_GC_FLAGS, path.join(HERE, 'floor-proxy.mjs'), `http://127.0.0.1:${backend.port}`, client],
+      argv: [
+        node,
+        ...workerGcFlags(GATEWAY_DEFAULTS.gc_semi_space_mb),
+        path.join(HERE, 'floor-proxy.mjs'),
+        `http://127.0.0.1:${backend.port}`,
+        client,
+      ],
       cpus: plan.sut,
       logPath: path.join(workDir, `${id}.log`),
     });

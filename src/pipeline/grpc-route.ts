@@ -1,11 +1,12 @@
 // Kong's protocol checks of a gRPC route: HTTP/2 required (426), gRPC required (415), TLS for a grpcs-only route.
 import type { GrpcRouteMode } from '../config/types.js';
-import { ErrorBody, errorBody, GATEWAY_MESSAGES } from '../errors.js';
+import { ErrorBody, GATEWAY_MESSAGES } from '../errors.js';
 import type { ClientResponse } from '../server/engine.js';
 import { GRPC_CONTENT_TYPE, isGrpcContentType } from '../server/grpc-status.js';
 import type { RequestSnapshot } from '../server/request-snapshot.js';
 
 const NOT_GRPC = new ErrorBody(GATEWAY_MESSAGES.grpcRequired);
+const HTTP2_REQUIRED = new ErrorBody(GATEWAY_MESSAGES.http2Required);
 /** Kong's Connection/Upgrade pair of its "Please use HTTP2 protocol" answer. */
 const UPGRADE_HEADERS = ['content-type', 'application/json; charset=utf-8', 'connection', 'Upgrade', 'upgrade', 'HTTP/2'];
 /** Kong's answer to plain h2c on a grpcs-only route: HTTP 200, grpc-status 1, trailers-only. */
@@ -16,7 +17,7 @@ export function refuseOffGrpc(writer: ClientResponse, snap: RequestSnapshot, mod
   if (!snap.grpc) {
     if (isGrpcContentType(snap.header('content-type'))) {
       // A gRPC request over HTTP/1.x (uWS listeners, or an HTTP/1.1 client of the node engine).
-      const body = Buffer.from(errorBody(GATEWAY_MESSAGES.http2Required, writer.requestId));
+      const body = Buffer.from(HTTP2_REQUIRED.text(writer.requestId));
       writer.start(426, [...UPGRADE_HEADERS, 'content-length', String(body.length)], false);
       writer.data(body);
       writer.end();

@@ -9,13 +9,15 @@ export interface RequestIds {
   next(): number;
 }
 
-const COUNTER_DIGITS = 12;
-const COUNTER_LIMIT = 2 ** (4 * COUNTER_DIGITS);
+/** An id's text: REQUEST_ID_PREFIX_LENGTH hex characters of prefix, then REQUEST_ID_COUNTER_DIGITS of counter. */
+export const REQUEST_ID_PREFIX_LENGTH = 20;
+export const REQUEST_ID_COUNTER_DIGITS = 12;
+const COUNTER_LIMIT = 2 ** (4 * REQUEST_ID_COUNTER_DIGITS);
 
 export function createRequestIds(): RequestIds {
   let counter = 0;
   return {
-    prefix: randomBytes(10).toString('hex'),
+    prefix: randomBytes(REQUEST_ID_PREFIX_LENGTH / 2).toString('hex'),
     next() {
       counter = (counter + 1) % COUNTER_LIMIT;
       return counter;
@@ -24,7 +26,7 @@ export function createRequestIds(): RequestIds {
 }
 
 export function requestIdText(prefix: string, counter: number): string {
-  return prefix + counter.toString(16).padStart(COUNTER_DIGITS, '0');
+  return prefix + counter.toString(16).padStart(REQUEST_ID_COUNTER_DIGITS, '0');
 }
 
 /** ASCII codes of the hex digits. */
@@ -35,7 +37,7 @@ export function writeCounterHex(bytes: Uint8Array, at: number, counter: number):
   // Two 24-bit halves: the bit operators below work on 32 bits.
   let low = counter % 0x1000000;
   let high = (counter - low) / 0x1000000;
-  for (let i = at + COUNTER_DIGITS - 1; i >= at + 6; i--) {
+  for (let i = at + REQUEST_ID_COUNTER_DIGITS - 1; i >= at + 6; i--) {
     bytes[i] = HEX[low & 15]!;
     low >>>= 4;
   }

@@ -1,13 +1,12 @@
 // The uWS engine's gateway-made answers as bytes: each distinct answer built once, its request id written in place.
 import { ErrorBody } from '../errors.js';
-import { writeCounterHex } from '../pipeline/request-id.js';
+import { REQUEST_ID_COUNTER_DIGITS, REQUEST_ID_PREFIX_LENGTH, writeCounterHex } from '../pipeline/request-id.js';
 
 /** Distinct answers kept per engine: a config's denials, error messages and challenges come to far fewer. */
 export const MAX_ANSWERS = 256;
 
-/** Where an id's 12 counter digits start: after its generator's 20-character prefix. */
-const COUNTER_OFFSET = 20;
-const ID_LENGTH = 32;
+/** Where an id's counter digits start: after its generator's prefix. */
+const COUNTER_OFFSET = REQUEST_ID_PREFIX_LENGTH;
 
 /**
  * One gateway-made answer's bytes: `head` is what writeStatus takes (the status line and every header, uWS adds the
@@ -25,7 +24,6 @@ export interface AnswerBytes {
 
 /** A cached answer: what it is made of, and its bytes (null: written as text, see build). */
 interface Entry {
-  readonly status: number;
   readonly contentType: string;
   readonly wwwAuthenticate: string | null;
   readonly close: boolean;
@@ -99,11 +97,11 @@ export class AnswerCache {
 
   private build(status: number, contentType: string, wwwAuthenticate: string | null, close: boolean, bodyText: string | ErrorBody): Entry {
     // A stand-in id of the right length whose counter digits are overwritten per answer.
-    const id = this.prefix + '0'.repeat(ID_LENGTH - COUNTER_OFFSET);
+    const id = this.prefix + '0'.repeat(REQUEST_ID_COUNTER_DIGITS);
     const before = this.parts.beforeId(status, contentType);
     const head = before + id + this.parts.afterId(wwwAuthenticate, close);
     const body = bodyText instanceof ErrorBody ? bodyText.before + id + bodyText.after : bodyText;
-    const entry = { status, contentType, wwwAuthenticate, close, bodyText };
+    const entry = { contentType, wwwAuthenticate, close, bodyText };
     // uWS writes a lone surrogate as its three WTF-8 bytes and Buffer.from as U+FFFD's: such an answer stays text.
     if (LONE_SURROGATE.test(head) || LONE_SURROGATE.test(body)) return { ...entry, bytes: null };
     const headId = Buffer.byteLength(before);

@@ -31,10 +31,16 @@ function givenByOperator(name: string): boolean {
  *   line (or NODE_OPTIONS) stands instead of ours.
  */
 export function applyGcSettings(semiSpaceMb: number): GcSettings {
-  const flags: string[] = [];
-  if (!givenByOperator('parallel-scavenge')) flags.push('--no-parallel-scavenge');
-  if (semiSpaceMb > 0 && !givenByOperator('semi-space-size'))
-    flags.push(`--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`);
+  // A flag of ours stands back when the operator's command line already set its kind.
+  const operatorKind = (flag: string): string => (flag.includes('semi-space') ? 'semi-space-size' : 'parallel-scavenge');
+  const flags = workerGcFlags(semiSpaceMb).filter((flag) => !givenByOperator(operatorKind(flag)));
   for (const flag of flags) v8.setFlagsFromString(flag);
   return { flags };
+}
+
+/** The flags applyGcSettings sets when the command line decided neither (the bench starts its floors with them). */
+export function workerGcFlags(semiSpaceMb: number): string[] {
+  const flags = ['--no-parallel-scavenge'];
+  if (semiSpaceMb > 0) flags.push(`--min-semi-space-size=${semiSpaceMb}`, `--max-semi-space-size=${semiSpaceMb}`);
+  return flags;
 }

@@ -1,6 +1,6 @@
 // Kong's HTTP → gRPC status table and grpc-message rules, and the trailers sent to the client.
 import { describe, expect, it } from 'vitest';
-import { errorBody, messageBody } from '../../../src/errors.js';
+import { ErrorBody, messageBody } from '../../../src/errors.js';
 import { grpcAnswerHeaders, grpcMessageOf, grpcStatusOf, trailerHeaders } from '../../../src/server/grpc-status.js';
 
 describe('grpc status mapping', () => {
@@ -12,7 +12,7 @@ describe('grpc status mapping', () => {
 
   it("sends an exit() message as grpc-message, and the status's name for error() bodies and claim objects", () => {
     expect(grpcMessageOf(messageBody('Unauthorized'), 16)).toBe('Unauthorized');
-    expect(grpcMessageOf(errorBody('no Route matched with those values', 'id'), 5)).toBe('NotFound');
+    expect(grpcMessageOf(new ErrorBody('no Route matched with those values').text('id'), 5)).toBe('NotFound');
     expect(grpcMessageOf('{"exp":"token expired"}', 16)).toBe('Unauthenticated');
     expect(grpcMessageOf(messageBody('50% café'), 2)).toBe('50%25 caf%C3%A9');
   });
